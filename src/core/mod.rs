@@ -1,0 +1,1 @@
+//! The domain: no GUI, no async runtime, no keychain, no files, no network.

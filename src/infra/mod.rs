@@ -1,0 +1,3 @@
+//! Adapters that do I/O.
+
+pub mod practice;

@@ -1,0 +1,3 @@
+//! Everything egui/eframe.
+
+pub mod widgets;
