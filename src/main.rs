@@ -1,1 +1,41 @@
-fn main() {}
+//! Entry point: parse the command line, build the tokio runtime, run the GUI or a CLI command,
+//! and turn errors into a plain message and an exit code.
+
+use clap::Parser as _;
+use gatepass::cli::{self, Cli};
+
+fn main() {
+    let cli = Cli::parse();
+    gatepass::logging::init(cli.verbose);
+    let code = match run(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{error:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: &Cli) -> anyhow::Result<i32> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .thread_name("gatepass-worker")
+        .build()?;
+    match &cli.command {
+        Some(command) => cli::run(cli, command, &runtime),
+        None => run_gui(cli, &runtime),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn run_gui(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+    gatepass::ui::run(cli.config_dir.clone(), runtime.handle().clone())?;
+    Ok(0)
+}
+
+#[cfg(not(feature = "gui"))]
+fn run_gui(_: &Cli, _: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+    anyhow::bail!("This build of Gatepass has no window (built without the gui feature). Use a command: gatepass --help")
+}

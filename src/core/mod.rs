@@ -1,1 +1,12 @@
 //! The domain: no GUI, no async runtime, no keychain, no files, no network.
+//!
+//! Everything here is plain data and pure functions, so it is tested without any of those.
+
+pub mod body;
+pub mod exchange;
+pub mod history;
+pub mod profile;
+pub mod redact;
+pub mod request;
+pub mod secret;
+pub mod status;

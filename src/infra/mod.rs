@@ -1,3 +1,8 @@
-//! Adapters that do I/O.
+//! Adapters that do I/O: HTTP, the keychain, the profiles file, the history database and the
+//! embedded practice API. Nothing here knows about the GUI.
 
+pub mod history;
+pub mod http;
+pub mod keychain;
 pub mod practice;
+pub mod store;

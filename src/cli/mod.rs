@@ -1,0 +1,394 @@
+//! The command-line companion: `gatepass practice | profile | send`. Prints results; all logic
+//! lives in the workspace and core, shared with the GUI.
+
+use crate::core::exchange::{Outcome, RequestId, size_words};
+use crate::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
+use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
+use crate::core::secret::Secret;
+use crate::core::status;
+use crate::infra::practice::{self, PracticeConfig, PracticeEnv, PracticeServer};
+use crate::infra::store::Paths;
+use crate::workspace::{ForeignHostChoice, SendOutcome, SendRequest, Workspace};
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "gatepass", version, about = "Test APIs where authentication is the hard part.", long_about = None)]
+pub struct Cli {
+    /// Keep profiles and history in this folder instead of the usual place.
+    #[arg(long, global = true, env = "GATEPASS_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Say more about what happens (-v, -vv, -vvv). Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the practice API in the foreground.
+    Practice {
+        /// Port for the Sandbox API; Production uses the next one. 0 picks free ports.
+        #[arg(long, default_value_t = 7410)]
+        port: u16,
+    },
+    /// List, show, add or remove credential profiles.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Send a request with a profile's credential.
+    Send(SendArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// List all profiles.
+    List,
+    /// Show one profile (secrets as fingerprints).
+    Show { name: String },
+    /// Add a profile. The secret is read from standard input or a hidden prompt.
+    Add(AddArgs),
+    /// Remove a profile and its secret.
+    Remove { name: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AuthArg {
+    None,
+    ApiKey,
+    Bearer,
+    Basic,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyIn {
+    Header,
+    Query,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub name: String,
+    /// sandbox, production, or your own label such as staging.
+    #[arg(long, default_value = "sandbox")]
+    pub environment: String,
+    #[arg(long)]
+    pub base_url: String,
+    #[arg(long, value_enum, default_value = "none")]
+    pub auth: AuthArg,
+    /// Header or query parameter name for an API key.
+    #[arg(long, default_value = "X-Api-Key")]
+    pub key_name: String,
+    #[arg(long, value_enum, default_value = "header")]
+    pub key_in: KeyIn,
+    /// Username for Basic.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// A host the credential may go to (repeatable). Default: the base URL's host.
+    #[arg(long = "allowed-host")]
+    pub allowed_hosts: Vec<String>,
+    /// A permission (scope) the credential should carry (repeatable).
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// A variable as name=value (repeatable).
+    #[arg(long = "var", value_parser = parse_var)]
+    pub variables: Vec<(String, String)>,
+    #[arg(long, default_value = "")]
+    pub notes: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The profile to use.
+    #[arg(long)]
+    pub profile: String,
+    /// The method (GET, POST, ...).
+    #[arg(short = 'X', long = "request", default_value = "GET")]
+    pub method: String,
+    /// A full URL, or a path like /v1/me joined to the profile's base URL.
+    pub url: String,
+    /// A header as 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header")]
+    pub headers: Vec<String>,
+    /// A request body; JSON is sent as application/json.
+    #[arg(short = 'd', long = "data")]
+    pub data: Option<String>,
+    /// Send without the profile's credential.
+    #[arg(long)]
+    pub no_credential: bool,
+    /// Confirm a request that can change data with a Production profile.
+    #[arg(long)]
+    pub confirm_production: bool,
+    /// Send the credential even to a host outside the profile's allowed hosts.
+    #[arg(long)]
+    pub allow_other_host: bool,
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("\"{text}\" is not name=value"))
+}
+
+/// Run a command; returns the process exit code.
+pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+    match command {
+        Command::Practice { port } => runtime.block_on(run_practice(*port)),
+        Command::Profile(cmd) => {
+            let workspace = open_workspace(cli)?;
+            run_profile(&workspace, cmd)
+        }
+        Command::Send(args) => {
+            let workspace = Arc::new(open_workspace(cli)?);
+            runtime.block_on(run_send(&workspace, args))
+        }
+    }
+}
+
+fn open_workspace(cli: &Cli) -> anyhow::Result<Workspace> {
+    let paths = Paths::resolve(cli.config_dir.as_deref())?;
+    let workspace = Workspace::open(paths)?;
+    for warning in &workspace.warnings {
+        eprintln!("Warning: {warning}");
+    }
+    Ok(workspace)
+}
+
+fn needs_keychain(workspace: &Workspace) -> anyhow::Result<()> {
+    workspace.connect_keychain().context("Gatepass keeps secrets only in the keychain, so it cannot go on")
+}
+
+async fn run_practice(port: u16) -> anyhow::Result<i32> {
+    let config = PracticeConfig {
+        sandbox_port: port,
+        production_port: if port == 0 { 0 } else { port.saturating_add(1) },
+        fallback_to_free_port: false,
+        ..PracticeConfig::default()
+    };
+    let server = PracticeServer::start(config).await?;
+    println!("Gatepass practice API");
+    println!("  Sandbox (test):    {}", server.base_url(PracticeEnv::Sandbox));
+    println!("  Production (live): {}", server.base_url(PracticeEnv::Production));
+    println!("  Open either address in a browser to see every route and what it shows.");
+    println!("Demo credentials (names only; the values are listed on the practice page):");
+    for credential in practice::demo_credentials() {
+        println!("  {:<28} {}", credential.id, credential.label);
+    }
+    println!("Press Ctrl+C to stop.");
+    let _ = std::io::stdout().flush();
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl+C")?;
+    server.shutdown().await;
+    Ok(0)
+}
+
+fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i32> {
+    match command {
+        ProfileCommand::List => {
+            let loaded = workspace.load_profiles()?;
+            if loaded.file.profiles.is_empty() {
+                println!("No profiles yet. Add one with `gatepass profile add NAME --base-url URL`.");
+            }
+            for p in &loaded.file.profiles {
+                let active = if loaded.file.active_profile.as_ref() == Some(&p.id) { "*" } else { " " };
+                println!("{active} {:<30} {:<18} {:<28} {}", p.name, p.environment.long_label(), p.auth.kind().label(), p.base_url);
+            }
+            Ok(0)
+        }
+        ProfileCommand::Show { name } => {
+            let profile = workspace.profile_named(name)?;
+            let fingerprint = match profile.auth.secret_ref() {
+                Some(slot) => {
+                    needs_keychain(workspace)?;
+                    Some(workspace.read_secret(slot)?.map_or_else(|| "not set".to_owned(), |s| s.fingerprint()))
+                }
+                None => None,
+            };
+            print!("{}", describe_profile(&profile, fingerprint.as_deref()));
+            Ok(0)
+        }
+        ProfileCommand::Add(args) => {
+            let profile = profile_from_args(args)?;
+            let secret = match profile.auth.secret_ref() {
+                Some(_) => Some(read_secret_input(profile.auth.secret_label())?),
+                None => None,
+            };
+            needs_keychain(workspace)?;
+            workspace.save_profile(&profile, secret.as_ref())?;
+            println!("Added profile \"{}\" ({}). Its {} is in the keychain.", profile.name, profile.environment.long_label(), profile.auth.secret_label());
+            Ok(0)
+        }
+        ProfileCommand::Remove { name } => {
+            let profile = workspace.profile_named(name)?;
+            if profile.auth.secret_ref().is_some() {
+                needs_keychain(workspace)?;
+            }
+            workspace.delete_profile(&profile.id)?;
+            println!("Removed profile \"{}\" and its secret.", profile.name);
+            Ok(0)
+        }
+    }
+}
+
+/// A profile as text, secrets as fingerprints.
+pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String {
+    let mut out = format!("Name:            {}\n", profile.name);
+    out.push_str(&format!("Environment:     {}\n", profile.environment.long_label()));
+    out.push_str(&format!("Base URL:        {}\n", profile.base_url));
+    out.push_str(&format!("Allowed hosts:   {}\n", profile.effective_allowed_hosts().join(", ")));
+    out.push_str(&format!("Auth:            {}\n", profile.auth.kind().label()));
+    match &profile.auth {
+        AuthMethod::ApiKey { name, placement, .. } => {
+            let place = match placement {
+                KeyPlacement::Header => "header",
+                KeyPlacement::Query => "query parameter",
+            };
+            out.push_str(&format!("Sent in:         {place} {name}\n"));
+        }
+        AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    }
+    if let Some(fp) = fingerprint {
+        out.push_str(&format!("Secret:          {fp} (in the keychain)\n"));
+    }
+    if !profile.expected_scopes.is_empty() {
+        out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
+    }
+    for (k, v) in &profile.variables {
+        out.push_str(&format!("Variable:        {k} = {v}\n"));
+    }
+    if !profile.notes.is_empty() {
+        out.push_str(&format!("Notes:           {}\n", profile.notes));
+    }
+    out
+}
+
+fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
+    url::Url::parse(&args.base_url).with_context(|| format!("The base URL \"{}\" is not a valid URL", args.base_url))?;
+    let mut profile = Profile::new(args.name.trim(), Environment::from_label(&args.environment), args.base_url.trim());
+    let kind = match args.auth {
+        AuthArg::None => AuthKind::None,
+        AuthArg::ApiKey => AuthKind::ApiKey,
+        AuthArg::Bearer => AuthKind::Bearer,
+        AuthArg::Basic => AuthKind::Basic,
+    };
+    profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
+    match &mut profile.auth {
+        AuthMethod::ApiKey { name, placement, .. } => {
+            args.key_name.clone_into(name);
+            *placement = match args.key_in {
+                KeyIn::Header => KeyPlacement::Header,
+                KeyIn::Query => KeyPlacement::Query,
+            };
+        }
+        AuthMethod::Basic { username, .. } => {
+            let Some(given) = &args.username else { bail!("Basic sign-in needs --username") };
+            given.clone_into(username);
+        }
+        AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    }
+    profile.allowed_hosts.clone_from(&args.allowed_hosts);
+    profile.expected_scopes.clone_from(&args.scopes);
+    profile.variables = args.variables.iter().cloned().collect();
+    args.notes.clone_into(&mut profile.notes);
+    Ok(profile)
+}
+
+/// Read a secret from standard input (piped) or a hidden prompt; never from a flag.
+fn read_secret_input(what: &str) -> anyhow::Result<Secret> {
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Paste the {what} (it will not be shown): "))?
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        // A pipe adds one newline at the end (`echo`): that is not part of the secret.
+        let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+        trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned()
+    };
+    if value.is_empty() {
+        bail!("No {what} was given. Pipe it in, or type it at the prompt.");
+    }
+    Ok(Secret::new(value))
+}
+
+fn draft_from_args(args: &SendArgs) -> anyhow::Result<RequestDraft> {
+    let method = Method::parse(&args.method)
+        .with_context(|| format!("\"{}\" is not a method Gatepass can send. Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.", args.method))?;
+    let mut draft = RequestDraft::get(args.url.clone());
+    draft.method = method;
+    draft.timeout_secs = args.timeout;
+    draft.send_credential = !args.no_credential;
+    for header in &args.headers {
+        let Some((name, value)) = header.split_once(':') else {
+            bail!("The header \"{header}\" has no colon. Write it as 'Name: value'.");
+        };
+        draft.headers.push(KeyValue::new(name.trim(), value.trim_start()));
+    }
+    if let Some(data) = &args.data {
+        let is_json = serde_json::from_str::<serde::de::IgnoredAny>(data).is_ok()
+            && (data.trim_start().starts_with('{') || data.trim_start().starts_with('['));
+        draft.body = if is_json {
+            BodyDraft::Json { text: data.clone() }
+        } else {
+            BodyDraft::Raw { content_type: String::new(), text: data.clone() }
+        };
+    }
+    Ok(draft)
+}
+
+async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<i32> {
+    let draft = draft_from_args(args)?;
+    let profile = workspace.profile_named(&args.profile)?;
+    if draft.send_credential && profile.auth.secret_ref().is_some() {
+        let ws = Arc::clone(workspace);
+        tokio::task::spawn_blocking(move || needs_keychain(&ws)).await??;
+    }
+    let request = SendRequest {
+        id: RequestId(1),
+        profile: profile.id.clone(),
+        draft,
+        production_write_confirmed: args.confirm_production,
+        foreign_host: if args.allow_other_host { ForeignHostChoice::SendWithCredential } else { ForeignHostChoice::Ask },
+    };
+    match workspace.send(request).await? {
+        SendOutcome::NeedsConfirmation(gates) => {
+            for gate in &gates {
+                eprintln!("{}", gate.question());
+            }
+            eprintln!("Nothing was sent. Add --confirm-production or --allow-other-host to send it anyway.");
+            Ok(3)
+        }
+        SendOutcome::Sent { exchange, history_warning } => {
+            if let Some(w) = history_warning {
+                eprintln!("Warning: {w}");
+            }
+            match &exchange.outcome {
+                Outcome::Failed(error) => {
+                    eprintln!("{error}");
+                    Ok(2)
+                }
+                Outcome::Response(response) => {
+                    let mut out = std::io::stdout().lock();
+                    writeln!(out, "{} {} ({}, {})", response.status, status::meaning(response.status), crate::core::exchange::duration_words(exchange.duration), size_words(response.body.len()))?;
+                    for (name, value) in &response.headers {
+                        writeln!(out, "{name}: {value}")?;
+                    }
+                    writeln!(out)?;
+                    out.write_all(&response.body)?;
+                    if !response.body.ends_with(b"\n") && !response.body.is_empty() {
+                        writeln!(out)?;
+                    }
+                    if response.body_truncated {
+                        eprintln!("The body was longer than {} and was cut.", size_words(crate::infra::http::MAX_BODY_BYTES));
+                    }
+                    Ok(if status::is_success(response.status) { 0 } else { 1 })
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The last stages of a request's life: what was sent (redacted) and what came back.
+//!
+//! An [`Exchange`] is safe to show, keep and copy: its [`RequestRecord`] holds fingerprints,
+//! never secrets.
+
+use crate::core::request::{Method, PreparedRequest};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// One send, so late results of an old send can be told apart and dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RequestId(pub u64);
+
+/// The request as it went out, redacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body_len: usize,
+    /// For example "API key gp_test_…a1b2 in header X-Api-Key"; None when no credential went.
+    pub credential: Option<String>,
+}
+
+impl RequestRecord {
+    pub fn from_prepared(request: &PreparedRequest) -> Self {
+        Self {
+            method: request.method,
+            url: request.display_url(),
+            headers: request.display_headers(),
+            body_len: request.body.as_ref().map_or(0, Vec::len),
+            credential: request.credential.as_ref().map(|c| c.description.clone()),
+        }
+    }
+}
+
+/// A response as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub http_version: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The body was longer than the limit and was cut.
+    pub body_truncated: bool,
+    /// Where a redirect took us, if it did (redacted).
+    pub final_url: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("content-type")
+    }
+}
+
+/// TLS problems people meet, by what they need to do about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TlsProblem {
+    Untrusted,
+    Expired,
+    WrongHost,
+    ClientCertificate,
+    Other,
+}
+
+/// Why no response came back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum TransportError {
+    #[error("Could not find the server {host}. Check the address for typos, and check that you are online or on the right network (VPN).")]
+    Dns { host: String },
+    #[error("The server at {host} refused the connection. It may be down, or the port may be wrong.")]
+    Refused { host: String },
+    #[error("No answer within {secs} seconds. The server may be slow or unreachable; try again or raise the timeout.")]
+    Timeout { secs: u64 },
+    #[error("{}", tls_words(*.problem, host))]
+    Tls { host: String, problem: TlsProblem, detail: String },
+    #[error("The request was cancelled.")]
+    Cancelled,
+    #[error("Too many redirects. The API keeps sending the request elsewhere.")]
+    TooManyRedirects,
+    #[error("The connection failed: {detail}")]
+    Other { detail: String },
+}
+
+fn tls_words(problem: TlsProblem, host: &str) -> String {
+    match problem {
+        TlsProblem::Untrusted => format!(
+            "The secure connection to {host} failed: its certificate is not from an authority this computer trusts. If this is a private or test server, add its CA certificate."
+        ),
+        TlsProblem::Expired => format!("The secure connection to {host} failed: the server's certificate has expired. Tell the API owner."),
+        TlsProblem::WrongHost => format!(
+            "The secure connection failed: the certificate is for a different name than {host}. Check the address."
+        ),
+        TlsProblem::ClientCertificate => format!(
+            "{host} asked for a client certificate (a file that proves which system is calling) and did not accept what was sent."
+        ),
+        TlsProblem::Other => format!("The secure connection to {host} failed."),
+    }
+}
+
+/// The result of a send.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Response(Response),
+    Failed(TransportError),
+}
+
+/// A complete send: what went, what came back, and how long it took.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub id: RequestId,
+    pub record: RequestRecord,
+    pub outcome: Outcome,
+    pub started_at: time::OffsetDateTime,
+    pub duration: Duration,
+}
+
+impl Exchange {
+    pub fn status(&self) -> Option<u16> {
+        match &self.outcome {
+            Outcome::Response(r) => Some(r.status),
+            Outcome::Failed(_) => None,
+        }
+    }
+
+    pub fn response(&self) -> Option<&Response> {
+        match &self.outcome {
+            Outcome::Response(r) => Some(r),
+            Outcome::Failed(_) => None,
+        }
+    }
+}
+
+/// Bytes in words: "512 B", "1.5 KB", "48.2 MB".
+pub fn size_words(bytes: usize) -> String {
+    #[allow(clippy::cast_precision_loss, reason = "display only")]
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if b < 1024.0 * 1024.0 {
+        format!("{:.1} KB", b / 1024.0)
+    } else {
+        format!("{:.1} MB", b / (1024.0 * 1024.0))
+    }
+}
+
+/// A duration in words: "38 ms", "2.4 s".
+pub fn duration_words(d: Duration) -> String {
+    if d.as_millis() < 1000 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}

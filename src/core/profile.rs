@@ -1,0 +1,317 @@
+//! Credential profiles: who we are when we call an API, and where that identity may be sent.
+//!
+//! A profile holds only *references* to secrets ([`SecretRef`]); the values live in the OS
+//! keychain. Everything here serialises to the readable profiles file.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A profile's stable id (survives renames).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProfileId(pub String);
+
+impl ProfileId {
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string())
+    }
+}
+
+impl std::fmt::Display for ProfileId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Which world a profile talks to. Production is treated with extra care everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Environment {
+    Sandbox,
+    Production,
+    /// A team's own stage, such as Staging, with a colour like `#d08a2c`.
+    Custom { label: String, color: String },
+}
+
+impl Environment {
+    pub fn label(&self) -> &str {
+        match self {
+            Environment::Sandbox => "Sandbox",
+            Environment::Production => "Production",
+            Environment::Custom { label, .. } => label,
+        }
+    }
+
+    /// The label with its plain-words gloss, as Gatepass names it first.
+    pub fn long_label(&self) -> String {
+        match self {
+            Environment::Sandbox => "Sandbox (test)".to_owned(),
+            Environment::Production => "Production (live)".to_owned(),
+            Environment::Custom { label, .. } => label.clone(),
+        }
+    }
+
+    pub fn is_production(&self) -> bool {
+        matches!(self, Environment::Production)
+    }
+
+    /// Parse what a person types: "sandbox", "test", "production", "live", or any other label.
+    pub fn from_label(label: &str) -> Self {
+        match label.trim().to_ascii_lowercase().as_str() {
+            "sandbox" | "test" => Environment::Sandbox,
+            "production" | "prod" | "live" => Environment::Production,
+            _ => Environment::Custom { label: label.trim().to_owned(), color: "#d08a2c".to_owned() },
+        }
+    }
+}
+
+/// A pointer to a keychain entry: the profile file stores this, never the value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretRef(pub String);
+
+impl SecretRef {
+    pub fn for_profile(profile: &ProfileId, field: &str) -> Self {
+        Self(format!("{profile}/{field}"))
+    }
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPlacement {
+    Header,
+    Query,
+}
+
+/// How a profile proves who it is. New methods (OAuth 2, signed JWTs) are new variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum AuthMethod {
+    None,
+    ApiKey { name: String, placement: KeyPlacement, key: SecretRef },
+    Bearer { token: SecretRef },
+    Basic { username: String, password: SecretRef },
+}
+
+/// The auth methods by name, for pickers and the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    None,
+    ApiKey,
+    Bearer,
+    Basic,
+}
+
+impl AuthKind {
+    pub const ALL: [AuthKind; 4] = [AuthKind::None, AuthKind::ApiKey, AuthKind::Bearer, AuthKind::Basic];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthKind::None => "No credential",
+            AuthKind::ApiKey => "API key",
+            AuthKind::Bearer => "Access token (bearer)",
+            AuthKind::Basic => "Username and password (Basic)",
+        }
+    }
+}
+
+impl AuthMethod {
+    pub fn kind(&self) -> AuthKind {
+        match self {
+            AuthMethod::None => AuthKind::None,
+            AuthMethod::ApiKey { .. } => AuthKind::ApiKey,
+            AuthMethod::Bearer { .. } => AuthKind::Bearer,
+            AuthMethod::Basic { .. } => AuthKind::Basic,
+        }
+    }
+
+    /// A fresh method of the given kind whose secret lives in this profile's slot.
+    pub fn new_of_kind(kind: AuthKind, profile: &ProfileId) -> Self {
+        match kind {
+            AuthKind::None => AuthMethod::None,
+            AuthKind::ApiKey => AuthMethod::ApiKey {
+                name: "X-Api-Key".to_owned(),
+                placement: KeyPlacement::Header,
+                key: SecretRef::for_profile(profile, "api_key"),
+            },
+            AuthKind::Bearer => AuthMethod::Bearer { token: SecretRef::for_profile(profile, "token") },
+            AuthKind::Basic => AuthMethod::Basic {
+                username: String::new(),
+                password: SecretRef::for_profile(profile, "password"),
+            },
+        }
+    }
+
+    /// The secret this method needs, if any.
+    pub fn secret_ref(&self) -> Option<&SecretRef> {
+        match self {
+            AuthMethod::None => None,
+            AuthMethod::ApiKey { key, .. } => Some(key),
+            AuthMethod::Bearer { token } => Some(token),
+            AuthMethod::Basic { password, .. } => Some(password),
+        }
+    }
+
+    /// What the secret is called in this method, in plain words.
+    pub fn secret_label(&self) -> &'static str {
+        match self {
+            AuthMethod::None => "credential",
+            AuthMethod::ApiKey { .. } => "API key",
+            AuthMethod::Bearer { .. } => "access token",
+            AuthMethod::Basic { .. } => "password",
+        }
+    }
+}
+
+/// Marks the sample profiles so the app can point them at the practice API's current address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PracticeLink {
+    Sandbox,
+    Production,
+}
+
+/// A credential profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: ProfileId,
+    pub name: String,
+    pub environment: Environment,
+    pub base_url: String,
+    /// Hosts this profile's credential may be sent to. Empty means "the base URL's host".
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    pub auth: AuthMethod,
+    /// Permissions (scopes) the profile's credential is expected to carry.
+    #[serde(default)]
+    pub expected_scopes: Vec<String>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practice: Option<PracticeLink>,
+}
+
+impl Profile {
+    pub fn new(name: impl Into<String>, environment: Environment, base_url: impl Into<String>) -> Self {
+        Self {
+            id: ProfileId::random(),
+            name: name.into(),
+            environment,
+            base_url: base_url.into(),
+            allowed_hosts: Vec::new(),
+            auth: AuthMethod::None,
+            expected_scopes: Vec::new(),
+            variables: BTreeMap::new(),
+            notes: String::new(),
+            practice: None,
+        }
+    }
+
+    /// The hosts the credential may go to, with the default applied. Entries are `host` or
+    /// `host:port`, lower case.
+    pub fn effective_allowed_hosts(&self) -> Vec<String> {
+        if self.allowed_hosts.is_empty() {
+            url::Url::parse(self.base_url.trim())
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .into_iter()
+                .collect()
+        } else {
+            self.allowed_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect()
+        }
+    }
+
+    /// Is this URL's host one the credential may be sent to?
+    pub fn allows_host(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+            return false;
+        };
+        let port = url.port_or_known_default();
+        self.effective_allowed_hosts().iter().any(|allowed| match allowed.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
+                h == host && p.parse::<u16>().ok() == port
+            }
+            _ => *allowed == host,
+        })
+    }
+
+    /// A copy with a new id and name; secret references point at the copy's own slots, so the
+    /// caller must copy the secret values too.
+    pub fn duplicate(&self) -> Profile {
+        let mut copy = self.clone();
+        copy.id = ProfileId::random();
+        copy.name = format!("{} (copy)", self.name);
+        copy.practice = None;
+        copy.auth = match &self.auth {
+            AuthMethod::None => AuthMethod::None,
+            AuthMethod::ApiKey { name, placement, .. } => AuthMethod::ApiKey {
+                name: name.clone(),
+                placement: *placement,
+                key: SecretRef::for_profile(&copy.id, "api_key"),
+            },
+            AuthMethod::Bearer { .. } => AuthMethod::Bearer { token: SecretRef::for_profile(&copy.id, "token") },
+            AuthMethod::Basic { username, .. } => AuthMethod::Basic {
+                username: username.clone(),
+                password: SecretRef::for_profile(&copy.id, "password"),
+            },
+        };
+        copy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(base: &str, allowed: &[&str]) -> Profile {
+        let mut p = Profile::new("p", Environment::Sandbox, base);
+        p.allowed_hosts = allowed.iter().map(|s| (*s).to_owned()).collect();
+        p
+    }
+
+    #[test]
+    fn allowed_hosts_default_to_base_url_host() {
+        let p = profile("https://API.example.com/v1", &[]);
+        assert_eq!(p.effective_allowed_hosts(), vec!["api.example.com".to_owned()]);
+        assert!(p.allows_host(&url::Url::parse("https://api.example.com/x").unwrap()));
+        assert!(!p.allows_host(&url::Url::parse("https://api.other.com/x").unwrap()));
+        assert!(!p.allows_host(&url::Url::parse("https://api.example.com.evil.io/x").unwrap()));
+    }
+
+    #[test]
+    fn allowed_host_with_port_matches_only_that_port() {
+        let p = profile("http://127.0.0.1:7410", &["127.0.0.1:7410"]);
+        assert!(p.allows_host(&url::Url::parse("http://127.0.0.1:7410/v1").unwrap()));
+        assert!(!p.allows_host(&url::Url::parse("http://127.0.0.1:7411/v1").unwrap()));
+    }
+
+    #[test]
+    fn serialised_profile_holds_references_only() {
+        let mut p = profile("https://api.example.com", &[]);
+        p.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &p.id);
+        let text = toml::to_string(&p).unwrap();
+        assert!(text.contains(&format!("key = \"{}/api_key\"", p.id)), "{text}");
+        let back: Profile = toml::from_str(&text).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn duplicate_gets_its_own_secret_slots() {
+        let mut p = profile("https://api.example.com", &[]);
+        p.auth = AuthMethod::new_of_kind(AuthKind::Bearer, &p.id);
+        let copy = p.duplicate();
+        assert_ne!(copy.id, p.id);
+        assert_eq!(copy.name, "p (copy)");
+        assert_eq!(copy.auth.secret_ref(), Some(&SecretRef::for_profile(&copy.id, "token")));
+    }
+
+    #[test]
+    fn environment_labels_parse() {
+        assert_eq!(Environment::from_label("live"), Environment::Production);
+        assert_eq!(Environment::from_label("Sandbox"), Environment::Sandbox);
+        assert_eq!(Environment::from_label("Staging").label(), "Staging");
+    }
+}

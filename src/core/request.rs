@@ -1,0 +1,550 @@
+//! A request's first two stages: what the user edits, and what will go on the wire.
+//!
+//! ```text
+//! RequestDraft (edited, may hold {{variables}}, saved in history)
+//!   -> prepare(draft, profile, secret) ->
+//! PreparedRequest (variables resolved, credential attached, never persisted or logged)
+//!   -> sent by infra::http -> Exchange (see exchange.rs)
+//! ```
+
+use crate::core::profile::{AuthMethod, KeyPlacement, Profile};
+use crate::core::secret::{Secret, SecretSlip};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// HTTP methods offered in the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    #[default]
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+}
+
+impl Method {
+    pub const ALL: [Method; 7] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Head,
+        Method::Options,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+        }
+    }
+
+    /// GET, HEAD and OPTIONS only read; anything else may change data.
+    pub fn is_read_only(self) -> bool {
+        matches!(self, Method::Get | Method::Head | Method::Options)
+    }
+
+    pub fn parse(text: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// One row of the query or header table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyValue {
+    pub enabled: bool,
+    pub name: String,
+    pub value: String,
+}
+
+impl KeyValue {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { enabled: true, name: name.into(), value: value.into() }
+    }
+}
+
+/// The request body as edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BodyDraft {
+    #[default]
+    None,
+    Json { text: String },
+    Form { fields: Vec<KeyValue> },
+    Raw { content_type: String, text: String },
+}
+
+/// What the user edits. Holds no secret from a profile; `{{variables}}` stay unresolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDraft {
+    pub method: Method,
+    pub url: String,
+    #[serde(default)]
+    pub query: Vec<KeyValue>,
+    #[serde(default)]
+    pub headers: Vec<KeyValue>,
+    #[serde(default)]
+    pub body: BodyDraft,
+    pub timeout_secs: u64,
+    /// Attach the active profile's credential. Off to see what the API says without one.
+    pub send_credential: bool,
+}
+
+impl Default for RequestDraft {
+    fn default() -> Self {
+        Self {
+            method: Method::Get,
+            url: String::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: BodyDraft::None,
+            timeout_secs: 30,
+            send_credential: true,
+        }
+    }
+}
+
+impl RequestDraft {
+    pub fn get(url: impl Into<String>) -> Self {
+        Self { url: url.into(), ..Self::default() }
+    }
+}
+
+/// Where a credential was put on the request.
+#[derive(Debug)]
+pub enum CredentialPlacement {
+    Header { name: String, value: Secret },
+    Query { name: String, value: Secret },
+}
+
+/// The credential attached to a prepared request, with its safe description.
+#[derive(Debug)]
+pub struct AppliedCredential {
+    pub placement: CredentialPlacement,
+    /// For example "API key gp_test_…a1b2 in header X-Api-Key".
+    pub description: String,
+}
+
+/// A request ready to send: variables resolved, credential attached. Never persisted or logged;
+/// its `Debug` shows secrets only as placeholders.
+#[derive(Debug)]
+pub struct PreparedRequest {
+    pub method: Method,
+    /// The URL without the credential (a query-string credential is added by the sender).
+    pub url: url::Url,
+    pub headers: Vec<(String, String)>,
+    pub credential: Option<AppliedCredential>,
+    pub body: Option<Vec<u8>>,
+    pub timeout: Duration,
+}
+
+/// A reason a send needs the user's explicit yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// A method that can change data, sent with a Production profile.
+    ProductionWrite { method: Method, profile: String },
+    /// The credential would go to a host outside the profile's allowed hosts.
+    ForeignHost { host: String, what: String, environment: String },
+}
+
+impl Gate {
+    /// The question the user is asked, in plain words.
+    pub fn question(&self) -> String {
+        match self {
+            Gate::ProductionWrite { method, profile } => format!(
+                "This {} request uses {profile}, a Production (live) profile. It can change real data. Send it?",
+                method.as_str()
+            ),
+            Gate::ForeignHost { host, what, environment } => format!(
+                "This would send your {environment} {what} to {host}, which is not one of this profile's allowed hosts."
+            ),
+        }
+    }
+}
+
+/// The user's answers to the gates for this one send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Confirmations {
+    pub production_write: bool,
+    pub foreign_host: bool,
+}
+
+/// Why a draft could not become a request. Every message says what to do; none holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrepareError {
+    #[error("The address is empty. Type a URL such as https://api.example.com/v1/me, or a path such as /v1/me to use the profile's base URL.")]
+    EmptyUrl,
+    #[error("The address \"{url}\" is not a valid URL: {reason}. Check for typos; a full URL starts with https://.")]
+    InvalidUrl { url: String, reason: String },
+    #[error("The address uses \"{scheme}:\", which Gatepass cannot send. Use http:// or https://.")]
+    UnsupportedScheme { scheme: String },
+    #[error("The variable {{{{{name}}}}} is not defined in this profile. Add it under the profile's variables, or fix the name.")]
+    UnknownVariable { name: String },
+    #[error("A variable in {place} is not closed: \"{{{{\" has no matching \"}}}}\".")]
+    UnclosedVariable { place: String },
+    #[error("The header name \"{name}\" has characters a header name cannot have. Use letters, digits and dashes only.")]
+    InvalidHeaderName { name: String },
+    #[error("The value of header {name} has a line break in it. This often happens when a value is pasted with the line after it. Remove the line break and send again.")]
+    HeaderValueLineBreak { name: String },
+    #[error("The value of header {name} has a character that cannot be sent in a header (a control character).")]
+    InvalidHeaderValue { name: String },
+    #[error("The JSON body is not valid: {message} (line {line}, column {column}). Fix it, or choose Raw text to send it as it is.")]
+    InvalidJson { message: String, line: usize, column: usize },
+    #[error("The profile's {what} {slip}. Edit the profile and paste the value again without it.")]
+    SecretSlip { what: String, slip: String },
+    #[error("The profile's {what} is empty. Edit the profile and set it, or turn off \"Send credential\".")]
+    MissingSecret { what: String },
+    #[error("The profile's API key header name \"{name}\" is not a valid header name.")]
+    InvalidKeyName { name: String },
+    #[error("The username for Basic sign-in has a colon (:) in it, which Basic sign-in cannot carry.")]
+    BasicUsernameColon,
+    #[error("The timeout must be between 1 and 3600 seconds.")]
+    InvalidTimeout,
+}
+
+/// Replace every `{{name}}` in `text` with the profile's variable. `base_url` is always defined.
+pub fn resolve_variables(text: &str, place: &str, profile: &Profile) -> Result<String, PrepareError> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            return Err(PrepareError::UnclosedVariable { place: place.to_owned() });
+        };
+        let name = after[..end].trim();
+        let value = lookup_variable(name, profile).ok_or_else(|| PrepareError::UnknownVariable { name: name.to_owned() })?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn lookup_variable<'a>(name: &str, profile: &'a Profile) -> Option<&'a str> {
+    profile
+        .variables
+        .get(name)
+        .map(String::as_str)
+        .or_else(|| (name == "base_url").then_some(profile.base_url.trim_end_matches('/')))
+}
+
+/// Build the full URL: variables resolved, a bare path joined to the profile's base URL,
+/// and enabled query rows appended.
+pub fn resolve_url(draft: &RequestDraft, profile: &Profile) -> Result<url::Url, PrepareError> {
+    let text = resolve_variables(draft.url.trim(), "the address", profile)?;
+    if text.is_empty() {
+        return Err(PrepareError::EmptyUrl);
+    }
+    let full = if text.starts_with('/') {
+        format!("{}{}", resolve_variables(profile.base_url.trim(), "the base URL", profile)?.trim_end_matches('/'), text)
+    } else if !text.contains("://") && !text.contains(':') {
+        format!("https://{text}")
+    } else {
+        text
+    };
+    let mut url = url::Url::parse(&full).map_err(|e| PrepareError::InvalidUrl { url: full.clone(), reason: url_error_words(e) })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(PrepareError::UnsupportedScheme { scheme: url.scheme().to_owned() });
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(PrepareError::InvalidUrl { url: full, reason: "it has no host name".to_owned() });
+    }
+    let rows: Vec<(String, String)> = draft
+        .query
+        .iter()
+        .filter(|row| row.enabled && !row.name.trim().is_empty())
+        .map(|row| {
+            Ok((
+                resolve_variables(row.name.trim(), "a query parameter", profile)?,
+                resolve_variables(&row.value, "a query parameter", profile)?,
+            ))
+        })
+        .collect::<Result<_, PrepareError>>()?;
+    if !rows.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (name, value) in &rows {
+            pairs.append_pair(name, value);
+        }
+    }
+    Ok(url)
+}
+
+fn url_error_words(error: url::ParseError) -> String {
+    match error {
+        url::ParseError::EmptyHost => "it has no host name".to_owned(),
+        url::ParseError::InvalidPort => "the port number is not valid".to_owned(),
+        url::ParseError::InvalidIpv4Address | url::ParseError::InvalidIpv6Address => {
+            "the IP address is not valid".to_owned()
+        }
+        url::ParseError::InvalidDomainCharacter => "the host name has a character it cannot have".to_owned(),
+        url::ParseError::RelativeUrlWithoutBase => "it is missing http:// or https://".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+}
+
+fn check_header(name: &str, value: &str) -> Result<(), PrepareError> {
+    if name.is_empty() || !name.chars().all(is_token_char) {
+        return Err(PrepareError::InvalidHeaderName { name: name.to_owned() });
+    }
+    if value.contains('\n') || value.contains('\r') {
+        return Err(PrepareError::HeaderValueLineBreak { name: name.to_owned() });
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(PrepareError::InvalidHeaderValue { name: name.to_owned() });
+    }
+    Ok(())
+}
+
+/// Where a JSON text stops being valid, in words and with a 1-based position.
+pub fn validate_json(text: &str) -> Result<(), PrepareError> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ()).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        PrepareError::InvalidJson { message, line: e.line(), column: e.column() }
+    })
+}
+
+/// Headers whose values are credentials wherever they appear.
+pub fn is_sensitive_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie")
+        || lower.contains("api-key")
+        || lower.contains("apikey")
+        || lower.contains("api_key")
+        || lower.contains("token")
+        || lower.contains("secret")
+        || lower.contains("password")
+}
+
+/// Turn a draft into the request that will be sent. `secret` is the profile's credential,
+/// already read from the keychain (ignored when the draft does not send credentials).
+pub fn prepare(draft: &RequestDraft, profile: &Profile, secret: Option<&Secret>) -> Result<PreparedRequest, PrepareError> {
+    if draft.timeout_secs == 0 || draft.timeout_secs > 3600 {
+        return Err(PrepareError::InvalidTimeout);
+    }
+    let url = resolve_url(draft, profile)?;
+    let mut headers = Vec::new();
+    for row in draft.headers.iter().filter(|r| r.enabled && !r.name.trim().is_empty()) {
+        let name = resolve_variables(row.name.trim(), "a header name", profile)?;
+        let value = resolve_variables(&row.value, &format!("header {name}"), profile)?;
+        check_header(&name, &value)?;
+        headers.push((name, value));
+    }
+    let body = match &draft.body {
+        BodyDraft::None => None,
+        BodyDraft::Json { text } => {
+            let text = resolve_variables(text, "the body", profile)?;
+            validate_json(&text)?;
+            push_default_header(&mut headers, "Content-Type", "application/json");
+            Some(text.into_bytes())
+        }
+        BodyDraft::Form { fields } => {
+            let mut encoder = url::form_urlencoded::Serializer::new(String::new());
+            for field in fields.iter().filter(|f| f.enabled && !f.name.is_empty()) {
+                encoder.append_pair(
+                    &resolve_variables(&field.name, "a form field", profile)?,
+                    &resolve_variables(&field.value, "a form field", profile)?,
+                );
+            }
+            push_default_header(&mut headers, "Content-Type", "application/x-www-form-urlencoded");
+            Some(encoder.finish().into_bytes())
+        }
+        BodyDraft::Raw { content_type, text } => {
+            if !content_type.trim().is_empty() {
+                check_header("Content-Type", content_type.trim())?;
+                push_default_header(&mut headers, "Content-Type", content_type.trim());
+            }
+            Some(resolve_variables(text, "the body", profile)?.into_bytes())
+        }
+    };
+    let credential = if draft.send_credential { apply_credential(&profile.auth, secret)? } else { None };
+    Ok(PreparedRequest {
+        method: draft.method,
+        url,
+        headers,
+        credential,
+        body,
+        timeout: Duration::from_secs(draft.timeout_secs),
+    })
+}
+
+fn push_default_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        headers.push((name.to_owned(), value.to_owned()));
+    }
+}
+
+/// Attach the profile's credential exactly as its method says.
+pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Option<AppliedCredential>, PrepareError> {
+    if matches!(auth, AuthMethod::None) {
+        return Ok(None);
+    }
+    let what = auth.secret_label().to_owned();
+    let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| PrepareError::MissingSecret { what: what.clone() })?;
+    if let Some(slip) = secret.formatting_slip() {
+        if slip != SecretSlip::SurroundingSpaces || !matches!(auth, AuthMethod::Basic { .. }) {
+            return Err(PrepareError::SecretSlip { what, slip: slip.describe().to_owned() });
+        }
+    }
+    let fingerprint = secret.fingerprint();
+    let applied = match auth {
+        AuthMethod::None => return Ok(None),
+        AuthMethod::ApiKey { name, placement, .. } => {
+            let name = name.trim().to_owned();
+            if name.is_empty() || !name.chars().all(is_token_char) {
+                return Err(PrepareError::InvalidKeyName { name });
+            }
+            match placement {
+                KeyPlacement::Header => AppliedCredential {
+                    description: format!("API key {fingerprint} in header {name}"),
+                    placement: CredentialPlacement::Header { name, value: secret.clone() },
+                },
+                KeyPlacement::Query => AppliedCredential {
+                    description: format!("API key {fingerprint} in query parameter {name}"),
+                    placement: CredentialPlacement::Query { name, value: secret.clone() },
+                },
+            }
+        }
+        AuthMethod::Bearer { .. } => AppliedCredential {
+            description: format!("access token {fingerprint} in header Authorization"),
+            placement: CredentialPlacement::Header {
+                name: "Authorization".to_owned(),
+                value: Secret::new(format!("Bearer {}", secret.expose())),
+            },
+        },
+        AuthMethod::Basic { username, .. } => {
+            if username.contains(':') {
+                return Err(PrepareError::BasicUsernameColon);
+            }
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", secret.expose()));
+            AppliedCredential {
+                description: format!("username {username} and password {fingerprint} (Basic) in header Authorization"),
+                placement: CredentialPlacement::Header {
+                    name: "Authorization".to_owned(),
+                    value: Secret::new(format!("Basic {encoded}")),
+                },
+            }
+        }
+    };
+    Ok(Some(applied))
+}
+
+impl PreparedRequest {
+    /// The gates this request must pass before it is sent with `profile`.
+    pub fn gates(&self, profile: &Profile) -> Vec<Gate> {
+        let mut gates = Vec::new();
+        if profile.environment.is_production() && !self.method.is_read_only() {
+            gates.push(Gate::ProductionWrite { method: self.method, profile: profile.name.clone() });
+        }
+        if self.credential.is_some() && !profile.allows_host(&self.url) {
+            gates.push(Gate::ForeignHost {
+                host: self.url.host_str().unwrap_or_default().to_owned(),
+                what: profile.auth.secret_label().to_owned(),
+                environment: profile.environment.label().to_owned(),
+            });
+        }
+        gates
+    }
+
+    /// Drop the credential (the user chose to send to a foreign host without it).
+    pub fn without_credential(mut self) -> Self {
+        self.credential = None;
+        self
+    }
+
+    /// The URL that will go on the wire, with the credential if it rides in the query.
+    /// This holds the secret: use it only to send.
+    pub fn wire_url(&self) -> url::Url {
+        let mut url = self.url.clone();
+        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential {
+            url.query_pairs_mut().append_pair(name, value.expose());
+        }
+        url
+    }
+
+    /// The URL as it may be shown or stored: a query credential appears as its fingerprint.
+    pub fn display_url(&self) -> String {
+        let mut url = crate::core::redact::redact_url(&self.url);
+        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            url.push(sep);
+            url.push_str(&format!("{name}={}", value.fingerprint()));
+        }
+        url
+    }
+
+    /// Headers as they may be shown: credential values as fingerprints.
+    pub fn display_headers(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), crate::core::redact::redact_header_value(n, v)))
+            .collect();
+        if let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &self.credential {
+            out.push((name.clone(), crate::core::redact::redact_header_value(name, value.expose())));
+        }
+        out
+    }
+
+    /// The exact request that will go out, as text, with secrets masked.
+    pub fn preview(&self) -> String {
+        let mut text = format!("{} {}\n", self.method.as_str(), self.display_url());
+        for (name, value) in self.display_headers() {
+            text.push_str(&format!("{name}: {value}\n"));
+        }
+        if let Some(body) = &self.body {
+            text.push('\n');
+            match std::str::from_utf8(body) {
+                Ok(s) if s.len() <= 64 * 1024 => text.push_str(s),
+                Ok(s) => text.push_str(&format!("{}… ({} bytes in all)", &s[..s.floor_char_boundary(64 * 1024)], s.len())),
+                Err(_) => text.push_str(&format!("({} bytes of binary data)", body.len())),
+            }
+        }
+        text
+    }
+}
+
+/// A draft fit to be stored in history: sensitive header values typed by hand are replaced by
+/// their fingerprints. (Profile credentials are never in a draft.)
+pub fn redacted_draft(draft: &RequestDraft) -> RequestDraft {
+    let mut copy = draft.clone();
+    for row in &mut copy.headers {
+        if is_sensitive_header(&row.name) && !row.value.contains("{{") {
+            row.value = crate::core::redact::redact_header_value(&row.name, &row.value);
+        }
+    }
+    for row in &mut copy.query {
+        if crate::core::redact::is_sensitive_query_name(&row.name) && !row.value.contains("{{") {
+            row.value = crate::core::secret::fingerprint(&row.value);
+        }
+    }
+    copy.url = crate::core::redact::redact_url_text(&copy.url);
+    copy
+}
+
+/// Variables a profile defines, for the editor's hints.
+pub fn variable_names(profile: &Profile) -> BTreeMap<String, String> {
+    let mut names = profile.variables.clone();
+    names.entry("base_url".to_owned()).or_insert_with(|| profile.base_url.clone());
+    names
+}
+
+#[cfg(test)]
+mod tests;

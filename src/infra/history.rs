@@ -1,0 +1,188 @@
+//! Request history in an SQLite file in the data directory.
+//!
+//! Rows hold only redacted data: the URL with credentials fingerprinted and the draft with
+//! hand-typed credentials fingerprinted. Profile secrets never reach this layer.
+
+use crate::core::history::HistoryEntry;
+use rusqlite::{Connection, OptionalExtension as _, params};
+use std::path::{Path, PathBuf};
+
+pub const HISTORY_FILE: &str = "history.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("Could not use the history database {path}: {detail}")]
+    Database { path: PathBuf, detail: String },
+}
+
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+    /// Said once when a damaged database was moved aside.
+    pub warning: Option<String>,
+}
+
+impl History {
+    /// Open (or create) the history in `dir`. A damaged file is moved aside and a new one started.
+    pub fn open(dir: &Path) -> Result<Self, HistoryError> {
+        let path = dir.join(HISTORY_FILE);
+        let err = |e: &dyn std::fmt::Display| HistoryError::Database { path: path.clone(), detail: e.to_string() };
+        std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
+        match Self::open_at(&path) {
+            Ok(h) => Ok(h),
+            Err(first) => {
+                let aside = dir.join(format!("{HISTORY_FILE}.unreadable"));
+                std::fs::rename(&path, &aside).map_err(|_| err(&first))?;
+                let mut history = Self::open_at(&path).map_err(|e| err(&e))?;
+                history.warning = Some(format!(
+                    "The history database could not be read, so Gatepass started a new one. The old file is kept at {}.",
+                    aside.display()
+                ));
+                Ok(history)
+            }
+        }
+    }
+
+    fn open_at(path: &Path) -> rusqlite::Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             CREATE TABLE IF NOT EXISTS history (
+                id INTEGER PRIMARY KEY,
+                sent_at INTEGER NOT NULL,
+                profile_id TEXT NOT NULL,
+                profile_name TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                method TEXT NOT NULL,
+                url TEXT NOT NULL,
+                status INTEGER,
+                duration_ms INTEGER NOT NULL,
+                error TEXT,
+                draft_json TEXT NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS history_profile ON history(profile_id, sent_at);",
+        )?;
+        Ok(Self { conn, path: path.to_path_buf(), warning: None })
+    }
+
+    fn fail(&self, e: impl std::fmt::Display) -> HistoryError {
+        HistoryError::Database { path: self.path.clone(), detail: e.to_string() }
+    }
+
+    /// Store an entry; returns its id.
+    pub fn record(&self, entry: &HistoryEntry) -> Result<i64, HistoryError> {
+        let draft = serde_json::to_string(&entry.draft).map_err(|e| self.fail(e))?;
+        self.conn
+            .execute(
+                "INSERT INTO history (sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    entry.sent_at,
+                    entry.profile_id,
+                    entry.profile_name,
+                    entry.environment,
+                    entry.method,
+                    entry.url,
+                    entry.status,
+                    i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
+                    entry.error,
+                    draft
+                ],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The newest entries first.
+    pub fn recent(&self, limit: usize) -> Result<Vec<HistoryEntry>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json
+                 FROM history ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], row_to_entry)
+            .map_err(|e| self.fail(e))?;
+        rows.filter_map(Result::ok).map(Ok).collect()
+    }
+
+    /// The last time this method and URL worked (2xx) with this profile, in unix seconds.
+    pub fn last_success(&self, profile_id: &str, method: &str, url: &str) -> Result<Option<i64>, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT sent_at FROM history WHERE profile_id = ?1 AND method = ?2 AND url = ?3
+                 AND status BETWEEN 200 AND 299 ORDER BY id DESC LIMIT 1",
+                params![profile_id, method, url],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+}
+
+fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
+    let draft_json: String = row.get(10)?;
+    let draft = serde_json::from_str(&draft_json).unwrap_or_default();
+    Ok(HistoryEntry {
+        id: row.get(0)?,
+        sent_at: row.get(1)?,
+        profile_id: row.get(2)?,
+        profile_name: row.get(3)?,
+        environment: row.get(4)?,
+        method: row.get(5)?,
+        url: row.get(6)?,
+        status: row.get(7)?,
+        duration_ms: u64::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
+        error: row.get(9)?,
+        draft,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use crate::core::request::RequestDraft;
+
+    fn entry(status: Option<u16>) -> HistoryEntry {
+        HistoryEntry {
+            id: 0,
+            sent_at: 1_700_000_000,
+            profile_id: "p1".into(),
+            profile_name: "Shop — Sandbox".into(),
+            environment: "Sandbox".into(),
+            method: "GET".into(),
+            url: "https://api.example.com/v1/me".into(),
+            status,
+            duration_ms: 42,
+            error: None,
+            draft: RequestDraft::get("/v1/me"),
+        }
+    }
+
+    #[test]
+    fn entries_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        History::open(dir.path()).unwrap().record(&entry(Some(200))).unwrap();
+        let history = History::open(dir.path()).unwrap();
+        history.record(&entry(Some(401))).unwrap();
+        let recent = history.recent(10).unwrap();
+        assert_eq!(recent.iter().map(|e| e.status).collect::<Vec<_>>(), vec![Some(401), Some(200)]);
+        assert_eq!(recent[1].draft, RequestDraft::get("/v1/me"));
+        assert_eq!(history.last_success("p1", "GET", "https://api.example.com/v1/me").unwrap(), Some(1_700_000_000));
+    }
+
+    #[test]
+    fn damaged_database_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(HISTORY_FILE), b"this is not a database, just some words that fill a page").unwrap();
+        let history = History::open(dir.path()).unwrap();
+        assert!(history.warning.as_deref().unwrap().contains("started a new one"));
+        assert!(dir.path().join("history.sqlite3.unreadable").exists());
+        history.record(&entry(None)).unwrap();
+        assert_eq!(history.recent(5).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,231 @@
+//! Sending a prepared request over HTTP(S) with reqwest and rustls.
+//!
+//! Redirects are followed here, not by reqwest, so the rule is ours and visible: the credential
+//! goes along only while the host stays the same, whatever header it rides in.
+
+use crate::core::exchange::{Exchange, Outcome, RequestId, RequestRecord, Response, TlsProblem, TransportError};
+use crate::core::request::{AppliedCredential, CredentialPlacement, Method, PreparedRequest};
+use std::time::{Duration, Instant};
+
+/// The largest body kept in memory; the rest is dropped and the response marked as cut.
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+const MAX_REDIRECTS: usize = 10;
+const CONNECT_TIMEOUT_SECS: u64 = 15;
+
+/// One HTTP client for the whole process (it pools connections).
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+}
+
+impl HttpClient {
+    pub fn new() -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Gatepass/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
+            .build()
+            .map_err(|e| TransportError::Other { detail: error_chain(&e) })?;
+        Ok(Self { client })
+    }
+
+    /// Send and wait for the whole response. Never fails: a transport problem is an outcome.
+    pub async fn send(&self, request: &PreparedRequest, id: RequestId) -> Exchange {
+        let started_at = time::OffsetDateTime::now_utc();
+        let clock = Instant::now();
+        let record = RequestRecord::from_prepared(request);
+        let outcome = match tokio::time::timeout(request.timeout, self.follow(request)).await {
+            Ok(Ok(response)) => Outcome::Response(response),
+            Ok(Err(error)) => Outcome::Failed(error),
+            Err(_) => Outcome::Failed(TransportError::Timeout { secs: request.timeout.as_secs() }),
+        };
+        Exchange { id, record, outcome, started_at, duration: clock.elapsed() }
+    }
+
+    async fn follow(&self, request: &PreparedRequest) -> Result<Response, TransportError> {
+        let origin = request.url.clone();
+        let mut url = request.wire_url();
+        let mut method = request.method;
+        let mut body = request.body.clone();
+        let mut with_credential = request.credential.is_some();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut builder = self.client.request(to_reqwest(method), url.clone());
+            for (name, value) in &request.headers {
+                if body.is_none() && name.eq_ignore_ascii_case("content-type") {
+                    continue;
+                }
+                builder = builder.header(name, value);
+            }
+            if with_credential
+                && let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &request.credential
+            {
+                let mut header = reqwest::header::HeaderValue::from_str(value.expose())
+                    .map_err(|_| TransportError::Other { detail: format!("the {name} header could not be built") })?;
+                header.set_sensitive(true);
+                builder = builder.header(name, header);
+            }
+            if let Some(bytes) = &body {
+                builder = builder.body(bytes.clone());
+            }
+            let response = builder.send().await.map_err(|e| map_error(&e, &url))?;
+            let status = response.status();
+            if status.is_redirection()
+                && let Some(location) = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok())
+            {
+                let next = url.join(location).map_err(|e| TransportError::Other {
+                    detail: format!("the API redirected to an address that is not valid ({e})"),
+                })?;
+                if !same_origin(&origin, &next) {
+                    // The credential stays with its own host.
+                    with_credential = false;
+                    strip_query_credential(&mut url, request);
+                }
+                if matches!(status.as_u16(), 301..=303) && method != Method::Head {
+                    method = Method::Get;
+                    body = None;
+                }
+                url = next;
+                if !with_credential {
+                    strip_query_credential(&mut url, request);
+                }
+                continue;
+            }
+            return read_response(response, &url).await;
+        }
+        Err(TransportError::TooManyRedirects)
+    }
+}
+
+fn strip_query_credential(url: &mut url::Url, request: &PreparedRequest) {
+    if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, .. }, .. }) = &request.credential {
+        let kept: Vec<(String, String)> = url.query_pairs().filter(|(n, _)| n != name).map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+}
+
+fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+async fn read_response(mut response: reqwest::Response, url: &url::Url) -> Result<Response, TransportError> {
+    let status = response.status().as_u16();
+    let http_version = format!("{:?}", response.version());
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let capacity = response.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0).min(MAX_BODY_BYTES);
+    let mut body = Vec::with_capacity(capacity);
+    let mut body_truncated = false;
+    while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url))? {
+        let room = MAX_BODY_BYTES - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            body_truncated = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Response {
+        status,
+        http_version,
+        headers,
+        body,
+        body_truncated,
+        final_url: crate::core::redact::redact_url(url),
+    })
+}
+
+fn to_reqwest(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Head => reqwest::Method::HEAD,
+        Method::Options => reqwest::Method::OPTIONS,
+    }
+}
+
+/// The whole chain of causes, for classification. reqwest errors never hold header values.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn map_error(error: &reqwest::Error, url: &url::Url) -> TransportError {
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let chain = error_chain(error);
+    classify(&chain, host, error.is_timeout())
+}
+
+/// Sort a failure by what a person does about it.
+pub fn classify(chain: &str, host: String, is_timeout: bool) -> TransportError {
+    let lower = chain.to_ascii_lowercase();
+    if is_timeout {
+        return TransportError::Timeout { secs: CONNECT_TIMEOUT_SECS };
+    }
+    let tls = |problem| TransportError::Tls { host: host.clone(), problem, detail: chain.to_owned() };
+    if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+        TransportError::Dns { host }
+    } else if lower.contains("connection refused") {
+        TransportError::Refused { host }
+    } else if lower.contains("certificate required") || lower.contains("certificaterequired") || lower.contains("no required ssl certificate") {
+        tls(TlsProblem::ClientCertificate)
+    } else if lower.contains("expired") && lower.contains("certificate") {
+        tls(TlsProblem::Expired)
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        tls(TlsProblem::WrongHost)
+    } else if lower.contains("unknownissuer") || lower.contains("unknown issuer") || lower.contains("self-signed") || lower.contains("self signed") {
+        tls(TlsProblem::Untrusted)
+    } else if lower.contains("invalid peer certificate") || lower.contains("tls") || lower.contains("handshake") {
+        tls(TlsProblem::Other)
+    } else {
+        TransportError::Other { detail: chain.to_owned() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_sorted_by_what_to_do() {
+        let cases = [
+            ("error sending request: client error (Connect): dns error: failed to lookup address information", "Dns"),
+            ("error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)", "Refused"),
+            ("client error (Connect): invalid peer certificate: UnknownIssuer", "Untrusted"),
+            ("client error (Connect): invalid peer certificate: certificate expired: verification time 1, but certificate is not valid after 0", "Expired"),
+            ("client error (Connect): invalid peer certificate: NotValidForName", "WrongHost"),
+            ("received fatal alert: CertificateRequired", "ClientCertificate"),
+        ];
+        for (chain, expected) in cases {
+            let got = classify(chain, "api.example.com".into(), false);
+            let name = match &got {
+                TransportError::Dns { .. } => "Dns",
+                TransportError::Refused { .. } => "Refused",
+                TransportError::Tls { problem, .. } => match problem {
+                    TlsProblem::Untrusted => "Untrusted",
+                    TlsProblem::Expired => "Expired",
+                    TlsProblem::WrongHost => "WrongHost",
+                    TlsProblem::ClientCertificate => "ClientCertificate",
+                    TlsProblem::Other => "TlsOther",
+                },
+                _ => "Other",
+            };
+            assert_eq!(name, expected, "{chain}");
+        }
+    }
+}

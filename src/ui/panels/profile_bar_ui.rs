@@ -1,0 +1,72 @@
+//! The top bar: the active profile, always visible and switchable, its environment in colour.
+
+use crate::core::profile::AuthMethod;
+use crate::ui::app::{Command, GatepassApp, KeychainState, PracticeState};
+use crate::ui::widgets::environment_chip;
+
+pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("Gatepass").heading().strong());
+        ui.add_space(12.0);
+        ui.label("Profile");
+        let active_name = app.active_profile().map_or_else(|| "No profile".to_owned(), |p| p.name.clone());
+        let mut picked = None;
+        egui::ComboBox::from_id_salt("active_profile")
+            .selected_text(active_name)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                for (i, profile) in app.profiles.iter().enumerate() {
+                    let selected = app.active.as_ref() == Some(&profile.id);
+                    let color = app.theme.environment_color(&profile.environment);
+                    let text = egui::RichText::new(format!("{}   {} · Ctrl+{}", profile.name, profile.environment.label(), i + 1)).color(color);
+                    if ui.selectable_label(selected, text).clicked() {
+                        picked = Some(profile.id.clone());
+                    }
+                }
+            });
+        if let Some(id) = picked {
+            app.commands.push(Command::SelectProfile(id));
+        }
+        if let Some(profile) = app.active_profile() {
+            environment_chip(ui, &app.theme, &profile.environment);
+            let method = match &profile.auth {
+                AuthMethod::None => "no credential".to_owned(),
+                other => other.kind().label().to_owned(),
+            };
+            ui.label(egui::RichText::new(method).color(app.theme.palette.muted));
+        }
+        if ui.button("Profiles…").clicked() {
+            app.open_editor();
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let theme_label = if app.theme.dark { "Light theme" } else { "Dark theme" };
+            if ui.small_button(theme_label).clicked() {
+                app.commands.push(Command::ToggleTheme);
+            }
+            let muted = app.theme.palette.muted;
+            match &app.keychain {
+                KeychainState::Ready(crate::infra::keychain::StoreKind::Keychain) => {
+                    ui.label(egui::RichText::new("Secrets: OS keychain").small().color(muted));
+                }
+                KeychainState::Ready(crate::infra::keychain::StoreKind::SessionMemory) => {
+                    ui.label(egui::RichText::new("Secrets: memory, this session only").small().color(app.theme.palette.warning));
+                }
+                KeychainState::Connecting => {
+                    ui.label(egui::RichText::new("Opening the keychain…").small().color(muted));
+                }
+                KeychainState::Unavailable(_) => {
+                    ui.label(egui::RichText::new("Keychain unavailable").small().color(app.theme.palette.error));
+                }
+            }
+            match &app.practice {
+                PracticeState::Running(_) => {
+                    ui.label(egui::RichText::new("Practice API running").small().color(muted));
+                }
+                PracticeState::Starting => {
+                    ui.label(egui::RichText::new("Starting the practice API…").small().color(muted));
+                }
+                PracticeState::Off | PracticeState::Failed(_) => {}
+            }
+        });
+    });
+}

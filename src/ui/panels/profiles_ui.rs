@@ -1,0 +1,421 @@
+//! The profile editor: create, edit, duplicate and delete profiles. Secrets are masked, can be
+//! revealed on request, and "Copy" copies without showing. A new value replaces the one in the
+//! keychain only when typed.
+
+use crate::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile, ProfileId, SecretRef};
+use crate::core::secret::Secret;
+use crate::ui::app::{Command, GatepassApp};
+use crate::ui::tasks::SecretPurpose;
+use zeroize::Zeroizing;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvKind {
+    Sandbox,
+    Production,
+    Custom,
+}
+
+/// The form's fields, as text while being edited.
+pub struct ProfileForm {
+    pub id: ProfileId,
+    pub is_new: bool,
+    pub name: String,
+    pub env: EnvKind,
+    pub custom_label: String,
+    pub custom_color: String,
+    pub base_url: String,
+    pub allowed_hosts: String,
+    pub auth: AuthKind,
+    pub key_name: String,
+    pub key_placement: KeyPlacement,
+    pub username: String,
+    /// A new secret value typed by the user; empty keeps the saved one.
+    pub new_secret: Zeroizing<String>,
+    pub show_new_secret: bool,
+    pub scopes: String,
+    pub variables: Vec<(String, String)>,
+    pub notes: String,
+    pub original: Option<Profile>,
+}
+
+impl ProfileForm {
+    pub fn blank() -> Self {
+        let id = ProfileId::random();
+        Self {
+            id,
+            is_new: true,
+            name: String::new(),
+            env: EnvKind::Sandbox,
+            custom_label: "Staging".to_owned(),
+            custom_color: "#d08a2c".to_owned(),
+            base_url: "https://".to_owned(),
+            allowed_hosts: String::new(),
+            auth: AuthKind::ApiKey,
+            key_name: "X-Api-Key".to_owned(),
+            key_placement: KeyPlacement::Header,
+            username: String::new(),
+            new_secret: Zeroizing::new(String::new()),
+            show_new_secret: false,
+            scopes: String::new(),
+            variables: Vec::new(),
+            notes: String::new(),
+            original: None,
+        }
+    }
+
+    pub fn from_profile(p: &Profile) -> Self {
+        let mut form = Self::blank();
+        form.id = p.id.clone();
+        form.is_new = false;
+        form.name.clone_from(&p.name);
+        match &p.environment {
+            Environment::Sandbox => form.env = EnvKind::Sandbox,
+            Environment::Production => form.env = EnvKind::Production,
+            Environment::Custom { label, color } => {
+                form.env = EnvKind::Custom;
+                form.custom_label.clone_from(label);
+                form.custom_color.clone_from(color);
+            }
+        }
+        form.base_url.clone_from(&p.base_url);
+        form.allowed_hosts = p.allowed_hosts.join(", ");
+        form.auth = p.auth.kind();
+        match &p.auth {
+            AuthMethod::ApiKey { name, placement, .. } => {
+                form.key_name.clone_from(name);
+                form.key_placement = *placement;
+            }
+            AuthMethod::Basic { username, .. } => form.username.clone_from(username),
+            AuthMethod::None | AuthMethod::Bearer { .. } => {}
+        }
+        form.scopes = p.expected_scopes.join(" ");
+        form.variables = p.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        form.notes.clone_from(&p.notes);
+        form.original = Some(p.clone());
+        form
+    }
+
+    /// The profile this form describes, or what is wrong with it.
+    pub fn to_profile(&self) -> Result<Profile, String> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err("Give the profile a name.".to_owned());
+        }
+        let base = self.base_url.trim();
+        let parsed = url::Url::parse(base).map_err(|_| format!("The base URL \"{base}\" is not a valid URL. It should look like https://api.example.com."))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err("The base URL must start with http:// or https://.".to_owned());
+        }
+        let environment = match self.env {
+            EnvKind::Sandbox => Environment::Sandbox,
+            EnvKind::Production => Environment::Production,
+            EnvKind::Custom => {
+                if self.custom_label.trim().is_empty() {
+                    return Err("Give the custom environment a label, such as Staging.".to_owned());
+                }
+                Environment::Custom { label: self.custom_label.trim().to_owned(), color: self.custom_color.trim().to_owned() }
+            }
+        };
+        let mut profile = self.original.clone().unwrap_or_else(|| Profile::new(name, environment.clone(), base));
+        profile.id = self.id.clone();
+        profile.name = name.to_owned();
+        profile.environment = environment;
+        base.clone_into(&mut profile.base_url);
+        profile.allowed_hosts = self.allowed_hosts.split([',', ' ']).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
+        let same_kind = profile.auth.kind() == self.auth;
+        let mut auth = if same_kind { profile.auth.clone() } else { AuthMethod::new_of_kind(self.auth, &self.id) };
+        match &mut auth {
+            AuthMethod::ApiKey { name, placement, .. } => {
+                if self.key_name.trim().is_empty() {
+                    return Err("Say which header or query parameter carries the API key.".to_owned());
+                }
+                self.key_name.trim().clone_into(name);
+                *placement = self.key_placement;
+            }
+            AuthMethod::Basic { username, .. } => {
+                if self.username.contains(':') {
+                    return Err("A Basic username cannot contain a colon (:).".to_owned());
+                }
+                self.username.trim().clone_into(username);
+            }
+            AuthMethod::None | AuthMethod::Bearer { .. } => {}
+        }
+        profile.auth = auth;
+        profile.expected_scopes = self.scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        profile.variables = self.variables.iter().filter(|(k, _)| !k.trim().is_empty()).map(|(k, v)| (k.trim().to_owned(), v.clone())).collect();
+        profile.notes.clone_from(&self.notes);
+        Ok(profile)
+    }
+}
+
+/// The editor window's state.
+pub struct ProfileEditor {
+    pub form: Option<ProfileForm>,
+    pub status: Option<String>,
+    pub revealed: Option<Secret>,
+    pub confirm_delete: bool,
+}
+
+impl ProfileEditor {
+    pub fn saved(&mut self, profiles: &[Profile], id: &ProfileId) {
+        self.form = profiles.iter().find(|p| &p.id == id).map(ProfileForm::from_profile);
+        self.revealed = None;
+        self.status = Some("Saved.".to_owned());
+    }
+
+    pub fn failed(&mut self, error: String) {
+        self.status = Some(error);
+    }
+}
+
+impl GatepassApp {
+    /// Open the editor on the active profile.
+    pub fn open_editor(&mut self) {
+        let form = self.active_profile().map(ProfileForm::from_profile);
+        self.editor = Some(ProfileEditor { form, status: None, revealed: None, confirm_delete: false });
+    }
+}
+
+pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
+    let Some(mut editor) = app.editor.take() else { return };
+    let mut open = true;
+    egui::Window::new("Profiles")
+        .open(&mut open)
+        .default_size([820.0, 560.0])
+        .collapsible(false)
+        .show(ctx, |ui| {
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(220.0);
+                    list_ui(app, &mut editor, ui);
+                });
+                ui.separator();
+                ui.vertical(|ui| form_ui(app, &mut editor, ui));
+            });
+        });
+    if open {
+        app.editor = Some(editor);
+    }
+}
+
+fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui) {
+    for profile in &app.profiles {
+        let selected = editor.form.as_ref().is_some_and(|f| f.id == profile.id);
+        let color = app.theme.environment_color(&profile.environment);
+        let text = egui::RichText::new(format!("● {}", profile.name)).color(if selected { app.theme.palette.text } else { color });
+        if ui.selectable_label(selected, text).clicked() {
+            editor.form = Some(ProfileForm::from_profile(profile));
+            editor.revealed = None;
+            editor.status = None;
+            editor.confirm_delete = false;
+        }
+    }
+    ui.add_space(8.0);
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("New profile").clicked() {
+            editor.form = Some(ProfileForm::blank());
+            editor.revealed = None;
+            editor.status = None;
+        }
+        let existing = editor.form.as_ref().filter(|f| !f.is_new).map(|f| f.id.clone());
+        if let Some(id) = existing {
+            if ui.button("Duplicate").clicked() {
+                app.commands.push(Command::DuplicateProfile(id.clone()));
+            }
+            if editor.confirm_delete {
+                if ui.button(egui::RichText::new("Yes, delete it and its secret").color(app.theme.palette.error)).clicked() {
+                    app.commands.push(Command::DeleteProfile(id));
+                    editor.form = None;
+                    editor.confirm_delete = false;
+                }
+            } else if ui.button("Delete…").clicked() {
+                editor.confirm_delete = true;
+            }
+        }
+    });
+}
+
+fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui) {
+    let palette = app.theme.palette;
+    let Some(form) = &mut editor.form else {
+        ui.label("Choose a profile on the left, or create a new one.");
+        return;
+    };
+    egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
+        egui::Grid::new("profile_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+            labelled_text(ui, "Name", &mut form.name, "Shop — Sandbox");
+            ui.end_row();
+            ui.label("Environment");
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut form.env, EnvKind::Sandbox, "Sandbox (test)");
+                ui.selectable_value(&mut form.env, EnvKind::Production, egui::RichText::new("Production (live)").color(palette.production));
+                ui.selectable_value(&mut form.env, EnvKind::Custom, "Other…");
+            });
+            ui.end_row();
+            if form.env == EnvKind::Custom {
+                labelled_text(ui, "Environment label", &mut form.custom_label, "Staging");
+                ui.end_row();
+                labelled_text(ui, "Colour", &mut form.custom_color, "#d08a2c");
+                ui.end_row();
+            }
+            labelled_text(ui, "Base URL", &mut form.base_url, "https://api.example.com");
+            ui.end_row();
+            labelled_text(ui, "Allowed hosts", &mut form.allowed_hosts, "empty: the base URL's host");
+            ui.end_row();
+            ui.label("Sign-in method");
+            egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(ui, |ui| {
+                for kind in AuthKind::ALL {
+                    ui.selectable_value(&mut form.auth, kind, kind.label());
+                }
+            });
+            ui.end_row();
+            match form.auth {
+                AuthKind::ApiKey => {
+                    labelled_text(ui, "Key name", &mut form.key_name, "X-Api-Key");
+                    ui.end_row();
+                    ui.label("Sent in");
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut form.key_placement, KeyPlacement::Header, "a header");
+                        ui.selectable_value(&mut form.key_placement, KeyPlacement::Query, "the query string");
+                    });
+                    ui.end_row();
+                }
+                AuthKind::Basic => {
+                    labelled_text(ui, "Username", &mut form.username, "");
+                    ui.end_row();
+                }
+                AuthKind::None | AuthKind::Bearer => {}
+            }
+            if form.auth != AuthKind::None {
+                secret_row_ui(app_commands(&mut app.commands), form, &mut editor.revealed, ui, palette);
+            }
+            labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
+            ui.end_row();
+            ui.label("Notes");
+            ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
+            ui.end_row();
+        });
+        ui.label(egui::RichText::new("Variables").strong());
+        let mut remove = None;
+        egui::Grid::new("variables").num_columns(3).show(ui, |ui| {
+            for (i, (k, v)) in form.variables.iter_mut().enumerate() {
+                ui.add(egui::TextEdit::singleline(k).hint_text("name").desired_width(140.0));
+                ui.add(egui::TextEdit::singleline(v).hint_text("value").desired_width(260.0));
+                if ui.small_button("Remove").clicked() {
+                    remove = Some(i);
+                }
+                ui.end_row();
+            }
+        });
+        if let Some(i) = remove {
+            form.variables.remove(i);
+        }
+        if ui.button("Add variable").clicked() {
+            form.variables.push((String::new(), String::new()));
+        }
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        let label = if form.is_new { "Create profile" } else { "Save changes" };
+        if ui.button(egui::RichText::new(label).strong()).clicked() {
+            match form.to_profile() {
+                Ok(profile) => {
+                    let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
+                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() {
+                        editor.status = Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
+                    } else {
+                        form.new_secret = Zeroizing::new(String::new());
+                        app.commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
+                        editor.status = Some("Saving…".to_owned());
+                    }
+                }
+                Err(e) => editor.status = Some(e),
+            }
+        }
+        if let Some(status) = &editor.status {
+            ui.label(status);
+        }
+    });
+}
+
+fn app_commands(commands: &mut Vec<Command>) -> &mut Vec<Command> {
+    commands
+}
+
+fn secret_row_ui(commands: &mut Vec<Command>, form: &mut ProfileForm, revealed: &mut Option<Secret>, ui: &mut egui::Ui, palette: crate::ui::theme::Palette) {
+    let what = AuthMethod::new_of_kind(form.auth, &form.id).secret_label();
+    let saved_slot: Option<SecretRef> = form
+        .original
+        .as_ref()
+        .filter(|p| p.auth.kind() == form.auth)
+        .and_then(|p| p.auth.secret_ref().cloned());
+    if let Some(slot) = saved_slot {
+        ui.label(format!("Saved {what}"));
+        ui.horizontal(|ui| {
+            match revealed {
+                Some(secret) => {
+                    ui.label(egui::RichText::new(secret.expose()).monospace());
+                    if ui.small_button("Hide").clicked() {
+                        *revealed = None;
+                    }
+                }
+                None => {
+                    ui.label(egui::RichText::new("•••••••• in the keychain").monospace().color(palette.muted));
+                    if ui.small_button("Reveal").clicked() {
+                        commands.push(Command::ReadSecret(slot.clone(), SecretPurpose::Reveal));
+                    }
+                }
+            }
+            if ui.small_button("Copy").on_hover_text("Copies the value without showing it").clicked() {
+                commands.push(Command::ReadSecret(slot, SecretPurpose::Copy));
+            }
+        });
+        ui.end_row();
+    }
+    let label = ui.label(if form.is_new { format!("{what} (required)") } else { format!("Replace {what}") });
+    ui.horizontal(|ui| {
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut *form.new_secret)
+                .password(!form.show_new_secret)
+                .desired_width(300.0)
+                .hint_text("paste here; stored in the keychain only"),
+        );
+        edit.labelled_by(label.id);
+        ui.checkbox(&mut form.show_new_secret, "Show");
+    });
+    ui.end_row();
+    if let Some(slip) = Secret::new(form.new_secret.as_str()).formatting_slip() {
+        ui.label("");
+        ui.label(egui::RichText::new(format!("The pasted value {}.", slip.describe())).color(palette.warning));
+        ui.end_row();
+    }
+}
+
+fn labelled_text(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(380.0)).labelled_by(l.id);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn form_round_trips_a_profile_and_rejects_bad_input() {
+        let mut p = Profile::new("Shop", Environment::Custom { label: "Staging".into(), color: "#112233".into() }, "https://api.example.com");
+        p.auth = AuthMethod::new_of_kind(AuthKind::Basic, &p.id);
+        if let AuthMethod::Basic { username, .. } = &mut p.auth {
+            *username = "ann".into();
+        }
+        p.expected_scopes = vec!["a:read".into(), "b:write".into()];
+        let form = ProfileForm::from_profile(&p);
+        assert_eq!(form.to_profile().unwrap(), p);
+        let mut bad = ProfileForm::from_profile(&p);
+        bad.base_url = "not a url".into();
+        assert_eq!(bad.to_profile().unwrap_err(), "The base URL \"not a url\" is not a valid URL. It should look like https://api.example.com.");
+        let mut unnamed = ProfileForm::from_profile(&p);
+        unnamed.name = "  ".into();
+        assert_eq!(unnamed.to_profile().unwrap_err(), "Give the profile a name.");
+    }
+}

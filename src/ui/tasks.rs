@@ -1,0 +1,86 @@
+//! Running work off the UI thread and getting the result back.
+//!
+//! Every task sends one [`Event`] on the app's channel and asks egui to repaint, so the UI wakes,
+//! drains the channel in `logic`, and never blocks. Keychain and disk calls run on blocking threads.
+
+use crate::core::body::{FormattedBody, ViewMode};
+use crate::core::exchange::RequestId;
+use crate::core::history::HistoryEntry;
+use crate::core::profile::ProfileId;
+use crate::core::secret::Secret;
+use crate::infra::keychain::{KeychainError, StoreKind};
+use crate::infra::practice::PracticeServer;
+use crate::infra::store::ProfilesFile;
+use crate::workspace::SendOutcome;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+/// What a finished task reports.
+pub enum Event {
+    PracticeStarted(Result<PracticeServer, String>),
+    KeychainReady(Result<StoreKind, KeychainError>),
+    SampleReady(Result<(), String>),
+    Profiles(Result<ProfilesFile, String>),
+    /// A profile was saved or duplicated; select this one.
+    ProfileSaved(Result<(ProfilesFile, ProfileId), String>),
+    ProfileDeleted(Result<ProfilesFile, String>),
+    SendDone(RequestId, Result<SendOutcome, String>),
+    BodyFormatted(RequestId, ViewMode, Arc<FormattedBody>),
+    History(Result<Vec<HistoryEntry>, String>),
+    SecretRead(SecretPurpose, Result<Option<Secret>, String>),
+}
+
+/// Why a secret was read from the keychain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretPurpose {
+    Reveal,
+    Copy,
+}
+
+/// Spawns tasks that report back as events.
+#[derive(Clone)]
+pub struct Tasks {
+    runtime: tokio::runtime::Handle,
+    sender: Sender<Event>,
+    ctx: egui::Context,
+}
+
+impl Tasks {
+    pub fn new(runtime: tokio::runtime::Handle, sender: Sender<Event>, ctx: egui::Context) -> Self {
+        Self { runtime, sender, ctx }
+    }
+
+    /// Run async work; its event arrives later.
+    pub fn spawn<F>(&self, work: F) -> tokio::task::AbortHandle
+    where
+        F: Future<Output = Event> + Send + 'static,
+    {
+        let sender = self.sender.clone();
+        let ctx = self.ctx.clone();
+        self.runtime
+            .spawn(async move {
+                let event = work.await;
+                let _ = sender.send(event);
+                ctx.request_repaint();
+            })
+            .abort_handle()
+    }
+
+    /// Put text on the clipboard (used for "copy" of a secret without showing it).
+    pub fn copy_text(&self, text: &str) {
+        self.ctx.copy_text(text.to_owned());
+    }
+
+    /// Run blocking work (keychain, disk) on a blocking thread.
+    pub fn spawn_blocking<F>(&self, work: F)
+    where
+        F: FnOnce() -> Event + Send + 'static,
+    {
+        let sender = self.sender.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn_blocking(move || {
+            let _ = sender.send(work());
+            ctx.request_repaint();
+        });
+    }
+}

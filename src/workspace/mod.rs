@@ -1,0 +1,304 @@
+//! The use cases both front ends call: send a draft with a profile, manage profiles and their
+//! secrets, read history, set up the sample workspace.
+//!
+//! The CLI and the GUI never reach into `infra` on their own, so they cannot drift apart. Methods
+//! that touch the keychain, files or the database block; the GUI calls them from tasks.
+
+mod sample;
+
+pub use sample::{PracticeUrls, SampleRequest, sample_requests};
+
+use crate::core::exchange::{Exchange, RequestId};
+use crate::core::history::HistoryEntry;
+use crate::core::profile::{Profile, ProfileId, SecretRef};
+use crate::core::request::{self, Gate, PrepareError, RequestDraft};
+use crate::core::secret::Secret;
+use crate::infra::history::{History, HistoryError};
+use crate::infra::http::HttpClient;
+use crate::infra::keychain::{Keychain, KeychainError, MemoryStore, SecretStore, StoreKind, UnavailableStore};
+use crate::infra::store::{Loaded, Paths, ProfileStore, ProfilesFile, StoreError};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Everything a use case may fail with, each in plain words.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("There is no profile named \"{0}\". Run `gatepass profile list` to see the names.")]
+    NoSuchProfile(String),
+    #[error("A profile named \"{0}\" already exists. Choose another name.")]
+    DuplicateName(String),
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    #[error(transparent)]
+    Prepare(#[from] PrepareError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What a send ended with.
+#[derive(Debug)]
+pub enum SendOutcome {
+    Sent {
+        exchange: Box<Exchange>,
+        /// The history could not be written (the response is still shown).
+        history_warning: Option<String>,
+    },
+    /// The user must say yes first; nothing was sent.
+    NeedsConfirmation(Vec<Gate>),
+}
+
+/// How to answer a foreign-host gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForeignHostChoice {
+    #[default]
+    Ask,
+    SendWithCredential,
+    SendWithoutCredential,
+}
+
+/// One send as asked for by a front end.
+#[derive(Debug, Clone)]
+pub struct SendRequest {
+    pub id: RequestId,
+    pub profile: ProfileId,
+    pub draft: RequestDraft,
+    pub production_write_confirmed: bool,
+    pub foreign_host: ForeignHostChoice,
+}
+
+/// The open workspace: one config directory, its keychain namespace, its history.
+pub struct Workspace {
+    paths: Paths,
+    profiles: ProfileStore,
+    namespace: String,
+    history: Mutex<History>,
+    secrets: RwLock<Arc<dyn SecretStore>>,
+    http: HttpClient,
+    /// Said once at open: damaged files moved aside.
+    pub warnings: Vec<String>,
+}
+
+impl Workspace {
+    /// Open the files (fast, no keychain). Secrets are unavailable until [`Self::connect_keychain`].
+    pub fn open(paths: Paths) -> Result<Self, WorkspaceError> {
+        let profiles = ProfileStore::new(&paths.config_dir);
+        let loaded = profiles.load()?;
+        let history = History::open(&paths.data_dir)?;
+        let mut warnings = loaded.warnings.clone();
+        warnings.extend(history.warning.clone());
+        let http = HttpClient::new().map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        tracing::debug!(config = %paths.config_dir.display(), profiles = loaded.file.profiles.len(), "workspace opened");
+        Ok(Self {
+            namespace: loaded.file.keychain_namespace.clone(),
+            paths,
+            profiles,
+            history: Mutex::new(history),
+            secrets: RwLock::new(Arc::new(UnavailableStore(KeychainError::Other {
+                detail: "the keychain has not been opened yet".to_owned(),
+            }))),
+            http,
+            warnings,
+        })
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Open the OS keychain (blocks; may show an unlock prompt).
+    pub fn connect_keychain(&self) -> Result<(), KeychainError> {
+        let keychain = Keychain::open(&self.namespace)?;
+        self.set_secret_store(Arc::new(keychain));
+        Ok(())
+    }
+
+    /// Keep secrets in memory until Gatepass quits (the user chose this).
+    pub fn use_session_memory(&self) {
+        self.set_secret_store(Arc::new(MemoryStore::default()));
+    }
+
+    /// Use a given store (tests, and the fallbacks above).
+    pub fn set_secret_store(&self, store: Arc<dyn SecretStore>) {
+        if let Ok(mut guard) = self.secrets.write() {
+            *guard = store;
+        }
+    }
+
+    fn secret_store(&self) -> Arc<dyn SecretStore> {
+        match self.secrets.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn secret_store_kind(&self) -> StoreKind {
+        self.secret_store().kind()
+    }
+
+    // ---- profiles ----------------------------------------------------------------------
+
+    pub fn load_profiles(&self) -> Result<Loaded, WorkspaceError> {
+        Ok(self.profiles.load()?)
+    }
+
+    pub fn profile_named(&self, name: &str) -> Result<Profile, WorkspaceError> {
+        self.profiles
+            .load()?
+            .file
+            .profile_by_name(name)
+            .cloned()
+            .ok_or_else(|| WorkspaceError::NoSuchProfile(name.to_owned()))
+    }
+
+    fn profile(&self, id: &ProfileId) -> Result<Profile, WorkspaceError> {
+        self.profiles.load()?.file.profile(id).cloned().ok_or_else(|| WorkspaceError::NoSuchProfile(id.to_string()))
+    }
+
+    /// Create or update a profile; with `secret`, also store its value in the keychain.
+    /// The secret is stored first so a profile never points at a value that failed to save.
+    pub fn save_profile(&self, profile: &Profile, secret: Option<&Secret>) -> Result<ProfilesFile, WorkspaceError> {
+        if let (Some(slot), Some(value)) = (profile.auth.secret_ref(), secret) {
+            self.secret_store().set(slot, value)?;
+        }
+        let (file, duplicate) = self.profiles.update(|f| {
+            if f.profiles.iter().any(|p| p.id != profile.id && p.name.eq_ignore_ascii_case(&profile.name)) {
+                return true;
+            }
+            match f.profiles.iter_mut().find(|p| p.id == profile.id) {
+                Some(existing) => *existing = profile.clone(),
+                None => f.profiles.push(profile.clone()),
+            }
+            if f.active_profile.is_none() {
+                f.active_profile = Some(profile.id.clone());
+            }
+            false
+        })?;
+        if duplicate {
+            return Err(WorkspaceError::DuplicateName(profile.name.clone()));
+        }
+        tracing::info!(profile = %profile.id, has_secret = secret.is_some(), "profile saved");
+        Ok(file)
+    }
+
+    /// Remove a profile and its secrets from the keychain.
+    pub fn delete_profile(&self, id: &ProfileId) -> Result<ProfilesFile, WorkspaceError> {
+        let profile = self.profile(id)?;
+        if let Some(slot) = profile.auth.secret_ref() {
+            self.secret_store().delete(slot)?;
+        }
+        let (file, ()) = self.profiles.update(|f| {
+            f.profiles.retain(|p| &p.id != id);
+            if f.active_profile.as_ref() == Some(id) {
+                f.active_profile = f.profiles.first().map(|p| p.id.clone());
+            }
+        })?;
+        tracing::info!(profile = %id, "profile deleted");
+        Ok(file)
+    }
+
+    /// Copy a profile, its secret included.
+    pub fn duplicate_profile(&self, id: &ProfileId) -> Result<(ProfilesFile, ProfileId), WorkspaceError> {
+        let original = self.profile(id)?;
+        let mut copy = original.duplicate();
+        let names = self.profiles.load()?.file.profiles.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        let mut n = 2;
+        while names.iter().any(|name| name.eq_ignore_ascii_case(&copy.name)) {
+            copy.name = format!("{} (copy {n})", original.name);
+            n += 1;
+        }
+        let secret = match original.auth.secret_ref() {
+            Some(slot) => self.secret_store().get(slot)?,
+            None => None,
+        };
+        let file = self.save_profile(&copy, secret.as_ref())?;
+        Ok((file, copy.id))
+    }
+
+    pub fn set_active_profile(&self, id: &ProfileId) -> Result<(), WorkspaceError> {
+        self.profiles.update(|f| f.active_profile = Some(id.clone()))?;
+        Ok(())
+    }
+
+    /// Read a profile's secret (for reveal and copy in the editor).
+    pub fn read_secret(&self, slot: &SecretRef) -> Result<Option<Secret>, WorkspaceError> {
+        Ok(self.secret_store().get(slot)?)
+    }
+
+    // ---- sending -----------------------------------------------------------------------
+
+    /// Load the profile and its secret, prepare, check the gates, send, record history.
+    pub async fn send(self: &Arc<Self>, request: SendRequest) -> Result<SendOutcome, WorkspaceError> {
+        let this = Arc::clone(self);
+        let profile_id = request.profile.clone();
+        let send_credential = request.draft.send_credential;
+        let (profile, secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+            let profile = this.profile(&profile_id)?;
+            let secret = match (send_credential, profile.auth.secret_ref()) {
+                (true, Some(slot)) => this.secret_store().get(slot)?,
+                _ => None,
+            };
+            Ok((profile, secret))
+        })
+        .await
+        .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
+
+        let mut prepared = request::prepare(&request.draft, &profile, secret.as_ref())?;
+        drop(secret);
+        let mut waiting = Vec::new();
+        for gate in prepared.gates(&profile) {
+            match gate {
+                Gate::ProductionWrite { .. } if !request.production_write_confirmed => waiting.push(gate),
+                Gate::ForeignHost { .. } => match request.foreign_host {
+                    ForeignHostChoice::Ask => waiting.push(gate),
+                    ForeignHostChoice::SendWithoutCredential => prepared = prepared.without_credential(),
+                    ForeignHostChoice::SendWithCredential => {}
+                },
+                Gate::ProductionWrite { .. } => {}
+            }
+        }
+        if !waiting.is_empty() {
+            return Ok(SendOutcome::NeedsConfirmation(waiting));
+        }
+        tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
+        let exchange = self.http.send(&prepared, request.id).await;
+        drop(prepared);
+        tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
+
+        let entry = HistoryEntry {
+            id: 0,
+            sent_at: exchange.started_at.unix_timestamp(),
+            profile_id: profile.id.0.clone(),
+            profile_name: profile.name.clone(),
+            environment: profile.environment.label().to_owned(),
+            method: exchange.record.method.as_str().to_owned(),
+            url: exchange.record.url.clone(),
+            status: exchange.status(),
+            duration_ms: u64::try_from(exchange.duration.as_millis()).unwrap_or(u64::MAX),
+            error: match &exchange.outcome {
+                crate::core::exchange::Outcome::Failed(e) => Some(e.to_string()),
+                crate::core::exchange::Outcome::Response(_) => None,
+            },
+            draft: request::redacted_draft(&request.draft),
+        };
+        let this = Arc::clone(self);
+        let history_warning = tokio::task::spawn_blocking(move || this.record_history(&entry))
+            .await
+            .ok()
+            .and_then(|r| r.err())
+            .map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
+        Ok(SendOutcome::Sent { exchange: Box::new(exchange), history_warning })
+    }
+
+    fn record_history(&self, entry: &HistoryEntry) -> Result<i64, WorkspaceError> {
+        let history = self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
+        Ok(history.record(entry)?)
+    }
+
+    pub fn recent_history(&self, limit: usize) -> Result<Vec<HistoryEntry>, WorkspaceError> {
+        let history = self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
+        Ok(history.recent(limit)?)
+    }
+}

@@ -1,0 +1,162 @@
+//! The ready-to-try workspace: two profiles pointing at the embedded practice API, their demo
+//! credentials in the keychain, and a short list of requests that show a success and each
+//! common failure.
+
+use super::{Workspace, WorkspaceError};
+use crate::core::profile::{AuthMethod, Environment, KeyPlacement, PracticeLink, Profile, SecretRef};
+use crate::core::request::{BodyDraft, Method, RequestDraft};
+use crate::core::secret::Secret;
+use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenSpec};
+
+pub const SANDBOX_NAME: &str = "Practice — Sandbox";
+pub const PRODUCTION_NAME: &str = "Practice — Production";
+
+/// Where the practice API listens now (its ports can change between launches).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeUrls {
+    pub sandbox: String,
+    pub production: String,
+}
+
+impl From<&PracticeServer> for PracticeUrls {
+    fn from(server: &PracticeServer) -> Self {
+        Self { sandbox: server.base_url(PracticeEnv::Sandbox), production: server.base_url(PracticeEnv::Production) }
+    }
+}
+
+impl PracticeUrls {
+    fn get(&self, env: PracticeEnv) -> String {
+        match env {
+            PracticeEnv::Sandbox => self.sandbox.clone(),
+            PracticeEnv::Production => self.production.clone(),
+        }
+    }
+}
+
+/// A request from the "Try these" list.
+#[derive(Debug, Clone)]
+pub struct SampleRequest {
+    pub label: &'static str,
+    pub expect: &'static str,
+    pub draft: RequestDraft,
+}
+
+/// Requests that work against either practice profile.
+pub fn sample_requests() -> Vec<SampleRequest> {
+    let mut no_credential = RequestDraft::get("/v1/me");
+    no_credential.send_credential = false;
+    let mut create = RequestDraft::get("/v1/orders");
+    create.method = Method::Post;
+    create.body = BodyDraft::Json { text: "{\n  \"item\": \"notebook\",\n  \"quantity\": 2\n}".to_owned() };
+    vec![
+        SampleRequest { label: "Who am I", expect: "200 with the Sandbox profile", draft: RequestDraft::get("/v1/me") },
+        SampleRequest { label: "Without a credential", expect: "401: the API cannot tell who you are", draft: no_credential },
+        SampleRequest { label: "List orders", expect: "200", draft: RequestDraft::get("/v1/orders") },
+        SampleRequest { label: "Create an order", expect: "201 in Sandbox; 403 in Production (missing permission)", draft: create },
+        SampleRequest { label: "Admin reports", expect: "403: known, but not allowed", draft: RequestDraft::get("/v1/admin/reports") },
+        SampleRequest { label: "Large response (20 MB)", expect: "200, stays responsive", draft: RequestDraft::get("/v1/big?mb=20") },
+        SampleRequest { label: "Binary response", expect: "200, shown as hex", draft: RequestDraft::get("/v1/binary?kb=4") },
+        SampleRequest { label: "Redirect to another host", expect: "the credential is not sent along", draft: RequestDraft::get("/v1/redirect-away") },
+    ]
+}
+
+fn demo_value(env: PracticeEnv, id: &str) -> Option<DemoKind> {
+    practice::demo_credentials().into_iter().find(|c| c.env == env && c.id == id).map(|c| c.kind)
+}
+
+fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Secret), WorkspaceError> {
+    let (name, env, environment) = match link {
+        PracticeLink::Sandbox => (SANDBOX_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
+        PracticeLink::Production => (PRODUCTION_NAME, PracticeEnv::Production, Environment::Production),
+    };
+    let mut profile = Profile::new(name, environment, server.get(env));
+    profile.practice = Some(link);
+    profile.allowed_hosts = vec![host_port(&server.get(env))];
+    let missing = || WorkspaceError::Other("the practice API has no demo credential for this profile".to_owned());
+    let secret = match link {
+        PracticeLink::Sandbox => {
+            let Some(DemoKind::ApiKey { header, value }) = demo_value(env, "sandbox-api-key") else {
+                return Err(missing());
+            };
+            profile.auth = AuthMethod::ApiKey {
+                name: header.to_owned(),
+                placement: KeyPlacement::Header,
+                key: SecretRef::for_profile(&profile.id, "api_key"),
+            };
+            profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
+            profile.notes = "A test profile on Gatepass's built-in practice API. It uses an API key. Try the requests under \"Try these\".".into();
+            Secret::new(value)
+        }
+        PracticeLink::Production => {
+            let spec = TokenSpec {
+                subject: "demo-live-app".to_owned(),
+                scopes: vec!["orders:read".to_owned(), "profile:read".to_owned()],
+                expires_in_secs: 365 * 24 * 3600,
+                not_before_in_secs: 0,
+                audience: None,
+            };
+            let token = practice::mint_token(env, &spec).map_err(|e| WorkspaceError::Other(e.to_string()))?;
+            profile.auth = AuthMethod::Bearer { token: SecretRef::for_profile(&profile.id, "token") };
+            profile.expected_scopes = vec!["orders:read".into(), "orders:write".into()];
+            profile.notes = "A live profile on the practice API. It uses an access token that can read orders but not create them, so \"Create an order\" shows a missing permission.".into();
+            Secret::new(token)
+        }
+    };
+    Ok((profile, secret))
+}
+
+fn rebase_slot(auth: &AuthMethod, id: &crate::core::profile::ProfileId) -> AuthMethod {
+    match auth {
+        AuthMethod::ApiKey { name, placement, .. } => {
+            AuthMethod::ApiKey { name: name.clone(), placement: *placement, key: SecretRef::for_profile(id, "api_key") }
+        }
+        AuthMethod::Bearer { .. } => AuthMethod::Bearer { token: SecretRef::for_profile(id, "token") },
+        other => other.clone(),
+    }
+}
+
+fn host_port(base_url: &str) -> String {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_default()
+}
+
+impl Workspace {
+    /// On first launch, create the practice profiles with their secrets; on later launches, point
+    /// the practice profiles at the practice API's current address. Blocks (keychain).
+    pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
+        let loaded = self.profiles.load()?;
+        if loaded.is_new {
+            for link in [PracticeLink::Sandbox, PracticeLink::Production] {
+                let (profile, secret) = practice_profile(server, link)?;
+                self.save_profile(&profile, Some(&secret))?;
+            }
+            tracing::info!("sample workspace created");
+            return Ok(());
+        }
+        for profile in loaded.file.profiles.iter().filter(|p| p.practice.is_some()) {
+            let env = match profile.practice {
+                Some(PracticeLink::Production) => PracticeEnv::Production,
+                _ => PracticeEnv::Sandbox,
+            };
+            let url = server.get(env);
+            let mut moved = profile.clone();
+            moved.base_url.clone_from(&url);
+            moved.allowed_hosts = vec![host_port(&url)];
+            // Re-seed a missing secret (for example after a session kept only in memory).
+            let missing = match profile.auth.secret_ref() {
+                Some(slot) => self.read_secret(slot)?.is_none(),
+                None => false,
+            };
+            if missing && let Ok((fresh, secret)) = practice_profile(server, profile.practice.unwrap_or(PracticeLink::Sandbox)) {
+                // The fresh profile's slots are named after its own id: keep ours.
+                moved.auth = rebase_slot(&fresh.auth, &profile.id);
+                self.save_profile(&moved, Some(&secret))?;
+            } else if moved != *profile {
+                self.save_profile(&moved, None)?;
+            }
+        }
+        Ok(())
+    }
+}
