@@ -14,5 +14,6 @@ pub fn init(verbosity: u8) {
         _ => "trace".to_owned(),
     };
     let filter = EnvFilter::try_new(format!("warn,gatepass={level}")).unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }

@@ -37,5 +37,7 @@ fn run_gui(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> 
 
 #[cfg(not(feature = "gui"))]
 fn run_gui(_: &Cli, _: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
-    anyhow::bail!("This build of Gatepass has no window (built without the gui feature). Use a command: gatepass --help")
+    anyhow::bail!(
+        "This build of Gatepass has no window (built without the gui feature). Use a command: gatepass --help"
+    )
 }

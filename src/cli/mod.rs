@@ -196,7 +196,13 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
             }
             for p in &loaded.file.profiles {
                 let active = if loaded.file.active_profile.as_ref() == Some(&p.id) { "*" } else { " " };
-                println!("{active} {:<30} {:<18} {:<28} {}", p.name, p.environment.long_label(), p.auth.kind().label(), p.base_url);
+                println!(
+                    "{active} {:<30} {:<18} {:<28} {}",
+                    p.name,
+                    p.environment.long_label(),
+                    p.auth.kind().label(),
+                    p.base_url
+                );
             }
             Ok(0)
         }
@@ -220,7 +226,12 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
             };
             needs_keychain(workspace)?;
             workspace.save_profile(&profile, secret.as_ref())?;
-            println!("Added profile \"{}\" ({}). Its {} is in the keychain.", profile.name, profile.environment.long_label(), profile.auth.secret_label());
+            println!(
+                "Added profile \"{}\" ({}). Its {} is in the keychain.",
+                profile.name,
+                profile.environment.long_label(),
+                profile.auth.secret_label()
+            );
             Ok(0)
         }
         ProfileCommand::Remove { name } => {
@@ -269,7 +280,8 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
 }
 
 fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
-    url::Url::parse(&args.base_url).with_context(|| format!("The base URL \"{}\" is not a valid URL", args.base_url))?;
+    url::Url::parse(&args.base_url)
+        .with_context(|| format!("The base URL \"{}\" is not a valid URL", args.base_url))?;
     let mut profile = Profile::new(args.name.trim(), Environment::from_label(&args.environment), args.base_url.trim());
     let kind = match args.auth {
         AuthArg::None => AuthKind::None,
@@ -317,8 +329,12 @@ fn read_secret_input(what: &str) -> anyhow::Result<Secret> {
 }
 
 fn draft_from_args(args: &SendArgs) -> anyhow::Result<RequestDraft> {
-    let method = Method::parse(&args.method)
-        .with_context(|| format!("\"{}\" is not a method Gatepass can send. Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.", args.method))?;
+    let method = Method::parse(&args.method).with_context(|| {
+        format!(
+            "\"{}\" is not a method Gatepass can send. Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.",
+            args.method
+        )
+    })?;
     let mut draft = RequestDraft::get(args.url.clone());
     draft.method = method;
     draft.timeout_secs = args.timeout;
@@ -353,7 +369,11 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
         profile: profile.id.clone(),
         draft,
         production_write_confirmed: args.confirm_production,
-        foreign_host: if args.allow_other_host { ForeignHostChoice::SendWithCredential } else { ForeignHostChoice::Ask },
+        foreign_host: if args.allow_other_host {
+            ForeignHostChoice::SendWithCredential
+        } else {
+            ForeignHostChoice::Ask
+        },
     };
     match workspace.send(request).await? {
         SendOutcome::NeedsConfirmation(gates) => {
@@ -374,7 +394,14 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
                 }
                 Outcome::Response(response) => {
                     let mut out = std::io::stdout().lock();
-                    writeln!(out, "{} {} ({}, {})", response.status, status::meaning(response.status), crate::core::exchange::duration_words(exchange.duration), size_words(response.body.len()))?;
+                    writeln!(
+                        out,
+                        "{} {} ({}, {})",
+                        response.status,
+                        status::meaning(response.status),
+                        crate::core::exchange::duration_words(exchange.duration),
+                        size_words(response.body.len())
+                    )?;
                     for (name, value) in &response.headers {
                         writeln!(out, "{name}: {value}")?;
                     }
@@ -384,7 +411,10 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
                         writeln!(out)?;
                     }
                     if response.body_truncated {
-                        eprintln!("The body was longer than {} and was cut.", size_words(crate::infra::http::MAX_BODY_BYTES));
+                        eprintln!(
+                            "The body was longer than {} and was cut.",
+                            size_words(crate::infra::http::MAX_BODY_BYTES)
+                        );
                     }
                     Ok(if status::is_success(response.status) { 0 } else { 1 })
                 }

@@ -70,7 +70,9 @@ pub enum TlsProblem {
 /// Why no response came back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum TransportError {
-    #[error("Could not find the server {host}. Check the address for typos, and check that you are online or on the right network (VPN).")]
+    #[error(
+        "Could not find the server {host}. Check the address for typos, and check that you are online or on the right network (VPN)."
+    )]
     Dns { host: String },
     #[error("The server at {host} refused the connection. It may be down, or the port may be wrong.")]
     Refused { host: String },
@@ -91,7 +93,9 @@ fn tls_words(problem: TlsProblem, host: &str) -> String {
         TlsProblem::Untrusted => format!(
             "The secure connection to {host} failed: its certificate is not from an authority this computer trusts. If this is a private or test server, add its CA certificate."
         ),
-        TlsProblem::Expired => format!("The secure connection to {host} failed: the server's certificate has expired. Tell the API owner."),
+        TlsProblem::Expired => {
+            format!("The secure connection to {host} failed: the server's certificate has expired. Tell the API owner.")
+        }
         TlsProblem::WrongHost => format!(
             "The secure connection failed: the certificate is for a different name than {host}. Check the address."
         ),
@@ -150,9 +154,5 @@ pub fn size_words(bytes: usize) -> String {
 
 /// A duration in words: "38 ms", "2.4 s".
 pub fn duration_words(d: Duration) -> String {
-    if d.as_millis() < 1000 {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
+    if d.as_millis() < 1000 { format!("{} ms", d.as_millis()) } else { format!("{:.1} s", d.as_secs_f64()) }
 }

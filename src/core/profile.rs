@@ -30,7 +30,10 @@ pub enum Environment {
     Sandbox,
     Production,
     /// A team's own stage, such as Staging, with a colour like `#d08a2c`.
-    Custom { label: String, color: String },
+    Custom {
+        label: String,
+        color: String,
+    },
 }
 
 impl Environment {
@@ -136,10 +139,9 @@ impl AuthMethod {
                 key: SecretRef::for_profile(profile, "api_key"),
             },
             AuthKind::Bearer => AuthMethod::Bearer { token: SecretRef::for_profile(profile, "token") },
-            AuthKind::Basic => AuthMethod::Basic {
-                username: String::new(),
-                password: SecretRef::for_profile(profile, "password"),
-            },
+            AuthKind::Basic => {
+                AuthMethod::Basic { username: String::new(), password: SecretRef::for_profile(profile, "password") }
+            }
         }
     }
 
@@ -231,9 +233,7 @@ impl Profile {
         };
         let port = url.port_or_known_default();
         self.effective_allowed_hosts().iter().any(|allowed| match allowed.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
-                h == host && p.parse::<u16>().ok() == port
-            }
+            Some((h, p)) if !h.contains(':') || h.ends_with(']') => h == host && p.parse::<u16>().ok() == port,
             _ => *allowed == host,
         })
     }
@@ -253,10 +253,9 @@ impl Profile {
                 key: SecretRef::for_profile(&copy.id, "api_key"),
             },
             AuthMethod::Bearer { .. } => AuthMethod::Bearer { token: SecretRef::for_profile(&copy.id, "token") },
-            AuthMethod::Basic { username, .. } => AuthMethod::Basic {
-                username: username.clone(),
-                password: SecretRef::for_profile(&copy.id, "password"),
-            },
+            AuthMethod::Basic { username, .. } => {
+                AuthMethod::Basic { username: username.clone(), password: SecretRef::for_profile(&copy.id, "password") }
+            }
         };
         copy
     }

@@ -10,9 +10,25 @@ pub fn is_sensitive_query_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     matches!(
         lower.as_str(),
-        "api_key" | "apikey" | "api-key" | "key" | "token" | "access_token" | "id_token" | "refresh_token"
-            | "client_secret" | "password" | "pass" | "secret" | "sig" | "signature" | "code" | "auth"
-            | "x-amz-signature" | "x-amz-credential" | "x-amz-security-token"
+        "api_key"
+            | "apikey"
+            | "api-key"
+            | "key"
+            | "token"
+            | "access_token"
+            | "id_token"
+            | "refresh_token"
+            | "client_secret"
+            | "password"
+            | "pass"
+            | "secret"
+            | "sig"
+            | "signature"
+            | "code"
+            | "auth"
+            | "x-amz-signature"
+            | "x-amz-credential"
+            | "x-amz-security-token"
     ) || lower.ends_with("_token")
         || lower.ends_with("_secret")
         || lower.ends_with("_key")
@@ -24,7 +40,9 @@ pub fn redact_header_value(name: &str, value: &str) -> String {
         return value.to_owned();
     }
     match value.split_once(' ') {
-        Some((scheme, rest)) if matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic" | "token" | "digest") => {
+        Some((scheme, rest))
+            if matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic" | "token" | "digest") =>
+        {
             format!("{scheme} {}", fingerprint(rest.trim()))
         }
         _ => fingerprint(value),

@@ -29,15 +29,8 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 7] = [
-        Method::Get,
-        Method::Post,
-        Method::Put,
-        Method::Patch,
-        Method::Delete,
-        Method::Head,
-        Method::Options,
-    ];
+    pub const ALL: [Method; 7] =
+        [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete, Method::Head, Method::Options];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,9 +74,16 @@ impl KeyValue {
 pub enum BodyDraft {
     #[default]
     None,
-    Json { text: String },
-    Form { fields: Vec<KeyValue> },
-    Raw { content_type: String, text: String },
+    Json {
+        text: String,
+    },
+    Form {
+        fields: Vec<KeyValue>,
+    },
+    Raw {
+        content_type: String,
+        text: String,
+    },
 }
 
 /// What the user edits. Holds no secret from a profile; `{{variables}}` stay unresolved.
@@ -184,23 +184,33 @@ pub struct Confirmations {
 /// Why a draft could not become a request. Every message says what to do; none holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PrepareError {
-    #[error("The address is empty. Type a URL such as https://api.example.com/v1/me, or a path such as /v1/me to use the profile's base URL.")]
+    #[error(
+        "The address is empty. Type a URL such as https://api.example.com/v1/me, or a path such as /v1/me to use the profile's base URL."
+    )]
     EmptyUrl,
     #[error("The address \"{url}\" is not a valid URL: {reason}. Check for typos; a full URL starts with https://.")]
     InvalidUrl { url: String, reason: String },
     #[error("The address uses \"{scheme}:\", which Gatepass cannot send. Use http:// or https://.")]
     UnsupportedScheme { scheme: String },
-    #[error("The variable {{{{{name}}}}} is not defined in this profile. Add it under the profile's variables, or fix the name.")]
+    #[error(
+        "The variable {{{{{name}}}}} is not defined in this profile. Add it under the profile's variables, or fix the name."
+    )]
     UnknownVariable { name: String },
     #[error("A variable in {place} is not closed: \"{{{{\" has no matching \"}}}}\".")]
     UnclosedVariable { place: String },
-    #[error("The header name \"{name}\" has characters a header name cannot have. Use letters, digits and dashes only.")]
+    #[error(
+        "The header name \"{name}\" has characters a header name cannot have. Use letters, digits and dashes only."
+    )]
     InvalidHeaderName { name: String },
-    #[error("The value of header {name} has a line break in it. This often happens when a value is pasted with the line after it. Remove the line break and send again.")]
+    #[error(
+        "The value of header {name} has a line break in it. This often happens when a value is pasted with the line after it. Remove the line break and send again."
+    )]
     HeaderValueLineBreak { name: String },
     #[error("The value of header {name} has a character that cannot be sent in a header (a control character).")]
     InvalidHeaderValue { name: String },
-    #[error("The JSON body is not valid: {message} (line {line}, column {column}). Fix it, or choose Raw text to send it as it is.")]
+    #[error(
+        "The JSON body is not valid: {message} (line {line}, column {column}). Fix it, or choose Raw text to send it as it is."
+    )]
     InvalidJson { message: String, line: usize, column: usize },
     #[error("The profile's {what} {slip}. Edit the profile and paste the value again without it.")]
     SecretSlip { what: String, slip: String },
@@ -225,7 +235,8 @@ pub fn resolve_variables(text: &str, place: &str, profile: &Profile) -> Result<S
             return Err(PrepareError::UnclosedVariable { place: place.to_owned() });
         };
         let name = after[..end].trim();
-        let value = lookup_variable(name, profile).ok_or_else(|| PrepareError::UnknownVariable { name: name.to_owned() })?;
+        let value =
+            lookup_variable(name, profile).ok_or_else(|| PrepareError::UnknownVariable { name: name.to_owned() })?;
         out.push_str(value);
         rest = &after[end + 2..];
     }
@@ -249,13 +260,18 @@ pub fn resolve_url(draft: &RequestDraft, profile: &Profile) -> Result<url::Url, 
         return Err(PrepareError::EmptyUrl);
     }
     let full = if text.starts_with('/') {
-        format!("{}{}", resolve_variables(profile.base_url.trim(), "the base URL", profile)?.trim_end_matches('/'), text)
+        format!(
+            "{}{}",
+            resolve_variables(profile.base_url.trim(), "the base URL", profile)?.trim_end_matches('/'),
+            text
+        )
     } else if !text.contains("://") && !text.contains(':') {
         format!("https://{text}")
     } else {
         text
     };
-    let mut url = url::Url::parse(&full).map_err(|e| PrepareError::InvalidUrl { url: full.clone(), reason: url_error_words(e) })?;
+    let mut url = url::Url::parse(&full)
+        .map_err(|e| PrepareError::InvalidUrl { url: full.clone(), reason: url_error_words(e) })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(PrepareError::UnsupportedScheme { scheme: url.scheme().to_owned() });
     }
@@ -335,7 +351,11 @@ pub fn is_sensitive_header(name: &str) -> bool {
 
 /// Turn a draft into the request that will be sent. `secret` is the profile's credential,
 /// already read from the keychain (ignored when the draft does not send credentials).
-pub fn prepare(draft: &RequestDraft, profile: &Profile, secret: Option<&Secret>) -> Result<PreparedRequest, PrepareError> {
+pub fn prepare(
+    draft: &RequestDraft,
+    profile: &Profile,
+    secret: Option<&Secret>,
+) -> Result<PreparedRequest, PrepareError> {
     if draft.timeout_secs == 0 || draft.timeout_secs > 3600 {
         return Err(PrepareError::InvalidTimeout);
     }
@@ -473,7 +493,8 @@ impl PreparedRequest {
     /// This holds the secret: use it only to send.
     pub fn wire_url(&self) -> url::Url {
         let mut url = self.url.clone();
-        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential {
+        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential
+        {
             url.query_pairs_mut().append_pair(name, value.expose());
         }
         url
@@ -482,7 +503,8 @@ impl PreparedRequest {
     /// The URL as it may be shown or stored: a query credential appears as its fingerprint.
     pub fn display_url(&self) -> String {
         let mut url = crate::core::redact::redact_url(&self.url);
-        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential {
+        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential
+        {
             let sep = if url.contains('?') { '&' } else { '?' };
             url.push(sep);
             url.push_str(&format!("{name}={}", value.fingerprint()));
@@ -492,12 +514,10 @@ impl PreparedRequest {
 
     /// Headers as they may be shown: credential values as fingerprints.
     pub fn display_headers(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (n.clone(), crate::core::redact::redact_header_value(n, v)))
-            .collect();
-        if let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &self.credential {
+        let mut out: Vec<(String, String)> =
+            self.headers.iter().map(|(n, v)| (n.clone(), crate::core::redact::redact_header_value(n, v))).collect();
+        if let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &self.credential
+        {
             out.push((name.clone(), crate::core::redact::redact_header_value(name, value.expose())));
         }
         out
@@ -513,7 +533,9 @@ impl PreparedRequest {
             text.push('\n');
             match std::str::from_utf8(body) {
                 Ok(s) if s.len() <= 64 * 1024 => text.push_str(s),
-                Ok(s) => text.push_str(&format!("{}… ({} bytes in all)", &s[..s.floor_char_boundary(64 * 1024)], s.len())),
+                Ok(s) => {
+                    text.push_str(&format!("{}… ({} bytes in all)", &s[..s.floor_char_boundary(64 * 1024)], s.len()))
+                }
                 Err(_) => text.push_str(&format!("({} bytes of binary data)", body.len())),
             }
         }

@@ -87,8 +87,24 @@ impl SecretSlip {
 
 /// Prefixes that tell what kind of key a value is, longest first so the most specific wins.
 const KNOWN_PREFIXES: &[&str] = &[
-    "gp_test_", "gp_live_", "sk_test_", "sk_live_", "pk_test_", "pk_live_", "rk_test_", "rk_live_",
-    "github_pat_", "ghp_", "gho_", "ghs_", "glpat-", "xoxb-", "xoxp-", "AKIA", "ASIA", "eyJ",
+    "gp_test_",
+    "gp_live_",
+    "sk_test_",
+    "sk_live_",
+    "pk_test_",
+    "pk_live_",
+    "rk_test_",
+    "rk_live_",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "AKIA",
+    "ASIA",
+    "eyJ",
 ];
 
 /// The safe fingerprint of any credential-like text.
@@ -97,11 +113,7 @@ pub fn fingerprint(value: &str) -> String {
     if chars.len() < 12 {
         return format!("•••• ({} characters)", chars.len());
     }
-    let prefix = KNOWN_PREFIXES
-        .iter()
-        .find(|p| value.starts_with(*p))
-        .copied()
-        .unwrap_or("");
+    let prefix = KNOWN_PREFIXES.iter().find(|p| value.starts_with(*p)).copied().unwrap_or("");
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{prefix}…{tail}")
 }

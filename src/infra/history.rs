@@ -103,9 +103,8 @@ impl History {
                  FROM history ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.fail(e))?;
-        let rows = stmt
-            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], row_to_entry)
-            .map_err(|e| self.fail(e))?;
+        let rows =
+            stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], row_to_entry).map_err(|e| self.fail(e))?;
         rows.filter_map(Result::ok).map(Ok).collect()
     }
 
@@ -178,7 +177,8 @@ mod tests {
     #[test]
     fn damaged_database_is_moved_aside() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(HISTORY_FILE), b"this is not a database, just some words that fill a page").unwrap();
+        std::fs::write(dir.path().join(HISTORY_FILE), b"this is not a database, just some words that fill a page")
+            .unwrap();
         let history = History::open(dir.path()).unwrap();
         assert!(history.warning.as_deref().unwrap().contains("started a new one"));
         assert!(dir.path().join("history.sqlite3.unreadable").exists());

@@ -57,7 +57,8 @@ impl HttpClient {
                 builder = builder.header(name, value);
             }
             if with_credential
-                && let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &request.credential
+                && let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) =
+                    &request.credential
             {
                 let mut header = reqwest::header::HeaderValue::from_str(value.expose())
                     .map_err(|_| TransportError::Other { detail: format!("the {name} header could not be built") })?;
@@ -98,7 +99,8 @@ impl HttpClient {
 
 fn strip_query_credential(url: &mut url::Url, request: &PreparedRequest) {
     if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, .. }, .. }) = &request.credential {
-        let kept: Vec<(String, String)> = url.query_pairs().filter(|(n, _)| n != name).map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
+        let kept: Vec<(String, String)> =
+            url.query_pairs().filter(|(n, _)| n != name).map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
         if kept.is_empty() {
             url.set_query(None);
         } else {
@@ -178,17 +180,27 @@ pub fn classify(chain: &str, host: String, is_timeout: bool) -> TransportError {
         return TransportError::Timeout { secs: CONNECT_TIMEOUT_SECS };
     }
     let tls = |problem| TransportError::Tls { host: host.clone(), problem, detail: chain.to_owned() };
-    if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+    if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+    {
         TransportError::Dns { host }
     } else if lower.contains("connection refused") {
         TransportError::Refused { host }
-    } else if lower.contains("certificate required") || lower.contains("certificaterequired") || lower.contains("no required ssl certificate") {
+    } else if lower.contains("certificate required")
+        || lower.contains("certificaterequired")
+        || lower.contains("no required ssl certificate")
+    {
         tls(TlsProblem::ClientCertificate)
     } else if lower.contains("expired") && lower.contains("certificate") {
         tls(TlsProblem::Expired)
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         tls(TlsProblem::WrongHost)
-    } else if lower.contains("unknownissuer") || lower.contains("unknown issuer") || lower.contains("self-signed") || lower.contains("self signed") {
+    } else if lower.contains("unknownissuer")
+        || lower.contains("unknown issuer")
+        || lower.contains("self-signed")
+        || lower.contains("self signed")
+    {
         tls(TlsProblem::Untrusted)
     } else if lower.contains("invalid peer certificate") || lower.contains("tls") || lower.contains("handshake") {
         tls(TlsProblem::Other)
@@ -205,9 +217,15 @@ mod tests {
     fn failures_are_sorted_by_what_to_do() {
         let cases = [
             ("error sending request: client error (Connect): dns error: failed to lookup address information", "Dns"),
-            ("error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)", "Refused"),
+            (
+                "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
+                "Refused",
+            ),
             ("client error (Connect): invalid peer certificate: UnknownIssuer", "Untrusted"),
-            ("client error (Connect): invalid peer certificate: certificate expired: verification time 1, but certificate is not valid after 0", "Expired"),
+            (
+                "client error (Connect): invalid peer certificate: certificate expired: verification time 1, but certificate is not valid after 0",
+                "Expired",
+            ),
             ("client error (Connect): invalid peer certificate: NotValidForName", "WrongHost"),
             ("received fatal alert: CertificateRequired", "ClientCertificate"),
         ];

@@ -25,9 +25,13 @@ pub enum StoreKind {
 /// Why the keychain could not be used, in the cases a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeychainError {
-    #[error("Gatepass cannot reach the keychain because there is no desktop session bus (D-Bus). Log in to a desktop session, or start one with dbus-run-session.")]
+    #[error(
+        "Gatepass cannot reach the keychain because there is no desktop session bus (D-Bus). Log in to a desktop session, or start one with dbus-run-session."
+    )]
     NoSessionBus,
-    #[error("No keychain service is running. Install and start one, such as GNOME Keyring (package gnome-keyring) or KWallet.")]
+    #[error(
+        "No keychain service is running. Install and start one, such as GNOME Keyring (package gnome-keyring) or KWallet."
+    )]
     NoSecretService,
     #[error("The keychain is locked. Unlock it (usually with your login password) and try again.")]
     Locked,
@@ -116,7 +120,10 @@ fn classify_platform_failure(text: &str) -> KeychainError {
     let lower = text.to_ascii_lowercase();
     if lower.contains("serviceunknown") || lower.contains("was not provided by any .service") {
         KeychainError::NoSecretService
-    } else if lower.contains("failed to connect") || lower.contains("dbus_session_bus_address") || lower.contains("no such file") {
+    } else if lower.contains("failed to connect")
+        || lower.contains("dbus_session_bus_address")
+        || lower.contains("no such file")
+    {
         KeychainError::NoSessionBus
     } else if lower.contains("accessdenied") || lower.contains("access denied") {
         KeychainError::AccessDenied
@@ -207,8 +214,14 @@ mod tests {
     #[test]
     fn platform_failures_from_the_real_store_are_classified() {
         let cases = [
-            ("zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file or directory", KeychainError::NoSessionBus),
-            ("zbus fdo error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files", KeychainError::NoSecretService),
+            (
+                "zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file or directory",
+                KeychainError::NoSessionBus,
+            ),
+            (
+                "zbus fdo error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+                KeychainError::NoSecretService,
+            ),
             ("org.freedesktop.DBus.Error.AccessDenied: nope", KeychainError::AccessDenied),
         ];
         for (text, expected) in cases {
@@ -218,9 +231,12 @@ mod tests {
 
     #[test]
     fn no_storage_access_tells_prompt_from_locked() {
-        let prompt = keyring_core::Error::NoStorageAccess(Box::new(std::io::Error::other("SS error: prompt dismissed")));
+        let prompt =
+            keyring_core::Error::NoStorageAccess(Box::new(std::io::Error::other("SS error: prompt dismissed")));
         assert_eq!(map_error(&prompt), KeychainError::PromptDismissed);
-        let locked = keyring_core::Error::NoStorageAccess(Box::new(std::io::Error::other("SS error: result not returned from SS API")));
+        let locked = keyring_core::Error::NoStorageAccess(Box::new(std::io::Error::other(
+            "SS error: result not returned from SS API",
+        )));
         assert_eq!(map_error(&locked), KeychainError::Locked);
     }
 

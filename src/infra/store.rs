@@ -58,7 +58,9 @@ pub struct Loaded {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("Could not read or write the profiles file {path}: {source}. Check that the folder exists and you may write to it.")]
+    #[error(
+        "Could not read or write the profiles file {path}: {source}. Check that the folder exists and you may write to it."
+    )]
     Io { path: PathBuf, source: std::io::Error },
     #[error("Could not save the profiles: {0}")]
     Serialize(String),
@@ -126,9 +128,8 @@ impl ProfileStore {
 
     fn write_atomically(&self, file: &ProfilesFile) -> Result<(), StoreError> {
         let text = toml::to_string_pretty(file).map_err(|e| StoreError::Serialize(e.to_string()))?;
-        let text = format!(
-            "# Gatepass profiles. Secrets are not in this file: it names keychain entries only.\n{text}"
-        );
+        let text =
+            format!("# Gatepass profiles. Secrets are not in this file: it names keychain entries only.\n{text}");
         let path = self.path();
         let tmp = self.dir.join(format!(".{PROFILES_FILE}.{}.tmp", std::process::id()));
         let io = |source| StoreError::Io { path: path.clone(), source };
@@ -180,7 +181,11 @@ fn parse_leniently(text: &str) -> (ProfilesFile, Vec<String>) {
                         Ok(p) => file.profiles.push(p),
                         Err(e) => {
                             let name = item.get("name").and_then(toml::Value::as_str).unwrap_or("(no name)");
-                            problems.push(format!("Profile {} \"{name}\" was left out: {}.", i + 1, first_line(&e.to_string())));
+                            problems.push(format!(
+                                "Profile {} \"{name}\" was left out: {}.",
+                                i + 1,
+                                first_line(&e.to_string())
+                            ));
                         }
                     }
                 }
@@ -236,7 +241,9 @@ mod tests {
         let store = ProfileStore::new(dir.path());
         let other_window = ProfileStore::new(dir.path());
         store.update(|f| f.profiles.push(Profile::new("A", Environment::Sandbox, "https://a.example.com"))).unwrap();
-        other_window.update(|f| f.profiles.push(Profile::new("B", Environment::Production, "https://b.example.com"))).unwrap();
+        other_window
+            .update(|f| f.profiles.push(Profile::new("B", Environment::Production, "https://b.example.com")))
+            .unwrap();
         let names: Vec<String> = store.load().unwrap().file.profiles.into_iter().map(|p| p.name).collect();
         assert_eq!(names, vec!["A", "B"]);
     }
@@ -245,12 +252,18 @@ mod tests {
     fn damaged_file_is_kept_and_readable_profiles_load() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore::new(dir.path());
-        store.update(|f| {
-            f.profiles.push(Profile::new("Good", Environment::Sandbox, "https://a.example.com"));
-            f.profiles.push(Profile::new("Bad", Environment::Sandbox, "https://b.example.com"));
-        }).unwrap();
+        store
+            .update(|f| {
+                f.profiles.push(Profile::new("Good", Environment::Sandbox, "https://a.example.com"));
+                f.profiles.push(Profile::new("Bad", Environment::Sandbox, "https://b.example.com"));
+            })
+            .unwrap();
         let text = std::fs::read_to_string(store.path()).unwrap();
-        let broken = text.replacen("method = \"none\"", "method = \"carrier_pigeon\"", 2).replacen("method = \"carrier_pigeon\"", "method = \"none\"", 1);
+        let broken = text.replacen("method = \"none\"", "method = \"carrier_pigeon\"", 2).replacen(
+            "method = \"carrier_pigeon\"",
+            "method = \"none\"",
+            1,
+        );
         std::fs::write(store.path(), &broken).unwrap();
         let loaded = store.load().unwrap();
         assert_eq!(loaded.file.profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["Good"]);

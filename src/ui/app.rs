@@ -35,7 +35,13 @@ pub struct StartOptions {
 
 impl Default for StartOptions {
     fn default() -> Self {
-        Self { start_practice: true, practice: PracticeConfig::default(), keychain_failure: None, session_memory: false, dark: true }
+        Self {
+            start_practice: true,
+            practice: PracticeConfig::default(),
+            keychain_failure: None,
+            session_memory: false,
+            dark: true,
+        }
     }
 }
 
@@ -143,7 +149,12 @@ pub struct GatepassApp {
 }
 
 impl GatepassApp {
-    pub fn new(ctx: &egui::Context, workspace: Result<Arc<Workspace>, String>, runtime: tokio::runtime::Handle, options: StartOptions) -> Self {
+    pub fn new(
+        ctx: &egui::Context,
+        workspace: Result<Arc<Workspace>, String>,
+        runtime: tokio::runtime::Handle,
+        options: StartOptions,
+    ) -> Self {
         let (sender, events) = channel();
         let tasks = Tasks::new(runtime, sender, ctx.clone());
         let theme = Theme::load(options.dark);
@@ -180,7 +191,9 @@ impl GatepassApp {
         if options.start_practice {
             app.practice = PracticeState::Starting;
             let config = options.practice.clone();
-            app.tasks.spawn(async move { Event::PracticeStarted(PracticeServer::start(config).await.map_err(|e| e.to_string())) });
+            app.tasks.spawn(async move {
+                Event::PracticeStarted(PracticeServer::start(config).await.map_err(|e| e.to_string()))
+            });
         }
         if let Some(error) = options.keychain_failure {
             ws.set_secret_store(Arc::new(UnavailableStore(error.clone())));
@@ -208,7 +221,8 @@ impl GatepassApp {
 
     fn reload_profiles(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
-        self.tasks.spawn_blocking(move || Event::Profiles(ws.load_profiles().map(|l| l.file).map_err(|e| e.to_string())));
+        self.tasks
+            .spawn_blocking(move || Event::Profiles(ws.load_profiles().map(|l| l.file).map_err(|e| e.to_string())));
     }
 
     fn apply_profiles(&mut self, file: ProfilesFile) {
@@ -250,7 +264,8 @@ impl GatepassApp {
         self.sample_checked = true;
         let ws = Arc::clone(ws);
         let server = crate::workspace::PracticeUrls::from(server);
-        self.tasks.spawn_blocking(move || Event::SampleReady(ws.ensure_sample_workspace(&server).map_err(|e| e.to_string())));
+        self.tasks
+            .spawn_blocking(move || Event::SampleReady(ws.ensure_sample_workspace(&server).map_err(|e| e.to_string())));
     }
 
     fn on_event(&mut self, event: Event) {
@@ -267,7 +282,8 @@ impl GatepassApp {
             }
             Event::SampleReady(result) => {
                 if let Err(e) = result {
-                    self.notices.push(Notice { text: format!("The sample profiles could not be set up: {e}"), is_error: true });
+                    self.notices
+                        .push(Notice { text: format!("The sample profiles could not be set up: {e}"), is_error: true });
                 }
                 self.reload_profiles();
             }
@@ -278,7 +294,9 @@ impl GatepassApp {
                     editor.saved(&self.profiles, &id);
                 }
             }
-            Event::Profiles(Err(e)) | Event::ProfileDeleted(Err(e)) => self.notices.push(Notice { text: e, is_error: true }),
+            Event::Profiles(Err(e)) | Event::ProfileDeleted(Err(e)) => {
+                self.notices.push(Notice { text: e, is_error: true })
+            }
             Event::ProfileSaved(Err(e)) => match &mut self.editor {
                 Some(editor) => editor.failed(e),
                 None => self.notices.push(Notice { text: e, is_error: true }),
@@ -346,7 +364,11 @@ impl GatepassApp {
                     self.notices.push(Notice { text: w, is_error: false });
                 }
                 let exchange: Arc<Exchange> = Arc::from(exchange);
-                self.response = Some(ResponseView { exchange: Arc::clone(&exchange), mode: ViewMode::Pretty, body: BodyState::Formatting });
+                self.response = Some(ResponseView {
+                    exchange: Arc::clone(&exchange),
+                    mode: ViewMode::Pretty,
+                    body: BodyState::Formatting,
+                });
                 self.format_body(&exchange, ViewMode::Pretty);
                 self.refresh_history();
             }
@@ -369,7 +391,8 @@ impl GatepassApp {
         let Ok(ws) = self.workspace.clone() else { return };
         self.send_error = None;
         let id = request.id;
-        let abort = self.tasks.spawn(async move { Event::SendDone(id, ws.send(request).await.map_err(|e| e.to_string())) });
+        let abort =
+            self.tasks.spawn(async move { Event::SendDone(id, ws.send(request).await.map_err(|e| e.to_string())) });
         self.send = SendState::InFlight { id, abort, started: Instant::now() };
     }
 
@@ -429,23 +452,31 @@ impl GatepassApp {
                 if let Ok(ws) = ws {
                     self.tasks.spawn_blocking(move || {
                         let id = profile.id.clone();
-                        Event::ProfileSaved(ws.save_profile(&profile, secret.as_ref()).map(|f| (f, id)).map_err(|e| e.to_string()))
+                        Event::ProfileSaved(
+                            ws.save_profile(&profile, secret.as_ref()).map(|f| (f, id)).map_err(|e| e.to_string()),
+                        )
                     });
                 }
             }
             Command::DeleteProfile(id) => {
                 if let Ok(ws) = ws {
-                    self.tasks.spawn_blocking(move || Event::ProfileDeleted(ws.delete_profile(&id).map_err(|e| e.to_string())));
+                    self.tasks.spawn_blocking(move || {
+                        Event::ProfileDeleted(ws.delete_profile(&id).map_err(|e| e.to_string()))
+                    });
                 }
             }
             Command::DuplicateProfile(id) => {
                 if let Ok(ws) = ws {
-                    self.tasks.spawn_blocking(move || Event::ProfileSaved(ws.duplicate_profile(&id).map_err(|e| e.to_string())));
+                    self.tasks.spawn_blocking(move || {
+                        Event::ProfileSaved(ws.duplicate_profile(&id).map_err(|e| e.to_string()))
+                    });
                 }
             }
             Command::ReadSecret(slot, purpose) => {
                 if let Ok(ws) = ws {
-                    self.tasks.spawn_blocking(move || Event::SecretRead(purpose, ws.read_secret(&slot).map_err(|e| e.to_string())));
+                    self.tasks.spawn_blocking(move || {
+                        Event::SecretRead(purpose, ws.read_secret(&slot).map_err(|e| e.to_string()))
+                    });
                 }
             }
             Command::RetryKeychain => self.connect_keychain(),

@@ -17,7 +17,10 @@ use std::sync::Arc;
 
 /// Open the window and run until it is closed.
 pub fn run(config_dir: Option<PathBuf>, runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() && cfg!(target_os = "linux") {
+    if std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+        && cfg!(target_os = "linux")
+    {
         anyhow::bail!(
             "Gatepass cannot open its window because no display is available (neither DISPLAY nor WAYLAND_DISPLAY is set). \
              Run it from a desktop session, or use the command line: gatepass --help"

@@ -293,12 +293,14 @@ impl Workspace {
     }
 
     fn record_history(&self, entry: &HistoryEntry) -> Result<i64, WorkspaceError> {
-        let history = self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
+        let history =
+            self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
         Ok(history.record(entry)?)
     }
 
     pub fn recent_history(&self, limit: usize) -> Result<Vec<HistoryEntry>, WorkspaceError> {
-        let history = self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
+        let history =
+            self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
         Ok(history.recent(limit)?)
     }
 }

@@ -50,13 +50,37 @@ pub fn sample_requests() -> Vec<SampleRequest> {
     create.body = BodyDraft::Json { text: "{\n  \"item\": \"notebook\",\n  \"quantity\": 2\n}".to_owned() };
     vec![
         SampleRequest { label: "Who am I", expect: "200 with the Sandbox profile", draft: RequestDraft::get("/v1/me") },
-        SampleRequest { label: "Without a credential", expect: "401: the API cannot tell who you are", draft: no_credential },
+        SampleRequest {
+            label: "Without a credential",
+            expect: "401: the API cannot tell who you are",
+            draft: no_credential,
+        },
         SampleRequest { label: "List orders", expect: "200", draft: RequestDraft::get("/v1/orders") },
-        SampleRequest { label: "Create an order", expect: "201 in Sandbox; 403 in Production (missing permission)", draft: create },
-        SampleRequest { label: "Admin reports", expect: "403: known, but not allowed", draft: RequestDraft::get("/v1/admin/reports") },
-        SampleRequest { label: "Large response (20 MB)", expect: "200, stays responsive", draft: RequestDraft::get("/v1/big?mb=20") },
-        SampleRequest { label: "Binary response", expect: "200, shown as hex", draft: RequestDraft::get("/v1/binary?kb=4") },
-        SampleRequest { label: "Redirect to another host", expect: "the credential is not sent along", draft: RequestDraft::get("/v1/redirect-away") },
+        SampleRequest {
+            label: "Create an order",
+            expect: "201 in Sandbox; 403 in Production (missing permission)",
+            draft: create,
+        },
+        SampleRequest {
+            label: "Admin reports",
+            expect: "403: known, but not allowed",
+            draft: RequestDraft::get("/v1/admin/reports"),
+        },
+        SampleRequest {
+            label: "Large response (20 MB)",
+            expect: "200, stays responsive",
+            draft: RequestDraft::get("/v1/big?mb=20"),
+        },
+        SampleRequest {
+            label: "Binary response",
+            expect: "200, shown as hex",
+            draft: RequestDraft::get("/v1/binary?kb=4"),
+        },
+        SampleRequest {
+            label: "Redirect to another host",
+            expect: "the credential is not sent along",
+            draft: RequestDraft::get("/v1/redirect-away"),
+        },
     ]
 }
 
@@ -149,7 +173,9 @@ impl Workspace {
                 Some(slot) => self.read_secret(slot)?.is_none(),
                 None => false,
             };
-            if missing && let Ok((fresh, secret)) = practice_profile(server, profile.practice.unwrap_or(PracticeLink::Sandbox)) {
+            if missing
+                && let Ok((fresh, secret)) = practice_profile(server, profile.practice.unwrap_or(PracticeLink::Sandbox))
+            {
                 // The fresh profile's slots are named after its own id: keep ours.
                 moved.auth = rebase_slot(&fresh.auth, &profile.id);
                 self.save_profile(&moved, Some(&secret))?;

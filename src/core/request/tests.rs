@@ -14,7 +14,8 @@ fn profile(auth: AuthKind) -> Profile {
 fn wire(draft: &RequestDraft, profile: &Profile, secret: &str) -> (String, Vec<(String, String)>) {
     let prepared = prepare(draft, profile, Some(&Secret::new(secret))).unwrap();
     let mut headers = prepared.headers.clone();
-    if let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &prepared.credential {
+    if let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &prepared.credential
+    {
         headers.push((name.clone(), value.expose().to_owned()));
     }
     (prepared.wire_url().to_string(), headers)
@@ -31,17 +32,31 @@ fn auth_matrix_puts_the_exact_value_on_the_wire() {
     }
     let id = crate::core::profile::ProfileId("p1".to_owned());
     let cases = [
-        Case { name: "none", auth: AuthMethod::None, secret: "unused", url: "https://api.example.com/v1/me", header: None },
+        Case {
+            name: "none",
+            auth: AuthMethod::None,
+            secret: "unused",
+            url: "https://api.example.com/v1/me",
+            header: None,
+        },
         Case {
             name: "api_key_header",
-            auth: AuthMethod::ApiKey { name: "X-Api-Key".into(), placement: KeyPlacement::Header, key: SecretRef::for_profile(&id, "k") },
+            auth: AuthMethod::ApiKey {
+                name: "X-Api-Key".into(),
+                placement: KeyPlacement::Header,
+                key: SecretRef::for_profile(&id, "k"),
+            },
             secret: "gp_test_key123456",
             url: "https://api.example.com/v1/me",
             header: Some(("X-Api-Key", "gp_test_key123456")),
         },
         Case {
             name: "api_key_query",
-            auth: AuthMethod::ApiKey { name: "api_key".into(), placement: KeyPlacement::Query, key: SecretRef::for_profile(&id, "k") },
+            auth: AuthMethod::ApiKey {
+                name: "api_key".into(),
+                placement: KeyPlacement::Query,
+                key: SecretRef::for_profile(&id, "k"),
+            },
             secret: "gp_test_key 1&2",
             url: "https://api.example.com/v1/me?api_key=gp_test_key+1%262",
             header: None,
@@ -74,7 +89,11 @@ fn auth_matrix_puts_the_exact_value_on_the_wire() {
 
 #[test]
 fn preview_masks_every_credential() {
-    for (kind, secret) in [(AuthKind::ApiKey, "gp_live_CANARY0000abcd"), (AuthKind::Bearer, "gp_live_CANARY0000abcd"), (AuthKind::Basic, "gp_live_CANARY0000abcd")] {
+    for (kind, secret) in [
+        (AuthKind::ApiKey, "gp_live_CANARY0000abcd"),
+        (AuthKind::Bearer, "gp_live_CANARY0000abcd"),
+        (AuthKind::Basic, "gp_live_CANARY0000abcd"),
+    ] {
         let mut p = profile(kind);
         if let AuthMethod::ApiKey { placement, .. } = &mut p.auth {
             *placement = KeyPlacement::Query;
@@ -101,7 +120,10 @@ fn variables_resolve_and_fail_clearly() {
         resolve_variables("/t/{{tenantt}}", "x", &p),
         Err(PrepareError::UnknownVariable { name: "tenantt".into() })
     );
-    assert_eq!(resolve_variables("/t/{{tenant", "the address", &p), Err(PrepareError::UnclosedVariable { place: "the address".into() }));
+    assert_eq!(
+        resolve_variables("/t/{{tenant", "the address", &p),
+        Err(PrepareError::UnclosedVariable { place: "the address".into() })
+    );
     let message = PrepareError::UnknownVariable { name: "tenantt".into() }.to_string();
     assert!(message.starts_with("The variable {{tenantt}} is not defined"), "{message}");
 }
@@ -112,13 +134,28 @@ fn url_errors_say_what_is_wrong() {
     let cases: [(&str, PrepareError); 4] = [
         ("", PrepareError::EmptyUrl),
         ("ftp://files.example.com/x", PrepareError::UnsupportedScheme { scheme: "ftp".into() }),
-        ("http://exa mple.com/", PrepareError::InvalidUrl { url: "http://exa mple.com/".into(), reason: "the host name has a character it cannot have".into() }),
-        ("https://api.example.com:99999/", PrepareError::InvalidUrl { url: "https://api.example.com:99999/".into(), reason: "the port number is not valid".into() }),
+        (
+            "http://exa mple.com/",
+            PrepareError::InvalidUrl {
+                url: "http://exa mple.com/".into(),
+                reason: "the host name has a character it cannot have".into(),
+            },
+        ),
+        (
+            "https://api.example.com:99999/",
+            PrepareError::InvalidUrl {
+                url: "https://api.example.com:99999/".into(),
+                reason: "the port number is not valid".into(),
+            },
+        ),
     ];
     for (url, expected) in cases {
         assert_eq!(resolve_url(&RequestDraft::get(url), &p).unwrap_err(), expected, "url {url:?}");
     }
-    assert_eq!(resolve_url(&RequestDraft::get("api.example.com/v1"), &p).unwrap().as_str(), "https://api.example.com/v1");
+    assert_eq!(
+        resolve_url(&RequestDraft::get("api.example.com/v1"), &p).unwrap().as_str(),
+        "https://api.example.com/v1"
+    );
 }
 
 #[test]
@@ -135,13 +172,19 @@ fn header_slips_are_named() {
 fn pasted_token_with_trailing_newline_is_named() {
     let p = profile(AuthKind::Bearer);
     let err = prepare(&RequestDraft::get("/v1/me"), &p, Some(&Secret::new("eyJabc.def.ghi\n"))).unwrap_err();
-    assert_eq!(err.to_string(), "The profile's access token ends with a line break. This often happens when a key is pasted with the line after it. Edit the profile and paste the value again without it.");
+    assert_eq!(
+        err.to_string(),
+        "The profile's access token ends with a line break. This often happens when a key is pasted with the line after it. Edit the profile and paste the value again without it."
+    );
 }
 
 #[test]
 fn missing_secret_is_named() {
     let p = profile(AuthKind::ApiKey);
-    assert_eq!(prepare(&RequestDraft::get("/v1/me"), &p, None).unwrap_err(), PrepareError::MissingSecret { what: "API key".into() });
+    assert_eq!(
+        prepare(&RequestDraft::get("/v1/me"), &p, None).unwrap_err(),
+        PrepareError::MissingSecret { what: "API key".into() }
+    );
     let mut draft = RequestDraft::get("/v1/me");
     draft.send_credential = false;
     assert!(prepare(&draft, &p, None).unwrap().credential.is_none());
@@ -179,7 +222,10 @@ fn gates_for_production_writes_and_foreign_hosts() {
     draft.url = "https://api.other.com/v1".into();
     let gates = prepare(&draft, &p, Some(&key)).unwrap().gates(&p);
     assert_eq!(gates.len(), 1);
-    assert_eq!(gates[0].question(), "This would send your Production API key to api.other.com, which is not one of this profile's allowed hosts.");
+    assert_eq!(
+        gates[0].question(),
+        "This would send your Production API key to api.other.com, which is not one of this profile's allowed hosts."
+    );
     draft.send_credential = false;
     assert!(prepare(&draft, &p, Some(&key)).unwrap().gates(&p).is_empty());
 }

@@ -7,7 +7,12 @@ pub fn banners_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     if let Some(profile) = app.active_profile().filter(|p| p.environment.is_production()) {
         let name = profile.name.clone();
         egui::Panel::top("production_banner")
-            .frame(egui::Frame::new().fill(palette.production_banner).inner_margin(egui::Margin::symmetric(12, 6)).stroke(egui::Stroke::new(1.0, palette.production)))
+            .frame(
+                egui::Frame::new()
+                    .fill(palette.production_banner)
+                    .inner_margin(egui::Margin::symmetric(12, 6))
+                    .stroke(egui::Stroke::new(1.0, palette.production)),
+            )
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.label(egui::RichText::new("PRODUCTION (live)").strong().color(palette.production));
@@ -35,17 +40,19 @@ pub fn banners_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     }
     if !app.notices.is_empty() {
         let mut dismiss = None;
-        egui::Panel::top("notices").frame(egui::Frame::new().fill(palette.raised).inner_margin(egui::Margin::symmetric(12, 6))).show(ui, |ui| {
-            for (i, notice) in app.notices.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    let color = if notice.is_error { palette.error } else { palette.warning };
-                    ui.label(egui::RichText::new(&notice.text).color(color));
-                    if ui.small_button("Dismiss").clicked() {
-                        dismiss = Some(i);
-                    }
-                });
-            }
-        });
+        egui::Panel::top("notices")
+            .frame(egui::Frame::new().fill(palette.raised).inner_margin(egui::Margin::symmetric(12, 6)))
+            .show(ui, |ui| {
+                for (i, notice) in app.notices.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        let color = if notice.is_error { palette.error } else { palette.warning };
+                        ui.label(egui::RichText::new(&notice.text).color(color));
+                        if ui.small_button("Dismiss").clicked() {
+                            dismiss = Some(i);
+                        }
+                    });
+                }
+            });
         if let Some(i) = dismiss {
             app.notices.remove(i);
         }

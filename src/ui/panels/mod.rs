@@ -17,7 +17,12 @@ pub fn layout_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     egui::Panel::top("profile_bar").frame(frame).show(ui, |ui| profile_bar_ui::profile_bar_ui(app, ui));
     banners_ui::banners_ui(app, ui);
     let side = egui::Frame::new().fill(app.theme.palette.background).inner_margin(egui::Margin::same(margin as i8));
-    egui::Panel::left("sidebar").frame(side).resizable(true).default_size(280.0).min_size(200.0).show(ui, |ui| sidebar_ui::sidebar_ui(app, ui));
+    egui::Panel::left("sidebar")
+        .frame(side)
+        .resizable(true)
+        .default_size(280.0)
+        .min_size(200.0)
+        .show(ui, |ui| sidebar_ui::sidebar_ui(app, ui));
     let central = egui::Frame::new().fill(app.theme.palette.panel).inner_margin(egui::Margin::same(margin as i8));
     egui::CentralPanel::default().frame(central).show(ui, |ui| {
         request_ui::request_ui(app, ui);

@@ -11,19 +11,18 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         ui.label("Profile");
         let active_name = app.active_profile().map_or_else(|| "No profile".to_owned(), |p| p.name.clone());
         let mut picked = None;
-        egui::ComboBox::from_id_salt("active_profile")
-            .selected_text(active_name)
-            .width(260.0)
-            .show_ui(ui, |ui| {
-                for (i, profile) in app.profiles.iter().enumerate() {
-                    let selected = app.active.as_ref() == Some(&profile.id);
-                    let color = app.theme.environment_color(&profile.environment);
-                    let text = egui::RichText::new(format!("{}   {} · Ctrl+{}", profile.name, profile.environment.label(), i + 1)).color(color);
-                    if ui.selectable_label(selected, text).clicked() {
-                        picked = Some(profile.id.clone());
-                    }
+        egui::ComboBox::from_id_salt("active_profile").selected_text(active_name).width(260.0).show_ui(ui, |ui| {
+            for (i, profile) in app.profiles.iter().enumerate() {
+                let selected = app.active.as_ref() == Some(&profile.id);
+                let color = app.theme.environment_color(&profile.environment);
+                let text =
+                    egui::RichText::new(format!("{}   {} · Ctrl+{}", profile.name, profile.environment.label(), i + 1))
+                        .color(color);
+                if ui.selectable_label(selected, text).clicked() {
+                    picked = Some(profile.id.clone());
                 }
-            });
+            }
+        });
         if let Some(id) = picked {
             app.commands.push(Command::SelectProfile(id));
         }
@@ -49,7 +48,11 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                     ui.label(egui::RichText::new("Secrets: OS keychain").small().color(muted));
                 }
                 KeychainState::Ready(crate::infra::keychain::StoreKind::SessionMemory) => {
-                    ui.label(egui::RichText::new("Secrets: memory, this session only").small().color(app.theme.palette.warning));
+                    ui.label(
+                        egui::RichText::new("Secrets: memory, this session only")
+                            .small()
+                            .color(app.theme.palette.warning),
+                    );
                 }
                 KeychainState::Connecting => {
                     ui.label(egui::RichText::new("Opening the keychain…").small().color(muted));

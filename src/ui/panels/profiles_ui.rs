@@ -102,7 +102,9 @@ impl ProfileForm {
             return Err("Give the profile a name.".to_owned());
         }
         let base = self.base_url.trim();
-        let parsed = url::Url::parse(base).map_err(|_| format!("The base URL \"{base}\" is not a valid URL. It should look like https://api.example.com."))?;
+        let parsed = url::Url::parse(base).map_err(|_| {
+            format!("The base URL \"{base}\" is not a valid URL. It should look like https://api.example.com.")
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err("The base URL must start with http:// or https://.".to_owned());
         }
@@ -113,7 +115,10 @@ impl ProfileForm {
                 if self.custom_label.trim().is_empty() {
                     return Err("Give the custom environment a label, such as Staging.".to_owned());
                 }
-                Environment::Custom { label: self.custom_label.trim().to_owned(), color: self.custom_color.trim().to_owned() }
+                Environment::Custom {
+                    label: self.custom_label.trim().to_owned(),
+                    color: self.custom_color.trim().to_owned(),
+                }
             }
         };
         let mut profile = self.original.clone().unwrap_or_else(|| Profile::new(name, environment.clone(), base));
@@ -121,7 +126,8 @@ impl ProfileForm {
         profile.name = name.to_owned();
         profile.environment = environment;
         base.clone_into(&mut profile.base_url);
-        profile.allowed_hosts = self.allowed_hosts.split([',', ' ']).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
+        profile.allowed_hosts =
+            self.allowed_hosts.split([',', ' ']).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
         let same_kind = profile.auth.kind() == self.auth;
         let mut auth = if same_kind { profile.auth.clone() } else { AuthMethod::new_of_kind(self.auth, &self.id) };
         match &mut auth {
@@ -142,7 +148,12 @@ impl ProfileForm {
         }
         profile.auth = auth;
         profile.expected_scopes = self.scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
-        profile.variables = self.variables.iter().filter(|(k, _)| !k.trim().is_empty()).map(|(k, v)| (k.trim().to_owned(), v.clone())).collect();
+        profile.variables = self
+            .variables
+            .iter()
+            .filter(|(k, _)| !k.trim().is_empty())
+            .map(|(k, v)| (k.trim().to_owned(), v.clone()))
+            .collect();
         profile.notes.clone_from(&self.notes);
         Ok(profile)
     }
@@ -179,20 +190,16 @@ impl GatepassApp {
 pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
     let Some(mut editor) = app.editor.take() else { return };
     let mut open = true;
-    egui::Window::new("Profiles")
-        .open(&mut open)
-        .default_size([820.0, 560.0])
-        .collapsible(false)
-        .show(ctx, |ui| {
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(220.0);
-                    list_ui(app, &mut editor, ui);
-                });
-                ui.separator();
-                ui.vertical(|ui| form_ui(app, &mut editor, ui));
+    egui::Window::new("Profiles").open(&mut open).default_size([820.0, 560.0]).collapsible(false).show(ctx, |ui| {
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(220.0);
+                list_ui(app, &mut editor, ui);
             });
+            ui.separator();
+            ui.vertical(|ui| form_ui(app, &mut editor, ui));
         });
+    });
     if open {
         app.editor = Some(editor);
     }
@@ -202,7 +209,11 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
     for profile in &app.profiles {
         let selected = editor.form.as_ref().is_some_and(|f| f.id == profile.id);
         let color = app.theme.environment_color(&profile.environment);
-        let text = egui::RichText::new(format!("● {}", profile.name)).color(if selected { app.theme.palette.text } else { color });
+        let text = egui::RichText::new(format!("● {}", profile.name)).color(if selected {
+            app.theme.palette.text
+        } else {
+            color
+        });
         if ui.selectable_label(selected, text).clicked() {
             editor.form = Some(ProfileForm::from_profile(profile));
             editor.revealed = None;
@@ -223,7 +234,10 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                 app.commands.push(Command::DuplicateProfile(id.clone()));
             }
             if editor.confirm_delete {
-                if ui.button(egui::RichText::new("Yes, delete it and its secret").color(app.theme.palette.error)).clicked() {
+                if ui
+                    .button(egui::RichText::new("Yes, delete it and its secret").color(app.theme.palette.error))
+                    .clicked()
+                {
                     app.commands.push(Command::DeleteProfile(id));
                     editor.form = None;
                     editor.confirm_delete = false;
@@ -248,7 +262,11 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.label("Environment");
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut form.env, EnvKind::Sandbox, "Sandbox (test)");
-                ui.selectable_value(&mut form.env, EnvKind::Production, egui::RichText::new("Production (live)").color(palette.production));
+                ui.selectable_value(
+                    &mut form.env,
+                    EnvKind::Production,
+                    egui::RichText::new("Production (live)").color(palette.production),
+                );
                 ui.selectable_value(&mut form.env, EnvKind::Custom, "Other…");
             });
             ui.end_row();
@@ -322,7 +340,8 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                 Ok(profile) => {
                     let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
                     if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() {
-                        editor.status = Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
+                        editor.status =
+                            Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
                     } else {
                         form.new_secret = Zeroizing::new(String::new());
                         app.commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
@@ -342,13 +361,16 @@ fn app_commands(commands: &mut Vec<Command>) -> &mut Vec<Command> {
     commands
 }
 
-fn secret_row_ui(commands: &mut Vec<Command>, form: &mut ProfileForm, revealed: &mut Option<Secret>, ui: &mut egui::Ui, palette: crate::ui::theme::Palette) {
+fn secret_row_ui(
+    commands: &mut Vec<Command>,
+    form: &mut ProfileForm,
+    revealed: &mut Option<Secret>,
+    ui: &mut egui::Ui,
+    palette: crate::ui::theme::Palette,
+) {
     let what = AuthMethod::new_of_kind(form.auth, &form.id).secret_label();
-    let saved_slot: Option<SecretRef> = form
-        .original
-        .as_ref()
-        .filter(|p| p.auth.kind() == form.auth)
-        .and_then(|p| p.auth.secret_ref().cloned());
+    let saved_slot: Option<SecretRef> =
+        form.original.as_ref().filter(|p| p.auth.kind() == form.auth).and_then(|p| p.auth.secret_ref().cloned());
     if let Some(slot) = saved_slot {
         ui.label(format!("Saved {what}"));
         ui.horizontal(|ui| {
@@ -403,7 +425,11 @@ mod tests {
 
     #[test]
     fn form_round_trips_a_profile_and_rejects_bad_input() {
-        let mut p = Profile::new("Shop", Environment::Custom { label: "Staging".into(), color: "#112233".into() }, "https://api.example.com");
+        let mut p = Profile::new(
+            "Shop",
+            Environment::Custom { label: "Staging".into(), color: "#112233".into() },
+            "https://api.example.com",
+        );
         p.auth = AuthMethod::new_of_kind(AuthKind::Basic, &p.id);
         if let AuthMethod::Basic { username, .. } = &mut p.auth {
             *username = "ann".into();
@@ -413,7 +439,10 @@ mod tests {
         assert_eq!(form.to_profile().unwrap(), p);
         let mut bad = ProfileForm::from_profile(&p);
         bad.base_url = "not a url".into();
-        assert_eq!(bad.to_profile().unwrap_err(), "The base URL \"not a url\" is not a valid URL. It should look like https://api.example.com.");
+        assert_eq!(
+            bad.to_profile().unwrap_err(),
+            "The base URL \"not a url\" is not a valid URL. It should look like https://api.example.com."
+        );
         let mut unnamed = ProfileForm::from_profile(&p);
         unnamed.name = "  ".into();
         assert_eq!(unnamed.to_profile().unwrap_err(), "Give the profile a name.");

@@ -29,7 +29,9 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             SendState::Idle => {
                 let text = if production { "Send to Production" } else { "Send" };
                 let fill = if production { palette.production } else { palette.accent };
-                let button = egui::Button::new(egui::RichText::new(text).strong().color(palette.panel)).fill(fill).min_size(egui::vec2(send_width - 10.0, 28.0));
+                let button = egui::Button::new(egui::RichText::new(text).strong().color(palette.panel))
+                    .fill(fill)
+                    .min_size(egui::vec2(send_width - 10.0, 28.0));
                 if ui.add(button).on_hover_text("Ctrl+Enter").clicked() {
                     app.commands.push(Command::Send);
                 }
@@ -70,13 +72,18 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     });
     egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 4)).show(ui, |ui| {
         ui.set_max_height(ui.available_height() * 0.4);
-        egui::ScrollArea::vertical().id_salt("request_tab").auto_shrink([false, true]).max_height(220.0).show(ui, |ui| match app.request_tab {
-            RequestTab::Query => key_value_table_ui(ui, "query", &mut app.draft.query, "name", "value"),
-            RequestTab::Headers => key_value_table_ui(ui, "headers", &mut app.draft.headers, "Header-Name", "value"),
-            RequestTab::Body => body_ui(app, ui),
-            RequestTab::Auth => auth_ui(app, ui),
-            RequestTab::Preview => preview_ui(app, ui),
-        });
+        egui::ScrollArea::vertical().id_salt("request_tab").auto_shrink([false, true]).max_height(220.0).show(
+            ui,
+            |ui| match app.request_tab {
+                RequestTab::Query => key_value_table_ui(ui, "query", &mut app.draft.query, "name", "value"),
+                RequestTab::Headers => {
+                    key_value_table_ui(ui, "headers", &mut app.draft.headers, "Header-Name", "value")
+                }
+                RequestTab::Body => body_ui(app, ui),
+                RequestTab::Auth => auth_ui(app, ui),
+                RequestTab::Preview => preview_ui(app, ui),
+            },
+        );
     });
 }
 
@@ -156,14 +163,23 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
     let text = match &profile.auth {
         AuthMethod::None => "This profile sends no credential.".to_owned(),
         AuthMethod::ApiKey { name, placement: KeyPlacement::Header, .. } => format!("An API key in the header {name}."),
-        AuthMethod::ApiKey { name, placement: KeyPlacement::Query, .. } => format!("An API key in the query parameter {name}."),
+        AuthMethod::ApiKey { name, placement: KeyPlacement::Query, .. } => {
+            format!("An API key in the query parameter {name}.")
+        }
         AuthMethod::Bearer { .. } => "An access token in the header Authorization: Bearer ….".to_owned(),
-        AuthMethod::Basic { username, .. } => format!("Username {username} and a password, in the header Authorization: Basic …."),
+        AuthMethod::Basic { username, .. } => {
+            format!("Username {username} and a password, in the header Authorization: Basic ….")
+        }
     };
     ui.label(text);
-    ui.label(egui::RichText::new(format!("It is sent only to: {}", profile.effective_allowed_hosts().join(", "))).color(palette.muted));
+    ui.label(
+        egui::RichText::new(format!("It is sent only to: {}", profile.effective_allowed_hosts().join(", ")))
+            .color(palette.muted),
+    );
     if !app.draft.send_credential {
-        ui.label(egui::RichText::new("\"Send credential\" is off: this request goes without it.").color(palette.warning));
+        ui.label(
+            egui::RichText::new("\"Send credential\" is off: this request goes without it.").color(palette.warning),
+        );
     }
 }
 

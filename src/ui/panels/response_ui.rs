@@ -14,7 +14,11 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         ui.add_space(24.0);
         ui.vertical_centered(|ui| {
             ui.label(egui::RichText::new("Send a request to see the answer here.").color(palette.muted));
-            ui.label(egui::RichText::new("Ctrl+Enter sends · Escape cancels · Ctrl+1…9 switches profiles").small().color(palette.muted));
+            ui.label(
+                egui::RichText::new("Ctrl+Enter sends · Escape cancels · Ctrl+1…9 switches profiles")
+                    .small()
+                    .color(palette.muted),
+            );
         });
         return;
     };
@@ -23,13 +27,25 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         Outcome::Failed(error) => {
             ui.label(egui::RichText::new("No response").heading().color(palette.error));
             ui.label(error.to_string());
-            ui.label(egui::RichText::new(format!("{} {}", exchange.record.method.as_str(), exchange.record.url)).monospace().small().color(palette.muted));
+            ui.label(
+                egui::RichText::new(format!("{} {}", exchange.record.method.as_str(), exchange.record.url))
+                    .monospace()
+                    .small()
+                    .color(palette.muted),
+            );
         }
         Outcome::Response(response) => {
             ui.horizontal(|ui| {
                 status_chip(ui, &app.theme, response.status);
                 ui.label(egui::RichText::new(status::meaning(response.status)).strong());
-                ui.label(egui::RichText::new(format!("· {} · {}", duration_words(exchange.duration), size_words(response.body.len()))).color(palette.muted));
+                ui.label(
+                    egui::RichText::new(format!(
+                        "· {} · {}",
+                        duration_words(exchange.duration),
+                        size_words(response.body.len())
+                    ))
+                    .color(palette.muted),
+                );
                 if response.body_truncated {
                     ui.label(egui::RichText::new("· body cut at the size limit").color(palette.warning));
                 }

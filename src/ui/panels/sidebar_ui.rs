@@ -9,7 +9,9 @@ pub fn sidebar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let on_practice = app.active_profile().is_some_and(|p| p.practice.is_some());
     if on_practice {
         ui.label(egui::RichText::new("Try these").strong());
-        ui.label(egui::RichText::new("Requests on the practice API. Click one, then Send.").small().color(palette.muted));
+        ui.label(
+            egui::RichText::new("Requests on the practice API. Click one, then Send.").small().color(palette.muted),
+        );
         for sample in sample_requests() {
             let response = ui
                 .add(egui::Button::new(format!("{}  {}", sample.draft.method.as_str(), sample.label)).frame(false))
@@ -28,48 +30,61 @@ pub fn sidebar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let row_height = 44.0;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, row_height, app.history.len(), |ui, range| {
-        for entry in &app.history[range] {
-            let clicked = ui
-                .push_id(entry.id, |ui| {
-                    let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 2));
-                    let inner = frame.show(ui, |ui| {
-                        ui.set_min_height(row_height - 8.0);
-                        ui.horizontal(|ui| {
-                            match entry.status {
-                                Some(code) => {
-                                    status_chip(ui, &app.theme, code);
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
+        ui,
+        row_height,
+        app.history.len(),
+        |ui, range| {
+            for entry in &app.history[range] {
+                let clicked = ui
+                    .push_id(entry.id, |ui| {
+                        let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 2));
+                        let inner = frame.show(ui, |ui| {
+                            ui.set_min_height(row_height - 8.0);
+                            ui.horizontal(|ui| {
+                                match entry.status {
+                                    Some(code) => {
+                                        status_chip(ui, &app.theme, code);
+                                    }
+                                    None => {
+                                        ui.label(egui::RichText::new("failed").color(palette.error).small());
+                                    }
                                 }
-                                None => {
-                                    ui.label(egui::RichText::new("failed").color(palette.error).small());
-                                }
-                            }
-                            ui.label(egui::RichText::new(&entry.method).monospace().strong());
-                            ui.label(egui::RichText::new(ago_words(now - entry.sent_at)).small().color(palette.muted));
+                                ui.label(egui::RichText::new(&entry.method).monospace().strong());
+                                ui.label(
+                                    egui::RichText::new(ago_words(now - entry.sent_at)).small().color(palette.muted),
+                                );
+                            });
+                            ui.label(egui::RichText::new(path_of(&entry.url)).small()).on_hover_text(format!(
+                                "{}\n{} ({})",
+                                entry.url, entry.profile_name, entry.environment
+                            ));
                         });
-                        ui.label(egui::RichText::new(path_of(&entry.url)).small()).on_hover_text(format!("{}\n{} ({})", entry.url, entry.profile_name, entry.environment));
-                    });
-                    ui.interact(inner.response.rect, ui.scope_id().with("row"), egui::Sense::click())
-                })
-                .inner
-                .on_hover_cursor(egui::CursorIcon::PointingHand)
-                .clicked();
-            if clicked {
-                app.commands.push(Command::RestoreDraft(Box::new(entry.draft.clone())));
+                        ui.interact(inner.response.rect, ui.scope_id().with("row"), egui::Sense::click())
+                    })
+                    .inner
+                    .on_hover_cursor(egui::CursorIcon::PointingHand)
+                    .clicked();
+                if clicked {
+                    app.commands.push(Command::RestoreDraft(Box::new(entry.draft.clone())));
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 fn path_of(url: &str) -> String {
-    url::Url::parse(url).map_or_else(|_| url.to_owned(), |u| {
-        let mut text = u.path().to_owned();
-        if let Some(q) = u.query() {
-            text.push('?');
-            text.push_str(q);
-        }
-        text
-    })
+    url::Url::parse(url).map_or_else(
+        |_| url.to_owned(),
+        |u| {
+            let mut text = u.path().to_owned();
+            if let Some(q) = u.query() {
+                text.push('?');
+                text.push_str(q);
+            }
+            text
+        },
+    )
 }
 
 /// "just now", "5 min ago", "3 h ago", "2 days ago".

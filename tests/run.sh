@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The one test command (README, and .ci/run calls exactly this).
+# Installs what is missing (Debian/Ubuntu, as root or with sudo), starts a private D-Bus session
+# with an unlocked gnome-keyring so the real Secret Service is tested, then runs fmt, clippy with
+# warnings as errors, a build without the GUI (the layers' wall), and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+missing=()
+command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus-daemon)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing ${missing[*]}"
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "These programs are needed and this is not a Debian/Ubuntu system: ${missing[*]}. Install them and run again." >&2
+    exit 1
+  fi
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" dbus-x11 >/dev/null || \
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+
+say "Format"
+cargo fmt --check
+
+say "Lints (warnings are errors)"
+cargo clippy --all-targets --locked -- -D warnings
+
+say "The core and the adapters know nothing of the GUI"
+if grep -rnwE 'egui|eframe' src/core src/infra; then
+  echo "src/core or src/infra mentions egui/eframe: keep the GUI in src/ui." >&2
+  exit 1
+fi
+cargo check --no-default-features --lib --bins --locked
+
+say "Tests, with a private D-Bus session and an unlocked keyring"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -m 700 -p "$work/runtime" "$work/data"
+export XDG_RUNTIME_DIR="$work/runtime" XDG_DATA_HOME="$work/data"
+export GATEPASS_TEST_REAL_KEYCHAIN=1
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  echo -n "gatepass-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  cargo test --all-targets --locked -- "$@"
+' bash "$@"
