@@ -220,11 +220,14 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
         }
         ProfileCommand::Add(args) => {
             let profile = profile_from_args(args)?;
+            // Check the keychain before asking for the secret, so nobody pastes it for nothing.
             let secret = match profile.auth.secret_ref() {
-                Some(_) => Some(read_secret_input(profile.auth.secret_label())?),
+                Some(_) => {
+                    needs_keychain(workspace)?;
+                    Some(read_secret_input(profile.auth.secret_label())?)
+                }
                 None => None,
             };
-            needs_keychain(workspace)?;
             workspace.save_profile(&profile, secret.as_ref())?;
             println!(
                 "Added profile \"{}\" ({}). Its {} is in the keychain.",

@@ -76,7 +76,7 @@ pub enum TransportError {
     Dns { host: String },
     #[error("The server at {host} refused the connection. It may be down, or the port may be wrong.")]
     Refused { host: String },
-    #[error("No answer within {secs} seconds. The server may be slow or unreachable; try again or raise the timeout.")]
+    #[error("No answer within {}. The server may be slow or unreachable; try again or raise the timeout.", seconds_words(*.secs))]
     Timeout { secs: u64 },
     #[error("{}", tls_words(*.problem, host))]
     Tls { host: String, problem: TlsProblem, detail: String },
@@ -86,6 +86,10 @@ pub enum TransportError {
     TooManyRedirects,
     #[error("The connection failed: {detail}")]
     Other { detail: String },
+}
+
+fn seconds_words(secs: u64) -> String {
+    if secs == 1 { "1 second".to_owned() } else { format!("{secs} seconds") }
 }
 
 fn tls_words(problem: TlsProblem, host: &str) -> String {

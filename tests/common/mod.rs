@@ -1,0 +1,52 @@
+//! Shared set-up for integration tests: a practice API on free loopback ports and a workspace in
+//! its own temporary config directory.
+#![allow(dead_code, reason = "each test binary uses part of this")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use gatepass::infra::practice::{PracticeConfig, PracticeServer};
+use gatepass::infra::store::Paths;
+use gatepass::workspace::Workspace;
+use std::sync::Arc;
+
+/// A runtime that outlives the test body, so servers keep running while the test works.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+/// The practice API on free ports.
+pub fn practice(rt: &tokio::runtime::Runtime) -> PracticeServer {
+    let config = PracticeConfig { sandbox_port: 0, production_port: 0, fallback_to_free_port: true, ..PracticeConfig::default() };
+    rt.block_on(PracticeServer::start(config)).unwrap()
+}
+
+/// A workspace in a fresh temporary directory, secrets in memory.
+pub fn workspace(dir: &std::path::Path) -> Arc<Workspace> {
+    let paths = Paths { config_dir: dir.join("config"), data_dir: dir.join("data") };
+    let ws = Workspace::open(paths).unwrap();
+    ws.use_session_memory();
+    Arc::new(ws)
+}
+
+/// Is the real keychain expected here (set by tests/run.sh)?
+pub fn real_keychain_expected() -> bool {
+    std::env::var_os("GATEPASS_TEST_REAL_KEYCHAIN").is_some()
+}
+
+/// Every file under `dir`, recursively, as bytes.
+pub fn all_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(all_files(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}

@@ -1,0 +1,147 @@
+//! UI tests: the real app driven through its accessibility tree (egui_kittest, no display),
+//! with the practice API on loopback and secrets in session memory.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use gatepass::infra::keychain::KeychainError;
+use gatepass::infra::practice::PracticeConfig;
+use gatepass::ui::app::{GatepassApp, StartOptions};
+use std::time::{Duration, Instant};
+
+struct Fixture {
+    _rt: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+    harness: Harness<'static, GatepassApp>,
+}
+
+fn start(options: StartOptions) -> Fixture {
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let handle = rt.handle().clone();
+    let ctx = egui::Context::default();
+    let app = GatepassApp::new(&ctx, Ok(ws), handle, options);
+    let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 860.0)).build_ui_state(
+        |ui, app: &mut GatepassApp| {
+            app.logic(&ui.ctx().clone());
+            app.draw(ui);
+        },
+        app,
+    );
+    harness.step();
+    Fixture { _rt: rt, _dir: dir, harness }
+}
+
+fn practice_options() -> StartOptions {
+    StartOptions {
+        practice: PracticeConfig { sandbox_port: 0, production_port: 0, ..PracticeConfig::default() },
+        session_memory: true,
+        ..StartOptions::default()
+    }
+}
+
+/// Step the UI until `done` holds (tasks finish on other threads), or fail after 20 s.
+fn wait_for(harness: &mut Harness<'static, GatepassApp>, what: &str, done: impl Fn(&Harness<'static, GatepassApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
+    harness.query_by_label_contains(text).is_some()
+}
+
+fn ready(f: &mut Fixture) {
+    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 2);
+}
+
+fn select_profile(f: &mut Fixture, name: &str) {
+    let id = f.harness.state().profiles.iter().find(|p| p.name == name).unwrap().id.clone();
+    f.harness.state_mut().commands.push(gatepass::ui::app::Command::SelectProfile(id));
+    f.harness.step();
+}
+
+#[test]
+fn choose_profile_type_url_send_and_see_the_status() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    let url = f.harness.get_by_label("URL");
+    url.focus();
+    url.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    f.harness.step();
+    f.harness.get_by_label("URL").type_text("/v1/me");
+    f.harness.step();
+    assert_eq!(f.harness.state().draft.url, "/v1/me");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
+    assert_eq!(f.harness.state().response.as_ref().unwrap().exchange.status(), Some(200));
+    // Now the same without the credential: a 401 in plain words.
+    f.harness.get_by_label("Send credential").click();
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the 401", |h| has_text(h, "Unauthorized: the API did not accept who you are"));
+}
+
+#[test]
+fn production_post_asks_first_and_cancel_sends_nothing() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Production");
+    assert!(has_text(&f.harness, "PRODUCTION (live)"), "the production banner is missing");
+    f.harness.state_mut().draft.method = gatepass::core::request::Method::Post;
+    f.harness.state_mut().draft.url = "/v1/orders".into();
+    f.harness.step();
+    f.harness.get_by_label("Send to Production").click();
+    wait_for(&mut f.harness, "the question", |h| has_text(h, "a Production (live) profile. It can change real data. Send it?"));
+    f.harness.get_by_label("Cancel").click();
+    f.harness.step();
+    f.harness.step();
+    assert!(f.harness.state().confirmation.is_none());
+    assert!(f.harness.state().response.is_none(), "something was sent after Cancel");
+    std::thread::sleep(Duration::from_millis(300));
+    f.harness.step();
+    assert!(f.harness.state().history.is_empty(), "history recorded a send after Cancel");
+}
+
+#[test]
+fn keychain_banner_appears_when_the_store_fails_and_memory_is_offered() {
+    let options = StartOptions { keychain_failure: Some(KeychainError::Locked), session_memory: false, ..practice_options() };
+    let mut f = start(options);
+    f.harness.step();
+    assert!(has_text(&f.harness, "The keychain cannot be used"));
+    assert!(has_text(&f.harness, "The keychain is locked. Unlock it (usually with your login password) and try again."));
+    f.harness.get_by_label("Keep secrets in memory for this session").click();
+    f.harness.step();
+    assert!(!has_text(&f.harness, "The keychain cannot be used"));
+    assert!(has_text(&f.harness, "Secrets: memory, this session only"));
+    // The sample workspace now gets its secrets (in memory) and works.
+    ready(&mut f);
+}
+
+#[test]
+fn history_restores_a_request() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    f.harness.state_mut().draft.url = "/v1/orders?page=2".into();
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "history", |h| !h.state().history.is_empty());
+    f.harness.state_mut().draft.url = "/something/else".into();
+    f.harness.step();
+    f.harness.get_by_label_contains("/v1/orders?page=2").click();
+    f.harness.step();
+    f.harness.step();
+    assert_eq!(f.harness.state().draft.url, "/v1/orders?page=2");
+}

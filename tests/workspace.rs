@@ -1,0 +1,202 @@
+//! The send use case over real loopback HTTP against the practice API: credentials applied,
+//! gates, redirects, history.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use gatepass::core::exchange::{Outcome, RequestId};
+use gatepass::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
+use gatepass::core::request::{BodyDraft, Gate, Method, RequestDraft};
+use gatepass::core::secret::Secret;
+use gatepass::infra::practice::{PracticeEnv, demo_credentials, DemoKind};
+use gatepass::workspace::{ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, Workspace};
+use std::sync::Arc;
+
+fn send(rt: &tokio::runtime::Runtime, ws: &Arc<Workspace>, profile: &Profile, draft: RequestDraft) -> SendOutcome {
+    send_with(rt, ws, profile, draft, false, ForeignHostChoice::Ask)
+}
+
+fn send_with(
+    rt: &tokio::runtime::Runtime,
+    ws: &Arc<Workspace>,
+    profile: &Profile,
+    draft: RequestDraft,
+    production_write_confirmed: bool,
+    foreign_host: ForeignHostChoice,
+) -> SendOutcome {
+    let request = SendRequest { id: RequestId(7), profile: profile.id.clone(), draft, production_write_confirmed, foreign_host };
+    rt.block_on(ws.send(request)).unwrap()
+}
+
+fn response(outcome: SendOutcome) -> (u16, serde_json::Value) {
+    match outcome {
+        SendOutcome::Sent { exchange, .. } => match exchange.outcome {
+            Outcome::Response(r) => (r.status, serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null)),
+            Outcome::Failed(e) => panic!("transport failure: {e}"),
+        },
+        SendOutcome::NeedsConfirmation(g) => panic!("needs confirmation: {g:?}"),
+    }
+}
+
+fn sample(ws: &Workspace, name: &str) -> Profile {
+    ws.profile_named(name).unwrap()
+}
+
+#[test]
+fn sample_workspace_sends_200_then_401() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let sandbox = sample(&ws, "Practice — Sandbox");
+    assert_eq!(sandbox.environment, Environment::Sandbox);
+
+    let (status, body) = response(send(&rt, &ws, &sandbox, RequestDraft::get("/v1/me")));
+    assert_eq!(status, 200);
+    assert_eq!(body["environment"], "sandbox");
+    assert_eq!(body["method"], "api_key");
+
+    let mut without = RequestDraft::get("/v1/me");
+    without.send_credential = false;
+    let (status, body) = response(send(&rt, &ws, &sandbox, without));
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "missing_credential");
+
+    let production = sample(&ws, "Practice — Production");
+    let (status, body) = response(send(&rt, &ws, &production, RequestDraft::get("/v1/me")));
+    assert_eq!(status, 200);
+    assert_eq!(body["environment"], "production");
+    assert_eq!(body["method"], "bearer");
+
+    let history = ws.recent_history(10).unwrap();
+    assert_eq!(history.iter().map(|h| h.status).collect::<Vec<_>>(), vec![Some(200), Some(401), Some(200)]);
+    assert_eq!(history[1].profile_name, "Practice — Sandbox");
+    assert!(!history[1].draft.send_credential);
+}
+
+#[test]
+fn production_write_waits_for_a_yes_and_then_shows_the_missing_scope() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let production = sample(&ws, "Practice — Production");
+    let mut draft = RequestDraft::get("/v1/orders");
+    draft.method = Method::Post;
+    draft.body = BodyDraft::Json { text: "{\"item\":\"pen\"}".into() };
+
+    match send(&rt, &ws, &production, draft.clone()) {
+        SendOutcome::NeedsConfirmation(gates) => {
+            assert_eq!(gates, vec![Gate::ProductionWrite { method: Method::Post, profile: "Practice — Production".into() }]);
+        }
+        SendOutcome::Sent { .. } => panic!("a production POST went out without a yes"),
+    }
+    assert!(ws.recent_history(10).unwrap().is_empty(), "nothing may be sent or recorded before the yes");
+
+    let outcome = send_with(&rt, &ws, &production, draft, true, ForeignHostChoice::Ask);
+    let SendOutcome::Sent { exchange, .. } = outcome else { panic!("not sent") };
+    let r = exchange.response().unwrap();
+    assert_eq!(r.status, 403);
+    let challenge = r.header("www-authenticate").unwrap();
+    assert!(challenge.contains("error=\"insufficient_scope\""), "{challenge}");
+    assert!(challenge.contains("scope=\"orders:write\""), "{challenge}");
+}
+
+fn api_key_profile(base: &str, key: &str, ws: &Workspace, placement: KeyPlacement) -> Profile {
+    let mut p = Profile::new("Own key", Environment::Sandbox, base);
+    p.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &p.id);
+    if let AuthMethod::ApiKey { placement: pl, .. } = &mut p.auth {
+        *pl = placement;
+    }
+    ws.save_profile(&p, Some(&Secret::new(key))).unwrap();
+    p
+}
+
+fn sandbox_key() -> &'static str {
+    demo_credentials()
+        .into_iter()
+        .find_map(|c| match (c.env, c.id, c.kind) {
+            (PracticeEnv::Sandbox, "sandbox-api-key", DemoKind::ApiKey { value, .. }) => Some(value),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn credential_to_a_foreign_host_needs_a_yes_and_can_be_left_out() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let base = server.base_url(PracticeEnv::Sandbox);
+    let profile = api_key_profile(&base, sandbox_key(), &ws, KeyPlacement::Header);
+    // localhost is the same machine under another name: not in the allowed hosts.
+    let foreign = base.replace("127.0.0.1", "localhost");
+    let draft = RequestDraft::get(format!("{foreign}/v1/echo"));
+    match send(&rt, &ws, &profile, draft.clone()) {
+        SendOutcome::NeedsConfirmation(gates) => assert_eq!(
+            gates[0].question(),
+            "This would send your Sandbox API key to localhost, which is not one of this profile's allowed hosts."
+        ),
+        SendOutcome::Sent { .. } => panic!("sent to a foreign host without asking"),
+    }
+    let (status, echo) = response(send_with(&rt, &ws, &profile, draft.clone(), false, ForeignHostChoice::SendWithoutCredential));
+    assert_eq!(status, 200);
+    assert!(echo["headers"].get("x-api-key").is_none(), "{echo}");
+    let (_, echo) = response(send_with(&rt, &ws, &profile, draft, false, ForeignHostChoice::SendWithCredential));
+    assert!(echo["headers"].get("x-api-key").is_some(), "{echo}");
+}
+
+#[test]
+fn redirect_to_another_host_drops_the_credential() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    for placement in [KeyPlacement::Header, KeyPlacement::Query] {
+        let profile = api_key_profile(&server.base_url(PracticeEnv::Sandbox), sandbox_key(), &ws, placement);
+        let outcome = send(&rt, &ws, &profile, RequestDraft::get("/v1/redirect-away"));
+        let SendOutcome::Sent { exchange, .. } = outcome else { panic!("not sent") };
+        let r = exchange.response().unwrap();
+        assert_eq!(r.status, 200, "{placement:?}");
+        assert!(r.final_url.contains("localhost"), "{}", r.final_url);
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(!body.to_ascii_lowercase().contains("x-api-key"), "{placement:?}: {body}");
+        assert!(!body.contains("api_key"), "{placement:?}: {body}");
+        ws.delete_profile(&profile.id).unwrap();
+    }
+}
+
+#[test]
+fn transport_failures_are_outcomes_in_plain_words() {
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let profile = Profile::new("Nowhere", Environment::Sandbox, format!("http://127.0.0.1:{port}"));
+    ws.save_profile(&profile, None).unwrap();
+    let SendOutcome::Sent { exchange, .. } = send(&rt, &ws, &profile, RequestDraft::get("/v1/me")) else { panic!() };
+    let Outcome::Failed(error) = &exchange.outcome else { panic!("expected a failure") };
+    assert_eq!(error.to_string(), "The server at 127.0.0.1 refused the connection. It may be down, or the port may be wrong.");
+    let history = ws.recent_history(1).unwrap();
+    assert_eq!(history[0].status, None);
+    assert_eq!(history[0].error.as_deref(), Some(error.to_string().as_str()));
+}
+
+#[test]
+fn slow_answer_times_out_with_the_limit_named() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let profile = Profile::new("Slow", Environment::Sandbox, server.base_url(PracticeEnv::Sandbox));
+    ws.save_profile(&profile, None).unwrap();
+    let mut draft = RequestDraft::get("/v1/slow?ms=5000");
+    draft.timeout_secs = 1;
+    let SendOutcome::Sent { exchange, .. } = send(&rt, &ws, &profile, draft) else { panic!() };
+    let Outcome::Failed(error) = &exchange.outcome else { panic!("expected a timeout") };
+    assert_eq!(error.to_string(), "No answer within 1 second. The server may be slow or unreachable; try again or raise the timeout.");
+}
