@@ -31,7 +31,7 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
 
 #[cfg(feature = "gui")]
 fn run_gui(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
-    gatepass::ui::run(cli.config_dir.clone(), runtime.handle().clone())?;
+    gatepass::ui::run(cli.config_dir.as_deref(), runtime.handle().clone())?;
     Ok(0)
 }
 

@@ -59,7 +59,11 @@ fn profile_lifecycle_and_send_through_the_binary() {
     let base = server.base_url(PracticeEnv::Sandbox);
     let sandbox_key = key(PracticeEnv::Sandbox, "sandbox-api-key");
 
-    let out = gatepass(dir.path(), &["profile", "add", "Shop sandbox", "--base-url", &base, "--auth", "api-key", "--scope", "orders:read"], Some(&format!("{sandbox_key}\n")));
+    let out = gatepass(
+        dir.path(),
+        &["profile", "add", "Shop sandbox", "--base-url", &base, "--auth", "api-key", "--scope", "orders:read"],
+        Some(&format!("{sandbox_key}\n")),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Added profile \"Shop sandbox\" (Sandbox (test))"), "{}", text(&out.stdout));
 
@@ -68,20 +72,48 @@ fn profile_lifecycle_and_send_through_the_binary() {
 
     let out = gatepass(dir.path(), &["profile", "show", "Shop sandbox"], None);
     let shown = text(&out.stdout);
-    assert!(shown.contains(&format!("Secret:          gp_test_…{} (in the keychain)", &sandbox_key[sandbox_key.len() - 4..])), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "Secret:          gp_test_…{} (in the keychain)",
+            &sandbox_key[sandbox_key.len() - 4..]
+        )),
+        "{shown}"
+    );
     assert!(!shown.contains(sandbox_key), "show printed the key itself");
 
     let out = gatepass(dir.path(), &["send", "--profile", "Shop sandbox", "/v1/me"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("200 OK: the request worked"), "{stdout}");
-    assert!(stdout.contains("\"environment\":\"sandbox\"") || stdout.contains("\"environment\": \"sandbox\""), "{stdout}");
+    assert!(
+        stdout.contains("\"environment\":\"sandbox\"") || stdout.contains("\"environment\": \"sandbox\""),
+        "{stdout}"
+    );
 
     let out = gatepass(dir.path(), &["send", "--profile", "Shop sandbox", "--no-credential", "/v1/me"], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).starts_with("401 Unauthorized: the API did not accept who you are"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("401 Unauthorized: the API did not accept who you are"),
+        "{}",
+        text(&out.stdout)
+    );
 
-    let out = gatepass(dir.path(), &["send", "--profile", "Shop sandbox", "-X", "POST", "/v1/orders", "-H", "X-Trace: cli-test", "--data", "{\"item\":\"pen\"}"], None);
+    let out = gatepass(
+        dir.path(),
+        &[
+            "send",
+            "--profile",
+            "Shop sandbox",
+            "-X",
+            "POST",
+            "/v1/orders",
+            "-H",
+            "X-Trace: cli-test",
+            "--data",
+            "{\"item\":\"pen\"}",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).starts_with("201 "), "{}", text(&out.stdout));
 
@@ -89,7 +121,10 @@ fn profile_lifecycle_and_send_through_the_binary() {
     assert_eq!(out.status.code(), Some(0));
     let out = gatepass(dir.path(), &["send", "--profile", "Shop sandbox", "/v1/me"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(text(&out.stderr).trim(), "There is no profile named \"Shop sandbox\". Run `gatepass profile list` to see the names.");
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "There is no profile named \"Shop sandbox\". Run `gatepass profile list` to see the names."
+    );
 }
 
 #[test]
@@ -102,12 +137,20 @@ fn production_write_from_the_cli_needs_a_flag() {
     let dir = tempfile::tempdir().unwrap();
     let base = server.base_url(PracticeEnv::Production);
     let live_key = key(PracticeEnv::Production, "production-api-key");
-    let out = gatepass(dir.path(), &["profile", "add", "Live", "--environment", "production", "--base-url", &base, "--auth", "api-key"], Some(live_key));
+    let out = gatepass(
+        dir.path(),
+        &["profile", "add", "Live", "--environment", "production", "--base-url", &base, "--auth", "api-key"],
+        Some(live_key),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = gatepass(dir.path(), &["send", "--profile", "Live", "-X", "DELETE", "/v1/orders"], None);
     assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("This DELETE request uses Live, a Production (live) profile. It can change real data. Send it?"), "{stderr}");
+    assert!(
+        stderr
+            .contains("This DELETE request uses Live, a Production (live) profile. It can change real data. Send it?"),
+        "{stderr}"
+    );
     assert!(stderr.contains("Nothing was sent."), "{stderr}");
     let out = gatepass(dir.path(), &["send", "--profile", "Live", "/v1/me"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -116,7 +159,11 @@ fn production_write_from_the_cli_needs_a_flag() {
 #[test]
 fn secrets_never_come_from_a_flag_and_bad_input_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let out = gatepass(dir.path(), &["profile", "add", "X", "--base-url", "https://api.example.com", "--auth", "api-key", "--key", "abc"], None);
+    let out = gatepass(
+        dir.path(),
+        &["profile", "add", "X", "--base-url", "https://api.example.com", "--auth", "api-key", "--key", "abc"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2), "a --key flag must not exist");
     let out = gatepass(dir.path(), &["profile", "add", "X", "--base-url", "not a url"], None);
     assert_eq!(out.status.code(), Some(2));
@@ -148,7 +195,11 @@ fn keychain_without_a_session_bus_is_named() {
 
 #[test]
 fn practice_command_prints_its_addresses_and_credential_names_only() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass")).args(["practice", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
+        .args(["practice", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
@@ -182,5 +233,9 @@ fn no_display_is_said_in_words() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).starts_with("Gatepass cannot open its window because no display is available"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("Gatepass cannot open its window because no display is available"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -34,7 +34,11 @@ fn real_keychain_stores_reads_and_deletes() {
 }
 
 fn uuid_like() -> String {
-    format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    )
 }
 
 #[test]
@@ -68,7 +72,25 @@ fn canary_secret_leaks_nowhere() {
     };
     // A key in a header and a key in the query string, used to succeed and to fail.
     assert_eq!(run(&["profile", "add", "Canary header", "--base-url", &base, "--auth", "api-key"], CANARY), Some(0));
-    assert_eq!(run(&["profile", "add", "Canary query", "--base-url", &base, "--auth", "api-key", "--key-in", "query", "--key-name", "api_key"], CANARY), Some(0));
+    assert_eq!(
+        run(
+            &[
+                "profile",
+                "add",
+                "Canary query",
+                "--base-url",
+                &base,
+                "--auth",
+                "api-key",
+                "--key-in",
+                "query",
+                "--key-name",
+                "api_key"
+            ],
+            CANARY
+        ),
+        Some(0)
+    );
     assert_eq!(run(&["profile", "add", "Canary bearer", "--base-url", &base, "--auth", "bearer"], CANARY), Some(0));
     for profile in ["Canary header", "Canary query", "Canary bearer"] {
         assert_eq!(run(&["send", "--profile", profile, "/v1/me"], ""), Some(1), "{profile}: an unknown key is refused");

@@ -1,4 +1,4 @@
-//! UI tests: the real app driven through its accessibility tree (egui_kittest, no display),
+//! UI tests: the real app driven through its accessibility tree (`egui_kittest`, no display),
 //! with the practice API on loopback and secrets in session memory.
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
@@ -45,7 +45,11 @@ fn practice_options() -> StartOptions {
 }
 
 /// Step the UI until `done` holds (tasks finish on other threads), or fail after 20 s.
-fn wait_for(harness: &mut Harness<'static, GatepassApp>, what: &str, done: impl Fn(&Harness<'static, GatepassApp>) -> bool) {
+fn wait_for(
+    harness: &mut Harness<'static, GatepassApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, GatepassApp>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         harness.step();
@@ -78,7 +82,7 @@ fn choose_profile_type_url_send_and_see_the_status() {
     select_profile(&mut f, "Practice — Sandbox");
     let url = f.harness.get_by_label("URL");
     url.focus();
-    url.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     f.harness.step();
     f.harness.get_by_label("URL").type_text("/v1/me");
     f.harness.step();
@@ -103,7 +107,9 @@ fn production_post_asks_first_and_cancel_sends_nothing() {
     f.harness.state_mut().draft.url = "/v1/orders".into();
     f.harness.step();
     f.harness.get_by_label("Send to Production").click();
-    wait_for(&mut f.harness, "the question", |h| has_text(h, "a Production (live) profile. It can change real data. Send it?"));
+    wait_for(&mut f.harness, "the question", |h| {
+        has_text(h, "a Production (live) profile. It can change real data. Send it?")
+    });
     f.harness.get_by_label("Cancel").click();
     f.harness.step();
     f.harness.step();
@@ -116,11 +122,15 @@ fn production_post_asks_first_and_cancel_sends_nothing() {
 
 #[test]
 fn keychain_banner_appears_when_the_store_fails_and_memory_is_offered() {
-    let options = StartOptions { keychain_failure: Some(KeychainError::Locked), session_memory: false, ..practice_options() };
+    let options =
+        StartOptions { keychain_failure: Some(KeychainError::Locked), session_memory: false, ..practice_options() };
     let mut f = start(options);
     f.harness.step();
     assert!(has_text(&f.harness, "The keychain cannot be used"));
-    assert!(has_text(&f.harness, "The keychain is locked. Unlock it (usually with your login password) and try again."));
+    assert!(has_text(
+        &f.harness,
+        "The keychain is locked. Unlock it (usually with your login password) and try again."
+    ));
     f.harness.get_by_label("Keep secrets in memory for this session").click();
     f.harness.step();
     assert!(!has_text(&f.harness, "The keychain cannot be used"));

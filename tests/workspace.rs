@@ -8,7 +8,7 @@ use gatepass::core::exchange::{Outcome, RequestId};
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
 use gatepass::core::request::{BodyDraft, Gate, Method, RequestDraft};
 use gatepass::core::secret::Secret;
-use gatepass::infra::practice::{PracticeEnv, demo_credentials, DemoKind};
+use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
 use gatepass::workspace::{ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, Workspace};
 use std::sync::Arc;
 
@@ -24,7 +24,8 @@ fn send_with(
     production_write_confirmed: bool,
     foreign_host: ForeignHostChoice,
 ) -> SendOutcome {
-    let request = SendRequest { id: RequestId(7), profile: profile.id.clone(), draft, production_write_confirmed, foreign_host };
+    let request =
+        SendRequest { id: RequestId(7), profile: profile.id.clone(), draft, production_write_confirmed, foreign_host };
     rt.block_on(ws.send(request)).unwrap()
 }
 
@@ -89,7 +90,10 @@ fn production_write_waits_for_a_yes_and_then_shows_the_missing_scope() {
 
     match send(&rt, &ws, &production, draft.clone()) {
         SendOutcome::NeedsConfirmation(gates) => {
-            assert_eq!(gates, vec![Gate::ProductionWrite { method: Method::Post, profile: "Practice — Production".into() }]);
+            assert_eq!(
+                gates,
+                vec![Gate::ProductionWrite { method: Method::Post, profile: "Practice — Production".into() }]
+            );
         }
         SendOutcome::Sent { .. } => panic!("a production POST went out without a yes"),
     }
@@ -142,7 +146,8 @@ fn credential_to_a_foreign_host_needs_a_yes_and_can_be_left_out() {
         ),
         SendOutcome::Sent { .. } => panic!("sent to a foreign host without asking"),
     }
-    let (status, echo) = response(send_with(&rt, &ws, &profile, draft.clone(), false, ForeignHostChoice::SendWithoutCredential));
+    let (status, echo) =
+        response(send_with(&rt, &ws, &profile, draft.clone(), false, ForeignHostChoice::SendWithoutCredential));
     assert_eq!(status, 200);
     assert!(echo["headers"].get("x-api-key").is_none(), "{echo}");
     let (_, echo) = response(send_with(&rt, &ws, &profile, draft, false, ForeignHostChoice::SendWithCredential));
@@ -180,7 +185,10 @@ fn transport_failures_are_outcomes_in_plain_words() {
     ws.save_profile(&profile, None).unwrap();
     let SendOutcome::Sent { exchange, .. } = send(&rt, &ws, &profile, RequestDraft::get("/v1/me")) else { panic!() };
     let Outcome::Failed(error) = &exchange.outcome else { panic!("expected a failure") };
-    assert_eq!(error.to_string(), "The server at 127.0.0.1 refused the connection. It may be down, or the port may be wrong.");
+    assert_eq!(
+        error.to_string(),
+        "The server at 127.0.0.1 refused the connection. It may be down, or the port may be wrong."
+    );
     let history = ws.recent_history(1).unwrap();
     assert_eq!(history[0].status, None);
     assert_eq!(history[0].error.as_deref(), Some(error.to_string().as_str()));
@@ -198,5 +206,8 @@ fn slow_answer_times_out_with_the_limit_named() {
     draft.timeout_secs = 1;
     let SendOutcome::Sent { exchange, .. } = send(&rt, &ws, &profile, draft) else { panic!() };
     let Outcome::Failed(error) = &exchange.outcome else { panic!("expected a timeout") };
-    assert_eq!(error.to_string(), "No answer within 1 second. The server may be slow or unreachable; try again or raise the timeout.");
+    assert_eq!(
+        error.to_string(),
+        "No answer within 1 second. The server may be slow or unreachable; try again or raise the timeout."
+    );
 }

@@ -419,7 +419,7 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
                             size_words(crate::infra::http::MAX_BODY_BYTES)
                         );
                     }
-                    Ok(if status::is_success(response.status) { 0 } else { 1 })
+                    Ok(i32::from(!status::is_success(response.status)))
                 }
             }
         }

@@ -18,7 +18,7 @@ pub struct RequestRecord {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body_len: usize,
-    /// For example "API key gp_test_…a1b2 in header X-Api-Key"; None when no credential went.
+    /// For example "API key `gp_test`_…a1b2 in header X-Api-Key"; None when no credential went.
     pub credential: Option<String>,
 }
 

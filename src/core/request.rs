@@ -133,7 +133,7 @@ pub enum CredentialPlacement {
 #[derive(Debug)]
 pub struct AppliedCredential {
     pub placement: CredentialPlacement,
-    /// For example "API key gp_test_…a1b2 in header X-Api-Key".
+    /// For example "API key `gp_test`_…a1b2 in header X-Api-Key".
     pub description: String,
 }
 
@@ -418,10 +418,10 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
     }
     let what = auth.secret_label().to_owned();
     let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| PrepareError::MissingSecret { what: what.clone() })?;
-    if let Some(slip) = secret.formatting_slip() {
-        if slip != SecretSlip::SurroundingSpaces || !matches!(auth, AuthMethod::Basic { .. }) {
-            return Err(PrepareError::SecretSlip { what, slip: slip.describe().to_owned() });
-        }
+    if let Some(slip) = secret.formatting_slip()
+        && (slip != SecretSlip::SurroundingSpaces || !matches!(auth, AuthMethod::Basic { .. }))
+    {
+        return Err(PrepareError::SecretSlip { what, slip: slip.describe().to_owned() });
     }
     let fingerprint = secret.fingerprint();
     let applied = match auth {
@@ -534,7 +534,7 @@ impl PreparedRequest {
             match std::str::from_utf8(body) {
                 Ok(s) if s.len() <= 64 * 1024 => text.push_str(s),
                 Ok(s) => {
-                    text.push_str(&format!("{}… ({} bytes in all)", &s[..s.floor_char_boundary(64 * 1024)], s.len()))
+                    text.push_str(&format!("{}… ({} bytes in all)", &s[..s.floor_char_boundary(64 * 1024)], s.len()));
                 }
                 Err(_) => text.push_str(&format!("({} bytes of binary data)", body.len())),
             }

@@ -1,4 +1,4 @@
-//! Request history in an SQLite file in the data directory.
+//! Request history in an `SQLite` file in the data directory.
 //!
 //! Rows hold only redacted data: the URL with credentials fingerprinted and the draft with
 //! hand-typed credentials fingerprinted. Profile secrets never reach this layer.

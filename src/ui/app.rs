@@ -295,7 +295,7 @@ impl GatepassApp {
                 }
             }
             Event::Profiles(Err(e)) | Event::ProfileDeleted(Err(e)) => {
-                self.notices.push(Notice { text: e, is_error: true })
+                self.notices.push(Notice { text: e, is_error: true });
             }
             Event::ProfileSaved(Err(e)) => match &mut self.editor {
                 Some(editor) => editor.failed(e),

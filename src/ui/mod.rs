@@ -12,11 +12,10 @@ pub mod widgets;
 
 use crate::infra::store::Paths;
 use crate::workspace::Workspace;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Open the window and run until it is closed.
-pub fn run(config_dir: Option<PathBuf>, runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
+pub fn run(config_dir: Option<&std::path::Path>, runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
     if std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
         && cfg!(target_os = "linux")
@@ -26,7 +25,7 @@ pub fn run(config_dir: Option<PathBuf>, runtime: tokio::runtime::Handle) -> anyh
              Run it from a desktop session, or use the command line: gatepass --help"
         );
     }
-    let paths = Paths::resolve(config_dir.as_deref())?;
+    let paths = Paths::resolve(config_dir)?;
     let workspace = Workspace::open(paths).map(Arc::new).map_err(|e| e.to_string());
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

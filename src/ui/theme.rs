@@ -84,6 +84,7 @@ pub struct Theme {
 }
 
 /// Parse `#rrggbb`; anything else falls back to a visible magenta so a typo is noticed.
+#[allow(clippy::disallowed_methods, reason = "the theme is the one place colours are made")]
 pub fn parse_hex(text: &str) -> Option<Color32> {
     let hex = text.trim().strip_prefix('#')?;
     if hex.len() != 6 {
@@ -94,6 +95,7 @@ pub fn parse_hex(text: &str) -> Option<Color32> {
     Some(Color32::from_rgb(r, g, b))
 }
 
+#[allow(clippy::disallowed_methods, reason = "the theme is the one place colours are made")]
 fn color(text: &str) -> Color32 {
     parse_hex(text).unwrap_or(Color32::from_rgb(255, 0, 255))
 }
@@ -215,7 +217,7 @@ impl Theme {
         visuals.widgets.noninteractive.bg_stroke.color = p.border;
         visuals.warn_fg_color = p.warning;
         visuals.error_fg_color = p.error;
-        let radius = egui::CornerRadius::same(u8::try_from(s.corner_radius.round() as i64).unwrap_or(6));
+        let radius = egui::CornerRadius::same(px_u8(s.corner_radius));
         for w in [
             &mut visuals.widgets.noninteractive,
             &mut visuals.widgets.inactive,
@@ -230,10 +232,10 @@ impl Theme {
         visuals.window_corner_radius = radius;
         ctx.set_visuals(visuals);
         ctx.global_style_mut(|style| {
+            use egui::{FontFamily, FontId, TextStyle};
             style.spacing.item_spacing = egui::vec2(s.item_x, s.item_y);
             style.spacing.button_padding = egui::vec2(10.0, 4.0);
             style.spacing.interact_size.y = 26.0;
-            use egui::{FontFamily, FontId, TextStyle};
             style.text_styles = [
                 (TextStyle::Heading, FontId::new(s.heading_text, FontFamily::Proportional)),
                 (TextStyle::Body, FontId::new(s.body_text, FontFamily::Proportional)),
@@ -246,12 +248,24 @@ impl Theme {
     }
 }
 
+/// A token in points as a whole number of pixels for margins and corners (0 to 127).
+pub fn px_i8(value: f32) -> i8 {
+    #[allow(clippy::cast_possible_truncation, reason = "clamped to the i8 range first")]
+    let px = value.round().clamp(0.0, 127.0) as i8;
+    px
+}
+
+fn px_u8(value: f32) -> u8 {
+    px_i8(value).unsigned_abs()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     #[test]
+    #[allow(clippy::disallowed_methods, reason = "comparing with exact colours")]
     fn tokens_parse_and_production_is_red_in_both_themes() {
         let raw: RawTokens = toml::from_str(TOKENS).unwrap();
         for palette in [raw.dark.resolve(), raw.light.resolve()] {

@@ -287,7 +287,7 @@ impl Workspace {
         let history_warning = tokio::task::spawn_blocking(move || this.record_history(&entry))
             .await
             .ok()
-            .and_then(|r| r.err())
+            .and_then(std::result::Result::err)
             .map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
         Ok(SendOutcome::Sent { exchange: Box::new(exchange), history_warning })
     }

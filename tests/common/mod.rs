@@ -15,7 +15,12 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 /// The practice API on free ports.
 pub fn practice(rt: &tokio::runtime::Runtime) -> PracticeServer {
-    let config = PracticeConfig { sandbox_port: 0, production_port: 0, fallback_to_free_port: true, ..PracticeConfig::default() };
+    let config = PracticeConfig {
+        sandbox_port: 0,
+        production_port: 0,
+        fallback_to_free_port: true,
+        ..PracticeConfig::default()
+    };
     rt.block_on(PracticeServer::start(config)).unwrap()
 }
 

@@ -13,17 +13,23 @@ use crate::ui::app::GatepassApp;
 /// The whole window, top to bottom.
 pub fn layout_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let margin = app.theme.spacing.panel_margin;
-    let frame = egui::Frame::new().fill(app.theme.palette.panel).inner_margin(egui::Margin::symmetric(margin as i8, 8));
+    let frame = egui::Frame::new()
+        .fill(app.theme.palette.panel)
+        .inner_margin(egui::Margin::symmetric(crate::ui::theme::px_i8(margin), 8));
     egui::Panel::top("profile_bar").frame(frame).show(ui, |ui| profile_bar_ui::profile_bar_ui(app, ui));
     banners_ui::banners_ui(app, ui);
-    let side = egui::Frame::new().fill(app.theme.palette.background).inner_margin(egui::Margin::same(margin as i8));
+    let side = egui::Frame::new()
+        .fill(app.theme.palette.background)
+        .inner_margin(egui::Margin::same(crate::ui::theme::px_i8(margin)));
     egui::Panel::left("sidebar")
         .frame(side)
         .resizable(true)
         .default_size(280.0)
         .min_size(200.0)
         .show(ui, |ui| sidebar_ui::sidebar_ui(app, ui));
-    let central = egui::Frame::new().fill(app.theme.palette.panel).inner_margin(egui::Margin::same(margin as i8));
+    let central = egui::Frame::new()
+        .fill(app.theme.palette.panel)
+        .inner_margin(egui::Margin::same(crate::ui::theme::px_i8(margin)));
     egui::CentralPanel::default().frame(central).show(ui, |ui| {
         request_ui::request_ui(app, ui);
         ui.add_space(8.0);

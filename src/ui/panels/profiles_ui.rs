@@ -123,7 +123,7 @@ impl ProfileForm {
         };
         let mut profile = self.original.clone().unwrap_or_else(|| Profile::new(name, environment.clone(), base));
         profile.id = self.id.clone();
-        profile.name = name.to_owned();
+        name.clone_into(&mut profile.name);
         profile.environment = environment;
         base.clone_into(&mut profile.base_url);
         profile.allowed_hosts =
@@ -374,18 +374,15 @@ fn secret_row_ui(
     if let Some(slot) = saved_slot {
         ui.label(format!("Saved {what}"));
         ui.horizontal(|ui| {
-            match revealed {
-                Some(secret) => {
-                    ui.label(egui::RichText::new(secret.expose()).monospace());
-                    if ui.small_button("Hide").clicked() {
-                        *revealed = None;
-                    }
+            if let Some(secret) = revealed {
+                ui.label(egui::RichText::new(secret.expose()).monospace());
+                if ui.small_button("Hide").clicked() {
+                    *revealed = None;
                 }
-                None => {
-                    ui.label(egui::RichText::new("•••••••• in the keychain").monospace().color(palette.muted));
-                    if ui.small_button("Reveal").clicked() {
-                        commands.push(Command::ReadSecret(slot.clone(), SecretPurpose::Reveal));
-                    }
+            } else {
+                ui.label(egui::RichText::new("•••••••• in the keychain").monospace().color(palette.muted));
+                if ui.small_button("Reveal").clicked() {
+                    commands.push(Command::ReadSecret(slot.clone(), SecretPurpose::Reveal));
                 }
             }
             if ui.small_button("Copy").on_hover_text("Copies the value without showing it").clicked() {

@@ -77,7 +77,7 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             |ui| match app.request_tab {
                 RequestTab::Query => key_value_table_ui(ui, "query", &mut app.draft.query, "name", "value"),
                 RequestTab::Headers => {
-                    key_value_table_ui(ui, "headers", &mut app.draft.headers, "Header-Name", "value")
+                    key_value_table_ui(ui, "headers", &mut app.draft.headers, "Header-Name", "value");
                 }
                 RequestTab::Body => body_ui(app, ui),
                 RequestTab::Auth => auth_ui(app, ui),
