@@ -99,17 +99,17 @@ fn canary_secret_leaks_nowhere() {
     }
     // A failure with no server at all.
     run(&["send", "--profile", "Canary query", "http://127.0.0.1:9/v1/me", "--allow-other-host"], "");
+    let files = common::all_files(dir.path());
+    for profile in ["Canary header", "Canary query", "Canary bearer"] {
+        run(&["profile", "remove", profile], "");
+    }
     let transcript = String::from_utf8_lossy(&transcript);
     assert!(transcript.contains("sending"), "the most verbose log level was not on: {transcript}");
     assert!(!transcript.contains(CANARY), "the canary is in the output or logs:\n{transcript}");
-    let files = common::all_files(dir.path());
     assert!(files.iter().any(|(p, _)| p.ends_with("history.sqlite3")), "no history was written");
     assert!(files.iter().any(|(p, _)| p.ends_with("profiles.toml")), "no profiles file was written");
     for (path, bytes) in &files {
         assert!(!common::contains(bytes, CANARY), "the canary is in {}", path.display());
         assert!(!common::contains(bytes, &CANARY[8..]), "part of the canary is in {}", path.display());
-    }
-    for profile in ["Canary header", "Canary query", "Canary bearer"] {
-        run(&["profile", "remove", profile], "");
     }
 }
