@@ -41,13 +41,14 @@ fn uuid_like() -> String {
     )
 }
 
+const CANARY: &str = "gp_test_CANARY7f3a9c1e5b2d";
+
 #[test]
 fn canary_secret_leaks_nowhere() {
     if !common::real_keychain_expected() {
         eprintln!("skipped: run tests/run.sh for a private keychain");
         return;
     }
-    const CANARY: &str = "gp_test_CANARY7f3a9c1e5b2d";
     let rt = common::runtime();
     let server = common::practice(&rt);
     let dir = tempfile::tempdir().unwrap();
