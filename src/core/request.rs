@@ -138,8 +138,7 @@ pub struct AppliedCredential {
 }
 
 /// A request ready to send: variables resolved, credential attached. Never persisted or logged;
-/// its `Debug` shows secrets only as placeholders.
-#[derive(Debug)]
+/// its `Debug` shows the redacted view only.
 pub struct PreparedRequest {
     pub method: Method,
     /// The URL without the credential (a query-string credential is added by the sender).
@@ -148,6 +147,19 @@ pub struct PreparedRequest {
     pub credential: Option<AppliedCredential>,
     pub body: Option<Vec<u8>>,
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &self.display_url())
+            .field("headers", &self.display_headers())
+            .field("credential", &self.credential.as_ref().map(|c| &c.description))
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// A reason a send needs the user's explicit yes.
@@ -305,7 +317,9 @@ fn url_error_words(error: url::ParseError) -> String {
         url::ParseError::InvalidIpv4Address | url::ParseError::InvalidIpv6Address => {
             "the IP address is not valid".to_owned()
         }
-        url::ParseError::InvalidDomainCharacter => "the host name has a character it cannot have".to_owned(),
+        url::ParseError::InvalidDomainCharacter | url::ParseError::IdnaError => {
+            "the host name has a character it cannot have".to_owned()
+        }
         url::ParseError::RelativeUrlWithoutBase => "it is missing http:// or https://".to_owned(),
         other => other.to_string(),
     }
