@@ -1,61 +1,248 @@
-//! TEMPORARY STUB (replaced by the practice branch).
-#![allow(missing_docs, clippy::unused_async)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+//! The embedded practice API: a small axum server with two listeners (sandbox and production)
+//! that fails authentication the way real APIs do, so users can learn what each failure looks
+//! like. It is also the fixture of the integration tests.
+//!
+//! This module owns the server's life (binding, port fallback, graceful shutdown) and the public
+//! types. The demo credentials and token minting live in [`credentials`], the credential checks
+//! in `auth`, and the routes in `routes`.
+
+mod auth;
+pub mod credentials;
+mod mask;
+mod routes;
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use credentials::{
+    AUDIENCE, DemoCredential, DemoKind, TokenSpec, demo_credentials, issuer, mint_token,
+};
+
+/// One of the two environments the practice API serves, each on its own port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PracticeEnv {
+    /// The test environment: keys start with `gp_test_`.
     Sandbox,
+    /// The live environment: keys start with `gp_live_`.
     Production,
 }
-#[derive(Debug, Clone)]
+
+impl PracticeEnv {
+    /// Both environments, sandbox first.
+    pub const ALL: [PracticeEnv; 2] = [PracticeEnv::Sandbox, PracticeEnv::Production];
+
+    /// The lowercase name used in JSON bodies: `sandbox` or `production`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PracticeEnv::Sandbox => "sandbox",
+            PracticeEnv::Production => "production",
+        }
+    }
+
+    /// The other environment.
+    #[must_use]
+    pub fn other(self) -> PracticeEnv {
+        match self {
+            PracticeEnv::Sandbox => PracticeEnv::Production,
+            PracticeEnv::Production => PracticeEnv::Sandbox,
+        }
+    }
+}
+
+impl fmt::Display for PracticeEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the practice API listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PracticeConfig {
-    pub host: std::net::IpAddr,
+    /// The address both listeners bind to.
+    pub host: IpAddr,
+    /// The sandbox port; 0 asks the OS for a free port.
     pub sandbox_port: u16,
+    /// The production port; 0 asks the OS for a free port.
     pub production_port: u16,
+    /// When a port is taken, use a free port the OS picks instead of failing.
     pub fallback_to_free_port: bool,
 }
+
 impl Default for PracticeConfig {
     fn default() -> Self {
         Self {
-            host: std::net::IpAddr::from([127, 0, 0, 1]),
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             sandbox_port: 7410,
             production_port: 7411,
             fallback_to_free_port: true,
         }
     }
 }
-pub struct PracticeServer;
+
+/// What can go wrong when starting the practice API or minting a token.
 #[derive(Debug, thiserror::Error)]
-#[error("x")]
-pub struct PracticeError;
+pub enum PracticeError {
+    /// A listener could not be opened.
+    #[error("Could not open the practice API ({env}) on {addr}: {reason}")]
+    Bind {
+        /// The environment whose listener failed.
+        env: PracticeEnv,
+        /// The address that was tried.
+        addr: SocketAddr,
+        /// Plain words for the cause, e.g. "address in use".
+        reason: String,
+    },
+    /// A token could not be signed.
+    #[error("Could not sign the practice token: {0}")]
+    Token(String),
+}
+
+/// How long `shutdown` waits for in-flight requests before cutting them off.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running practice API: two listeners on a tokio runtime. Dropping it stops the listeners.
+#[derive(Debug)]
+pub struct PracticeServer {
+    sandbox_addr: SocketAddr,
+    production_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
 impl PracticeServer {
-    pub async fn start(_c: PracticeConfig) -> Result<PracticeServer, PracticeError> {
-        Err(PracticeError)
+    /// Binds both listeners and serves them on the current tokio runtime.
+    pub async fn start(config: PracticeConfig) -> Result<PracticeServer, PracticeError> {
+        let sandbox = bind(
+            PracticeEnv::Sandbox,
+            config.host,
+            config.sandbox_port,
+            config.fallback_to_free_port,
+        )
+        .await?;
+        let production = bind(
+            PracticeEnv::Production,
+            config.host,
+            config.production_port,
+            config.fallback_to_free_port,
+        )
+        .await?;
+        let sandbox_addr = local_addr(PracticeEnv::Sandbox, &sandbox)?;
+        let production_addr = local_addr(PracticeEnv::Production, &production)?;
+
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let (watch_tx, watch_rx) = tokio::sync::watch::channel(false);
+        // One oneshot for the owner; a watch fans it out to both listeners.
+        let relay = tokio::spawn(async move {
+            // Either an explicit send or the sender being dropped means stop.
+            let _ = stop_rx.await;
+            let _ = watch_tx.send(true);
+        });
+
+        let mut tasks = vec![relay];
+        for (env, listener, addr) in [
+            (PracticeEnv::Sandbox, sandbox, sandbox_addr),
+            (PracticeEnv::Production, production, production_addr),
+        ] {
+            let router = routes::router(env, addr.port());
+            let mut rx = watch_rx.clone();
+            tasks.push(tokio::spawn(async move {
+                let signal = async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                };
+                if let Err(err) = axum::serve(listener, router)
+                    .with_graceful_shutdown(signal)
+                    .await
+                {
+                    tracing::warn!(%env, %err, "practice API listener stopped with an error");
+                }
+            }));
+            tracing::info!(%env, %addr, "practice API listening");
+        }
+
+        Ok(PracticeServer {
+            sandbox_addr,
+            production_addr,
+            stop: Some(stop_tx),
+            tasks,
+        })
     }
-    pub fn base_url(&self, _e: PracticeEnv) -> String {
-        String::new()
+
+    /// The base URL of one environment, without a trailing slash.
+    pub fn base_url(&self, env: PracticeEnv) -> String {
+        format!("http://{}", self.addr(env))
     }
-    pub async fn shutdown(self) {}
+
+    /// The address one environment actually listens on (after any port fallback).
+    pub fn addr(&self, env: PracticeEnv) -> SocketAddr {
+        match env {
+            PracticeEnv::Sandbox => self.sandbox_addr,
+            PracticeEnv::Production => self.production_addr,
+        }
+    }
+
+    /// Stops both listeners and waits (a few seconds at most) for in-flight requests.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        for task in std::mem::take(&mut self.tasks) {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
 }
-pub struct DemoCredential {
-    pub env: PracticeEnv,
-    pub id: &'static str,
-    pub label: &'static str,
-    pub kind: DemoKind,
+
+impl Drop for PracticeServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
 }
-pub enum DemoKind {
-    ApiKey { header: &'static str, value: &'static str },
-    Basic { username: &'static str, password: &'static str },
-    Bearer { scopes: &'static [&'static str] },
+
+async fn bind(
+    env: PracticeEnv,
+    host: IpAddr,
+    port: u16,
+    fallback: bool,
+) -> Result<TcpListener, PracticeError> {
+    let addr = SocketAddr::new(host, port);
+    match TcpListener::bind(addr).await {
+        Ok(listener) => Ok(listener),
+        Err(err) if fallback && port != 0 => {
+            tracing::info!(%env, %addr, %err, "practice port taken; using a free port instead");
+            let any = SocketAddr::new(host, 0);
+            TcpListener::bind(any)
+                .await
+                .map_err(|err| bind_error(env, any, &err))
+        }
+        Err(err) => Err(bind_error(env, addr, &err)),
+    }
 }
-pub fn demo_credentials() -> Vec<DemoCredential> {
-    vec![]
+
+fn local_addr(env: PracticeEnv, listener: &TcpListener) -> Result<SocketAddr, PracticeError> {
+    listener.local_addr().map_err(|err| PracticeError::Bind {
+        env,
+        addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
+        reason: err.to_string(),
+    })
 }
-pub struct TokenSpec {
-    pub subject: String,
-    pub scopes: Vec<String>,
-    pub expires_in_secs: i64,
-    pub not_before_in_secs: i64,
-    pub audience: Option<String>,
-}
-pub fn mint_token(_env: PracticeEnv, _spec: &TokenSpec) -> Result<String, PracticeError> {
-    Err(PracticeError)
+
+fn bind_error(env: PracticeEnv, addr: SocketAddr, err: &std::io::Error) -> PracticeError {
+    let reason = match err.kind() {
+        std::io::ErrorKind::AddrInUse => "address in use".to_owned(),
+        std::io::ErrorKind::AddrNotAvailable => "this computer has no such address".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    };
+    PracticeError::Bind { env, addr, reason }
 }

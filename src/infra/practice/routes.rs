@@ -1,0 +1,573 @@
+//! The practice API's routes: the router shared by both environments and every handler, each
+//! demonstrating one thing a client has to get right.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, get, post};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::PracticeEnv;
+use super::auth::{self, AuthMethod, Failure, authenticate, error_response, json_response};
+use super::credentials::{FULL_SCOPES, READ_SCOPES, TokenSpec, demo_credentials, mint_with_issuer};
+use super::mask::{is_credential_header, mask_authorization, mask_value};
+
+/// Caps that keep a practice request from eating the machine.
+const MAX_BIG_MB: u64 = 200;
+const MAX_BINARY_KB: u64 = 100 * 1024;
+const MAX_SLOW_MS: u64 = 60_000;
+/// The largest body `/v1/echo` reads.
+const ECHO_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct AppState {
+    env: PracticeEnv,
+    port: u16,
+}
+
+/// One documented route.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub demonstrates: &'static str,
+    pub needs: &'static str,
+}
+
+pub(crate) const ROUTES: &[RouteInfo] = &[
+    RouteInfo {
+        method: "GET",
+        path: "/",
+        demonstrates: "This page: every route and the names of the demo credentials",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/routes",
+        demonstrates: "The same list as JSON",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/me",
+        demonstrates: "Who you are authenticated as, and how; every auth failure can be tried here",
+        needs: "any valid credential",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/orders",
+        demonstrates: "A scoped read",
+        needs: "scope orders:read",
+    },
+    RouteInfo {
+        method: "POST",
+        path: "/v1/orders",
+        demonstrates: "A scoped write: 403 insufficient_scope with a read-only token; echoes the JSON body",
+        needs: "scope orders:write, a JSON body",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/admin/reports",
+        demonstrates: "403 forbidden: authenticated, but this resource is not yours (not a scope problem)",
+        needs: "any valid credential (always refused)",
+    },
+    RouteInfo {
+        method: "ANY",
+        path: "/v1/echo",
+        demonstrates: "What the server received: method, path, query, headers (credentials masked), body length",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "POST",
+        path: "/v1/demo/tokens?kind=valid|expired|not_yet_valid|read_only|wrong_issuer",
+        demonstrates: "Practice-only token vending, to try expired and otherwise broken tokens",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/big?mb=N",
+        demonstrates: "A large JSON response of about N MB (at most 200)",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/binary?kb=N",
+        demonstrates: "Binary bytes with NULs and invalid UTF-8",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/slow?ms=N",
+        demonstrates: "A response after N ms (at most 60000), for timeouts and cancel",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/redirect-away",
+        demonstrates: "302 to another host name (localhost): a client must drop Authorization",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/status/{code}",
+        demonstrates: "Any status code from 200 to 599 with a tiny body",
+        needs: "nothing",
+    },
+];
+
+/// The router of one environment; `port` is the port it actually listens on.
+pub(crate) fn router(env: PracticeEnv, port: u16) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/routes", get(routes_json))
+        .route("/v1/me", get(me))
+        .route("/v1/orders", get(list_orders).post(create_order))
+        .route("/v1/admin/reports", get(admin_reports))
+        .route("/v1/echo", any(echo))
+        .route("/v1/demo/tokens", post(demo_token))
+        .route("/v1/big", get(big))
+        .route("/v1/binary", get(binary))
+        .route("/v1/slow", get(slow))
+        .route("/v1/redirect-away", get(redirect_away))
+        .route("/v1/status/{code}", get(status))
+        .fallback(not_found)
+        .with_state(AppState { env, port })
+}
+
+async fn not_found(State(st): State<AppState>, uri: Uri) -> Response {
+    error_response(
+        st.env,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("No route {}; GET /routes lists them", uri.path()),
+    )
+}
+
+async fn index(State(st): State<AppState>) -> Html<String> {
+    let mut html = String::new();
+    let env = st.env;
+    let _ = write!(
+        html,
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Gatepass practice API \
+         ({env})</title></head><body>\n<h1>Gatepass practice API: {env}</h1>\n<p>Every failure \
+         answers the way real APIs do. Errors carry a JSON body with error, error_description \
+         and environment.</p>\n<h2>Routes</h2>\n<table>\n<tr><th>Method</th><th>Path</th>\
+         <th>Demonstrates</th><th>Needs</th></tr>\n"
+    );
+    for r in ROUTES {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            r.method,
+            escape_html(r.path),
+            escape_html(r.demonstrates),
+            escape_html(r.needs)
+        );
+    }
+    html.push_str("</table>\n<h2>Demo credentials</h2>\n<ul>\n");
+    for c in demo_credentials().iter().filter(|c| c.env == env) {
+        let _ = writeln!(
+            html,
+            "<li><code>{}</code>: {}</li>",
+            c.id,
+            escape_html(c.label)
+        );
+    }
+    html.push_str("</ul>\n</body></html>\n");
+    Html(html)
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+async fn routes_json() -> Response {
+    json_response(StatusCode::OK, &ROUTES)
+}
+
+#[derive(Serialize)]
+struct MeBody {
+    environment: PracticeEnv,
+    authenticated_as: String,
+    method: AuthMethod,
+    scopes: Vec<String>,
+}
+
+async fn me(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let principal = authenticate(st.env, &headers, query.as_deref())?;
+    Ok(json_response(
+        StatusCode::OK,
+        &MeBody {
+            environment: st.env,
+            authenticated_as: principal.name,
+            method: principal.method,
+            scopes: principal.scopes,
+        },
+    ))
+}
+
+async fn list_orders(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let principal = authenticate(st.env, &headers, query.as_deref())?;
+    auth::require_scope(st.env, &principal, "orders:read")?;
+    let orders = json!({
+        "environment": st.env,
+        "orders": [
+            {"id": "ord_1001", "item": "Practice widget", "quantity": 2, "status": "shipped"},
+            {"id": "ord_1002", "item": "Sample gadget", "quantity": 1, "status": "pending"},
+            {"id": "ord_1003", "item": "Demo gizmo", "quantity": 5, "status": "cancelled"},
+        ],
+    });
+    Ok(json_response(StatusCode::OK, &orders))
+}
+
+async fn create_order(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let principal = authenticate(st.env, &headers, query.as_deref())?;
+    auth::require_scope(st.env, &principal, "orders:write")?;
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim().to_ascii_lowercase();
+            v == "application/json" || v.ends_with("+json")
+        });
+    if !is_json {
+        return Ok(plain(
+            StatusCode::BAD_REQUEST,
+            "POST /v1/orders needs a JSON body with Content-Type: application/json\n",
+        ));
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+        return Ok(plain(
+            StatusCode::BAD_REQUEST,
+            "The body is not valid JSON\n",
+        ));
+    };
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({"environment": st.env, "created_by": principal.name, "order": value}),
+    ))
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn admin_reports(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let principal = authenticate(st.env, &headers, query.as_deref())?;
+    Err(Failure::forbidden(
+        st.env,
+        format!(
+            "'{}' is authenticated but is not allowed to see admin reports; no demo credential \
+             is",
+            principal.name
+        ),
+    ))
+}
+
+async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let body_length = match axum::body::to_bytes(body, ECHO_BODY_LIMIT).await {
+        Ok(bytes) => Value::from(bytes.len()),
+        Err(_) => Value::String(format!("more than {ECHO_BODY_LIMIT} bytes (not read)")),
+    };
+    let mut query = serde_json::Map::new();
+    if let Some(q) = uri.query() {
+        for (name, value) in url::form_urlencoded::parse(q.as_bytes()) {
+            let shown = if name == "api_key" {
+                mask_value(&value)
+            } else {
+                value.into_owned()
+            };
+            query.insert(name.into_owned(), Value::String(shown));
+        }
+    }
+    let mut shown_headers = serde_json::Map::new();
+    for name in headers.keys() {
+        let values: Vec<String> = headers
+            .get_all(name)
+            .iter()
+            .map(|v| {
+                let text = String::from_utf8_lossy(v.as_bytes());
+                if name.as_str().ends_with("authorization") {
+                    mask_authorization(&text)
+                } else if is_credential_header(name.as_str()) {
+                    mask_value(&text)
+                } else {
+                    text.into_owned()
+                }
+            })
+            .collect();
+        shown_headers.insert(name.as_str().to_owned(), Value::String(values.join(", ")));
+    }
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "method": method.as_str(),
+            "path": uri.path(),
+            "query": query,
+            "headers": shown_headers,
+            "body_length": body_length,
+        }),
+    )
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A numeric query parameter: `default` when absent, an error response when not a number.
+fn number_param(
+    env: PracticeEnv,
+    query: Option<&str>,
+    name: &str,
+    default: u64,
+    max: u64,
+) -> Result<u64, Box<Response>> {
+    match query_param(query, name) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse::<u64>().map(|n| n.min(max)).map_err(|_| {
+            Box::new(error_response(
+                env,
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &format!("The query parameter {name} must be a whole number, got '{raw}'"),
+            ))
+        }),
+    }
+}
+
+async fn demo_token(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let kind = query_param(query.as_deref(), "kind").unwrap_or_else(|| "valid".to_owned());
+    let scopes = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let own_issuer = super::issuer(st.env);
+    let (spec, iss) = match kind.as_str() {
+        "valid" => (spec(scopes(FULL_SCOPES), 3600, 0), own_issuer),
+        "expired" => (spec(scopes(FULL_SCOPES), -300, -3900), own_issuer),
+        "not_yet_valid" => (spec(scopes(FULL_SCOPES), 7200, 3600), own_issuer),
+        "read_only" => (spec(scopes(READ_SCOPES), 3600, 0), own_issuer),
+        "wrong_issuer" => (
+            spec(scopes(FULL_SCOPES), 3600, 0),
+            "gatepass-practice-elsewhere".to_owned(),
+        ),
+        other => {
+            return error_response(
+                st.env,
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &format!(
+                    "Unknown kind '{other}'; use one of valid, expired, not_yet_valid, \
+                     read_only, wrong_issuer"
+                ),
+            );
+        }
+    };
+    match mint_with_issuer(st.env, &iss, &spec) {
+        Ok(token) => json_response(
+            StatusCode::OK,
+            &json!({
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": spec.expires_in_secs,
+                "scope": spec.scopes.join(" "),
+            }),
+        ),
+        Err(err) => error_response(
+            st.env,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &err.to_string(),
+        ),
+    }
+}
+
+fn spec(scopes: Vec<String>, expires_in_secs: i64, not_before_in_secs: i64) -> TokenSpec {
+    TokenSpec {
+        subject: "demo-user".to_owned(),
+        scopes,
+        expires_in_secs,
+        not_before_in_secs,
+        audience: None,
+    }
+}
+
+/// Builds a JSON array of objects of at least `bytes` bytes.
+pub(crate) fn big_json(bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes + 256);
+    out.push(b'[');
+    let padding = "lorem ipsum dolor sit amet ".repeat(4);
+    let mut i: u64 = 0;
+    while out.len() < bytes || i == 0 {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = std::io::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "{{\"id\":{i},\"name\":\"item-{i}\",\"active\":{},\"note\":\"{padding}\"}}",
+                i.is_multiple_of(2)
+            ),
+        );
+        i += 1;
+    }
+    out.push(b']');
+    out
+}
+
+async fn big(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let mb = match number_param(st.env, query.as_deref(), "mb", 1, MAX_BIG_MB) {
+        Ok(n) => n,
+        Err(resp) => return *resp,
+    };
+    let bytes = usize::try_from(mb * 1_000_000).unwrap_or(usize::MAX);
+    let Ok(body) = tokio::task::spawn_blocking(move || big_json(bytes)).await else {
+        return error_response(
+            st.env,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Could not build the response",
+        );
+    };
+    (
+        StatusCode::OK,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response()
+}
+
+async fn binary(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let kb = match number_param(st.env, query.as_deref(), "kb", 1, MAX_BINARY_KB) {
+        Ok(n) => n,
+        Err(resp) => return *resp,
+    };
+    let len = usize::try_from(kb * 1024).unwrap_or(usize::MAX).max(8);
+    // Starts with NUL and an invalid UTF-8 sequence, then every byte value in turn.
+    let head: [u8; 8] = [0x00, 0xC3, 0x28, 0xFF, 0xFE, 0x80, 0x00, 0x0A];
+    let body: Vec<u8> = head
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle())
+        .take(len)
+        .collect();
+    (
+        StatusCode::OK,
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+async fn slow(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let ms = match number_param(st.env, query.as_deref(), "ms", 1000, MAX_SLOW_MS) {
+        Ok(n) => n,
+        Err(resp) => return *resp,
+    };
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    json_response(
+        StatusCode::OK,
+        &json!({"environment": st.env, "slept_ms": ms}),
+    )
+}
+
+async fn redirect_away(State(st): State<AppState>) -> Response {
+    let location = format!("http://localhost:{}/v1/echo", st.port);
+    let mut response = json_response(
+        StatusCode::FOUND,
+        &json!({"environment": st.env, "location": location}),
+    );
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+async fn status(State(st): State<AppState>, Path(code): Path<String>) -> Response {
+    let parsed = code
+        .parse::<u16>()
+        .ok()
+        .filter(|c| (200..=599).contains(c))
+        .and_then(|c| StatusCode::from_u16(c).ok());
+    let Some(status) = parsed else {
+        return error_response(
+            st.env,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("'{code}' is not a status code from 200 to 599"),
+        );
+    };
+    if matches!(status.as_u16(), 204 | 205 | 304) {
+        return status.into_response();
+    }
+    json_response(
+        status,
+        &json!({"environment": st.env, "status": status.as_u16()}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn big_json_is_valid_and_large_enough() {
+        let body = big_json(10_000);
+        assert!(body.len() >= 10_000);
+        let value: Value = serde_json::from_slice(&body).unwrap();
+        assert!(value.as_array().unwrap().len() > 10);
+    }
+
+    #[test]
+    fn big_json_of_zero_is_still_an_array() {
+        let value: Value = serde_json::from_slice(&big_json(0)).unwrap();
+        assert_eq!(value.as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn query_param_decodes() {
+        assert_eq!(
+            query_param(Some("a=1&kind=read%5Fonly"), "kind").as_deref(),
+            Some("read_only")
+        );
+        assert_eq!(query_param(None, "kind"), None);
+    }
+}
