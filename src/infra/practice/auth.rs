@@ -11,9 +11,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::PracticeEnv;
-use super::credentials::{
-    AUDIENCE, FULL_SCOPES, SignatureProblem, issuer, now_secs, secrets, verify_signature,
-};
+use super::credentials::{AUDIENCE, FULL_SCOPES, SignatureProblem, issuer, now_secs, secrets, verify_signature};
 
 /// How a request authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,9 +61,7 @@ impl Slip {
     pub(crate) fn description(&self) -> String {
         match self {
             Slip::Empty => "The credential is empty".to_owned(),
-            Slip::MultipleHeaders => {
-                "More than one Authorization header was sent; send exactly one".to_owned()
-            }
+            Slip::MultipleHeaders => "More than one Authorization header was sent; send exactly one".to_owned(),
             Slip::NonAscii => "The credential contains characters outside ASCII (often a smart \
                                quote or an invisible space pasted from a document)"
                 .to_owned(),
@@ -80,13 +76,9 @@ impl Slip {
                 format!("The Authorization header says '{scheme}' but has no credential after it")
             }
             Slip::DoubledScheme(scheme) => {
-                format!(
-                    "The scheme word '{scheme}' appears twice ('{scheme} {scheme} ...'); send it once"
-                )
+                format!("The scheme word '{scheme}' appears twice ('{scheme} {scheme} ...'); send it once")
             }
-            Slip::Quoted => {
-                "The credential is wrapped in quote marks; send it without them".to_owned()
-            }
+            Slip::Quoted => "The credential is wrapped in quote marks; send it without them".to_owned(),
             Slip::EscapedLineBreak(seq) => format!(
                 "The credential contains a literal {seq} (an escaped line break copied from JSON \
                  or a shell); remove it"
@@ -101,9 +93,9 @@ impl Slip {
                 "The Authorization scheme '{scheme}' is not supported here; use Bearer or Basic, \
                  or send an API key in the X-Api-Key header"
             ),
-            Slip::SchemeInKey(scheme) => format!(
-                "The API key is preceded by the scheme word '{scheme}'; an API key is sent alone"
-            ),
+            Slip::SchemeInKey(scheme) => {
+                format!("The API key is preceded by the scheme word '{scheme}'; an API key is sent alone")
+            }
             Slip::BadBase64 => "The Basic credential is not valid base64".to_owned(),
             Slip::NoColon => "The Basic credential decodes to text without a colon; it must be \
                               base64 of username:password"
@@ -115,17 +107,11 @@ impl Slip {
 const SCHEMES: [&str; 2] = ["Bearer", "Basic"];
 
 fn known_scheme(word: &str) -> Option<&'static str> {
-    SCHEMES
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case(word))
-        .copied()
+    SCHEMES.iter().find(|s| s.eq_ignore_ascii_case(word)).copied()
 }
 
 fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}'
-    )
+    matches!(c, '"' | '\'' | '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}')
 }
 
 /// Slips that can hide anywhere in a credential, whatever carries it.
@@ -158,9 +144,7 @@ fn common_slips(raw: &str) -> Result<(), Slip> {
 
 /// Whether a first word could be a scheme name rather than a credential pasted on its own.
 fn looks_like_scheme(word: &str) -> bool {
-    word.len() <= 20
-        && !word.starts_with("eyJ")
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    word.len() <= 20 && !word.starts_with("eyJ") && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// Parses an `Authorization` header value, naming the first slip found.
@@ -175,11 +159,7 @@ pub(crate) fn parse_authorization(raw: &str) -> Result<ParsedAuthorization, Slip
     };
     let rest = rest.trim_start();
     let Some(scheme) = known_scheme(first) else {
-        return Err(if looks_like_scheme(first) {
-            Slip::UnknownScheme(first.to_owned())
-        } else {
-            Slip::NoScheme
-        });
+        return Err(if looks_like_scheme(first) { Slip::UnknownScheme(first.to_owned()) } else { Slip::NoScheme });
     };
     let second = rest.split([' ', '\t']).next().unwrap_or("");
     if known_scheme(second).is_some() {
@@ -194,15 +174,10 @@ pub(crate) fn parse_authorization(raw: &str) -> Result<ParsedAuthorization, Slip
     if scheme == "Bearer" {
         return Ok(ParsedAuthorization::Bearer(rest.to_owned()));
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(rest)
-        .map_err(|_| Slip::BadBase64)?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(rest).map_err(|_| Slip::BadBase64)?;
     let text = String::from_utf8(decoded).map_err(|_| Slip::BadBase64)?;
     let (username, password) = text.split_once(':').ok_or(Slip::NoColon)?;
-    Ok(ParsedAuthorization::Basic {
-        username: username.to_owned(),
-        password: password.to_owned(),
-    })
+    Ok(ParsedAuthorization::Basic { username: username.to_owned(), password: password.to_owned() })
 }
 
 /// Checks an API key sent in `X-Api-Key` or `?api_key=`, naming the first slip found.
@@ -224,11 +199,7 @@ enum Challenge {
     /// No credential at all: offer both schemes.
     Offer,
     /// A Bearer challenge with an RFC 6750 error, plus a Basic offer when the scheme is unknown.
-    Bearer {
-        error: &'static str,
-        scope: Option<String>,
-        with_basic: bool,
-    },
+    Bearer { error: &'static str, scope: Option<String>, with_basic: bool },
     /// A Basic challenge.
     Basic,
     /// No challenge (a resource permission, not an authentication problem).
@@ -254,14 +225,7 @@ impl Failure {
         description: impl Into<String>,
         challenge: Challenge,
     ) -> Self {
-        Self {
-            env,
-            status,
-            code,
-            description: description.into(),
-            challenge,
-            credential_env: None,
-        }
+        Self { env, status, code, description: description.into(), challenge, credential_env: None }
     }
 
     fn token(env: PracticeEnv, code: &'static str, description: impl Into<String>) -> Self {
@@ -270,11 +234,7 @@ impl Failure {
             StatusCode::UNAUTHORIZED,
             code,
             description,
-            Challenge::Bearer {
-                error: "invalid_token",
-                scope: None,
-                with_basic: false,
-            },
+            Challenge::Bearer { error: "invalid_token", scope: None, with_basic: false },
         )
     }
 
@@ -284,11 +244,7 @@ impl Failure {
             StatusCode::UNAUTHORIZED,
             "malformed_credential",
             slip.description(),
-            Challenge::Bearer {
-                error: "invalid_request",
-                scope: None,
-                with_basic: true,
-            },
+            Challenge::Bearer { error: "invalid_request", scope: None, with_basic: true },
         )
     }
 
@@ -299,27 +255,14 @@ impl Failure {
 
     /// Authenticated, but this resource is not for this principal.
     pub(crate) fn forbidden(env: PracticeEnv, description: impl Into<String>) -> Self {
-        Self::new(
-            env,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            description,
-            Challenge::None,
-        )
+        Self::new(env, StatusCode::FORBIDDEN, "forbidden", description, Challenge::None)
     }
 
     fn challenges(&self) -> Vec<String> {
         let realm = issuer(self.env);
         match &self.challenge {
-            Challenge::Offer => vec![
-                format!("Bearer realm=\"{realm}\""),
-                format!("Basic realm=\"{realm}\""),
-            ],
-            Challenge::Bearer {
-                error,
-                scope,
-                with_basic,
-            } => {
+            Challenge::Offer => vec![format!("Bearer realm=\"{realm}\""), format!("Basic realm=\"{realm}\"")],
+            Challenge::Bearer { error, scope, with_basic } => {
                 let mut bearer = format!(
                     "Bearer realm=\"{realm}\", error=\"{error}\", error_description=\"{}\"",
                     header_safe(&self.description)
@@ -364,29 +307,15 @@ struct ErrorBody<'a> {
 }
 
 /// The JSON error body every error carries, as a response with `status`.
-pub(crate) fn error_response(
-    env: PracticeEnv,
-    status: StatusCode,
-    code: &str,
-    description: &str,
-) -> Response {
-    let body = ErrorBody {
-        error: code,
-        error_description: description,
-        environment: env,
-        credential_environment: None,
-    };
+pub(crate) fn error_response(env: PracticeEnv, status: StatusCode, code: &str, description: &str) -> Response {
+    let body =
+        ErrorBody { error: code, error_description: description, environment: env, credential_environment: None };
     json_response(status, &body)
 }
 
 pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
-    (
-        status,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        text,
-    )
-        .into_response()
+    (status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], text).into_response()
 }
 
 impl IntoResponse for Failure {
@@ -408,40 +337,27 @@ impl IntoResponse for Failure {
 }
 
 /// Finds the request's credential and checks it against `env`.
-pub(crate) fn authenticate(
-    env: PracticeEnv,
-    headers: &HeaderMap,
-    query: Option<&str>,
-) -> Result<Principal, Failure> {
+pub(crate) fn authenticate(env: PracticeEnv, headers: &HeaderMap, query: Option<&str>) -> Result<Principal, Failure> {
     let mut authorization = headers.get_all(AUTHORIZATION).iter();
     if let Some(value) = authorization.next() {
         if authorization.next().is_some() {
             return Err(Failure::malformed(env, &Slip::MultipleHeaders));
         }
-        let raw = value
-            .to_str()
-            .map_err(|_| Failure::malformed(env, &Slip::NonAscii))?;
+        let raw = value.to_str().map_err(|_| Failure::malformed(env, &Slip::NonAscii))?;
         return match parse_authorization(raw) {
             Err(slip) => Err(Failure::malformed(env, &slip)),
             Ok(ParsedAuthorization::Bearer(token)) => {
-                if PracticeEnv::ALL
-                    .iter()
-                    .any(|e| token.starts_with(secrets(*e).key_prefix))
-                {
+                if PracticeEnv::ALL.iter().any(|e| token.starts_with(secrets(*e).key_prefix)) {
                     check_key(env, &token)
                 } else {
                     check_token(env, &token)
                 }
             }
-            Ok(ParsedAuthorization::Basic { username, password }) => {
-                check_basic(env, &username, &password)
-            }
+            Ok(ParsedAuthorization::Basic { username, password }) => check_basic(env, &username, &password),
         };
     }
     if let Some(value) = headers.get("x-api-key") {
-        let raw = value
-            .to_str()
-            .map_err(|_| Failure::malformed(env, &Slip::NonAscii))?;
+        let raw = value.to_str().map_err(|_| Failure::malformed(env, &Slip::NonAscii))?;
         let key = parse_api_key(raw).map_err(|slip| Failure::malformed(env, &slip))?;
         return check_key(env, key);
     }
@@ -485,11 +401,7 @@ fn check_key(env: PracticeEnv, key: &str) -> Result<Principal, Failure> {
         .wrong_env(other_env));
     }
     if key == own.good_key {
-        return Ok(Principal {
-            name: format!("{env}-api-key"),
-            method: AuthMethod::ApiKey,
-            scopes: full_scopes(),
-        });
+        return Ok(Principal { name: format!("{env}-api-key"), method: AuthMethod::ApiKey, scopes: full_scopes() });
     }
     if key == own.revoked_key {
         return Err(Failure::token(
@@ -505,10 +417,7 @@ fn check_key(env: PracticeEnv, key: &str) -> Result<Principal, Failure> {
             own.key_prefix
         )
     } else {
-        format!(
-            "This is not an API key this API issued: {env} keys start with {}",
-            own.key_prefix
-        )
+        format!("This is not an API key this API issued: {env} keys start with {}", own.key_prefix)
     };
     Err(Failure::token(env, "invalid_key", description))
 }
@@ -518,17 +427,9 @@ fn check_basic(env: PracticeEnv, username: &str, password: &str) -> Result<Princ
     let other_env = env.other();
     if username == own.basic_user {
         if password == own.basic_password {
-            return Ok(Principal {
-                name: username.to_owned(),
-                method: AuthMethod::Basic,
-                scopes: full_scopes(),
-            });
+            return Ok(Principal { name: username.to_owned(), method: AuthMethod::Basic, scopes: full_scopes() });
         }
-        return Err(basic_failure(
-            env,
-            "invalid_password",
-            format!("The password for user '{username}' is wrong"),
-        ));
+        return Err(basic_failure(env, "invalid_password", format!("The password for user '{username}' is wrong")));
     }
     if username == secrets(other_env).basic_user {
         return Err(basic_failure(
@@ -541,21 +442,11 @@ fn check_basic(env: PracticeEnv, username: &str, password: &str) -> Result<Princ
         )
         .wrong_env(other_env));
     }
-    Err(basic_failure(
-        env,
-        "invalid_password",
-        format!("There is no user '{username}' in the {env} environment"),
-    ))
+    Err(basic_failure(env, "invalid_password", format!("There is no user '{username}' in the {env} environment")))
 }
 
 fn basic_failure(env: PracticeEnv, code: &'static str, description: String) -> Failure {
-    Failure::new(
-        env,
-        StatusCode::UNAUTHORIZED,
-        code,
-        description,
-        Challenge::Basic,
-    )
+    Failure::new(env, StatusCode::UNAUTHORIZED, code, description, Challenge::Basic)
 }
 
 fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
@@ -573,10 +464,7 @@ fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
         SignatureProblem::OtherEnvironment => Failure::token(
             env,
             "wrong_environment",
-            format!(
-                "The access token was signed by the {} environment, but this is the {env} API",
-                env.other()
-            ),
+            format!("The access token was signed by the {} environment, but this is the {env} API", env.other()),
         )
         .wrong_env(env.other()),
         SignatureProblem::BadSignature => Failure::token(
@@ -584,11 +472,9 @@ fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
             "invalid_token",
             "The access token signature is invalid (signed with an unknown key, or altered)",
         ),
-        SignatureProblem::BadClaims(why) => Failure::token(
-            env,
-            "invalid_token",
-            format!("The access token claims could not be read: {why}"),
-        ),
+        SignatureProblem::BadClaims(why) => {
+            Failure::token(env, "invalid_token", format!("The access token claims could not be read: {why}"))
+        }
     })?;
     let now = now_secs();
     let invalid = |description: String| Failure::token(env, "invalid_token", description);
@@ -598,17 +484,13 @@ fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
         Some(_) => {}
     }
     if claims.nbf.is_some_and(|nbf| nbf > now) {
-        return Err(invalid(
-            "The access token is not valid yet (its nbf time is in the future)".to_owned(),
-        ));
+        return Err(invalid("The access token is not valid yet (its nbf time is in the future)".to_owned()));
     }
     let expected_iss = issuer(env);
     match claims.iss.as_deref() {
         Some(iss) if iss == expected_iss => {}
         Some(iss) => {
-            return Err(invalid(format!(
-                "The access token issuer is '{iss}'; this API expects '{expected_iss}'"
-            )));
+            return Err(invalid(format!("The access token issuer is '{iss}'; this API expects '{expected_iss}'")));
         }
         None => return Err(invalid("The access token has no iss claim".to_owned())),
     }
@@ -618,50 +500,28 @@ fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
         _ => false,
     };
     if !aud_ok {
-        let got = claims
-            .aud
-            .as_ref()
-            .map_or_else(|| "missing".to_owned(), ToString::to_string);
-        return Err(invalid(format!(
-            "The access token audience is {got}; this API expects '{AUDIENCE}'"
-        )));
+        let got = claims.aud.as_ref().map_or_else(|| "missing".to_owned(), ToString::to_string);
+        return Err(invalid(format!("The access token audience is {got}; this API expects '{AUDIENCE}'")));
     }
     Ok(Principal {
         name: claims.sub.unwrap_or_else(|| "(no subject)".to_owned()),
         method: AuthMethod::Bearer,
-        scopes: claims
-            .scope
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
+        scopes: claims.scope.unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
     })
 }
 
 /// Refuses with 403 `insufficient_scope` unless the principal holds `scope`.
-pub(crate) fn require_scope(
-    env: PracticeEnv,
-    principal: &Principal,
-    scope: &str,
-) -> Result<(), Failure> {
+pub(crate) fn require_scope(env: PracticeEnv, principal: &Principal, scope: &str) -> Result<(), Failure> {
     if principal.scopes.iter().any(|s| s == scope) {
         return Ok(());
     }
-    let held = if principal.scopes.is_empty() {
-        "none".to_owned()
-    } else {
-        principal.scopes.join(" ")
-    };
+    let held = if principal.scopes.is_empty() { "none".to_owned() } else { principal.scopes.join(" ") };
     Err(Failure::new(
         env,
         StatusCode::FORBIDDEN,
         "insufficient_scope",
         format!("This request needs the scope {scope}; the credential has: {held}"),
-        Challenge::Bearer {
-            error: "insufficient_scope",
-            scope: Some(scope.to_owned()),
-            with_basic: false,
-        },
+        Challenge::Bearer { error: "insufficient_scope", scope: Some(scope.to_owned()), with_basic: false },
     ))
 }
 
@@ -672,20 +532,11 @@ mod tests {
 
     #[test]
     fn bearer_and_basic_parse() {
-        assert_eq!(
-            parse_authorization("Bearer abc.def.ghi"),
-            Ok(ParsedAuthorization::Bearer("abc.def.ghi".into()))
-        );
-        assert_eq!(
-            parse_authorization("bearer abc"),
-            Ok(ParsedAuthorization::Bearer("abc".into()))
-        );
+        assert_eq!(parse_authorization("Bearer abc.def.ghi"), Ok(ParsedAuthorization::Bearer("abc.def.ghi".into())));
+        assert_eq!(parse_authorization("bearer abc"), Ok(ParsedAuthorization::Bearer("abc".into())));
         assert_eq!(
             parse_authorization("Basic dXNlcjpwYTpzcw=="),
-            Ok(ParsedAuthorization::Basic {
-                username: "user".into(),
-                password: "pa:ss".into()
-            })
+            Ok(ParsedAuthorization::Basic { username: "user".into(), password: "pa:ss".into() })
         );
     }
 
@@ -717,10 +568,7 @@ mod tests {
     #[test]
     fn api_key_slips() {
         assert_eq!(parse_api_key(" gp_test_x "), Ok("gp_test_x"));
-        assert_eq!(
-            parse_api_key("Bearer gp_test_x"),
-            Err(Slip::SchemeInKey("Bearer".into()))
-        );
+        assert_eq!(parse_api_key("Bearer gp_test_x"), Err(Slip::SchemeInKey("Bearer".into())));
         assert_eq!(parse_api_key("gp_test_x y"), Err(Slip::Whitespace));
         assert_eq!(parse_api_key("'gp_test_x'"), Err(Slip::Quoted));
         assert_eq!(parse_api_key("gp_test_x\n"), Err(Slip::ControlCharacter));

@@ -121,45 +121,22 @@ pub fn demo_credentials() -> Vec<DemoCredential> {
             env,
             id: key.0,
             label: key.1,
-            kind: DemoKind::ApiKey {
-                header: API_KEY_HEADER,
-                value: s.good_key,
-            },
+            kind: DemoKind::ApiKey { header: API_KEY_HEADER, value: s.good_key },
         });
         out.push(DemoCredential {
             env,
             id: revoked.0,
             label: revoked.1,
-            kind: DemoKind::ApiKey {
-                header: API_KEY_HEADER,
-                value: s.revoked_key,
-            },
+            kind: DemoKind::ApiKey { header: API_KEY_HEADER, value: s.revoked_key },
         });
         out.push(DemoCredential {
             env,
             id: basic.0,
             label: basic.1,
-            kind: DemoKind::Basic {
-                username: s.basic_user,
-                password: s.basic_password,
-            },
+            kind: DemoKind::Basic { username: s.basic_user, password: s.basic_password },
         });
-        out.push(DemoCredential {
-            env,
-            id: full.0,
-            label: full.1,
-            kind: DemoKind::Bearer {
-                scopes: FULL_SCOPES,
-            },
-        });
-        out.push(DemoCredential {
-            env,
-            id: read.0,
-            label: read.1,
-            kind: DemoKind::Bearer {
-                scopes: READ_SCOPES,
-            },
-        });
+        out.push(DemoCredential { env, id: full.0, label: full.1, kind: DemoKind::Bearer { scopes: FULL_SCOPES } });
+        out.push(DemoCredential { env, id: read.0, label: read.1, kind: DemoKind::Bearer { scopes: READ_SCOPES } });
     }
     out
 }
@@ -195,11 +172,7 @@ pub fn mint_token(env: PracticeEnv, spec: &TokenSpec) -> Result<String, Practice
     mint_with_issuer(env, &issuer(env), spec)
 }
 
-pub(crate) fn mint_with_issuer(
-    env: PracticeEnv,
-    iss: &str,
-    spec: &TokenSpec,
-) -> Result<String, PracticeError> {
+pub(crate) fn mint_with_issuer(env: PracticeEnv, iss: &str, spec: &TokenSpec) -> Result<String, PracticeError> {
     let now = now_secs();
     let claims = OutgoingClaims {
         iss,
@@ -219,9 +192,7 @@ pub(crate) fn mint_with_issuer(
 }
 
 pub(crate) fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The claims of an incoming token, every one optional so a missing one can be named.
@@ -252,16 +223,10 @@ pub(crate) enum SignatureProblem {
 
 /// Checks the signature against `env`'s key only; claims are checked by the caller so each
 /// failure can be named.
-pub(crate) fn verify_signature(
-    env: PracticeEnv,
-    token: &str,
-) -> Result<IncomingClaims, SignatureProblem> {
+pub(crate) fn verify_signature(env: PracticeEnv, token: &str) -> Result<IncomingClaims, SignatureProblem> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| SignatureProblem::NotAJwt)?;
     if header.alg != Algorithm::HS256 {
-        return Err(SignatureProblem::WrongAlgorithm(format!(
-            "{:?}",
-            header.alg
-        )));
+        return Err(SignatureProblem::WrongAlgorithm(format!("{:?}", header.alg)));
     }
     match decode_with(env, token) {
         Ok(claims) => Ok(claims),
@@ -273,9 +238,7 @@ pub(crate) fn verify_signature(
                     Err(SignatureProblem::BadSignature)
                 }
             }
-            jsonwebtoken::errors::ErrorKind::Json(e) => {
-                Err(SignatureProblem::BadClaims(e.to_string()))
-            }
+            jsonwebtoken::errors::ErrorKind::Json(e) => Err(SignatureProblem::BadClaims(e.to_string())),
             jsonwebtoken::errors::ErrorKind::Base64(_)
             | jsonwebtoken::errors::ErrorKind::Utf8(_)
             | jsonwebtoken::errors::ErrorKind::InvalidToken => Err(SignatureProblem::NotAJwt),
@@ -284,22 +247,15 @@ pub(crate) fn verify_signature(
     }
 }
 
-fn decode_with(
-    env: PracticeEnv,
-    token: &str,
-) -> Result<IncomingClaims, jsonwebtoken::errors::Error> {
+fn decode_with(env: PracticeEnv, token: &str) -> Result<IncomingClaims, jsonwebtoken::errors::Error> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.leeway = 0;
-    jsonwebtoken::decode::<IncomingClaims>(
-        token,
-        &DecodingKey::from_secret(secrets(env).signing_secret),
-        &validation,
-    )
-    .map(|data| data.claims)
+    jsonwebtoken::decode::<IncomingClaims>(token, &DecodingKey::from_secret(secrets(env).signing_secret), &validation)
+        .map(|data| data.claims)
 }
 
 #[cfg(test)]
@@ -323,18 +279,12 @@ mod tests {
         let claims = verify_signature(PracticeEnv::Sandbox, &token).unwrap();
         assert_eq!(claims.iss.as_deref(), Some("gatepass-practice-sandbox"));
         assert_eq!(claims.scope.as_deref(), Some("orders:read"));
-        assert_eq!(
-            verify_signature(PracticeEnv::Production, &token).unwrap_err(),
-            SignatureProblem::OtherEnvironment
-        );
+        assert_eq!(verify_signature(PracticeEnv::Production, &token).unwrap_err(), SignatureProblem::OtherEnvironment);
     }
 
     #[test]
     fn garbage_is_not_a_jwt() {
-        assert_eq!(
-            verify_signature(PracticeEnv::Sandbox, "abc").unwrap_err(),
-            SignatureProblem::NotAJwt
-        );
+        assert_eq!(verify_signature(PracticeEnv::Sandbox, "abc").unwrap_err(), SignatureProblem::NotAJwt);
     }
 
     #[test]

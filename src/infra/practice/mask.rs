@@ -14,11 +14,7 @@ pub(crate) fn mask_value(value: &str) -> String {
     if chars.len() < MIN_SHOWN_LEN {
         return "…".to_owned();
     }
-    let prefix = KNOWN_PREFIXES
-        .iter()
-        .find(|p| value.starts_with(**p))
-        .copied()
-        .unwrap_or("");
+    let prefix = KNOWN_PREFIXES.iter().find(|p| value.starts_with(**p)).copied().unwrap_or("");
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{prefix}…{tail}")
 }
@@ -27,9 +23,7 @@ pub(crate) fn mask_value(value: &str) -> String {
 /// `Bearer eyJ…` becomes `Bearer …abcd`.
 pub(crate) fn mask_authorization(value: &str) -> String {
     match value.split_once(' ') {
-        Some((scheme, rest))
-            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
-        {
+        Some((scheme, rest)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) => {
             format!("{scheme} {}", mask_value(rest))
         }
         _ => mask_value(value),
@@ -50,14 +44,8 @@ mod tests {
 
     #[test]
     fn keeps_known_prefix_and_last_four() {
-        assert_eq!(
-            mask_value("gp_test_sbx_7Qm2Kx9Lb4Tz8Rw1Nc6Vh3Jd"),
-            "gp_test_…h3Jd"
-        );
-        assert_eq!(
-            mask_value("gp_live_prd_5Tn1Yc8Kw3Qv7Bx0Hs4Fj2Em"),
-            "gp_live_…j2Em"
-        );
+        assert_eq!(mask_value("gp_test_sbx_7Qm2Kx9Lb4Tz8Rw1Nc6Vh3Jd"), "gp_test_…h3Jd");
+        assert_eq!(mask_value("gp_live_prd_5Tn1Yc8Kw3Qv7Bx0Hs4Fj2Em"), "gp_live_…j2Em");
     }
 
     #[test]
@@ -73,14 +61,8 @@ mod tests {
 
     #[test]
     fn authorization_keeps_the_scheme() {
-        assert_eq!(
-            mask_authorization("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig-abcd"),
-            "Bearer …abcd"
-        );
-        assert_eq!(
-            mask_authorization("Basic dXNlcjpwYXNzd29yZA=="),
-            "Basic …ZA=="
-        );
+        assert_eq!(mask_authorization("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig-abcd"), "Bearer …abcd");
+        assert_eq!(mask_authorization("Basic dXNlcjpwYXNzd29yZA=="), "Basic …ZA==");
     }
 
     #[test]

@@ -20,9 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use credentials::{
-    AUDIENCE, DemoCredential, DemoKind, TokenSpec, demo_credentials, issuer, mint_token,
-};
+pub use credentials::{AUDIENCE, DemoCredential, DemoKind, TokenSpec, demo_credentials, issuer, mint_token};
 
 /// One of the two environments the practice API serves, each on its own port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -119,20 +117,10 @@ pub struct PracticeServer {
 impl PracticeServer {
     /// Binds both listeners and serves them on the current tokio runtime.
     pub async fn start(config: PracticeConfig) -> Result<PracticeServer, PracticeError> {
-        let sandbox = bind(
-            PracticeEnv::Sandbox,
-            config.host,
-            config.sandbox_port,
-            config.fallback_to_free_port,
-        )
-        .await?;
-        let production = bind(
-            PracticeEnv::Production,
-            config.host,
-            config.production_port,
-            config.fallback_to_free_port,
-        )
-        .await?;
+        let sandbox =
+            bind(PracticeEnv::Sandbox, config.host, config.sandbox_port, config.fallback_to_free_port).await?;
+        let production =
+            bind(PracticeEnv::Production, config.host, config.production_port, config.fallback_to_free_port).await?;
         let sandbox_addr = local_addr(PracticeEnv::Sandbox, &sandbox)?;
         let production_addr = local_addr(PracticeEnv::Production, &production)?;
 
@@ -146,32 +134,23 @@ impl PracticeServer {
         });
 
         let mut tasks = vec![relay];
-        for (env, listener, addr) in [
-            (PracticeEnv::Sandbox, sandbox, sandbox_addr),
-            (PracticeEnv::Production, production, production_addr),
-        ] {
+        for (env, listener, addr) in
+            [(PracticeEnv::Sandbox, sandbox, sandbox_addr), (PracticeEnv::Production, production, production_addr)]
+        {
             let router = routes::router(env, addr.port());
             let mut rx = watch_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let signal = async move {
                     let _ = rx.wait_for(|stop| *stop).await;
                 };
-                if let Err(err) = axum::serve(listener, router)
-                    .with_graceful_shutdown(signal)
-                    .await
-                {
+                if let Err(err) = axum::serve(listener, router).with_graceful_shutdown(signal).await {
                     tracing::warn!(%env, %err, "practice API listener stopped with an error");
                 }
             }));
             tracing::info!(%env, %addr, "practice API listening");
         }
 
-        Ok(PracticeServer {
-            sandbox_addr,
-            production_addr,
-            stop: Some(stop_tx),
-            tasks,
-        })
+        Ok(PracticeServer { sandbox_addr, production_addr, stop: Some(stop_tx), tasks })
     }
 
     /// The base URL of one environment, without a trailing slash.
@@ -209,21 +188,14 @@ impl Drop for PracticeServer {
     }
 }
 
-async fn bind(
-    env: PracticeEnv,
-    host: IpAddr,
-    port: u16,
-    fallback: bool,
-) -> Result<TcpListener, PracticeError> {
+async fn bind(env: PracticeEnv, host: IpAddr, port: u16, fallback: bool) -> Result<TcpListener, PracticeError> {
     let addr = SocketAddr::new(host, port);
     match TcpListener::bind(addr).await {
         Ok(listener) => Ok(listener),
         Err(err) if fallback && port != 0 => {
             tracing::info!(%env, %addr, %err, "practice port taken; using a free port instead");
             let any = SocketAddr::new(host, 0);
-            TcpListener::bind(any)
-                .await
-                .map_err(|err| bind_error(env, any, &err))
+            TcpListener::bind(any).await.map_err(|err| bind_error(env, any, &err))
         }
         Err(err) => Err(bind_error(env, addr, &err)),
     }

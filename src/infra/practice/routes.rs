@@ -48,24 +48,14 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
         demonstrates: "This page: every route and the names of the demo credentials",
         needs: "nothing",
     },
-    RouteInfo {
-        method: "GET",
-        path: "/routes",
-        demonstrates: "The same list as JSON",
-        needs: "nothing",
-    },
+    RouteInfo { method: "GET", path: "/routes", demonstrates: "The same list as JSON", needs: "nothing" },
     RouteInfo {
         method: "GET",
         path: "/v1/me",
         demonstrates: "Who you are authenticated as, and how; every auth failure can be tried here",
         needs: "any valid credential",
     },
-    RouteInfo {
-        method: "GET",
-        path: "/v1/orders",
-        demonstrates: "A scoped read",
-        needs: "scope orders:read",
-    },
+    RouteInfo { method: "GET", path: "/v1/orders", demonstrates: "A scoped read", needs: "scope orders:read" },
     RouteInfo {
         method: "POST",
         path: "/v1/orders",
@@ -173,21 +163,14 @@ async fn index(State(st): State<AppState>) -> Html<String> {
     }
     html.push_str("</table>\n<h2>Demo credentials</h2>\n<ul>\n");
     for c in demo_credentials().iter().filter(|c| c.env == env) {
-        let _ = writeln!(
-            html,
-            "<li><code>{}</code>: {}</li>",
-            c.id,
-            escape_html(c.label)
-        );
+        let _ = writeln!(html, "<li><code>{}</code>: {}</li>", c.id, escape_html(c.label));
     }
     html.push_str("</ul>\n</body></html>\n");
     Html(html)
 }
 
 fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 async fn routes_json() -> Response {
@@ -202,11 +185,7 @@ struct MeBody {
     scopes: Vec<String>,
 }
 
-async fn me(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Failure> {
+async fn me(State(st): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, Failure> {
     let principal = authenticate(st.env, &headers, query.as_deref())?;
     Ok(json_response(
         StatusCode::OK,
@@ -245,11 +224,8 @@ async fn create_order(
 ) -> Result<Response, Failure> {
     let principal = authenticate(st.env, &headers, query.as_deref())?;
     auth::require_scope(st.env, &principal, "orders:write")?;
-    let is_json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
+    let is_json =
+        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|v| {
             let v = v.trim().to_ascii_lowercase();
             v == "application/json" || v.ends_with("+json")
         });
@@ -260,10 +236,7 @@ async fn create_order(
         ));
     }
     let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-        return Ok(plain(
-            StatusCode::BAD_REQUEST,
-            "The body is not valid JSON\n",
-        ));
+        return Ok(plain(StatusCode::BAD_REQUEST, "The body is not valid JSON\n"));
     };
     Ok(json_response(
         StatusCode::CREATED,
@@ -272,15 +245,7 @@ async fn create_order(
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
-    (
-        status,
-        [(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        )],
-        text,
-    )
-        .into_response()
+    (status, [(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))], text).into_response()
 }
 
 async fn admin_reports(
@@ -307,11 +272,7 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Respo
     let mut query = serde_json::Map::new();
     if let Some(q) = uri.query() {
         for (name, value) in url::form_urlencoded::parse(q.as_bytes()) {
-            let shown = if name == "api_key" {
-                mask_value(&value)
-            } else {
-                value.into_owned()
-            };
+            let shown = if name == "api_key" { mask_value(&value) } else { value.into_owned() };
             query.insert(name.into_owned(), Value::String(shown));
         }
     }
@@ -346,9 +307,7 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Respo
 }
 
 fn query_param(query: Option<&str>, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(query?.as_bytes())
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(query?.as_bytes()).find(|(n, _)| n == name).map(|(_, v)| v.into_owned())
 }
 
 /// A numeric query parameter: `default` when absent, an error response when not a number.
@@ -381,10 +340,7 @@ async fn demo_token(State(st): State<AppState>, RawQuery(query): RawQuery) -> Re
         "expired" => (spec(scopes(FULL_SCOPES), -300, -3900), own_issuer),
         "not_yet_valid" => (spec(scopes(FULL_SCOPES), 7200, 3600), own_issuer),
         "read_only" => (spec(scopes(READ_SCOPES), 3600, 0), own_issuer),
-        "wrong_issuer" => (
-            spec(scopes(FULL_SCOPES), 3600, 0),
-            "gatepass-practice-elsewhere".to_owned(),
-        ),
+        "wrong_issuer" => (spec(scopes(FULL_SCOPES), 3600, 0), "gatepass-practice-elsewhere".to_owned()),
         other => {
             return error_response(
                 st.env,
@@ -407,23 +363,12 @@ async fn demo_token(State(st): State<AppState>, RawQuery(query): RawQuery) -> Re
                 "scope": spec.scopes.join(" "),
             }),
         ),
-        Err(err) => error_response(
-            st.env,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &err.to_string(),
-        ),
+        Err(err) => error_response(st.env, StatusCode::INTERNAL_SERVER_ERROR, "server_error", &err.to_string()),
     }
 }
 
 fn spec(scopes: Vec<String>, expires_in_secs: i64, not_before_in_secs: i64) -> TokenSpec {
-    TokenSpec {
-        subject: "demo-user".to_owned(),
-        scopes,
-        expires_in_secs,
-        not_before_in_secs,
-        audience: None,
-    }
+    TokenSpec { subject: "demo-user".to_owned(), scopes, expires_in_secs, not_before_in_secs, audience: None }
 }
 
 /// Builds a JSON array of objects of at least `bytes` bytes.
@@ -463,12 +408,7 @@ async fn big(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response 
             "Could not build the response",
         );
     };
-    (
-        StatusCode::OK,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response()
+    (StatusCode::OK, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 async fn binary(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
@@ -479,21 +419,8 @@ async fn binary(State(st): State<AppState>, RawQuery(query): RawQuery) -> Respon
     let len = usize::try_from(kb * 1024).unwrap_or(usize::MAX).max(8);
     // Starts with NUL and an invalid UTF-8 sequence, then every byte value in turn.
     let head: [u8; 8] = [0x00, 0xC3, 0x28, 0xFF, 0xFE, 0x80, 0x00, 0x0A];
-    let body: Vec<u8> = head
-        .iter()
-        .copied()
-        .chain((0..=255u8).cycle())
-        .take(len)
-        .collect();
-    (
-        StatusCode::OK,
-        [(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        )],
-        body,
-    )
-        .into_response()
+    let body: Vec<u8> = head.iter().copied().chain((0..=255u8).cycle()).take(len).collect();
+    (StatusCode::OK, [(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"))], body).into_response()
 }
 
 async fn slow(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
@@ -502,18 +429,12 @@ async fn slow(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response
         Err(resp) => return *resp,
     };
     tokio::time::sleep(Duration::from_millis(ms)).await;
-    json_response(
-        StatusCode::OK,
-        &json!({"environment": st.env, "slept_ms": ms}),
-    )
+    json_response(StatusCode::OK, &json!({"environment": st.env, "slept_ms": ms}))
 }
 
 async fn redirect_away(State(st): State<AppState>) -> Response {
     let location = format!("http://localhost:{}/v1/echo", st.port);
-    let mut response = json_response(
-        StatusCode::FOUND,
-        &json!({"environment": st.env, "location": location}),
-    );
+    let mut response = json_response(StatusCode::FOUND, &json!({"environment": st.env, "location": location}));
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(LOCATION, value);
     }
@@ -521,11 +442,8 @@ async fn redirect_away(State(st): State<AppState>) -> Response {
 }
 
 async fn status(State(st): State<AppState>, Path(code): Path<String>) -> Response {
-    let parsed = code
-        .parse::<u16>()
-        .ok()
-        .filter(|c| (200..=599).contains(c))
-        .and_then(|c| StatusCode::from_u16(c).ok());
+    let parsed =
+        code.parse::<u16>().ok().filter(|c| (200..=599).contains(c)).and_then(|c| StatusCode::from_u16(c).ok());
     let Some(status) = parsed else {
         return error_response(
             st.env,
@@ -537,10 +455,7 @@ async fn status(State(st): State<AppState>, Path(code): Path<String>) -> Respons
     if matches!(status.as_u16(), 204 | 205 | 304) {
         return status.into_response();
     }
-    json_response(
-        status,
-        &json!({"environment": st.env, "status": status.as_u16()}),
-    )
+    json_response(status, &json!({"environment": st.env, "status": status.as_u16()}))
 }
 
 #[cfg(test)]
@@ -564,10 +479,7 @@ mod tests {
 
     #[test]
     fn query_param_decodes() {
-        assert_eq!(
-            query_param(Some("a=1&kind=read%5Fonly"), "kind").as_deref(),
-            Some("read_only")
-        );
+        assert_eq!(query_param(Some("a=1&kind=read%5Fonly"), "kind").as_deref(), Some("read_only"));
         assert_eq!(query_param(None, "kind"), None);
     }
 }
