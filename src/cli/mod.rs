@@ -211,7 +211,10 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
             let fingerprint = match profile.auth.secret_ref() {
                 Some(slot) => {
                     needs_keychain(workspace)?;
-                    Some(workspace.read_secret(slot)?.map_or_else(|| "not set".to_owned(), |s| s.fingerprint()))
+                    Some(workspace.read_secret(slot)?.map_or_else(
+                        || "not set yet: remove and add the profile again to set it".to_owned(),
+                        |s| format!("{} (in the keychain)", s.fingerprint()),
+                    ))
                 }
                 None => None,
             };
@@ -268,7 +271,7 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }
     if let Some(fp) = fingerprint {
-        out.push_str(&format!("Secret:          {fp} (in the keychain)\n"));
+        out.push_str(&format!("Secret:          {fp}\n"));
     }
     if !profile.expected_scopes.is_empty() {
         out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));

@@ -70,11 +70,18 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct ProfileStore {
     dir: PathBuf,
+    /// The namespace a file not yet written will get, fixed for this store's life so secrets
+    /// saved before the first write are found after it.
+    new_namespace: String,
 }
 
 impl ProfileStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self { dir: dir.into(), new_namespace: ProfilesFile::new().keychain_namespace }
+    }
+
+    fn new_file(&self) -> ProfilesFile {
+        ProfilesFile { keychain_namespace: self.new_namespace.clone(), ..ProfilesFile::new() }
     }
 
     pub fn path(&self) -> PathBuf {
@@ -88,7 +95,7 @@ impl ProfileStore {
         let text = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded { file: ProfilesFile::new(), is_new: true, warnings: Vec::new() });
+                return Ok(Loaded { file: self.new_file(), is_new: true, warnings: Vec::new() });
             }
             Err(source) => return Err(StoreError::Io { path, source }),
         };
@@ -234,6 +241,16 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
     use crate::core::profile::Environment;
+
+    #[test]
+    fn namespace_of_a_new_file_is_the_one_it_is_written_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let before = store.load().unwrap().file.keychain_namespace;
+        let (written, ()) = store.update(|_| ()).unwrap();
+        assert_eq!(written.keychain_namespace, before);
+        assert_eq!(store.load().unwrap().file.keychain_namespace, before);
+    }
 
     #[test]
     fn round_trip_and_concurrent_updates_keep_both_changes() {
