@@ -524,7 +524,10 @@ async fn echo_masks_credentials() {
     let jwt = token(SANDBOX, FULL, 600, 0);
     let reply = send(
         reqwest::Method::PUT,
-        &format!("{}/v1/echo?api_key={key}&x=1", server.base_url(SANDBOX)),
+        &format!(
+            "{}/v1/echo?api_key={key}&x=1&access_token={jwt}",
+            server.base_url(SANDBOX)
+        ),
         &[
             ("x-api-key", key),
             ("authorization", &format!("Bearer {jwt}")),
@@ -543,6 +546,10 @@ async fn echo_masks_credentials() {
     assert_eq!(body["path"], "/v1/echo");
     assert_eq!(body["query"]["api_key"], masked.as_str());
     assert_eq!(body["query"]["x"], "1");
+    assert_eq!(
+        body["query"]["access_token"],
+        format!("…{}", &jwt[jwt.len() - 4..]).as_str()
+    );
     assert_eq!(body["headers"]["x-api-key"], masked.as_str());
     assert_eq!(
         body["headers"]["authorization"],
