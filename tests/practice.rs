@@ -13,13 +13,9 @@ const SANDBOX: PracticeEnv = PracticeEnv::Sandbox;
 const PRODUCTION: PracticeEnv = PracticeEnv::Production;
 
 async fn start() -> PracticeServer {
-    PracticeServer::start(PracticeConfig {
-        sandbox_port: 0,
-        production_port: 0,
-        ..PracticeConfig::default()
-    })
-    .await
-    .unwrap()
+    PracticeServer::start(PracticeConfig { sandbox_port: 0, production_port: 0, ..PracticeConfig::default() })
+        .await
+        .unwrap()
 }
 
 struct Reply {
@@ -37,55 +33,29 @@ impl Reply {
         self.json()["error"].as_str().unwrap().to_owned()
     }
     fn description(&self) -> String {
-        self.json()["error_description"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.json()["error_description"].as_str().unwrap().to_owned()
     }
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn send(
-    method: reqwest::Method,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<(&str, &str)>,
-) -> Reply {
+async fn send(method: reqwest::Method, url: &str, headers: &[(&str, &str)], body: Option<(&str, &str)>) -> Reply {
     let mut req = client().request(method, url);
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
     if let Some((content_type, body)) = body {
-        req = req
-            .header("content-type", content_type)
-            .body(body.to_owned());
+        req = req.header("content-type", content_type).body(body.to_owned());
     }
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
-    let challenges = resp
-        .headers()
-        .get_all("www-authenticate")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let challenges =
+        resp.headers().get_all("www-authenticate").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let content_type = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     let text = resp.text().await.unwrap();
-    Reply {
-        status,
-        challenges,
-        content_type,
-        text,
-    }
+    Reply { status, challenges, content_type, text }
 }
 
 async fn get(url: &str, headers: &[(&str, &str)]) -> Reply {
@@ -153,30 +123,10 @@ async fn me_accepts_every_method_in_each_environment() {
         let bearer = format!("Bearer {}", token(env, FULL, 600, 0));
         let basic = basic_header(user, password);
         let cases: Vec<MeCase> = vec![
-            (
-                me.clone(),
-                vec![("x-api-key", key)],
-                "api_key",
-                key_id(env).to_owned(),
-            ),
-            (
-                format!("{me}?api_key={key}"),
-                vec![],
-                "api_key",
-                key_id(env).to_owned(),
-            ),
-            (
-                me.clone(),
-                vec![("authorization", basic.as_str())],
-                "basic",
-                user.to_owned(),
-            ),
-            (
-                me.clone(),
-                vec![("authorization", bearer.as_str())],
-                "bearer",
-                "alice".to_owned(),
-            ),
+            (me.clone(), vec![("x-api-key", key)], "api_key", key_id(env).to_owned()),
+            (format!("{me}?api_key={key}"), vec![], "api_key", key_id(env).to_owned()),
+            (me.clone(), vec![("authorization", basic.as_str())], "basic", user.to_owned()),
+            (me.clone(), vec![("authorization", bearer.as_str())], "bearer", "alice".to_owned()),
         ];
         for (url, headers, method, who) in cases {
             let reply = get(&url, &headers).await;
@@ -185,10 +135,7 @@ async fn me_accepts_every_method_in_each_environment() {
             assert_eq!(body["environment"], env.as_str());
             assert_eq!(body["method"], method);
             assert_eq!(body["authenticated_as"], who.as_str());
-            assert_eq!(
-                body["scopes"],
-                serde_json::json!(["orders:read", "orders:write", "profile:read"])
-            );
+            assert_eq!(body["scopes"], serde_json::json!(["orders:read", "orders:write", "profile:read"]));
         }
     }
     server.shutdown().await;
@@ -201,10 +148,7 @@ async fn missing_credential_offers_bearer_and_basic() {
     assert_eq!(reply.status, 401);
     assert_eq!(
         reply.challenges,
-        vec![
-            "Bearer realm=\"gatepass-practice-sandbox\"",
-            "Basic realm=\"gatepass-practice-sandbox\""
-        ]
+        vec!["Bearer realm=\"gatepass-practice-sandbox\"", "Basic realm=\"gatepass-practice-sandbox\""]
     );
     assert_eq!(reply.error(), "missing_credential");
     assert_eq!(reply.json()["environment"], "sandbox");
@@ -228,18 +172,9 @@ async fn each_malformed_slip_is_named() {
             "The Authorization header has no scheme word: it starts with the credential itself. \
              Put 'Bearer ' (for a token) or 'Basic ' (for user:password in base64) in front of it",
         ),
-        (
-            format!("Bearer Bearer {jwt}"),
-            "The scheme word 'Bearer' appears twice ('Bearer Bearer ...'); send it once",
-        ),
-        (
-            format!("Bearer \"{jwt}\""),
-            "The credential is wrapped in quote marks; send it without them",
-        ),
-        (
-            format!("\"Bearer {jwt}\""),
-            "The credential is wrapped in quote marks; send it without them",
-        ),
+        (format!("Bearer Bearer {jwt}"), "The scheme word 'Bearer' appears twice ('Bearer Bearer ...'); send it once"),
+        (format!("Bearer \"{jwt}\""), "The credential is wrapped in quote marks; send it without them"),
+        (format!("\"Bearer {jwt}\""), "The credential is wrapped in quote marks; send it without them"),
         (
             format!("Bearer {jwt} extra"),
             "The credential contains a space after the token; everything after the scheme word \
@@ -250,10 +185,7 @@ async fn each_malformed_slip_is_named() {
             "The credential contains a literal \\n (an escaped line break copied from JSON or a \
              shell); remove it",
         ),
-        (
-            format!("Bearer {jwt}%0A"),
-            "The credential contains %0A (a URL-encoded line break); remove it",
-        ),
+        (format!("Bearer {jwt}%0A"), "The credential contains %0A (a URL-encoded line break); remove it"),
         (
             format!("Token {jwt}"),
             "The Authorization scheme 'Token' is not supported here; use Bearer or Basic, or \
@@ -267,16 +199,11 @@ async fn each_malformed_slip_is_named() {
         assert_eq!(reply.description(), description, "{value}");
         assert_eq!(reply.challenges.len(), 2, "{value}");
         assert!(
-            reply.challenges[0].starts_with(
-                "Bearer realm=\"gatepass-practice-sandbox\", error=\"invalid_request\""
-            ),
+            reply.challenges[0].starts_with("Bearer realm=\"gatepass-practice-sandbox\", error=\"invalid_request\""),
             "{:?}",
             reply.challenges
         );
-        assert_eq!(
-            reply.challenges[1],
-            "Basic realm=\"gatepass-practice-sandbox\""
-        );
+        assert_eq!(reply.challenges[1], "Basic realm=\"gatepass-practice-sandbox\"");
     }
     // The header form of the escaped line break stays header-safe.
     let reply = get(&me, &[("authorization", &format!("Bearer {jwt}\\n"))]).await;
@@ -291,20 +218,14 @@ async fn keys_of_the_other_environment_are_named() {
         (SANDBOX, api_key("production-api-key"), "production"),
         (SANDBOX, api_key("production-revoked-key"), "production"),
     ] {
-        let reply = get(
-            &format!("{}/v1/me", server.base_url(env)),
-            &[("x-api-key", key)],
-        )
-        .await;
+        let reply = get(&format!("{}/v1/me", server.base_url(env)), &[("x-api-key", key)]).await;
         assert_eq!(reply.status, 401);
         assert_eq!(reply.error(), "wrong_environment");
         let body = reply.json();
         assert_eq!(body["environment"], env.as_str());
         assert_eq!(body["credential_environment"], owner);
         assert!(
-            reply
-                .description()
-                .starts_with(&format!("This API key belongs to the {owner} environment")),
+            reply.description().starts_with(&format!("This API key belongs to the {owner} environment")),
             "{}",
             reply.description()
         );
@@ -320,26 +241,16 @@ async fn revoked_and_unknown_keys() {
     let reply = get(&me, &[("x-api-key", api_key("sandbox-revoked-key"))]).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.error(), "key_revoked");
-    assert_eq!(
-        reply.description(),
-        "This API key was revoked; use an active sandbox key instead"
-    );
+    assert_eq!(reply.description(), "This API key was revoked; use an active sandbox key instead");
 
-    let reply = get(
-        &me,
-        &[("x-api-key", "gp_test_sbx_000000000000000000000000")],
-    )
-    .await;
+    let reply = get(&me, &[("x-api-key", "gp_test_sbx_000000000000000000000000")]).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.error(), "invalid_key");
 
     let reply = get(&format!("{me}?api_key=not-a-key-at-all"), &[]).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.error(), "invalid_key");
-    assert_eq!(
-        reply.description(),
-        "This is not an API key this API issued: sandbox keys start with gp_test_"
-    );
+    assert_eq!(reply.description(), "This is not an API key this API issued: sandbox keys start with gp_test_");
 }
 
 #[tokio::test]
@@ -347,11 +258,7 @@ async fn broken_tokens_are_invalid_token_with_a_reason() {
     let server = start().await;
     let me = format!("{}/v1/me", server.base_url(SANDBOX));
     let cases = [
-        (
-            token(SANDBOX, FULL, -60, -3600),
-            "invalid_token",
-            "The access token expired",
-        ),
+        (token(SANDBOX, FULL, -60, -3600), "invalid_token", "The access token expired"),
         (
             token(SANDBOX, FULL, 7200, 3600),
             "invalid_token",
@@ -394,34 +301,18 @@ async fn demo_token_route_vends_each_kind() {
         ("not_yet_valid", 401, Some("invalid_token")),
         ("wrong_issuer", 401, Some("invalid_token")),
     ] {
-        let vended = send(
-            reqwest::Method::POST,
-            &format!("{base}/v1/demo/tokens?kind={kind}"),
-            &[],
-            None,
-        )
-        .await;
+        let vended = send(reqwest::Method::POST, &format!("{base}/v1/demo/tokens?kind={kind}"), &[], None).await;
         assert_eq!(vended.status, 200);
         let body = vended.json();
         assert_eq!(body["token_type"], "Bearer");
         let tok = body["access_token"].as_str().unwrap();
-        let reply = get(
-            &format!("{base}/v1/me"),
-            &[("authorization", &format!("Bearer {tok}"))],
-        )
-        .await;
+        let reply = get(&format!("{base}/v1/me"), &[("authorization", &format!("Bearer {tok}"))]).await;
         assert_eq!(reply.status, status, "{kind}: {}", reply.text);
         if let Some(code) = code {
             assert_eq!(reply.error(), code);
         }
     }
-    let reply = send(
-        reqwest::Method::POST,
-        &format!("{base}/v1/demo/tokens?kind=nope"),
-        &[],
-        None,
-    )
-    .await;
+    let reply = send(reqwest::Method::POST, &format!("{base}/v1/demo/tokens?kind=nope"), &[], None).await;
     assert_eq!(reply.status, 400);
 }
 
@@ -429,10 +320,7 @@ async fn demo_token_route_vends_each_kind() {
 async fn read_only_token_cannot_write_orders() {
     let server = start().await;
     let orders = format!("{}/v1/orders", server.base_url(SANDBOX));
-    let read_only = format!(
-        "Bearer {}",
-        token(SANDBOX, &["orders:read", "profile:read"], 600, 0)
-    );
+    let read_only = format!("Bearer {}", token(SANDBOX, &["orders:read", "profile:read"], 600, 0));
     let reply = get(&orders, &[("authorization", &read_only)]).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["orders"].as_array().unwrap().len(), 3);
@@ -464,33 +352,19 @@ async fn writing_orders_echoes_json_and_rejects_other_bodies() {
     )
     .await;
     assert_eq!(reply.status, 201);
-    assert_eq!(
-        reply.json()["order"],
-        serde_json::json!({"item": "widget", "quantity": 3})
-    );
+    assert_eq!(reply.json()["order"], serde_json::json!({"item": "widget", "quantity": 3}));
 
-    let reply = send(
-        reqwest::Method::POST,
-        &orders,
-        &[("x-api-key", key)],
-        Some(("text/plain", "widget")),
-    )
-    .await;
+    let reply = send(reqwest::Method::POST, &orders, &[("x-api-key", key)], Some(("text/plain", "widget"))).await;
     assert_eq!(reply.status, 400);
-    assert_eq!(
-        reply.text,
-        "POST /v1/orders needs a JSON body with Content-Type: application/json\n"
-    );
+    assert_eq!(reply.text, "POST /v1/orders needs a JSON body with Content-Type: application/json\n");
 }
 
 #[tokio::test]
 async fn admin_reports_are_forbidden_without_a_challenge() {
     let server = start().await;
-    let reply = get(
-        &format!("{}/v1/admin/reports", server.base_url(SANDBOX)),
-        &[("x-api-key", api_key("sandbox-api-key"))],
-    )
-    .await;
+    let reply =
+        get(&format!("{}/v1/admin/reports", server.base_url(SANDBOX)), &[("x-api-key", api_key("sandbox-api-key"))])
+            .await;
     assert_eq!(reply.status, 403);
     assert_eq!(reply.error(), "forbidden");
     assert!(reply.challenges.is_empty());
@@ -500,21 +374,12 @@ async fn admin_reports_are_forbidden_without_a_challenge() {
 async fn wrong_basic_password_gets_a_basic_challenge() {
     let server = start().await;
     let (user, _) = basic(SANDBOX);
-    let reply = get(
-        &format!("{}/v1/me", server.base_url(SANDBOX)),
-        &[("authorization", &basic_header(user, "wrong"))],
-    )
-    .await;
+    let reply =
+        get(&format!("{}/v1/me", server.base_url(SANDBOX)), &[("authorization", &basic_header(user, "wrong"))]).await;
     assert_eq!(reply.status, 401);
     assert_eq!(reply.error(), "invalid_password");
-    assert_eq!(
-        reply.description(),
-        "The password for user 'sandbox-user' is wrong"
-    );
-    assert_eq!(
-        reply.challenges,
-        vec!["Basic realm=\"gatepass-practice-sandbox\""]
-    );
+    assert_eq!(reply.description(), "The password for user 'sandbox-user' is wrong");
+    assert_eq!(reply.challenges, vec!["Basic realm=\"gatepass-practice-sandbox\""]);
 }
 
 #[tokio::test]
@@ -524,15 +389,8 @@ async fn echo_masks_credentials() {
     let jwt = token(SANDBOX, FULL, 600, 0);
     let reply = send(
         reqwest::Method::PUT,
-        &format!(
-            "{}/v1/echo?api_key={key}&x=1&access_token={jwt}",
-            server.base_url(SANDBOX)
-        ),
-        &[
-            ("x-api-key", key),
-            ("authorization", &format!("Bearer {jwt}")),
-            ("cookie", "session=abcdefghijklmnop"),
-        ],
+        &format!("{}/v1/echo?api_key={key}&x=1&access_token={jwt}", server.base_url(SANDBOX)),
+        &[("x-api-key", key), ("authorization", &format!("Bearer {jwt}")), ("cookie", "session=abcdefghijklmnop")],
         Some(("text/plain", "hello")),
     )
     .await;
@@ -546,15 +404,9 @@ async fn echo_masks_credentials() {
     assert_eq!(body["path"], "/v1/echo");
     assert_eq!(body["query"]["api_key"], masked.as_str());
     assert_eq!(body["query"]["x"], "1");
-    assert_eq!(
-        body["query"]["access_token"],
-        format!("…{}", &jwt[jwt.len() - 4..]).as_str()
-    );
+    assert_eq!(body["query"]["access_token"], format!("…{}", &jwt[jwt.len() - 4..]).as_str());
     assert_eq!(body["headers"]["x-api-key"], masked.as_str());
-    assert_eq!(
-        body["headers"]["authorization"],
-        format!("Bearer …{}", &jwt[jwt.len() - 4..]).as_str()
-    );
+    assert_eq!(body["headers"]["authorization"], format!("Bearer …{}", &jwt[jwt.len() - 4..]).as_str());
     assert_eq!(body["headers"]["cookie"], "…mnop");
     assert_eq!(body["body_length"], 5);
 }
@@ -570,15 +422,8 @@ async fn big_binary_slow_redirect_and_status() {
     assert!(big.text.len() >= 1_000_000);
     assert!(big.json().as_array().unwrap().len() > 1000);
 
-    let resp = client()
-        .get(format!("{base}/v1/binary?kb=2"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        resp.headers()["content-type"].to_str().unwrap(),
-        "application/octet-stream"
-    );
+    let resp = client().get(format!("{base}/v1/binary?kb=2")).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"].to_str().unwrap(), "application/octet-stream");
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(bytes.len(), 2048);
     assert!(bytes.contains(&0));
@@ -589,11 +434,7 @@ async fn big_binary_slow_redirect_and_status() {
     assert_eq!(slow.status, 200);
     assert!(started.elapsed() >= std::time::Duration::from_millis(150));
 
-    let resp = client()
-        .get(format!("{base}/v1/redirect-away"))
-        .send()
-        .await
-        .unwrap();
+    let resp = client().get(format!("{base}/v1/redirect-away")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 302);
     assert_eq!(
         resp.headers()["location"].to_str().unwrap(),
@@ -616,12 +457,7 @@ async fn index_and_routes_list_everything() {
     let routes = get(&format!("{base}/routes"), &[]).await;
     assert_eq!(routes.status, 200);
     let list = routes.json();
-    let paths: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
     assert!(paths.contains(&"/v1/me"));
     assert!(paths.contains(&"/v1/admin/reports"));
     let index = get(&format!("{base}/"), &[]).await;

@@ -272,11 +272,8 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Respo
     let mut query = serde_json::Map::new();
     if let Some(q) = uri.query() {
         for (name, value) in url::form_urlencoded::parse(q.as_bytes()) {
-            let shown = if name == "api_key" || name == "access_token" {
-                mask_value(&value)
-            } else {
-                value.into_owned()
-            };
+            let shown =
+                if name == "api_key" || name == "access_token" { mask_value(&value) } else { value.into_owned() };
             query.insert(name.into_owned(), Value::String(shown));
         }
     }
