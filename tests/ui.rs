@@ -133,6 +133,7 @@ fn keychain_banner_appears_when_the_store_fails_and_memory_is_offered() {
     ));
     f.harness.get_by_label("Keep secrets in memory for this session").click();
     f.harness.step();
+    f.harness.step();
     assert!(!has_text(&f.harness, "The keychain cannot be used"));
     assert!(has_text(&f.harness, "Secrets: memory, this session only"));
     // The sample workspace now gets its secrets (in memory) and works.

@@ -8,21 +8,27 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label(egui::RichText::new("Gatepass").heading().strong());
         ui.add_space(12.0);
-        ui.label("Profile");
+        let profile_label = ui.label("Profile");
         let active_name = app.active_profile().map_or_else(|| "No profile".to_owned(), |p| p.name.clone());
         let mut picked = None;
-        egui::ComboBox::from_id_salt("active_profile").selected_text(active_name).width(260.0).show_ui(ui, |ui| {
-            for (i, profile) in app.profiles.iter().enumerate() {
-                let selected = app.active.as_ref() == Some(&profile.id);
-                let color = app.theme.environment_color(&profile.environment);
-                let text =
-                    egui::RichText::new(format!("{}   {} · Ctrl+{}", profile.name, profile.environment.label(), i + 1))
-                        .color(color);
-                if ui.selectable_label(selected, text).clicked() {
-                    picked = Some(profile.id.clone());
+        let combo =
+            egui::ComboBox::from_id_salt("active_profile").selected_text(active_name).width(260.0).show_ui(ui, |ui| {
+                for (i, profile) in app.profiles.iter().enumerate() {
+                    let selected = app.active.as_ref() == Some(&profile.id);
+                    let color = app.theme.environment_color(&profile.environment);
+                    let text = egui::RichText::new(format!(
+                        "{}   {} · Ctrl+{}",
+                        profile.name,
+                        profile.environment.label(),
+                        i + 1
+                    ))
+                    .color(color);
+                    if ui.selectable_label(selected, text).clicked() {
+                        picked = Some(profile.id.clone());
+                    }
                 }
-            }
-        });
+            });
+        combo.response.labelled_by(profile_label.id);
         if let Some(id) = picked {
             app.commands.push(Command::SelectProfile(id));
         }

@@ -280,12 +280,13 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.end_row();
             labelled_text(ui, "Allowed hosts", &mut form.allowed_hosts, "empty: the base URL's host");
             ui.end_row();
-            ui.label("Sign-in method");
-            egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(ui, |ui| {
+            let method_label = ui.label("Sign-in method");
+            let combo = egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(ui, |ui| {
                 for kind in AuthKind::ALL {
                     ui.selectable_value(&mut form.auth, kind, kind.label());
                 }
             });
+            combo.response.labelled_by(method_label.id);
             ui.end_row();
             match form.auth {
                 AuthKind::ApiKey => {

@@ -10,11 +10,15 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
     let production = app.active_profile().is_some_and(|p| p.environment.is_production());
     ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt("method").selected_text(app.draft.method.as_str()).width(90.0).show_ui(ui, |ui| {
-            for m in Method::ALL {
-                ui.selectable_value(&mut app.draft.method, m, m.as_str());
-            }
-        });
+        let method = egui::ComboBox::from_id_salt("method")
+            .selected_text(app.draft.method.as_str())
+            .width(90.0)
+            .show_ui(ui, |ui| {
+                for m in Method::ALL {
+                    ui.selectable_value(&mut app.draft.method, m, m.as_str());
+                }
+            });
+        method.response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::ComboBox, true, "Method"));
         let send_width = 150.0;
         let url_width = (ui.available_width() - send_width - 16.0).max(120.0);
         let url_label = ui.label("URL");
