@@ -5,9 +5,10 @@ use clap::Parser as _;
 use gatepass::cli::{self, Cli};
 
 fn main() {
+    let launched = std::time::Instant::now();
     let cli = Cli::parse();
     gatepass::logging::init(cli.verbose);
-    let code = match run(&cli) {
+    let code = match run(&cli, launched) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("{error:#}");
@@ -17,7 +18,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(cli: &Cli) -> anyhow::Result<i32> {
+fn run(cli: &Cli, launched: std::time::Instant) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
@@ -25,18 +26,18 @@ fn run(cli: &Cli) -> anyhow::Result<i32> {
         .build()?;
     match &cli.command {
         Some(command) => cli::run(cli, command, &runtime),
-        None => run_gui(cli, &runtime),
+        None => run_gui(cli, &runtime, launched),
     }
 }
 
 #[cfg(feature = "gui")]
-fn run_gui(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
-    gatepass::ui::run(cli.config_dir.as_deref(), runtime.handle().clone())?;
+fn run_gui(cli: &Cli, runtime: &tokio::runtime::Runtime, launched: std::time::Instant) -> anyhow::Result<i32> {
+    gatepass::ui::run(cli.config_dir.as_deref(), runtime.handle().clone(), launched)?;
     Ok(0)
 }
 
 #[cfg(not(feature = "gui"))]
-fn run_gui(_: &Cli, _: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+fn run_gui(_: &Cli, _: &tokio::runtime::Runtime, _: std::time::Instant) -> anyhow::Result<i32> {
     anyhow::bail!(
         "This build of Gatepass has no window (built without the gui feature). Use a command: gatepass --help"
     )

@@ -123,7 +123,35 @@ pub struct Notice {
     pub is_error: bool,
 }
 
+/// Frame timings for tests/bench.sh, written only when `GATEPASS_BENCH_LOG` names a file.
+pub struct BenchLog {
+    launched: Instant,
+    out: std::io::BufWriter<std::fs::File>,
+    first_frame_written: bool,
+}
+
+impl BenchLog {
+    pub fn from_env(launched: Instant) -> Option<Self> {
+        let path = std::env::var_os("GATEPASS_BENCH_LOG")?;
+        let file = std::fs::File::create(path).ok()?;
+        Some(Self { launched, out: std::io::BufWriter::new(file), first_frame_written: false })
+    }
+
+    fn record(&mut self, cpu_secs: Option<f32>) {
+        use std::io::Write as _;
+        if !self.first_frame_written {
+            self.first_frame_written = true;
+            let _ = writeln!(self.out, "first_frame_ms {}", self.launched.elapsed().as_secs_f64() * 1000.0);
+        }
+        if let Some(cpu) = cpu_secs {
+            let _ = writeln!(self.out, "frame_ms {}", f64::from(cpu) * 1000.0);
+        }
+        let _ = self.out.flush();
+    }
+}
+
 pub struct GatepassApp {
+    pub bench: Option<BenchLog>,
     pub workspace: Result<Arc<Workspace>, String>,
     pub tasks: Tasks,
     events: Receiver<Event>,
@@ -160,6 +188,7 @@ impl GatepassApp {
         let theme = Theme::load(options.dark);
         theme.apply(ctx);
         let mut app = Self {
+            bench: None,
             workspace,
             tasks,
             events,
@@ -557,7 +586,10 @@ impl eframe::App for GatepassApp {
         GatepassApp::logic(self, ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.draw(ui);
+        if let Some(bench) = &mut self.bench {
+            bench.record(frame.info().cpu_usage);
+        }
     }
 }

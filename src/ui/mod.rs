@@ -15,7 +15,11 @@ use crate::workspace::Workspace;
 use std::sync::Arc;
 
 /// Open the window and run until it is closed.
-pub fn run(config_dir: Option<&std::path::Path>, runtime: tokio::runtime::Handle) -> anyhow::Result<()> {
+pub fn run(
+    config_dir: Option<&std::path::Path>,
+    runtime: tokio::runtime::Handle,
+    launched: std::time::Instant,
+) -> anyhow::Result<()> {
     if std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
         && cfg!(target_os = "linux")
@@ -39,7 +43,8 @@ pub fn run(config_dir: Option<&std::path::Path>, runtime: tokio::runtime::Handle
         "Gatepass",
         options,
         Box::new(move |cc| {
-            let app = app::GatepassApp::new(&cc.egui_ctx, workspace, runtime, app::StartOptions::default());
+            let mut app = app::GatepassApp::new(&cc.egui_ctx, workspace, runtime, app::StartOptions::default());
+            app.bench = app::BenchLog::from_env(launched);
             Ok(Box::new(app))
         }),
     )

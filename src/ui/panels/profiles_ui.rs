@@ -209,11 +209,7 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
     for profile in &app.profiles {
         let selected = editor.form.as_ref().is_some_and(|f| f.id == profile.id);
         let color = app.theme.environment_color(&profile.environment);
-        let text = egui::RichText::new(format!("● {}", profile.name)).color(if selected {
-            app.theme.palette.text
-        } else {
-            color
-        });
+        let text = egui::RichText::new(&profile.name).color(if selected { app.theme.palette.text } else { color });
         if ui.selectable_label(selected, text).clicked() {
             editor.form = Some(ProfileForm::from_profile(profile));
             editor.revealed = None;

@@ -18,7 +18,7 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                     ui.selectable_value(&mut app.draft.method, m, m.as_str());
                 }
             });
-        method.response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::ComboBox, true, "Method"));
+        method.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Method"));
         let send_width = 150.0;
         let url_width = (ui.available_width() - send_width - 16.0).max(120.0);
         let url_label = ui.label("URL");
