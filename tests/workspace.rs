@@ -211,3 +211,48 @@ fn slow_answer_times_out_with_the_limit_named() {
         "No answer within 1 second. The server may be slow or unreachable; try again or raise the timeout."
     );
 }
+
+/// A real TLS server on loopback whose certificate nobody trusts (self-signed).
+fn untrusted_tls_server(rt: &tokio::runtime::Runtime) -> u16 {
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let cert = CertificateDer::from(certified.cert.der().to_vec());
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der()));
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        tokio_rustls::rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn untrusted_certificate_is_named_over_real_tls() {
+    let rt = common::runtime();
+    let port = untrusted_tls_server(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let profile = Profile::new("Self-signed", Environment::Sandbox, format!("https://localhost:{port}"));
+    ws.save_profile(&profile, None).unwrap();
+    let SendOutcome::Sent { exchange, .. } = send(&rt, &ws, &profile, RequestDraft::get("/v1/me")) else { panic!() };
+    let Outcome::Failed(error) = &exchange.outcome else { panic!("expected a TLS failure") };
+    assert_eq!(
+        error.to_string(),
+        "The secure connection to localhost failed: its certificate is not from an authority this computer trusts. \
+         If this is a private or test server, add its CA certificate."
+    );
+}

@@ -174,6 +174,7 @@ pub struct GatepassApp {
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
     next_id: u64,
+    was_focused: bool,
 }
 
 impl GatepassApp {
@@ -210,6 +211,7 @@ impl GatepassApp {
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
             next_id: 1,
+            was_focused: true,
         };
         let Ok(ws) = app.workspace.clone() else { return app };
         app.notices.extend(ws.warnings.iter().map(|w| Notice { text: w.clone(), is_error: false }));
@@ -276,6 +278,12 @@ impl GatepassApp {
 
     /// Drain finished tasks, apply commands. Never blocks.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        // Another Gatepass window may have changed the profiles: read them again on focus.
+        let focused = ctx.input(|i| i.focused);
+        if focused && !self.was_focused {
+            self.reload_profiles();
+        }
+        self.was_focused = focused;
         while let Ok(event) = self.events.try_recv() {
             self.on_event(event);
         }
