@@ -8,7 +8,6 @@
 
 mod auth;
 pub mod credentials;
-mod mask;
 mod routes;
 
 use std::fmt;

@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 use super::PracticeEnv;
 use super::auth::{self, AuthMethod, Failure, authenticate, error_response, json_response};
 use super::credentials::{FULL_SCOPES, READ_SCOPES, TokenSpec, demo_credentials, mint_with_issuer};
-use super::mask::{is_credential_header, mask_authorization, mask_value};
+use crate::core::redact::{is_sensitive_query_name, redact_header_value};
+use crate::core::secret::fingerprint;
 
 /// Caps that keep a practice request from eating the machine.
 const MAX_BIG_MB: u64 = 200;
@@ -272,8 +273,7 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Respo
     let mut query = serde_json::Map::new();
     if let Some(q) = uri.query() {
         for (name, value) in url::form_urlencoded::parse(q.as_bytes()) {
-            let shown =
-                if name == "api_key" || name == "access_token" { mask_value(&value) } else { value.into_owned() };
+            let shown = if is_sensitive_query_name(&name) { fingerprint(&value) } else { value.into_owned() };
             query.insert(name.into_owned(), Value::String(shown));
         }
     }
@@ -283,14 +283,8 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Respo
             .get_all(name)
             .iter()
             .map(|v| {
-                let text = String::from_utf8_lossy(v.as_bytes());
-                if name.as_str().ends_with("authorization") {
-                    mask_authorization(&text)
-                } else if is_credential_header(name.as_str()) {
-                    mask_value(&text)
-                } else {
-                    text.into_owned()
-                }
+                // The same masking the app uses for what it shows and stores.
+                redact_header_value(name.as_str(), &String::from_utf8_lossy(v.as_bytes()))
             })
             .collect();
         shown_headers.insert(name.as_str().to_owned(), Value::String(values.join(", ")));
