@@ -84,6 +84,9 @@ pub fn body_view_ui(ui: &mut egui::Ui, body: &FormattedBody, colors: &BodyColors
         // `show_rows` places rows at multiples of the row height plus this spacing; with none, the
         // gutter and the text rows line up exactly and the scroll height is exact.
         ui.spacing_mut().item_spacing.y = 0.0;
+        // `horizontal` rows are at least `interact_size.y` tall; rows must be exactly the height
+        // given to `show_rows` or lines drift away from where the scroll position puts them.
+        ui.spacing_mut().interact_size.y = row_height;
         egui::ScrollArea::both().id_salt("body_view").auto_shrink([false, false]).show_rows(
             ui,
             row_height,
