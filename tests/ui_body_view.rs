@@ -109,6 +109,7 @@ fn binary_body_shows_its_summary_and_a_hex_dump() {
         "summary"
     );
     assert!(harness.query_by_label_contains("00000000  89 50 4e 47 0d 0a 1a 0a").is_some());
+    assert!(harness.query_by_label("1").is_none(), "offsets, not line numbers, lead hex lines");
 }
 
 /// Frame times for a large body, measured through the headless harness (layout and
