@@ -62,6 +62,13 @@ fn only_visible_rows_of_a_long_body_are_laid_out() {
     assert!(harness.query_by_label_contains("row 090000").is_none());
     let laid_out = harness.query_all_by_label_contains("payload").count();
     assert!((20..200).contains(&laid_out), "{laid_out} rows were laid out");
+    // Rows sit exactly one row height apart, which is what `show_rows` assumes when scrolling.
+    let top = |label: &str| harness.get_by_label(label).rect().min.y;
+    let step = top("row 000002 payload") - top("row 000001 payload");
+    let font_id = egui::TextStyle::Monospace.resolve(&egui::Style::default());
+    let row_height = harness.ctx.fonts_mut(|fonts| fonts.row_height(&font_id));
+    assert!((step - row_height).abs() < 0.01, "rows {step} apart, row height {row_height}");
+    assert!((top("row 000021 payload") - top("row 000001 payload") - 20.0 * step).abs() < 0.01);
 
     // Far down, the top is gone and the rows there are drawn instead.
     scroll_down_pages(&mut harness, 1_000_000.0);
@@ -102,6 +109,7 @@ fn binary_body_shows_its_summary_and_a_hex_dump() {
         "summary"
     );
     assert!(harness.query_by_label_contains("00000000  89 50 4e 47 0d 0a 1a 0a").is_some());
+    assert!(harness.query_by_label("1").is_none(), "offsets, not line numbers, lead hex lines");
 }
 
 /// Frame times for a large body, measured through the headless harness (layout and

@@ -76,7 +76,8 @@ pub fn body_view_ui(ui: &mut egui::Ui, body: &FormattedBody, colors: &BodyColors
     let font_id = egui::TextStyle::Monospace.resolve(ui.style());
     let (row_height, char_width) =
         ui.ctx().fonts_mut(|fonts| (fonts.row_height(&font_id), fonts.glyph_width(&font_id, '0')));
-    let gutter_digits = digits(body.source_line_count());
+    // A hex dump starts each line with its offset; line numbers beside it would be noise.
+    let gutter_digits = if body.kind() == BodyKind::Binary { 0 } else { digits(body.source_line_count()) };
     #[expect(clippy::cast_precision_loss, reason = "a width in points; precision beyond pixels is moot")]
     let content_width = (gutter_digits + 2 + body.max_line_bytes()) as f32 * char_width;
 
@@ -84,6 +85,9 @@ pub fn body_view_ui(ui: &mut egui::Ui, body: &FormattedBody, colors: &BodyColors
         // `show_rows` places rows at multiples of the row height plus this spacing; with none, the
         // gutter and the text rows line up exactly and the scroll height is exact.
         ui.spacing_mut().item_spacing.y = 0.0;
+        // `horizontal` rows are at least `interact_size.y` tall; rows must be exactly the height
+        // given to `show_rows` or lines drift away from where the scroll position puts them.
+        ui.spacing_mut().interact_size.y = row_height;
         egui::ScrollArea::both().id_salt("body_view").auto_shrink([false, false]).show_rows(
             ui,
             row_height,
@@ -92,6 +96,10 @@ pub fn body_view_ui(ui: &mut egui::Ui, body: &FormattedBody, colors: &BodyColors
                 ui.set_min_width(content_width);
                 for i in rows {
                     ui.horizontal(|ui| {
+                        if gutter_digits == 0 {
+                            ui.add(egui::Label::new(line_job(body, i, &font_id, colors)).extend());
+                            return;
+                        }
                         let number = body.line_number(i).map_or_else(String::new, |n| n.to_string());
                         let gutter = egui::RichText::new(format!("{number:>gutter_digits$}"))
                             .font(font_id.clone())
