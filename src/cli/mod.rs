@@ -366,10 +366,17 @@ fn draft_from_args(args: &SendArgs) -> anyhow::Result<RequestDraft> {
 async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<i32> {
     let draft = draft_from_args(args)?;
     let profile = workspace.profile_named(&args.profile)?;
+    // Build the HTTP client while the keychain connects: both take a few milliseconds.
+    let ws = Arc::clone(workspace);
+    let warm = tokio::task::spawn_blocking(move || ws.http_client().map(|_| ()));
     if draft.send_credential && profile.auth.secret_ref().is_some() {
         let ws = Arc::clone(workspace);
-        tokio::task::spawn_blocking(move || needs_keychain(&ws)).await??;
+        tokio::task::spawn_blocking(move || {
+            ws.connect_keychain_lazily().context("Gatepass keeps secrets only in the keychain, so it cannot go on")
+        })
+        .await??;
     }
+    warm.await??;
     let request = SendRequest {
         id: RequestId(1),
         profile: profile.id.clone(),

@@ -48,6 +48,7 @@ impl History {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
              CREATE TABLE IF NOT EXISTS history (
                 id INTEGER PRIMARY KEY,
                 sent_at INTEGER NOT NULL,

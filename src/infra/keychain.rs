@@ -61,11 +61,16 @@ pub struct Keychain {
 impl Keychain {
     /// Connect to the platform keychain and check it can be used.
     pub fn open(namespace: &str) -> Result<Self, KeychainError> {
-        let store = platform_store()?;
-        let keychain = Self { service: format!("gatepass:{namespace}"), store };
+        let keychain = Self::connect(namespace)?;
         // A read of a slot that does not exist proves the store answers and is unlocked.
         keychain.get(&SecretRef("gatepass-probe".to_owned()))?;
         Ok(keychain)
+    }
+
+    /// Connect without the extra check: the first real read or write reports any problem.
+    /// For one-shot commands, where that read comes right after.
+    pub fn connect(namespace: &str) -> Result<Self, KeychainError> {
+        Ok(Self { service: format!("gatepass:{namespace}"), store: platform_store()? })
     }
 
     fn entry(&self, slot: &SecretRef) -> Result<keyring_core::Entry, KeychainError> {

@@ -76,7 +76,8 @@ pub struct Workspace {
     namespace: String,
     history: Mutex<History>,
     secrets: RwLock<Arc<dyn SecretStore>>,
-    http: HttpClient,
+    /// Built on first use: commands that send nothing never pay for loading TLS roots.
+    http: std::sync::OnceLock<HttpClient>,
     /// Said once at open: damaged files moved aside.
     pub warnings: Vec<String>,
 }
@@ -89,7 +90,6 @@ impl Workspace {
         let history = History::open(&paths.data_dir)?;
         let mut warnings = loaded.warnings.clone();
         warnings.extend(history.warning.clone());
-        let http = HttpClient::new().map_err(|e| WorkspaceError::Other(e.to_string()))?;
         tracing::debug!(config = %paths.config_dir.display(), profiles = loaded.file.profiles.len(), "workspace opened");
         Ok(Self {
             namespace: loaded.file.keychain_namespace.clone(),
@@ -99,7 +99,7 @@ impl Workspace {
             secrets: RwLock::new(Arc::new(UnavailableStore(KeychainError::Other {
                 detail: "the keychain has not been opened yet".to_owned(),
             }))),
-            http,
+            http: std::sync::OnceLock::new(),
             warnings,
         })
     }
@@ -108,9 +108,27 @@ impl Workspace {
         &self.paths
     }
 
+    /// The HTTP client, built the first time it is needed (blocks briefly: it loads TLS roots).
+    /// Front ends may call this early on a worker thread to have it ready.
+    pub fn http_client(&self) -> Result<&HttpClient, WorkspaceError> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let client = HttpClient::new().map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
     /// Open the OS keychain (blocks; may show an unlock prompt).
     pub fn connect_keychain(&self) -> Result<(), KeychainError> {
         let keychain = Keychain::open(&self.namespace)?;
+        self.set_secret_store(Arc::new(keychain));
+        Ok(())
+    }
+
+    /// Connect to the OS keychain without a check read; the first use reports any problem.
+    pub fn connect_keychain_lazily(&self) -> Result<(), KeychainError> {
+        let keychain = Keychain::connect(&self.namespace)?;
+        tracing::debug!("keychain connected");
         self.set_secret_store(Arc::new(keychain));
         Ok(())
     }
@@ -240,6 +258,7 @@ impl Workspace {
                 (true, Some(slot)) => this.secret_store().get(slot)?,
                 _ => None,
             };
+            tracing::debug!(has_secret = secret.is_some(), "profile and secret loaded");
             Ok((profile, secret))
         })
         .await
@@ -263,7 +282,7 @@ impl Workspace {
             return Ok(SendOutcome::NeedsConfirmation(waiting));
         }
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
-        let exchange = self.http.send(&prepared, request.id).await;
+        let exchange = self.http_client()?.send(&prepared, request.id).await;
         drop(prepared);
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
 
@@ -289,6 +308,7 @@ impl Workspace {
             .ok()
             .and_then(std::result::Result::err)
             .map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
+        tracing::debug!("history written");
         Ok(SendOutcome::Sent { exchange: Box::new(exchange), history_warning })
     }
 
