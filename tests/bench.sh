@@ -58,7 +58,7 @@ echo "frames drawn while idle for 5 s: $((frames2 - frames))"
 echo "idle memory (RSS): $((rss / 1024)) MB"
 kill $pid; wait $pid 2>/dev/null || true
 
-echo "== 3. gatepass send vs curl vs HTTPie (hyperfine, same request)"
+echo "== 3. gatepass send vs curl vs HTTPie (hyperfine, same request; last row: gatepass without the keychain read)"
 "$BIN" practice --port 0 > "$work/practice.txt" & ppid=$!
 for _ in $(seq 100); do grep -q "Production" "$work/practice.txt" 2>/dev/null && break; sleep 0.05; done
 sandbox=$(awk '/Sandbox \(test\)/ { print $3 }' "$work/practice.txt")
@@ -67,7 +67,8 @@ echo -n "$key" | "$BIN" --config-dir "$work/cli" profile add Bench --base-url "$
 hyperfine --warmup 5 --runs 40 --export-markdown "$work/hyperfine.md" -N \
   "$BIN --config-dir $work/cli send --profile Bench $sandbox/v1/me" \
   "curl -s -H X-Api-Key:$key $sandbox/v1/me" \
-  "http --ignore-stdin -b GET $sandbox/v1/me X-Api-Key:$key" >/dev/null
+  "http --ignore-stdin -b GET $sandbox/v1/me X-Api-Key:$key" \
+  "$BIN --config-dir $work/cli send --profile Bench --no-credential $sandbox/v1/echo" >/dev/null
 cat "$work/hyperfine.md"
 
 echo "== 4. A 50 MB JSON response: frame CPU while it loads and while scrolling"

@@ -158,5 +158,11 @@ pub fn size_words(bytes: usize) -> String {
 
 /// A duration in words: "38 ms", "2.4 s".
 pub fn duration_words(d: Duration) -> String {
-    if d.as_millis() < 1000 { format!("{} ms", d.as_millis()) } else { format!("{:.1} s", d.as_secs_f64()) }
+    if d.as_millis() < 1 {
+        "under 1 ms".to_owned()
+    } else if d.as_millis() < 1000 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
