@@ -156,3 +156,49 @@ fn history_restores_a_request() {
     f.harness.step();
     assert_eq!(f.harness.state().draft.url, "/v1/orders?page=2");
 }
+
+#[test]
+fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_output() {
+    const CANARY: &str = "gp_test_UICANARY4d8e2f6a1c";
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let base = f.harness.state().active_profile().unwrap().base_url.clone();
+    f.harness.get_by_label("Profiles…").click();
+    f.harness.run_steps(3);
+    f.harness.get_by_label("New profile").click();
+    f.harness.run_steps(2);
+    for (label, text) in [("Name", "Canary shop"), ("API key (required)", CANARY)] {
+        f.harness.get_by_label(label).focus();
+        f.harness.step();
+        f.harness.get_by_label(label).type_text(text);
+        f.harness.step();
+    }
+    let base_field = f.harness.get_by_label("Base URL");
+    base_field.focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.step();
+    f.harness.get_by_label("Base URL").type_text(&base);
+    f.harness.step();
+    f.harness.get_by_label("Create profile").click();
+    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles.iter().any(|p| p.name == "Canary shop"));
+    assert!(has_text(&f.harness, "Saved."), "the editor did not confirm the save");
+    select_profile(&mut f, "Canary shop");
+    f.harness.state_mut().editor = None;
+    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the 401 for an unknown key", |h| has_text(h, "Unauthorized: the API did not accept who you are"));
+    let exchange = f.harness.state().response.as_ref().unwrap().exchange.clone();
+    assert_eq!(
+        exchange.record.credential.as_deref(),
+        Some(format!("API key gp_test_…{} in header X-Api-Key", &CANARY[CANARY.len() - 4..]).as_str())
+    );
+    let debug = format!("{exchange:?} {:?}", f.harness.state().profiles);
+    assert!(!debug.contains(CANARY), "the canary is in Debug output");
+    wait_for(&mut f.harness, "history", |h| !h.state().history.is_empty());
+    let files = common::all_files(f._dir.path());
+    assert!(files.iter().any(|(p, _)| p.ends_with("profiles.toml")));
+    for (path, bytes) in &files {
+        assert!(!common::contains(bytes, CANARY), "the canary is in {}", path.display());
+    }
+}
