@@ -187,7 +187,9 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     f.harness.state_mut().draft.url = "/v1/me".into();
     f.harness.step();
     f.harness.get_by_label("Send").click();
-    wait_for(&mut f.harness, "the 401 for an unknown key", |h| has_text(h, "Unauthorized: the API did not accept who you are"));
+    wait_for(&mut f.harness, "the 401 for an unknown key", |h| {
+        has_text(h, "Unauthorized: the API did not accept who you are")
+    });
     let exchange = f.harness.state().response.as_ref().unwrap().exchange.clone();
     assert_eq!(
         exchange.record.credential.as_deref(),

@@ -368,7 +368,7 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
     let profile = workspace.profile_named(&args.profile)?;
     // Build the HTTP client while the keychain connects: both take a few milliseconds.
     let ws = Arc::clone(workspace);
-    let warm = tokio::task::spawn_blocking(move || ws.http_client().map(|_| ()));
+    let warm = tokio::task::spawn_blocking(move || ws.warm_up());
     if draft.send_credential && profile.auth.secret_ref().is_some() {
         let ws = Arc::clone(workspace);
         tokio::task::spawn_blocking(move || {
@@ -397,8 +397,8 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
             Ok(3)
         }
         SendOutcome::Sent { exchange, history_warning } => {
-            if let Some(w) = history_warning {
-                eprintln!("Warning: {w}");
+            for warning in history_warning.into_iter().chain(workspace.take_history_warning()) {
+                eprintln!("Warning: {warning}");
             }
             match &exchange.outcome {
                 Outcome::Failed(error) => {

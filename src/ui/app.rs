@@ -247,7 +247,13 @@ impl GatepassApp {
 
     fn refresh_history(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
-        self.tasks.spawn_blocking(move || Event::History(ws.recent_history(500).map_err(|e| e.to_string())));
+        self.tasks.spawn_blocking(move || {
+            let entries = ws.recent_history(500).map_err(|e| e.to_string());
+            match ws.take_history_warning() {
+                Some(warning) => Event::HistoryWithWarning(entries, warning),
+                None => Event::History(entries),
+            }
+        });
     }
 
     fn reload_profiles(&self) {
@@ -349,6 +355,10 @@ impl GatepassApp {
             }
             Event::History(Ok(entries)) => self.history = entries,
             Event::History(Err(e)) => self.notices.push(Notice { text: e, is_error: true }),
+            Event::HistoryWithWarning(entries, warning) => {
+                self.notices.push(Notice { text: warning, is_error: false });
+                self.on_event(Event::History(entries));
+            }
             Event::SecretRead(purpose, result) => match (purpose, result) {
                 (SecretPurpose::Copy, Ok(Some(secret))) => {
                     self.tasks_ctx_copy(&secret);

@@ -27,6 +27,8 @@ pub enum Event {
     SendDone(RequestId, Result<SendOutcome, String>),
     BodyFormatted(RequestId, ViewMode, Arc<FormattedBody>),
     History(Result<Vec<HistoryEntry>, String>),
+    /// History, and a one-time message that its damaged file was replaced.
+    HistoryWithWarning(Result<Vec<HistoryEntry>, String>, String),
     SecretRead(SecretPurpose, Result<Option<Secret>, String>),
 }
 

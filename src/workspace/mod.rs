@@ -74,7 +74,8 @@ pub struct Workspace {
     paths: Paths,
     profiles: ProfileStore,
     namespace: String,
-    history: Mutex<History>,
+    /// Opened on first use, like the HTTP client, so short commands pay only for what they use.
+    history: std::sync::OnceLock<Mutex<History>>,
     secrets: RwLock<Arc<dyn SecretStore>>,
     /// Built on first use: commands that send nothing never pay for loading TLS roots.
     http: std::sync::OnceLock<HttpClient>,
@@ -87,15 +88,13 @@ impl Workspace {
     pub fn open(paths: Paths) -> Result<Self, WorkspaceError> {
         let profiles = ProfileStore::new(&paths.config_dir);
         let loaded = profiles.load()?;
-        let history = History::open(&paths.data_dir)?;
-        let mut warnings = loaded.warnings.clone();
-        warnings.extend(history.warning.clone());
+        let warnings = loaded.warnings.clone();
         tracing::debug!(config = %paths.config_dir.display(), profiles = loaded.file.profiles.len(), "workspace opened");
         Ok(Self {
             namespace: loaded.file.keychain_namespace.clone(),
             paths,
             profiles,
-            history: Mutex::new(history),
+            history: std::sync::OnceLock::new(),
             secrets: RwLock::new(Arc::new(UnavailableStore(KeychainError::Other {
                 detail: "the keychain has not been opened yet".to_owned(),
             }))),
@@ -312,15 +311,34 @@ impl Workspace {
         Ok(SendOutcome::Sent { exchange: Box::new(exchange), history_warning })
     }
 
+    /// The history database, opened the first time it is needed (blocks: disk).
+    fn history(&self) -> Result<std::sync::MutexGuard<'_, History>, WorkspaceError> {
+        let cell = if let Some(cell) = self.history.get() {
+            cell
+        } else {
+            let opened = History::open(&self.paths.data_dir)?;
+            self.history.get_or_init(|| Mutex::new(opened))
+        };
+        cell.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))
+    }
+
+    /// Open the history and the HTTP client now, on a worker thread, so the first send does not wait.
+    pub fn warm_up(&self) -> Result<(), WorkspaceError> {
+        self.http_client()?;
+        drop(self.history()?);
+        Ok(())
+    }
+
+    /// A message, said once, when the history database was damaged and started again.
+    pub fn take_history_warning(&self) -> Option<String> {
+        self.history().ok()?.warning.take()
+    }
+
     fn record_history(&self, entry: &HistoryEntry) -> Result<i64, WorkspaceError> {
-        let history =
-            self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
-        Ok(history.record(entry)?)
+        Ok(self.history()?.record(entry)?)
     }
 
     pub fn recent_history(&self, limit: usize) -> Result<Vec<HistoryEntry>, WorkspaceError> {
-        let history =
-            self.history.lock().map_err(|_| WorkspaceError::Other("the history is unavailable".to_owned()))?;
-        Ok(history.recent(limit)?)
+        Ok(self.history()?.recent(limit)?)
     }
 }
