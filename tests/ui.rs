@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 struct Fixture {
     _rt: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     harness: Harness<'static, GatepassApp>,
 }
 
@@ -33,7 +33,7 @@ fn start(options: StartOptions) -> Fixture {
         app,
     );
     harness.step();
-    Fixture { _rt: rt, _dir: dir, harness }
+    Fixture { _rt: rt, dir, harness }
 }
 
 fn practice_options() -> StartOptions {
@@ -198,7 +198,7 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     let debug = format!("{exchange:?} {:?}", f.harness.state().profiles);
     assert!(!debug.contains(CANARY), "the canary is in Debug output");
     wait_for(&mut f.harness, "history", |h| !h.state().history.is_empty());
-    let files = common::all_files(f._dir.path());
+    let files = common::all_files(f.dir.path());
     assert!(files.iter().any(|(p, _)| p.ends_with("profiles.toml")));
     for (path, bytes) in &files {
         assert!(!common::contains(bytes, CANARY), "the canary is in {}", path.display());
