@@ -168,6 +168,8 @@ pub struct GatepassApp {
     pub response: Option<ResponseView>,
     /// A plain-words reason the last send did not happen (bad URL, keychain...).
     pub send_error: Option<String>,
+    /// A plain note about the last send that is not a problem (it was cancelled).
+    pub send_note: Option<String>,
     pub confirmation: Option<PendingConfirmation>,
     pub history: Vec<HistoryEntry>,
     pub editor: Option<ProfileEditor>,
@@ -205,6 +207,7 @@ impl GatepassApp {
             send: SendState::Idle,
             response: None,
             send_error: None,
+            send_note: None,
             confirmation: None,
             history: Vec::new(),
             editor: None,
@@ -437,6 +440,7 @@ impl GatepassApp {
     fn start_send(&mut self, request: SendRequest) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.send_error = None;
+        self.send_note = None;
         let id = request.id;
         let abort =
             self.tasks.spawn(async move { Event::SendDone(id, ws.send(request).await.map_err(|e| e.to_string())) });
@@ -472,7 +476,7 @@ impl GatepassApp {
                 if let SendState::InFlight { abort, .. } = &self.send {
                     abort.abort();
                     self.send = SendState::Idle;
-                    self.send_error = Some("The request was cancelled. Nothing more will be read from it.".to_owned());
+                    self.send_note = Some("The request was cancelled. Nothing more will be read from it.".to_owned());
                 }
             }
             Command::AnswerGates { yes, foreign_host } => {

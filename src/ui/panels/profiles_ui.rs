@@ -190,16 +190,23 @@ impl GatepassApp {
 pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
     let Some(mut editor) = app.editor.take() else { return };
     let mut open = true;
-    egui::Window::new("Profiles").open(&mut open).default_size([820.0, 560.0]).collapsible(false).show(ctx, |ui| {
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| {
-                ui.set_width(220.0);
-                list_ui(app, &mut editor, ui);
+    let top_center = ctx.content_rect().center_top() + egui::vec2(0.0, 56.0);
+    egui::Window::new("Profiles")
+        .open(&mut open)
+        .default_size([820.0, 560.0])
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(top_center)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(220.0);
+                    list_ui(app, &mut editor, ui);
+                });
+                ui.separator();
+                ui.vertical(|ui| form_ui(app, &mut editor, ui));
             });
-            ui.separator();
-            ui.vertical(|ui| form_ui(app, &mut editor, ui));
         });
-    });
     if open {
         app.editor = Some(editor);
     }

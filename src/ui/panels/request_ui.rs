@@ -58,6 +58,9 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             ui.label(egui::RichText::new(format!("Base URL {}", profile.base_url)).small().color(palette.muted));
         }
     });
+    if let Some(note) = &app.send_note {
+        ui.label(egui::RichText::new(note).color(palette.muted));
+    }
     if let Some(error) = &app.send_error {
         ui.label(egui::RichText::new(error).color(palette.error));
     }

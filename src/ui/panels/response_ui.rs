@@ -12,6 +12,18 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
     let Some(view) = &app.response else {
         ui.add_space(24.0);
+        if app.profiles.is_empty() {
+            ui.vertical_centered(|ui| {
+                ui.label(egui::RichText::new("No profiles yet.").strong());
+                ui.label(
+                    egui::RichText::new(
+                        "The practice profiles appear once the keychain can be used. You can also create your own under Profiles….",
+                    )
+                    .color(palette.muted),
+                );
+            });
+            return;
+        }
         ui.vertical_centered(|ui| {
             ui.label(egui::RichText::new("Send a request to see the answer here.").color(palette.muted));
             ui.label(
