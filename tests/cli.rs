@@ -5,25 +5,10 @@
 mod common;
 
 use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
-use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
 fn gatepass(config: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
-        .arg("--config-dir")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
+    common::run_gatepass(config, args, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -8,7 +8,6 @@ use gatepass::core::profile::SecretRef;
 use gatepass::core::secret::Secret;
 use gatepass::infra::keychain::{Keychain, SecretStore};
 use gatepass::infra::practice::PracticeEnv;
-use std::process::{Command, Stdio};
 
 #[test]
 fn real_keychain_stores_reads_and_deletes() {
@@ -55,18 +54,7 @@ fn canary_secret_leaks_nowhere() {
     let base = server.base_url(PracticeEnv::Sandbox);
     let mut transcript = Vec::new();
     let mut run = |args: &[&str], stdin: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
-            .arg("--config-dir")
-            .arg(dir.path())
-            .arg("-vvv")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = common::run_gatepass(dir.path(), &[&["-vvv"], args].concat(), Some(stdin));
         transcript.extend_from_slice(&out.stdout);
         transcript.extend_from_slice(&out.stderr);
         out.status.code()
