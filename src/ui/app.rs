@@ -251,6 +251,10 @@ impl GatepassApp {
     fn refresh_history(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks.spawn_blocking(move || {
+            // Also have the HTTP client ready, so the first send does not build it on a runtime thread.
+            if let Err(error) = ws.http_client() {
+                tracing::warn!(%error, "HTTP client could not be built");
+            }
             let entries = ws.recent_history(500).map_err(|e| e.to_string());
             match ws.take_history_warning() {
                 Some(warning) => Event::HistoryWithWarning(entries, warning),
