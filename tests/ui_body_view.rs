@@ -105,7 +105,7 @@ fn binary_body_shows_its_summary_and_a_hex_dump() {
     let mut harness = Harness::builder().with_size(egui::vec2(900.0, 600.0)).build_ui(move |ui| view.ui(ui, &colors));
     harness.run();
     assert!(
-        harness.query_by_label("Binary · 97.7 KiB (image/png) · showing the first 64 KiB as hex").is_some(),
+        harness.query_by_label("Binary · 97.7 KB (image/png) · showing the first 64 KB as hex").is_some(),
         "summary"
     );
     assert!(harness.query_by_label_contains("00000000  89 50 4e 47 0d 0a 1a 0a").is_some());

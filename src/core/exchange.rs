@@ -149,8 +149,8 @@ pub fn size_words(bytes: usize) -> String {
     let b = bytes as f64;
     if bytes < 1024 {
         format!("{bytes} B")
-    } else if b < 1024.0 * 1024.0 {
-        format!("{:.1} KB", b / 1024.0)
+    } else if bytes < 1024 * 1024 {
+        if bytes.is_multiple_of(1024) { format!("{} KB", bytes / 1024) } else { format!("{:.1} KB", b / 1024.0) }
     } else {
         format!("{:.1} MB", b / (1024.0 * 1024.0))
     }

@@ -159,6 +159,8 @@ fn lossy_words(body: &FormattedBody) -> &'static str {
     if body.is_lossy() { " · not valid UTF-8, bad bytes shown as \u{FFFD}" } else { "" }
 }
 
+use crate::core::exchange::size_words;
+
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -171,23 +173,10 @@ fn thousands(n: usize) -> String {
     out
 }
 
-fn size_words(bytes: usize) -> String {
-    const KIB: usize = 1024;
-    const MIB: usize = 1024 * 1024;
-    #[expect(clippy::cast_precision_loss, reason = "one decimal is shown")]
-    let as_f64 = bytes as f64;
-    if bytes < KIB {
-        format!("{bytes} B")
-    } else if bytes < MIB {
-        if bytes.is_multiple_of(KIB) { format!("{} KiB", bytes / KIB) } else { format!("{:.1} KiB", as_f64 / 1024.0) }
-    } else {
-        format!("{:.1} MiB", as_f64 / (1024.0 * 1024.0))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{size_words, thousands};
+    use super::thousands;
+    use crate::core::exchange::size_words;
 
     #[test]
     fn body_words() {
@@ -196,7 +185,7 @@ mod tests {
         assert_eq!(thousands(1_204), "1,204");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(size_words(512), "512 B");
-        assert_eq!(size_words(64 * 1024), "64 KiB");
-        assert_eq!(size_words(2_411_724), "2.3 MiB");
+        assert_eq!(size_words(64 * 1024), "64 KB");
+        assert_eq!(size_words(2_411_724), "2.3 MB");
     }
 }
