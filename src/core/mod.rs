@@ -10,3 +10,4 @@ pub mod redact;
 pub mod request;
 pub mod secret;
 pub mod status;
+pub mod token;
