@@ -15,6 +15,8 @@ use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod explain;
+
 #[derive(Debug, Parser)]
 #[command(name = "gatepass", version, about = "Test APIs where authentication is the hard part.", long_about = None)]
 pub struct Cli {
@@ -41,6 +43,8 @@ pub enum Command {
     Profile(ProfileCommand),
     /// Send a request with a profile's credential.
     Send(SendArgs),
+    /// Explain why requests in a HAR file failed: the likely causes, ranked, and what to do.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +152,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
             let workspace = Arc::new(open_workspace(cli)?);
             runtime.block_on(run_send(&workspace, args))
         }
+        Command::Explain(args) => explain::run(args),
     }
 }
 
@@ -396,9 +401,12 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
             eprintln!("Nothing was sent. Add --confirm-production or --allow-other-host to send it anyway.");
             Ok(3)
         }
-        SendOutcome::Sent { exchange, history_warning } => {
+        SendOutcome::Sent { exchange, explained, history_warning } => {
             for warning in history_warning.into_iter().chain(workspace.take_history_warning()) {
                 eprintln!("Warning: {warning}");
+            }
+            if !explained.diagnosis.findings.is_empty() {
+                eprint!("{}", explain::card(&explained.diagnosis));
             }
             match &exchange.outcome {
                 Outcome::Failed(error) => {

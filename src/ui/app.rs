@@ -51,8 +51,14 @@ pub enum Command {
     Send,
     Cancel,
     SelectProfile(ProfileId),
-    AnswerGates { yes: bool, foreign_host: ForeignHostChoice },
-    SaveProfile { profile: Box<Profile>, secret: Option<Secret> },
+    AnswerGates {
+        yes: bool,
+        foreign_host: ForeignHostChoice,
+    },
+    SaveProfile {
+        profile: Box<Profile>,
+        secret: Option<Secret>,
+    },
     DeleteProfile(ProfileId),
     DuplicateProfile(ProfileId),
     ReadSecret(SecretRef, SecretPurpose),
@@ -61,6 +67,8 @@ pub enum Command {
     RestoreDraft(Box<RequestDraft>),
     SetBodyMode(ViewMode),
     ToggleTheme,
+    /// A button on the explanation card.
+    Fix(crate::core::diagnose::Action),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +104,8 @@ pub enum BodyState {
 /// The last exchange and its body, formatted off the UI thread.
 pub struct ResponseView {
     pub exchange: Arc<Exchange>,
+    /// Why it failed; no findings when it did not.
+    pub explained: Arc<crate::core::diagnose::Explained>,
     pub mode: ViewMode,
     pub body: BodyState,
 }
@@ -413,13 +423,14 @@ impl GatepassApp {
                 };
                 self.confirmation = Some(PendingConfirmation { request, gates });
             }
-            Ok(SendOutcome::Sent { exchange, history_warning }) => {
+            Ok(SendOutcome::Sent { exchange, explained, history_warning }) => {
                 if let Some(w) = history_warning {
                     self.notices.push(Notice { text: w, is_error: false });
                 }
                 let exchange: Arc<Exchange> = Arc::from(exchange);
                 self.response = Some(ResponseView {
                     exchange: Arc::clone(&exchange),
+                    explained: Arc::from(explained),
                     mode: ViewMode::Pretty,
                     body: BodyState::Formatting,
                 });
@@ -427,6 +438,51 @@ impl GatepassApp {
                 self.refresh_history();
             }
             Err(e) => self.send_error = Some(e),
+        }
+    }
+
+    /// Another profile for `env`, for "switch to the Sandbox profile": one of the same kind
+    /// (practice or not) first.
+    pub fn profile_for_environment(&self, env: crate::core::diagnose::EnvKind) -> Option<&Profile> {
+        let active = self.active_profile();
+        let practice = active.is_some_and(|a| a.practice.is_some());
+        let candidates = || {
+            self.profiles.iter().filter(|p| {
+                Some(&p.id) != self.active.as_ref() && crate::core::diagnose::EnvKind::of(&p.environment) == Some(env)
+            })
+        };
+        candidates().find(|p| p.practice.is_some() == practice).or_else(|| candidates().next())
+    }
+
+    /// Whether a header the user typed carries a credential with a slip that can be fixed.
+    pub fn can_fix_draft(&self) -> bool {
+        self.draft.headers.iter().any(|h| h.enabled && fixed_credential(&h.name, &h.value).is_some())
+    }
+
+    fn fix(&mut self, action: crate::core::diagnose::Action) {
+        use crate::core::diagnose::Action;
+        match action {
+            Action::GetNewToken | Action::EditProfile | Action::OpenTokenInspector => self.open_editor(),
+            Action::SwitchEnvironment(env) => match self.profile_for_environment(env) {
+                Some(p) => {
+                    let id = p.id.clone();
+                    self.commands.push(Command::SelectProfile(id));
+                }
+                None => self.notices.push(Notice {
+                    text: format!("There is no {} profile yet. Create one under Profiles….", env.words()),
+                    is_error: false,
+                }),
+            },
+            Action::RetryFixed => {
+                for h in &mut self.draft.headers {
+                    if h.enabled
+                        && let Some(fixed) = fixed_credential(&h.name, &h.value)
+                    {
+                        h.value = fixed;
+                    }
+                }
+                self.commands.push(Command::Send);
+            }
         }
     }
 
@@ -556,6 +612,7 @@ impl GatepassApp {
                     self.format_body(&exchange, mode);
                 }
             }
+            Command::Fix(action) => self.fix(action),
             Command::ToggleTheme => {
                 self.theme = Theme::load(!self.theme.dark);
                 self.theme.apply(ctx);
@@ -617,5 +674,44 @@ impl eframe::App for GatepassApp {
         if let Some(bench) = &mut self.bench {
             bench.record(frame.info().cpu_usage);
         }
+    }
+}
+
+/// A typed credential header with its slip removed: trimmed, unquoted, one scheme word.
+/// None when there is nothing to fix.
+fn fixed_credential(name: &str, value: &str) -> Option<String> {
+    if !crate::core::request::is_sensitive_header(name) || name.eq_ignore_ascii_case("cookie") {
+        return None;
+    }
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let mut kept: Vec<&str> = Vec::new();
+    for w in words {
+        if kept.len() == 1 && kept[0].eq_ignore_ascii_case(w) {
+            continue;
+        }
+        kept.push(w);
+    }
+    let fixed = match kept.as_slice() {
+        [scheme, rest @ ..]
+            if !rest.is_empty() && matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic" | "token") =>
+        {
+            format!("{scheme} {}", rest.concat().trim_matches(|c| c == '"' || c == '\''))
+        }
+        _ => kept.concat().trim_matches(|c| c == '"' || c == '\'').to_owned(),
+    };
+    (fixed != value && !fixed.is_empty()).then_some(fixed)
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::fixed_credential;
+
+    #[test]
+    fn slips_in_typed_credentials_are_fixed() {
+        assert_eq!(fixed_credential("Authorization", "Bearer Bearer abc").as_deref(), Some("Bearer abc"));
+        assert_eq!(fixed_credential("Authorization", "Bearer \"abc\"").as_deref(), Some("Bearer abc"));
+        assert_eq!(fixed_credential("X-Api-Key", " key123\n").as_deref(), Some("key123"));
+        assert_eq!(fixed_credential("Authorization", "Bearer abc"), None);
+        assert_eq!(fixed_credential("Accept", " text/html "), None);
     }
 }

@@ -6,7 +6,7 @@
 
 mod sample;
 
-pub use sample::{PracticeUrls, SampleRequest, sample_requests};
+pub use sample::{PracticeUrls, SampleRequest, lab_requests, sample_requests};
 
 use crate::core::exchange::{Exchange, RequestId};
 use crate::core::history::HistoryEntry;
@@ -43,12 +43,17 @@ pub enum WorkspaceError {
 pub enum SendOutcome {
     Sent {
         exchange: Box<Exchange>,
+        /// Why it failed, when it did (no findings when it did not).
+        explained: Box<crate::core::diagnose::Explained>,
         /// The history could not be written (the response is still shown).
         history_warning: Option<String>,
     },
     /// The user must say yes first; nothing was sent.
     NeedsConfirmation(Vec<Gate>),
 }
+
+/// How many earlier sends the diagnosis looks back over ("it worked an hour ago").
+const HISTORY_FOR_DIAGNOSIS: usize = 200;
 
 /// How to answer a foreign-host gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -281,6 +286,8 @@ impl Workspace {
             return Ok(SendOutcome::NeedsConfirmation(waiting));
         }
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
+        let sent =
+            crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
         let exchange = self.http_client()?.send(&prepared, request.id).await;
         drop(prepared);
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
@@ -302,13 +309,17 @@ impl Workspace {
             draft: request::redacted_draft(&request.draft),
         };
         let this = Arc::clone(self);
-        let history_warning = tokio::task::spawn_blocking(move || this.record_history(&entry))
-            .await
-            .ok()
-            .and_then(std::result::Result::err)
-            .map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
+        let (earlier, recorded) = tokio::task::spawn_blocking(move || {
+            let earlier = this.recent_history(HISTORY_FOR_DIAGNOSIS).unwrap_or_default();
+            (earlier, this.record_history(&entry))
+        })
+        .await
+        .unwrap_or_else(|e| (Vec::new(), Err(WorkspaceError::Other(format!("the history task stopped: {e}")))));
+        let history_warning =
+            recorded.err().map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
         tracing::debug!("history written");
-        Ok(SendOutcome::Sent { exchange: Box::new(exchange), history_warning })
+        let explained = crate::core::diagnose::explain_exchange(sent, &exchange, &profile, &earlier);
+        Ok(SendOutcome::Sent { exchange: Box::new(exchange), explained: Box::new(explained), history_warning })
     }
 
     /// The history database, opened the first time it is needed (blocks: disk).

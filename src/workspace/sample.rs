@@ -4,7 +4,7 @@
 
 use super::{Workspace, WorkspaceError};
 use crate::core::profile::{AuthMethod, Environment, KeyPlacement, PracticeLink, Profile, SecretRef};
-use crate::core::request::{BodyDraft, Method, RequestDraft};
+use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
 use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenSpec};
 
@@ -82,6 +82,51 @@ pub fn sample_requests() -> Vec<SampleRequest> {
             draft: RequestDraft::get("/v1/redirect-away"),
         },
     ]
+}
+
+/// One request per diagnosis cause, against the practice API's `/v1/lab/{cause}` routes.
+pub fn lab_requests() -> Vec<SampleRequest> {
+    let label = |cause: &str| match cause {
+        "missing_credential" => "No credential",
+        "malformed_credential" => "Formatting slip",
+        "invalid_credential" => "Unknown key",
+        "wrong_auth_scheme" => "Wrong kind of credential",
+        "expired_credential" => "Expired token",
+        "not_yet_valid_credential" => "Token not valid yet",
+        "revoked_credential" => "Switched-off token",
+        "wrong_environment" => "Test key at a live API",
+        "wrong_audience" => "Token for another API",
+        "insufficient_scope" => "Missing permission",
+        "resource_permission" => "Not your item",
+        "account_policy" => "Account rule",
+        "client_authentication_failed" => "App secret refused",
+        "signature_mismatch" => "Signature mismatch",
+        "clock_skew" => "Clock off",
+        "mtls_certificate" => "No client certificate",
+        _ => "Proxy sign-in",
+    };
+    crate::infra::practice::lab::LAB
+        .iter()
+        .map(|(cause, expect)| {
+            let mut draft = RequestDraft::get(format!("/v1/lab/{cause}"));
+            match *cause {
+                "missing_credential" => draft.send_credential = false,
+                "malformed_credential" => {
+                    // The practice API's public demo key, typed with the scheme word twice.
+                    draft.send_credential = false;
+                    let key = demo_value(PracticeEnv::Sandbox, "sandbox-api-key")
+                        .and_then(|k| match k {
+                            DemoKind::ApiKey { value, .. } => Some(value),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                    draft.headers.push(KeyValue::new("Authorization", format!("Bearer Bearer {key}")));
+                }
+                _ => {}
+            }
+            SampleRequest { label: label(cause), expect, draft }
+        })
+        .collect()
 }
 
 fn demo_value(env: PracticeEnv, id: &str) -> Option<DemoKind> {

@@ -8,6 +8,7 @@
 
 mod auth;
 pub mod credentials;
+pub mod lab;
 mod routes;
 
 use std::fmt;

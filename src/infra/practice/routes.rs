@@ -107,6 +107,12 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         method: "GET",
+        path: "/v1/lab/{cause}",
+        demonstrates: "One failure per diagnosis cause (missing_credential, expired_credential, …), answered the way real APIs do",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
         path: "/v1/status/{code}",
         demonstrates: "Any status code from 200 to 599 with a tiny body",
         needs: "nothing",
@@ -128,6 +134,10 @@ pub(crate) fn router(env: PracticeEnv, port: u16) -> Router {
         .route("/v1/slow", get(slow))
         .route("/v1/redirect-away", get(redirect_away))
         .route("/v1/status/{code}", get(status))
+        .route(
+            "/v1/lab/{cause}",
+            get(move |cause: Path<String>, headers: HeaderMap| super::lab::lab(env, cause, headers)),
+        )
         .fallback(not_found)
         .with_state(AppState { env, port })
 }

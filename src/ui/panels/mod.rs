@@ -2,6 +2,7 @@
 
 pub mod banners_ui;
 pub mod confirm_ui;
+pub mod explain_ui;
 pub mod profile_bar_ui;
 pub mod profiles_ui;
 pub mod request_ui;

@@ -35,6 +35,7 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         return;
     };
     let exchange = std::sync::Arc::clone(&view.exchange);
+    let explained = std::sync::Arc::clone(&view.explained);
     match &exchange.outcome {
         Outcome::Failed(error) => {
             ui.label(egui::RichText::new("No response").heading().color(palette.error));
@@ -87,6 +88,12 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             });
         }
     }
+    if !explained.diagnosis.findings.is_empty() {
+        ui.add_space(6.0);
+        crate::ui::panels::explain_ui::explain_card_ui(app, ui, &explained, exchange.status());
+        ui.add_space(6.0);
+    }
+    let Some(view) = &app.response else { return };
     match app.response_tab {
         ResponseTab::Body => {
             if exchange.response().is_none() {

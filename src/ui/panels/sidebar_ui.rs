@@ -2,7 +2,7 @@
 
 use crate::ui::app::{Command, GatepassApp};
 use crate::ui::widgets::status_chip;
-use crate::workspace::sample_requests;
+use crate::workspace::{lab_requests, sample_requests};
 
 pub fn sidebar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
@@ -20,6 +20,24 @@ pub fn sidebar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                 app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
             }
         }
+        egui::CollapsingHeader::new("See each explanation").id_salt("lab_requests").default_open(false).show(
+            ui,
+            |ui| {
+                ui.label(
+                    egui::RichText::new("One failure of each kind, answered the way real APIs do.")
+                        .small()
+                        .color(palette.muted),
+                );
+                for sample in lab_requests() {
+                    let response = ui
+                        .add(egui::Button::new(sample.label).frame(false))
+                        .on_hover_text(format!("Expect: {}", sample.expect));
+                    if response.clicked() {
+                        app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
+                    }
+                }
+            },
+        );
         ui.add_space(8.0);
         ui.separator();
     }

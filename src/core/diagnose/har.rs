@@ -1,0 +1,266 @@
+//! Reading HAR 1.2 files (what browsers' developer tools and API clients export) and diagnosing
+//! every entry. Lenient: a missing field is read as empty, not as an error.
+
+use super::knowledge::{EnvKind, Knowledge};
+use super::observe::{SentRequest, observe};
+use super::{Context, Diagnosis, Failure, Finding, PastSend, Seen, diagnose};
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// Options from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct HarOptions {
+    /// The environment the requests were meant for: sandbox, production, or a custom label.
+    pub environment: Option<String>,
+    pub expected_scopes: Vec<String>,
+    /// Reason about time from here, instead of each entry's `startedDateTime`.
+    pub now: Option<OffsetDateTime>,
+}
+
+/// The whole result, serialised exactly as `gatepass explain --format json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub entries: Vec<ReportEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportEntry {
+    pub index: usize,
+    pub method: String,
+    /// Redacted: a credential in the query shows as its fingerprint.
+    pub url: String,
+    /// 0 when no response came back.
+    pub status: u16,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub request: SentRequest,
+    #[serde(skip)]
+    pub diagnosis: Diagnosis,
+    #[serde(skip)]
+    pub failure: Option<Failure>,
+}
+
+/// Why a HAR file could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum HarError {
+    #[error("This file is not valid JSON ({0}). A HAR file is JSON; check that the whole file was saved.")]
+    NotJson(String),
+    #[error(
+        "This file is JSON but not a HAR file: it has no list of requests (log.entries). Export it again as HAR from the browser or API client."
+    )]
+    NoEntries,
+}
+
+/// Diagnose every entry in a HAR file.
+pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Result<Report, HarError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let root: Value = serde_json::from_str(text).map_err(|e| HarError::NotJson(json_error_words(&e)))?;
+    let entries = root.pointer("/log/entries").and_then(Value::as_array).ok_or(HarError::NoEntries)?;
+    let (env, env_label) = environment(options.environment.as_deref());
+    let mut history: Vec<PastSend> = Vec::new();
+    let mut previous: Option<(String, Option<String>, bool)> = None; // (host, redirect target, had credential)
+    let mut out = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let parsed = Entry::read(entry);
+        let request =
+            observe(knowledge, &parsed.method, &parsed.url, &parsed.request_headers, parsed.request_body.as_deref());
+        let started = parsed.started;
+        let now = options.now.or(started).unwrap_or_else(OffsetDateTime::now_utc);
+        let redirected_from = previous.as_ref().and_then(|(host, target, had_credential)| {
+            let target_host =
+                target.as_deref().and_then(|t| url::Url::parse(t).ok()).and_then(|u| u.host_str().map(str::to_owned));
+            (*had_credential && target_host.as_deref() == Some(request.host.as_str()) && *host != request.host)
+                .then(|| host.clone())
+        });
+        let context = Context {
+            environment: env,
+            environment_label: env_label.clone(),
+            expected_scopes: options.expected_scopes.clone(),
+            now,
+            history: history.clone(),
+            redirected_from,
+        };
+        let failure = parsed.error.as_deref().map(Failure::from_message);
+        let diagnosis = match (&failure, parsed.status) {
+            (Some(f), _) => diagnose(&request, &Seen::Failed(f), &context, knowledge),
+            (None, 0) => {
+                let f = Failure::from_message("no response was recorded");
+                diagnose(&request, &Seen::Failed(&f), &context, knowledge)
+            }
+            (None, status) => diagnose(
+                &request,
+                &Seen::Response {
+                    status,
+                    headers: &parsed.response_headers,
+                    body: &parsed.response_body,
+                    content_type: parsed.mime_type.as_deref(),
+                },
+                &context,
+                knowledge,
+            ),
+        };
+        history.push(PastSend {
+            method: request.method.clone(),
+            host: request.host.clone(),
+            path: request.path.clone(),
+            status: (parsed.status != 0).then_some(parsed.status),
+            at: started.unwrap_or(now),
+        });
+        previous = Some((request.host.clone(), parsed.redirect_to.clone(), request.has_credential()));
+        out.push(ReportEntry {
+            index,
+            method: request.method.clone(),
+            url: request.url.clone(),
+            status: parsed.status,
+            findings: diagnosis.findings.clone(),
+            request,
+            diagnosis,
+            failure,
+        });
+    }
+    Ok(Report { entries: out })
+}
+
+fn environment(name: Option<&str>) -> (Option<EnvKind>, Option<String>) {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else { return (None, None) };
+    let lower = name.to_ascii_lowercase();
+    let kind = match lower.as_str() {
+        "sandbox" | "test" | "testing" | "staging" | "stage" | "dev" | "development" | "qa" | "uat" => {
+            Some(EnvKind::Sandbox)
+        }
+        "production" | "prod" | "live" => Some(EnvKind::Production),
+        _ => None,
+    };
+    (kind, Some(name.to_owned()))
+}
+
+fn json_error_words(e: &serde_json::Error) -> String {
+    match e.classify() {
+        serde_json::error::Category::Eof => format!("it ends too early, at line {}", e.line()),
+        _ => format!("at line {}, column {}", e.line(), e.column()),
+    }
+}
+
+/// One entry's parts, each read leniently.
+struct Entry {
+    method: String,
+    url: String,
+    started: Option<OffsetDateTime>,
+    request_headers: Vec<(String, String)>,
+    request_body: Option<String>,
+    status: u16,
+    response_headers: Vec<(String, String)>,
+    response_body: Vec<u8>,
+    mime_type: Option<String>,
+    error: Option<String>,
+    redirect_to: Option<String>,
+}
+
+/// The most of a body read from a HAR entry.
+const BODY_LIMIT: usize = super::signals::BODY_PREFIX;
+
+impl Entry {
+    fn read(entry: &Value) -> Entry {
+        let s = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+        let request = entry.get("request").unwrap_or(&Value::Null);
+        let response = entry.get("response").unwrap_or(&Value::Null);
+        let status =
+            response.get("status").and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())));
+        let error = s(response, "/_error").or_else(|| s(entry, "/_error")).filter(|e| !e.trim().is_empty());
+        let mime_type = s(response, "/content/mimeType");
+        let encoding = s(response, "/content/encoding");
+        let text = response.pointer("/content/text").and_then(Value::as_str).unwrap_or_default();
+        let text = cut(text, BODY_LIMIT * 2);
+        let response_body = if encoding.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("base64")) {
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim().as_bytes())
+                .unwrap_or_else(|_| text.as_bytes().to_vec())
+        } else {
+            text.as_bytes().to_vec()
+        };
+        let response_headers = headers(response);
+        let redirect_to = s(response, "/redirectURL").filter(|u| !u.is_empty()).or_else(|| {
+            response_headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location")).map(|(_, v)| v.clone())
+        });
+        Entry {
+            method: s(request, "/method").unwrap_or_else(|| "GET".to_owned()),
+            url: s(request, "/url").unwrap_or_default(),
+            started: s(entry, "/startedDateTime")
+                .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()),
+            request_headers: headers(request),
+            request_body: s(request, "/postData/text").map(|t| cut(&t, BODY_LIMIT).to_owned()),
+            status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(0),
+            response_headers,
+            response_body,
+            mime_type,
+            error,
+            redirect_to,
+        }
+    }
+}
+
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn headers(part: &Value) -> Vec<(String, String)> {
+    part.get("headers")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .take(500)
+                .filter_map(|h| {
+                    let name = h.get("name")?.as_str()?;
+                    let value = match h.get("value")? {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    Some((name.to_owned(), cut(&value, 16 * 1024).to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn har(entries: &str) -> String {
+        format!(r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"entries":[{entries}]}}}}"#)
+    }
+
+    #[test]
+    fn broken_files_get_plain_messages() {
+        let k = Knowledge::builtin();
+        let o = HarOptions::default();
+        assert!(matches!(explain("{\"log\":", &o, k), Err(HarError::NotJson(m)) if m.contains("ends too early")));
+        assert_eq!(explain("{\"log\":{}}", &o, k).unwrap_err(), HarError::NoEntries);
+        assert_eq!(explain("[1,2]", &o, k).unwrap_err(), HarError::NoEntries);
+    }
+
+    #[test]
+    fn entries_with_missing_fields_are_read_best_effort() {
+        let k = Knowledge::builtin();
+        let report = explain(
+            &har(r#"{}, 5, {"request":{"url":"not a url"},"response":{"status":"401"}}"#),
+            &HarOptions::default(),
+            k,
+        )
+        .unwrap();
+        assert_eq!(report.entries.len(), 3);
+        assert_eq!(report.entries[0].status, 0);
+        assert_eq!(report.entries[2].status, 401);
+        assert_eq!(report.entries[2].findings[0].cause, super::super::Cause::MissingCredential);
+    }
+}

@@ -1,0 +1,362 @@
+//! What Gatepass knows about real APIs, loaded from `assets/diagnosis.toml`.
+//!
+//! Supporting a new provider is a change to that file plus a corpus case; the general signals
+//! (challenges, token claims, request formatting, the clock) are code in the sibling modules.
+
+use super::Cause;
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The data file, built into the binary so the core reads no files.
+const BUILTIN: &str = include_str!("../../../assets/diagnosis.toml");
+
+/// Causes with how strongly one piece of evidence points at each.
+pub type Weights = Vec<(Cause, f64)>;
+
+#[derive(Debug)]
+pub struct CodeRule {
+    pub weights: Weights,
+    /// How strongly this says "not an authentication problem" (rate limits, outages).
+    pub none: f64,
+    /// What the code means, in plain words, for the explanation: "the token is not valid".
+    pub says: String,
+}
+
+#[derive(Debug)]
+pub struct PhraseRule {
+    pub pattern: Regex,
+    pub weights: Weights,
+    pub none: f64,
+    /// When this matches a message, later phrase rules are not tried on it.
+    pub exclusive: bool,
+    pub says: String,
+}
+
+#[derive(Debug)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub hosts: Vec<String>,
+    pub headers: Vec<String>,
+    /// JSON pointers to where this provider puts its error code, most specific first.
+    pub code_paths: Vec<String>,
+    /// Patterns that pull codes out of free text, such as `AADSTS\d+`.
+    pub code_patterns: Vec<Regex>,
+    pub codes: BTreeMap<String, CodeRule>,
+    /// What a bare status means at this provider when nothing else is said.
+    pub status: BTreeMap<u16, CodeRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyPrefix {
+    pub prefix: String,
+    pub provider: String,
+    pub environment: Option<EnvKind>,
+    pub kind: String,
+    /// A key meant to be public (a publishable key), not to prove who is calling.
+    pub publishable: bool,
+}
+
+/// The two worlds a key or host can belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvKind {
+    Sandbox,
+    Production,
+}
+
+impl EnvKind {
+    pub fn words(self) -> &'static str {
+        match self {
+            EnvKind::Sandbox => "Sandbox (test)",
+            EnvKind::Production => "Production (live)",
+        }
+    }
+
+    pub fn other(self) -> EnvKind {
+        match self {
+            EnvKind::Sandbox => EnvKind::Production,
+            EnvKind::Production => EnvKind::Sandbox,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct HostRule {
+    pub pattern: Regex,
+    pub environment: EnvKind,
+}
+
+#[derive(Debug)]
+pub struct Knowledge {
+    pub codes: BTreeMap<String, CodeRule>,
+    pub phrases: Vec<PhraseRule>,
+    pub providers: Vec<Provider>,
+    pub prefixes: Vec<KeyPrefix>,
+    pub hosts: Vec<HostRule>,
+}
+
+/// Why the data file could not be used: names the entry, for whoever edits it.
+#[derive(Debug, thiserror::Error)]
+#[error("assets/diagnosis.toml: {0}")]
+pub struct KnowledgeError(String);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    codes: Vec<RawCode>,
+    #[serde(default)]
+    phrases: Vec<RawPhrase>,
+    #[serde(default)]
+    providers: Vec<RawProvider>,
+    #[serde(default)]
+    prefixes: Vec<RawPrefix>,
+    #[serde(default)]
+    hosts: Vec<RawHost>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCode {
+    code: String,
+    causes: BTreeMap<String, f64>,
+    says: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhrase {
+    pattern: String,
+    causes: BTreeMap<String, f64>,
+    says: String,
+    #[serde(default)]
+    exclusive: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    id: String,
+    name: String,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
+    headers: Vec<String>,
+    #[serde(default)]
+    code_paths: Vec<String>,
+    #[serde(default)]
+    code_patterns: Vec<String>,
+    #[serde(default)]
+    codes: Vec<RawCode>,
+    #[serde(default)]
+    status: Vec<RawStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatus {
+    status: u16,
+    causes: BTreeMap<String, f64>,
+    says: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrefix {
+    prefix: String,
+    provider: String,
+    #[serde(default)]
+    environment: Option<EnvKind>,
+    kind: String,
+    #[serde(default)]
+    publishable: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    pattern: String,
+    environment: EnvKind,
+}
+
+/// The weights for causes, and the weight for `none`.
+fn weights(raw: &BTreeMap<String, f64>, entry: &str) -> Result<(Weights, f64), KnowledgeError> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut none = 0.0;
+    for (name, weight) in raw {
+        if !(0.0..=1.0).contains(weight) {
+            return Err(KnowledgeError(format!("{entry}: weight {weight} for {name} is not between 0 and 1")));
+        }
+        if name == "none" {
+            none = *weight;
+            continue;
+        }
+        let cause = Cause::from_id(name).ok_or_else(|| KnowledgeError(format!("{entry}: unknown cause `{name}`")))?;
+        out.push((cause, *weight));
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok((out, none))
+}
+
+fn regex(pattern: &str, entry: &str) -> Result<Regex, KnowledgeError> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| KnowledgeError(format!("{entry}: pattern `{pattern}` is not valid: {e}")))
+}
+
+fn code_table(raw: Vec<RawCode>, entry: &str) -> Result<BTreeMap<String, CodeRule>, KnowledgeError> {
+    let mut table = BTreeMap::new();
+    for c in raw {
+        let key = normalise_code(&c.code);
+        let (weights, none) = weights(&c.causes, &format!("{entry} code {}", c.code))?;
+        let rule = CodeRule { weights, none, says: c.says };
+        if table.insert(key, rule).is_some() {
+            return Err(KnowledgeError(format!("{entry}: code {} is listed twice", c.code)));
+        }
+    }
+    Ok(table)
+}
+
+/// How codes are compared: case and separators do not matter (`invalid_token` = `InvalidToken`).
+pub fn normalise_code(code: &str) -> String {
+    let code = code.rsplit('#').next().unwrap_or(code);
+    code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+impl Knowledge {
+    pub fn parse(text: &str) -> Result<Knowledge, KnowledgeError> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| KnowledgeError(e.to_string()))?;
+        let codes = code_table(raw.codes, "codes")?;
+        let mut phrases = Vec::new();
+        for p in raw.phrases {
+            let entry = format!("phrase {}", p.pattern);
+            let (weights, none) = weights(&p.causes, &entry)?;
+            phrases.push(PhraseRule {
+                pattern: regex(&p.pattern, &entry)?,
+                weights,
+                none,
+                exclusive: p.exclusive,
+                says: p.says,
+            });
+        }
+        let mut providers = Vec::new();
+        for p in raw.providers {
+            let entry = format!("provider {}", p.id);
+            let mut status = BTreeMap::new();
+            for s in p.status {
+                let (weights, none) = weights(&s.causes, &format!("{entry} status {}", s.status))?;
+                let rule = CodeRule { weights, none, says: s.says };
+                status.insert(s.status, rule);
+            }
+            providers.push(Provider {
+                code_patterns: p.code_patterns.iter().map(|c| regex(c, &entry)).collect::<Result<_, _>>()?,
+                codes: code_table(p.codes, &entry)?,
+                id: p.id,
+                name: p.name,
+                hosts: p.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+                headers: p.headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
+                code_paths: p.code_paths,
+                status,
+            });
+        }
+        let prefixes = raw
+            .prefixes
+            .into_iter()
+            .map(|p| KeyPrefix {
+                prefix: p.prefix,
+                provider: p.provider,
+                environment: p.environment,
+                kind: p.kind,
+                publishable: p.publishable,
+            })
+            .collect();
+        let hosts = raw
+            .hosts
+            .into_iter()
+            .map(|h| Ok(HostRule { pattern: regex(&h.pattern, "hosts")?, environment: h.environment }))
+            .collect::<Result<_, KnowledgeError>>()?;
+        Ok(Knowledge { codes, phrases, providers, prefixes, hosts })
+    }
+
+    /// The knowledge shipped with Gatepass. The file is checked by a test, so a broken edit
+    /// fails the build's tests; should it still be broken at run time, the engine runs on the
+    /// general signals alone.
+    pub fn builtin() -> &'static Knowledge {
+        static CELL: OnceLock<Knowledge> = OnceLock::new();
+        CELL.get_or_init(|| {
+            Knowledge::parse(BUILTIN).unwrap_or_else(|e| {
+                tracing::error!("{e}");
+                Knowledge::empty()
+            })
+        })
+    }
+
+    pub fn empty() -> Knowledge {
+        Knowledge {
+            codes: BTreeMap::new(),
+            phrases: Vec::new(),
+            providers: Vec::new(),
+            prefixes: Vec::new(),
+            hosts: Vec::new(),
+        }
+    }
+
+    /// The provider a response came from, by host (exact or a parent domain) or a telltale header.
+    pub fn provider(&self, host: &str, headers: &[(String, String)]) -> Option<&Provider> {
+        let host = host.to_ascii_lowercase();
+        self.providers.iter().find(|p| {
+            p.hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")))
+                || headers.iter().any(|(n, _)| p.headers.iter().any(|h| n.eq_ignore_ascii_case(h)))
+        })
+    }
+
+    /// The longest known prefix the credential starts with.
+    pub fn prefix(&self, credential: &str) -> Option<&KeyPrefix> {
+        self.prefixes.iter().filter(|p| credential.starts_with(&p.prefix)).max_by_key(|p| p.prefix.len())
+    }
+
+    /// Which world a host belongs to, when its name tells.
+    pub fn host_environment(&self, host: &str) -> Option<EnvKind> {
+        self.hosts.iter().find(|h| h.pattern.is_match(host)).map(|h| h.environment)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_file_loads_and_names_only_known_causes() {
+        let k = Knowledge::parse(BUILTIN).unwrap();
+        assert!(k.providers.len() >= 20, "only {} providers", k.providers.len());
+        assert!(k.codes.contains_key("invalidtoken"));
+        assert!(k.phrases.len() >= 20);
+    }
+
+    #[test]
+    fn an_unknown_cause_is_named() {
+        let err = Knowledge::parse("[[codes]]\ncode = \"x\"\ncauses = { nope = 0.5 }\nsays = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown cause `nope`"), "{err}");
+    }
+
+    #[test]
+    fn codes_compare_without_case_or_separators() {
+        assert_eq!(normalise_code("invalid_token"), normalise_code("InvalidToken"));
+        assert_eq!(
+            normalise_code("com.amazon.coral.service#UnrecognizedClientException"),
+            "unrecognizedclientexception"
+        );
+    }
+
+    #[test]
+    fn prefixes_take_the_longest_match() {
+        let k = Knowledge::parse(BUILTIN).unwrap();
+        assert_eq!(k.prefix("sk-ant-api03-xyz").map(|p| p.provider.as_str()), Some("Anthropic"));
+        assert_eq!(k.prefix("sk_test_abc").and_then(|p| p.environment), Some(EnvKind::Sandbox));
+    }
+}

@@ -1,0 +1,238 @@
+use super::*;
+use time::macros::datetime;
+
+const NOW: OffsetDateTime = datetime!(2026-03-01 11:05 UTC);
+
+fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+}
+
+struct Case {
+    url: &'static str,
+    request_headers: Vec<(String, String)>,
+    status: u16,
+    response_headers: Vec<(String, String)>,
+    body: &'static str,
+    context: Context,
+}
+
+impl Case {
+    fn new(status: u16, body: &'static str) -> Case {
+        Case {
+            url: "https://api.example.com/v1/orders",
+            request_headers: h(&[("Authorization", "Bearer abcdefghijklmnopqrstuvwxyz123456")]),
+            status,
+            response_headers: Vec::new(),
+            body,
+            context: Context::at(NOW),
+        }
+    }
+
+    fn sent(mut self, headers: &[(&str, &str)]) -> Case {
+        self.request_headers = h(headers);
+        self
+    }
+
+    fn answered(mut self, headers: &[(&str, &str)]) -> Case {
+        self.response_headers = h(headers);
+        self
+    }
+
+    fn run(&self) -> Diagnosis {
+        let k = Knowledge::builtin();
+        let request = observe(k, "GET", self.url, &self.request_headers, None);
+        let seen = Seen::Response {
+            status: self.status,
+            headers: &self.response_headers,
+            body: self.body.as_bytes(),
+            content_type: Some("application/json"),
+        };
+        diagnose(&request, &seen, &self.context, k)
+    }
+}
+
+fn causes(d: &Diagnosis) -> Vec<Cause> {
+    d.findings.iter().map(|f| f.cause).collect()
+}
+
+fn jwt(claims: &str) -> String {
+    use base64::Engine as _;
+    let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!("{}.{}.{}", b(r#"{"alg":"HS256","typ":"JWT"}"#), b(claims), b("signature-bytes"))
+}
+
+#[test]
+fn rfc_6750_expired_token_is_named_with_the_header_as_evidence() {
+    let d = Case::new(401, "")
+        .answered(&[(
+            "WWW-Authenticate",
+            r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#,
+        )])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::ExpiredCredential, "{:?}", causes(&d));
+    assert!(top.confidence > 0.8, "{}", top.confidence);
+    assert!(top.evidence.iter().any(|e| e.contains(r#"error="invalid_token""#)), "{:?}", top.evidence);
+    assert_eq!(d.stage, Stage::Identity);
+    let ordered = d.findings.windows(2).all(|w| w[0].confidence >= w[1].confidence);
+    assert!(ordered);
+}
+
+#[test]
+fn an_expired_jwt_is_read_against_the_clock() {
+    let token = jwt(r#"{"sub":"u1","exp":1772361720,"scope":"orders:read"}"#); // 10:42 UTC
+    let header = format!("Bearer {token}");
+    let d = Case::new(401, "").sent(&[("Authorization", &header)]).answered(&[("WWW-Authenticate", "Bearer")]).run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::ExpiredCredential);
+    assert_eq!(top.title, "Your access token has expired");
+    assert!(top.evidence.iter().any(|e| e.contains("exp") && e.contains("10:42 UTC")), "{:?}", top.evidence);
+    assert!(top.explanation.contains("23 minutes ago"), "{}", top.explanation);
+}
+
+#[test]
+fn no_credential_and_401_is_missing_credential() {
+    let d = Case::new(401, r#"{"message":"Unauthorized"}"#).sent(&[("Accept", "*/*")]).run();
+    assert_eq!(causes(&d)[0], Cause::MissingCredential);
+    assert!(d.top().unwrap().confidence >= 0.8);
+}
+
+#[test]
+fn a_test_key_sent_with_a_production_profile_is_the_wrong_environment() {
+    let mut case = Case::new(
+        401,
+        r#"{"error":{"message":"Invalid API Key provided: sk_test_****5678","type":"invalid_request_error"}}"#,
+    )
+    .sent(&[("Authorization", "Bearer sk_test_abcdefghijklmnopqrst5678")]);
+    case.context.environment = Some(EnvKind::Production);
+    let d = case.run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::WrongEnvironment, "{:?}", causes(&d));
+    assert_eq!(top.title, "A Sandbox (test) key was sent to Production (live)");
+    assert!(top.actions.contains(&Action::SwitchEnvironment(EnvKind::Sandbox)));
+}
+
+#[test]
+fn insufficient_scope_names_the_missing_permission() {
+    let d = Case::new(403, "")
+        .answered(&[("WWW-Authenticate", r#"Bearer error="insufficient_scope", scope="orders:write""#)])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::InsufficientScope);
+    assert!(top.next_steps[0].contains("orders:write"), "{:?}", top.next_steps);
+    assert_eq!(d.stage, Stage::Permission);
+}
+
+#[test]
+fn success_and_non_auth_failures_say_nothing() {
+    assert!(Case::new(200, r#"{"ok":true}"#).run().findings.is_empty());
+    assert!(Case::new(404, r#"{"error":"not_found","message":"No such order"}"#).run().findings.is_empty());
+    assert!(Case::new(429, r#"{"error":"rate_limited"}"#).run().findings.is_empty());
+    assert!(Case::new(500, "Internal Server Error").run().findings.is_empty());
+    let mut github_rate_limit = Case::new(403, r#"{"message":"API rate limit exceeded for user ID 1."}"#);
+    github_rate_limit.url = "https://api.github.com/user";
+    assert!(github_rate_limit.run().findings.is_empty());
+}
+
+#[test]
+fn slack_answers_200_with_ok_false() {
+    let mut case = Case::new(200, r#"{"ok":false,"error":"token_revoked"}"#);
+    case.url = "https://slack.com/api/chat.postMessage";
+    assert_eq!(causes(&case.run())[0], Cause::RevokedCredential);
+}
+
+#[test]
+fn formatting_slips_are_found_in_the_request() {
+    let d = Case::new(401, "").sent(&[("Authorization", "Bearer Bearer abcdefghijklmnopqrstuvwxyz123456")]).run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::MalformedCredential);
+    assert!(top.actions.contains(&Action::RetryFixed));
+    assert!(top.next_steps[0].contains("twice"), "{:?}", top.next_steps);
+}
+
+#[test]
+fn worked_before_points_at_a_switched_off_key() {
+    let mut case = Case::new(401, r#"{"message":"Invalid API key"}"#);
+    case.context.history.push(PastSend {
+        method: "GET".to_owned(),
+        host: "api.example.com".to_owned(),
+        path: "/v1/orders".to_owned(),
+        status: Some(200),
+        at: datetime!(2026-03-01 09:00 UTC),
+    });
+    let d = case.run();
+    let top3: Vec<Cause> = causes(&d).into_iter().take(3).collect();
+    assert!(top3.contains(&Cause::RevokedCredential), "{top3:?}");
+    let revoked = d.findings.iter().find(|f| f.cause == Cause::RevokedCredential).unwrap();
+    assert!(revoked.explanation.contains("worked 2 hours ago"), "{}", revoked.explanation);
+}
+
+#[test]
+fn transport_failures() {
+    let k = Knowledge::builtin();
+    let request = observe(k, "GET", "https://api.example.com/", &[], None);
+    let cert = Failure::from_message(
+        "OpenSSL SSL_read: error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure, certificate required",
+    );
+    let d = diagnose(&request, &Seen::Failed(&cert), &Context::at(NOW), k);
+    assert_eq!(causes(&d)[0], Cause::MtlsCertificate);
+    assert_eq!(d.stage, Stage::Connection);
+    let dns = Failure::from_message("getaddrinfo ENOTFOUND api.example.com");
+    assert_eq!(dns.kind, FailureKind::Dns);
+    assert!(diagnose(&request, &Seen::Failed(&dns), &Context::at(NOW), k).findings.is_empty());
+}
+
+#[test]
+fn clock_skew_from_the_date_header_and_the_code() {
+    let d = Case::new(403, "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>")
+        .answered(&[("Date", "Sun, 01 Mar 2026 10:40:00 GMT")])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::ClockSkew);
+    assert!(top.evidence.iter().any(|e| e.contains("Date header")), "{:?}", top.evidence);
+}
+
+#[test]
+fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
+    let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
+    let c = causes(&d);
+    assert_eq!(c[0], Cause::InvalidCredential, "{c:?}");
+    assert!(c[..3].contains(&Cause::ExpiredCredential) && c[..3].contains(&Cause::RevokedCredential), "{c:?}");
+    assert!(d.top().unwrap().explanation.contains("If it worked before"), "{}", d.top().unwrap().explanation);
+}
+
+#[test]
+fn a_secret_echoed_by_the_server_is_masked_everywhere() {
+    let canary = "sk_live_CANARYcanary1234567890abcdefXYZ";
+    let body: &'static str =
+        Box::leak(format!(r#"{{"error":{{"message":"Invalid API Key provided: {canary}"}}}}"#).into_boxed_str());
+    let header = format!("Bearer {canary}");
+    let d = Case::new(401, body).sent(&[("Authorization", &header)]).run();
+    assert!(!d.findings.is_empty());
+    let k = Knowledge::builtin();
+    let request = observe(
+        k,
+        "GET",
+        "https://api.example.com/?api_key=sk_live_CANARYcanary1234567890abcdefXYZ",
+        &h(&[("Authorization", &header)]),
+        None,
+    );
+    let all = format!("{d:?}{}{}{request:?}", serde_json::to_string(&d).unwrap(), d.summary(&request, Some(401)));
+    assert!(!all.contains("CANARYcanary"), "{all}");
+}
+
+#[test]
+fn every_cause_has_plain_words() {
+    let facts = engine::Facts::default();
+    for cause in Cause::ALL {
+        let title = words_title(cause, &facts);
+        assert!(!title.is_empty() && title.split_whitespace().count() <= 11, "{cause:?}: {title}");
+        assert!(!title.ends_with('.') && !title.contains('!'), "{title}");
+        assert_eq!(Cause::from_id(cause.id()), Some(cause));
+    }
+}
+
+fn words_title(cause: Cause, facts: &engine::Facts) -> String {
+    let request = SentRequest::default();
+    words::finding(cause, 0.5, &[], None, facts, &request, &Context::at(NOW)).title
+}

@@ -1,0 +1,413 @@
+//! The words of a diagnosis: headlines, explanations and next steps (../shared/PLAIN-LANGUAGE.md).
+
+use super::engine::{Facts, Signal};
+use super::observe::SentRequest;
+use super::{Action, Cause, Context, Diagnosis, Finding};
+use time::OffsetDateTime;
+
+pub(super) const NO_CREDENTIAL: &str = "The request carried no key, token or password.";
+pub(super) const STATUS_401: &str = "The API did not accept who you are.";
+pub(super) const STATUS_403: &str = "The API knows who you are, but you are not allowed to do this.";
+pub(super) const STATUS_407: &str = "A proxy server between you and the API wants you to sign in to it first.";
+pub(super) const TOKEN_ENDPOINT_401: &str = "The sign-in server did not accept the app's details.";
+pub(super) const MTLS_REASON: &str = "The server wants a client certificate (a file that proves which system is calling) and did not get one it accepts.";
+pub(super) const SERVER_CERT_EXPIRED: &str = "The server's own certificate has expired, so the secure link failed.";
+pub(super) const SERVER_CERT_UNTRUSTED: &str =
+    "This computer does not trust the server's certificate, so the secure link failed.";
+pub(super) const CLOCK_REASON: &str = "The times in the token only make sense if one of the clocks is wrong.";
+
+fn title(cause: Cause, facts: &Facts) -> String {
+    match cause {
+        Cause::MissingCredential => "No key or token was sent".to_owned(),
+        Cause::MalformedCredential => "The key or token has a formatting slip".to_owned(),
+        Cause::InvalidCredential if facts.is_token_request => {
+            "The sign-in server did not accept these details".to_owned()
+        }
+        Cause::InvalidCredential => "The API did not accept your key or token".to_owned(),
+        Cause::WrongAuthScheme => "The API expects a different kind of credential".to_owned(),
+        Cause::ExpiredCredential if facts.has_jwt => "Your access token has expired".to_owned(),
+        Cause::ExpiredCredential => "Your key or token has expired".to_owned(),
+        Cause::NotYetValidCredential => "Your token is not valid yet".to_owned(),
+        Cause::RevokedCredential => "Your key or token was switched off or replaced".to_owned(),
+        Cause::WrongEnvironment => match (facts.key_environment, facts.target_environment) {
+            (Some(key), Some(target)) if key != target => {
+                format!("A {} key was sent to {}", key.words(), target.words())
+            }
+            _ => "The credential is for a different environment".to_owned(),
+        },
+        Cause::WrongAudience => "The token was made for a different API".to_owned(),
+        Cause::InsufficientScope => "Your token lacks a needed permission (scope)".to_owned(),
+        Cause::ResourcePermission => "The API knows you, but you may not do this".to_owned(),
+        Cause::AccountPolicy => "An account rule blocked the request".to_owned(),
+        Cause::ClientAuthenticationFailed => "The sign-in server did not accept your app's ID or secret".to_owned(),
+        Cause::SignatureMismatch => "The signature did not match".to_owned(),
+        Cause::ClockSkew => "Your computer's clock seems to be off".to_owned(),
+        Cause::MtlsCertificate => "The client certificate was missing or not accepted".to_owned(),
+        Cause::OtherAuthFailure => "The sign-in failed for another reason".to_owned(),
+    }
+}
+
+/// A sentence that helps tell this cause from its neighbours.
+fn hint(cause: Cause, facts: &Facts) -> Option<&'static str> {
+    Some(match cause {
+        Cause::MissingCredential => "The API needs to know who is calling.",
+        Cause::MalformedCredential => "A stray space, quote or line break is enough to break a key.",
+        Cause::InvalidCredential if facts.lumped => {
+            "This message is used for wrong, expired and switched-off keys alike. If it worked before, it was likely switched off or replaced."
+        }
+        Cause::InvalidCredential => "If it worked before, it was likely switched off or replaced.",
+        Cause::ExpiredCredential if facts.lumped => {
+            "If the token is more than an hour old, this is the most likely reason."
+        }
+        Cause::ExpiredCredential => "Tokens stop working after a set time.",
+        Cause::RevokedCredential => "Keys are switched off when someone makes a new one or removes access.",
+        Cause::WrongEnvironment => "Sandbox (test) and Production (live) keys only work in their own place.",
+        Cause::InsufficientScope => "Each token carries a list of things it may do (scopes).",
+        Cause::ClockSkew => "Signed requests and tokens carry times, and servers reject times that are far off.",
+        _ => return None,
+    })
+}
+
+fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
+    let s = |items: &[&str]| items.iter().map(|i| (*i).to_owned()).collect::<Vec<_>>();
+    match cause {
+        Cause::MissingCredential => (
+            s(&[
+                "Check that the profile has an auth method and a saved key or token.",
+                "Check that \"Send credential\" is on for this request.",
+                "Check the API's docs for where the key goes: which header, or which query parameter.",
+            ]),
+            vec![Action::EditProfile],
+        ),
+        Cause::MalformedCredential => {
+            let mut steps = Vec::new();
+            if let Some(slip) = facts.slips.first() {
+                steps.push(format!("Fix the slip: {}. Then send again.", slip.words()));
+            }
+            steps.push("Copy the key again from where it was issued, and paste only the key.".to_owned());
+            (steps, vec![Action::RetryFixed, Action::EditProfile])
+        }
+        Cause::InvalidCredential => (
+            s(&[
+                "Copy the key again from the API's dashboard and paste it into the profile.",
+                "Check that the key is for this API and this account.",
+                "If it worked before, ask the API owner if it was switched off or replaced.",
+            ]),
+            vec![Action::EditProfile, Action::OpenTokenInspector],
+        ),
+        Cause::WrongAuthScheme => (
+            s(&[
+                "Check the API's docs for how to send the key: Bearer, Basic, or a key header.",
+                "Change the profile's auth method to match.",
+            ]),
+            vec![Action::EditProfile],
+        ),
+        Cause::ExpiredCredential => (
+            s(&["Get a new token.", "If the token is pasted into the profile, paste a fresh one."]),
+            vec![Action::GetNewToken, Action::OpenTokenInspector],
+        ),
+        Cause::NotYetValidCredential => (
+            s(&["Wait a minute and send again.", "Check that this computer's clock is right."]),
+            vec![Action::OpenTokenInspector],
+        ),
+        Cause::RevokedCredential => (
+            s(&[
+                "Ask the API owner or your admin if the key was switched off or replaced.",
+                "Make a new key in the API's dashboard and save it in the profile.",
+            ]),
+            vec![Action::EditProfile],
+        ),
+        Cause::WrongEnvironment => {
+            let other = facts.other_environment.or(facts.key_environment);
+            let mut steps = Vec::new();
+            let mut actions = Vec::new();
+            if let Some(env) = other {
+                steps.push(format!("Switch to the {} profile.", env.words()));
+                actions.push(Action::SwitchEnvironment(env));
+            }
+            if let Some(target) = facts.target_environment {
+                steps.push(format!("Or use a {} key with this address.", target.words()));
+            }
+            steps.push("Check the address: test and live often use different hosts.".to_owned());
+            (steps, actions)
+        }
+        Cause::WrongAudience => (
+            s(&[
+                "Get a token made for this API: check the audience or resource setting.",
+                "Check the address: the token may be meant for another service.",
+            ]),
+            vec![Action::OpenTokenInspector, Action::GetNewToken],
+        ),
+        Cause::InsufficientScope => {
+            let mut steps = Vec::new();
+            if facts.needed_scopes.is_empty() {
+                steps.push("Find the permission (scope) this call needs in the API's docs.".to_owned());
+            } else {
+                steps.push(format!("Get a token with the permission (scope) {}.", facts.needed_scopes.join(", ")));
+            }
+            steps.push("If you can't, ask the API owner or an admin to grant it.".to_owned());
+            (steps, vec![Action::GetNewToken, Action::OpenTokenInspector])
+        }
+        Cause::ResourcePermission => (
+            s(&[
+                "Check that you use the right account for this item.",
+                "Ask the item's owner or an admin to give you access.",
+            ]),
+            vec![],
+        ),
+        Cause::AccountPolicy => (
+            s(&[
+                "Read the API's message: it names the rule, such as single sign-on, an address list, or the plan.",
+                "Ask your admin to approve this key, add your address, or fix the account.",
+            ]),
+            vec![],
+        ),
+        Cause::ClientAuthenticationFailed => (
+            s(&[
+                "Check the client ID and client secret. Copy them again from the app's settings.",
+                "Check how they are sent: some servers want a Basic header, others the form body.",
+            ]),
+            vec![Action::EditProfile],
+        ),
+        Cause::SignatureMismatch => (
+            s(&[
+                "Check the secret used to sign.",
+                "Check that what you sign is exactly what is sent: method, path, headers and body.",
+                "Check that this computer's clock is right.",
+            ]),
+            vec![Action::EditProfile],
+        ),
+        Cause::ClockSkew => (s(&["Set this computer's clock to update itself, then send again."]), vec![]),
+        Cause::MtlsCertificate => (
+            s(&[
+                "Add the client certificate and its key to the profile.",
+                "Check that the certificate has not expired and is the one the API expects.",
+            ]),
+            vec![Action::EditProfile],
+        ),
+        Cause::OtherAuthFailure => (
+            s(&["Read the API's message for details.", "Copy the summary and send it to the API's support team."]),
+            vec![],
+        ),
+    }
+}
+
+pub(super) fn finding(
+    cause: Cause,
+    confidence: f64,
+    signals: &[&Signal],
+    floor_reason: Option<String>,
+    facts: &Facts,
+    request: &SentRequest,
+    _context: &Context,
+) -> Finding {
+    let mut sentences: Vec<String> = Vec::new();
+    for reason in signals.iter().filter_map(|s| s.reason.clone()).chain(floor_reason) {
+        if !sentences.contains(&reason) && sentences.len() < 2 {
+            sentences.push(reason);
+        }
+    }
+    if let Some(h) = hint(cause, facts)
+        && sentences.len() < 3
+    {
+        sentences.push(h.to_owned());
+    }
+    let mut evidence: Vec<String> = Vec::new();
+    for e in signals.iter().filter_map(|s| s.evidence.clone()) {
+        if !evidence.contains(&e) && evidence.len() < 4 {
+            evidence.push(e);
+        }
+    }
+    if evidence.is_empty() {
+        if let Some(status) = facts.status {
+            evidence.push(format!("HTTP status {status}"));
+        }
+        evidence.push(match request.main_credential() {
+            Some(c) => format!("Sent: {}", c.words()),
+            None => "Sent: no key, token or password".to_owned(),
+        });
+    }
+    let (next_steps, actions) = next_steps(cause, facts);
+    Finding {
+        cause,
+        confidence,
+        title: title(cause, facts),
+        explanation: sentences.join(" "),
+        evidence,
+        next_steps,
+        actions,
+    }
+}
+
+pub(super) fn summary(diagnosis: &Diagnosis, request: &SentRequest, status: Option<u16>) -> String {
+    let mut out = format!("Request: {} {}\n", request.method, request.url);
+    match request.main_credential() {
+        Some(c) => out.push_str(&format!("Credential: {}\n", c.words())),
+        None => out.push_str("Credential: none\n"),
+    }
+    match status {
+        Some(s) => out.push_str(&format!("Response: {s}\n")),
+        None => out.push_str("Response: none (the connection failed)\n"),
+    }
+    if diagnosis.findings.is_empty() {
+        out.push_str("No sign of an authentication problem.\n");
+    }
+    for (i, f) in diagnosis.findings.iter().enumerate() {
+        out.push_str(&format!(
+            "\n{}. {} ({}, {:.2})\n   {}\n",
+            i + 1,
+            f.title,
+            f.likelihood().words(),
+            f.confidence,
+            f.explanation
+        ));
+        for e in &f.evidence {
+            out.push_str(&format!("   Evidence: {e}\n"));
+        }
+        for s in &f.next_steps {
+            out.push_str(&format!("   To do: {s}\n"));
+        }
+    }
+    out
+}
+
+/// Cut text to at most `max` characters, marking the cut.
+pub(super) fn clip(text: &str, max: usize) -> String {
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(max).collect::<String>())
+    }
+}
+
+/// Mask anything in quoted text that looks like a key or token.
+pub(super) fn mask(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if looks_secret(word) {
+            out.push_str(&crate::core::secret::fingerprint(word));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '+' | '/' | '=') {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn looks_secret(word: &str) -> bool {
+    let w = word.trim_end_matches('.');
+    if w.len() < 20 || w.contains('*') {
+        return false;
+    }
+    let digits = w.chars().filter(char::is_ascii_digit).count();
+    let letters = w.chars().filter(char::is_ascii_alphabetic).count();
+    let upper = w.chars().filter(char::is_ascii_uppercase).count();
+    w.starts_with("eyJ") || (digits >= 3 && letters >= 8 && (upper >= 2 || w.len() >= 28))
+}
+
+pub(super) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+pub(super) fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() { "(none)".to_owned() } else { items.join(", ") }
+}
+
+pub(super) fn utc(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let today = format!("{:02}:{:02} UTC", t.hour(), t.minute());
+    format!("{} {} {today}", t.day(), month(t.month()))
+}
+
+fn month(m: time::Month) -> &'static str {
+    use time::Month::{
+        April, August, December, February, January, July, June, March, May, November, October, September,
+    };
+    match m {
+        January => "Jan",
+        February => "Feb",
+        March => "Mar",
+        April => "Apr",
+        May => "May",
+        June => "Jun",
+        July => "Jul",
+        August => "Aug",
+        September => "Sep",
+        October => "Oct",
+        November => "Nov",
+        December => "Dec",
+    }
+}
+
+pub(super) fn minutes(m: u64) -> String {
+    match m {
+        0..=1 => "about a minute".to_owned(),
+        2..=119 => format!("{m} minutes"),
+        120..=2879 => format!("{} hours", m / 60),
+        _ => format!("{} days", m / 1440),
+    }
+}
+
+fn span(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    if s < 60 { format!("{s} seconds") } else { minutes(s / 60) }
+}
+
+/// "23 minutes ago (10:42 UTC)"
+pub(super) fn ago(then: OffsetDateTime, now: OffsetDateTime) -> String {
+    format!("{} ago ({})", span((now - then).whole_seconds()), utc(then))
+}
+
+/// "in 5 minutes (10:42 UTC)"
+pub(super) fn from_now(then: OffsetDateTime, now: OffsetDateTime) -> String {
+    format!("in {} ({})", span((then - now).whole_seconds()), utc(then))
+}
+
+/// An HTTP `Date` header (IMF-fixdate, RFC 9110 §5.6.7).
+pub(super) fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(value.trim(), &format).ok().map(time::PrimitiveDateTime::assume_utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_tokens_in_quoted_text() {
+        let masked = mask("Invalid API Key provided: sk_live_51Habcdefghijklmnop1234XYZ. Try again.");
+        assert!(!masked.contains("51Habcdefghijklmnop"), "{masked}");
+        assert!(masked.starts_with("Invalid API Key provided: sk_live_…"), "{masked}");
+        assert_eq!(mask("The access token expired"), "The access token expired");
+        assert_eq!(mask("sk_test_****1234"), "sk_test_****1234");
+    }
+
+    #[test]
+    fn reads_http_dates() {
+        let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t.unix_timestamp(), 784_111_777);
+        assert!(parse_http_date("yesterday").is_none());
+    }
+
+    #[test]
+    fn times_read_relative_first() {
+        let now = time::macros::datetime!(2026-03-01 11:05 UTC);
+        let then = time::macros::datetime!(2026-03-01 10:42 UTC);
+        assert_eq!(ago(then, now), "23 minutes ago (1 Mar 10:42 UTC)");
+        assert_eq!(from_now(now, then), "in 23 minutes (1 Mar 11:05 UTC)");
+    }
+}

@@ -1,0 +1,158 @@
+//! The explanation card under a failed response: where the request was stopped (who you are →
+//! what you may do → allowed), the most likely cause in plain words, the other causes, the
+//! evidence on demand, and buttons that do the fix.
+
+use crate::core::diagnose::{Action, Diagnosis, EnvKind, Explained, Finding, Stage};
+use crate::ui::app::{Command, GatepassApp};
+use crate::ui::theme::Palette;
+
+pub fn explain_card_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, status: Option<u16>) {
+    let diagnosis = &explained.diagnosis;
+    let Some(top) = diagnosis.top() else { return };
+    let palette = app.theme.palette;
+    let frame = egui::Frame::new()
+        .fill(palette.raised)
+        .stroke(egui::Stroke::new(1.0, palette.border))
+        .corner_radius(app.theme.spacing.corner_radius)
+        .inner_margin(egui::Margin::same(12));
+    frame.show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        egui::ScrollArea::vertical().id_salt("explain_card").max_height(ui.ctx().content_rect().height() * 0.42).show(
+            ui,
+            |ui| {
+                checkpoint_strip_ui(ui, &palette, diagnosis.stage);
+                ui.add_space(6.0);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(egui::RichText::new(&top.title).heading().strong().color(palette.text));
+                    likelihood_chip(ui, &palette, top);
+                });
+                ui.label(&top.explanation);
+                ui.add_space(4.0);
+                actions_ui(app, ui, explained, top, status);
+                finding_details_ui(ui, &palette, top, "top");
+                let others: Vec<&Finding> = diagnosis.findings.iter().skip(1).collect();
+                if !others.is_empty() {
+                    ui.add_space(4.0);
+                    ui.label(egui::RichText::new("Other possible causes").strong().color(palette.muted));
+                    for (i, f) in others.into_iter().enumerate() {
+                        let header = format!("{} — {}", f.title, f.likelihood().words());
+                        egui::CollapsingHeader::new(header).id_salt(("other_cause", i)).default_open(false).show(
+                            ui,
+                            |ui| {
+                                ui.label(&f.explanation);
+                                finding_details_ui(ui, &palette, f, &format!("other{i}"));
+                            },
+                        );
+                    }
+                }
+            },
+        );
+    });
+}
+
+fn likelihood_chip(ui: &mut egui::Ui, palette: &Palette, finding: &Finding) {
+    let (text, color) = match finding.likelihood() {
+        crate::core::diagnose::Likelihood::Likely => ("Likely", palette.error),
+        crate::core::diagnose::Likelihood::Possible => ("Possible", palette.warning),
+        crate::core::diagnose::Likelihood::Unlikely => ("Unlikely", palette.muted),
+    };
+    ui.label(egui::RichText::new(text).small().strong().color(color));
+}
+
+/// Three checkpoints, and where this request stopped.
+fn checkpoint_strip_ui(ui: &mut egui::Ui, palette: &Palette, stage: Stage) {
+    let steps = [("Who you are", Stage::Identity), ("What you may do", Stage::Permission), ("Allowed", Stage::Allowed)];
+    let stopped_at = |s: Stage| match stage {
+        Stage::Connection => None,
+        other => Some(other == s),
+    };
+    ui.horizontal_wrapped(|ui| {
+        if stage == Stage::Connection {
+            ui.label(egui::RichText::new("✕ Connection").strong().color(palette.error));
+            ui.label(egui::RichText::new("→").color(palette.muted));
+        }
+        let order = |s: Stage| match s {
+            Stage::Connection => 0,
+            Stage::Identity => 1,
+            Stage::Permission => 2,
+            Stage::Allowed => 3,
+        };
+        for (i, (label, step)) in steps.iter().enumerate() {
+            if i > 0 {
+                ui.label(egui::RichText::new("→").color(palette.muted));
+            }
+            let (mark, color) = match stopped_at(*step) {
+                Some(true) => ("✕", palette.error),
+                Some(false) if order(*step) < order(stage) => ("✓", palette.success),
+                _ => ("○", palette.muted),
+            };
+            ui.label(egui::RichText::new(format!("{mark} {label}")).color(color).strong());
+        }
+    });
+    let words = match stage {
+        Stage::Connection => "The request did not reach the API's checks.",
+        Stage::Identity => "Stopped at the first check: the API did not accept who you are.",
+        Stage::Permission => "Stopped at the second check: the API knows who you are, but you may not do this.",
+        Stage::Allowed => "The request passed both checks.",
+    };
+    ui.label(egui::RichText::new(words).small().color(palette.muted));
+}
+
+fn finding_details_ui(ui: &mut egui::Ui, palette: &Palette, finding: &Finding, salt: &str) {
+    if !finding.next_steps.is_empty() {
+        ui.label(egui::RichText::new("What to do").strong());
+        for (i, step) in finding.next_steps.iter().enumerate() {
+            ui.label(format!("{}. {step}", i + 1));
+        }
+    }
+    egui::CollapsingHeader::new(format!("Evidence ({})", finding.evidence.len()))
+        .id_salt(("evidence", salt))
+        .default_open(false)
+        .show(ui, |ui| {
+            for e in &finding.evidence {
+                ui.label(egui::RichText::new(e).monospace().small().color(palette.text));
+            }
+        });
+}
+
+fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, top: &Finding, status: Option<u16>) {
+    ui.horizontal_wrapped(|ui| {
+        for action in &top.actions {
+            let label = match action {
+                Action::GetNewToken => "Paste a new token…".to_owned(),
+                Action::EditProfile => "Edit profile…".to_owned(),
+                Action::OpenTokenInspector => continue,
+                Action::RetryFixed => {
+                    if !app.can_fix_draft() {
+                        continue;
+                    }
+                    "Fix and send again".to_owned()
+                }
+                Action::SwitchEnvironment(env) => match app.profile_for_environment(*env) {
+                    Some(p) => format!("Switch to {}", p.name),
+                    None => format!("No {} profile yet", env_words(*env)),
+                },
+            };
+            let enabled = !matches!(action, Action::SwitchEnvironment(env) if app.profile_for_environment(*env).is_none());
+            if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
+                app.commands.push(Command::Fix(action.clone()));
+            }
+        }
+        if ui
+            .button("Copy summary")
+            .on_hover_text("Copies what was sent, what came back and the likely causes, with secrets masked, for a support ticket.")
+            .clicked()
+        {
+            ui.ctx().copy_text(summary(&explained.diagnosis, explained, status));
+            app.send_note = Some("The summary was copied. It holds no secrets.".to_owned());
+        }
+    });
+}
+
+fn env_words(env: EnvKind) -> &'static str {
+    env.words()
+}
+
+fn summary(diagnosis: &Diagnosis, explained: &Explained, status: Option<u16>) -> String {
+    format!("Gatepass diagnosis\n{}", diagnosis.summary(&explained.sent, status))
+}
