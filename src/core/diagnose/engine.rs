@@ -56,6 +56,13 @@ pub(super) struct Board {
     pub not_auth: f64,
     pub facts: Facts,
     seen_rules: BTreeSet<String>,
+    /// Codes matched, so a code already understood is not read again as words.
+    matched_codes: BTreeSet<String>,
+    /// The provider's own code table matched something.
+    provider_spoke: bool,
+    /// Something in the request itself explains a rejection (a broken value, a key from the
+    /// other environment, a temporary key without its session token).
+    request_root_cause: Option<Cause>,
 }
 
 impl Board {
@@ -78,6 +85,11 @@ impl Board {
     }
 
     fn rule(&mut self, key: String, rule: &CodeRule, evidence: Option<String>) {
+        self.rule_scaled(key, rule, evidence, 1.0);
+    }
+
+    /// A rule whose weights count for less (a generic code when the provider's own code spoke).
+    fn rule_scaled(&mut self, key: String, rule: &CodeRule, evidence: Option<String>, scale: f64) {
         if !self.seen_rules.insert(key) {
             return;
         }
@@ -86,11 +98,12 @@ impl Board {
             return;
         }
         self.auth_signal = true;
-        if rule.weights.len() >= 3 {
+        if is_lumped(&rule.weights) {
             self.facts.lumped = true;
         }
         let reason = Some(format!("The API says {}.", rule.says));
-        self.add_all(&rule.weights, &evidence, &reason);
+        let weights: Weights = rule.weights.iter().map(|(c, w)| (*c, w * scale)).collect();
+        self.add_all(&weights, &evidence, &reason);
     }
 
     fn confidence(&self, cause: Cause) -> f64 {
@@ -140,16 +153,9 @@ fn read_failure(failure: &Failure, board: &mut Board) {
         FailureKind::Tls(TlsProblem::ClientCertificate) => {
             board.add(Cause::MtlsCertificate, 0.9, evidence, Some(words::MTLS_REASON.to_owned()));
         }
-        FailureKind::Tls(TlsProblem::Expired) => {
-            board.add(Cause::OtherAuthFailure, 0.5, evidence.clone(), Some(words::SERVER_CERT_EXPIRED.to_owned()));
-            board.add(Cause::MtlsCertificate, 0.2, evidence, None);
-        }
-        FailureKind::Tls(TlsProblem::Untrusted | TlsProblem::WrongHost | TlsProblem::Other) => {
-            board.add(Cause::OtherAuthFailure, 0.45, evidence.clone(), Some(words::SERVER_CERT_UNTRUSTED.to_owned()));
-            board.add(Cause::MtlsCertificate, 0.25, evidence, None);
-        }
-        // Not an authentication problem: the connection error says what to do.
-        FailureKind::Dns | FailureKind::Refused | FailureKind::Timeout | FailureKind::Other => {}
+        // The server's own certificate, the network: not about who you are. The connection error
+        // says what to do.
+        FailureKind::Tls(_) | FailureKind::Dns | FailureKind::Refused | FailureKind::Timeout | FailureKind::Other => {}
     }
 }
 
@@ -166,7 +172,7 @@ fn read_response(
     board: &mut Board,
 ) -> bool {
     let mut body_signals = signals::read_body(body, content_type);
-    if (200..400).contains(&status) && !body_signals.ok_false {
+    if (200..400).contains(&status) && !body_signals.ok_false && !body_signals.graphql_errors {
         return false;
     }
     signals::read_headers(headers, &mut body_signals);
@@ -177,31 +183,76 @@ fn read_response(
     read_challenges(request, &challenges, knowledge, board);
     read_codes(&body_signals, provider, knowledge, board);
     read_phrases(&body_signals, &challenges, knowledge, board);
+    read_time_windows(&body_signals, context.now, board);
     read_scope_headers(headers, &body_signals, board);
     read_policy_headers(headers, board);
     let server_time = header(headers, "date").and_then(words::parse_http_date);
-    read_request(request, status, context, knowledge, server_time, board);
+    read_request(request, status, context, knowledge, provider, server_time, board);
     read_history(request, status, context, board);
 
+    // A provider that hides forbidden items behind a status (GitHub's 404) speaks when a credential was sent.
+    let provider_status = provider.and_then(|p| p.status.get(&status).map(|r| (p, r)));
+    if let Some((p, rule)) = provider_status
+        && request.has_credential()
+        && !board.auth_signal
+        && board.not_auth < 0.5
+    {
+        board.auth_signal = true;
+        for (cause, w) in &rule.weights {
+            board.floor(*cause, *w, Some(format!("At {}, {}.", p.name, rule.says)));
+        }
+    }
     let status_is_auth = matches!(status, 401 | 403 | 407 | 495 | 496);
     if !board.auth_signal && (!status_is_auth || board.not_auth >= 0.5) {
         return false;
     }
     credential_sent_but_unseen(request, board);
+    request_explains_rejection(board);
+    if board.facts.lumped && request.grant_type.as_deref() == Some("refresh_token") {
+        board.add(
+            Cause::RevokedCredential,
+            0.3,
+            None,
+            Some("Refresh tokens rarely expire on their own; they are most often switched off.".to_owned()),
+        );
+    }
     if status_is_auth || board.signals.is_empty() {
-        status_floor(request, status, provider, board);
-    } else if let Some(p) = provider
-        && let Some(rule) = p.status.get(&status)
-    {
-        board.add_all(&rule.weights, &None, &Some(format!("At {}, {}.", p.name, rule.says)));
+        status_floor(request, status, provider, context, board);
     }
     true
+}
+
+/// A cause found in the request itself (a broken value, a key from the other environment, a
+/// temporary key without its session token) explains the server's "invalid key" or "client
+/// authentication failed": name the root cause first.
+fn request_explains_rejection(board: &mut Board) {
+    let Some(root) = board.request_root_cause else { return };
+    let current = board.confidence(root);
+    board.floor(root, current.max(0.88), None);
+    for cause in [
+        Cause::InvalidCredential,
+        Cause::ClientAuthenticationFailed,
+        Cause::MissingCredential,
+        Cause::MalformedCredential,
+    ] {
+        if cause == root {
+            continue;
+        }
+        if let Some(signals) = board.signals.get_mut(&cause) {
+            for s in signals.iter_mut() {
+                s.weight *= 0.6;
+            }
+        }
+    }
 }
 
 /// The API says no credential came, yet one was sent: either it went where this API does not
 /// look, or the API could not read it. Shift weight from "missing" to those.
 fn credential_sent_but_unseen(request: &SentRequest, board: &mut Board) {
     let Some(cred) = request.main_credential() else { return };
+    if cred.is_effectively_missing() || cred.slips.contains(&Slip::Placeholder) {
+        return;
+    }
     let Some(signals) = board.signals.get_mut(&Cause::MissingCredential) else { return };
     let standard = cred.scheme_is("bearer") || cred.scheme_is("basic");
     let (keep, to) = if standard && cred.slips.is_empty() {
@@ -227,6 +278,14 @@ fn credential_sent_but_unseen(request: &SentRequest, board: &mut Board) {
     board.add(to, strongest * 0.6, Some(format!("Sent: {}", cred.words())), Some(reason));
 }
 
+/// Evidence that fits "wrong, expired or switched off" alike.
+fn is_lumped(weights: &Weights) -> bool {
+    let has = |c: Cause| weights.iter().any(|(cause, _)| *cause == c);
+    has(Cause::InvalidCredential)
+        && (has(Cause::ExpiredCredential) || has(Cause::RevokedCredential))
+        && weights.len() >= 3
+}
+
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
@@ -241,7 +300,16 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
                     board.facts.needed_scopes.extend(split_scopes(scope));
                 }
             }
-            if let Some(rule) = knowledge.codes.get(&normalise_code(error)) {
+            if error.eq_ignore_ascii_case("invalid_request") {
+                // RFC 6750 §3.1: the request carrying the token is malformed or incomplete.
+                board.add(
+                    Cause::MalformedCredential,
+                    0.55,
+                    evidence.clone(),
+                    Some("The API says the request is missing something or is badly formed.".to_owned()),
+                );
+                board.add(Cause::MissingCredential, 0.35, evidence.clone(), None);
+            } else if let Some(rule) = knowledge.codes.get(&normalise_code(error)) {
                 board.rule(format!("code {}", normalise_code(error)), rule, evidence.clone());
             }
         }
@@ -254,13 +322,16 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
     }
     let evidence = Some(format!("WWW-Authenticate asks for: {}", asked.join(", ")));
     match request.main_credential() {
+        Some(cred) if cred.is_effectively_missing() => {}
         Some(cred) if cred.scheme.is_some() => {
             let sent = cred.scheme.as_deref().unwrap_or_default();
+            let standard = |s: &str| s.eq_ignore_ascii_case("bearer") || s.eq_ignore_ascii_case("basic");
+            // Servers often name one scheme and accept others, so this is a hint, not proof.
+            let weight = if standard(sent) { 0.55 } else { 0.35 };
             if !asked.iter().any(|a| a.eq_ignore_ascii_case(sent)) && !cred.slips.contains(&Slip::MissingScheme) {
-                board.auth_signal = true;
                 board.add(
                     Cause::WrongAuthScheme,
-                    0.75,
+                    weight,
                     evidence,
                     Some(format!("The API asks for {}, but the request used {sent}.", asked.join(" or "))),
                 );
@@ -310,13 +381,19 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
             }
         }
     }
+    let provider_spoke = board.seen_rules.iter().any(|k| !k.starts_with("code ") && !k.starts_with("phrase "));
+    board.provider_spoke |= provider_spoke;
     for field in &body.codes {
         let key = normalise_code(&field.value);
         let provider_rule = provider.and_then(|p| p.codes.get(&key).map(|r| (format!("{} {key}", p.id), r)));
         if let Some((id, rule)) = provider_rule {
+            board.matched_codes.insert(key);
+            board.provider_spoke = true;
             board.rule(id, rule, Some(quote_field(&field.at, &field.value)));
         } else if let Some(rule) = knowledge.codes.get(&key) {
-            board.rule(format!("code {key}"), rule, Some(quote_field(&field.at, &field.value)));
+            board.matched_codes.insert(key.clone());
+            let scale = if provider_spoke { 0.6 } else { 1.0 };
+            board.rule_scaled(format!("code {key}"), rule, Some(quote_field(&field.at, &field.value)), scale);
         }
     }
     // A provider's codes may also appear in a message (AADSTS50126: …).
@@ -337,6 +414,7 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
 }
 
 fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowledge, board: &mut Board) {
+    let scale = 1.0;
     let mut texts: Vec<Field> = body.messages.clone();
     for c in challenges {
         if let Some(d) = c.param("error_description") {
@@ -345,7 +423,9 @@ fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowle
     }
     // Codes written as words ("Invalid_API_Key", "token expired") are read as phrases too.
     for f in &body.codes {
-        texts.push(Field { at: f.at.clone(), value: f.value.replace(['_', '-', '.'], " ") });
+        if !board.matched_codes.contains(&normalise_code(&f.value)) {
+            texts.push(Field { at: f.at.clone(), value: f.value.replace(['_', '-', '.'], " ") });
+        }
     }
     for field in &texts {
         let text = field.value.replace('_', " ");
@@ -358,16 +438,49 @@ fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowle
                 board.not_auth = board.not_auth.max(rule.none);
                 if !rule.weights.is_empty() {
                     board.auth_signal = true;
-                    if rule.weights.len() >= 3 {
+                    if is_lumped(&rule.weights) {
                         board.facts.lumped = true;
                     }
                     let evidence = Some(quote_message(field));
-                    board.add_all(&rule.weights, &evidence, &Some(format!("The API says {}.", rule.says)));
+                    let weights: Weights = rule.weights.iter().map(|(c, w)| (*c, w * scale)).collect();
+                    board.add_all(&weights, &evidence, &Some(format!("The API says {}.", rule.says)));
                 }
             }
             if rule.exclusive {
                 break;
             }
+        }
+    }
+}
+
+/// Messages that spell out a validity window ("Start [...] Expiry [...] Current [...]", "valid
+/// from … expiry time … Current time …"): compare the times they give.
+fn read_time_windows(body: &BodySignals, now: OffsetDateTime, board: &mut Board) {
+    for field in &body.messages {
+        let Some(window) = words::time_window(&field.value) else { continue };
+        let current = window.current.unwrap_or(now);
+        let evidence = Some(quote_message(field));
+        if let Some(start) = window.start
+            && start > current
+        {
+            board.auth_signal = true;
+            board.add(
+                Cause::NotYetValidCredential,
+                0.8,
+                evidence.clone(),
+                Some(format!("The message says it starts working {}.", words::from_now(start, current))),
+            );
+        }
+        if let Some(end) = window.end
+            && end < current
+        {
+            board.auth_signal = true;
+            board.add(
+                Cause::ExpiredCredential,
+                0.8,
+                evidence,
+                Some(format!("The message says it stopped working {}.", words::ago(end, current))),
+            );
         }
     }
 }
@@ -430,6 +543,7 @@ fn read_request(
     status: u16,
     context: &Context,
     knowledge: &Knowledge,
+    provider: Option<&Provider>,
     server_time: Option<OffsetDateTime>,
     board: &mut Board,
 ) {
@@ -465,11 +579,23 @@ fn read_request(
                 board.add(Cause::MalformedCredential, 0.55, evidence.clone(), reason);
                 board.add(Cause::WrongAuthScheme, 0.35, evidence, None);
             }
-            Slip::Placeholder | Slip::Empty => {
+            Slip::Placeholder => {
                 board.add(Cause::MalformedCredential, 0.75, evidence.clone(), reason);
-                board.add(Cause::MissingCredential, 0.55, evidence, None);
+                board.add(Cause::MissingCredential, 0.5, evidence, None);
             }
-            _ => board.add(Cause::MalformedCredential, 0.82, evidence, reason),
+            Slip::Unset | Slip::Empty => {
+                board.add(Cause::MissingCredential, 0.82, evidence.clone(), reason);
+                board.add(Cause::MalformedCredential, 0.5, evidence, None);
+            }
+            Slip::TooShort | Slip::LooksLikeUrl | Slip::UnexpectedShape => {
+                board.add(Cause::MalformedCredential, 0.75, evidence.clone(), reason);
+                board.add(Cause::InvalidCredential, 0.4, evidence, None);
+                board.request_root_cause.get_or_insert(Cause::MalformedCredential);
+            }
+            _ => {
+                board.add(Cause::MalformedCredential, 0.82, evidence, reason);
+                board.request_root_cause.get_or_insert(Cause::MalformedCredential);
+            }
         }
         board.auth_signal |= status == 400;
     }
@@ -486,6 +612,7 @@ fn read_request(
         {
             board.auth_signal = true;
             board.facts.other_environment = Some(key_env);
+            board.request_root_cause = Some(Cause::WrongEnvironment);
             board.add(
                 Cause::WrongEnvironment,
                 0.8,
@@ -499,6 +626,7 @@ fn read_request(
         && failing
     {
         board.facts.other_environment = Some(host_env);
+        board.request_root_cause.get_or_insert(Cause::WrongEnvironment);
         board.add(
             Cause::WrongEnvironment,
             0.5,
@@ -526,15 +654,32 @@ fn read_request(
         && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
         && failing
     {
+        board.request_root_cause = Some(Cause::MissingCredential);
         board.add(
             Cause::MissingCredential,
-            0.5,
+            0.88,
             Some(format!("Sent: {}; no X-Amz-Security-Token header", cred.words())),
             Some(
                 "This is a temporary access key. It only works together with its session token, which was not sent."
                     .to_owned(),
             ),
         );
+    }
+    if let Some(p) = provider
+        && !p.key_prefixes.is_empty()
+        && failing
+        && cred.place != super::observe::Place::Cookie
+        && !cred.is_effectively_missing()
+        && !cred.prefix.as_ref().is_some_and(|k| p.key_prefixes.iter().any(|want| k.prefix.starts_with(want.as_str())))
+    {
+        board.facts.slips.push(Slip::UnexpectedShape);
+        board.add(
+            Cause::MalformedCredential,
+            0.45,
+            Some(format!("Sent: {}", cred.words())),
+            Some(format!("{} keys start with {}, and this value does not.", p.name, p.key_prefixes.join(" or "))),
+        );
+        board.add(Cause::InvalidCredential, 0.3, None, None);
     }
     if let Some(jwt) = request.jwt() {
         read_jwt(request, jwt, status, context, server_time, board);
@@ -739,7 +884,7 @@ fn read_history(request: &SentRequest, status: u16, context: &Context, board: &m
 }
 
 /// What the status alone suggests: a floor under each cause, never extra evidence.
-fn status_floor(request: &SentRequest, status: u16, provider: Option<&Provider>, board: &mut Board) {
+fn status_floor(request: &SentRequest, status: u16, provider: Option<&Provider>, context: &Context, board: &mut Board) {
     let has_credential = request.has_credential();
     if let Some(p) = provider
         && let Some(rule) = p.status.get(&status)
@@ -767,7 +912,19 @@ fn status_floor(request: &SentRequest, status: u16, provider: Option<&Provider>,
         }
         403 => {
             board.floor(Cause::ResourcePermission, 0.45, Some(words::STATUS_403.to_owned()));
-            board.floor(Cause::InsufficientScope, 0.3, None);
+            // The profile names the permissions that matter: a missing one is the likelier story.
+            if context.expected_scopes.is_empty() {
+                board.floor(Cause::InsufficientScope, 0.3, None);
+            } else {
+                board.floor(
+                    Cause::InsufficientScope,
+                    0.5,
+                    Some(format!(
+                        "The profile expects the permission (scope) {}; the key may not have it.",
+                        context.expected_scopes.join(", ")
+                    )),
+                );
+            }
             board.floor(Cause::AccountPolicy, 0.2, None);
         }
         407 => {

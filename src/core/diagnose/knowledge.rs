@@ -47,6 +47,8 @@ pub struct Provider {
     pub codes: BTreeMap<String, CodeRule>,
     /// What a bare status means at this provider when nothing else is said.
     pub status: BTreeMap<u16, CodeRule>,
+    /// The prefixes this provider's keys and tokens start with; another shape is a slip.
+    pub key_prefixes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +155,8 @@ struct RawProvider {
     codes: Vec<RawCode>,
     #[serde(default)]
     status: Vec<RawStatus>,
+    #[serde(default)]
+    key_prefixes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -262,6 +266,7 @@ impl Knowledge {
                 headers: p.headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
                 code_paths: p.code_paths,
                 status,
+                key_prefixes: p.key_prefixes,
             });
         }
         let prefixes = raw

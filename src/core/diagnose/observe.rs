@@ -44,6 +44,14 @@ pub enum Slip {
     SurroundingSpace,
     /// A template variable or a stand-in that was never filled in: `{{token}}`, `YOUR_API_KEY`.
     Placeholder,
+    /// An unset variable's value: `null`, `undefined`.
+    Unset,
+    /// Far too short to be a real key or token.
+    TooShort,
+    /// An address (URL) where the key belongs.
+    LooksLikeUrl,
+    /// The API's keys start with a known prefix, and this one does not.
+    UnexpectedShape,
     BasicNotBase64,
     BasicNoColon,
     /// Base64 of `user:password` sent with the word Bearer.
@@ -63,6 +71,10 @@ impl Slip {
             Slip::LineBreak => "the value has a line break in it",
             Slip::SurroundingSpace => "the value has spaces at its start or end",
             Slip::Placeholder => "the value is a stand-in that was never filled in",
+            Slip::Unset => "the value is \"null\" or \"undefined\", the text of a setting that was never filled in",
+            Slip::TooShort => "the value is far too short to be a real key or token",
+            Slip::LooksLikeUrl => "the value is a web address, not a key",
+            Slip::UnexpectedShape => "the value does not look like this API's keys",
             Slip::BasicNotBase64 => "the Basic value is not valid base64",
             Slip::BasicNoColon => "the Basic value has no colon between username and password",
             Slip::BasicAsBearer => "a username and password (Basic) were sent with the word Bearer",
@@ -112,6 +124,11 @@ impl CredentialSeen {
             _ => "credential".to_owned(),
         };
         format!("{what} {} in {}", self.fingerprint, self.place.words())
+    }
+
+    /// Nothing usable was sent: empty, or the text of an unset variable.
+    pub fn is_effectively_missing(&self) -> bool {
+        self.slips.iter().any(|s| matches!(s, Slip::Empty | Slip::Unset))
     }
 
     pub fn environment(&self) -> Option<EnvKind> {
@@ -277,10 +294,24 @@ fn read_authorization(knowledge: &Knowledge, name: &str, value: &str) -> Credent
     if unquoted.len() != credential.len() || credential.contains('"') {
         slips.push(Slip::Quotes);
     }
-    if is_placeholder(unquoted) {
-        slips.push(Slip::Placeholder);
+    // Parameterised schemes (AWS Signature V4, Digest, OAuth 1) carry "name=value, …" with spaces.
+    let parameterised = credential.contains('=') && credential.contains(',');
+    if parameterised {
+        slips.retain(|s| *s != Slip::SpaceInside);
+        // Percent-encoded values (OAuth 1.0a) with a space or line break pasted along.
+        let lower = credential.to_ascii_lowercase();
+        if ["%20\"", "\"%20", "%0a\"", "%0d\"", "%0a%", "%20,"].iter().any(|p| lower.contains(p)) {
+            slips.push(Slip::SurroundingSpace);
+        }
+    } else {
+        value_slips(unquoted, &mut slips);
     }
     let mut prefix = knowledge.prefix(unquoted).cloned();
+    if parameterised
+        && let Some(key_id) = credential.split("Credential=").nth(1).and_then(|c| c.split(['/', ',']).next())
+    {
+        prefix = knowledge.prefix(key_id.trim()).cloned();
+    }
     if is_basic && !unquoted.is_empty() {
         match decode_base64(unquoted) {
             None => slips.push(Slip::BasicNotBase64),
@@ -333,9 +364,7 @@ fn read_plain(knowledge: &Knowledge, place: Place, value: &str) -> CredentialSee
     if unquoted.len() != trimmed.len() {
         slips.push(Slip::Quotes);
     }
-    if is_placeholder(unquoted) {
-        slips.push(Slip::Placeholder);
-    }
+    value_slips(unquoted, &mut slips);
     let jwt = jwt_facts(unquoted, &mut slips);
     CredentialSeen {
         fingerprint: fingerprint(unquoted),
@@ -374,9 +403,29 @@ fn is_scheme_word(word: &str) -> bool {
     )
 }
 
+fn is_unset(value: &str) -> bool {
+    matches!(value.to_ascii_lowercase().as_str(), "undefined" | "null" | "none" | "nil" | "nan" | "[object object]")
+}
+
+/// Slips in the value itself, wherever it was sent.
+fn value_slips(value: &str, slips: &mut Vec<Slip>) {
+    if value.is_empty() {
+        return;
+    }
+    if is_unset(value) {
+        slips.push(Slip::Unset);
+    } else if is_placeholder(value) {
+        slips.push(Slip::Placeholder);
+    } else if value.starts_with("http://") || value.starts_with("https://") {
+        slips.push(Slip::LooksLikeUrl);
+    } else if value.chars().count() < 8 {
+        slips.push(Slip::TooShort);
+    }
+}
+
 fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    matches!(lower.as_str(), "undefined" | "null" | "none" | "nil" | "<token>" | "token" | "xxx" | "changeme")
+    matches!(lower.as_str(), "<token>" | "token" | "xxx" | "changeme")
         || (lower.starts_with("{{") && lower.ends_with("}}"))
         || (lower.starts_with("${") && lower.ends_with('}'))
         || (lower.starts_with('<') && lower.ends_with('>'))
@@ -452,7 +501,9 @@ mod tests {
             ("Bearer abcdefgh\nijklmnop", Slip::LineBreak),
             ("Bearer abcdefgh ijklmnop", Slip::SpaceInside),
             ("Bearer {{access_token}}", Slip::Placeholder),
-            ("Bearer undefined", Slip::Placeholder),
+            ("Bearer undefined", Slip::Unset),
+            ("Bearer kk", Slip::TooShort),
+            ("Bearer https://example.openai.azure.com/openai", Slip::LooksLikeUrl),
             ("Basic not-base64!!", Slip::BasicNotBase64),
             ("Bearer dXNlcjpwYXNzd29yZA==", Slip::BasicAsBearer),
             ("Bearer eyJhbGciOiJIUzI1NiJ9.bad!!.sig", Slip::BrokenJwt),

@@ -24,6 +24,8 @@ pub struct BodySignals {
     pub json: Option<Value>,
     /// Slack-style `"ok": false`.
     pub ok_false: bool,
+    /// GraphQL's `"errors": [...]`, which comes with a 200.
+    pub graphql_errors: bool,
     /// The body could not be read as text (binary, compressed).
     pub unreadable: bool,
 }
@@ -95,6 +97,8 @@ pub fn read_body(body: &[u8], content_type: Option<&str>) -> BodySignals {
         if let Ok(json) = serde_json::from_str::<Value>(trimmed) {
             let mut leaves = 0;
             walk(&json, "", None, 0, &mut leaves, &mut out);
+            out.graphql_errors = json.get("errors").and_then(Value::as_array).is_some_and(|e| !e.is_empty())
+                && json.get("data").is_some();
             out.json = Some(json);
             return out;
         }
@@ -227,7 +231,15 @@ fn scan_xml(text: &str, out: &mut BodySignals) {
     };
     for cap in re.captures_iter(text).take(MAX_LEAVES) {
         let tag = cap[1].rsplit(':').next().unwrap_or(&cap[1]).to_ascii_lowercase();
-        push_leaf(&tag, &format!("<{}>", &cap[1]), &cap[2], out);
+        let at = format!("<{}>", &cap[1]);
+        if CODE_KEYS.contains(&tag.as_str()) || MESSAGE_KEYS.contains(&tag.as_str()) {
+            push_leaf(&tag, &at, &cap[2], out);
+        } else if cap[2].trim().contains(' ')
+            && (tag.contains("detail") || tag.contains("message") || tag.contains("reason"))
+        {
+            // Extra detail elements, such as Azure's <AuthenticationErrorDetail>.
+            push_leaf("detail", &at, &cap[2], out);
+        }
     }
 }
 

@@ -11,9 +11,6 @@ pub(super) const STATUS_403: &str = "The API knows who you are, but you are not 
 pub(super) const STATUS_407: &str = "A proxy server between you and the API wants you to sign in to it first.";
 pub(super) const TOKEN_ENDPOINT_401: &str = "The sign-in server did not accept the app's details.";
 pub(super) const MTLS_REASON: &str = "The server wants a client certificate (a file that proves which system is calling) and did not get one it accepts.";
-pub(super) const SERVER_CERT_EXPIRED: &str = "The server's own certificate has expired, so the secure link failed.";
-pub(super) const SERVER_CERT_UNTRUSTED: &str =
-    "This computer does not trust the server's certificate, so the secure link failed.";
 pub(super) const CLOCK_REASON: &str = "The times in the token only make sense if one of the clocks is wrong.";
 
 fn title(cause: Cause, facts: &Facts) -> String {
@@ -375,6 +372,46 @@ pub(super) fn from_now(then: OffsetDateTime, now: OffsetDateTime) -> String {
     format!("in {} ({})", span((then - now).whole_seconds()), utc(then))
 }
 
+/// A validity window spelled out in a message.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct TimeWindow {
+    pub start: Option<OffsetDateTime>,
+    pub end: Option<OffsetDateTime>,
+    pub current: Option<OffsetDateTime>,
+}
+
+/// Find "start/valid from", "expiry/expires", "current time" followed by a date (RFC 3339 or an
+/// HTTP date, optionally in brackets or quotes).
+pub(super) fn time_window(message: &str) -> Option<TimeWindow> {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = RE
+        .get_or_init(|| {
+            regex::Regex::new(
+                r"(?i)\b(start|valid from|not before|expiry time of assertion|expiry|expires|expired at|current time|current)\W{0,4}((?:\d{4}-\d\d-\d\dT[\d:.]+Z?)|(?:[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT))",
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let mut window = TimeWindow::default();
+    for cap in re.captures_iter(message).take(6) {
+        let text = &cap[2];
+        let when = parse_http_date(text).or_else(|| {
+            let t = if text.ends_with('Z') { text.to_owned() } else { format!("{text}Z") };
+            OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
+        });
+        let Some(when) = when else { continue };
+        let label = cap[1].to_ascii_lowercase();
+        if label.starts_with("current") {
+            window.current = Some(when);
+        } else if label.starts_with("exp") {
+            window.end = Some(when);
+        } else {
+            window.start = Some(when);
+        }
+    }
+    (window.start.is_some() || window.end.is_some()).then_some(window)
+}
+
 /// An HTTP `Date` header (IMF-fixdate, RFC 9110 §5.6.7).
 pub(super) fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!(
@@ -394,6 +431,15 @@ mod tests {
         assert!(masked.starts_with("Invalid API Key provided: sk_live_…"), "{masked}");
         assert_eq!(mask("The access token expired"), "The access token expired");
         assert_eq!(mask("sk_test_****1234"), "sk_test_****1234");
+    }
+
+    #[test]
+    fn reads_validity_windows_in_messages() {
+        let w = time_window("Signature not valid in the specified time frame: Start [Tue, 14 May 2024 10:00:00 GMT] - Expiry [Tue, 14 May 2024 18:00:00 GMT] - Current [Tue, 14 May 2024 09:12:40 GMT]").unwrap();
+        assert!(w.start.unwrap() > w.current.unwrap());
+        let w = time_window("Current time: 2024-05-28T06:01:42.5853621Z, assertion valid from 2024-05-28T02:19:01.0000000Z, expiry time of assertion 2024-05-28T02:29:01.0000000Z.").unwrap();
+        assert!(w.end.unwrap() < w.current.unwrap());
+        assert!(time_window("The access token expired").is_none());
     }
 
     #[test]
