@@ -459,11 +459,11 @@ impl GatepassApp {
         self.draft.headers.iter().any(|h| h.enabled && fixed_credential(&h.name, &h.value).is_some())
     }
 
-    fn fix(&mut self, action: crate::core::diagnose::Action) {
+    fn fix(&mut self, action: &crate::core::diagnose::Action) {
         use crate::core::diagnose::Action;
         match action {
             Action::GetNewToken | Action::EditProfile | Action::OpenTokenInspector => self.open_editor(),
-            Action::SwitchEnvironment(env) => match self.profile_for_environment(env) {
+            Action::SwitchEnvironment(env) => match self.profile_for_environment(*env) {
                 Some(p) => {
                     let id = p.id.clone();
                     self.commands.push(Command::SelectProfile(id));
@@ -612,7 +612,7 @@ impl GatepassApp {
                     self.format_body(&exchange, mode);
                 }
             }
-            Command::Fix(action) => self.fix(action),
+            Command::Fix(action) => self.fix(&action),
             Command::ToggleTheme => {
                 self.theme = Theme::load(!self.theme.dark);
                 self.theme.apply(ctx);

@@ -70,10 +70,11 @@ impl Board {
         self.signals.entry(cause).or_default().push(Signal { weight, evidence, reason });
     }
 
-    fn add_all(&mut self, weights: &Weights, evidence: &Option<String>, reason: &Option<String>) {
+    fn add_all(&mut self, weights: &Weights, evidence: Option<&str>, reason: Option<&str>) {
         for (i, (cause, w)) in weights.iter().enumerate() {
             // The reason belongs to the strongest cause; the others still carry the evidence.
-            self.add(*cause, *w, evidence.clone(), if i == 0 { reason.clone() } else { None });
+            let reason = if i == 0 { reason.map(str::to_owned) } else { None };
+            self.add(*cause, *w, evidence.map(str::to_owned), reason);
         }
     }
 
@@ -84,12 +85,12 @@ impl Board {
         }
     }
 
-    fn rule(&mut self, key: String, rule: &CodeRule, evidence: Option<String>) {
+    fn rule(&mut self, key: String, rule: &CodeRule, evidence: Option<&str>) {
         self.rule_scaled(key, rule, evidence, 1.0);
     }
 
     /// A rule whose weights count for less (a generic code when the provider's own code spoke).
-    fn rule_scaled(&mut self, key: String, rule: &CodeRule, evidence: Option<String>, scale: f64) {
+    fn rule_scaled(&mut self, key: String, rule: &CodeRule, evidence: Option<&str>, scale: f64) {
         if !self.seen_rules.insert(key) {
             return;
         }
@@ -101,9 +102,9 @@ impl Board {
         if is_lumped(&rule.weights) {
             self.facts.lumped = true;
         }
-        let reason = Some(format!("The API says {}.", rule.says));
+        let reason = format!("The API says {}.", rule.says);
         let weights: Weights = rule.weights.iter().map(|(c, w)| (*c, w * scale)).collect();
-        self.add_all(&weights, &evidence, &reason);
+        self.add_all(&weights, evidence, Some(&reason));
     }
 
     fn confidence(&self, cause: Cause) -> f64 {
@@ -295,10 +296,10 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
         let evidence = Some(format!("WWW-Authenticate: {}", words::clip(&c.quote(), 300)));
         if let Some(error) = c.param("error") {
             board.auth_signal = true;
-            if error.eq_ignore_ascii_case("insufficient_scope") {
-                if let Some(scope) = c.param("scope") {
-                    board.facts.needed_scopes.extend(split_scopes(scope));
-                }
+            if error.eq_ignore_ascii_case("insufficient_scope")
+                && let Some(scope) = c.param("scope")
+            {
+                board.facts.needed_scopes.extend(split_scopes(scope));
             }
             if error.eq_ignore_ascii_case("invalid_request") {
                 // RFC 6750 §3.1: the request carrying the token is malformed or incomplete.
@@ -310,7 +311,7 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
                 );
                 board.add(Cause::MissingCredential, 0.35, evidence.clone(), None);
             } else if let Some(rule) = knowledge.codes.get(&normalise_code(error)) {
-                board.rule(format!("code {}", normalise_code(error)), rule, evidence.clone());
+                board.rule(format!("code {}", normalise_code(error)), rule, evidence.as_deref());
             }
         }
     }
@@ -337,21 +338,19 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
                 );
             }
         }
-        Some(cred) => {
-            if asked.iter().any(|a| a.eq_ignore_ascii_case("bearer") || a.eq_ignore_ascii_case("basic")) {
-                board.add(
-                    Cause::WrongAuthScheme,
-                    0.45,
-                    evidence,
-                    Some(format!(
-                        "The API asks for {} in the Authorization header, but the credential went in {}.",
-                        asked.join(" or "),
-                        cred.place.words()
-                    )),
-                );
-            }
+        Some(cred) if asked.iter().any(|a| a.eq_ignore_ascii_case("bearer") || a.eq_ignore_ascii_case("basic")) => {
+            board.add(
+                Cause::WrongAuthScheme,
+                0.45,
+                evidence,
+                Some(format!(
+                    "The API asks for {} in the Authorization header, but the credential went in {}.",
+                    asked.join(" or "),
+                    cred.place.words()
+                )),
+            );
         }
-        None => {}
+        Some(_) | None => {}
     }
 }
 
@@ -363,7 +362,7 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
                     && let Some(rule) = p.codes.get(&normalise_code(&code))
                 {
                     let at = path.trim_start_matches('/').replace('/', ".");
-                    board.rule(format!("{} {}", p.id, normalise_code(&code)), rule, Some(quote_field(&at, &code)));
+                    board.rule(format!("{} {}", p.id, normalise_code(&code)), rule, Some(&quote_field(&at, &code)));
                 }
             }
         }
@@ -374,7 +373,7 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
                         board.rule(
                             format!("{} {}", p.id, normalise_code(m.as_str())),
                             rule,
-                            Some(quote_message(field)),
+                            Some(&quote_message(field)),
                         );
                     }
                 }
@@ -389,11 +388,11 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
         if let Some((id, rule)) = provider_rule {
             board.matched_codes.insert(key);
             board.provider_spoke = true;
-            board.rule(id, rule, Some(quote_field(&field.at, &field.value)));
+            board.rule(id, rule, Some(&quote_field(&field.at, &field.value)));
         } else if let Some(rule) = knowledge.codes.get(&key) {
             board.matched_codes.insert(key.clone());
             let scale = if provider_spoke { 0.6 } else { 1.0 };
-            board.rule_scaled(format!("code {key}"), rule, Some(quote_field(&field.at, &field.value)), scale);
+            board.rule_scaled(format!("code {key}"), rule, Some(&quote_field(&field.at, &field.value)), scale);
         }
     }
     // A provider's codes may also appear in a message (AADSTS50126: …).
@@ -406,7 +405,7 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
                 if let Some(m) = pattern.find(&field.value)
                     && let Some(rule) = p.codes.get(&normalise_code(m.as_str()))
                 {
-                    board.rule(format!("{} {}", p.id, normalise_code(m.as_str())), rule, Some(quote_message(field)));
+                    board.rule(format!("{} {}", p.id, normalise_code(m.as_str())), rule, Some(&quote_message(field)));
                 }
             }
         }
@@ -443,7 +442,7 @@ fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowle
                     }
                     let evidence = Some(quote_message(field));
                     let weights: Weights = rule.weights.iter().map(|(c, w)| (*c, w * scale)).collect();
-                    board.add_all(&weights, &evidence, &Some(format!("The API says {}.", rule.says)));
+                    board.add_all(&weights, evidence.as_deref(), Some(&format!("The API says {}.", rule.says)));
                 }
             }
             if rule.exclusive {

@@ -44,6 +44,7 @@ fn realm(env: PracticeEnv) -> String {
     format!("Bearer realm=\"gatepass-practice-{}\"", env.as_str())
 }
 
+#[allow(clippy::unused_async, reason = "axum handlers are async")]
 pub(crate) async fn lab(env: PracticeEnv, Path(cause): Path<String>, headers: HeaderMap) -> Response {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
     match cause.as_str() {
