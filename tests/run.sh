@@ -37,6 +37,16 @@ if grep -rnwE 'egui|eframe' src/core src/infra; then
 fi
 cargo check --no-default-features --lib --bins --locked
 
+say "PyJWT for the token interop test"
+if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check pyjwt cryptography
+  else
+    export GATEPASS_SKIP_PYJWT="pip is not available to install PyJWT (pip install pyjwt cryptography)"
+    echo "Skipping the PyJWT interop test: $GATEPASS_SKIP_PYJWT"
+  fi
+fi
+
 say "Tests, with a private D-Bus session and an unlocked keyring"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,5 +1,7 @@
-//! The command-line companion: `gatepass practice | profile | send`. Prints results; all logic
-//! lives in the workspace and core, shared with the GUI.
+//! The command-line companion: `gatepass practice | profile | send | token`. Prints results; all
+//! logic lives in the workspace and core, shared with the GUI.
+
+pub mod token;
 
 use crate::core::exchange::{Outcome, RequestId, size_words};
 use crate::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
@@ -45,6 +47,9 @@ pub enum Command {
     Send(SendArgs),
     /// Explain why requests in a HAR file failed: the likely causes, ranked, and what to do.
     Explain(explain::ExplainArgs),
+    /// Read an access token: who issued it, when it expires, what it allows.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +158,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
             runtime.block_on(run_send(&workspace, args))
         }
         Command::Explain(args) => explain::run(args),
+        Command::Token(cmd) => token::run_token(&open_workspace(cli)?, cmd, runtime),
     }
 }
 

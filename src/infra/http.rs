@@ -95,6 +95,33 @@ impl HttpClient {
         }
         Err(TransportError::TooManyRedirects)
     }
+
+    /// A plain GET of a small public document (a key set, a discovery document): no credential,
+    /// no redirects followed, at most `max_bytes` read, all within `timeout`.
+    /// Returns the status and the body; a body over the limit is cut and marked.
+    pub async fn get_small(
+        &self,
+        url: &url::Url,
+        max_bytes: usize,
+        timeout: Duration,
+    ) -> Result<(u16, Vec<u8>, bool), TransportError> {
+        let fetch = async {
+            let mut response = self.client.get(url.clone()).send().await.map_err(|e| map_error(&e, url))?;
+            let status = response.status().as_u16();
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url))? {
+                if body.len() + chunk.len() > max_bytes {
+                    return Ok((status, body, true));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((status, body, false))
+        };
+        match tokio::time::timeout(timeout, fetch).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::Timeout { secs: timeout.as_secs() }),
+        }
+    }
 }
 
 fn strip_query_credential(url: &mut url::Url, request: &PreparedRequest) {

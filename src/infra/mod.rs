@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod http;
+pub mod jwks;
 pub mod keychain;
 pub mod practice;
 pub mod store;

@@ -13,6 +13,7 @@ use crate::core::secret::Secret;
 use crate::infra::keychain::{KeychainError, StoreKind, UnavailableStore};
 use crate::infra::practice::{PracticeConfig, PracticeServer};
 use crate::infra::store::ProfilesFile;
+use crate::ui::inspector::{ActiveTokenView, TokenCommand, TokenInspector};
 use crate::ui::panels::profiles_ui::ProfileEditor;
 use crate::ui::tasks::{Event, SecretPurpose, Tasks};
 use crate::ui::theme::Theme;
@@ -69,6 +70,8 @@ pub enum Command {
     ToggleTheme,
     /// A button on the explanation card.
     Fix(crate::core::diagnose::Action),
+    /// The token inspector (see ui/inspector.rs).
+    Token(TokenCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +186,10 @@ pub struct GatepassApp {
     pub confirmation: Option<PendingConfirmation>,
     pub history: Vec<HistoryEntry>,
     pub editor: Option<ProfileEditor>,
+    /// The token inspector window, when open.
+    pub inspector: Option<TokenInspector>,
+    /// The active profile's access token, for the profile bar.
+    pub active_token: Option<ActiveTokenView>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
     next_id: u64,
@@ -221,6 +228,8 @@ impl GatepassApp {
             confirmation: None,
             history: Vec::new(),
             editor: None,
+            inspector: None,
+            active_token: None,
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
             next_id: 1,
@@ -280,6 +289,7 @@ impl GatepassApp {
     }
 
     fn apply_profiles(&mut self, file: ProfilesFile) {
+        self.mark_active_token_stale();
         self.profiles = file.profiles;
         let keep = self.active.clone().filter(|id| self.profiles.iter().any(|p| &p.id == id));
         self.active = keep
@@ -314,6 +324,7 @@ impl GatepassApp {
         for command in std::mem::take(&mut self.commands) {
             self.apply(command, ctx);
         }
+        self.refresh_active_token();
     }
 
     fn maybe_prepare_sample(&mut self) {
@@ -362,6 +373,7 @@ impl GatepassApp {
                 None => self.notices.push(Notice { text: e, is_error: true }),
             },
             Event::SendDone(id, result) => self.on_send_done(id, result),
+            Event::Token(event) => self.on_token_event(event),
             Event::BodyFormatted(id, mode, body) => {
                 if let Some(view) = &mut self.response
                     && view.exchange.id == id
@@ -462,7 +474,10 @@ impl GatepassApp {
     fn fix(&mut self, action: &crate::core::diagnose::Action) {
         use crate::core::diagnose::Action;
         match action {
-            Action::GetNewToken | Action::EditProfile | Action::OpenTokenInspector => self.open_editor(),
+            Action::GetNewToken | Action::EditProfile => self.open_editor(),
+            Action::OpenTokenInspector => {
+                self.apply_token_command(crate::ui::inspector::TokenCommand::OpenForActiveProfile);
+            }
             Action::SwitchEnvironment(env) => match self.profile_for_environment(*env) {
                 Some(p) => {
                     let id = p.id.clone();
@@ -617,6 +632,7 @@ impl GatepassApp {
                 self.theme = Theme::load(!self.theme.dark);
                 self.theme.apply(ctx);
             }
+            Command::Token(command) => self.apply_token_command(command),
         }
     }
 
@@ -660,6 +676,10 @@ impl GatepassApp {
         if self.is_sending() {
             // A spinner is showing; keep it moving only while something is in flight.
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        if let Some(after) = crate::ui::panels::token_ui::countdown_repaint(self) {
+            // Countdowns move: the window each second, the profile bar when its words change.
+            ctx.request_repaint_after(after);
         }
     }
 }

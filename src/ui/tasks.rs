@@ -30,6 +30,8 @@ pub enum Event {
     /// History, and a one-time message that its damaged file was replaced.
     HistoryWithWarning(Result<Vec<HistoryEntry>, String>, String),
     SecretRead(SecretPurpose, Result<Option<Secret>, String>),
+    /// The token inspector and the profile bar's token (see ui/inspector.rs).
+    Token(crate::ui::inspector::TokenEvent),
 }
 
 /// Why a secret was read from the keychain.

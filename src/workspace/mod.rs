@@ -13,8 +13,11 @@ use crate::core::history::HistoryEntry;
 use crate::core::profile::{Profile, ProfileId, SecretRef};
 use crate::core::request::{self, Gate, PrepareError, RequestDraft};
 use crate::core::secret::Secret;
+use crate::core::token::Jwt;
+use crate::core::token::verify::{SignatureCheck, VerifyKey, parse_key_set, verify};
 use crate::infra::history::{History, HistoryError};
 use crate::infra::http::HttpClient;
+use crate::infra::jwks::JwksCache;
 use crate::infra::keychain::{Keychain, KeychainError, MemoryStore, SecretStore, StoreKind, UnavailableStore};
 use crate::infra::store::{Loaded, Paths, ProfileStore, ProfilesFile, StoreError};
 use std::sync::{Arc, Mutex, RwLock};
@@ -84,6 +87,8 @@ pub struct Workspace {
     secrets: RwLock<Arc<dyn SecretStore>>,
     /// Built on first use: commands that send nothing never pay for loading TLS roots.
     http: std::sync::OnceLock<HttpClient>,
+    /// Key sets (JWKS) fetched for signature checks, reused for a few minutes.
+    jwks: JwksCache,
     /// Said once at open: damaged files moved aside.
     pub warnings: Vec<String>,
 }
@@ -104,6 +109,7 @@ impl Workspace {
                 detail: "the keychain has not been opened yet".to_owned(),
             }))),
             http: std::sync::OnceLock::new(),
+            jwks: JwksCache::default(),
             warnings,
         })
     }
@@ -352,4 +358,59 @@ impl Workspace {
     pub fn recent_history(&self, limit: usize) -> Result<Vec<HistoryEntry>, WorkspaceError> {
         Ok(self.history()?.recent(limit)?)
     }
+
+    // ---- tokens ------------------------------------------------------------------------
+
+    /// The access token a profile sends, when it sends one (blocks: keychain).
+    pub fn profile_token(&self, id: &ProfileId) -> Result<Option<Secret>, WorkspaceError> {
+        let profile = self.profile(id)?;
+        match &profile.auth {
+            crate::core::profile::AuthMethod::Bearer { token } => Ok(self.secret_store().get(token)?),
+            _ => Ok(None),
+        }
+    }
+
+    /// Check a JWT's signature with the key the user gave. A key set URL is fetched (and cached);
+    /// one that cannot be fetched or read means "not checked", never "failed".
+    pub async fn check_signature(&self, jwt: &Jwt, key: KeySource) -> SignatureCheck {
+        let key = match key {
+            KeySource::None => None,
+            KeySource::SharedSecret(secret) => Some(VerifyKey::SharedSecret(secret)),
+            KeySource::PublicKeyPem(pem) => Some(VerifyKey::PublicKeyPem(pem)),
+            KeySource::KeySetJson(json) => match parse_key_set(&json) {
+                Ok(set) => Some(VerifyKey::KeySet(set)),
+                Err(e) => return SignatureCheck::not_checked(e.to_string()),
+            },
+            KeySource::KeySetUrl(url) => {
+                if jwt.is_unsigned() {
+                    None
+                } else {
+                    let http = match self.http_client() {
+                        Ok(http) => http,
+                        Err(e) => return SignatureCheck::not_checked(e.to_string()),
+                    };
+                    match self.jwks.fetch(http, &url).await {
+                        Ok(set) => Some(VerifyKey::KeySet(set)),
+                        Err(e) => return SignatureCheck::not_checked(e.to_string()),
+                    }
+                }
+            }
+        };
+        verify(jwt, key.as_ref())
+    }
+}
+
+/// Where the key for a signature check comes from.
+#[derive(Debug, Clone, Default)]
+pub enum KeySource {
+    #[default]
+    None,
+    /// The shared secret of an HS256/384/512 token.
+    SharedSecret(Secret),
+    /// A PEM public key or certificate, as text.
+    PublicKeyPem(String),
+    /// A key set (JWKS), as JSON text.
+    KeySetJson(String),
+    /// A key set (JWKS) address, fetched in the background and cached.
+    KeySetUrl(String),
 }

@@ -34,6 +34,10 @@ pub const DEFAULT_SOON: time::Duration = time::Duration::minutes(5);
 
 /// What a piece of token text turned out to be.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "callers match on `TokenKind::Jwt(jwt)` by value; tokens are read one at a time, so the size does not matter"
+)]
 pub enum TokenKind {
     Jwt(Jwt),
     Opaque(OpaqueToken),
@@ -374,8 +378,7 @@ fn decode_part(text: &str, part: JwtPart) -> Result<Vec<u8>, TokenError> {
     let trimmed = text.trim_end_matches('=');
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed).map_err(|e| {
         let position = match e {
-            base64::DecodeError::InvalidByte(at, _) => Some(at),
-            base64::DecodeError::InvalidLastSymbol(at, _) => Some(at),
+            base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => Some(at),
             base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => None,
         };
         TokenError::BadBase64 { part, position }
@@ -390,7 +393,7 @@ fn json_object(bytes: &[u8], part: JwtPart) -> Result<Map<String, Value>, TokenE
     }
 }
 
-/// serde_json's message names the place, never the content; say it in fewer words.
+/// `serde_json`'s message names the place, never the content; say it in fewer words.
 fn json_error_words(e: &serde_json::Error) -> String {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "it ends too early",
@@ -483,7 +486,7 @@ fn read_scopes(claims: &Map<String, Value>) -> (Vec<String>, Vec<&'static str>) 
 const MIN_UNIX: i64 = -377_705_116_800;
 const MAX_UNIX: i64 = 253_402_300_799;
 
-/// Read a NumericDate claim: seconds since 1970, as a number or, leniently, as text.
+/// Read a `NumericDate` claim: seconds since 1970, as a number or, leniently, as text.
 fn time_claim(
     claims: &Map<String, Value>,
     name: &'static str,

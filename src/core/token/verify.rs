@@ -1,5 +1,5 @@
 //! Checking a JWT's signature with a key the user gives: a shared secret (HS256/384/512), a PEM
-//! public key or certificate (RS*, PS*, ES*, EdDSA), or a key set (JWKS) matched by `kid`.
+//! public key or certificate (RS*, PS*, ES*, `EdDSA`), or a key set (JWKS) matched by `kid`.
 //!
 //! Pure: the key arrives as data. Fetching a JWKS URL is I/O and lives in `infra::jwks`; when it
 //! cannot be fetched the caller reports [`SignatureCheck::NotChecked`], never `Failed`.
@@ -300,10 +300,10 @@ mod tests {
 
     #[test]
     fn a_changed_claim_fails() {
+        use base64::Engine as _;
         let jwt = mint(Algorithm::HS256, None, &EncodingKey::from_secret(b"k"));
         let raw = jwt.raw().expose().to_owned();
         let parts: Vec<&str> = raw.split('.').collect();
-        use base64::Engine as _;
         let forged_claims =
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"sub":"admin","exp":4000000000}"#);
         let forged = read(&format!("{}.{forged_claims}.{}", parts[0], parts[2]));

@@ -121,7 +121,7 @@ fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, t
             let label = match action {
                 Action::GetNewToken => "Paste a new token…".to_owned(),
                 Action::EditProfile => "Edit profile…".to_owned(),
-                Action::OpenTokenInspector => continue,
+                Action::OpenTokenInspector => "Open token inspector…".to_owned(),
                 Action::RetryFixed => {
                     if !app.can_fix_draft() {
                         continue;

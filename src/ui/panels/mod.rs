@@ -8,6 +8,7 @@ pub mod profiles_ui;
 pub mod request_ui;
 pub mod response_ui;
 pub mod sidebar_ui;
+pub mod token_ui;
 
 use crate::ui::app::GatepassApp;
 
@@ -38,5 +39,6 @@ pub fn layout_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         response_ui::response_ui(app, ui);
     });
     profiles_ui::editor_window_ui(app, ui.ctx());
+    token_ui::inspector_window_ui(app, ui.ctx());
     confirm_ui::confirm_ui(app, ui.ctx());
 }

@@ -35,11 +35,16 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         if let Some(profile) = app.active_profile() {
             environment_chip(ui, &app.theme, &profile.environment);
             let method = match &profile.auth {
-                AuthMethod::None => "no credential".to_owned(),
-                other => other.kind().label().to_owned(),
+                AuthMethod::None => Some("no credential".to_owned()),
+                // The token's state says more, and is drawn next.
+                AuthMethod::Bearer { .. } => None,
+                other => Some(other.kind().label().to_owned()),
             };
-            ui.label(egui::RichText::new(method).color(app.theme.palette.muted));
+            if let Some(method) = method {
+                ui.label(egui::RichText::new(method).color(app.theme.palette.muted));
+            }
         }
+        crate::ui::panels::token_ui::profile_bar_token_ui(app, ui);
         if ui.button("Profiles…").clicked() {
             app.open_editor();
         }

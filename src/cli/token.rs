@@ -1,0 +1,274 @@
+//! `gatepass token inspect`: read a token, say what it is, whether it is still good, what it
+//! allows, and whether its signature checks out. The token is never printed, only its fingerprint.
+
+use crate::core::secret::Secret;
+use crate::core::token::explain::standard_claims;
+use crate::core::token::time_words::{absolute_words, state_words};
+use crate::core::token::verify::SignatureCheck;
+use crate::core::token::{Jwt, OpaqueToken, TokenKind, TokenState, read_token, token_state};
+use crate::workspace::{KeySource, Workspace};
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::{IsTerminal as _, Read as _};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Show what an access token says: who issued it, for whom, when it expires, its permissions
+    /// (scopes) and whether its signature checks out. The token itself is never printed.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The token, or - to read it from standard input. Left out: read from standard input or a
+    /// hidden prompt (safer than the command line, which shells keep in their history).
+    pub token: Option<String>,
+    /// Inspect this profile's access token (from the keychain) and compare its permissions.
+    #[arg(long, conflicts_with = "token")]
+    pub profile: Option<String>,
+    /// Check the signature with the key set (JWKS) at this URL, or in this file.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["key", "secret_stdin"])]
+    pub jwks: Option<String>,
+    /// Check the signature with this PEM public key or certificate file (RS*, PS*, ES*, `EdDSA`).
+    #[arg(long, value_name = "FILE", conflicts_with = "secret_stdin")]
+    pub key: Option<PathBuf>,
+    /// Check the signature with the shared secret (HS256/384/512), read from standard input.
+    #[arg(long)]
+    pub secret_stdin: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// A permission (scope) the token should carry (repeatable); missing ones are listed.
+    #[arg(long = "expected-scope", value_name = "SCOPE")]
+    pub expected_scopes: Vec<String>,
+    /// Call the token "expiring soon" this many minutes before it expires.
+    #[arg(long, value_name = "MINUTES", default_value_t = 5)]
+    pub soon: u32,
+}
+
+pub fn run_token(
+    workspace: &Workspace,
+    command: &TokenCommand,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<i32> {
+    match command {
+        TokenCommand::Inspect(args) => inspect(workspace, args, runtime),
+    }
+}
+
+fn read_stdin() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("Standard input could not be read")?;
+    Ok(text)
+}
+
+fn inspect(workspace: &Workspace, args: &InspectArgs, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+    let token_from_stdin = args.profile.is_none() && args.token.as_deref().is_none_or(|t| t == "-");
+    if args.secret_stdin && token_from_stdin {
+        bail!(
+            "The token and the secret cannot both come from standard input. Give the token as an argument or with --profile, and pipe in the secret."
+        );
+    }
+    let mut expected = args.expected_scopes.clone();
+    let raw = if let Some(name) = &args.profile {
+        let profile = workspace.profile_named(name)?;
+        expected.extend(profile.expected_scopes.iter().cloned());
+        workspace.connect_keychain().context("Gatepass keeps secrets only in the keychain, so it cannot go on")?;
+        match workspace.profile_token(&profile.id)? {
+            Some(token) => token,
+            None => bail!(
+                "The profile \"{}\" has no access token to inspect. It uses {}.",
+                profile.name,
+                profile.auth.kind().label()
+            ),
+        }
+    } else {
+        match args.token.as_deref() {
+            Some(t) if t != "-" => Secret::new(t),
+            _ if std::io::stdin().is_terminal() && args.token.is_none() => {
+                Secret::new(rpassword::prompt_password("Paste the token (it will not be shown): ")?)
+            }
+            _ => Secret::new(read_stdin()?),
+        }
+    };
+    let key = if args.secret_stdin {
+        let text = read_stdin()?;
+        let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+        let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+        if trimmed.is_empty() {
+            bail!("No secret came on standard input. Pipe in the shared secret the token was signed with.");
+        }
+        KeySource::SharedSecret(Secret::new(trimmed))
+    } else if let Some(path) = &args.key {
+        let pem = std::fs::read_to_string(path)
+            .with_context(|| format!("The key file {} could not be read", path.display()))?;
+        KeySource::PublicKeyPem(pem)
+    } else if let Some(jwks) = &args.jwks {
+        if jwks.starts_with("http://") || jwks.starts_with("https://") {
+            KeySource::KeySetUrl(jwks.clone())
+        } else {
+            let json = std::fs::read_to_string(jwks).with_context(|| {
+                format!("The key set {jwks} is neither an http(s) address nor a file that can be read")
+            })?;
+            KeySource::KeySetJson(json)
+        }
+    } else {
+        KeySource::None
+    };
+
+    // The message is complete on its own ("This looks like a JWT, but it has 2 parts..."), and never holds the token.
+    let kind = read_token(raw.expose())?;
+    drop(raw);
+    let now = time::OffsetDateTime::now_utc();
+    let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
+    let soon = time::Duration::minutes(i64::from(args.soon));
+    let out = match &kind {
+        TokenKind::Opaque(opaque) => match args.format {
+            Format::Text => opaque_text(opaque),
+            Format::Json => serde_json::to_string_pretty(&opaque_json(opaque))? + "\n",
+        },
+        TokenKind::Jwt(jwt) => {
+            let signature = runtime.block_on(workspace.check_signature(jwt, key));
+            let report = JwtReport { jwt, now, local, soon, expected: &expected, signature: &signature };
+            match args.format {
+                Format::Text => report.text(),
+                Format::Json => serde_json::to_string_pretty(&report.json())? + "\n",
+            }
+        }
+    };
+    print!("{out}");
+    Ok(0)
+}
+
+fn opaque_text(opaque: &OpaqueToken) -> String {
+    format!(
+        "Token:      {} (opaque, {} characters)\nKind:       {}\n\n{}\n",
+        opaque.fingerprint,
+        opaque.length,
+        opaque.known_as.unwrap_or("not a JWT, and not a shape Gatepass knows"),
+        opaque.explanation()
+    )
+}
+
+fn opaque_json(opaque: &OpaqueToken) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "opaque",
+        "fingerprint": opaque.fingerprint,
+        "length": opaque.length,
+        "known_as": opaque.known_as,
+        "explanation": opaque.explanation(),
+    })
+}
+
+fn state_key(state: TokenState) -> &'static str {
+    match state {
+        TokenState::Valid => "valid",
+        TokenState::ExpiringSoon => "expiring_soon",
+        TokenState::Expired => "expired",
+        TokenState::NotYetValid => "not_yet_valid",
+        TokenState::NoExpiry => "no_expiry",
+    }
+}
+
+fn signature_key(check: &SignatureCheck) -> &'static str {
+    match check {
+        SignatureCheck::Verified { .. } => "verified",
+        SignatureCheck::Failed { .. } => "failed",
+        SignatureCheck::NotChecked { .. } => "not_checked",
+    }
+}
+
+struct JwtReport<'a> {
+    jwt: &'a Jwt,
+    now: time::OffsetDateTime,
+    local: time::UtcOffset,
+    soon: time::Duration,
+    expected: &'a [String],
+    signature: &'a SignatureCheck,
+}
+
+impl JwtReport<'_> {
+    fn text(&self) -> String {
+        let jwt = self.jwt;
+        let state = token_state(jwt, self.now, self.soon);
+        let mut out = format!("Token:      {} (JWT, {} characters)\n", jwt.fingerprint, jwt.raw().len());
+        out.push_str(&format!("State:      {} — {}\n", state.label(), state_words(jwt, self.now, self.soon)));
+        out.push_str(&format!("Signature:  {} — {}\n", self.signature.label(), self.signature.detail()));
+        out.push_str(&format!(
+            "Algorithm:  {} (how it was signed){}\n",
+            jwt.algorithm.as_deref().unwrap_or("(not said)"),
+            jwt.key_id.as_deref().map(|k| format!(", key id (kid) {k}")).unwrap_or_default()
+        ));
+        out.push('\n');
+        for line in standard_claims(jwt, self.now, self.local) {
+            let label = format!("{} ({})", line.name, line.claim);
+            out.push_str(&format!("{label:<18} {:<27} {}\n", line.meaning, line.value));
+        }
+        out.push('\n');
+        if jwt.scopes.is_empty() {
+            out.push_str("Permissions (scopes): none in this token\n");
+        } else {
+            out.push_str(&format!(
+                "Permissions (scopes): {}   (from {})\n",
+                jwt.scopes.join(" "),
+                jwt.scope_claims.join(", ")
+            ));
+        }
+        let missing = jwt.missing_scopes(self.expected);
+        if !missing.is_empty() {
+            out.push_str(&format!("Missing permissions:  {}\n", missing.join(" ")));
+        } else if !self.expected.is_empty() {
+            out.push_str("Missing permissions:  none; every expected permission is there\n");
+        }
+        for warning in &jwt.warnings {
+            out.push_str(&format!("Warning: {}\n", warning.describe()));
+        }
+        out.push_str("\nHeader:\n");
+        out.push_str(&pretty(&jwt.header));
+        out.push_str("\nClaims:\n");
+        out.push_str(&pretty(&jwt.claims));
+        out.push('\n');
+        out
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let jwt = self.jwt;
+        let state = token_state(jwt, self.now, self.soon);
+        let rfc3339 = |t: Option<time::OffsetDateTime>| {
+            t.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        };
+        serde_json::json!({
+            "kind": "jwt",
+            "fingerprint": jwt.fingerprint,
+            "length": jwt.raw().len(),
+            "state": state_key(state),
+            "state_words": state_words(jwt, self.now, self.soon),
+            "algorithm": jwt.algorithm,
+            "key_id": jwt.key_id,
+            "issuer": jwt.issuer,
+            "subject": jwt.subject,
+            "audience": jwt.audience,
+            "expires_at": rfc3339(jwt.expires_at),
+            "expires_at_words": jwt.expires_at.map(|t| absolute_words(t, self.local)),
+            "not_before": rfc3339(jwt.not_before),
+            "issued_at": rfc3339(jwt.issued_at),
+            "scopes": jwt.scopes,
+            "expected_scopes": self.expected,
+            "missing_scopes": jwt.missing_scopes(self.expected),
+            "signature": { "status": signature_key(self.signature), "detail": self.signature.detail() },
+            "warnings": jwt.warnings.iter().map(crate::core::token::TokenWarning::describe).collect::<Vec<_>>(),
+            "header": jwt.header,
+            "claims": jwt.claims,
+        })
+    }
+}
+
+fn pretty(map: &serde_json::Map<String, serde_json::Value>) -> String {
+    serde_json::to_string_pretty(map).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,360 @@
+//! The token inspector's state and the work behind it: reading a profile's token from the
+//! keychain and checking a signature happen in tasks; the window (`panels/token_ui.rs`) only draws
+//! and pushes [`TokenCommand`]s.
+//!
+//! Also the active profile's token, read once per profile change so the profile bar can say
+//! "token expires in 12 min" without touching the keychain on every frame.
+
+use crate::core::profile::{AuthMethod, ProfileId};
+use crate::core::secret::Secret;
+use crate::core::token::verify::SignatureCheck;
+use crate::core::token::{Jwt, TokenKind, read_token};
+use crate::ui::app::GatepassApp;
+use crate::ui::tasks::Event;
+use crate::workspace::KeySource;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Where the inspected token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    Profile {
+        id: ProfileId,
+        name: String,
+    },
+    /// A token handed over by another part of the app; `label` says where it came from.
+    Given {
+        label: String,
+    },
+    Pasted,
+}
+
+/// Which key the user offers for the signature check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyChoice {
+    None,
+    SharedSecret,
+    PublicKey,
+    KeySetUrl,
+}
+
+impl KeyChoice {
+    pub const ALL: [KeyChoice; 4] =
+        [KeyChoice::None, KeyChoice::SharedSecret, KeyChoice::PublicKey, KeyChoice::KeySetUrl];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyChoice::None => "No key",
+            KeyChoice::SharedSecret => "Shared secret (HS*)",
+            KeyChoice::PublicKey => "Public key, PEM (RS*, PS*, ES*, EdDSA)",
+            KeyChoice::KeySetUrl => "Key set URL (JWKS)",
+        }
+    }
+}
+
+/// A signature check, pending or done. Results for an older check are dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureState {
+    Idle,
+    Checking { id: u64 },
+    Done(SignatureCheck),
+}
+
+/// The token as read: a decoded token, or why it could not be had.
+#[derive(Debug, Clone)]
+pub enum Inspected {
+    Empty,
+    Loading,
+    Read(Arc<TokenKind>),
+    /// Could not be read: the message says why and what to do.
+    Problem(String),
+}
+
+/// The inspector window's state.
+pub struct TokenInspector {
+    pub source: TokenSource,
+    /// What the user pasted (only for [`TokenSource::Pasted`]); wiped when dropped.
+    pub paste: Zeroizing<String>,
+    pub inspected: Inspected,
+    pub revealed: bool,
+    /// Permissions the active profile expects, to compare with the token's.
+    pub expected: Vec<String>,
+    pub key_choice: KeyChoice,
+    pub key_secret: Zeroizing<String>,
+    pub key_pem: String,
+    pub jwks_url: String,
+    pub signature: SignatureState,
+    /// "Expiring soon" threshold in minutes (default 5).
+    pub soon_minutes: u32,
+    pub local_offset: time::UtcOffset,
+    /// Bumped whenever the token changes, so a late keychain read for an old one is dropped.
+    generation: u64,
+    next_check: u64,
+    /// What `paste` held when last read, to re-read only when it changes.
+    last_paste: Zeroizing<String>,
+}
+
+impl TokenInspector {
+    pub fn new(source: TokenSource, expected: Vec<String>) -> Self {
+        let now = time::OffsetDateTime::now_utc();
+        Self {
+            source,
+            paste: Zeroizing::new(String::new()),
+            inspected: Inspected::Empty,
+            revealed: false,
+            expected,
+            key_choice: KeyChoice::None,
+            key_secret: Zeroizing::new(String::new()),
+            key_pem: String::new(),
+            jwks_url: String::new(),
+            signature: SignatureState::Idle,
+            soon_minutes: 5,
+            local_offset: time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC),
+            generation: 0,
+            next_check: 0,
+            last_paste: Zeroizing::new(String::new()),
+        }
+    }
+
+    pub fn jwt(&self) -> Option<&Jwt> {
+        match &self.inspected {
+            Inspected::Read(kind) => kind.as_jwt(),
+            _ => None,
+        }
+    }
+
+    pub fn soon(&self) -> time::Duration {
+        time::Duration::minutes(i64::from(self.soon_minutes))
+    }
+
+    /// Show a token's text (from the keychain or a paste): decode it and forget any old check.
+    pub fn show_text(&mut self, text: &str) {
+        self.revealed = false;
+        self.signature = SignatureState::Idle;
+        self.inspected = if text.trim().is_empty() {
+            Inspected::Empty
+        } else {
+            match read_token(text) {
+                Ok(kind) => {
+                    if let Some(jwt) = kind.as_jwt()
+                        && self.jwks_url.is_empty()
+                        && let Some(iss) = jwt.issuer.as_deref().filter(|i| i.starts_with("http"))
+                    {
+                        // A hint only: nothing is fetched until the user asks.
+                        self.jwks_url = format!("{}/.well-known/jwks.json", iss.trim_end_matches('/'));
+                    }
+                    Inspected::Read(Arc::new(kind))
+                }
+                Err(e) => Inspected::Problem(e.to_string()),
+            }
+        };
+    }
+
+    /// Re-read the pasted text if it changed since the last frame.
+    pub fn paste_changed(&mut self) {
+        if self.source == TokenSource::Pasted && *self.paste != *self.last_paste {
+            self.last_paste = self.paste.clone();
+            let text = self.paste.clone();
+            self.generation += 1;
+            self.show_text(&text);
+        }
+    }
+}
+
+/// What the inspector window asks for.
+#[derive(Debug)]
+pub enum TokenCommand {
+    /// Open on the active profile's token (when it has one) or on a paste box.
+    OpenForActiveProfile,
+    /// Open on a token the app already holds (for example one just received from a token
+    /// endpoint), compared with these expected permissions.
+    OpenWith {
+        token: Secret,
+        label: String,
+        expected: Vec<String>,
+    },
+    /// Switch to pasting a token.
+    UsePasted,
+    /// Read the profile's token from the keychain again.
+    Reload,
+    CheckSignature,
+    Close,
+}
+
+/// What the inspector's tasks report.
+pub enum TokenEvent {
+    /// The inspected profile's token, read from the keychain.
+    ProfileToken(u64, Result<Option<Secret>, String>),
+    SignatureChecked(u64, SignatureCheck),
+    /// The active profile's token, for the profile bar.
+    ActiveToken(ProfileId, Result<Option<Secret>, String>),
+}
+
+/// The active profile's token as the profile bar shows it.
+#[derive(Debug, Clone)]
+pub enum ActiveToken {
+    Loading,
+    Missing,
+    Unreadable,
+    Opaque,
+    Jwt(Box<Jwt>),
+    Failed(String),
+}
+
+/// The profile bar's view of the active token, tied to the profile it was read for.
+pub struct ActiveTokenView {
+    pub profile: ProfileId,
+    pub token: ActiveToken,
+    /// The profiles were reloaded (a token may have been replaced): read again, keep showing this meanwhile.
+    pub stale: bool,
+}
+
+impl GatepassApp {
+    /// Apply an inspector command (called from `apply`; never blocks).
+    pub fn apply_token_command(&mut self, command: TokenCommand) {
+        match command {
+            TokenCommand::OpenForActiveProfile => {
+                let expected = self.active_profile().map(|p| p.expected_scopes.clone()).unwrap_or_default();
+                let source = match self.active_profile() {
+                    Some(p) if matches!(p.auth, AuthMethod::Bearer { .. }) => {
+                        TokenSource::Profile { id: p.id.clone(), name: p.name.clone() }
+                    }
+                    _ => TokenSource::Pasted,
+                };
+                self.inspector = Some(TokenInspector::new(source, expected));
+                self.read_inspected_token();
+            }
+            TokenCommand::OpenWith { token, label, expected } => {
+                let mut inspector = TokenInspector::new(TokenSource::Given { label }, expected);
+                inspector.show_text(token.expose());
+                self.inspector = Some(inspector);
+            }
+            TokenCommand::UsePasted => {
+                if let Some(inspector) = &mut self.inspector {
+                    inspector.source = TokenSource::Pasted;
+                    inspector.generation += 1;
+                    inspector.last_paste = Zeroizing::new(String::new());
+                    inspector.inspected = Inspected::Empty;
+                    inspector.paste_changed();
+                }
+            }
+            TokenCommand::Reload => self.read_inspected_token(),
+            TokenCommand::CheckSignature => self.check_signature(),
+            TokenCommand::Close => self.inspector = None,
+        }
+    }
+
+    fn read_inspected_token(&mut self) {
+        let Some(inspector) = &mut self.inspector else { return };
+        let TokenSource::Profile { id, .. } = inspector.source.clone() else { return };
+        let Ok(ws) = self.workspace.clone() else { return };
+        inspector.generation += 1;
+        inspector.inspected = Inspected::Loading;
+        inspector.signature = SignatureState::Idle;
+        let generation = inspector.generation;
+        self.tasks.spawn_blocking(move || {
+            Event::Token(TokenEvent::ProfileToken(generation, ws.profile_token(&id).map_err(|e| e.to_string())))
+        });
+    }
+
+    fn check_signature(&mut self) {
+        let Ok(ws) = self.workspace.clone() else { return };
+        let Some(inspector) = &mut self.inspector else { return };
+        let Some(jwt) = inspector.jwt().cloned() else { return };
+        let key = match inspector.key_choice {
+            KeyChoice::None => KeySource::None,
+            KeyChoice::SharedSecret => KeySource::SharedSecret(Secret::new(inspector.key_secret.as_str())),
+            KeyChoice::PublicKey => KeySource::PublicKeyPem(inspector.key_pem.clone()),
+            KeyChoice::KeySetUrl => KeySource::KeySetUrl(inspector.jwks_url.trim().to_owned()),
+        };
+        inspector.next_check += 1;
+        let id = inspector.next_check;
+        inspector.signature = SignatureState::Checking { id };
+        self.tasks
+            .spawn(async move { Event::Token(TokenEvent::SignatureChecked(id, ws.check_signature(&jwt, key).await)) });
+    }
+
+    /// Apply a finished inspector task (called from `on_event`).
+    pub fn on_token_event(&mut self, event: TokenEvent) {
+        match event {
+            TokenEvent::ProfileToken(generation, result) => {
+                let Some(inspector) = &mut self.inspector else { return };
+                if inspector.generation != generation {
+                    return;
+                }
+                match result {
+                    Ok(Some(secret)) => inspector.show_text(secret.expose()),
+                    Ok(None) => {
+                        inspector.inspected = Inspected::Problem(
+                            "This profile has no access token saved yet. Add one under Profiles…, or paste a token here."
+                                .to_owned(),
+                        );
+                    }
+                    Err(e) => inspector.inspected = Inspected::Problem(e),
+                }
+            }
+            TokenEvent::SignatureChecked(id, check) => {
+                if let Some(inspector) = &mut self.inspector
+                    && inspector.signature == (SignatureState::Checking { id })
+                {
+                    inspector.signature = SignatureState::Done(check);
+                }
+            }
+            TokenEvent::ActiveToken(profile, result) => {
+                let Some(view) = &mut self.active_token else { return };
+                if view.profile != profile {
+                    return;
+                }
+                view.stale = false;
+                view.token = match result {
+                    Ok(None) => ActiveToken::Missing,
+                    Ok(Some(secret)) => match read_token(secret.expose()) {
+                        Ok(TokenKind::Jwt(jwt)) => ActiveToken::Jwt(Box::new(jwt)),
+                        Ok(TokenKind::Opaque(_)) => ActiveToken::Opaque,
+                        Err(_) => ActiveToken::Unreadable,
+                    },
+                    Err(e) => ActiveToken::Failed(e),
+                };
+            }
+        }
+    }
+
+    /// Keep the profile bar's token current: read it (off the UI thread) when the active profile
+    /// changes or the profiles were reloaded. Called every frame; spawns only on a change.
+    pub fn refresh_active_token(&mut self) {
+        let wanted =
+            self.active_profile().filter(|p| matches!(p.auth, AuthMethod::Bearer { .. })).map(|p| p.id.clone());
+        let Some(id) = wanted else {
+            self.active_token = None;
+            return;
+        };
+        if !matches!(self.keychain, crate::ui::app::KeychainState::Ready(_)) {
+            return;
+        }
+        let needs_read = match &mut self.active_token {
+            Some(view) if view.profile == id => {
+                let stale = view.stale;
+                view.stale = false;
+                stale
+            }
+            _ => {
+                self.active_token =
+                    Some(ActiveTokenView { profile: id.clone(), token: ActiveToken::Loading, stale: false });
+                true
+            }
+        };
+        if needs_read && let Ok(ws) = self.workspace.clone() {
+            self.tasks.spawn_blocking(move || {
+                let result = ws.profile_token(&id).map_err(|e| e.to_string());
+                Event::Token(TokenEvent::ActiveToken(id, result))
+            });
+        }
+    }
+
+    /// The profiles changed on disk or in the editor: the active token may have been replaced.
+    pub fn mark_active_token_stale(&mut self) {
+        if let Some(view) = &mut self.active_token {
+            view.stale = true;
+        }
+    }
+}

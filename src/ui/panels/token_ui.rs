@@ -1,0 +1,461 @@
+//! The token inspector window: one clear state in colour and words, the standard claims explained,
+//! permissions as chips with missing ones marked, the signature check, and the raw header and
+//! claims. The token stays masked unless revealed. Draws only; work goes through commands.
+
+use crate::core::token::explain::standard_claims;
+use crate::core::token::time_words::{short_state_words, state_words};
+use crate::core::token::verify::SignatureCheck;
+use crate::core::token::{Jwt, OpaqueToken, TokenKind, TokenState, token_state};
+use crate::ui::app::{Command, GatepassApp};
+use crate::ui::inspector::{
+    ActiveToken, Inspected, KeyChoice, SignatureState, TokenCommand, TokenInspector, TokenSource,
+};
+use crate::ui::theme::{Palette, Theme};
+use egui::RichText;
+use std::time::Duration;
+
+/// The colour that goes with a token state.
+pub fn state_color(palette: &Palette, state: TokenState) -> egui::Color32 {
+    match state {
+        TokenState::Valid | TokenState::NoExpiry => palette.success,
+        TokenState::ExpiringSoon | TokenState::NotYetValid => palette.warning,
+        TokenState::Expired => palette.error,
+    }
+}
+
+/// How soon the screen must be redrawn for countdowns to stay true, if at all.
+pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
+    if app.inspector.as_ref().is_some_and(|i| i.jwt().is_some()) {
+        return Some(Duration::from_secs(1));
+    }
+    let ActiveToken::Jwt(jwt) = &app.active_token.as_ref()?.token else { return None };
+    let exp = jwt.expires_at?;
+    let left = exp - time::OffsetDateTime::now_utc();
+    // The bar speaks in whole units: seconds in the last minutes, minutes below an hour, then hours.
+    Some(if left < time::Duration::minutes(2) {
+        Duration::from_secs(1)
+    } else if left < time::Duration::hours(2) {
+        Duration::from_secs(10)
+    } else {
+        Duration::from_mins(1)
+    })
+}
+
+/// The profile bar's piece. With a bearer profile: the token's state in words and colour
+/// ("token expires in 12 min"), which opens the inspector when clicked. Otherwise a plain
+/// "Inspect token…" button to paste one.
+pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
+    let palette = app.theme.palette;
+    let clicked = if let Some(view) = &app.active_token {
+        let now = time::OffsetDateTime::now_utc();
+        let (text, color) = match &view.token {
+            ActiveToken::Loading => ("reading the token…".to_owned(), palette.muted),
+            ActiveToken::Missing => ("no token saved".to_owned(), palette.warning),
+            ActiveToken::Unreadable => ("token cannot be read".to_owned(), palette.error),
+            ActiveToken::Opaque => ("opaque token, expiry unknown".to_owned(), palette.muted),
+            ActiveToken::Failed(_) => ("token not available".to_owned(), palette.error),
+            ActiveToken::Jwt(jwt) => {
+                let state = token_state(jwt, now, crate::core::token::DEFAULT_SOON);
+                (short_state_words(jwt, now, crate::core::token::DEFAULT_SOON), state_color(&palette, state))
+            }
+        };
+        ui.add(
+            egui::Button::new(RichText::new(text).color(color))
+                .stroke(egui::Stroke::new(1.0, color.gamma_multiply(0.6))),
+        )
+        .on_hover_text("Access token (bearer). Click to inspect it: expiry, permissions, signature.")
+        .clicked()
+    } else {
+        ui.button("Inspect token…").on_hover_text("See what a token says, when it expires and what it allows").clicked()
+    };
+    if clicked {
+        app.commands.push(Command::Token(TokenCommand::OpenForActiveProfile));
+    }
+}
+
+pub fn inspector_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
+    let Some(mut inspector) = app.inspector.take() else { return };
+    let mut open = true;
+    let top_center = ctx.content_rect().center_top() + egui::vec2(0.0, 56.0);
+    let max_height = (ctx.content_rect().height() - 80.0).max(300.0);
+    let mut commands = Vec::new();
+    egui::Window::new("Token inspector")
+        .open(&mut open)
+        .default_size([760.0, 620.0])
+        .max_height(max_height)
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(top_center)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+                inspector_ui(&app.theme, &mut inspector, &mut commands, ui);
+            });
+        });
+    app.commands.extend(commands.into_iter().map(Command::Token));
+    if open {
+        app.inspector = Some(inspector);
+    }
+}
+
+fn inspector_ui(theme: &Theme, inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, ui: &mut egui::Ui) {
+    let palette = theme.palette;
+    source_ui(inspector, commands, ui, &palette);
+    ui.add_space(6.0);
+    match inspector.inspected.clone() {
+        Inspected::Empty => {
+            ui.label(RichText::new("Paste an access token above to see what it says.").color(palette.muted));
+        }
+        Inspected::Loading => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the token from the keychain…");
+            });
+        }
+        Inspected::Problem(message) => {
+            ui.label(RichText::new("This token cannot be read").heading().color(palette.error));
+            ui.label(message);
+        }
+        Inspected::Read(kind) => {
+            masked_token_ui(inspector, &kind, ui, &palette);
+            ui.add_space(6.0);
+            match kind.as_ref() {
+                TokenKind::Opaque(opaque) => opaque_ui(opaque, ui, &palette),
+                TokenKind::Jwt(jwt) => jwt_ui(theme, inspector, jwt, commands, ui),
+            }
+        }
+    }
+}
+
+fn source_ui(inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, ui: &mut egui::Ui, palette: &Palette) {
+    match &inspector.source {
+        TokenSource::Profile { name, .. } => {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("The access token of the profile \"{name}\"")).strong());
+                if ui.small_button("Read again").clicked() {
+                    commands.push(TokenCommand::Reload);
+                }
+                if ui.small_button("Paste another token…").clicked() {
+                    commands.push(TokenCommand::UsePasted);
+                }
+            });
+        }
+        TokenSource::Given { label } => {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(label.as_str()).strong());
+                if ui.small_button("Paste another token…").clicked() {
+                    commands.push(TokenCommand::UsePasted);
+                }
+            });
+        }
+        TokenSource::Pasted => {
+            let label = ui.label("Token");
+            ui.horizontal(|ui| {
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut *inspector.paste)
+                        .password(!inspector.revealed)
+                        .desired_width(ui.available_width() - 90.0)
+                        .hint_text("paste an access token (JWT or opaque); it stays on this computer"),
+                );
+                edit.labelled_by(label.id);
+                ui.checkbox(&mut inspector.revealed, "Show");
+            });
+            inspector.paste_changed();
+            ui.label(RichText::new("Pasted tokens are not saved anywhere.").small().color(palette.muted));
+        }
+    }
+}
+
+fn masked_token_ui(inspector: &mut TokenInspector, kind: &TokenKind, ui: &mut egui::Ui, palette: &Palette) {
+    let (what, length) = match kind {
+        TokenKind::Jwt(jwt) => ("JWT", jwt.raw().len()),
+        TokenKind::Opaque(o) => ("opaque token", o.length),
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(kind.fingerprint()).monospace().strong());
+        ui.label(RichText::new(format!("{what}, {length} characters")).color(palette.muted));
+        if let (TokenSource::Profile { .. } | TokenSource::Given { .. }, TokenKind::Jwt(jwt)) =
+            (&inspector.source, kind)
+        {
+            if inspector.revealed {
+                if ui.small_button("Hide").clicked() {
+                    inspector.revealed = false;
+                }
+            } else if ui.small_button("Reveal").clicked() {
+                inspector.revealed = true;
+            }
+            if ui.small_button("Copy").on_hover_text("Copies the token without showing it").clicked() {
+                ui.ctx().copy_text(jwt.raw().expose().to_owned());
+            }
+        }
+    });
+    if inspector.revealed
+        && let (TokenSource::Profile { .. } | TokenSource::Given { .. }, TokenKind::Jwt(jwt)) =
+            (&inspector.source, kind)
+    {
+        ui.add(egui::Label::new(RichText::new(jwt.raw().expose()).monospace().small()).wrap());
+    }
+}
+
+fn opaque_ui(opaque: &OpaqueToken, ui: &mut egui::Ui, palette: &Palette) {
+    ui.label(RichText::new("Opaque token: its contents cannot be read here").heading().color(palette.accent));
+    ui.label(opaque.explanation());
+}
+
+fn jwt_ui(
+    theme: &Theme,
+    inspector: &mut TokenInspector,
+    jwt: &Jwt,
+    commands: &mut Vec<TokenCommand>,
+    ui: &mut egui::Ui,
+) {
+    let palette = theme.palette;
+    let now = time::OffsetDateTime::now_utc();
+    let soon = inspector.soon();
+    let state = token_state(jwt, now, soon);
+    let color = state_color(&palette, state);
+
+    // One clear state, in colour and words.
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(egui::CornerRadius::same(6))
+        .inner_margin(egui::Margin::symmetric(12, 8))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(state.label()).heading().strong().color(color));
+                ui.label(RichText::new(state_words(jwt, now, soon)).heading());
+            });
+            let hint = match state {
+                TokenState::Valid => "This token can be used now.".to_owned(),
+                TokenState::ExpiringSoon => format!(
+                    "It still works, but it stops within {} min. Get a new token before a long test.",
+                    inspector.soon_minutes
+                ),
+                TokenState::Expired => "APIs will refuse it. Get a new token.".to_owned(),
+                TokenState::NotYetValid => {
+                    "APIs will refuse it until then. If that seems wrong, check this computer's clock.".to_owned()
+                }
+                TokenState::NoExpiry => {
+                    "It has no expiry time, so it works until it is switched off (revoked).".to_owned()
+                }
+            };
+            ui.label(hint);
+        });
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new("Call it \"expiring soon\"").small().color(palette.muted));
+        ui.add(egui::DragValue::new(&mut inspector.soon_minutes).range(1..=1440).suffix(" min before expiry"))
+            .labelled_by(label.id);
+    });
+    for warning in &jwt.warnings {
+        ui.label(RichText::new(format!("⚠ {}", warning.describe())).color(palette.warning));
+    }
+
+    ui.add_space(8.0);
+    section(ui, "What the token says");
+    egui::Grid::new("standard_claims").num_columns(3).striped(true).spacing([14.0, 6.0]).show(ui, |ui| {
+        for line in standard_claims(jwt, now, inspector.local_offset) {
+            ui.label(RichText::new(format!("{} ({})", line.name, line.claim)).strong());
+            ui.label(RichText::new(line.meaning).color(palette.muted));
+            ui.add(egui::Label::new(&line.value).wrap());
+            ui.end_row();
+        }
+        ui.label(RichText::new("Signed with (alg)").strong());
+        ui.label(RichText::new("how it was signed").color(palette.muted));
+        let alg = jwt.algorithm.clone().unwrap_or_else(|| "(not said)".to_owned());
+        ui.label(match &jwt.key_id {
+            Some(kid) => format!("{alg}, key id (kid) {kid}"),
+            None => alg,
+        });
+        ui.end_row();
+    });
+
+    ui.add_space(8.0);
+    scopes_ui(jwt, &inspector.expected, ui, &palette);
+
+    ui.add_space(8.0);
+    signature_ui(inspector, jwt, commands, ui, &palette);
+
+    ui.add_space(8.0);
+    egui::CollapsingHeader::new("Header (JSON)").default_open(false).show(ui, |ui| json_ui(ui, &jwt.header, &palette));
+    egui::CollapsingHeader::new("Claims (JSON)").default_open(true).show(ui, |ui| json_ui(ui, &jwt.claims, &palette));
+}
+
+fn section(ui: &mut egui::Ui, title: &str) {
+    ui.label(RichText::new(title).strong());
+}
+
+fn chip(ui: &mut egui::Ui, text: &str, color: egui::Color32, filled: bool) -> egui::Response {
+    let frame = egui::Frame::new()
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(egui::CornerRadius::same(10))
+        .inner_margin(egui::Margin::symmetric(8, 2));
+    let frame = if filled { frame.fill(color.gamma_multiply(0.2)) } else { frame };
+    frame.show(ui, |ui| ui.label(RichText::new(text).color(color))).response
+}
+
+fn scopes_ui(jwt: &Jwt, expected: &[String], ui: &mut egui::Ui, palette: &Palette) {
+    section(ui, "Permissions (scopes)");
+    let missing = jwt.missing_scopes(expected);
+    if jwt.scopes.is_empty() {
+        ui.label(
+            RichText::new("This token lists no permissions (no scope, scp, permissions or roles claim).")
+                .color(palette.muted),
+        );
+    } else {
+        ui.horizontal_wrapped(|ui| {
+            for scope in &jwt.scopes {
+                let wanted = expected.iter().any(|e| e.trim() == scope);
+                chip(ui, scope, if wanted { palette.success } else { palette.text }, false);
+            }
+        });
+        ui.label(RichText::new(format!("Read from: {}", jwt.scope_claims.join(", "))).small().color(palette.muted));
+    }
+    if !missing.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "Missing {} the profile expects. Calls that need {} will be refused (403).",
+                if missing.len() == 1 { "1 permission" } else { "permissions" },
+                if missing.len() == 1 { "it" } else { "them" }
+            ))
+            .color(palette.error),
+        );
+        ui.horizontal_wrapped(|ui| {
+            for scope in &missing {
+                chip(ui, &format!("missing: {scope}"), palette.error, true);
+            }
+        });
+    } else if !expected.is_empty() {
+        ui.label(RichText::new("Every permission the profile expects is there.").color(palette.success));
+    }
+}
+
+fn signature_ui(
+    inspector: &mut TokenInspector,
+    jwt: &Jwt,
+    commands: &mut Vec<TokenCommand>,
+    ui: &mut egui::Ui,
+    palette: &Palette,
+) {
+    section(ui, "Signature");
+    let (label, detail, color) = match &inspector.signature {
+        SignatureState::Idle if jwt.is_unsigned() => (
+            "Not signed".to_owned(),
+            "This token is not signed (alg: none). Anyone could have written it, so an API should refuse it."
+                .to_owned(),
+            palette.error,
+        ),
+        SignatureState::Idle => {
+            ("Not checked".to_owned(), "Choose a key below and press Check signature.".to_owned(), palette.muted)
+        }
+        SignatureState::Checking { .. } => ("Checking…".to_owned(), String::new(), palette.muted),
+        SignatureState::Done(check) => {
+            let color = match check {
+                SignatureCheck::Verified { .. } => palette.success,
+                SignatureCheck::Failed { .. } => palette.error,
+                SignatureCheck::NotChecked { .. } => palette.warning,
+            };
+            (check.label().to_owned(), check.detail().to_owned(), color)
+        }
+    };
+    ui.horizontal_wrapped(|ui| {
+        chip(ui, &label, color, true);
+        ui.label(detail);
+    });
+    if jwt.is_unsigned() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Key");
+        egui::ComboBox::from_id_salt("signature_key")
+            .selected_text(inspector.key_choice.label())
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                for choice in KeyChoice::ALL {
+                    ui.selectable_value(&mut inspector.key_choice, choice, choice.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    match inspector.key_choice {
+        KeyChoice::None => {}
+        KeyChoice::SharedSecret => {
+            let label = ui.label("Shared secret");
+            ui.add(
+                egui::TextEdit::singleline(&mut *inspector.key_secret)
+                    .password(true)
+                    .desired_width(360.0)
+                    .hint_text("the secret the token was signed with; not saved"),
+            )
+            .labelled_by(label.id);
+        }
+        KeyChoice::PublicKey => {
+            let label = ui.label("Public key (PEM)");
+            ui.add(
+                egui::TextEdit::multiline(&mut inspector.key_pem)
+                    .font(egui::TextStyle::Monospace)
+                    .desired_rows(4)
+                    .desired_width(ui.available_width())
+                    .hint_text("-----BEGIN PUBLIC KEY-----"),
+            )
+            .labelled_by(label.id);
+        }
+        KeyChoice::KeySetUrl => {
+            let label = ui.label("Key set URL (JWKS)");
+            ui.add(
+                egui::TextEdit::singleline(&mut inspector.jwks_url)
+                    .desired_width(ui.available_width())
+                    .hint_text("https://auth.example.com/.well-known/jwks.json"),
+            )
+            .labelled_by(label.id);
+        }
+    }
+    let busy = matches!(inspector.signature, SignatureState::Checking { .. });
+    if ui.add_enabled(!busy, egui::Button::new("Check signature")).clicked() {
+        commands.push(TokenCommand::CheckSignature);
+    }
+}
+
+/// JSON, pretty and coloured by the theme's JSON tokens.
+fn json_ui(ui: &mut egui::Ui, map: &serde_json::Map<String, serde_json::Value>, palette: &Palette) {
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let mut job = egui::text::LayoutJob::default();
+    let mut push = |text: &str, color: egui::Color32| {
+        job.append(text, 0.0, egui::TextFormat::simple(font.clone(), color));
+    };
+    write_json(&serde_json::Value::Object(map.clone()), 0, &mut push, palette);
+    ui.add(egui::Label::new(job).wrap());
+}
+
+fn write_json(value: &serde_json::Value, depth: usize, push: &mut impl FnMut(&str, egui::Color32), p: &Palette) {
+    use serde_json::Value;
+    let indent = |d: usize| "  ".repeat(d);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            push("{\n", p.json_punctuation);
+            for (i, (key, item)) in map.iter().enumerate() {
+                push(&indent(depth + 1), p.json_punctuation);
+                push(&serde_json::to_string(key).unwrap_or_default(), p.json_key);
+                push(": ", p.json_punctuation);
+                write_json(item, depth + 1, push, p);
+                push(if i + 1 < map.len() { ",\n" } else { "\n" }, p.json_punctuation);
+            }
+            push(&format!("{}}}", indent(depth)), p.json_punctuation);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            push("[\n", p.json_punctuation);
+            for (i, item) in items.iter().enumerate() {
+                push(&indent(depth + 1), p.json_punctuation);
+                write_json(item, depth + 1, push, p);
+                push(if i + 1 < items.len() { ",\n" } else { "\n" }, p.json_punctuation);
+            }
+            push(&format!("{}]", indent(depth)), p.json_punctuation);
+        }
+        Value::Object(_) => push("{}", p.json_punctuation),
+        Value::Array(_) => push("[]", p.json_punctuation),
+        Value::String(_) => push(&value.to_string(), p.json_string),
+        Value::Number(_) => push(&value.to_string(), p.json_number),
+        Value::Bool(_) | Value::Null => push(&value.to_string(), p.json_literal),
+    }
+}
