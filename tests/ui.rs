@@ -98,6 +98,37 @@ fn choose_profile_type_url_send_and_see_the_status() {
 }
 
 #[test]
+fn a_failed_request_gets_an_explanation_card_with_working_buttons() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    // The 401 without a credential: the card names it and shows where it stopped.
+    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.state_mut().draft.send_credential = false;
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the explanation", |h| has_text(h, "No key or token was sent"));
+    assert!(has_text(&f.harness, "1. Who you are"));
+    assert!(has_text(&f.harness, "Stopped at the first check"));
+    let top = f.harness.state().response.as_ref().unwrap().explained.diagnosis.findings[0].cause;
+    assert_eq!(top, gatepass::core::diagnose::Cause::MissingCredential);
+
+    // A formatting slip the user typed: "Fix and send again" fixes it and the answer is a 200.
+    let lab = gatepass::workspace::lab_requests().into_iter().find(|r| r.label == "Formatting slip").unwrap();
+    f.harness.state_mut().commands.push(gatepass::ui::app::Command::RestoreDraft(Box::new(lab.draft)));
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the slip", |h| has_text(h, "The key or token has a formatting slip"));
+    f.harness.get_by_label("Fix and send again").click();
+    wait_for(&mut f.harness, "the fixed send", |h| {
+        h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(200)
+    });
+    let header = f.harness.state().draft.headers.iter().find(|h| h.name == "Authorization").unwrap().value.clone();
+    assert!(header.starts_with("Bearer gp_test_") && !header.contains("Bearer Bearer"), "not fixed");
+    assert!(!has_text(&f.harness, "formatting slip"), "the card stayed after a success");
+}
+
+#[test]
 fn production_post_asks_first_and_cancel_sends_nothing() {
     let mut f = start(practice_options());
     ready(&mut f);

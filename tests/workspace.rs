@@ -256,3 +256,53 @@ fn untrusted_certificate_is_named_over_real_tls() {
          If this is a private or test server, add its CA certificate."
     );
 }
+
+#[test]
+fn every_lab_route_is_explained_live_as_its_cause() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let sandbox = sample(&ws, "Practice — Sandbox");
+    let labs = gatepass::workspace::lab_requests();
+    assert_eq!(labs.len(), gatepass::core::diagnose::Cause::ALL.len(), "one lab route per cause");
+    for (lab, cause) in labs.into_iter().zip(gatepass::core::diagnose::Cause::ALL) {
+        let SendOutcome::Sent { explained, exchange, .. } = send(&rt, &ws, &sandbox, lab.draft.clone()) else {
+            panic!("{} was not sent", lab.label)
+        };
+        let causes: Vec<_> = explained.diagnosis.findings.iter().map(|f| f.cause).collect();
+        assert_eq!(causes.first(), Some(&cause), "{} ({:?}) was explained as {causes:?}", lab.label, exchange.status());
+    }
+    // And a success says nothing.
+    let SendOutcome::Sent { explained, .. } = send(&rt, &ws, &sandbox, RequestDraft::get("/v1/me")) else { panic!() };
+    assert!(explained.diagnosis.findings.is_empty());
+}
+
+#[test]
+fn a_test_key_in_a_production_profile_is_explained_as_the_wrong_environment() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let production = sample(&ws, "Practice — Production");
+    let mut profile = Profile::new("Mixed up", Environment::Production, production.base_url.clone());
+    profile.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &profile.id);
+    let key = demo_credentials()
+        .into_iter()
+        .find_map(|c| match (c.env, c.kind) {
+            (PracticeEnv::Sandbox, DemoKind::ApiKey { value, .. }) if c.id == "sandbox-api-key" => Some(value),
+            _ => None,
+        })
+        .unwrap();
+    ws.save_profile(&profile, Some(&Secret::new(key))).unwrap();
+    let SendOutcome::Sent { explained, exchange, .. } = send(&rt, &ws, &profile, RequestDraft::get("/v1/me")) else {
+        panic!()
+    };
+    assert_eq!(exchange.status(), Some(401));
+    let top = &explained.diagnosis.findings[0];
+    assert_eq!(top.cause, gatepass::core::diagnose::Cause::WrongEnvironment, "{:?}", explained.diagnosis.findings);
+    assert_eq!(top.title, "A Sandbox (test) key was sent to Production (live)");
+    assert!(!format!("{explained:?}").contains(&key[8..]), "the key leaked into the diagnosis");
+}

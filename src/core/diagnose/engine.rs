@@ -341,7 +341,7 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
         Some(cred) if asked.iter().any(|a| a.eq_ignore_ascii_case("bearer") || a.eq_ignore_ascii_case("basic")) => {
             board.add(
                 Cause::WrongAuthScheme,
-                0.45,
+                0.55,
                 evidence,
                 Some(format!(
                     "The API asks for {} in the Authorization header, but the credential went in {}.",

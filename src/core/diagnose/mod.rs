@@ -236,6 +236,8 @@ impl Failure {
             "sslv3_alert_handshake_failure",
             "certificate unknown",
             "ssl peer certificate or ssh remote key was not ok",
+            "client_auth_cert",
+            "ssl_client_auth",
         ]) {
             FailureKind::Tls(TlsProblem::ClientCertificate)
         } else if has(&["certificate has expired", "cert_has_expired", "certificate expired", "date_invalid"]) {

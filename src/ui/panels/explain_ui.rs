@@ -59,34 +59,42 @@ fn likelihood_chip(ui: &mut egui::Ui, palette: &Palette, finding: &Finding) {
     ui.label(egui::RichText::new(text).small().strong().color(color));
 }
 
-/// Three checkpoints, and where this request stopped.
+/// Three checkpoints, and where this request stopped: passed ones in green, the one that
+/// stopped it filled in red, the ones never reached in grey.
 fn checkpoint_strip_ui(ui: &mut egui::Ui, palette: &Palette, stage: Stage) {
-    let steps = [("Who you are", Stage::Identity), ("What you may do", Stage::Permission), ("Allowed", Stage::Allowed)];
-    let stopped_at = |s: Stage| match stage {
-        Stage::Connection => None,
-        other => Some(other == s),
+    let order = |s: Stage| match s {
+        Stage::Connection => 0,
+        Stage::Identity => 1,
+        Stage::Permission => 2,
+        Stage::Allowed => 3,
     };
+    let mut steps =
+        vec![("Who you are", Stage::Identity), ("What you may do", Stage::Permission), ("Allowed", Stage::Allowed)];
+    if stage == Stage::Connection {
+        steps.insert(0, ("Connection", Stage::Connection));
+    }
     ui.horizontal_wrapped(|ui| {
-        if stage == Stage::Connection {
-            ui.label(egui::RichText::new("✕ Connection").strong().color(palette.error));
-            ui.label(egui::RichText::new("→").color(palette.muted));
-        }
-        let order = |s: Stage| match s {
-            Stage::Connection => 0,
-            Stage::Identity => 1,
-            Stage::Permission => 2,
-            Stage::Allowed => 3,
-        };
         for (i, (label, step)) in steps.iter().enumerate() {
             if i > 0 {
-                ui.label(egui::RichText::new("→").color(palette.muted));
+                ui.label(egui::RichText::new("-").color(palette.muted));
             }
-            let (mark, color) = match stopped_at(*step) {
-                Some(true) => ("✕", palette.error),
-                Some(false) if order(*step) < order(stage) => ("✓", palette.success),
-                _ => ("○", palette.muted),
+            let (fill, text, word) = if *step == stage && stage != Stage::Allowed {
+                (palette.error, palette.background, "stopped")
+            } else if order(*step) < order(stage) || stage == Stage::Allowed {
+                (egui::Color32::TRANSPARENT, palette.success, "passed")
+            } else {
+                (egui::Color32::TRANSPARENT, palette.muted, "not reached")
             };
-            ui.label(egui::RichText::new(format!("{mark} {label}")).color(color).strong());
+            let stroke = if fill == egui::Color32::TRANSPARENT { text } else { fill };
+            egui::Frame::new()
+                .fill(fill)
+                .stroke(egui::Stroke::new(1.0, stroke))
+                .corner_radius(8.0)
+                .inner_margin(egui::Margin::symmetric(8, 2))
+                .show(ui, |ui| {
+                    ui.label(egui::RichText::new(format!("{}. {label}", i + 1)).strong().color(text))
+                        .on_hover_text(word);
+                });
         }
     });
     let words = match stage {
