@@ -26,10 +26,8 @@ fn title(cause: Cause, facts: &Facts) -> String {
         Cause::ExpiredCredential => "Your key or token has expired".to_owned(),
         Cause::NotYetValidCredential => "Your token is not valid yet".to_owned(),
         Cause::RevokedCredential => "Your key or token was switched off or replaced".to_owned(),
-        Cause::WrongEnvironment => match (facts.key_environment, facts.target_environment) {
-            (Some(key), Some(target)) if key != target => {
-                format!("A {} key was sent to {}", key.words(), target.words())
-            }
+        Cause::WrongEnvironment => match (facts.key_environment, api_environment(facts)) {
+            (Some(key), Some(api)) if key != api => format!("A {} key was sent to {}", key.words(), api.words()),
             _ => "The credential is for a different environment".to_owned(),
         },
         Cause::WrongAudience => "The token was made for a different API".to_owned(),
@@ -63,6 +61,16 @@ fn hint(cause: Cause, facts: &Facts) -> Option<&'static str> {
         Cause::ClockSkew => "Signed requests and tokens carry times, and servers reject times that are far off.",
         _ => return None,
     })
+}
+
+/// Which world the API that answered belongs to, as far as the evidence tells.
+fn api_environment(facts: &Facts) -> Option<super::knowledge::EnvKind> {
+    match (facts.key_environment, facts.target_environment) {
+        (Some(key), Some(target)) if key != target => Some(target),
+        // The API said the key is from the other world.
+        (Some(key), _) => Some(key.other()),
+        (None, target) => target,
+    }
 }
 
 fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
@@ -115,15 +123,24 @@ fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
             vec![Action::EditProfile],
         ),
         Cause::WrongEnvironment => {
-            let other = facts.other_environment.or(facts.key_environment);
+            let api = api_environment(facts);
+            // The profile whose key fits: the key's own world when the address is the other one,
+            // else the world the API belongs to.
+            let switch_to = match (facts.key_environment, facts.target_environment, api) {
+                (Some(key), Some(target), _) if key != target => Some(key),
+                (_, _, Some(api)) => Some(api),
+                _ => facts.other_environment,
+            };
             let mut steps = Vec::new();
             let mut actions = Vec::new();
-            if let Some(env) = other {
+            if let Some(env) = switch_to {
                 steps.push(format!("Switch to the {} profile.", env.words()));
                 actions.push(Action::SwitchEnvironment(env));
             }
-            if let Some(target) = facts.target_environment {
-                steps.push(format!("Or use a {} key with this address.", target.words()));
+            if let Some(api) = api
+                && Some(api) != switch_to
+            {
+                steps.push(format!("Or use a {} key with this address.", api.words()));
             }
             steps.push("Check the address: test and live often use different hosts.".to_owned());
             (steps, actions)

@@ -17,9 +17,11 @@ pub fn explain_card_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Exp
         .inner_margin(egui::Margin::same(12));
     frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
-        egui::ScrollArea::vertical().id_salt("explain_card").max_height(ui.ctx().content_rect().height() * 0.42).show(
-            ui,
-            |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("explain_card")
+            .auto_shrink([false, true])
+            .max_height(ui.ctx().content_rect().height() * 0.42)
+            .show(ui, |ui| {
                 checkpoint_strip_ui(ui, &palette, diagnosis.stage);
                 ui.add_space(6.0);
                 ui.horizontal_wrapped(|ui| {
@@ -45,8 +47,7 @@ pub fn explain_card_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Exp
                         );
                     }
                 }
-            },
-        );
+            });
     });
 }
 

@@ -36,6 +36,14 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     };
     let exchange = std::sync::Arc::clone(&view.exchange);
     let explained = std::sync::Arc::clone(&view.explained);
+    let mode = view.mode;
+    let card = |app: &mut GatepassApp, ui: &mut egui::Ui| {
+        if !explained.diagnosis.findings.is_empty() {
+            ui.add_space(6.0);
+            crate::ui::panels::explain_ui::explain_card_ui(app, ui, &explained, exchange.status());
+            ui.add_space(6.0);
+        }
+    };
     match &exchange.outcome {
         Outcome::Failed(error) => {
             ui.label(egui::RichText::new("No response").heading().color(palette.error));
@@ -46,6 +54,7 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                     .small()
                     .color(palette.muted),
             );
+            card(app, ui);
         }
         Outcome::Response(response) => {
             ui.horizontal(|ui| {
@@ -63,6 +72,7 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                     ui.label(egui::RichText::new("· body cut at the size limit").color(palette.warning));
                 }
             });
+            card(app, ui);
             ui.horizontal(|ui| {
                 let tabs = [
                     (ResponseTab::Body, "Body".to_owned()),
@@ -74,7 +84,6 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                 }
                 if app.response_tab == ResponseTab::Body {
                     ui.separator();
-                    let mode = view.mode;
                     if ui.selectable_label(mode == ViewMode::Pretty, "Pretty").clicked() {
                         app.commands.push(Command::SetBodyMode(ViewMode::Pretty));
                     }
@@ -87,11 +96,6 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                 }
             });
         }
-    }
-    if !explained.diagnosis.findings.is_empty() {
-        ui.add_space(6.0);
-        crate::ui::panels::explain_ui::explain_card_ui(app, ui, &explained, exchange.status());
-        ui.add_space(6.0);
     }
     let Some(view) = &app.response else { return };
     match app.response_tab {

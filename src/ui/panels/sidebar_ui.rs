@@ -8,36 +8,39 @@ pub fn sidebar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
     let on_practice = app.active_profile().is_some_and(|p| p.practice.is_some());
     if on_practice {
-        ui.label(egui::RichText::new("Try these").strong());
-        ui.label(
-            egui::RichText::new("Requests on the practice API. Click one, then Send.").small().color(palette.muted),
-        );
-        for sample in sample_requests() {
-            let response = ui
-                .add(egui::Button::new(format!("{}  {}", sample.draft.method.as_str(), sample.label)).frame(false))
-                .on_hover_text(format!("Expect: {}", sample.expect));
-            if response.clicked() {
-                app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
-            }
-        }
-        egui::CollapsingHeader::new("See each explanation").id_salt("lab_requests").default_open(false).show(
-            ui,
-            |ui| {
-                ui.label(
-                    egui::RichText::new("One failure of each kind, answered the way real APIs do.")
-                        .small()
-                        .color(palette.muted),
-                );
-                for sample in lab_requests() {
-                    let response = ui
-                        .add(egui::Button::new(sample.label).frame(false))
-                        .on_hover_text(format!("Expect: {}", sample.expect));
-                    if response.clicked() {
-                        app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
-                    }
+        let max = ui.available_height() * 0.6;
+        egui::ScrollArea::vertical().id_salt("try_these").max_height(max).auto_shrink([false, true]).show(ui, |ui| {
+            ui.label(egui::RichText::new("Try these").strong());
+            ui.label(
+                egui::RichText::new("Requests on the practice API. Click one, then Send.").small().color(palette.muted),
+            );
+            for sample in sample_requests() {
+                let response = ui
+                    .add(egui::Button::new(format!("{}  {}", sample.draft.method.as_str(), sample.label)).frame(false))
+                    .on_hover_text(format!("Expect: {}", sample.expect));
+                if response.clicked() {
+                    app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
                 }
-            },
-        );
+            }
+            egui::CollapsingHeader::new("See each explanation").id_salt("lab_requests").default_open(false).show(
+                ui,
+                |ui| {
+                    ui.label(
+                        egui::RichText::new("One failure of each kind, answered the way real APIs do.")
+                            .small()
+                            .color(palette.muted),
+                    );
+                    for sample in lab_requests() {
+                        let response = ui
+                            .add(egui::Button::new(sample.label).frame(false))
+                            .on_hover_text(format!("Expect: {}", sample.expect));
+                        if response.clicked() {
+                            app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
+                        }
+                    }
+                },
+            );
+        });
         ui.add_space(8.0);
         ui.separator();
     }
