@@ -4,7 +4,8 @@
 #   1. time from launch to the first frame drawn (release build, software GL under Xvfb), over 5 launches;
 #   2. idle CPU and memory (RSS) of the window after it settles;
 #   3. `gatepass send` against the practice API next to curl and HTTPie doing the same request (hyperfine);
-#   4. frame CPU times while a 50 MB JSON response loads and while it is scrolled.
+#   4. frame CPU times while a 50 MB JSON response loads and while it is scrolled;
+#   5. diagnosis speed (tests/bench_explain.sh).
 # Figures depend on the machine; the ratios to curl and HTTPie are what to compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,23 +91,6 @@ awk -v s="$start" -v l="$loaded" '/frame_ms/ { n++; if (n <= s) next; v = $2; if
   END { printf "loading: %d frames, max %.1f ms, mean %.1f ms\nscrolling: %d frames, max %.1f ms, mean %.1f ms\n", lo, lmax, lsum / (lo ? lo : 1), sc, smax, ssum / (sc ? sc : 1) }' "$work/big.log"
 kill $ppid 2>/dev/null || true
 
-echo "== 5. Diagnosis speed: gatepass explain on 10,000 failed requests, and on one 50 MB body"
-python3 - "$work" <<'PY'
-import json, pathlib, sys
-work = pathlib.Path(sys.argv[1])
-root = pathlib.Path("tests/corpus")
-entries = []
-for har in sorted(root.rglob("*.har")):
-    entries += json.loads(har.read_text())["log"]["entries"]
-many = [entries[i % len(entries)] for i in range(10000)]
-(work / "many.har").write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": many}}))
-big = dict(entries[0])
-big["response"] = dict(big["response"], content={"size": 0, "mimeType": "application/json", "text": "{\"error\":\"invalid_token\",\"items\":[" + ",".join(["\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""] * 1000000) + "]}"})
-(work / "big.har").write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [big]}}))
-print(f"{len(many)} entries; big body {len(big['response']['content']['text']) // 1_000_000} MB")
-PY
-hyperfine --warmup 1 --runs 5 --export-markdown "$work/explain.md" -N \
-  "$BIN explain --format json $work/many.har" "$BIN explain --format json $work/big.har" >/dev/null
-cat "$work/explain.md"
-awk -F'|' 'NR == 3 { gsub(/ /, "", $3); split($3, a, "±"); printf "per request (10,000 in one file, reading and printing included): %.1f µs\n", a[1] * 1000 / 10000 }' "$work/explain.md"
 INNER
+
+tests/bench_explain.sh

@@ -62,6 +62,19 @@ fn json_output_has_exactly_the_documented_shape() {
 }
 
 #[test]
+fn text_output_never_holds_the_secret() {
+    let out = explain(&["-"], Some(EXPIRED_HAR));
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("Your key or token has expired") || stdout.contains("access token has expired"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("sk_live_…abcd"), "the fingerprint is missing: {stdout}");
+    assert!(!stdout.contains("CANARYcanary"), "a secret leaked: {stdout}");
+}
+
+#[test]
 fn text_output_reads_as_a_card_per_entry() {
     let out = explain(&[&corpus("stripe/test-key-live-customer.har"), "--environment", "sandbox"], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

@@ -65,7 +65,8 @@ pub fn redact_url(url: &url::Url) -> String {
             .collect();
         copy.query_pairs_mut().clear().extend_pairs(pairs);
     }
-    copy.to_string()
+    // Show the fingerprint's marks as marks, not percent-escapes: this text is for people.
+    copy.to_string().replace("%E2%80%A6", "…").replace("%E2%80%A2", "•")
 }
 
 /// Like [`redact_url`] for text that may not parse yet (a draft's URL with `{{variables}}`).
@@ -83,7 +84,7 @@ mod tests {
     #[test]
     fn query_credentials_are_fingerprinted() {
         let url = url::Url::parse("https://api.example.com/v1?api_key=gp_test_abcdefgh1234&page=2").unwrap();
-        assert_eq!(redact_url(&url), "https://api.example.com/v1?api_key=gp_test_%E2%80%A61234&page=2");
+        assert_eq!(redact_url(&url), "https://api.example.com/v1?api_key=gp_test_…1234&page=2");
     }
 
     #[test]

@@ -51,9 +51,6 @@ fn hint(cause: Cause, facts: &Facts) -> Option<&'static str> {
             "This message is used for wrong, expired and switched-off keys alike. If it worked before, it was likely switched off or replaced."
         }
         Cause::InvalidCredential => "If it worked before, it was likely switched off or replaced.",
-        Cause::ExpiredCredential if facts.lumped => {
-            "If the token is more than an hour old, this is the most likely reason."
-        }
         Cause::ExpiredCredential => "Tokens stop working after a set time.",
         Cause::RevokedCredential => "Keys are switched off when someone makes a new one or removes access.",
         Cause::WrongEnvironment => "Sandbox (test) and Production (live) keys only work in their own place.",
