@@ -236,3 +236,47 @@ fn words_title(cause: Cause, facts: &engine::Facts) -> String {
     let request = SentRequest::default();
     words::finding(cause, 0.5, &[], None, facts, &request, &Context::at(NOW)).title
 }
+
+#[test]
+fn common_framework_messages_are_read() {
+    // Messages from widely used servers and libraries, none of them in the corpus.
+    let cases: &[(u16, &str, Cause)] = &[
+        (401, r#"{"message":"jwt expired"}"#, Cause::ExpiredCredential),
+        (401, r#"{"message":"jwt malformed"}"#, Cause::MalformedCredential),
+        (401, r#"{"message":"invalid signature"}"#, Cause::SignatureMismatch),
+        (401, r#"{"message":"jwt audience invalid. expected: api://orders"}"#, Cause::WrongAudience),
+        (401, r#"{"message":"Token used too early, 1772362920 < 1772363000"}"#, Cause::NotYetValidCredential),
+        (
+            401,
+            r#"{"detail":"Given token not valid for any token type","code":"token_not_valid"}"#,
+            Cause::InvalidCredential,
+        ),
+        (403, r#"{"detail":"You do not have permission to perform this action."}"#, Cause::ResourcePermission),
+        (
+            401,
+            r#"{"statusCode":401,"message":"Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."}"#,
+            Cause::InvalidCredential,
+        ),
+        (
+            403,
+            r#"{"Message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: s3:GetObject"}"#,
+            Cause::ResourcePermission,
+        ),
+        (
+            401,
+            r#"{"error":"invalid_token","error_description":"Token is invalid or expired"}"#,
+            Cause::InvalidCredential,
+        ),
+        (403, "CSRF Failed: CSRF token missing.", Cause::OtherAuthFailure),
+        (401, r#"{"message":"Your account has been suspended"}"#, Cause::AccountPolicy),
+        (
+            403,
+            r#"{"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}"#,
+            Cause::InsufficientScope,
+        ),
+    ];
+    for (status, body, expected) in cases {
+        let d = Case::new(*status, body).run();
+        assert_eq!(d.top().map(|f| f.cause), Some(*expected), "{body}: {:?}", causes(&d));
+    }
+}
