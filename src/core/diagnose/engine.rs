@@ -173,7 +173,10 @@ fn read_response(
     board: &mut Board,
 ) -> bool {
     let mut body_signals = signals::read_body(body, content_type);
-    if (200..400).contains(&status) && !body_signals.ok_false && !body_signals.graphql_errors {
+    if (300..400).contains(&status) {
+        return read_login_redirect(request, headers, board);
+    }
+    if (200..300).contains(&status) && !body_signals.ok_false && !body_signals.graphql_errors {
         return false;
     }
     signals::read_headers(headers, &mut body_signals);
@@ -219,6 +222,29 @@ fn read_response(
     }
     if status_is_auth || board.signals.is_empty() {
         status_floor(request, status, provider, context, board);
+    }
+    true
+}
+
+/// An API answering with a redirect to a sign-in page: the session is missing or has ended.
+fn read_login_redirect(request: &SentRequest, headers: &[(String, String)], board: &mut Board) -> bool {
+    let Some(location) = header(headers, "location") else { return false };
+    let lower = location.to_ascii_lowercase();
+    let to_login =
+        ["login", "signin", "sign_in", "sign-in", "/sso", "/saml", "oauth2/authorize", "/authorize?", "/auth?"]
+            .iter()
+            .any(|w| lower.contains(w));
+    if !to_login {
+        return false;
+    }
+    let evidence = Some(format!("Location: {}", words::mask(&words::clip(location, 200))));
+    let reason = Some("The API sent the request on to a sign-in page instead of answering it.".to_owned());
+    if request.has_credential() {
+        board.add(Cause::ExpiredCredential, 0.55, evidence.clone(), reason);
+        board.add(Cause::InvalidCredential, 0.35, evidence.clone(), None);
+        board.add(Cause::MissingCredential, 0.3, evidence, None);
+    } else {
+        board.add(Cause::MissingCredential, 0.8, evidence, reason);
     }
     true
 }

@@ -280,3 +280,14 @@ fn common_framework_messages_are_read() {
         assert_eq!(d.top().map(|f| f.cause), Some(*expected), "{body}: {:?}", causes(&d));
     }
 }
+
+#[test]
+fn a_redirect_to_a_sign_in_page_is_read() {
+    let d = Case::new(302, "")
+        .sent(&[("Accept", "application/json")])
+        .answered(&[("Location", "https://id.example.com/login?next=/v1/orders")])
+        .run();
+    assert_eq!(causes(&d).first(), Some(&Cause::MissingCredential));
+    let plain = Case::new(301, "").answered(&[("Location", "https://api.example.com/v2/orders")]).run();
+    assert!(plain.findings.is_empty(), "a plain redirect is not an authentication problem");
+}
