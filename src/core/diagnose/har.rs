@@ -250,6 +250,23 @@ mod tests {
     }
 
     #[test]
+    fn base64_bodies_are_decoded_and_binary_ones_ignored() {
+        use base64::Engine as _;
+        let k = Knowledge::builtin();
+        let body = base64::engine::general_purpose::STANDARD.encode(r#"{"error":"token_expired"}"#);
+        let gzip = base64::engine::general_purpose::STANDARD.encode([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+        let entry = |text: &str| {
+            format!(
+                r#"{{"request":{{"method":"GET","url":"https://api.example.com/","headers":[{{"name":"Authorization","value":"Bearer abcdefghijklmnop123"}}]}},"response":{{"status":401,"headers":[],"content":{{"mimeType":"application/json","encoding":"base64","text":"{text}"}}}}}}"#
+            )
+        };
+        let report = explain(&har(&format!("{},{}", entry(&body), entry(&gzip))), &HarOptions::default(), k).unwrap();
+        assert_eq!(report.entries[0].findings[0].cause, super::super::Cause::ExpiredCredential);
+        // A compressed body can't be read: the status still speaks, nothing panics.
+        assert_eq!(report.entries[1].findings[0].cause, super::super::Cause::InvalidCredential);
+    }
+
+    #[test]
     fn entries_with_missing_fields_are_read_best_effort() {
         let k = Knowledge::builtin();
         let report = explain(
