@@ -59,7 +59,7 @@ pub enum ProfileCommand {
     /// Show one profile (secrets as fingerprints).
     Show { name: String },
     /// Add a profile. The secret is read from standard input or a hidden prompt.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Remove a profile and its secret.
     Remove { name: String },
 }

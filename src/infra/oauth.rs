@@ -163,12 +163,12 @@ async fn send_token_request(
         .map_err(|_| TransportError::Timeout { secs: TOKEN_TIMEOUT_SECS })??;
     if let Ok(mut seen) = seen.lock() {
         seen.status = response.status().as_u16();
-        seen.content_type = response
+        response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
-            .to_owned();
+            .clone_into(&mut seen.content_type);
         let start = response.body().iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
         seen.starts_like_html = response.body().get(start) == Some(&b'<');
     }

@@ -287,12 +287,11 @@ impl Workspace {
             let profile = this.profile(&profile_id)?;
             let secret = match (send_credential, &profile.auth) {
                 // The client secret goes to the token endpoint only; the token is got below.
-                (_, AuthMethod::OAuthClientCredentials(_)) => None,
+                (false, _) | (_, AuthMethod::OAuthClientCredentials(_)) => None,
                 (true, auth) => match auth.secret_ref() {
                     Some(slot) => this.secret_store().get(slot)?,
                     None => None,
                 },
-                (false, _) => None,
             };
             tracing::debug!(has_secret = secret.is_some(), "profile and secret loaded");
             Ok((profile, secret))
