@@ -411,6 +411,8 @@ fn cli_adds_an_oauth_profile_gets_a_token_reuses_it_and_sends() {
     assert!(shown.contains("Client ID:       gp-sandbox-app"), "{shown}");
     assert!(shown.contains(&format!("Secret:          gp_test_…{} (in the keychain)", &secret[secret.len() - 4..])));
 
+    assert!(shown.contains("Access token:    none yet"), "{shown}");
+
     let out = common::run_gatepass(dir.path(), &["token", "get", "--profile", "Shop OAuth"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -427,6 +429,10 @@ fn cli_adds_an_oauth_profile_gets_a_token_reuses_it_and_sends() {
     assert_eq!(json["scopes"], serde_json::json!(["orders:read", "profile:read"]));
     assert!(json["expires_in_secs"].as_i64().unwrap() > 200);
     assert!(!text(&out.stdout).contains("\"eyJhbGci"), "the token itself was printed");
+
+    let out = common::run_gatepass(dir.path(), &["profile", "show", "Shop OAuth"], None);
+    assert!(text(&out.stdout).contains("Access token:    eyJ…"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains(" in the keychain, expires in "), "{}", text(&out.stdout));
 
     let out = common::run_gatepass(dir.path(), &["send", "--profile", "Shop OAuth", "/v1/me"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

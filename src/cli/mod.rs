@@ -256,6 +256,9 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
                 None => None,
             };
             print!("{}", describe_profile(&profile, fingerprint.as_deref()));
+            if matches!(profile.auth, AuthMethod::OAuthClientCredentials(_)) {
+                println!("Access token:    {}", cached_token_words(workspace, &profile)?);
+            }
             Ok(0)
         }
         ProfileCommand::Add(args) => {
@@ -287,6 +290,22 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
             Ok(0)
         }
     }
+}
+
+/// What is known about an OAuth profile's cached access token, in words (never the token).
+fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Result<String> {
+    let Some(info) = workspace.cached_token_info(&profile.id)? else {
+        return Ok(format!(
+            "none yet (sent requests get one; or run `gatepass token get --profile \"{}\"`)",
+            profile.name
+        ));
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let expiry = match info.expires_at.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()) {
+        Some(t) => crate::core::token::time_words::expiry_words(t, now),
+        None => "expiry not said".to_owned(),
+    };
+    Ok(format!("{} in the keychain, {expiry}", info.fingerprint))
 }
 
 /// A profile as text, secrets as fingerprints.

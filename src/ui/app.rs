@@ -481,6 +481,16 @@ impl GatepassApp {
     fn fix(&mut self, action: &crate::core::diagnose::Action) {
         use crate::core::diagnose::Action;
         match action {
+            // An OAuth profile can get a new token by itself: one click does it.
+            Action::GetNewToken
+                if self
+                    .active_profile()
+                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_))) =>
+            {
+                if let Some(id) = self.active.clone() {
+                    self.apply_token_command(crate::ui::inspector::TokenCommand::GetNewToken(id));
+                }
+            }
             Action::GetNewToken | Action::EditProfile => self.open_editor(),
             Action::OpenTokenInspector => {
                 self.apply_token_command(crate::ui::inspector::TokenCommand::OpenForActiveProfile);

@@ -344,10 +344,14 @@ impl GatepassApp {
                 match result {
                     Ok(Some(secret)) => inspector.show_text(secret.expose()),
                     Ok(None) => {
-                        inspector.inspected = Inspected::Problem(
+                        let oauth = matches!(&inspector.source, TokenSource::Profile { id, .. }
+                            if self.profiles.iter().any(|p| &p.id == id && matches!(p.auth, AuthMethod::OAuthClientCredentials(_))));
+                        inspector.inspected = Inspected::Problem(if oauth {
+                            "This profile has no access token yet. Click \"Get new token\" in the profile bar, or send a request: Gatepass gets one from the sign-in server.".to_owned()
+                        } else {
                             "This profile has no access token saved yet. Add one under Profiles…, or paste a token here."
-                                .to_owned(),
-                        );
+                                .to_owned()
+                        });
                     }
                     Err(e) => inspector.inspected = Inspected::Problem(e),
                 }
