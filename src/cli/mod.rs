@@ -327,7 +327,7 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
         AuthMethod::OAuthClientCredentials(settings) => {
             out.push_str(&format!("Token URL:       {}\n", settings.token_url));
             out.push_str(&format!("Client ID:       {}\n", settings.client_id));
-            out.push_str(&format!("Client auth:     {}\n", settings.client_auth.label()));
+            out.push_str(&format!("Client auth:     in {}\n", settings.client_auth.label()));
             if !settings.scopes.is_empty() {
                 out.push_str(&format!("Asks for:        {}\n", settings.scopes.join(" ")));
             }

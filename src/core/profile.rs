@@ -103,8 +103,8 @@ impl ClientAuth {
 
     pub fn label(self) -> &'static str {
         match self {
-            ClientAuth::BasicHeader => "In a Basic header",
-            ClientAuth::RequestBody => "In the form body",
+            ClientAuth::BasicHeader => "a Basic header",
+            ClientAuth::RequestBody => "the form body",
         }
     }
 }

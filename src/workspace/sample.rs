@@ -191,7 +191,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             settings.client_auth = ClientAuth::BasicHeader;
             profile.auth = AuthMethod::OAuthClientCredentials(settings);
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
-            profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it until a minute before it expires, then gets a new one.".into();
+            profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it (10 minutes here) until a minute before it expires, then gets a new one.".into();
             Secret::new(client_secret)
         }
     };

@@ -259,9 +259,9 @@ pub(crate) fn now_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The practice tokens' lifetime when obtained from the sign-in server: short, so the renewal
-/// before expiry is seen in practice.
-pub const OAUTH_TOKEN_LIFETIME_SECS: i64 = 300;
+/// The practice tokens' lifetime when obtained from the sign-in server: short, so "expiring
+/// soon" (the last 5 minutes) and the renewal before expiry are seen in practice.
+pub const OAUTH_TOKEN_LIFETIME_SECS: i64 = 600;
 
 /// The claims of an incoming token, every one optional so a missing one can be named.
 #[derive(Debug, Deserialize)]

@@ -84,7 +84,7 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
     RouteInfo {
         method: "POST",
         path: "/oauth/token",
-        demonstrates: "An OAuth 2 sign-in server: grant_type=client_credentials with the client ID and secret in a Basic header or in the form; scope, audience or resource; tokens last 5 minutes; RFC 6749 errors (invalid_client, invalid_scope, unsupported_grant_type, invalid_request)",
+        demonstrates: "An OAuth 2 sign-in server: grant_type=client_credentials with the client ID and secret in a Basic header or in the form; scope, audience or resource; tokens last 10 minutes; RFC 6749 errors (invalid_client, invalid_scope, unsupported_grant_type, invalid_request)",
         needs: "a demo OAuth client (listed below)",
     },
     RouteInfo {

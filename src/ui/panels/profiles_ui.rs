@@ -361,7 +361,7 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                     ui.label("Client ID and secret sent");
                     ui.horizontal(|ui| {
                         for choice in ClientAuth::ALL {
-                            ui.selectable_value(&mut form.client_auth, choice, choice.label().to_lowercase());
+                            ui.selectable_value(&mut form.client_auth, choice, format!("in {}", choice.label()));
                         }
                     });
                     ui.end_row();

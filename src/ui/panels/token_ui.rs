@@ -98,7 +98,7 @@ pub fn get_new_token_ui(app: &mut GatepassApp, id: &crate::core::profile::Profil
         _ => "Ask the sign-in server for a new access token (OAuth 2 client credentials)".to_owned(),
     };
     let label = if busy { "Getting a token…" } else { "Get new token" };
-    if ui.add_enabled(!busy, egui::Button::new(label)).on_hover_text(hover).clicked() {
+    if ui.add_enabled(!busy, egui::Button::new(label).small()).on_hover_text(hover).clicked() {
         app.commands.push(Command::Token(TokenCommand::GetNewToken(id.clone())));
     }
 }
