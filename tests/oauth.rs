@@ -452,7 +452,7 @@ fn cli_adds_an_oauth_profile_gets_a_token_reuses_it_and_sends() {
     let out = add("Shop OAuth wrong", "body", "gp_test_cs_not_the_secret");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = common::run_gatepass(dir.path(), &["send", "--profile", "Shop OAuth wrong", "/v1/me"], None);
-    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2), "nothing could be sent");
     assert!(text(&out.stderr).contains(INVALID_CLIENT_WORDS), "{}", text(&out.stderr));
     let out = common::run_gatepass(dir.path(), &["token", "get", "--profile", "Shop OAuth wrong"], None);
     assert_ne!(out.status.code(), Some(0));
