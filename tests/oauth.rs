@@ -1,7 +1,8 @@
 //! OAuth 2 client credentials end to end: the practice sign-in server on the wire, the grant
 //! through the library (cached, reused, renewed, retried after a refused token), its errors in
 //! plain words, and the `gatepass` binary (`profile add`, `token get`, `send`), with a canary
-//! client secret that must appear nowhere.
+//! client secret that must appear nowhere; and the same grant against `oauth2-mock-server`, an
+//! implementation nobody here wrote, whose RS256 tokens are checked against its key set (JWKS).
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 mod common;
@@ -531,4 +532,103 @@ fn a_canary_client_secret_leaks_nowhere() {
         assert!(!common::contains(bytes, CANARY), "the canary is in {}", path.display());
         assert!(!common::contains(bytes, &CANARY[11..]), "part of the canary is in {}", path.display());
     }
+}
+
+// ---- interoperability with a sign-in server nobody here wrote ---------------------------------
+
+/// A running `oauth2-mock-server` (npm), stopped when dropped.
+struct MockServer {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start `oauth2-mock-server` on a free loopback port, or say why the test is skipped.
+fn mock_server() -> Option<MockServer> {
+    use std::io::BufRead as _;
+    let Some(bin) = std::env::var_os("GATEPASS_OAUTH2_MOCK_SERVER") else {
+        if let Some(reason) = std::env::var_os("GATEPASS_SKIP_OAUTH2_MOCK") {
+            eprintln!("skipped: oauth2-mock-server is not available ({})", reason.to_string_lossy());
+            return None;
+        }
+        assert!(!common::real_keychain_expected(), "tests/run.sh should have installed oauth2-mock-server");
+        eprintln!("skipped: oauth2-mock-server is not installed; tests/run.sh installs it");
+        return None;
+    };
+    let mut child = std::process::Command::new(bin)
+        .args(["-a", "127.0.0.1", "-p", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("oauth2-mock-server did not start");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    // "OAuth 2 server listening on http://127.0.0.1:PORT"
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.split_once("listening on ").map(|(_, url)| url.trim().to_owned()))
+        .expect("oauth2-mock-server never said where it listens");
+    std::thread::spawn(move || lines.for_each(drop));
+    Some(MockServer { child, base })
+}
+
+#[test]
+fn interop_client_credentials_and_jwks_with_oauth2_mock_server() {
+    let Some(mock) = mock_server() else { return };
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = workspace(dir.path());
+    for client_auth in ClientAuth::ALL {
+        let mut p = Profile::new(format!("Mock {client_auth:?}"), Environment::Sandbox, &mock.base);
+        let mut settings = ClientCredentials::new(&p.id);
+        settings.token_url = format!("{}/token", mock.base);
+        settings.client_id = "gatepass-interop".into();
+        settings.scopes = vec!["orders:read".into(), "profile:read".into()];
+        settings.client_auth = client_auth;
+        p.auth = AuthMethod::OAuthClientCredentials(settings);
+        ws.save_profile(&p, Some(&Secret::new("interop-client-secret"))).unwrap();
+
+        let (token, info) = rt.block_on(ws.access_token(&p.id, TokenPolicy::ReuseIfFresh)).unwrap();
+        assert!(!info.reused);
+        assert_eq!(info.scopes, vec!["orders:read", "profile:read"], "{client_auth:?}");
+        assert_eq!(info.expires_at.unwrap() - info.obtained_at, 3600, "expires_in was not read");
+        let (_, again) = rt.block_on(ws.access_token(&p.id, TokenPolicy::ReuseIfFresh)).unwrap();
+        assert!(again.reused, "a fresh token from another server was not reused");
+
+        // Its RS256 signature checks out against the server's key set, fetched by Gatepass.
+        let gatepass::core::token::TokenKind::Jwt(jwt) = gatepass::core::token::read_token(token.expose()).unwrap()
+        else {
+            panic!("oauth2-mock-server gives JWTs")
+        };
+        assert_eq!(jwt.algorithm.as_deref(), Some("RS256"));
+        assert_eq!(jwt.scopes, vec!["orders:read", "profile:read"]);
+        let check = rt.block_on(
+            ws.check_signature(&jwt, gatepass::workspace::KeySource::KeySetUrl(format!("{}/jwks", mock.base))),
+        );
+        assert!(
+            matches!(check, gatepass::core::token::verify::SignatureCheck::Verified { .. }),
+            "{client_auth:?}: {check:?}"
+        );
+    }
+
+    // Its own refusal, in our words: a grant it does not know.
+    let mut p = Profile::new("Mock sign-in page", Environment::Sandbox, &mock.base);
+    let mut settings = ClientCredentials::new(&p.id);
+    settings.token_url = format!("{}/authorize", mock.base);
+    settings.client_id = "gatepass-interop".into();
+    p.auth = AuthMethod::OAuthClientCredentials(settings);
+    ws.save_profile(&p, Some(&Secret::new("interop-client-secret"))).unwrap();
+    let error = rt.block_on(ws.access_token(&p.id, TokenPolicy::ReuseIfFresh)).unwrap_err();
+    assert!(
+        matches!(error, WorkspaceError::Grant(GrantError::NotAToken { status: 404, .. })),
+        "the authorize page is not a token endpoint: {error:?}"
+    );
+    assert!(error.to_string().starts_with("Nothing answers at the token URL (404 Not Found)."), "{error}");
 }

@@ -127,9 +127,7 @@ pub enum GrantError {
         "The token URL answered with a web page (HTML, status {status}), not with a token. The address is probably the sign-in page, not the token endpoint. Check the token URL; it often ends in /oauth/token or /oauth2/v2.0/token."
     )]
     Html { status: u16 },
-    #[error(
-        "The token URL answered with status {status}, but not with a token Gatepass could read ({detail}). Check that the token URL is the sign-in server's token endpoint."
-    )]
+    #[error("{}", not_a_token_words(*status, detail))]
     NotAToken { status: u16, detail: String },
     #[error("The token URL \"{url}\" is not a valid address. Use the full address, starting with https://.")]
     BadTokenUrl { url: String },
@@ -141,6 +139,16 @@ pub enum GrantError {
     MissingSecret,
     #[error("Gatepass could not reach the sign-in server. {0}")]
     Transport(TransportError),
+}
+
+fn not_a_token_words(status: u16, detail: &str) -> String {
+    match status {
+        404 => "Nothing answers at the token URL (404 Not Found). Check the token URL; it often ends in /oauth/token or /oauth2/v2.0/token.".to_owned(),
+        405 => "The token URL does not take token requests (405: it does not accept POST). It is probably another page of the sign-in server; check the token URL.".to_owned(),
+        300..=399 => format!("The token URL sends requests elsewhere (redirect, status {status}). Use the address it redirects to, often the same with https:// or without a trailing slash."),
+        500..=599 => format!("The sign-in server had a problem of its own (status {status}). Try again in a minute; if it keeps failing, tell the API owner."),
+        _ => format!("The token URL answered with status {status}, but not with a token Gatepass could read ({detail}). Check that the token URL is the sign-in server's token endpoint."),
+    }
 }
 
 /// An RFC 6749 §5.2 code in plain words: what happened, why, what to do, then the server's own
@@ -233,5 +241,15 @@ mod tests {
             assert!(text.contains(expected), "{code}: {text}");
             assert!(text.ends_with(&format!("(The server said: {code}: \"server words\".)")), "{text}");
         }
+    }
+
+    #[test]
+    fn answers_that_are_not_tokens_are_told_apart_by_status() {
+        let words = |status| GrantError::NotAToken { status, detail: "text/plain, not JSON".into() }.to_string();
+        assert!(words(404).starts_with("Nothing answers at the token URL (404 Not Found)."));
+        assert!(words(405).contains("it does not accept POST"));
+        assert!(words(301).contains("redirect, status 301"));
+        assert!(words(502).starts_with("The sign-in server had a problem of its own (status 502)."));
+        assert!(words(200).contains("(text/plain, not JSON)"));
     }
 }
