@@ -158,7 +158,7 @@ fn endpoint_words(code: &str, description: Option<&str>, scopes: &[String]) -> S
     let mut text = match code {
         "invalid_client" => "The sign-in server did not accept the client ID or secret. Copy them again from the app's settings. If they are right, the app may be switched off, or set up to sign in another way (try the other client authentication: Basic header or form body).".to_owned(),
         "invalid_scope" => format!(
-            "The sign-in server refused the permissions (scopes) asked for: {asked}. Check their spelling, remove the ones this app does not need, or ask the API owner to allow them for this app."
+            "The sign-in server refused the permissions (scopes) asked for: {asked}. Check their spelling. Remove the ones this app does not need, or ask the API owner to allow them."
         ),
         "unauthorized_client" => "This app is not allowed to get tokens with its own ID and secret (client credentials). Ask the API owner to turn on the client credentials grant for it.".to_owned(),
         "unsupported_grant_type" => "The sign-in server does not give tokens to an app signing in with its own ID and secret (client credentials). Check the token URL, or ask the API owner which sign-in method to use.".to_owned(),
