@@ -244,6 +244,41 @@ fn a_token_url_that_answers_a_web_page_is_named_as_such() {
 }
 
 #[test]
+fn an_audience_for_another_api_is_sent_and_the_refusal_explained() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, store) = workspace(dir.path());
+    let (client, secret) = demo_client("sandbox-oauth-client");
+    let mut profile = oauth_profile(&server, &ws, ClientAuth::RequestBody, client, secret, &["orders:read"]);
+    if let AuthMethod::OAuthClientCredentials(settings) = &mut profile.auth {
+        settings.audience = Some("https://billing.example.com".into());
+    }
+    ws.save_profile(&profile, None).unwrap();
+    let request = SendRequest {
+        id: RequestId(1),
+        profile: profile.id.clone(),
+        draft: RequestDraft::get("/v1/me"),
+        production_write_confirmed: false,
+        foreign_host: ForeignHostChoice::Ask,
+    };
+    let SendOutcome::Sent { exchange, explained, .. } = rt.block_on(ws.send(request)).unwrap() else {
+        panic!("not sent")
+    };
+    assert_eq!(exchange.status(), Some(401));
+    // The token was for another API: a new one (same settings) is tried once, then the refusal is explained.
+    assert_eq!(server.tokens_issued(PracticeEnv::Sandbox), 2);
+    let cached = CachedToken::from_keychain_value(&store.get(&cache_slot(&profile)).unwrap().unwrap()).unwrap();
+    let gatepass::core::token::TokenKind::Jwt(jwt) =
+        gatepass::core::token::read_token(cached.access_token.expose()).unwrap()
+    else {
+        panic!("not a JWT")
+    };
+    assert_eq!(jwt.audience, vec!["https://billing.example.com"]);
+    assert_eq!(explained.diagnosis.findings[0].cause, gatepass::core::diagnose::Cause::WrongAudience);
+}
+
+#[test]
 fn changing_the_settings_forgets_the_cached_token() {
     let rt = common::runtime();
     let server = common::practice(&rt);
