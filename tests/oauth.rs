@@ -667,3 +667,34 @@ fn interop_client_credentials_and_jwks_with_oauth2_mock_server() {
     );
     assert!(error.to_string().starts_with("Nothing answers at the token URL (404 Not Found)."), "{error}");
 }
+
+#[test]
+fn an_older_sample_workspace_gets_the_oauth_profile_once() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = workspace(dir.path());
+    let urls = PracticeUrls::from(&server);
+    ws.ensure_sample_workspace(&urls).unwrap();
+    let names = || ws.load_profiles().unwrap().file.profiles.into_iter().map(|p| p.name).collect::<Vec<_>>();
+    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", "Practice — OAuth (Sandbox)"]);
+
+    // As written by a version without the OAuth profile: no record of the samples offered.
+    let oauth = ws.profile_named("Practice — OAuth (Sandbox)").unwrap();
+    ws.delete_profile(&oauth.id).unwrap();
+    let path = dir.path().join("config").join("profiles.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut table: toml::Table = text.parse().unwrap();
+    let offered = table.remove("samples_offered").unwrap();
+    assert_eq!(offered, toml::Value::Array(vec!["sandbox".into(), "production".into(), "sandbox_oauth".into()]));
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    ws.ensure_sample_workspace(&urls).unwrap();
+    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", "Practice — OAuth (Sandbox)"]);
+    let oauth = ws.profile_named("Practice — OAuth (Sandbox)").unwrap();
+    assert_eq!(send(&rt, &ws, &oauth, "/v1/me").unwrap(), 200, "the added profile's secret is in the keychain");
+
+    // Deleted on purpose: it stays deleted.
+    ws.delete_profile(&oauth.id).unwrap();
+    ws.ensure_sample_workspace(&urls).unwrap();
+    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production"]);
+}

@@ -220,14 +220,30 @@ impl Workspace {
     /// On first launch, create the practice profiles with their secrets; on later launches, point
     /// the practice profiles at the practice API's current address. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
+        const ALL: [PracticeLink; 3] = [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth];
         let loaded = self.profiles.load()?;
         if loaded.is_new {
-            for link in [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth] {
+            for link in ALL {
                 let (profile, secret) = practice_profile(server, link)?;
                 self.save_profile(&profile, Some(&secret))?;
             }
+            self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
             tracing::info!("sample workspace created");
             return Ok(());
+        }
+        // A sample workspace made before the OAuth profile existed gets it once. The first two
+        // were there from the start: one missing now was deleted on purpose, so it stays deleted.
+        let offered = &loaded.file.samples_offered;
+        let uses_samples = loaded.file.profiles.iter().any(|p| p.practice.is_some());
+        if uses_samples && !offered.contains(&PracticeLink::SandboxOAuth) {
+            let present = |link| loaded.file.profiles.iter().any(|p| p.practice == Some(link));
+            let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(OAUTH_NAME));
+            if !present(PracticeLink::SandboxOAuth) && !name_taken {
+                let (profile, secret) = practice_profile(server, PracticeLink::SandboxOAuth)?;
+                self.save_profile(&profile, Some(&secret))?;
+                tracing::info!("sample OAuth profile added to an older workspace");
+            }
+            self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
         }
         for profile in loaded.file.profiles.iter().filter(|p| p.practice.is_some()) {
             let env = match profile.practice {
