@@ -377,7 +377,12 @@ impl GatepassApp {
             },
             Event::SendDone(id, result) => {
                 // A send with an OAuth profile may have got a new token for the profile bar.
-                self.mark_active_token_stale();
+                if self
+                    .active_profile()
+                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
+                {
+                    self.mark_active_token_stale();
+                }
                 self.on_send_done(id, result);
             }
             Event::Token(event) => self.on_token_event(event),
