@@ -373,6 +373,14 @@ fn the_practice_token_endpoint_answers_like_rfc_6749() {
     assert_eq!((twice.status, twice.body["error"].as_str()), (400, Some("invalid_request")));
     assert_eq!(server.tokens_issued(PracticeEnv::Sandbox), 1);
 
+    // The practice page lists the sign-in server and the demo clients' public values.
+    let page = rt.block_on(async {
+        let response = reqwest::get(server.base_url(PracticeEnv::Sandbox)).await.unwrap();
+        String::from_utf8(response.bytes().await.unwrap().to_vec()).unwrap()
+    });
+    assert!(page.contains("<code>/oauth/token</code>"), "{page}");
+    assert!(page.contains(&format!("client ID <code>{client}</code>, client secret <code>{secret}</code>")), "{page}");
+
     // Introspection (RFC 7662).
     let introspect = format!("{}/oauth/introspect", server.base_url(PracticeEnv::Sandbox));
     let active = post_form(&rt, &introspect, Some((client, secret)), &format!("token={token}"));
