@@ -397,10 +397,23 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                         }
                         Some(crate::ui::inspector::TokenFetch::InFlight(_)) => {}
                         None => {
+                            let current =
+                                app.active_token.as_ref().filter(|v| v.profile == id).and_then(|v| match &v.token {
+                                    crate::ui::inspector::ActiveToken::Jwt(jwt) => Some(format!(
+                                        "Current {} · {}",
+                                        crate::core::token::time_words::short_state_words(
+                                            jwt,
+                                            now,
+                                            crate::core::token::DEFAULT_SOON
+                                        ),
+                                        jwt.fingerprint
+                                    )),
+                                    _ => None,
+                                });
                             ui.label(
-                                egui::RichText::new(
-                                    "Got automatically before a send; kept until a minute before it expires",
-                                )
+                                egui::RichText::new(current.unwrap_or_else(|| {
+                                    "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                }))
                                 .color(palette.muted),
                             );
                         }
