@@ -47,6 +47,20 @@ if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
   fi
 fi
 
+say "oauth2-mock-server for the OAuth interop test"
+mock_dir="${CARGO_TARGET_DIR:-target}/interop-npm"
+if [ -x "$mock_dir/node_modules/.bin/oauth2-mock-server" ]; then
+  :
+elif command -v npm >/dev/null 2>&1 && npm install --prefix "$mock_dir" --no-audit --no-fund --silent oauth2-mock-server@8 >/dev/null 2>&1; then
+  :
+else
+  export GATEPASS_SKIP_OAUTH2_MOCK="npm is not available, or could not install oauth2-mock-server (npm install oauth2-mock-server)"
+  echo "Skipping the OAuth interop test: $GATEPASS_SKIP_OAUTH2_MOCK"
+fi
+if [ -z "${GATEPASS_SKIP_OAUTH2_MOCK:-}" ]; then
+  export GATEPASS_OAUTH2_MOCK_SERVER="$(cd "$mock_dir" && pwd)/node_modules/.bin/oauth2-mock-server"
+fi
+
 say "Tests, with a private D-Bus session and an unlocked keyring"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

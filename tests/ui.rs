@@ -66,7 +66,8 @@ fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
 }
 
 fn ready(f: &mut Fixture) {
-    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 2);
+    // Sandbox (API key), Production (access token) and OAuth (Sandbox) (client credentials).
+    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 3);
 }
 
 fn select_profile(f: &mut Fixture, name: &str) {
@@ -234,4 +235,27 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     for (path, bytes) in &files {
         assert!(!common::contains(bytes, CANARY), "the canary is in {}", path.display());
     }
+}
+
+#[test]
+fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — OAuth (Sandbox)");
+    wait_for(&mut f.harness, "the empty token state", |h| has_text(h, "no token yet"));
+    f.harness.get_by_label("Get new token").click();
+    wait_for(&mut f.harness, "the new token in the profile bar", |h| has_text(h, "token expires in"));
+    match &f.harness.state().token_fetch {
+        Some(gatepass::ui::inspector::TokenFetch::Done(_, info)) => {
+            assert!(!info.reused);
+            assert_eq!(info.expires_at.unwrap() - info.obtained_at, 600);
+        }
+        other => panic!("the token was not obtained: {other:?}"),
+    }
+    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the response", |h| {
+        h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(200)
+    });
 }

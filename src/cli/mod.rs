@@ -4,7 +4,7 @@
 pub mod token;
 
 use crate::core::exchange::{Outcome, RequestId, size_words};
-use crate::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
+use crate::core::profile::{AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::status;
@@ -59,7 +59,7 @@ pub enum ProfileCommand {
     /// Show one profile (secrets as fingerprints).
     Show { name: String },
     /// Add a profile. The secret is read from standard input or a hidden prompt.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Remove a profile and its secret.
     Remove { name: String },
 }
@@ -70,6 +70,16 @@ pub enum AuthArg {
     ApiKey,
     Bearer,
     Basic,
+    /// OAuth 2 client credentials: the client secret is read like other secrets.
+    OauthClientCredentials,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClientAuthArg {
+    /// Client ID and secret in a Basic header (`client_secret_basic`).
+    Basic,
+    /// Client ID and secret as form fields (`client_secret_post`).
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -99,9 +109,24 @@ pub struct AddArgs {
     /// A host the credential may go to (repeatable). Default: the base URL's host.
     #[arg(long = "allowed-host")]
     pub allowed_hosts: Vec<String>,
-    /// A permission (scope) the credential should carry (repeatable).
+    /// A permission (scope) the credential should carry (repeatable). With OAuth, also asked for.
     #[arg(long = "scope")]
     pub scopes: Vec<String>,
+    /// OAuth: the sign-in server's token endpoint.
+    #[arg(long)]
+    pub token_url: Option<String>,
+    /// OAuth: the app's client ID.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// OAuth: how the client ID and secret are sent to the token endpoint.
+    #[arg(long, value_enum, default_value = "basic")]
+    pub client_auth: ClientAuthArg,
+    /// OAuth: the audience parameter (Auth0, Okta), naming the API the token is for.
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// OAuth: the resource parameter (RFC 8707), naming the API the token is for.
+    #[arg(long)]
+    pub resource: Option<String>,
     /// A variable as name=value (repeatable).
     #[arg(long = "var", value_parser = parse_var)]
     pub variables: Vec<(String, String)>,
@@ -158,7 +183,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
             runtime.block_on(run_send(&workspace, args))
         }
         Command::Explain(args) => explain::run(args),
-        Command::Token(cmd) => token::run_token(&open_workspace(cli)?, cmd, runtime),
+        Command::Token(cmd) => token::run_token(&Arc::new(open_workspace(cli)?), cmd, runtime),
     }
 }
 
@@ -187,6 +212,7 @@ async fn run_practice(port: u16) -> anyhow::Result<i32> {
     println!("  Sandbox (test):    {}", server.base_url(PracticeEnv::Sandbox));
     println!("  Production (live): {}", server.base_url(PracticeEnv::Production));
     println!("  Open either address in a browser to see every route and what it shows.");
+    println!("  Sign-in server (OAuth 2 client credentials): each address + /oauth/token");
     println!("Demo credentials (names only; the values are listed on the practice page):");
     for credential in practice::demo_credentials() {
         println!("  {:<28} {}", credential.id, credential.label);
@@ -230,6 +256,9 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
                 None => None,
             };
             print!("{}", describe_profile(&profile, fingerprint.as_deref()));
+            if matches!(profile.auth, AuthMethod::OAuthClientCredentials(_)) {
+                println!("Access token:    {}", cached_token_words(workspace, &profile)?);
+            }
             Ok(0)
         }
         ProfileCommand::Add(args) => {
@@ -263,6 +292,22 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
     }
 }
 
+/// What is known about an OAuth profile's cached access token, in words (never the token).
+fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Result<String> {
+    let Some(info) = workspace.cached_token_info(&profile.id)? else {
+        return Ok(format!(
+            "none yet (sent requests get one; or run `gatepass token get --profile \"{}\"`)",
+            profile.name
+        ));
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let expiry = match info.expires_at.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()) {
+        Some(t) => crate::core::token::time_words::expiry_words(t, now),
+        None => "expiry not said".to_owned(),
+    };
+    Ok(format!("{} in the keychain, {expiry}", info.fingerprint))
+}
+
 /// A profile as text, secrets as fingerprints.
 pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String {
     let mut out = format!("Name:            {}\n", profile.name);
@@ -279,6 +324,20 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
             out.push_str(&format!("Sent in:         {place} {name}\n"));
         }
         AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::OAuthClientCredentials(settings) => {
+            out.push_str(&format!("Token URL:       {}\n", settings.token_url));
+            out.push_str(&format!("Client ID:       {}\n", settings.client_id));
+            out.push_str(&format!("Client auth:     in {}\n", settings.client_auth.label()));
+            if !settings.scopes.is_empty() {
+                out.push_str(&format!("Asks for:        {}\n", settings.scopes.join(" ")));
+            }
+            if let Some(audience) = &settings.audience {
+                out.push_str(&format!("Audience:        {audience}\n"));
+            }
+            if let Some(resource) = &settings.resource {
+                out.push_str(&format!("Resource:        {resource}\n"));
+            }
+        }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }
     if let Some(fp) = fingerprint {
@@ -305,6 +364,7 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
         AuthArg::ApiKey => AuthKind::ApiKey,
         AuthArg::Bearer => AuthKind::Bearer,
         AuthArg::Basic => AuthKind::Basic,
+        AuthArg::OauthClientCredentials => AuthKind::OAuthClientCredentials,
     };
     profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
     match &mut profile.auth {
@@ -318,6 +378,25 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
         AuthMethod::Basic { username, .. } => {
             let Some(given) = &args.username else { bail!("Basic sign-in needs --username") };
             given.clone_into(username);
+        }
+        AuthMethod::OAuthClientCredentials(settings) => {
+            let Some(token_url) = &args.token_url else {
+                bail!("OAuth client credentials needs --token-url, the sign-in server's token endpoint")
+            };
+            url::Url::parse(token_url.trim())
+                .with_context(|| format!("The token URL \"{token_url}\" is not a valid URL"))?;
+            let Some(client_id) = &args.client_id else {
+                bail!("OAuth client credentials needs --client-id, the app's client ID")
+            };
+            token_url.trim().clone_into(&mut settings.token_url);
+            client_id.trim().clone_into(&mut settings.client_id);
+            settings.scopes.clone_from(&args.scopes);
+            settings.audience.clone_from(&args.audience);
+            settings.resource.clone_from(&args.resource);
+            settings.client_auth = match args.client_auth {
+                ClientAuthArg::Basic => ClientAuth::BasicHeader,
+                ClientAuthArg::Body => ClientAuth::RequestBody,
+            };
         }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }

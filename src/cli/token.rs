@@ -1,12 +1,13 @@
 //! `gatepass token inspect`: read a token, say what it is, whether it is still good, what it
 //! allows, and whether its signature checks out. The token is never printed, only its fingerprint.
 
+use crate::core::profile::AuthMethod;
 use crate::core::secret::Secret;
 use crate::core::token::explain::standard_claims;
-use crate::core::token::time_words::{absolute_words, state_words};
+use crate::core::token::time_words::{absolute_words, relative_words, state_words};
 use crate::core::token::verify::SignatureCheck;
 use crate::core::token::{Jwt, OpaqueToken, TokenKind, TokenState, read_token, token_state};
-use crate::workspace::{KeySource, Workspace};
+use crate::workspace::{KeySource, TokenPolicy, Workspace};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::{IsTerminal as _, Read as _};
@@ -17,6 +18,22 @@ pub enum TokenCommand {
     /// Show what an access token says: who issued it, for whom, when it expires, its permissions
     /// (scopes) and whether its signature checks out. The token itself is never printed.
     Inspect(InspectArgs),
+    /// Get an access token for an OAuth profile from its sign-in server (or reuse the cached one
+    /// while it is good for more than a minute). Prints its fingerprint, expiry and permissions;
+    /// the token stays in the keychain.
+    Get(GetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The OAuth profile.
+    #[arg(long)]
+    pub profile: String,
+    /// Ask for a new token even when the cached one is still good.
+    #[arg(long)]
+    pub new: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -53,13 +70,87 @@ pub struct InspectArgs {
 }
 
 pub fn run_token(
-    workspace: &Workspace,
+    workspace: &std::sync::Arc<Workspace>,
     command: &TokenCommand,
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<i32> {
     match command {
         TokenCommand::Inspect(args) => inspect(workspace, args, runtime),
+        TokenCommand::Get(args) => get(workspace, args, runtime),
     }
+}
+
+fn get(
+    workspace: &std::sync::Arc<Workspace>,
+    args: &GetArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<i32> {
+    let profile = workspace.profile_named(&args.profile)?;
+    let AuthMethod::OAuthClientCredentials(settings) = &profile.auth else {
+        bail!(
+            "The profile \"{}\" does not get its token from a sign-in server: it uses {}. Only OAuth profiles have a token to get.",
+            profile.name,
+            profile.auth.kind().label()
+        );
+    };
+    workspace.connect_keychain().context("Gatepass keeps secrets only in the keychain, so it cannot go on")?;
+    let policy = if args.new { TokenPolicy::GetNew } else { TokenPolicy::ReuseIfFresh };
+    let (token, info) = runtime.block_on(workspace.access_token(&profile.id, policy))?;
+    drop(token);
+    let now = time::OffsetDateTime::now_utc();
+    let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
+    let at = |unix: i64| time::OffsetDateTime::from_unix_timestamp(unix).ok();
+    let missing = crate::core::token::missing_scopes(&info.scopes, &profile.expected_scopes);
+    match args.format {
+        Format::Text => {
+            let mut out = if info.reused {
+                format!("Reused the access token in the keychain for \"{}\" (still good).\n", profile.name)
+            } else {
+                format!("Got a new access token for \"{}\" from {}.\n", profile.name, settings.token_url)
+            };
+            out.push_str(&format!("Token:        {} (kept in the keychain, never printed)\n", info.fingerprint));
+            if let Some(obtained) = at(info.obtained_at) {
+                out.push_str(&format!(
+                    "Obtained:     {} ({})\n",
+                    relative_words(obtained, now),
+                    absolute_words(obtained, local)
+                ));
+            }
+            match info.expires_at.and_then(at) {
+                Some(expires) => out.push_str(&format!(
+                    "Expires:      {} ({})\n",
+                    relative_words(expires, now),
+                    absolute_words(expires, local)
+                )),
+                None => out.push_str("Expires:      not said by the server or the token\n"),
+            }
+            if info.scopes.is_empty() {
+                out.push_str("Permissions:  none named\n");
+            } else {
+                out.push_str(&format!("Permissions:  {}\n", info.scopes.join(" ")));
+            }
+            if !missing.is_empty() {
+                out.push_str(&format!("Missing permissions: {}\n", missing.join(" ")));
+            }
+            print!("{out}");
+        }
+        Format::Json => {
+            let rfc3339 =
+                |unix: i64| at(unix).and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
+            let json = serde_json::json!({
+                "profile": profile.name,
+                "reused": info.reused,
+                "fingerprint": info.fingerprint,
+                "obtained_at": rfc3339(info.obtained_at),
+                "expires_at": info.expires_at.and_then(rfc3339),
+                "expires_in_secs": info.expires_at.map(|e| e - now.unix_timestamp()),
+                "scopes": info.scopes,
+                "missing_scopes": missing,
+            });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+    }
+    Ok(0)
 }
 
 fn read_stdin() -> anyhow::Result<String> {

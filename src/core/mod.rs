@@ -6,6 +6,7 @@ pub mod body;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;
+pub mod oauth;
 pub mod profile;
 pub mod redact;
 pub mod request;

@@ -87,14 +87,95 @@ pub enum KeyPlacement {
     Query,
 }
 
-/// How a profile proves who it is. New methods (OAuth 2, signed JWTs) are new variants.
+/// How an OAuth 2 client proves who it is to the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// Client ID and secret in an `Authorization: Basic` header (`client_secret_basic`).
+    #[default]
+    BasicHeader,
+    /// Client ID and secret as form fields in the request body (`client_secret_post`).
+    RequestBody,
+}
+
+impl ClientAuth {
+    pub const ALL: [ClientAuth; 2] = [ClientAuth::BasicHeader, ClientAuth::RequestBody];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClientAuth::BasicHeader => "a Basic header",
+            ClientAuth::RequestBody => "the form body",
+        }
+    }
+}
+
+/// The settings of an OAuth 2 client credentials grant (RFC 6749 §4.4). The client secret and the
+/// access token obtained with it live in the keychain; this holds only their slots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientCredentials {
+    /// The sign-in server's token endpoint.
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: SecretRef,
+    /// Permissions (scopes) to ask for; empty asks for the client's default.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The `audience` parameter some servers (Auth0, Okta) need to pick the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// The `resource` parameter (RFC 8707) other servers (Azure AD v1, ADFS) use instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Where the last access token obtained is cached, with its expiry.
+    pub token_cache: SecretRef,
+}
+
+impl ClientCredentials {
+    /// Empty settings whose secrets live in this profile's slots.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            token_url: String::new(),
+            client_id: String::new(),
+            client_secret: SecretRef::for_profile(profile, "client_secret"),
+            scopes: Vec::new(),
+            audience: None,
+            resource: None,
+            client_auth: ClientAuth::BasicHeader,
+            token_cache: SecretRef::for_profile(profile, "oauth_token"),
+        }
+    }
+
+    /// The same settings, with the secret slots moved to another profile's.
+    #[must_use]
+    pub fn with_slots_of(&self, profile: &ProfileId) -> Self {
+        let fresh = Self::new(profile);
+        Self { client_secret: fresh.client_secret, token_cache: fresh.token_cache, ..self.clone() }
+    }
+}
+
+/// How a profile proves who it is. New methods (signed JWTs, other grants) are new variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum AuthMethod {
     None,
-    ApiKey { name: String, placement: KeyPlacement, key: SecretRef },
-    Bearer { token: SecretRef },
-    Basic { username: String, password: SecretRef },
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        key: SecretRef,
+    },
+    Bearer {
+        token: SecretRef,
+    },
+    Basic {
+        username: String,
+        password: SecretRef,
+    },
+    /// OAuth 2 client credentials: Gatepass gets an access token from the token URL and sends it
+    /// as a bearer token.
+    #[serde(rename = "oauth_client_credentials")]
+    OAuthClientCredentials(ClientCredentials),
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -104,10 +185,12 @@ pub enum AuthKind {
     ApiKey,
     Bearer,
     Basic,
+    OAuthClientCredentials,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 4] = [AuthKind::None, AuthKind::ApiKey, AuthKind::Bearer, AuthKind::Basic];
+    pub const ALL: [AuthKind; 5] =
+        [AuthKind::None, AuthKind::ApiKey, AuthKind::Bearer, AuthKind::Basic, AuthKind::OAuthClientCredentials];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -115,6 +198,7 @@ impl AuthKind {
             AuthKind::ApiKey => "API key",
             AuthKind::Bearer => "Access token (bearer)",
             AuthKind::Basic => "Username and password (Basic)",
+            AuthKind::OAuthClientCredentials => "OAuth 2 client credentials",
         }
     }
 }
@@ -126,6 +210,7 @@ impl AuthMethod {
             AuthMethod::ApiKey { .. } => AuthKind::ApiKey,
             AuthMethod::Bearer { .. } => AuthKind::Bearer,
             AuthMethod::Basic { .. } => AuthKind::Basic,
+            AuthMethod::OAuthClientCredentials(_) => AuthKind::OAuthClientCredentials,
         }
     }
 
@@ -142,26 +227,46 @@ impl AuthMethod {
             AuthKind::Basic => {
                 AuthMethod::Basic { username: String::new(), password: SecretRef::for_profile(profile, "password") }
             }
+            AuthKind::OAuthClientCredentials => AuthMethod::OAuthClientCredentials(ClientCredentials::new(profile)),
         }
     }
 
-    /// The secret this method needs, if any.
+    /// The secret the user sets for this method, if any (for OAuth, the client secret).
     pub fn secret_ref(&self) -> Option<&SecretRef> {
         match self {
             AuthMethod::None => None,
             AuthMethod::ApiKey { key, .. } => Some(key),
             AuthMethod::Bearer { token } => Some(token),
             AuthMethod::Basic { password, .. } => Some(password),
+            AuthMethod::OAuthClientCredentials(cc) => Some(&cc.client_secret),
         }
     }
 
-    /// What the secret is called in this method, in plain words.
+    /// Every keychain slot this method uses, the user's secret first (deleted with the profile).
+    pub fn secret_slots(&self) -> Vec<&SecretRef> {
+        match self {
+            AuthMethod::OAuthClientCredentials(cc) => vec![&cc.client_secret, &cc.token_cache],
+            other => other.secret_ref().into_iter().collect(),
+        }
+    }
+
+    /// What the secret the user sets is called in this method, in plain words.
     pub fn secret_label(&self) -> &'static str {
         match self {
             AuthMethod::None => "credential",
             AuthMethod::ApiKey { .. } => "API key",
             AuthMethod::Bearer { .. } => "access token",
             AuthMethod::Basic { .. } => "password",
+            AuthMethod::OAuthClientCredentials(_) => "client secret",
+        }
+    }
+
+    /// What goes on the wire with a request, in plain words (for OAuth, the access token
+    /// obtained with the client secret, not the secret itself).
+    pub fn sent_credential_label(&self) -> &'static str {
+        match self {
+            AuthMethod::OAuthClientCredentials(_) => "access token",
+            other => other.secret_label(),
         }
     }
 }
@@ -172,6 +277,9 @@ impl AuthMethod {
 pub enum PracticeLink {
     Sandbox,
     Production,
+    /// The sandbox API, with a token from the sandbox's own sign-in server.
+    #[serde(rename = "sandbox_oauth")]
+    SandboxOAuth,
 }
 
 /// A credential profile.
@@ -256,6 +364,7 @@ impl Profile {
             AuthMethod::Basic { username, .. } => {
                 AuthMethod::Basic { username: username.clone(), password: SecretRef::for_profile(&copy.id, "password") }
             }
+            AuthMethod::OAuthClientCredentials(cc) => AuthMethod::OAuthClientCredentials(cc.with_slots_of(&copy.id)),
         };
         copy
     }
@@ -305,6 +414,46 @@ mod tests {
         assert_ne!(copy.id, p.id);
         assert_eq!(copy.name, "p (copy)");
         assert_eq!(copy.auth.secret_ref(), Some(&SecretRef::for_profile(&copy.id, "token")));
+    }
+
+    #[test]
+    fn client_credentials_round_trip_and_keep_slots_apart() {
+        let mut p = profile("https://api.example.com", &[]);
+        p.auth = AuthMethod::new_of_kind(AuthKind::OAuthClientCredentials, &p.id);
+        if let AuthMethod::OAuthClientCredentials(cc) = &mut p.auth {
+            cc.token_url = "https://login.example.com/oauth/token".into();
+            cc.client_id = "app-1".into();
+            cc.scopes = vec!["orders:read".into()];
+            cc.audience = Some("https://api.example.com".into());
+        }
+        let text = toml::to_string(&p).unwrap();
+        assert!(text.contains("method = \"oauth_client_credentials\""), "{text}");
+        assert!(text.contains(&format!("client_secret = \"{}/client_secret\"", p.id)), "{text}");
+        assert!(text.contains(&format!("token_cache = \"{}/oauth_token\"", p.id)), "{text}");
+        let back: Profile = toml::from_str(&text).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(p.auth.secret_slots().len(), 2);
+        let copy = p.duplicate();
+        assert_eq!(copy.auth.secret_ref(), Some(&SecretRef::for_profile(&copy.id, "client_secret")));
+        assert_eq!(copy.auth.secret_slots()[1], &SecretRef::for_profile(&copy.id, "oauth_token"));
+    }
+
+    #[test]
+    fn a_profile_written_before_oauth_still_loads() {
+        let old = r#"
+id = "abc"
+name = "Old"
+base_url = "https://api.example.com"
+
+[environment]
+kind = "sandbox"
+
+[auth]
+method = "bearer"
+token = "abc/token"
+"#;
+        let p: Profile = toml::from_str(old).unwrap();
+        assert_eq!(p.auth, AuthMethod::Bearer { token: SecretRef("abc/token".into()) });
     }
 
     #[test]

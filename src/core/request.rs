@@ -425,12 +425,13 @@ fn push_default_header(headers: &mut Vec<(String, String)>, name: &str, value: &
     }
 }
 
-/// Attach the profile's credential exactly as its method says.
+/// Attach the profile's credential exactly as its method says. For OAuth 2 client credentials,
+/// `secret` is the access token obtained from the token endpoint.
 pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Option<AppliedCredential>, PrepareError> {
     if matches!(auth, AuthMethod::None) {
         return Ok(None);
     }
-    let what = auth.secret_label().to_owned();
+    let what = auth.sent_credential_label().to_owned();
     let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| PrepareError::MissingSecret { what: what.clone() })?;
     if let Some(slip) = secret.formatting_slip()
         && (slip != SecretSlip::SurroundingSpaces || !matches!(auth, AuthMethod::Basic { .. }))
@@ -456,7 +457,8 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
                 },
             }
         }
-        AuthMethod::Bearer { .. } => AppliedCredential {
+        // For OAuth, `secret` is the access token the workspace obtained, never the client secret.
+        AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_) => AppliedCredential {
             description: format!("access token {fingerprint} in header Authorization"),
             placement: CredentialPlacement::Header {
                 name: "Authorization".to_owned(),
@@ -490,7 +492,7 @@ impl PreparedRequest {
         if self.credential.is_some() && !profile.allows_host(&self.url) {
             gates.push(Gate::ForeignHost {
                 host: self.url.host_str().unwrap_or_default().to_owned(),
-                what: profile.auth.secret_label().to_owned(),
+                what: profile.auth.sent_credential_label().to_owned(),
                 environment: profile.environment.label().to_owned(),
             });
         }

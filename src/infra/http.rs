@@ -96,6 +96,11 @@ impl HttpClient {
         Err(TransportError::TooManyRedirects)
     }
 
+    /// The underlying client, for adapters that build their own requests (the OAuth grant).
+    pub(crate) fn reqwest(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// A plain GET of a small public document (a key set, a discovery document): no credential,
     /// no redirects followed, at most `max_bytes` read, all within `timeout`.
     /// Returns the status and the body; a body over the limit is cut and marked.
@@ -192,6 +197,11 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     text
+}
+
+/// A reqwest failure sorted by what a person does about it.
+pub(crate) fn transport_error(error: &reqwest::Error, host: &str) -> TransportError {
+    classify(&error_chain(error), host.to_owned(), error.is_timeout())
 }
 
 fn map_error(error: &reqwest::Error, url: &url::Url) -> TransportError {

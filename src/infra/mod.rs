@@ -5,5 +5,6 @@ pub mod history;
 pub mod http;
 pub mod jwks;
 pub mod keychain;
+pub mod oauth;
 pub mod practice;
 pub mod store;

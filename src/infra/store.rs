@@ -5,7 +5,7 @@
 //! first, so two Gatepass windows editing profiles at once do not undo each other's changes.
 //! A file that cannot be read is copied aside and never overwritten by an empty one.
 
-use crate::core::profile::{Profile, ProfileId};
+use crate::core::profile::{PracticeLink, Profile, ProfileId};
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,10 @@ pub struct ProfilesFile {
     pub keychain_namespace: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_profile: Option<ProfileId>,
+    /// The practice profiles this workspace has been given, so one added in a later version is
+    /// added once to an older workspace, and one the user deleted stays deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples_offered: Vec<PracticeLink>,
     #[serde(default, rename = "profile")]
     pub profiles: Vec<Profile>,
 }
@@ -30,6 +34,7 @@ impl ProfilesFile {
             version: 1,
             keychain_namespace: uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(),
             active_profile: None,
+            samples_offered: Vec::new(),
             profiles: Vec::new(),
         }
     }
@@ -180,6 +185,8 @@ fn parse_leniently(text: &str) -> (ProfilesFile, Vec<String>) {
         None => problems.push("The keychain_namespace line is missing, so saved secrets may not be found.".to_owned()),
     }
     file.active_profile = table.get("active_profile").and_then(toml::Value::as_str).map(|s| ProfileId(s.to_owned()));
+    file.samples_offered =
+        table.get("samples_offered").and_then(|v| v.clone().try_into::<Vec<PracticeLink>>().ok()).unwrap_or_default();
     if let Some(list) = table.get("profile") {
         match list.as_array() {
             Some(items) => {

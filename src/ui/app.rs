@@ -190,6 +190,8 @@ pub struct GatepassApp {
     pub inspector: Option<TokenInspector>,
     /// The active profile's access token, for the profile bar.
     pub active_token: Option<ActiveTokenView>,
+    /// "Get new token" for an OAuth profile (see ui/inspector.rs).
+    pub token_fetch: Option<crate::ui::inspector::TokenFetch>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
     next_id: u64,
@@ -230,6 +232,7 @@ impl GatepassApp {
             editor: None,
             inspector: None,
             active_token: None,
+            token_fetch: None,
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
             next_id: 1,
@@ -372,7 +375,16 @@ impl GatepassApp {
                 Some(editor) => editor.failed(e),
                 None => self.notices.push(Notice { text: e, is_error: true }),
             },
-            Event::SendDone(id, result) => self.on_send_done(id, result),
+            Event::SendDone(id, result) => {
+                // A send with an OAuth profile may have got a new token for the profile bar.
+                if self
+                    .active_profile()
+                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
+                {
+                    self.mark_active_token_stale();
+                }
+                self.on_send_done(id, result);
+            }
             Event::Token(event) => self.on_token_event(event),
             Event::BodyFormatted(id, mode, body) => {
                 if let Some(view) = &mut self.response
@@ -474,6 +486,16 @@ impl GatepassApp {
     fn fix(&mut self, action: &crate::core::diagnose::Action) {
         use crate::core::diagnose::Action;
         match action {
+            // An OAuth profile can get a new token by itself: one click does it.
+            Action::GetNewToken
+                if self
+                    .active_profile()
+                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_))) =>
+            {
+                if let Some(id) = self.active.clone() {
+                    self.apply_token_command(crate::ui::inspector::TokenCommand::GetNewToken(id));
+                }
+            }
             Action::GetNewToken | Action::EditProfile => self.open_editor(),
             Action::OpenTokenInspector => {
                 self.apply_token_command(crate::ui::inspector::TokenCommand::OpenForActiveProfile);

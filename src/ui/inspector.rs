@@ -5,15 +5,21 @@
 //! Also the active profile's token, read once per profile change so the profile bar can say
 //! "token expires in 12 min" without touching the keychain on every frame.
 
+use crate::core::oauth::TokenInfo;
 use crate::core::profile::{AuthMethod, ProfileId};
 use crate::core::secret::Secret;
 use crate::core::token::verify::SignatureCheck;
 use crate::core::token::{Jwt, TokenKind, read_token};
 use crate::ui::app::GatepassApp;
 use crate::ui::tasks::Event;
-use crate::workspace::KeySource;
+use crate::workspace::{KeySource, TokenPolicy};
 use std::sync::Arc;
 use zeroize::Zeroizing;
+
+/// Does this method send an access token the app holds (typed in, or obtained by OAuth)?
+pub fn has_access_token(auth: &AuthMethod) -> bool {
+    matches!(auth, AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_))
+}
 
 /// Where the inspected token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +185,8 @@ pub enum TokenCommand {
     Reload,
     CheckSignature,
     Close,
+    /// Ask an OAuth profile's sign-in server for a new access token ("Get new token").
+    GetNewToken(ProfileId),
 }
 
 /// What the inspector's tasks report.
@@ -188,6 +196,8 @@ pub enum TokenEvent {
     SignatureChecked(u64, SignatureCheck),
     /// The active profile's token, for the profile bar.
     ActiveToken(ProfileId, Result<Option<Secret>, String>),
+    /// "Get new token" finished for this OAuth profile.
+    Obtained(ProfileId, Result<TokenInfo, String>),
 }
 
 /// The active profile's token as the profile bar shows it.
@@ -209,6 +219,41 @@ pub struct ActiveTokenView {
     pub stale: bool,
 }
 
+/// "Get new token" for an OAuth profile: pending, or how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFetch {
+    InFlight(ProfileId),
+    Done(ProfileId, TokenInfo),
+    Failed(ProfileId, String),
+}
+
+impl TokenFetch {
+    pub fn profile(&self) -> &ProfileId {
+        match self {
+            TokenFetch::InFlight(id) | TokenFetch::Done(id, _) | TokenFetch::Failed(id, _) => id,
+        }
+    }
+}
+
+/// "Obtained 2 min ago (12:01:02 UTC) · expires in 3 min (12:06:02 UTC)", local time first.
+pub fn obtained_words(info: &TokenInfo, now: time::OffsetDateTime, local: time::UtcOffset) -> String {
+    use crate::core::token::time_words::{absolute_words, relative_words};
+    let at = |unix: i64| time::OffsetDateTime::from_unix_timestamp(unix).ok();
+    let obtained = at(info.obtained_at)
+        .map(|t| format!("Obtained {} ({})", relative_words(t, now), absolute_words(t, local)))
+        .unwrap_or_default();
+    let expires = match info.expires_at.and_then(at) {
+        Some(t) if t <= now => format!(
+            "expired {} ago ({})",
+            crate::core::token::time_words::short_duration_words(now - t),
+            absolute_words(t, local)
+        ),
+        Some(t) => format!("expires {} ({})", relative_words(t, now), absolute_words(t, local)),
+        None => "expiry not said".to_owned(),
+    };
+    format!("{obtained} · {expires} · {}", info.fingerprint)
+}
+
 impl GatepassApp {
     /// Apply an inspector command (called from `apply`; never blocks).
     pub fn apply_token_command(&mut self, command: TokenCommand) {
@@ -216,7 +261,7 @@ impl GatepassApp {
             TokenCommand::OpenForActiveProfile => {
                 let expected = self.active_profile().map(|p| p.expected_scopes.clone()).unwrap_or_default();
                 let source = match self.active_profile() {
-                    Some(p) if matches!(p.auth, AuthMethod::Bearer { .. }) => {
+                    Some(p) if has_access_token(&p.auth) => {
                         TokenSource::Profile { id: p.id.clone(), name: p.name.clone() }
                     }
                     _ => TokenSource::Pasted,
@@ -241,7 +286,21 @@ impl GatepassApp {
             TokenCommand::Reload => self.read_inspected_token(),
             TokenCommand::CheckSignature => self.check_signature(),
             TokenCommand::Close => self.inspector = None,
+            TokenCommand::GetNewToken(id) => self.get_new_token(id),
         }
+    }
+
+    fn get_new_token(&mut self, id: ProfileId) {
+        if matches!(&self.token_fetch, Some(TokenFetch::InFlight(pending)) if *pending == id) {
+            return;
+        }
+        let Ok(ws) = self.workspace.clone() else { return };
+        self.token_fetch = Some(TokenFetch::InFlight(id.clone()));
+        self.tasks.spawn(async move {
+            let result =
+                ws.access_token(&id, TokenPolicy::GetNew).await.map(|(_, info)| info).map_err(|e| e.to_string());
+            Event::Token(TokenEvent::Obtained(id, result))
+        });
     }
 
     fn read_inspected_token(&mut self) {
@@ -285,13 +344,29 @@ impl GatepassApp {
                 match result {
                     Ok(Some(secret)) => inspector.show_text(secret.expose()),
                     Ok(None) => {
-                        inspector.inspected = Inspected::Problem(
+                        let oauth = matches!(&inspector.source, TokenSource::Profile { id, .. }
+                            if self.profiles.iter().any(|p| &p.id == id && matches!(p.auth, AuthMethod::OAuthClientCredentials(_))));
+                        inspector.inspected = Inspected::Problem(if oauth {
+                            "This profile has no access token yet. Click \"Get new token\" in the profile bar, or send a request: Gatepass gets one from the sign-in server.".to_owned()
+                        } else {
                             "This profile has no access token saved yet. Add one under Profiles…, or paste a token here."
-                                .to_owned(),
-                        );
+                                .to_owned()
+                        });
                     }
                     Err(e) => inspector.inspected = Inspected::Problem(e),
                 }
+            }
+            TokenEvent::Obtained(id, result) => {
+                if let Err(e) = &result {
+                    self.notices.push(crate::ui::app::Notice { text: e.clone(), is_error: true });
+                }
+                if self.token_fetch.as_ref().is_some_and(|f| *f.profile() == id) {
+                    self.token_fetch = Some(match result {
+                        Ok(info) => TokenFetch::Done(id, info),
+                        Err(e) => TokenFetch::Failed(id, e),
+                    });
+                }
+                self.mark_active_token_stale();
             }
             TokenEvent::SignatureChecked(id, check) => {
                 if let Some(inspector) = &mut self.inspector
@@ -322,8 +397,7 @@ impl GatepassApp {
     /// Keep the profile bar's token current: read it (off the UI thread) when the active profile
     /// changes or the profiles were reloaded. Called every frame; spawns only on a change.
     pub fn refresh_active_token(&mut self) {
-        let wanted =
-            self.active_profile().filter(|p| matches!(p.auth, AuthMethod::Bearer { .. })).map(|p| p.id.clone());
+        let wanted = self.active_profile().filter(|p| has_access_token(&p.auth)).map(|p| p.id.clone());
         let Some(id) = wanted else {
             self.active_token = None;
             return;

@@ -10,7 +10,8 @@ pub use sample::{PracticeUrls, SampleRequest, lab_requests, sample_requests};
 
 use crate::core::exchange::{Exchange, RequestId};
 use crate::core::history::HistoryEntry;
-use crate::core::profile::{Profile, ProfileId, SecretRef};
+use crate::core::oauth::{CachedToken, GrantError, TokenInfo};
+use crate::core::profile::{AuthMethod, ClientCredentials, Profile, ProfileId, SecretRef};
 use crate::core::request::{self, Gate, PrepareError, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::token::Jwt;
@@ -37,6 +38,8 @@ pub enum WorkspaceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Grant(#[from] GrantError),
     #[error("{0}")]
     Other(String),
 }
@@ -65,6 +68,15 @@ pub enum ForeignHostChoice {
     Ask,
     SendWithCredential,
     SendWithoutCredential,
+}
+
+/// Whether an OAuth access token still good in the cache may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPolicy {
+    /// Use the cached token unless it expires within a minute.
+    ReuseIfFresh,
+    /// Ask the sign-in server for a new token ("Get new token", or after a 401 `invalid_token`).
+    GetNew,
 }
 
 /// One send as asked for by a front end.
@@ -191,6 +203,13 @@ impl Workspace {
         if let (Some(slot), Some(value)) = (profile.auth.secret_ref(), secret) {
             self.secret_store().set(slot, value)?;
         }
+        if let AuthMethod::OAuthClientCredentials(settings) = &profile.auth {
+            // A token got with other settings (scopes, client, audience) must not be reused.
+            let before = self.profiles.load()?.file.profile(&profile.id).map(|p| p.auth.clone());
+            if secret.is_some() || before.as_ref() != Some(&profile.auth) {
+                self.secret_store().delete(&settings.token_cache)?;
+            }
+        }
         let (file, duplicate) = self.profiles.update(|f| {
             if f.profiles.iter().any(|p| p.id != profile.id && p.name.eq_ignore_ascii_case(&profile.name)) {
                 return true;
@@ -214,7 +233,7 @@ impl Workspace {
     /// Remove a profile and its secrets from the keychain.
     pub fn delete_profile(&self, id: &ProfileId) -> Result<ProfilesFile, WorkspaceError> {
         let profile = self.profile(id)?;
-        if let Some(slot) = profile.auth.secret_ref() {
+        for slot in profile.auth.secret_slots() {
             self.secret_store().delete(slot)?;
         }
         let (file, ()) = self.profiles.update(|f| {
@@ -258,21 +277,30 @@ impl Workspace {
     // ---- sending -----------------------------------------------------------------------
 
     /// Load the profile and its secret, prepare, check the gates, send, record history.
+    /// An OAuth profile's access token is taken from the cache or obtained first; after a 401
+    /// `invalid_token` a new one is obtained and the request is sent once more.
     pub async fn send(self: &Arc<Self>, request: SendRequest) -> Result<SendOutcome, WorkspaceError> {
         let this = Arc::clone(self);
         let profile_id = request.profile.clone();
         let send_credential = request.draft.send_credential;
         let (profile, secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
             let profile = this.profile(&profile_id)?;
-            let secret = match (send_credential, profile.auth.secret_ref()) {
-                (true, Some(slot)) => this.secret_store().get(slot)?,
-                _ => None,
+            let secret = match (send_credential, &profile.auth) {
+                // The client secret goes to the token endpoint only; the token is got below.
+                (false, _) | (_, AuthMethod::OAuthClientCredentials(_)) => None,
+                (true, auth) => match auth.secret_ref() {
+                    Some(slot) => this.secret_store().get(slot)?,
+                    None => None,
+                },
             };
             tracing::debug!(has_secret = secret.is_some(), "profile and secret loaded");
             Ok((profile, secret))
         })
         .await
         .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
+        // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
+        let oauth = send_credential && matches!(profile.auth, AuthMethod::OAuthClientCredentials(_));
+        let secret = if oauth { Some(Secret::placeholder()) } else { secret };
 
         let mut prepared = request::prepare(&request.draft, &profile, secret.as_ref())?;
         drop(secret);
@@ -291,10 +319,25 @@ impl Workspace {
         if !waiting.is_empty() {
             return Ok(SendOutcome::NeedsConfirmation(waiting));
         }
+        if oauth && prepared.credential.is_some() {
+            let (token, _) = self.profile_access_token(&profile, TokenPolicy::ReuseIfFresh).await?;
+            prepared = request::prepare(&request.draft, &profile, Some(&token))?;
+        }
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
-        let sent =
+        let mut sent =
             crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
-        let exchange = self.http_client()?.send(&prepared, request.id).await;
+        let mut exchange = self.http_client()?.send(&prepared, request.id).await;
+        if oauth && prepared.credential.is_some() && token_refused(&exchange) {
+            tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
+            let (token, _) = self.profile_access_token(&profile, TokenPolicy::GetNew).await?;
+            prepared = request::prepare(&request.draft, &profile, Some(&token))?;
+            drop(token);
+            sent = crate::core::diagnose::observe::observe_prepared(
+                crate::core::diagnose::Knowledge::builtin(),
+                &prepared,
+            );
+            exchange = self.http_client()?.send(&prepared, request.id).await;
+        }
         drop(prepared);
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
 
@@ -361,13 +404,87 @@ impl Workspace {
 
     // ---- tokens ------------------------------------------------------------------------
 
-    /// The access token a profile sends, when it sends one (blocks: keychain).
+    /// The access token a profile sends, when it sends one (blocks: keychain). For an OAuth
+    /// profile, the cached token, if one was obtained.
     pub fn profile_token(&self, id: &ProfileId) -> Result<Option<Secret>, WorkspaceError> {
         let profile = self.profile(id)?;
         match &profile.auth {
-            crate::core::profile::AuthMethod::Bearer { token } => Ok(self.secret_store().get(token)?),
+            AuthMethod::Bearer { token } => Ok(self.secret_store().get(token)?),
+            AuthMethod::OAuthClientCredentials(settings) => Ok(self.cached_token(settings)?.map(|t| t.access_token)),
             _ => Ok(None),
         }
+    }
+
+    fn cached_token(&self, settings: &ClientCredentials) -> Result<Option<CachedToken>, WorkspaceError> {
+        Ok(self.secret_store().get(&settings.token_cache)?.and_then(|value| CachedToken::from_keychain_value(&value)))
+    }
+
+    /// What is known about an OAuth profile's cached token, without the token (blocks: keychain).
+    pub fn cached_token_info(&self, id: &ProfileId) -> Result<Option<TokenInfo>, WorkspaceError> {
+        match self.profile(id)?.auth {
+            AuthMethod::OAuthClientCredentials(settings) => Ok(self.cached_token(&settings)?.map(|t| t.info(true))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Get an OAuth profile's access token: the cached one while it is good for more than a
+    /// minute (with [`TokenPolicy::ReuseIfFresh`]), else a new one from the token endpoint,
+    /// which is then cached in the keychain. The token never leaves as anything but a `Secret`.
+    pub async fn access_token(
+        self: &Arc<Self>,
+        id: &ProfileId,
+        policy: TokenPolicy,
+    ) -> Result<(Secret, TokenInfo), WorkspaceError> {
+        let this = Arc::clone(self);
+        let id = id.clone();
+        let profile = tokio::task::spawn_blocking(move || this.profile(&id))
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        self.profile_access_token(&profile, policy).await
+    }
+
+    async fn profile_access_token(
+        self: &Arc<Self>,
+        profile: &Profile,
+        policy: TokenPolicy,
+    ) -> Result<(Secret, TokenInfo), WorkspaceError> {
+        let AuthMethod::OAuthClientCredentials(settings) = &profile.auth else {
+            return Err(WorkspaceError::Other(format!(
+                "The profile \"{}\" does not get its token from a sign-in server: it uses {}.",
+                profile.name,
+                profile.auth.kind().label()
+            )));
+        };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let this = Arc::clone(self);
+        let cached_settings = settings.clone();
+        let (cached, client_secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+            let cached = match policy {
+                TokenPolicy::ReuseIfFresh => this.cached_token(&cached_settings)?.filter(|t| !t.needs_renewal(now)),
+                TokenPolicy::GetNew => None,
+            };
+            let client_secret =
+                if cached.is_some() { None } else { this.secret_store().get(&cached_settings.client_secret)? };
+            Ok((cached, client_secret))
+        })
+        .await
+        .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        if let Some(token) = cached {
+            tracing::debug!("cached access token reused");
+            let info = token.info(true);
+            return Ok((token.access_token, info));
+        }
+        let client_secret = client_secret.ok_or(GrantError::MissingSecret)?;
+        let token = crate::infra::oauth::client_credentials(self.http_client()?, settings, &client_secret, now).await?;
+        drop(client_secret);
+        let this = Arc::clone(self);
+        let slot = settings.token_cache.clone();
+        let stored = token.to_keychain_value();
+        tokio::task::spawn_blocking(move || this.secret_store().set(&slot, &stored))
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        let info = token.info(false);
+        Ok((token.access_token, info))
     }
 
     /// Check a JWT's signature with the key the user gave. A key set URL is fetched (and cached);
@@ -398,6 +515,16 @@ impl Workspace {
         };
         verify(jwt, key.as_ref())
     }
+}
+
+/// Did the API refuse the access token itself (401 with a Bearer `invalid_token` challenge)?
+/// Then a new token may help; any other refusal would only repeat.
+fn token_refused(exchange: &Exchange) -> bool {
+    let crate::core::exchange::Outcome::Response(response) = &exchange.outcome else { return false };
+    response.status == 401
+        && response.headers.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("www-authenticate") && value.to_ascii_lowercase().contains("invalid_token")
+        })
 }
 
 /// Where the key for a signature check comes from.

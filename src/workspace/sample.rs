@@ -1,15 +1,23 @@
-//! The ready-to-try workspace: two profiles pointing at the embedded practice API, their demo
-//! credentials in the keychain, and a short list of requests that show a success and each
+//! The ready-to-try workspace: three profiles pointing at the embedded practice API (an API key,
+//! an access token, and OAuth 2 client credentials), their demo credentials in the keychain, and a short list of requests that show a success and each
 //! common failure.
 
 use super::{Workspace, WorkspaceError};
-use crate::core::profile::{AuthMethod, Environment, KeyPlacement, PracticeLink, Profile, SecretRef};
+use crate::core::profile::{
+    AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef,
+};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
 use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenSpec};
 
 pub const SANDBOX_NAME: &str = "Practice — Sandbox";
 pub const PRODUCTION_NAME: &str = "Practice — Production";
+pub const OAUTH_NAME: &str = "Practice — OAuth (Sandbox)";
+
+/// The practice sign-in server's token endpoint for an environment's base URL.
+fn token_url(base_url: &str) -> String {
+    format!("{}/oauth/token", base_url.trim_end_matches('/'))
+}
 
 /// Where the practice API listens now (its ports can change between launches).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +145,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
     let (name, env, environment) = match link {
         PracticeLink::Sandbox => (SANDBOX_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
         PracticeLink::Production => (PRODUCTION_NAME, PracticeEnv::Production, Environment::Production),
+        PracticeLink::SandboxOAuth => (OAUTH_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
     };
     let mut profile = Profile::new(name, environment, server.get(env));
     profile.practice = Some(link);
@@ -170,6 +179,21 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.notes = "A live profile on the practice API. It uses an access token that can read orders but not create them, so \"Create an order\" shows a missing permission.".into();
             Secret::new(token)
         }
+        PracticeLink::SandboxOAuth => {
+            let Some(DemoKind::OAuthClient { client_id, client_secret, .. }) = demo_value(env, "sandbox-oauth-client")
+            else {
+                return Err(missing());
+            };
+            let mut settings = ClientCredentials::new(&profile.id);
+            settings.token_url = token_url(&server.get(env));
+            client_id.clone_into(&mut settings.client_id);
+            settings.scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
+            settings.client_auth = ClientAuth::BasicHeader;
+            profile.auth = AuthMethod::OAuthClientCredentials(settings);
+            profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
+            profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it (10 minutes here) until a minute before it expires, then gets a new one.".into();
+            Secret::new(client_secret)
+        }
     };
     Ok((profile, secret))
 }
@@ -180,6 +204,7 @@ fn rebase_slot(auth: &AuthMethod, id: &crate::core::profile::ProfileId) -> AuthM
             AuthMethod::ApiKey { name: name.clone(), placement: *placement, key: SecretRef::for_profile(id, "api_key") }
         }
         AuthMethod::Bearer { .. } => AuthMethod::Bearer { token: SecretRef::for_profile(id, "token") },
+        AuthMethod::OAuthClientCredentials(settings) => AuthMethod::OAuthClientCredentials(settings.with_slots_of(id)),
         other => other.clone(),
     }
 }
@@ -195,14 +220,30 @@ impl Workspace {
     /// On first launch, create the practice profiles with their secrets; on later launches, point
     /// the practice profiles at the practice API's current address. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
+        const ALL: [PracticeLink; 3] = [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth];
         let loaded = self.profiles.load()?;
         if loaded.is_new {
-            for link in [PracticeLink::Sandbox, PracticeLink::Production] {
+            for link in ALL {
                 let (profile, secret) = practice_profile(server, link)?;
                 self.save_profile(&profile, Some(&secret))?;
             }
+            self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
             tracing::info!("sample workspace created");
             return Ok(());
+        }
+        // A sample workspace made before the OAuth profile existed gets it once. The first two
+        // were there from the start: one missing now was deleted on purpose, so it stays deleted.
+        let offered = &loaded.file.samples_offered;
+        let uses_samples = loaded.file.profiles.iter().any(|p| p.practice.is_some());
+        if uses_samples && !offered.contains(&PracticeLink::SandboxOAuth) {
+            let present = |link| loaded.file.profiles.iter().any(|p| p.practice == Some(link));
+            let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(OAUTH_NAME));
+            if !present(PracticeLink::SandboxOAuth) && !name_taken {
+                let (profile, secret) = practice_profile(server, PracticeLink::SandboxOAuth)?;
+                self.save_profile(&profile, Some(&secret))?;
+                tracing::info!("sample OAuth profile added to an older workspace");
+            }
+            self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
         }
         for profile in loaded.file.profiles.iter().filter(|p| p.practice.is_some()) {
             let env = match profile.practice {
@@ -213,6 +254,11 @@ impl Workspace {
             let mut moved = profile.clone();
             moved.base_url.clone_from(&url);
             moved.allowed_hosts = vec![host_port(&url)];
+            if let AuthMethod::OAuthClientCredentials(settings) = &mut moved.auth
+                && profile.practice == Some(PracticeLink::SandboxOAuth)
+            {
+                settings.token_url = token_url(&url);
+            }
             // Re-seed a missing secret (for example after a session kept only in memory).
             let missing = match profile.auth.secret_ref() {
                 Some(slot) => self.read_secret(slot)?.is_none(),

@@ -75,6 +75,13 @@ fn auth_matrix_puts_the_exact_value_on_the_wire() {
             url: "https://api.example.com/v1/me",
             header: Some(("Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")),
         },
+        Case {
+            name: "oauth_client_credentials_sends_the_access_token",
+            auth: AuthMethod::OAuthClientCredentials(crate::core::profile::ClientCredentials::new(&id)),
+            secret: "eyJhbGciOiJIUzI1NiJ9.e30.oauth",
+            url: "https://api.example.com/v1/me",
+            header: Some(("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.oauth")),
+        },
     ];
     for case in cases {
         let mut p = profile(AuthKind::None);

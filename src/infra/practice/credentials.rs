@@ -54,6 +54,58 @@ pub enum DemoKind {
         /// The scopes the minted token carries.
         scopes: &'static [&'static str],
     },
+    /// An OAuth 2 client of the practice sign-in server (`POST /oauth/token`, client credentials).
+    OAuthClient {
+        /// The client ID.
+        client_id: &'static str,
+        /// The client secret.
+        client_secret: &'static str,
+        /// The permissions (scopes) this client may ask for.
+        scopes: &'static [&'static str],
+    },
+}
+
+/// An OAuth 2 client the practice sign-in server knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OAuthClient {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub client_id: &'static str,
+    pub client_secret: &'static str,
+    pub scopes: &'static [&'static str],
+}
+
+const SANDBOX_CLIENTS: &[OAuthClient] = &[
+    OAuthClient {
+        id: "sandbox-oauth-client",
+        label: "Sandbox OAuth client (all scopes)",
+        client_id: "gp-sandbox-app",
+        client_secret: "gp_test_cs_4Wd9Qa2Rn7Lk5Ze1Xv8Bt3Hy",
+        scopes: FULL_SCOPES,
+    },
+    OAuthClient {
+        id: "sandbox-oauth-reader",
+        label: "Sandbox OAuth client (read only)",
+        client_id: "gp-sandbox-reader",
+        client_secret: "gp_test_cs_8Jm3Uv6Pc1Ks9Tf4Yg2Nq7Dw",
+        scopes: READ_SCOPES,
+    },
+];
+
+const PRODUCTION_CLIENTS: &[OAuthClient] = &[OAuthClient {
+    id: "production-oauth-client",
+    label: "Production OAuth client (read only)",
+    client_id: "gp-production-app",
+    client_secret: "gp_live_cs_2Ex7Gb5Mh0Rs3Va8Ku6Lp1Wz",
+    scopes: READ_SCOPES,
+}];
+
+/// The OAuth 2 clients of one environment.
+pub(crate) fn oauth_clients(env: PracticeEnv) -> &'static [OAuthClient] {
+    match env {
+        PracticeEnv::Sandbox => SANDBOX_CLIENTS,
+        PracticeEnv::Production => PRODUCTION_CLIENTS,
+    }
 }
 
 /// The fixed practice values of one environment.
@@ -137,6 +189,18 @@ pub fn demo_credentials() -> Vec<DemoCredential> {
         });
         out.push(DemoCredential { env, id: full.0, label: full.1, kind: DemoKind::Bearer { scopes: FULL_SCOPES } });
         out.push(DemoCredential { env, id: read.0, label: read.1, kind: DemoKind::Bearer { scopes: READ_SCOPES } });
+        for client in oauth_clients(env) {
+            out.push(DemoCredential {
+                env,
+                id: client.id,
+                label: client.label,
+                kind: DemoKind::OAuthClient {
+                    client_id: client.client_id,
+                    client_secret: client.client_secret,
+                    scopes: client.scopes,
+                },
+            });
+        }
     }
     out
 }
@@ -194,6 +258,10 @@ pub(crate) fn mint_with_issuer(env: PracticeEnv, iss: &str, spec: &TokenSpec) ->
 pub(crate) fn now_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+/// The practice tokens' lifetime when obtained from the sign-in server: short, so "expiring
+/// soon" (the last 5 minutes) and the renewal before expiry are seen in practice.
+pub const OAUTH_TOKEN_LIFETIME_SECS: i64 = 600;
 
 /// The claims of an incoming token, every one optional so a missing one can be named.
 #[derive(Debug, Deserialize)]

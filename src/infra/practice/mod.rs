@@ -9,6 +9,7 @@
 mod auth;
 pub mod credentials;
 pub mod lab;
+mod oauth;
 mod routes;
 
 use std::fmt;
@@ -112,6 +113,7 @@ pub struct PracticeServer {
     production_addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
+    issued: std::sync::Arc<oauth::Issued>,
 }
 
 impl PracticeServer {
@@ -134,10 +136,11 @@ impl PracticeServer {
         });
 
         let mut tasks = vec![relay];
+        let issued = std::sync::Arc::new(oauth::Issued::default());
         for (env, listener, addr) in
             [(PracticeEnv::Sandbox, sandbox, sandbox_addr), (PracticeEnv::Production, production, production_addr)]
         {
-            let router = routes::router(env, addr.port());
+            let router = routes::router(env, addr.port()).merge(oauth::router(env, issued.clone()));
             let mut rx = watch_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let signal = async move {
@@ -150,7 +153,7 @@ impl PracticeServer {
             tracing::info!(%env, %addr, "practice API listening");
         }
 
-        Ok(PracticeServer { sandbox_addr, production_addr, stop: Some(stop_tx), tasks })
+        Ok(PracticeServer { sandbox_addr, production_addr, stop: Some(stop_tx), tasks, issued })
     }
 
     /// The base URL of one environment, without a trailing slash.
@@ -164,6 +167,11 @@ impl PracticeServer {
             PracticeEnv::Sandbox => self.sandbox_addr,
             PracticeEnv::Production => self.production_addr,
         }
+    }
+
+    /// How many access tokens one environment's sign-in server (`POST /oauth/token`) has issued.
+    pub fn tokens_issued(&self, env: PracticeEnv) -> u64 {
+        self.issued.get(env)
     }
 
     /// Stops both listeners and waits (a few seconds at most) for in-flight requests.

@@ -82,6 +82,18 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
         needs: "nothing",
     },
     RouteInfo {
+        method: "POST",
+        path: "/oauth/token",
+        demonstrates: "An OAuth 2 sign-in server: grant_type=client_credentials with the client ID and secret in a Basic header or in the form; scope, audience or resource; tokens last 10 minutes; RFC 6749 errors (invalid_client, invalid_scope, unsupported_grant_type, invalid_request)",
+        needs: "a demo OAuth client (listed below)",
+    },
+    RouteInfo {
+        method: "POST",
+        path: "/oauth/introspect",
+        demonstrates: "Token introspection (RFC 7662): whether a token is active, its scope, expiry and client",
+        needs: "a demo OAuth client, and token=... in the form",
+    },
+    RouteInfo {
         method: "GET",
         path: "/v1/big?mb=N",
         demonstrates: "A large JSON response of about N MB (at most 200)",
@@ -174,7 +186,18 @@ async fn index(State(st): State<AppState>) -> Html<String> {
     }
     html.push_str("</table>\n<h2>Demo credentials</h2>\n<ul>\n");
     for c in demo_credentials().iter().filter(|c| c.env == env) {
-        let _ = writeln!(html, "<li><code>{}</code>: {}</li>", c.id, escape_html(c.label));
+        if let super::DemoKind::OAuthClient { client_id, client_secret, scopes } = &c.kind {
+            let _ = writeln!(
+                html,
+                "<li><code>{}</code>: {}: client ID <code>{client_id}</code>, client secret \
+                 <code>{client_secret}</code>, scopes <code>{}</code>, token URL <code>/oauth/token</code></li>",
+                c.id,
+                escape_html(c.label),
+                scopes.join(" ")
+            );
+        } else {
+            let _ = writeln!(html, "<li><code>{}</code>: {}</li>", c.id, escape_html(c.label));
+        }
     }
     html.push_str("</ul>\n</body></html>\n");
     Html(html)

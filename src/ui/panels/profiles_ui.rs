@@ -2,7 +2,9 @@
 //! revealed on request, and "Copy" copies without showing. A new value replaces the one in the
 //! keychain only when typed.
 
-use crate::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile, ProfileId, SecretRef};
+use crate::core::profile::{
+    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
+};
 use crate::core::secret::Secret;
 use crate::ui::app::{Command, GatepassApp};
 use crate::ui::tasks::SecretPurpose;
@@ -29,6 +31,14 @@ pub struct ProfileForm {
     pub key_name: String,
     pub key_placement: KeyPlacement,
     pub username: String,
+    /// OAuth 2 client credentials: the token endpoint, client ID, how the client signs in,
+    /// the permissions asked for, and the optional audience or resource.
+    pub token_url: String,
+    pub client_id: String,
+    pub client_auth: ClientAuth,
+    pub oauth_scopes: String,
+    pub audience: String,
+    pub resource: String,
     /// A new secret value typed by the user; empty keeps the saved one.
     pub new_secret: Zeroizing<String>,
     pub show_new_secret: bool,
@@ -54,6 +64,12 @@ impl ProfileForm {
             key_name: "X-Api-Key".to_owned(),
             key_placement: KeyPlacement::Header,
             username: String::new(),
+            token_url: "https://".to_owned(),
+            client_id: String::new(),
+            client_auth: ClientAuth::BasicHeader,
+            oauth_scopes: String::new(),
+            audience: String::new(),
+            resource: String::new(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
             scopes: String::new(),
@@ -86,6 +102,14 @@ impl ProfileForm {
                 form.key_placement = *placement;
             }
             AuthMethod::Basic { username, .. } => form.username.clone_from(username),
+            AuthMethod::OAuthClientCredentials(settings) => {
+                form.token_url.clone_from(&settings.token_url);
+                form.client_id.clone_from(&settings.client_id);
+                form.client_auth = settings.client_auth;
+                form.oauth_scopes = settings.scopes.join(" ");
+                form.audience = settings.audience.clone().unwrap_or_default();
+                form.resource = settings.resource.clone().unwrap_or_default();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         form.scopes = p.expected_scopes.join(" ");
@@ -144,10 +168,28 @@ impl ProfileForm {
                 }
                 self.username.trim().clone_into(username);
             }
+            AuthMethod::OAuthClientCredentials(settings) => {
+                let token_url = self.token_url.trim();
+                let parsed = url::Url::parse(token_url).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+                if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
+                    return Err(format!(
+                        "The token URL \"{token_url}\" is not a valid URL. It should look like https://login.example.com/oauth/token."
+                    ));
+                }
+                if self.client_id.trim().is_empty() {
+                    return Err("Paste the client ID from the app's settings.".to_owned());
+                }
+                token_url.clone_into(&mut settings.token_url);
+                self.client_id.trim().clone_into(&mut settings.client_id);
+                settings.client_auth = self.client_auth;
+                settings.scopes = split_words(&self.oauth_scopes);
+                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
+                settings.resource = Some(self.resource.trim().to_owned()).filter(|r| !r.is_empty());
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         profile.auth = auth;
-        profile.expected_scopes = self.scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        profile.expected_scopes = split_words(&self.scopes);
         profile.variables = self
             .variables
             .iter()
@@ -157,6 +199,11 @@ impl ProfileForm {
         profile.notes.clone_from(&self.notes);
         Ok(profile)
     }
+}
+
+/// Scopes as typed: separated by spaces or commas.
+fn split_words(text: &str) -> Vec<String> {
+    text.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// The editor window's state.
@@ -306,10 +353,73 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                     labelled_text(ui, "Username", &mut form.username, "");
                     ui.end_row();
                 }
+                AuthKind::OAuthClientCredentials => {
+                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                    ui.end_row();
+                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                    ui.end_row();
+                    ui.label("Client ID and secret sent");
+                    ui.horizontal(|ui| {
+                        for choice in ClientAuth::ALL {
+                            ui.selectable_value(&mut form.client_auth, choice, format!("in {}", choice.label()));
+                        }
+                    });
+                    ui.end_row();
+                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                    ui.end_row();
+                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                    ui.end_row();
+                    labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
+                    ui.end_row();
+                }
                 AuthKind::None | AuthKind::Bearer => {}
             }
             if form.auth != AuthKind::None {
                 secret_row_ui(app_commands(&mut app.commands), form, &mut editor.revealed, ui, palette);
+            }
+            let saved_oauth = form
+                .original
+                .as_ref()
+                .filter(|p| form.auth == AuthKind::OAuthClientCredentials && p.auth.kind() == form.auth)
+                .map(|p| p.id.clone());
+            if let Some(id) = saved_oauth {
+                ui.label("Access token");
+                ui.horizontal(|ui| {
+                    crate::ui::panels::token_ui::get_new_token_ui(app, &id, ui);
+                    let now = time::OffsetDateTime::now_utc();
+                    let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
+                    match app.token_fetch.as_ref().filter(|f| *f.profile() == id) {
+                        Some(crate::ui::inspector::TokenFetch::Done(_, info)) => {
+                            ui.label(crate::ui::inspector::obtained_words(info, now, local));
+                        }
+                        Some(crate::ui::inspector::TokenFetch::Failed(_, error)) => {
+                            ui.label(egui::RichText::new(error).color(palette.error));
+                        }
+                        Some(crate::ui::inspector::TokenFetch::InFlight(_)) => {}
+                        None => {
+                            let current =
+                                app.active_token.as_ref().filter(|v| v.profile == id).and_then(|v| match &v.token {
+                                    crate::ui::inspector::ActiveToken::Jwt(jwt) => Some(format!(
+                                        "Current {} · {}",
+                                        crate::core::token::time_words::short_state_words(
+                                            jwt,
+                                            now,
+                                            crate::core::token::DEFAULT_SOON
+                                        ),
+                                        jwt.fingerprint
+                                    )),
+                                    _ => None,
+                                });
+                            ui.label(
+                                egui::RichText::new(current.unwrap_or_else(|| {
+                                    "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                }))
+                                .color(palette.muted),
+                            );
+                        }
+                    }
+                });
+                ui.end_row();
             }
             labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
             ui.end_row();
@@ -447,5 +557,25 @@ mod tests {
         let mut unnamed = ProfileForm::from_profile(&p);
         unnamed.name = "  ".into();
         assert_eq!(unnamed.to_profile().unwrap_err(), "Give the profile a name.");
+    }
+
+    #[test]
+    fn form_round_trips_an_oauth_profile() {
+        let mut p = Profile::new("Shop OAuth", Environment::Sandbox, "https://api.example.com");
+        let mut settings = crate::core::profile::ClientCredentials::new(&p.id);
+        settings.token_url = "https://login.example.com/oauth/token".into();
+        settings.client_id = "app-1".into();
+        settings.scopes = vec!["orders:read".into(), "orders:write".into()];
+        settings.audience = Some("https://api.example.com".into());
+        settings.client_auth = ClientAuth::RequestBody;
+        p.auth = AuthMethod::OAuthClientCredentials(settings);
+        let form = ProfileForm::from_profile(&p);
+        assert_eq!(form.to_profile().unwrap(), p);
+        let mut bad = ProfileForm::from_profile(&p);
+        bad.token_url = "login page".into();
+        assert!(bad.to_profile().unwrap_err().starts_with("The token URL \"login page\" is not a valid URL."));
+        let mut no_id = ProfileForm::from_profile(&p);
+        no_id.client_id = " ".into();
+        assert_eq!(no_id.to_profile().unwrap_err(), "Paste the client ID from the app's settings.");
     }
 }

@@ -177,6 +177,10 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
         AuthMethod::Basic { username, .. } => {
             format!("Username {username} and a password, in the header Authorization: Basic ….")
         }
+        AuthMethod::OAuthClientCredentials(settings) => format!(
+            "An access token in the header Authorization: Bearer …, got from {} with the client ID {} (OAuth 2 client credentials). A new one is got a minute before it expires.",
+            settings.token_url, settings.client_id
+        ),
     };
     ui.label(text);
     ui.label(

@@ -46,10 +46,16 @@ pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
 /// "Inspect token…" button to paste one.
 pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
+    let oauth_profile = app
+        .active_profile()
+        .filter(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
+        .map(|p| p.id.clone());
+    let oauth = oauth_profile.is_some();
     let clicked = if let Some(view) = &app.active_token {
         let now = time::OffsetDateTime::now_utc();
         let (text, color) = match &view.token {
             ActiveToken::Loading => ("reading the token…".to_owned(), palette.muted),
+            ActiveToken::Missing if oauth => ("no token yet".to_owned(), palette.muted),
             ActiveToken::Missing => ("no token saved".to_owned(), palette.warning),
             ActiveToken::Unreadable => ("token cannot be read".to_owned(), palette.error),
             ActiveToken::Opaque => ("opaque token, expiry unknown".to_owned(), palette.muted),
@@ -70,6 +76,30 @@ pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     };
     if clicked {
         app.commands.push(Command::Token(TokenCommand::OpenForActiveProfile));
+    }
+    if let Some(id) = oauth_profile {
+        get_new_token_ui(app, &id, ui);
+    }
+}
+
+/// "Get new token" for an OAuth profile: one click; the work runs in a task. Hovering says when
+/// the last token was obtained and when it expires, or why it could not be had.
+pub fn get_new_token_ui(app: &mut GatepassApp, id: &crate::core::profile::ProfileId, ui: &mut egui::Ui) {
+    use crate::ui::inspector::TokenFetch;
+    let fetch = app.token_fetch.as_ref().filter(|f| f.profile() == id);
+    let busy = matches!(fetch, Some(TokenFetch::InFlight(_)));
+    let hover = match fetch {
+        Some(TokenFetch::Done(_, info)) => {
+            let now = time::OffsetDateTime::now_utc();
+            let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
+            crate::ui::inspector::obtained_words(info, now, local)
+        }
+        Some(TokenFetch::Failed(_, error)) => error.clone(),
+        _ => "Ask the sign-in server for a new access token (OAuth 2 client credentials)".to_owned(),
+    };
+    let label = if busy { "Getting a token…" } else { "Get new token" };
+    if ui.add_enabled(!busy, egui::Button::new(label).small()).on_hover_text(hover).clicked() {
+        app.commands.push(Command::Token(TokenCommand::GetNewToken(id.clone())));
     }
 }
 

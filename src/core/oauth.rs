@@ -1,0 +1,255 @@
+//! OAuth 2 client credentials, the pure part: the access token kept between sends (with when it
+//! was obtained and when it expires), when a new one is needed, and the sign-in server's errors
+//! (RFC 6749 §5.2) in plain words.
+//!
+//! ```text
+//! ClientCredentials (profile) + client secret (keychain)
+//!   -> infra::oauth runs the grant -> CachedToken (keychain, as one JSON value)
+//!   -> before each send: still good for 60 s?  yes: reuse   no: run the grant again
+//!   -> a 401 invalid_token: run the grant once more and retry once
+//! ```
+//!
+//! The cached token and its expiry are stored together in one keychain entry, so no file ever
+//! holds the token and the profiles file does not change each time a token is obtained.
+
+use crate::core::exchange::TransportError;
+use crate::core::secret::Secret;
+use serde::{Deserialize, Serialize};
+
+/// Get a new token when the cached one expires within this many seconds.
+pub const RENEW_MARGIN_SECS: i64 = 60;
+
+/// An access token obtained from a token endpoint, with what is known about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedToken {
+    pub access_token: Secret,
+    /// `Bearer`, usually.
+    pub token_type: String,
+    /// Unix seconds.
+    pub obtained_at: i64,
+    /// Unix seconds; `None` when neither the server nor the token says.
+    pub expires_at: Option<i64>,
+    /// The permissions (scopes) granted, as the server said or, when it did not, as asked for.
+    pub scopes: Vec<String>,
+}
+
+/// The cached token's keychain form. Only ever written to the keychain.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    access_token: String,
+    token_type: String,
+    obtained_at: i64,
+    #[serde(default)]
+    expires_at: Option<i64>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+impl CachedToken {
+    /// Is a new token needed before sending at `now` (unix seconds)?
+    pub fn needs_renewal(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|exp| exp - now <= RENEW_MARGIN_SECS)
+    }
+
+    pub fn info(&self, reused: bool) -> TokenInfo {
+        TokenInfo {
+            fingerprint: self.access_token.fingerprint(),
+            obtained_at: self.obtained_at,
+            expires_at: self.expires_at,
+            scopes: self.scopes.clone(),
+            reused,
+        }
+    }
+
+    /// The value stored in the keychain: the token and its metadata as one JSON text.
+    pub fn to_keychain_value(&self) -> Secret {
+        let stored = Stored {
+            access_token: self.access_token.expose().to_owned(),
+            token_type: self.token_type.clone(),
+            obtained_at: self.obtained_at,
+            expires_at: self.expires_at,
+            scopes: self.scopes.clone(),
+        };
+        let text = serde_json::to_string(&stored).unwrap_or_default();
+        let mut stored = stored;
+        zeroize::Zeroize::zeroize(&mut stored.access_token);
+        Secret::new(text)
+    }
+
+    /// Read the keychain value back; `None` when it is not one we wrote (then a new token is got).
+    pub fn from_keychain_value(value: &Secret) -> Option<Self> {
+        let mut stored: Stored = serde_json::from_str(value.expose()).ok()?;
+        let access_token = Secret::new(std::mem::take(&mut stored.access_token));
+        if access_token.is_empty() {
+            return None;
+        }
+        Some(Self {
+            access_token,
+            token_type: stored.token_type,
+            obtained_at: stored.obtained_at,
+            expires_at: stored.expires_at,
+            scopes: stored.scopes,
+        })
+    }
+}
+
+/// What may be shown about a token: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub fingerprint: String,
+    pub obtained_at: i64,
+    pub expires_at: Option<i64>,
+    pub scopes: Vec<String>,
+    /// The cached token was still good, so no new one was asked for.
+    pub reused: bool,
+}
+
+/// The expiry to use when the server gives no `expires_in`: the token's own `exp`, if it is a JWT.
+pub fn expiry_from_token(token: &Secret) -> Option<i64> {
+    match crate::core::token::read_token(token.expose()).ok()? {
+        crate::core::token::TokenKind::Jwt(jwt) => jwt.expires_at.map(time::OffsetDateTime::unix_timestamp),
+        crate::core::token::TokenKind::Opaque(_) => None,
+    }
+}
+
+/// Why no access token could be obtained. Every message says what to do; none holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    /// The token endpoint refused, with an RFC 6749 §5.2 error code.
+    #[error("{}", endpoint_words(code, description.as_deref(), scopes))]
+    Endpoint {
+        code: String,
+        description: Option<String>,
+        /// The permissions (scopes) that were asked for, to name them in the message.
+        scopes: Vec<String>,
+    },
+    #[error(
+        "The token URL answered with a web page (HTML, status {status}), not with a token. The address is probably the sign-in page, not the token endpoint. Check the token URL; it often ends in /oauth/token or /oauth2/v2.0/token."
+    )]
+    Html { status: u16 },
+    #[error("{}", not_a_token_words(*status, detail))]
+    NotAToken { status: u16, detail: String },
+    #[error("The token URL \"{url}\" is not a valid address. Use the full address, starting with https://.")]
+    BadTokenUrl { url: String },
+    #[error("The profile has no client ID. Edit the profile and paste the client ID from the app's settings.")]
+    MissingClientId,
+    #[error(
+        "The profile's client secret is not set. Edit the profile and paste the client secret from the app's settings."
+    )]
+    MissingSecret,
+    #[error("Gatepass could not reach the sign-in server. {0}")]
+    Transport(TransportError),
+}
+
+fn not_a_token_words(status: u16, detail: &str) -> String {
+    match status {
+        404 => "Nothing answers at the token URL (404 Not Found). Check the token URL; it often ends in /oauth/token or /oauth2/v2.0/token.".to_owned(),
+        405 => "The token URL does not take token requests (405: it does not accept POST). It is probably another page of the sign-in server; check the token URL.".to_owned(),
+        300..=399 => format!("The token URL sends requests elsewhere (redirect, status {status}). Use the address it redirects to, often the same with https:// or without a trailing slash."),
+        500..=599 => format!("The sign-in server had a problem of its own (status {status}). Try again in a minute; if it keeps failing, tell the API owner."),
+        _ => format!("The token URL answered with status {status}, but not with a token Gatepass could read ({detail}). Check that the token URL is the sign-in server's token endpoint."),
+    }
+}
+
+/// An RFC 6749 §5.2 code in plain words: what happened, why, what to do, then the server's own
+/// words for the engineer.
+fn endpoint_words(code: &str, description: Option<&str>, scopes: &[String]) -> String {
+    let asked = if scopes.is_empty() { "the default permissions".to_owned() } else { scopes.join(" ") };
+    let mut text = match code {
+        "invalid_client" => "The sign-in server did not accept the client ID or secret. Copy them again from the app's settings. If they are right, the app may be switched off, or set up to sign in another way (try the other client authentication: Basic header or form body).".to_owned(),
+        "invalid_scope" => format!(
+            "The sign-in server refused the permissions (scopes) asked for: {asked}. Check their spelling. Remove the ones this app does not need, or ask the API owner to allow them."
+        ),
+        "unauthorized_client" => "This app is not allowed to get tokens with its own ID and secret (client credentials). Ask the API owner to turn on the client credentials grant for it.".to_owned(),
+        "unsupported_grant_type" => "The sign-in server does not give tokens to an app signing in with its own ID and secret (client credentials). Check the token URL, or ask the API owner which sign-in method to use.".to_owned(),
+        "invalid_grant" => "The sign-in server refused the grant: it is not valid, has expired or was switched off. Get a new token; if it keeps failing, check the app's settings with the API owner.".to_owned(),
+        "invalid_request" => "The sign-in server said the token request is missing something or has something it does not accept. Check the audience or resource field and the token URL.".to_owned(),
+        "invalid_target" => "The sign-in server does not know the API named in the audience or resource field. Check that field, or leave it empty.".to_owned(),
+        "access_denied" => "The sign-in server refused to give this app a token. Ask the API owner to allow this app.".to_owned(),
+        "temporarily_unavailable" | "server_error" => "The sign-in server had a problem of its own. Try again in a minute; if it keeps failing, tell the API owner.".to_owned(),
+        other => format!("The sign-in server refused to give a token (error {other})."),
+    };
+    text.push_str(&format!(" (The server said: {code}"));
+    if let Some(description) = description.filter(|d| !d.trim().is_empty()) {
+        text.push_str(&format!(": \"{}\"", description.trim()));
+    }
+    text.push_str(".)");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn token(expires_at: Option<i64>) -> CachedToken {
+        CachedToken {
+            access_token: Secret::new("eyJhbGciOiJIUzI1NiJ9.e30.canary-access-token"),
+            token_type: "Bearer".into(),
+            obtained_at: 1_000,
+            expires_at,
+            scopes: vec!["orders:read".into()],
+        }
+    }
+
+    #[test]
+    fn renewal_starts_a_minute_before_expiry() {
+        let t = token(Some(1_300));
+        assert!(!t.needs_renewal(1_000));
+        assert!(!t.needs_renewal(1_239));
+        assert!(t.needs_renewal(1_240));
+        assert!(t.needs_renewal(2_000));
+        assert!(!token(None).needs_renewal(i64::MAX / 2));
+    }
+
+    #[test]
+    fn keychain_value_round_trips() {
+        let t = token(Some(1_300));
+        let back = CachedToken::from_keychain_value(&t.to_keychain_value()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(CachedToken::from_keychain_value(&Secret::new("not json")), None);
+        assert_eq!(
+            CachedToken::from_keychain_value(&Secret::new(r#"{"access_token":"","token_type":"x","obtained_at":1}"#)),
+            None
+        );
+    }
+
+    #[test]
+    fn info_never_holds_the_token() {
+        let info = token(Some(1_300)).info(true);
+        assert_eq!(info.fingerprint, "eyJ…oken");
+        assert!(!format!("{info:?}").contains("canary"));
+    }
+
+    #[test]
+    fn each_endpoint_error_says_what_to_do() {
+        let cases = [
+            ("invalid_client", "did not accept the client ID or secret. Copy them again from the app's settings."),
+            ("invalid_scope", "refused the permissions (scopes) asked for: orders:read admin"),
+            ("unsupported_grant_type", "does not give tokens to an app signing in with its own ID and secret"),
+            ("unauthorized_client", "Ask the API owner to turn on the client credentials grant"),
+            ("invalid_request", "Check the audience or resource field"),
+            ("made_up", "refused to give a token (error made_up)"),
+        ];
+        for (code, expected) in cases {
+            let error = GrantError::Endpoint {
+                code: code.into(),
+                description: Some("server words".into()),
+                scopes: vec!["orders:read".into(), "admin".into()],
+            };
+            let text = error.to_string();
+            assert!(text.contains(expected), "{code}: {text}");
+            assert!(text.ends_with(&format!("(The server said: {code}: \"server words\".)")), "{text}");
+        }
+    }
+
+    #[test]
+    fn answers_that_are_not_tokens_are_told_apart_by_status() {
+        let words = |status| GrantError::NotAToken { status, detail: "text/plain, not JSON".into() }.to_string();
+        assert!(words(404).starts_with("Nothing answers at the token URL (404 Not Found)."));
+        assert!(words(405).contains("it does not accept POST"));
+        assert!(words(301).contains("redirect, status 301"));
+        assert!(words(502).starts_with("The sign-in server had a problem of its own (status 502)."));
+        assert!(words(200).contains("(text/plain, not JSON)"));
+    }
+}

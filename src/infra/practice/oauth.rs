@@ -1,0 +1,344 @@
+//! The practice API's OAuth 2 sign-in server: `POST /oauth/token` (client credentials,
+//! RFC 6749 §4.4) and `POST /oauth/introspect` (RFC 7662), per environment.
+//!
+//! It answers the way real sign-in servers do, errors included (RFC 6749 §5.2: `invalid_client`,
+//! `invalid_scope`, `unsupported_grant_type`, `invalid_request`), so a user sees each failure once
+//! where nothing is at stake. Tokens are the practice API's own HS256 JWTs, so its bearer check
+//! accepts them; an HMAC key cannot be published, so there is no JWKS endpoint.
+//!
+//! Client credentials issues no refresh token (RFC 6749 §4.4.3), so the `refresh_token` grant is
+//! answered as unsupported.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::post;
+use serde_json::json;
+
+use super::PracticeEnv;
+use super::auth::{ParsedAuthorization, error_response, json_response, parse_authorization};
+use super::credentials::{
+    AUDIENCE, OAUTH_TOKEN_LIFETIME_SECS, OAuthClient, TokenSpec, issuer, mint_token, now_secs, oauth_clients,
+    verify_signature,
+};
+
+/// How many access tokens each environment's sign-in server has issued (tests count them to
+/// prove a cached token is reused).
+#[derive(Debug, Default)]
+pub(crate) struct Issued {
+    counts: [AtomicU64; 2],
+}
+
+impl Issued {
+    fn slot(env: PracticeEnv) -> usize {
+        match env {
+            PracticeEnv::Sandbox => 0,
+            PracticeEnv::Production => 1,
+        }
+    }
+
+    fn bump(&self, env: PracticeEnv) {
+        self.counts[Self::slot(env)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(&self, env: PracticeEnv) -> u64 {
+        self.counts[Self::slot(env)].load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Clone)]
+struct OAuthState {
+    env: PracticeEnv,
+    issued: Arc<Issued>,
+}
+
+/// The sign-in server's routes for one environment, merged into its router.
+pub(crate) fn router(env: PracticeEnv, issued: Arc<Issued>) -> Router {
+    Router::new()
+        .route("/oauth/token", post(token))
+        .route("/oauth/introspect", post(introspect))
+        .with_state(OAuthState { env, issued })
+}
+
+/// An RFC 6749 §5.2 error, as JSON with `error` and `error_description`.
+struct OAuthError {
+    status: StatusCode,
+    code: &'static str,
+    description: String,
+    /// Answer with `WWW-Authenticate: Basic` (the client tried Basic and failed).
+    basic_challenge: bool,
+}
+
+impl OAuthError {
+    fn new(code: &'static str, description: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code, description: description.into(), basic_challenge: false }
+    }
+
+    fn invalid_client(description: impl Into<String>, used_basic: bool) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: "invalid_client",
+            description: description.into(),
+            basic_challenge: used_basic,
+        }
+    }
+
+    fn into_response(self, env: PracticeEnv) -> Response {
+        let mut response = error_response(env, self.status, self.code, &self.description);
+        if self.basic_challenge
+            && let Ok(value) = HeaderValue::from_str(&format!("Basic realm=\"{}\"", issuer(env)))
+        {
+            response.headers_mut().insert(WWW_AUTHENTICATE, value);
+        }
+        no_store(response)
+    }
+}
+
+/// Token responses must not be cached (RFC 6749 §5.1).
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The form fields of a token or introspection request; a repeated field is an error (§3.2).
+fn read_form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
+    let is_form = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(OAuthError::new(
+            "invalid_request",
+            "The token request must be a form: Content-Type application/x-www-form-urlencoded",
+        ));
+    }
+    let fields: Vec<(String, String)> =
+        url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    for (i, (name, _)) in fields.iter().enumerate() {
+        if fields[..i].iter().any(|(n, _)| n == name) {
+            return Err(OAuthError::new("invalid_request", format!("The field {name} is sent more than once")));
+        }
+    }
+    Ok(fields)
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+}
+
+/// Which client is calling: HTTP Basic (`client_secret_basic`) or form fields
+/// (`client_secret_post`), never both.
+fn authenticate_client(
+    env: PracticeEnv,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+) -> Result<&'static OAuthClient, OAuthError> {
+    let basic = match headers.get(axum::http::header::AUTHORIZATION) {
+        None => None,
+        Some(value) => {
+            let raw = value.to_str().map_err(|_| {
+                OAuthError::invalid_client("The Authorization header has characters outside ASCII", true)
+            })?;
+            match parse_authorization(raw) {
+                Ok(ParsedAuthorization::Basic { username, password }) => Some((username, password)),
+                Ok(ParsedAuthorization::Bearer(_)) => {
+                    return Err(OAuthError::invalid_client(
+                        "The token endpoint takes the client ID and secret (Basic), not a bearer token",
+                        true,
+                    ));
+                }
+                Err(slip) => return Err(OAuthError::invalid_client(slip.description(), true)),
+            }
+        }
+    };
+    let form_secret = field(fields, "client_secret");
+    let (client_id, secret, used_basic) = match basic {
+        Some(_) if form_secret.is_some() => {
+            return Err(OAuthError::new(
+                "invalid_request",
+                "The client authenticated twice (Basic header and client_secret field); use one",
+            ));
+        }
+        // RFC 6749 §2.3.1: the ID and secret are form-encoded before Basic encoding.
+        Some((user, pass)) => (decode_basic_part(&user), decode_basic_part(&pass), true),
+        None => match (field(fields, "client_id"), form_secret) {
+            (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned(), false),
+            (Some(_), None) => {
+                return Err(OAuthError::invalid_client(
+                    "No client secret was sent: add client_secret to the form, or use a Basic header",
+                    false,
+                ));
+            }
+            _ => {
+                let mut error = OAuthError::invalid_client(
+                    "No client authentication was sent: use a Basic header with the client ID and secret, or client_id and client_secret form fields",
+                    false,
+                );
+                error.basic_challenge = true;
+                return Err(error);
+            }
+        },
+    };
+    if let Some(client) = oauth_clients(env).iter().find(|c| c.client_id == client_id) {
+        if client.client_secret == secret {
+            return Ok(client);
+        }
+        return Err(OAuthError::invalid_client(
+            format!("The client secret for client '{client_id}' is wrong"),
+            used_basic,
+        ));
+    }
+    if oauth_clients(env.other()).iter().any(|c| c.client_id == client_id) {
+        return Err(OAuthError::invalid_client(
+            format!(
+                "The client '{client_id}' belongs to the {} environment, but this is the {env} sign-in server",
+                env.other()
+            ),
+            used_basic,
+        ));
+    }
+    Err(OAuthError::invalid_client(format!("There is no client '{client_id}' in the {env} environment"), used_basic))
+}
+
+fn decode_basic_part(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+async fn token(State(st): State<OAuthState>, headers: HeaderMap, body: Bytes) -> Response {
+    match issue(&st, &headers, &body) {
+        Ok(response) => response,
+        Err(error) => error.into_response(st.env),
+    }
+}
+
+fn issue(st: &OAuthState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+    let env = st.env;
+    let fields = read_form(headers, body)?;
+    let Some(grant_type) = field(&fields, "grant_type") else {
+        return Err(OAuthError::new("invalid_request", "The grant_type field is missing"));
+    };
+    let client = authenticate_client(env, headers, &fields)?;
+    if grant_type != "client_credentials" {
+        return Err(OAuthError::new(
+            "unsupported_grant_type",
+            format!("This sign-in server offers the client_credentials grant only, not '{grant_type}'"),
+        ));
+    }
+    let requested: Vec<String> =
+        field(&fields, "scope").map(|s| s.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
+    let unknown: Vec<&str> =
+        requested.iter().map(String::as_str).filter(|s| !client.scopes.contains(s)).collect::<Vec<_>>();
+    if !unknown.is_empty() {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            format!(
+                "The client '{}' may not ask for: {}. It may ask for: {}",
+                client.client_id,
+                unknown.join(" "),
+                client.scopes.join(" ")
+            ),
+        ));
+    }
+    let scopes: Vec<String> =
+        if requested.is_empty() { client.scopes.iter().map(|s| (*s).to_owned()).collect() } else { requested };
+    let audience = match (field(&fields, "audience"), field(&fields, "resource")) {
+        (Some(a), Some(r)) if a != r => {
+            return Err(OAuthError::new(
+                "invalid_request",
+                "The audience and resource fields name different APIs; send one of them",
+            ));
+        }
+        (Some(a), _) | (None, Some(a)) => Some(a.to_owned()),
+        (None, None) => None,
+    };
+    let spec = TokenSpec {
+        subject: client.client_id.to_owned(),
+        scopes,
+        expires_in_secs: OAUTH_TOKEN_LIFETIME_SECS,
+        not_before_in_secs: 0,
+        audience,
+    };
+    let token = mint_token(env, &spec).map_err(|e| OAuthError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: "server_error",
+        description: e.to_string(),
+        basic_challenge: false,
+    })?;
+    st.issued.bump(env);
+    tracing::debug!(%env, client = client.client_id, "practice token issued");
+    Ok(no_store(json_response(
+        StatusCode::OK,
+        &json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": OAUTH_TOKEN_LIFETIME_SECS,
+            "scope": spec.scopes.join(" "),
+        }),
+    )))
+}
+
+async fn introspect(State(st): State<OAuthState>, headers: HeaderMap, body: Bytes) -> Response {
+    let env = st.env;
+    let fields = match read_form(&headers, &body) {
+        Ok(fields) => fields,
+        Err(error) => return error.into_response(env),
+    };
+    if let Err(error) = authenticate_client(env, &headers, &fields) {
+        return error.into_response(env);
+    }
+    let Some(token) = field(&fields, "token") else {
+        return OAuthError::new("invalid_request", "The token field is missing").into_response(env);
+    };
+    // RFC 7662 §2.2: anything not a live token of ours is just "not active".
+    let inactive = || no_store(json_response(StatusCode::OK, &json!({"active": false})));
+    let Ok(claims) = verify_signature(env, token) else { return inactive() };
+    let now = now_secs();
+    let live = claims.exp.is_some_and(|exp| exp > now)
+        && claims.nbf.is_none_or(|nbf| nbf <= now)
+        && claims.iss.as_deref() == Some(issuer(env).as_str());
+    if !live {
+        return inactive();
+    }
+    no_store(json_response(
+        StatusCode::OK,
+        &json!({
+            "active": true,
+            "scope": claims.scope.unwrap_or_default(),
+            "client_id": claims.sub,
+            "sub": claims.sub,
+            "exp": claims.exp,
+            "aud": claims.aud.unwrap_or_else(|| AUDIENCE.into()),
+            "iss": claims.iss,
+            "token_type": "Bearer",
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn basic_parts_are_form_decoded() {
+        assert_eq!(decode_basic_part("a%3Ab+c"), "a:b c");
+        assert_eq!(decode_basic_part("plain"), "plain");
+    }
+
+    #[test]
+    fn repeated_fields_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+        let error = read_form(&headers, b"grant_type=a&grant_type=b").err().unwrap();
+        assert_eq!(error.code, "invalid_request");
+        assert!(read_form(&HeaderMap::new(), b"grant_type=a").is_err());
+    }
+}
