@@ -128,7 +128,12 @@ fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, t
     ui.horizontal_wrapped(|ui| {
         for action in &top.actions {
             let label = match action {
-                Action::GetNewToken => "Paste a new token…".to_owned(),
+                Action::GetNewToken => {
+                    let oauth = app.active_profile().is_some_and(|p| {
+                        matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_))
+                    });
+                    if oauth { "Get new token".to_owned() } else { "Paste a new token…".to_owned() }
+                }
                 Action::EditProfile => "Edit profile…".to_owned(),
                 Action::OpenTokenInspector => "Open token inspector…".to_owned(),
                 Action::RetryFixed => {
