@@ -154,7 +154,13 @@ fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
             if facts.needed_scopes.is_empty() {
                 steps.push("Find the permission (scope) this call needs in the API's docs.".to_owned());
             } else {
-                steps.push(format!("Get a token with the permission (scope) {}.", facts.needed_scopes.join(", ")));
+                let mut needed: Vec<&str> = Vec::new();
+                for scope in &facts.needed_scopes {
+                    if !needed.contains(&scope.as_str()) {
+                        needed.push(scope);
+                    }
+                }
+                steps.push(format!("Get a token with the permission (scope) {}.", needed.join(", ")));
             }
             steps.push("If you can't, ask the API owner or an admin to grant it.".to_owned());
             (steps, vec![Action::GetNewToken, Action::OpenTokenInspector])
