@@ -53,6 +53,9 @@ pub enum HarError {
     NoEntries,
 }
 
+/// How many earlier entries count as this entry's history.
+const HISTORY_WINDOW: usize = 200;
+
 /// Diagnose every entry in a HAR file.
 pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Result<Report, HarError> {
     let text = text.trim_start_matches('\u{feff}');
@@ -79,7 +82,9 @@ pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Resul
             environment_label: env_label.clone(),
             expected_scopes: options.expected_scopes.clone(),
             now,
-            history: history.clone(),
+            // The sends just before this one: enough for "it worked a moment ago", and no
+            // quadratic cost on files with thousands of entries.
+            history: history[history.len().saturating_sub(HISTORY_WINDOW)..].to_vec(),
             redirected_from,
         };
         let failure = parsed.error.as_deref().map(Failure::from_message);
