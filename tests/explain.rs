@@ -17,10 +17,11 @@ fn explain(args: &[&str], stdin: Option<&str>) -> std::process::Output {
     common::run_gatepass(dir.path(), &all, stdin)
 }
 
-const EXPIRED_HAR: &str = r#"{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":[
+/// A HAR with a canary key in the URL and the Authorization header; the key is put together at run time.
+const EXPIRED_HAR_TEMPLATE: &str = r#"{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":[
  {"startedDateTime":"2026-03-01T11:05:00Z","time":12,
-  "request":{"method":"GET","url":"https://api.example.com/v1/orders?api_key=sk_live_CANARYcanary1234567890abcd","httpVersion":"HTTP/1.1",
-    "headers":[{"name":"Authorization","value":"Bearer sk_live_CANARYcanary1234567890abcd"}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},
+  "request":{"method":"GET","url":"https://api.example.com/v1/orders?api_key={CANARY}","httpVersion":"HTTP/1.1",
+    "headers":[{"name":"Authorization","value":"Bearer {CANARY}"}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},
   "response":{"status":401,"statusText":"Unauthorized","httpVersion":"HTTP/1.1",
     "headers":[{"name":"WWW-Authenticate","value":"Bearer error=\"invalid_token\", error_description=\"The access token expired\""}],
     "cookies":[],"content":{"size":0,"mimeType":"text/plain","text":""},"redirectURL":"","headersSize":-1,"bodySize":0},
@@ -31,9 +32,17 @@ const EXPIRED_HAR: &str = r#"{"log":{"version":"1.2","creator":{"name":"test","v
   "response":{"status":0,"headers":[],"content":{},"_error":"net::ERR_BAD_SSL_CLIENT_AUTH_CERT"}}
 ]}}"#;
 
+fn canary() -> String {
+    format!("{}{}", "sk_live_", "CANARYcanary1234567890abcd")
+}
+
+fn expired_har() -> String {
+    EXPIRED_HAR_TEMPLATE.replace("{CANARY}", &canary())
+}
+
 #[test]
 fn json_output_has_exactly_the_documented_shape() {
-    let out = explain(&["--format", "json", "-"], Some(EXPIRED_HAR));
+    let out = explain(&["--format", "json", "-"], Some(&expired_har()));
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(!stdout.contains("CANARYcanary"), "a secret leaked: {stdout}");
@@ -63,7 +72,7 @@ fn json_output_has_exactly_the_documented_shape() {
 
 #[test]
 fn text_output_never_holds_the_secret() {
-    let out = explain(&["-"], Some(EXPIRED_HAR));
+    let out = explain(&["-"], Some(&expired_har()));
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -99,7 +108,7 @@ fn unreadable_input_exits_2_with_a_plain_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("not a HAR file"));
 
-    let out = explain(&["--now", "yesterday", "-"], Some(EXPIRED_HAR));
+    let out = explain(&["--now", "yesterday", "-"], Some(&expired_har()));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("is not a time like"));
 }
@@ -107,10 +116,8 @@ fn unreadable_input_exits_2_with_a_plain_message() {
 #[test]
 fn now_overrides_each_entrys_start_time() {
     // The token in this request expires at 10:42 UTC on 1 March 2026.
-    let har = EXPIRED_HAR.replace(
-        "Bearer sk_live_CANARYcanary1234567890abcd",
-        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3NzIzNjE3MjB9.c2ln",
-    );
+    let har = expired_har()
+        .replace(&format!("Bearer {}", canary()), "Bearer eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3NzIzNjE3MjB9.c2ln");
     let before = explain(&["--format", "json", "--now", "2026-03-01T10:00:00Z", "-"], Some(&har));
     let after = explain(&["--format", "json", "--now", "2026-03-01T11:00:00Z", "-"], Some(&har));
     let read = |o: &std::process::Output| -> serde_json::Value { serde_json::from_slice(&o.stdout).unwrap() };

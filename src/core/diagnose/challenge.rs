@@ -41,7 +41,7 @@ const MAX_LEN: usize = 8 * 1024;
 
 /// All challenges in one header value.
 pub fn parse(value: &str) -> Vec<Challenge> {
-    let value = cut(value, MAX_LEN);
+    let value = &value[..value.floor_char_boundary(MAX_LEN)];
     let mut challenges: Vec<Challenge> = Vec::new();
     for item in split_top_level(value) {
         let item = item.trim();
@@ -79,17 +79,6 @@ pub fn from_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -
         .filter(|(name, _)| name.eq_ignore_ascii_case("www-authenticate"))
         .flat_map(|(_, value)| parse(value))
         .collect()
-}
-
-fn cut(value: &str, max: usize) -> &str {
-    if value.len() <= max {
-        return value;
-    }
-    let mut end = max;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    &value[..end]
 }
 
 /// `name=value` or `name="quoted value"`, when the text is one.

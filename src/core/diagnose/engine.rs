@@ -58,8 +58,6 @@ pub(super) struct Board {
     seen_rules: BTreeSet<String>,
     /// Codes matched, so a code already understood is not read again as words.
     matched_codes: BTreeSet<String>,
-    /// The provider's own code table matched something.
-    provider_spoke: bool,
     /// Something in the request itself explains a rejection (a broken value, a key from the
     /// other environment, a temporary key without its session token).
     request_root_cause: Option<Cause>,
@@ -135,7 +133,7 @@ pub fn diagnose(request: &SentRequest, seen: &Seen<'_>, context: &Context, knowl
             Stage::Identity
         }
     };
-    let findings = rank(&board, request, context);
+    let findings = rank(&board, request);
     let stage = match (stage_if_found, findings.first()) {
         (Stage::Connection, _) => Stage::Connection,
         (_, Some(top)) => top.cause.stage(),
@@ -381,6 +379,8 @@ fn read_challenges(request: &SentRequest, challenges: &[Challenge], knowledge: &
 }
 
 fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowledge, board: &mut Board) {
+    // When the provider's own code spoke, generic codes in the same body count for less.
+    let mut provider_spoke = false;
     if let Some(p) = provider {
         if let Some(json) = &body.json {
             for path in &p.code_paths {
@@ -388,6 +388,7 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
                     && let Some(rule) = p.codes.get(&normalise_code(&code))
                 {
                     let at = path.trim_start_matches('/').replace('/', ".");
+                    provider_spoke = true;
                     board.rule(format!("{} {}", p.id, normalise_code(&code)), rule, Some(&quote_field(&at, &code)));
                 }
             }
@@ -396,6 +397,7 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
             for pattern in &p.code_patterns {
                 for m in pattern.find_iter(&field.value).take(3) {
                     if let Some(rule) = p.codes.get(&normalise_code(m.as_str())) {
+                        provider_spoke = true;
                         board.rule(
                             format!("{} {}", p.id, normalise_code(m.as_str())),
                             rule,
@@ -406,14 +408,11 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
             }
         }
     }
-    let provider_spoke = board.seen_rules.iter().any(|k| !k.starts_with("code ") && !k.starts_with("phrase "));
-    board.provider_spoke |= provider_spoke;
     for field in &body.codes {
         let key = normalise_code(&field.value);
         let provider_rule = provider.and_then(|p| p.codes.get(&key).map(|r| (format!("{} {key}", p.id), r)));
         if let Some((id, rule)) = provider_rule {
             board.matched_codes.insert(key);
-            board.provider_spoke = true;
             board.rule(id, rule, Some(&quote_field(&field.at, &field.value)));
         } else if let Some(rule) = knowledge.codes.get(&key) {
             board.matched_codes.insert(key.clone());
@@ -439,7 +438,6 @@ fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowledge: &Knowl
 }
 
 fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowledge, board: &mut Board) {
-    let scale = 1.0;
     let mut texts: Vec<Field> = body.messages.clone();
     for c in challenges {
         if let Some(d) = c.param("error_description") {
@@ -467,8 +465,7 @@ fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowle
                         board.facts.lumped = true;
                     }
                     let evidence = Some(quote_message(field));
-                    let weights: Weights = rule.weights.iter().map(|(c, w)| (*c, w * scale)).collect();
-                    board.add_all(&weights, evidence.as_deref(), Some(&format!("The API says {}.", rule.says)));
+                    board.add_all(&rule.weights, evidence.as_deref(), Some(&format!("The API says {}.", rule.says)));
                 }
             }
             if rule.exclusive {
@@ -964,7 +961,7 @@ fn status_floor(request: &SentRequest, status: u16, provider: Option<&Provider>,
     }
 }
 
-fn rank(board: &Board, request: &SentRequest, context: &Context) -> Vec<Finding> {
+fn rank(board: &Board, request: &SentRequest) -> Vec<Finding> {
     let mut causes: Vec<(Cause, f64)> = board
         .signals
         .keys()
@@ -983,15 +980,7 @@ fn rank(board: &Board, request: &SentRequest, context: &Context) -> Vec<Finding>
             let mut signals: Vec<&Signal> = board.signals.get(&cause).map(|s| s.iter().collect()).unwrap_or_default();
             signals.sort_by(|a, b| b.weight.total_cmp(&a.weight));
             let floor_reason = board.floors.get(&cause).and_then(|f| f.1.clone());
-            words::finding(
-                cause,
-                (confidence * 100.0).round() / 100.0,
-                &signals,
-                floor_reason,
-                &board.facts,
-                request,
-                context,
-            )
+            words::finding(cause, (confidence * 100.0).round() / 100.0, &signals, floor_reason, &board.facts, request)
         })
         .collect()
 }

@@ -177,7 +177,7 @@ impl Entry {
         let mime_type = s(response, "/content/mimeType");
         let encoding = s(response, "/content/encoding");
         let text = response.pointer("/content/text").and_then(Value::as_str).unwrap_or_default();
-        let text = cut(text, BODY_LIMIT * 2);
+        let text = &text[..text.floor_char_boundary(BODY_LIMIT * 2)];
         let response_body = if encoding.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("base64")) {
             base64::engine::general_purpose::STANDARD
                 .decode(text.trim().as_bytes())
@@ -195,7 +195,7 @@ impl Entry {
             started: s(entry, "/startedDateTime")
                 .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()),
             request_headers: headers(request),
-            request_body: s(request, "/postData/text").map(|t| cut(&t, BODY_LIMIT).to_owned()),
+            request_body: s(request, "/postData/text").map(|t| t[..t.floor_char_boundary(BODY_LIMIT)].to_owned()),
             status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(0),
             response_headers,
             response_body,
@@ -204,17 +204,6 @@ impl Entry {
             redirect_to,
         }
     }
-}
-
-fn cut(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn headers(part: &Value) -> Vec<(String, String)> {
@@ -230,7 +219,7 @@ fn headers(part: &Value) -> Vec<(String, String)> {
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    Some((name.to_owned(), cut(&value, 16 * 1024).to_owned()))
+                    Some((name.to_owned(), value[..value.floor_char_boundary(16 * 1024)].to_owned()))
                 })
                 .collect()
         })

