@@ -4,7 +4,9 @@
 pub mod token;
 
 use crate::core::exchange::{Outcome, RequestId, size_words};
-use crate::core::profile::{AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile};
+use crate::core::profile::{
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, SigningAlg,
+};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::status;
@@ -72,6 +74,9 @@ pub enum AuthArg {
     Basic,
     /// OAuth 2 client credentials: the client secret is read like other secrets.
     OauthClientCredentials,
+    /// A JWT Gatepass signs for each request: the signing key (shared secret or PEM private key)
+    /// is read like other secrets.
+    SignedJwt,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -80,6 +85,9 @@ pub enum ClientAuthArg {
     Basic,
     /// Client ID and secret as form fields (`client_secret_post`).
     Body,
+    /// A JWT signed with the client's private key (`private_key_jwt`); the key is read like other
+    /// secrets, and --alg / --key-id say how to sign.
+    PrivateKeyJwt,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -128,6 +136,25 @@ pub struct AddArgs {
     #[arg(long)]
     pub resource: Option<String>,
     /// A variable as name=value (repeatable).
+    /// Signing algorithm for a signed JWT or a `private_key_jwt` assertion: HS256, HS384, HS512,
+    /// RS256, PS256, ES256 or `EdDSA`.
+    #[arg(long, value_parser = parse_alg, default_value = "HS256")]
+    pub alg: SigningAlg,
+    /// The `kid` header of a signed JWT or assertion.
+    #[arg(long)]
+    pub key_id: Option<String>,
+    /// Signed JWT: the `iss` claim.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Signed JWT: the `sub` claim.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Signed JWT: more claims, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub claims: Option<String>,
+    /// Signed JWT: how long each token is good for, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS)]
+    pub lifetime: u32,
     #[arg(long = "var", value_parser = parse_var)]
     pub variables: Vec<(String, String)>,
     #[arg(long, default_value = "")]
@@ -162,6 +189,13 @@ pub struct SendArgs {
     /// Seconds to wait for an answer.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+}
+
+fn parse_alg(text: &str) -> Result<SigningAlg, String> {
+    SigningAlg::from_name(text).ok_or_else(|| {
+        let names: Vec<_> = SigningAlg::ALL.iter().map(|a| a.name()).collect();
+        format!("\"{text}\" is not an algorithm Gatepass signs with; use one of {}", names.join(", "))
+    })
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {
@@ -213,6 +247,7 @@ async fn run_practice(port: u16) -> anyhow::Result<i32> {
     println!("  Production (live): {}", server.base_url(PracticeEnv::Production));
     println!("  Open either address in a browser to see every route and what it shows.");
     println!("  Sign-in server (OAuth 2 client credentials): each address + /oauth/token");
+    println!("  Its signing keys (JWKS): each address + /oauth/jwks");
     println!("Demo credentials (names only; the values are listed on the practice page):");
     for credential in practice::demo_credentials() {
         println!("  {:<28} {}", credential.id, credential.label);
@@ -338,6 +373,31 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
                 out.push_str(&format!("Resource:        {resource}\n"));
             }
         }
+        AuthMethod::SignedJwt(settings) => {
+            out.push_str(&format!("Signed with:     {}\n", settings.algorithm));
+            if let Some(kid) = &settings.key_id {
+                out.push_str(&format!("Key ID (kid):    {kid}\n"));
+            }
+            for (label, value) in [
+                ("Issuer (iss):    ", &settings.issuer),
+                ("Subject (sub):   ", &settings.subject),
+                ("Audience (aud):  ", &settings.audience),
+            ] {
+                if !value.is_empty() {
+                    out.push_str(&format!("{label}{value}\n"));
+                }
+            }
+            if !settings.scopes.is_empty() {
+                out.push_str(&format!("Scope claim:     {}\n", settings.scopes.join(" ")));
+            }
+            if !settings.extra_claims.trim().is_empty() {
+                out.push_str(&format!("Extra claims:    {}\n", settings.extra_claims.trim()));
+            }
+            out.push_str(&format!(
+                "Each token:      good for {} s, made fresh for every request\n",
+                settings.lifetime_secs
+            ));
+        }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }
     if let Some(fp) = fingerprint {
@@ -365,6 +425,7 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
         AuthArg::Bearer => AuthKind::Bearer,
         AuthArg::Basic => AuthKind::Basic,
         AuthArg::OauthClientCredentials => AuthKind::OAuthClientCredentials,
+        AuthArg::SignedJwt => AuthKind::SignedJwt,
     };
     profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
     match &mut profile.auth {
@@ -396,7 +457,27 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
             settings.client_auth = match args.client_auth {
                 ClientAuthArg::Basic => ClientAuth::BasicHeader,
                 ClientAuthArg::Body => ClientAuth::RequestBody,
+                ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
             };
+            if settings.client_auth == ClientAuth::PrivateKeyJwt {
+                if args.alg.is_shared_secret() {
+                    bail!(
+                        "A private_key_jwt assertion is signed with a private key: choose --alg RS256, PS256, ES256 or EdDSA"
+                    )
+                }
+                settings.assertion = Some(AssertionKey { algorithm: args.alg, key_id: args.key_id.clone() });
+            }
+        }
+        AuthMethod::SignedJwt(settings) => {
+            settings.algorithm = args.alg;
+            settings.key_id.clone_from(&args.key_id);
+            settings.issuer = args.issuer.clone().unwrap_or_default();
+            settings.subject = args.subject.clone().unwrap_or_default();
+            settings.audience = args.audience.clone().unwrap_or_default();
+            settings.scopes.clone_from(&args.scopes);
+            settings.extra_claims = args.claims.clone().unwrap_or_default();
+            settings.lifetime_secs = args.lifetime;
+            crate::core::token::mint::claims(settings, 0)?;
         }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }

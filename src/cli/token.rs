@@ -86,6 +86,13 @@ fn get(
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<i32> {
     let profile = workspace.profile_named(&args.profile)?;
+    if matches!(profile.auth, AuthMethod::SignedJwt(_)) {
+        bail!(
+            "The profile \"{}\" has no token to get: Gatepass signs a new one for every request. To see one, run `gatepass token inspect --profile \"{}\"`.",
+            profile.name,
+            profile.name
+        );
+    }
     let AuthMethod::OAuthClientCredentials(settings) = &profile.auth else {
         bail!(
             "The profile \"{}\" does not get its token from a sign-in server: it uses {}. Only OAuth profiles have a token to get.",

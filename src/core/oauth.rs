@@ -137,6 +137,12 @@ pub enum GrantError {
         "The profile's client secret is not set. Edit the profile and paste the client secret from the app's settings."
     )]
     MissingSecret,
+    #[error(
+        "The profile's private key is not set. It signs the proof the sign-in server asks for (private_key_jwt). Edit the profile and paste the private key (PEM)."
+    )]
+    MissingPrivateKey,
+    #[error("Gatepass could not make the signed proof for the sign-in server. {0}")]
+    Assertion(crate::core::token::mint::MintError),
     #[error("Gatepass could not reach the sign-in server. {0}")]
     Transport(TransportError),
 }

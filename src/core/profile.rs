@@ -96,17 +96,30 @@ pub enum ClientAuth {
     BasicHeader,
     /// Client ID and secret as form fields in the request body (`client_secret_post`).
     RequestBody,
+    /// A short-lived JWT signed with the client's private key instead of a secret
+    /// (`private_key_jwt`, RFC 7523 §2.2): the secret slot holds the private key.
+    PrivateKeyJwt,
 }
 
 impl ClientAuth {
-    pub const ALL: [ClientAuth; 2] = [ClientAuth::BasicHeader, ClientAuth::RequestBody];
+    pub const ALL: [ClientAuth; 3] = [ClientAuth::BasicHeader, ClientAuth::RequestBody, ClientAuth::PrivateKeyJwt];
 
     pub fn label(self) -> &'static str {
         match self {
             ClientAuth::BasicHeader => "a Basic header",
             ClientAuth::RequestBody => "the form body",
+            ClientAuth::PrivateKeyJwt => "a signed assertion (private key)",
         }
     }
+}
+
+/// How a `private_key_jwt` client assertion is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AssertionKey {
+    pub algorithm: SigningAlg,
+    /// The `kid` header naming the key the sign-in server should check with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 /// The settings of an OAuth 2 client credentials grant (RFC 6749 §4.4). The client secret and the
@@ -128,6 +141,9 @@ pub struct ClientCredentials {
     pub resource: Option<String>,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// With [`ClientAuth::PrivateKeyJwt`]: how the assertion is signed and which key it names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<AssertionKey>,
     /// Where the last access token obtained is cached, with its expiry.
     pub token_cache: SecretRef,
 }
@@ -143,6 +159,7 @@ impl ClientCredentials {
             audience: None,
             resource: None,
             client_auth: ClientAuth::BasicHeader,
+            assertion: None,
             token_cache: SecretRef::for_profile(profile, "oauth_token"),
         }
     }
@@ -152,6 +169,123 @@ impl ClientCredentials {
     pub fn with_slots_of(&self, profile: &ProfileId) -> Self {
         let fresh = Self::new(profile);
         Self { client_secret: fresh.client_secret, token_cache: fresh.token_cache, ..self.clone() }
+    }
+}
+
+/// The algorithms Gatepass signs JWTs with (RFC 7518 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SigningAlg {
+    #[default]
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    PS256,
+    ES256,
+    EdDSA,
+}
+
+impl SigningAlg {
+    pub const ALL: [SigningAlg; 7] = [
+        SigningAlg::HS256,
+        SigningAlg::HS384,
+        SigningAlg::HS512,
+        SigningAlg::RS256,
+        SigningAlg::PS256,
+        SigningAlg::ES256,
+        SigningAlg::EdDSA,
+    ];
+
+    /// The `alg` header value.
+    pub fn name(self) -> &'static str {
+        match self {
+            SigningAlg::HS256 => "HS256",
+            SigningAlg::HS384 => "HS384",
+            SigningAlg::HS512 => "HS512",
+            SigningAlg::RS256 => "RS256",
+            SigningAlg::PS256 => "PS256",
+            SigningAlg::ES256 => "ES256",
+            SigningAlg::EdDSA => "EdDSA",
+        }
+    }
+
+    /// Parse an `alg` name, ignoring case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|alg| alg.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Signed with a secret both sides share (HMAC), rather than a private key.
+    pub fn is_shared_secret(self) -> bool {
+        matches!(self, SigningAlg::HS256 | SigningAlg::HS384 | SigningAlg::HS512)
+    }
+
+    /// What key this algorithm signs with, in plain words.
+    pub fn key_words(self) -> &'static str {
+        match self {
+            SigningAlg::HS256 | SigningAlg::HS384 | SigningAlg::HS512 => "a shared secret",
+            SigningAlg::RS256 | SigningAlg::PS256 => "an RSA private key (PEM)",
+            SigningAlg::ES256 => "an EC P-256 private key (PEM)",
+            SigningAlg::EdDSA => "an Ed25519 private key (PEM)",
+        }
+    }
+}
+
+impl std::fmt::Display for SigningAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A JWT Gatepass makes and signs itself for each request, from a claims template (the way
+/// service accounts and many server-to-server APIs work). The signing key lives in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedJwt {
+    pub algorithm: SigningAlg,
+    /// The signing key: the shared secret (HS*) or the private key as PEM text.
+    pub key: SecretRef,
+    /// The `kid` header, which tells the API which of its keys to check with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `iss`: who made the token (often the client or service account ID). Empty leaves it out.
+    #[serde(default)]
+    pub issuer: String,
+    /// `sub`: who the token speaks for. Empty leaves it out.
+    #[serde(default)]
+    pub subject: String,
+    /// `aud`: the API the token is meant for. Empty leaves it out.
+    #[serde(default)]
+    pub audience: String,
+    /// Permissions, sent as the space-separated `scope` claim. Empty leaves it out.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// More claims as a JSON object, exactly as typed (e.g. `{"tenant": "acme"}`).
+    #[serde(default)]
+    pub extra_claims: String,
+    /// How long each token is good for, in seconds (`exp` = now + this).
+    #[serde(default = "SignedJwt::default_lifetime")]
+    pub lifetime_secs: u32,
+}
+
+impl SignedJwt {
+    pub const DEFAULT_LIFETIME_SECS: u32 = 300;
+
+    fn default_lifetime() -> u32 {
+        Self::DEFAULT_LIFETIME_SECS
+    }
+
+    /// Empty settings whose key lives in this profile's slot.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            algorithm: SigningAlg::HS256,
+            key: SecretRef::for_profile(profile, "signing_key"),
+            key_id: None,
+            issuer: String::new(),
+            subject: String::new(),
+            audience: String::new(),
+            scopes: Vec::new(),
+            extra_claims: String::new(),
+            lifetime_secs: Self::DEFAULT_LIFETIME_SECS,
+        }
     }
 }
 
@@ -176,6 +310,8 @@ pub enum AuthMethod {
     /// as a bearer token.
     #[serde(rename = "oauth_client_credentials")]
     OAuthClientCredentials(ClientCredentials),
+    /// A JWT Gatepass signs itself for each request and sends as a bearer token.
+    SignedJwt(SignedJwt),
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -186,11 +322,18 @@ pub enum AuthKind {
     Bearer,
     Basic,
     OAuthClientCredentials,
+    SignedJwt,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 5] =
-        [AuthKind::None, AuthKind::ApiKey, AuthKind::Bearer, AuthKind::Basic, AuthKind::OAuthClientCredentials];
+    pub const ALL: [AuthKind; 6] = [
+        AuthKind::None,
+        AuthKind::ApiKey,
+        AuthKind::Bearer,
+        AuthKind::Basic,
+        AuthKind::OAuthClientCredentials,
+        AuthKind::SignedJwt,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -199,6 +342,7 @@ impl AuthKind {
             AuthKind::Bearer => "Access token (bearer)",
             AuthKind::Basic => "Username and password (Basic)",
             AuthKind::OAuthClientCredentials => "OAuth 2 client credentials",
+            AuthKind::SignedJwt => "Signed JWT (made by Gatepass)",
         }
     }
 }
@@ -211,6 +355,7 @@ impl AuthMethod {
             AuthMethod::Bearer { .. } => AuthKind::Bearer,
             AuthMethod::Basic { .. } => AuthKind::Basic,
             AuthMethod::OAuthClientCredentials(_) => AuthKind::OAuthClientCredentials,
+            AuthMethod::SignedJwt(_) => AuthKind::SignedJwt,
         }
     }
 
@@ -228,6 +373,7 @@ impl AuthMethod {
                 AuthMethod::Basic { username: String::new(), password: SecretRef::for_profile(profile, "password") }
             }
             AuthKind::OAuthClientCredentials => AuthMethod::OAuthClientCredentials(ClientCredentials::new(profile)),
+            AuthKind::SignedJwt => AuthMethod::SignedJwt(SignedJwt::new(profile)),
         }
     }
 
@@ -239,6 +385,7 @@ impl AuthMethod {
             AuthMethod::Bearer { token } => Some(token),
             AuthMethod::Basic { password, .. } => Some(password),
             AuthMethod::OAuthClientCredentials(cc) => Some(&cc.client_secret),
+            AuthMethod::SignedJwt(settings) => Some(&settings.key),
         }
     }
 
@@ -257,7 +404,10 @@ impl AuthMethod {
             AuthMethod::ApiKey { .. } => "API key",
             AuthMethod::Bearer { .. } => "access token",
             AuthMethod::Basic { .. } => "password",
+            AuthMethod::OAuthClientCredentials(cc) if cc.client_auth == ClientAuth::PrivateKeyJwt => "private key",
             AuthMethod::OAuthClientCredentials(_) => "client secret",
+            AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
+            AuthMethod::SignedJwt(_) => "private key",
         }
     }
 
@@ -266,6 +416,7 @@ impl AuthMethod {
     pub fn sent_credential_label(&self) -> &'static str {
         match self {
             AuthMethod::OAuthClientCredentials(_) => "access token",
+            AuthMethod::SignedJwt(_) => "signed token",
             other => other.secret_label(),
         }
     }
@@ -280,6 +431,8 @@ pub enum PracticeLink {
     /// The sandbox API, with a token from the sandbox's own sign-in server.
     #[serde(rename = "sandbox_oauth")]
     SandboxOAuth,
+    /// The sandbox API, with a JWT Gatepass signs with the sandbox service account's key.
+    SandboxSignedJwt,
 }
 
 /// A credential profile.
@@ -365,6 +518,10 @@ impl Profile {
                 AuthMethod::Basic { username: username.clone(), password: SecretRef::for_profile(&copy.id, "password") }
             }
             AuthMethod::OAuthClientCredentials(cc) => AuthMethod::OAuthClientCredentials(cc.with_slots_of(&copy.id)),
+            AuthMethod::SignedJwt(settings) => AuthMethod::SignedJwt(SignedJwt {
+                key: SecretRef::for_profile(&copy.id, "signing_key"),
+                ..settings.clone()
+            }),
         };
         copy
     }

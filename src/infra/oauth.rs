@@ -50,18 +50,34 @@ pub async fn client_credentials(
     if client_id.is_empty() {
         return Err(GrantError::MissingClientId);
     }
+    let signs = settings.client_auth == ClientAuth::PrivateKeyJwt;
     if client_secret.is_empty() {
-        return Err(GrantError::MissingSecret);
+        return Err(if signs { GrantError::MissingPrivateKey } else { GrantError::MissingSecret });
     }
-    let client = BasicClient::new(ClientId::new(client_id.to_owned()))
-        .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
-        .set_auth_type(match settings.client_auth {
-            ClientAuth::BasicHeader => AuthType::BasicAuth,
-            ClientAuth::RequestBody => AuthType::RequestBody,
-        })
-        .set_token_uri(token_url);
+    let mut client = BasicClient::new(ClientId::new(client_id.to_owned())).set_token_uri(token_url).set_auth_type(
+        if settings.client_auth == ClientAuth::BasicHeader { AuthType::BasicAuth } else { AuthType::RequestBody },
+    );
+    if !signs {
+        client = client.set_client_secret(ClientSecret::new(client_secret.expose().to_owned()));
+    }
     let scopes: Vec<String> = settings.scopes.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
     let mut request = client.exchange_client_credentials().add_scopes(scopes.iter().cloned().map(Scope::new));
+    if signs {
+        // RFC 7523 §2.2: no secret; the client ID and a signed assertion go in the form body.
+        let key = settings.assertion.clone().unwrap_or_default();
+        let assertion = crate::core::token::mint::client_assertion(
+            client_id,
+            token_url_text,
+            key.algorithm,
+            key.key_id.as_deref(),
+            client_secret,
+            now,
+        )
+        .map_err(GrantError::Assertion)?;
+        request = request
+            .add_extra_param("client_assertion_type", crate::core::token::mint::ASSERTION_TYPE)
+            .add_extra_param("client_assertion", assertion.expose().to_owned());
+    }
     if let Some(audience) = settings.audience.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         request = request.add_extra_param("audience", audience.to_owned());
     }

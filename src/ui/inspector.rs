@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 /// Does this method send an access token the app holds (typed in, or obtained by OAuth)?
 pub fn has_access_token(auth: &AuthMethod) -> bool {
-    matches!(auth, AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_))
+    matches!(auth, AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_) | AuthMethod::SignedJwt(_))
 }
 
 /// Where the inspected token comes from.

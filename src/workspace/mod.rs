@@ -6,7 +6,10 @@
 
 mod sample;
 
-pub use sample::{PracticeUrls, SampleRequest, lab_requests, sample_requests};
+pub use sample::{
+    OAUTH_NAME, PRODUCTION_NAME, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME, SampleRequest,
+    lab_requests, sample_requests,
+};
 
 use crate::core::exchange::{Exchange, RequestId};
 use crate::core::history::HistoryEntry;
@@ -40,6 +43,8 @@ pub enum WorkspaceError {
     History(#[from] HistoryError),
     #[error(transparent)]
     Grant(#[from] GrantError),
+    #[error(transparent)]
+    Mint(#[from] crate::core::token::mint::MintError),
     #[error("{0}")]
     Other(String),
 }
@@ -298,6 +303,13 @@ impl Workspace {
         })
         .await
         .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
+        // A signed JWT is made fresh for each request; the signing key goes no further.
+        let secret = match (&profile.auth, secret) {
+            (AuthMethod::SignedJwt(settings), Some(key)) => {
+                Some(crate::core::token::mint::mint(settings, &key, time::OffsetDateTime::now_utc().unix_timestamp())?)
+            }
+            (_, secret) => secret,
+        };
         // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
         let oauth = send_credential && matches!(profile.auth, AuthMethod::OAuthClientCredentials(_));
         let secret = if oauth { Some(Secret::placeholder()) } else { secret };
@@ -411,6 +423,15 @@ impl Workspace {
         match &profile.auth {
             AuthMethod::Bearer { token } => Ok(self.secret_store().get(token)?),
             AuthMethod::OAuthClientCredentials(settings) => Ok(self.cached_token(settings)?.map(|t| t.access_token)),
+            // A signed JWT is made for each request: show one made now, as the next request would carry.
+            AuthMethod::SignedJwt(settings) => match self.secret_store().get(&settings.key)? {
+                Some(key) => Ok(Some(crate::core::token::mint::mint(
+                    settings,
+                    &key,
+                    time::OffsetDateTime::now_utc().unix_timestamp(),
+                )?)),
+                None => Ok(None),
+            },
             _ => Ok(None),
         }
     }

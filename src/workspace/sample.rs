@@ -1,10 +1,11 @@
-//! The ready-to-try workspace: three profiles pointing at the embedded practice API (an API key,
-//! an access token, and OAuth 2 client credentials), their demo credentials in the keychain, and a short list of requests that show a success and each
+//! The ready-to-try workspace: profiles pointing at the embedded practice API (an API key, an
+//! access token, OAuth 2 client credentials, a signed JWT), their demo credentials in the keychain, and a short list of requests that show a success and each
 //! common failure.
 
 use super::{Workspace, WorkspaceError};
 use crate::core::profile::{
-    AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef,
+    AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef, SignedJwt,
+    SigningAlg,
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -13,6 +14,24 @@ use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenS
 pub const SANDBOX_NAME: &str = "Practice — Sandbox";
 pub const PRODUCTION_NAME: &str = "Practice — Production";
 pub const OAUTH_NAME: &str = "Practice — OAuth (Sandbox)";
+pub const SIGNED_JWT_NAME: &str = "Practice — Signed JWT (Sandbox)";
+
+/// Every sample profile, in the order they are listed.
+const ALL: [PracticeLink; 4] =
+    [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth, PracticeLink::SandboxSignedJwt];
+
+/// How many profiles a new sample workspace has.
+pub const SAMPLE_PROFILE_COUNT: usize = ALL.len();
+
+/// The name a sample profile is created with.
+fn sample_name(link: PracticeLink) -> &'static str {
+    match link {
+        PracticeLink::Sandbox => SANDBOX_NAME,
+        PracticeLink::Production => PRODUCTION_NAME,
+        PracticeLink::SandboxOAuth => OAUTH_NAME,
+        PracticeLink::SandboxSignedJwt => SIGNED_JWT_NAME,
+    }
+}
 
 /// The practice sign-in server's token endpoint for an environment's base URL.
 fn token_url(base_url: &str) -> String {
@@ -142,11 +161,13 @@ fn demo_value(env: PracticeEnv, id: &str) -> Option<DemoKind> {
 }
 
 fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Secret), WorkspaceError> {
-    let (name, env, environment) = match link {
-        PracticeLink::Sandbox => (SANDBOX_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
-        PracticeLink::Production => (PRODUCTION_NAME, PracticeEnv::Production, Environment::Production),
-        PracticeLink::SandboxOAuth => (OAUTH_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
+    let (env, environment) = match link {
+        PracticeLink::Production => (PracticeEnv::Production, Environment::Production),
+        PracticeLink::Sandbox | PracticeLink::SandboxOAuth | PracticeLink::SandboxSignedJwt => {
+            (PracticeEnv::Sandbox, Environment::Sandbox)
+        }
     };
+    let name = sample_name(link);
     let mut profile = Profile::new(name, environment, server.get(env));
     profile.practice = Some(link);
     profile.allowed_hosts = vec![host_port(&server.get(env))];
@@ -194,6 +215,23 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it (10 minutes here) until a minute before it expires, then gets a new one.".into();
             Secret::new(client_secret)
         }
+        PracticeLink::SandboxSignedJwt => {
+            let Some(DemoKind::ServiceAccount { client_id, key_id, scopes }) = demo_value(env, "sandbox-service")
+            else {
+                return Err(missing());
+            };
+            let mut settings = SignedJwt::new(&profile.id);
+            settings.algorithm = SigningAlg::EdDSA;
+            settings.key_id = Some(key_id.to_owned());
+            client_id.clone_into(&mut settings.issuer);
+            client_id.clone_into(&mut settings.subject);
+            practice::AUDIENCE.clone_into(&mut settings.audience);
+            settings.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+            profile.auth = AuthMethod::SignedJwt(settings);
+            profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
+            profile.notes = "A test profile that signs its own tokens, the way service accounts do: for every request Gatepass makes a short-lived JWT and signs it with the service account's private key (Ed25519, kept in the keychain). The practice API knows the matching public key.".into();
+            practice::service_private_key(env)
+        }
     };
     Ok((profile, secret))
 }
@@ -205,6 +243,9 @@ fn rebase_slot(auth: &AuthMethod, id: &crate::core::profile::ProfileId) -> AuthM
         }
         AuthMethod::Bearer { .. } => AuthMethod::Bearer { token: SecretRef::for_profile(id, "token") },
         AuthMethod::OAuthClientCredentials(settings) => AuthMethod::OAuthClientCredentials(settings.with_slots_of(id)),
+        AuthMethod::SignedJwt(settings) => {
+            AuthMethod::SignedJwt(SignedJwt { key: SecretRef::for_profile(id, "signing_key"), ..settings.clone() })
+        }
         other => other.clone(),
     }
 }
@@ -220,7 +261,6 @@ impl Workspace {
     /// On first launch, create the practice profiles with their secrets; on later launches, point
     /// the practice profiles at the practice API's current address. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
-        const ALL: [PracticeLink; 3] = [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth];
         let loaded = self.profiles.load()?;
         if loaded.is_new {
             for link in ALL {
@@ -231,17 +271,22 @@ impl Workspace {
             tracing::info!("sample workspace created");
             return Ok(());
         }
-        // A sample workspace made before the OAuth profile existed gets it once. The first two
-        // were there from the start: one missing now was deleted on purpose, so it stays deleted.
+        // A sample workspace made before a sample profile existed gets it once. One offered
+        // before and missing now was deleted on purpose, so it stays deleted.
         let offered = &loaded.file.samples_offered;
         let uses_samples = loaded.file.profiles.iter().any(|p| p.practice.is_some());
-        if uses_samples && !offered.contains(&PracticeLink::SandboxOAuth) {
-            let present = |link| loaded.file.profiles.iter().any(|p| p.practice == Some(link));
-            let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(OAUTH_NAME));
-            if !present(PracticeLink::SandboxOAuth) && !name_taken {
-                let (profile, secret) = practice_profile(server, PracticeLink::SandboxOAuth)?;
-                self.save_profile(&profile, Some(&secret))?;
-                tracing::info!("sample OAuth profile added to an older workspace");
+        let new_links: Vec<PracticeLink> = ALL.into_iter().filter(|link| !offered.contains(link)).collect();
+        // The first two were there from the start, before the list of offered samples was kept.
+        let from_the_start = [PracticeLink::Sandbox, PracticeLink::Production];
+        if uses_samples && new_links.iter().any(|link| !from_the_start.contains(link)) {
+            for link in new_links.into_iter().filter(|link| !from_the_start.contains(link)) {
+                let present = loaded.file.profiles.iter().any(|p| p.practice == Some(link));
+                let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(sample_name(link)));
+                if !present && !name_taken {
+                    let (profile, secret) = practice_profile(server, link)?;
+                    self.save_profile(&profile, Some(&secret))?;
+                    tracing::info!(?link, "sample profile added to an older workspace");
+                }
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
         }

@@ -15,6 +15,7 @@
 //! [`Secret`], so no `Debug` or error message can print it.
 
 pub mod explain;
+pub mod mint;
 pub mod time_words;
 pub mod verify;
 
@@ -394,7 +395,7 @@ fn json_object(bytes: &[u8], part: JwtPart) -> Result<Map<String, Value>, TokenE
 }
 
 /// `serde_json`'s message names the place, never the content; say it in fewer words.
-fn json_error_words(e: &serde_json::Error) -> String {
+pub(crate) fn json_error_words(e: &serde_json::Error) -> String {
     let what = match e.classify() {
         serde_json::error::Category::Eof => "it ends too early",
         serde_json::error::Category::Syntax => "a syntax error",

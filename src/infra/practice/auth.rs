@@ -459,7 +459,7 @@ fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
         SignatureProblem::WrongAlgorithm(alg) => Failure::token(
             env,
             "invalid_token",
-            format!("The access token is signed with {alg}; this API accepts HS256 only"),
+            format!("The access token is signed with {alg}; this API accepts HS256 and EdDSA only"),
         ),
         SignatureProblem::OtherEnvironment => Failure::token(
             env,
@@ -488,7 +488,8 @@ fn check_token(env: PracticeEnv, token: &str) -> Result<Principal, Failure> {
     }
     let expected_iss = issuer(env);
     match claims.iss.as_deref() {
-        Some(iss) if iss == expected_iss => {}
+        // The sign-in server's tokens, or a token the service account signed itself.
+        Some(iss) if iss == expected_iss || iss == super::keys::service_client_id(env) => {}
         Some(iss) => {
             return Err(invalid(format!("The access token issuer is '{iss}'; this API expects '{expected_iss}'")));
         }

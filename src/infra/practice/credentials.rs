@@ -54,6 +54,17 @@ pub enum DemoKind {
         /// The scopes the minted token carries.
         scopes: &'static [&'static str],
     },
+    /// A service account that signs its own tokens (`EdDSA`) with a private key: as the bearer
+    /// token itself, or as a `private_key_jwt` assertion at the sign-in server. The key is
+    /// [`super::service_private_key`]; its public half is known to the practice API.
+    ServiceAccount {
+        /// The client ID, also the `iss` and `sub` of the tokens it signs.
+        client_id: &'static str,
+        /// The `kid` header naming its key.
+        key_id: &'static str,
+        /// The permissions (scopes) it may use.
+        scopes: &'static [&'static str],
+    },
     /// An OAuth 2 client of the practice sign-in server (`POST /oauth/token`, client credentials).
     OAuthClient {
         /// The client ID.
@@ -189,6 +200,17 @@ pub fn demo_credentials() -> Vec<DemoCredential> {
         });
         out.push(DemoCredential { env, id: full.0, label: full.1, kind: DemoKind::Bearer { scopes: FULL_SCOPES } });
         out.push(DemoCredential { env, id: read.0, label: read.1, kind: DemoKind::Bearer { scopes: READ_SCOPES } });
+        let service = super::keys::service_client(env);
+        out.push(DemoCredential {
+            env,
+            id: service.id,
+            label: service.label,
+            kind: DemoKind::ServiceAccount {
+                client_id: service.client_id,
+                key_id: super::keys::service_key_id(env),
+                scopes: service.scopes,
+            },
+        });
         for client in oauth_clients(env) {
             out.push(DemoCredential {
                 env,
@@ -279,7 +301,7 @@ pub(crate) struct IncomingClaims {
 pub(crate) enum SignatureProblem {
     /// Not three base64url parts of JSON.
     NotAJwt,
-    /// Signed with an algorithm other than HS256.
+    /// Signed with an algorithm other than HS256 or `EdDSA`.
     WrongAlgorithm(String),
     /// Signed with the other environment's key.
     OtherEnvironment,
@@ -293,6 +315,17 @@ pub(crate) enum SignatureProblem {
 /// failure can be named.
 pub(crate) fn verify_signature(env: PracticeEnv, token: &str) -> Result<IncomingClaims, SignatureProblem> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| SignatureProblem::NotAJwt)?;
+    if header.alg == Algorithm::EdDSA {
+        return super::keys::verify_ed25519(env, token, header.kid.as_deref()).map(|(claims, _)| claims).map_err(
+            |problem| match problem {
+                super::keys::KeyProblem::OtherEnvironment => SignatureProblem::OtherEnvironment,
+                super::keys::KeyProblem::UnknownKey(_) | super::keys::KeyProblem::BadSignature => {
+                    SignatureProblem::BadSignature
+                }
+                super::keys::KeyProblem::BadClaims(why) => SignatureProblem::BadClaims(why),
+            },
+        );
+    }
     if header.alg != Algorithm::HS256 {
         return Err(SignatureProblem::WrongAlgorithm(format!("{:?}", header.alg)));
     }

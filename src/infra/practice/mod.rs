@@ -8,6 +8,7 @@
 
 mod auth;
 pub mod credentials;
+mod keys;
 pub mod lab;
 mod oauth;
 mod routes;
@@ -22,6 +23,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use credentials::{AUDIENCE, DemoCredential, DemoKind, TokenSpec, demo_credentials, issuer, mint_token};
+pub use keys::{service_client_id, service_key_id, service_private_key};
 
 /// One of the two environments the practice API serves, each on its own port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -140,7 +142,9 @@ impl PracticeServer {
         for (env, listener, addr) in
             [(PracticeEnv::Sandbox, sandbox, sandbox_addr), (PracticeEnv::Production, production, production_addr)]
         {
-            let router = routes::router(env, addr.port()).merge(oauth::router(env, issued.clone()));
+            let router = routes::router(env, addr.port())
+                .merge(oauth::router(env, issued.clone()))
+                .merge(keys::router(env, addr.port()));
             let mut rx = watch_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let signal = async move {

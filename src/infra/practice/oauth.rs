@@ -3,8 +3,9 @@
 //!
 //! It answers the way real sign-in servers do, errors included (RFC 6749 §5.2: `invalid_client`,
 //! `invalid_scope`, `unsupported_grant_type`, `invalid_request`), so a user sees each failure once
-//! where nothing is at stake. Tokens are the practice API's own HS256 JWTs, so its bearer check
-//! accepts them; an HMAC key cannot be published, so there is no JWKS endpoint.
+//! where nothing is at stake. Tokens are `EdDSA` JWTs signed with the key published at
+//! `/oauth/jwks` (see `keys`), so anyone can check them. A client proves itself with its secret
+//! (Basic header or form) or with a signed assertion (`private_key_jwt`).
 //!
 //! Client credentials issues no refresh token (RFC 6749 §4.4.3), so the `refresh_token` grant is
 //! answered as unsupported.
@@ -24,8 +25,7 @@ use serde_json::json;
 use super::PracticeEnv;
 use super::auth::{ParsedAuthorization, error_response, json_response, parse_authorization};
 use super::credentials::{
-    AUDIENCE, OAUTH_TOKEN_LIFETIME_SECS, OAuthClient, TokenSpec, issuer, mint_token, now_secs, oauth_clients,
-    verify_signature,
+    AUDIENCE, OAUTH_TOKEN_LIFETIME_SECS, OAuthClient, TokenSpec, issuer, now_secs, oauth_clients, verify_signature,
 };
 
 /// How many access tokens each environment's sign-in server has issued (tests count them to
@@ -159,6 +159,9 @@ fn authenticate_client(
             }
         }
     };
+    if let Some(kind) = field(fields, "client_assertion_type") {
+        return authenticate_assertion(env, headers, fields, kind, basic.is_some());
+    }
     let form_secret = field(fields, "client_secret");
     let (client_id, secret, used_basic) = match basic {
         Some(_) if form_secret.is_some() => {
@@ -206,6 +209,42 @@ fn authenticate_client(
         ));
     }
     Err(OAuthError::invalid_client(format!("There is no client '{client_id}' in the {env} environment"), used_basic))
+}
+
+/// `private_key_jwt` (RFC 7523 §2.2): the client proves itself with a JWT signed by its key.
+fn authenticate_assertion(
+    env: PracticeEnv,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+    kind: &str,
+    used_basic: bool,
+) -> Result<&'static OAuthClient, OAuthError> {
+    if used_basic || field(fields, "client_secret").is_some() {
+        return Err(OAuthError::new(
+            "invalid_request",
+            "The client authenticated twice (a client assertion and a secret); use one",
+        ));
+    }
+    if kind != crate::core::token::mint::ASSERTION_TYPE {
+        return Err(OAuthError::invalid_client(
+            format!(
+                "The client_assertion_type '{kind}' is not one this server takes; use {}",
+                crate::core::token::mint::ASSERTION_TYPE
+            ),
+            false,
+        ));
+    }
+    let Some(assertion) = field(fields, "client_assertion") else {
+        return Err(OAuthError::invalid_client("The client_assertion field is missing", false));
+    };
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let token_url = format!("http://{host}/oauth/token");
+    let client = super::keys::check_assertion(env, assertion, &token_url)
+        .map_err(|why| OAuthError::invalid_client(why, false))?;
+    if field(fields, "client_id").is_some_and(|id| id != client.client_id) {
+        return Err(OAuthError::invalid_client("The client_id field does not match the client assertion", false));
+    }
+    Ok(client)
 }
 
 fn decode_basic_part(text: &str) -> String {
@@ -266,7 +305,7 @@ fn issue(st: &OAuthState, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
         not_before_in_secs: 0,
         audience,
     };
-    let token = mint_token(env, &spec).map_err(|e| OAuthError {
+    let token = super::keys::mint_server_token(env, &spec).map_err(|e| OAuthError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         code: "server_error",
         description: e.to_string(),

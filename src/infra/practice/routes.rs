@@ -195,6 +195,19 @@ async fn index(State(st): State<AppState>) -> Html<String> {
                 escape_html(c.label),
                 scopes.join(" ")
             );
+        } else if let super::DemoKind::ServiceAccount { client_id, key_id, scopes } = &c.kind {
+            let _ = writeln!(
+                html,
+                "<li><code>{}</code>: {}: client ID <code>{client_id}</code>, key ID <code>{key_id}</code>, \
+                 private key <a href=\"/practice/service-key.pem\">/practice/service-key.pem</a> (a practice \
+                 value), scopes <code>{}</code>. Sign an EdDSA JWT with iss and sub <code>{client_id}</code> and \
+                 aud <code>{}</code> to call this API, or use it as a private_key_jwt assertion at \
+                 <code>/oauth/token</code>. The sign-in server's own key set: <code>/oauth/jwks</code>.</li>",
+                c.id,
+                escape_html(c.label),
+                scopes.join(" "),
+                super::AUDIENCE
+            );
         } else {
             let _ = writeln!(html, "<li><code>{}</code>: {}</li>", c.id, escape_html(c.label));
         }

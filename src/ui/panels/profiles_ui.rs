@@ -3,7 +3,8 @@
 //! keychain only when typed.
 
 use crate::core::profile::{
-    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
+    SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::ui::app::{Command, GatepassApp};
@@ -39,6 +40,15 @@ pub struct ProfileForm {
     pub oauth_scopes: String,
     pub audience: String,
     pub resource: String,
+    /// Signed JWT (and a `private_key_jwt` assertion): algorithm and key ID; the claims template.
+    pub jwt_alg: SigningAlg,
+    pub jwt_key_id: String,
+    pub jwt_issuer: String,
+    pub jwt_subject: String,
+    pub jwt_audience: String,
+    pub jwt_scopes: String,
+    pub jwt_claims: String,
+    pub jwt_lifetime: String,
     /// A new secret value typed by the user; empty keeps the saved one.
     pub new_secret: Zeroizing<String>,
     pub show_new_secret: bool,
@@ -70,6 +80,14 @@ impl ProfileForm {
             oauth_scopes: String::new(),
             audience: String::new(),
             resource: String::new(),
+            jwt_alg: SigningAlg::HS256,
+            jwt_key_id: String::new(),
+            jwt_issuer: String::new(),
+            jwt_subject: String::new(),
+            jwt_audience: String::new(),
+            jwt_scopes: String::new(),
+            jwt_claims: String::new(),
+            jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
             scopes: String::new(),
@@ -109,6 +127,20 @@ impl ProfileForm {
                 form.oauth_scopes = settings.scopes.join(" ");
                 form.audience = settings.audience.clone().unwrap_or_default();
                 form.resource = settings.resource.clone().unwrap_or_default();
+                if let Some(key) = &settings.assertion {
+                    form.jwt_alg = key.algorithm;
+                    form.jwt_key_id = key.key_id.clone().unwrap_or_default();
+                }
+            }
+            AuthMethod::SignedJwt(settings) => {
+                form.jwt_alg = settings.algorithm;
+                form.jwt_key_id = settings.key_id.clone().unwrap_or_default();
+                form.jwt_issuer.clone_from(&settings.issuer);
+                form.jwt_subject.clone_from(&settings.subject);
+                form.jwt_audience.clone_from(&settings.audience);
+                form.jwt_scopes = settings.scopes.join(" ");
+                form.jwt_claims.clone_from(&settings.extra_claims);
+                form.jwt_lifetime = settings.lifetime_secs.to_string();
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -185,6 +217,30 @@ impl ProfileForm {
                 settings.scopes = split_words(&self.oauth_scopes);
                 settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
                 settings.resource = Some(self.resource.trim().to_owned()).filter(|r| !r.is_empty());
+                settings.assertion = if self.client_auth == ClientAuth::PrivateKeyJwt {
+                    if self.jwt_alg.is_shared_secret() {
+                        return Err(
+                            "A signed assertion uses a private key: choose RS256, PS256, ES256 or EdDSA.".to_owned()
+                        );
+                    }
+                    Some(AssertionKey { algorithm: self.jwt_alg, key_id: self.key_id() })
+                } else {
+                    None
+                };
+            }
+            AuthMethod::SignedJwt(settings) => {
+                settings.algorithm = self.jwt_alg;
+                settings.key_id = self.key_id();
+                self.jwt_issuer.trim().clone_into(&mut settings.issuer);
+                self.jwt_subject.trim().clone_into(&mut settings.subject);
+                self.jwt_audience.trim().clone_into(&mut settings.audience);
+                settings.scopes = split_words(&self.jwt_scopes);
+                settings.extra_claims.clone_from(&self.jwt_claims);
+                settings.lifetime_secs = match self.jwt_lifetime.trim().parse::<u32>() {
+                    Ok(secs) if secs > 0 => secs,
+                    _ => return Err("Say how long each token is good for, in seconds (for example 300).".to_owned()),
+                };
+                crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(|e| e.to_string())?;
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -198,6 +254,21 @@ impl ProfileForm {
             .collect();
         profile.notes.clone_from(&self.notes);
         Ok(profile)
+    }
+}
+
+impl ProfileForm {
+    fn key_id(&self) -> Option<String> {
+        Some(self.jwt_key_id.trim().to_owned()).filter(|k| !k.is_empty())
+    }
+
+    /// The secret typed here is a PEM private key (several lines), not a one-line secret.
+    fn secret_is_pem(&self) -> bool {
+        match self.auth {
+            AuthKind::SignedJwt => !self.jwt_alg.is_shared_secret(),
+            AuthKind::OAuthClientCredentials => self.client_auth == ClientAuth::PrivateKeyJwt,
+            _ => false,
+        }
     }
 }
 
@@ -358,13 +429,31 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                     ui.end_row();
                     labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
                     ui.end_row();
-                    ui.label("Client ID and secret sent");
+                    ui.label("The app proves itself with");
                     ui.horizontal(|ui| {
                         for choice in ClientAuth::ALL {
-                            ui.selectable_value(&mut form.client_auth, choice, format!("in {}", choice.label()));
+                            let text = match choice {
+                                ClientAuth::PrivateKeyJwt => choice.label().to_owned(),
+                                _ => format!("its secret in {}", choice.label()),
+                            };
+                            ui.selectable_value(&mut form.client_auth, choice, text);
                         }
                     });
                     ui.end_row();
+                    if form.client_auth == ClientAuth::PrivateKeyJwt {
+                        if form.jwt_alg.is_shared_secret() {
+                            form.jwt_alg = SigningAlg::ES256;
+                        }
+                        algorithm_ui(ui, &mut form.jwt_alg, false);
+                        ui.end_row();
+                        labelled_text(
+                            ui,
+                            "Key ID (kid, optional)",
+                            &mut form.jwt_key_id,
+                            "the key's ID at the sign-in server",
+                        );
+                        ui.end_row();
+                    }
                     labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
                     ui.end_row();
                     labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
@@ -372,6 +461,7 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                     labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
                     ui.end_row();
                 }
+                AuthKind::SignedJwt => signed_jwt_fields_ui(form, ui, palette),
                 AuthKind::None | AuthKind::Bearer => {}
             }
             if form.auth != AuthKind::None {
@@ -507,21 +597,96 @@ fn secret_row_ui(
     }
     let label = ui.label(if form.is_new { format!("{what} (required)") } else { format!("Replace {what}") });
     ui.horizontal(|ui| {
-        let edit = ui.add(
-            egui::TextEdit::singleline(&mut *form.new_secret)
-                .password(!form.show_new_secret)
-                .desired_width(300.0)
-                .hint_text("paste here; stored in the keychain only"),
-        );
+        let edit = if form.secret_is_pem() {
+            ui.add(
+                egui::TextEdit::multiline(&mut *form.new_secret)
+                    .password(!form.show_new_secret)
+                    .code_editor()
+                    .desired_rows(3)
+                    .desired_width(300.0)
+                    .hint_text("paste the PEM text (-----BEGIN PRIVATE KEY----- …); stored in the keychain only"),
+            )
+        } else {
+            ui.add(
+                egui::TextEdit::singleline(&mut *form.new_secret)
+                    .password(!form.show_new_secret)
+                    .desired_width(300.0)
+                    .hint_text("paste here; stored in the keychain only"),
+            )
+        };
         edit.labelled_by(label.id);
         ui.checkbox(&mut form.show_new_secret, "Show");
     });
     ui.end_row();
-    if let Some(slip) = Secret::new(form.new_secret.as_str()).formatting_slip() {
+    if form.secret_is_pem() {
+        if !form.new_secret.trim().is_empty() && !form.new_secret.contains("-----BEGIN ") {
+            ui.label("");
+            ui.label(
+                egui::RichText::new(
+                    "This does not look like PEM text: it should start with a line like -----BEGIN PRIVATE KEY-----.",
+                )
+                .color(palette.warning),
+            );
+            ui.end_row();
+        }
+    } else if let Some(slip) = Secret::new(form.new_secret.as_str()).formatting_slip() {
         ui.label("");
         ui.label(egui::RichText::new(format!("The pasted value {}.", slip.describe())).color(palette.warning));
         ui.end_row();
     }
+}
+
+/// The signing algorithm picker; `with_shared` offers the HS* algorithms too.
+fn algorithm_ui(ui: &mut egui::Ui, alg: &mut SigningAlg, with_shared: bool) {
+    let label = ui.label("Signed with");
+    egui::ComboBox::from_id_salt("signing_alg")
+        .selected_text(format!("{} — {}", alg.name(), alg.key_words()))
+        .show_ui(ui, |ui| {
+            for choice in SigningAlg::ALL.into_iter().filter(|a| with_shared || !a.is_shared_secret()) {
+                ui.selectable_value(alg, choice, format!("{} — {}", choice.name(), choice.key_words()));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// The claims template of a signed JWT, with the extra claims checked as they are typed.
+fn signed_jwt_fields_ui(form: &mut ProfileForm, ui: &mut egui::Ui, palette: crate::ui::theme::Palette) {
+    algorithm_ui(ui, &mut form.jwt_alg, true);
+    ui.end_row();
+    labelled_text(ui, "Key ID (kid, optional)", &mut form.jwt_key_id, "which of the API's keys checks it");
+    ui.end_row();
+    labelled_text(ui, "Issuer (iss)", &mut form.jwt_issuer, "who makes the token, e.g. a service account ID");
+    ui.end_row();
+    labelled_text(ui, "Subject (sub)", &mut form.jwt_subject, "who the token speaks for");
+    ui.end_row();
+    labelled_text(ui, "Audience (aud)", &mut form.jwt_audience, "the API it is meant for");
+    ui.end_row();
+    labelled_text(ui, "Scope claim", &mut form.jwt_scopes, "orders:read orders:write");
+    ui.end_row();
+    let label = ui.label("Extra claims (JSON)");
+    ui.vertical(|ui| {
+        ui.add(
+            egui::TextEdit::multiline(&mut form.jwt_claims)
+                .code_editor()
+                .desired_rows(2)
+                .desired_width(380.0)
+                .hint_text("{\"tenant\": \"acme\"}"),
+        )
+        .labelled_by(label.id);
+        if let Err(e) = crate::core::token::mint::extra_claims(&form.jwt_claims) {
+            ui.label(egui::RichText::new(e.to_string()).color(palette.error));
+        }
+    });
+    ui.end_row();
+    labelled_text(ui, "Each token good for (seconds)", &mut form.jwt_lifetime, "300");
+    ui.end_row();
+    ui.label("");
+    ui.label(
+        egui::RichText::new("Gatepass makes and signs a new token for every request, so it never expires on you.")
+            .color(palette.muted),
+    );
+    ui.end_row();
 }
 
 fn labelled_text(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) {

@@ -181,6 +181,10 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
             "An access token in the header Authorization: Bearer …, got from {} with the client ID {} (OAuth 2 client credentials). A new one is got a minute before it expires.",
             settings.token_url, settings.client_id
         ),
+        AuthMethod::SignedJwt(settings) => format!(
+            "A token Gatepass signs itself ({}), in the header Authorization: Bearer …. A new one is made for every request, good for {} s.",
+            settings.algorithm, settings.lifetime_secs
+        ),
     };
     ui.label(text);
     ui.label(

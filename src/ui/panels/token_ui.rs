@@ -28,6 +28,10 @@ pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
     if app.inspector.as_ref().is_some_and(|i| i.jwt().is_some()) {
         return Some(Duration::from_secs(1));
     }
+    // A signed-JWT profile's bar says "a new token for each request": nothing counts down.
+    if app.active_profile().is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::SignedJwt(_))) {
+        return None;
+    }
     let ActiveToken::Jwt(jwt) = &app.active_token.as_ref()?.token else { return None };
     let exp = jwt.expires_at?;
     let left = exp - time::OffsetDateTime::now_utc();
@@ -51,7 +55,32 @@ pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         .filter(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
         .map(|p| p.id.clone());
     let oauth = oauth_profile.is_some();
-    let clicked = if let Some(view) = &app.active_token {
+    let signed = app.active_profile().and_then(|p| match &p.auth {
+        crate::core::profile::AuthMethod::SignedJwt(settings) => Some(settings.algorithm),
+        _ => None,
+    });
+    let clicked = if let (Some(view), Some(alg)) = (&app.active_token, signed) {
+        // The token is made fresh for every request, so its expiry never catches the user out.
+        let (text, color) = match &view.token {
+            ActiveToken::Loading => ("making a token…".to_owned(), palette.muted),
+            ActiveToken::Missing => ("no signing key saved".to_owned(), palette.warning),
+            ActiveToken::Jwt(_) => (format!("new {alg} token for each request"), palette.success),
+            ActiveToken::Failed(_) | ActiveToken::Unreadable | ActiveToken::Opaque => {
+                ("token cannot be made".to_owned(), palette.error)
+            }
+        };
+        let hover = match &view.token {
+            ActiveToken::Failed(why) => why.clone(),
+            _ => "Gatepass signs a new token for every request. Click to see one: its claims, expiry and permissions."
+                .to_owned(),
+        };
+        ui.add(
+            egui::Button::new(RichText::new(text).color(color))
+                .stroke(egui::Stroke::new(1.0, color.gamma_multiply(0.6))),
+        )
+        .on_hover_text(hover)
+        .clicked()
+    } else if let Some(view) = &app.active_token {
         let now = time::OffsetDateTime::now_utc();
         let (text, color) = match &view.token {
             ActiveToken::Loading => ("reading the token…".to_owned(), palette.muted),
