@@ -342,7 +342,7 @@ impl AuthKind {
             AuthKind::Bearer => "Access token (bearer)",
             AuthKind::Basic => "Username and password (Basic)",
             AuthKind::OAuthClientCredentials => "OAuth 2 client credentials",
-            AuthKind::SignedJwt => "Signed JWT (made by Gatepass)",
+            AuthKind::SignedJwt => "Signed JWT",
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             let muted = app.theme.palette.muted;
             match &app.keychain {
                 KeychainState::Ready(crate::infra::keychain::StoreKind::Keychain) => {
-                    ui.label(egui::RichText::new("Secrets: OS keychain").small().color(muted));
+                    label_if_room(ui, egui::RichText::new("Secrets: OS keychain").small().color(muted));
                 }
                 KeychainState::Ready(crate::infra::keychain::StoreKind::SessionMemory) => {
                     ui.label(
@@ -74,13 +74,26 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             }
             match &app.practice {
                 PracticeState::Running(_) => {
-                    ui.label(egui::RichText::new("Practice API running").small().color(muted));
+                    label_if_room(ui, egui::RichText::new("Practice API running").small().color(muted));
                 }
                 PracticeState::Starting => {
-                    ui.label(egui::RichText::new("Starting the practice API…").small().color(muted));
+                    label_if_room(ui, egui::RichText::new("Starting the practice API…").small().color(muted));
                 }
                 PracticeState::Off | PracticeState::Failed(_) => {}
             }
         });
     });
+}
+
+/// A status note drawn only when it fits, so a narrow window never stacks text over the buttons.
+fn label_if_room(ui: &mut egui::Ui, text: egui::RichText) {
+    let galley = egui::WidgetText::from(text).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Small,
+    );
+    if galley.size().x + ui.spacing().item_spacing.x < ui.available_width() {
+        ui.label(galley);
+    }
 }

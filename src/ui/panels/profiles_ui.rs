@@ -572,7 +572,8 @@ fn secret_row_ui(
     ui: &mut egui::Ui,
     palette: crate::ui::theme::Palette,
 ) {
-    let what = AuthMethod::new_of_kind(form.auth, &form.id).secret_label();
+    let what =
+        if form.secret_is_pem() { "private key" } else { AuthMethod::new_of_kind(form.auth, &form.id).secret_label() };
     let saved_slot: Option<SecretRef> =
         form.original.as_ref().filter(|p| p.auth.kind() == form.auth).and_then(|p| p.auth.secret_ref().cloned());
     if let Some(slot) = saved_slot {
@@ -604,7 +605,7 @@ fn secret_row_ui(
                     .code_editor()
                     .desired_rows(3)
                     .desired_width(300.0)
-                    .hint_text("paste the PEM text (-----BEGIN PRIVATE KEY----- …); stored in the keychain only"),
+                    .hint_text("paste the whole PEM text; stored in the keychain only"),
             )
         } else {
             ui.add(
@@ -682,10 +683,7 @@ fn signed_jwt_fields_ui(form: &mut ProfileForm, ui: &mut egui::Ui, palette: crat
     labelled_text(ui, "Each token good for (seconds)", &mut form.jwt_lifetime, "300");
     ui.end_row();
     ui.label("");
-    ui.label(
-        egui::RichText::new("Gatepass makes and signs a new token for every request, so it never expires on you.")
-            .color(palette.muted),
-    );
+    ui.label(egui::RichText::new("A new token is made and signed for every request.").color(palette.muted));
     ui.end_row();
 }
 

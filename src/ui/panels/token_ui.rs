@@ -64,7 +64,7 @@ pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         let (text, color) = match &view.token {
             ActiveToken::Loading => ("making a token…".to_owned(), palette.muted),
             ActiveToken::Missing => ("no signing key saved".to_owned(), palette.warning),
-            ActiveToken::Jwt(_) => (format!("new {alg} token for each request"), palette.success),
+            ActiveToken::Jwt(_) => (format!("new {alg} token per request"), palette.success),
             ActiveToken::Failed(_) | ActiveToken::Unreadable | ActiveToken::Opaque => {
                 ("token cannot be made".to_owned(), palette.error)
             }
