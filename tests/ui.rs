@@ -259,4 +259,25 @@ fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
     wait_for(&mut f.harness, "the response", |h| {
         h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(200)
     });
+
+    // The inspector checks the token against the sign-in server's key set at once, and asks the
+    // server whether it is active.
+    f.harness.get_by_label_contains("token expires in").click();
+    wait_for(&mut f.harness, "the automatic signature check", |h| has_text(h, "Signature verified"));
+    assert!(has_text(&f.harness, "EdDSA, with key \"gp-sandbox-server-1\" from the key set"));
+    // The section is below the fold of the inspector's scroll area: scroll to it, as a person would.
+    f.harness.get_by_label("Ask now").scroll_to_me();
+    // Let the scroll animation settle before clicking where the button now is.
+    for _ in 0..30 {
+        f.harness.step();
+    }
+    f.harness.get_by_label("Ask now").click();
+    wait_for(&mut f.harness, "the server's answer", |h| {
+        matches!(
+            h.state().inspector.as_ref().unwrap().introspection,
+            gatepass::ui::inspector::IntrospectionState::Done(_)
+        )
+    });
+    let state = &f.harness.state().inspector.as_ref().unwrap().introspection;
+    assert!(has_text(&f.harness, "The sign-in server says this token is active"), "{state:?}");
 }

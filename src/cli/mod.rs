@@ -155,6 +155,12 @@ pub struct AddArgs {
     /// Signed JWT: how long each token is good for, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS)]
     pub lifetime: u32,
+    /// A key set (JWKS) address that checks this profile's token signatures.
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    /// An introspection endpoint (RFC 7662) that says whether a token is active.
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
     #[arg(long = "var", value_parser = parse_var)]
     pub variables: Vec<(String, String)>,
     #[arg(long, default_value = "")]
@@ -406,6 +412,15 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
     if !profile.expected_scopes.is_empty() {
         out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
     }
+    if let Some(url) = &profile.token_checks.jwks_url {
+        out.push_str(&format!("Key set (JWKS):  {url}\n"));
+    }
+    if profile.token_checks.verify_secret.is_some() {
+        out.push_str("Checks with:     a shared secret kept in the keychain\n");
+    }
+    if let Some(url) = &profile.token_checks.introspection_url {
+        out.push_str(&format!("Introspection:   {url}\n"));
+    }
     for (k, v) in &profile.variables {
         out.push_str(&format!("Variable:        {k} = {v}\n"));
     }
@@ -480,6 +495,15 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
             crate::core::token::mint::claims(settings, 0)?;
         }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    }
+    for (given, slot, what) in [
+        (&args.jwks_url, &mut profile.token_checks.jwks_url, "--jwks-url"),
+        (&args.introspection_url, &mut profile.token_checks.introspection_url, "--introspection-url"),
+    ] {
+        if let Some(url) = given {
+            url::Url::parse(url.trim()).with_context(|| format!("The {what} address \"{url}\" is not a valid URL"))?;
+            *slot = Some(url.trim().to_owned());
+        }
     }
     profile.allowed_hosts.clone_from(&args.allowed_hosts);
     profile.expected_scopes.clone_from(&args.scopes);

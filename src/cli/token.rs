@@ -64,6 +64,10 @@ pub struct InspectArgs {
     /// A permission (scope) the token should carry (repeatable); missing ones are listed.
     #[arg(long = "expected-scope", value_name = "SCOPE")]
     pub expected_scopes: Vec<String>,
+    /// Also ask the profile's introspection endpoint (RFC 7662) whether the token is active
+    /// (done anyway for an opaque token when the profile names one).
+    #[arg(long, requires = "profile")]
+    pub introspect: bool,
     /// Call the token "expiring soon" this many minutes before it expires.
     #[arg(long, value_name = "MINUTES", default_value_t = 5)]
     pub soon: u32,
@@ -166,7 +170,11 @@ fn read_stdin() -> anyhow::Result<String> {
     Ok(text)
 }
 
-fn inspect(workspace: &Workspace, args: &InspectArgs, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+fn inspect(
+    workspace: &std::sync::Arc<Workspace>,
+    args: &InspectArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<i32> {
     let token_from_stdin = args.profile.is_none() && args.token.as_deref().is_none_or(|t| t == "-");
     if args.secret_stdin && token_from_stdin {
         bail!(
@@ -174,8 +182,10 @@ fn inspect(workspace: &Workspace, args: &InspectArgs, runtime: &tokio::runtime::
         );
     }
     let mut expected = args.expected_scopes.clone();
+    let mut profile_id = None;
     let raw = if let Some(name) = &args.profile {
         let profile = workspace.profile_named(name)?;
+        profile_id = Some((profile.id.clone(), profile.token_checks.introspection_url.is_some()));
         expected.extend(profile.expected_scopes.iter().cloned());
         workspace.connect_keychain().context("Gatepass keeps secrets only in the keychain, so it cannot go on")?;
         match workspace.profile_token(&profile.id)? {
@@ -216,31 +226,49 @@ fn inspect(workspace: &Workspace, args: &InspectArgs, runtime: &tokio::runtime::
             })?;
             KeySource::KeySetJson(json)
         }
+    } else if let Some((id, _)) = &profile_id {
+        // The key remembered on the profile: its shared secret, or its key set address.
+        workspace.profile_verify_key(id)?
     } else {
         KeySource::None
     };
 
     // The message is complete on its own ("This looks like a JWT, but it has 2 parts..."), and never holds the token.
     let kind = read_token(raw.expose())?;
+    let introspection = match &profile_id {
+        Some((id, has_url)) if args.introspect || (*has_url && matches!(kind, TokenKind::Opaque(_))) => {
+            Some(runtime.block_on(workspace.introspect(id, &raw)).map_err(|e| e.to_string()))
+        }
+        _ => None,
+    };
     drop(raw);
     let now = time::OffsetDateTime::now_utc();
     let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
     let soon = time::Duration::minutes(i64::from(args.soon));
-    let out = match &kind {
-        TokenKind::Opaque(opaque) => match args.format {
-            Format::Text => opaque_text(opaque),
-            Format::Json => serde_json::to_string_pretty(&opaque_json(opaque))? + "\n",
-        },
+    let (mut text, mut json) = match &kind {
+        TokenKind::Opaque(opaque) => (opaque_text(opaque), opaque_json(opaque)),
         TokenKind::Jwt(jwt) => {
             let signature = runtime.block_on(workspace.check_signature(jwt, key));
             let report = JwtReport { jwt, now, local, soon, expected: &expected, signature: &signature };
-            match args.format {
-                Format::Text => report.text(),
-                Format::Json => serde_json::to_string_pretty(&report.json())? + "\n",
-            }
+            (report.text(), report.json())
         }
     };
-    print!("{out}");
+    if let Some(answer) = &introspection {
+        match answer {
+            Ok(said) => {
+                text.push_str(&format!("\nSign-in server: {}\n", said.summary(now)));
+                json["introspection"] = serde_json::to_value(said)?;
+            }
+            Err(why) => {
+                text.push_str(&format!("\nSign-in server: could not be asked. {why}\n"));
+                json["introspection"] = serde_json::json!({ "error": why });
+            }
+        }
+    }
+    match args.format {
+        Format::Text => print!("{text}"),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&json)?),
+    }
     Ok(0)
 }
 

@@ -143,6 +143,8 @@ pub enum GrantError {
     MissingPrivateKey,
     #[error("Gatepass could not make the signed proof for the sign-in server. {0}")]
     Assertion(crate::core::token::mint::MintError),
+    #[error(transparent)]
+    Introspection(IntrospectionError),
     #[error("Gatepass could not reach the sign-in server. {0}")]
     Transport(TransportError),
 }
@@ -257,5 +259,101 @@ mod tests {
         assert!(words(301).contains("redirect, status 301"));
         assert!(words(502).starts_with("The sign-in server had a problem of its own (status 502)."));
         assert!(words(200).contains("(text/plain, not JSON)"));
+    }
+}
+
+/// What a sign-in server said about a token when asked (RFC 7662 §2.2). Only `active` is
+/// required; the rest is what servers usually add.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Introspection {
+    pub active: bool,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<i64>,
+    pub issued_at: Option<i64>,
+    pub client_id: Option<String>,
+    pub subject: Option<String>,
+    pub username: Option<String>,
+    pub token_type: Option<String>,
+}
+
+/// Why an introspection answer could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntrospectionError {
+    #[error(
+        "The introspection address answered, but not with JSON that says whether the token is active (RFC 7662). Check the address; it often ends in /introspect."
+    )]
+    NotAnAnswer,
+    #[error(
+        "The introspection address \"{url}\" is not a valid address. Use the full address, starting with https://."
+    )]
+    BadUrl { url: String },
+    #[error(
+        "The introspection address answered with a web page (HTML, status {status}), not with an answer about the token. Check the address; it often ends in /introspect."
+    )]
+    Html { status: u16 },
+    #[error("{}", introspection_status_words(*status))]
+    Status { status: u16 },
+}
+
+fn introspection_status_words(status: u16) -> String {
+    match status {
+        404 => "Nothing answers at the introspection address (404 Not Found). Check the address; it often ends in /introspect.".to_owned(),
+        405 => "The introspection address does not take questions about tokens (405: it does not accept POST). Check the address; it often ends in /introspect.".to_owned(),
+        401 | 403 => format!("The sign-in server would not say (status {status}): it does not let this app ask about tokens. Check the client ID and secret, or ask the API owner."),
+        500..=599 => format!("The sign-in server had a problem of its own (status {status}). Try again in a minute."),
+        _ => format!("The introspection address answered with status {status}, not with an answer about the token. Check the address."),
+    }
+}
+
+impl Introspection {
+    /// Read a server's answer. Times may come as numbers or numeric strings; `scope` is
+    /// space-separated (some servers send a list).
+    pub fn from_json(body: &[u8]) -> Result<Self, IntrospectionError> {
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| IntrospectionError::NotAnAnswer)?;
+        let object = value.as_object().ok_or(IntrospectionError::NotAnAnswer)?;
+        let active = match object.get("active") {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => return Err(IntrospectionError::NotAnAnswer),
+        };
+        let text = |name: &str| object.get(name).and_then(serde_json::Value::as_str).map(str::to_owned);
+        let time = |name: &str| match object.get(name) {
+            Some(serde_json::Value::Number(n)) => n.as_i64(),
+            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let scopes = match object.get("scope") {
+            Some(serde_json::Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(serde_json::Value::as_str).map(str::to_owned).collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(Self {
+            active,
+            scopes,
+            expires_at: time("exp"),
+            issued_at: time("iat"),
+            client_id: text("client_id"),
+            subject: text("sub"),
+            username: text("username"),
+            token_type: text("token_type"),
+        })
+    }
+
+    /// One sentence for people: what the server said, and what to do when the token is not active.
+    pub fn summary(&self, now: time::OffsetDateTime) -> String {
+        if !self.active {
+            return "The sign-in server says this token is not active: it has expired, was revoked, or was never issued by this server. Get a new token.".to_owned();
+        }
+        let mut text = "The sign-in server says this token is active".to_owned();
+        if let Some(exp) = self.expires_at.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()) {
+            text.push_str(&format!(" and {}", crate::core::token::time_words::expiry_words(exp, now)));
+        }
+        text.push('.');
+        if !self.scopes.is_empty() {
+            text.push_str(&format!(" Permissions: {}.", self.scopes.join(" ")));
+        }
+        text
     }
 }

@@ -435,6 +435,33 @@ pub enum PracticeLink {
     SandboxSignedJwt,
 }
 
+/// How Gatepass checks this profile's tokens beyond reading them: the key to check signatures
+/// with, and a server to ask whether a token is still active.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TokenChecks {
+    /// A key set (JWKS) address to check signatures with (RS*, PS*, ES*, `EdDSA`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// The keychain slot of a shared secret to check HS256/384/512 signatures with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_secret: Option<SecretRef>,
+    /// An RFC 7662 introspection endpoint that says whether a token is active. An OAuth
+    /// profile authenticates to it like to its token endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_url: Option<String>,
+}
+
+impl TokenChecks {
+    pub fn is_empty(&self) -> bool {
+        *self == TokenChecks::default()
+    }
+
+    /// The slot a profile's remembered verification secret goes in.
+    pub fn verify_secret_slot(profile: &ProfileId) -> SecretRef {
+        SecretRef::for_profile(profile, "verify_secret")
+    }
+}
+
 /// A credential profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
@@ -455,6 +482,8 @@ pub struct Profile {
     pub notes: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub practice: Option<PracticeLink>,
+    #[serde(default, skip_serializing_if = "TokenChecks::is_empty")]
+    pub token_checks: TokenChecks,
 }
 
 impl Profile {
@@ -470,6 +499,7 @@ impl Profile {
             variables: BTreeMap::new(),
             notes: String::new(),
             practice: None,
+            token_checks: TokenChecks::default(),
         }
     }
 
@@ -499,6 +529,13 @@ impl Profile {
         })
     }
 
+    /// Every keychain slot this profile uses, the user's secret first (deleted with the profile).
+    pub fn secret_slots(&self) -> Vec<&SecretRef> {
+        let mut slots = self.auth.secret_slots();
+        slots.extend(self.token_checks.verify_secret.as_ref());
+        slots
+    }
+
     /// A copy with a new id and name; secret references point at the copy's own slots, so the
     /// caller must copy the secret values too.
     pub fn duplicate(&self) -> Profile {
@@ -506,6 +543,9 @@ impl Profile {
         copy.id = ProfileId::random();
         copy.name = format!("{} (copy)", self.name);
         copy.practice = None;
+        if copy.token_checks.verify_secret.is_some() {
+            copy.token_checks.verify_secret = Some(TokenChecks::verify_secret_slot(&copy.id));
+        }
         copy.auth = match &self.auth {
             AuthMethod::None => AuthMethod::None,
             AuthMethod::ApiKey { name, placement, .. } => AuthMethod::ApiKey {

@@ -7,7 +7,7 @@
 //! body that is not a token can be explained in plain words.
 
 use crate::core::exchange::TransportError;
-use crate::core::oauth::{CachedToken, GrantError, expiry_from_token};
+use crate::core::oauth::{CachedToken, GrantError, Introspection, IntrospectionError, expiry_from_token};
 use crate::core::profile::{ClientAuth, ClientCredentials};
 use crate::core::secret::Secret;
 use crate::infra::http::HttpClient;
@@ -116,6 +116,100 @@ pub async fn client_credentials(
         Err(RequestTokenError::Parse(error, _)) => Err(not_a_token(&seen, &format!("unreadable at {}", error.path()))),
         Err(RequestTokenError::Other(_)) => Err(not_a_token(&seen, "not JSON")),
     }
+}
+
+/// Ask an introspection endpoint (RFC 7662) about `token`. With `client`, authenticate as that
+/// OAuth client (Basic header, form fields, or a signed assertion, as at its token endpoint).
+pub async fn introspect(
+    http: &HttpClient,
+    url: &str,
+    client: Option<(&ClientCredentials, &Secret)>,
+    token: &Secret,
+    now: i64,
+) -> Result<Introspection, GrantError> {
+    let url = url.trim();
+    let bad_url = || GrantError::Introspection(IntrospectionError::BadUrl { url: url.to_owned() });
+    let parsed = url::Url::parse(url).map_err(|_| bad_url())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad_url());
+    }
+    let request = introspection_request(url, client, token, now)?;
+    let seen = Mutex::new(Seen::default());
+    let response = send_token_request(http, request, &seen).await.map_err(GrantError::Transport)?;
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    let html = seen.starts_like_html || seen.content_type.to_ascii_lowercase().contains("html");
+    if html {
+        return Err(GrantError::Introspection(IntrospectionError::Html { status: seen.status }));
+    }
+    if response.status().is_success() {
+        return Introspection::from_json(response.body()).map_err(GrantError::Introspection);
+    }
+    // An error answer: RFC 6749 §5.2 JSON when the server follows it.
+    let error: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
+    match error.as_ref().and_then(|e| e.get("error")).and_then(serde_json::Value::as_str) {
+        Some(code) => Err(GrantError::Endpoint {
+            code: code.to_owned(),
+            description: error
+                .as_ref()
+                .and_then(|e| e.get("error_description"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
+            scopes: Vec::new(),
+        }),
+        None => Err(GrantError::Introspection(IntrospectionError::Status { status: seen.status })),
+    }
+}
+
+/// The introspection request: the token and the client's authentication, as a form.
+fn introspection_request(
+    url: &str,
+    client: Option<(&ClientCredentials, &Secret)>,
+    token: &Secret,
+    now: i64,
+) -> Result<HttpRequest, GrantError> {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("token", token.expose());
+    form.append_pair("token_type_hint", "access_token");
+    let mut request = oauth2::http::Request::builder()
+        .method(oauth2::http::Method::POST)
+        .uri(url)
+        .header(oauth2::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(oauth2::http::header::ACCEPT, "application/json");
+    if let Some((settings, secret)) = client {
+        let id = settings.client_id.trim();
+        match settings.client_auth {
+            ClientAuth::BasicHeader => {
+                // RFC 6749 §2.3.1: each part form-encoded, then joined and base64-encoded.
+                let encode = |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+                let pair = format!("{}:{}", encode(id), encode(secret.expose()));
+                let value =
+                    format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pair));
+                request = request.header(oauth2::http::header::AUTHORIZATION, value);
+            }
+            ClientAuth::RequestBody => {
+                form.append_pair("client_id", id);
+                form.append_pair("client_secret", secret.expose());
+            }
+            ClientAuth::PrivateKeyJwt => {
+                let key = settings.assertion.clone().unwrap_or_default();
+                let assertion = crate::core::token::mint::client_assertion(
+                    id,
+                    settings.token_url.trim(),
+                    key.algorithm,
+                    key.key_id.as_deref(),
+                    secret,
+                    now,
+                )
+                .map_err(GrantError::Assertion)?;
+                form.append_pair("client_id", id);
+                form.append_pair("client_assertion_type", crate::core::token::mint::ASSERTION_TYPE);
+                form.append_pair("client_assertion", assertion.expose());
+            }
+        }
+    }
+    request.body(form.finish().into_bytes()).map_err(|_| {
+        GrantError::Transport(TransportError::Other { detail: "the request could not be built".to_owned() })
+    })
 }
 
 fn not_a_token(seen: &Seen, what: &str) -> GrantError {

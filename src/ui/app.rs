@@ -285,7 +285,7 @@ impl GatepassApp {
         });
     }
 
-    fn reload_profiles(&self) {
+    pub(crate) fn reload_profiles(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks
             .spawn_blocking(move || Event::Profiles(ws.load_profiles().map(|l| l.file).map_err(|e| e.to_string())));

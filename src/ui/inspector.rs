@@ -66,6 +66,14 @@ pub enum SignatureState {
     Done(SignatureCheck),
 }
 
+/// Asking the sign-in server whether the token is active (RFC 7662).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntrospectionState {
+    Idle,
+    Asking { id: u64 },
+    Done(Result<crate::core::oauth::Introspection, String>),
+}
+
 /// The token as read: a decoded token, or why it could not be had.
 #[derive(Debug, Clone)]
 pub enum Inspected {
@@ -90,6 +98,11 @@ pub struct TokenInspector {
     pub key_pem: String,
     pub jwks_url: String,
     pub signature: SignatureState,
+    /// The profile names an introspection endpoint (RFC 7662) to ask.
+    pub can_introspect: bool,
+    pub introspection: IntrospectionState,
+    /// The shared secret typed here is the one remembered for the profile.
+    pub secret_remembered: bool,
     /// "Expiring soon" threshold in minutes (default 5).
     pub soon_minutes: u32,
     pub local_offset: time::UtcOffset,
@@ -114,6 +127,9 @@ impl TokenInspector {
             key_pem: String::new(),
             jwks_url: String::new(),
             signature: SignatureState::Idle,
+            can_introspect: false,
+            introspection: IntrospectionState::Idle,
+            secret_remembered: false,
             soon_minutes: 5,
             local_offset: time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC),
             generation: 0,
@@ -184,6 +200,10 @@ pub enum TokenCommand {
     /// Read the profile's token from the keychain again.
     Reload,
     CheckSignature,
+    /// Ask the profile's introspection endpoint about the token shown.
+    Introspect,
+    /// Keep the shared secret typed in the inspector in the keychain for this profile (or forget it).
+    RememberSecret(bool),
     Close,
     /// Ask an OAuth profile's sign-in server for a new access token ("Get new token").
     GetNewToken(ProfileId),
@@ -191,8 +211,11 @@ pub enum TokenCommand {
 
 /// What the inspector's tasks report.
 pub enum TokenEvent {
-    /// The inspected profile's token, read from the keychain.
-    ProfileToken(u64, Result<Option<Secret>, String>),
+    /// The inspected profile's token, read from the keychain, with the key it is checked with.
+    ProfileToken(u64, Result<Option<Secret>, String>, KeySource),
+    Introspected(u64, Result<crate::core::oauth::Introspection, String>),
+    /// The shared secret was remembered (true) or forgotten (false), or why not.
+    SecretRemembered(Result<bool, String>),
     SignatureChecked(u64, SignatureCheck),
     /// The active profile's token, for the profile bar.
     ActiveToken(ProfileId, Result<Option<Secret>, String>),
@@ -266,7 +289,10 @@ impl GatepassApp {
                     }
                     _ => TokenSource::Pasted,
                 };
-                self.inspector = Some(TokenInspector::new(source, expected));
+                let can_introspect = self.active_profile().is_some_and(|p| p.token_checks.introspection_url.is_some());
+                let mut inspector = TokenInspector::new(source, expected);
+                inspector.can_introspect = can_introspect && matches!(inspector.source, TokenSource::Profile { .. });
+                self.inspector = Some(inspector);
                 self.read_inspected_token();
             }
             TokenCommand::OpenWith { token, label, expected } => {
@@ -285,6 +311,8 @@ impl GatepassApp {
             }
             TokenCommand::Reload => self.read_inspected_token(),
             TokenCommand::CheckSignature => self.check_signature(),
+            TokenCommand::Introspect => self.introspect(),
+            TokenCommand::RememberSecret(remember) => self.remember_secret(remember),
             TokenCommand::Close => self.inspector = None,
             TokenCommand::GetNewToken(id) => self.get_new_token(id),
         }
@@ -312,7 +340,42 @@ impl GatepassApp {
         inspector.signature = SignatureState::Idle;
         let generation = inspector.generation;
         self.tasks.spawn_blocking(move || {
-            Event::Token(TokenEvent::ProfileToken(generation, ws.profile_token(&id).map_err(|e| e.to_string())))
+            let token = ws.profile_token(&id).map_err(|e| e.to_string());
+            let key = ws.profile_verify_key(&id).unwrap_or_default();
+            Event::Token(TokenEvent::ProfileToken(generation, token, key))
+        });
+    }
+
+    fn introspect(&mut self) {
+        let Ok(ws) = self.workspace.clone() else { return };
+        let Some(inspector) = &mut self.inspector else { return };
+        let TokenSource::Profile { id, .. } = inspector.source.clone() else { return };
+        let token = match &inspector.inspected {
+            Inspected::Read(kind) => match kind.as_ref() {
+                TokenKind::Jwt(jwt) => jwt.raw().clone(),
+                TokenKind::Opaque(opaque) => opaque.raw().clone(),
+            },
+            _ => return,
+        };
+        inspector.next_check += 1;
+        let check = inspector.next_check;
+        inspector.introspection = IntrospectionState::Asking { id: check };
+        self.tasks.spawn(async move {
+            Event::Token(TokenEvent::Introspected(check, ws.introspect(&id, &token).await.map_err(|e| e.to_string())))
+        });
+    }
+
+    fn remember_secret(&mut self, remember: bool) {
+        let Ok(ws) = self.workspace.clone() else { return };
+        let Some(inspector) = &mut self.inspector else { return };
+        let TokenSource::Profile { id, .. } = inspector.source.clone() else { return };
+        let secret = Secret::new(inspector.key_secret.as_str());
+        if remember && secret.is_empty() {
+            return;
+        }
+        self.tasks.spawn_blocking(move || {
+            let result = ws.remember_verify_secret(&id, remember.then_some(&secret)).map(|()| remember);
+            Event::Token(TokenEvent::SecretRemembered(result.map_err(|e| e.to_string())))
         });
     }
 
@@ -336,13 +399,39 @@ impl GatepassApp {
     /// Apply a finished inspector task (called from `on_event`).
     pub fn on_token_event(&mut self, event: TokenEvent) {
         match event {
-            TokenEvent::ProfileToken(generation, result) => {
+            TokenEvent::ProfileToken(generation, result, key) => {
                 let Some(inspector) = &mut self.inspector else { return };
                 if inspector.generation != generation {
                     return;
                 }
                 match result {
-                    Ok(Some(secret)) => inspector.show_text(secret.expose()),
+                    Ok(Some(secret)) => {
+                        inspector.show_text(secret.expose());
+                        // The profile's remembered key checks the signature at once.
+                        let known_key = match key {
+                            KeySource::SharedSecret(value) => {
+                                inspector.key_choice = KeyChoice::SharedSecret;
+                                inspector.key_secret = Zeroizing::new(value.expose().to_owned());
+                                inspector.secret_remembered = true;
+                                true
+                            }
+                            KeySource::KeySetUrl(url) => {
+                                inspector.key_choice = KeyChoice::KeySetUrl;
+                                inspector.jwks_url = url;
+                                true
+                            }
+                            _ => false,
+                        };
+                        let opaque = matches!(&inspector.inspected, Inspected::Read(kind) if matches!(kind.as_ref(), TokenKind::Opaque(_)));
+                        let can_introspect = inspector.can_introspect;
+                        if known_key && inspector.jwt().is_some() {
+                            self.check_signature();
+                        }
+                        // An opaque token can only be understood by asking its server.
+                        if opaque && can_introspect {
+                            self.introspect();
+                        }
+                    }
                     Ok(None) => {
                         let oauth = matches!(&inspector.source, TokenSource::Profile { id, .. }
                             if self.profiles.iter().any(|p| &p.id == id && matches!(p.auth, AuthMethod::OAuthClientCredentials(_))));
@@ -368,6 +457,32 @@ impl GatepassApp {
                 }
                 self.mark_active_token_stale();
             }
+            TokenEvent::Introspected(id, result) => {
+                if let Some(inspector) = &mut self.inspector
+                    && inspector.introspection == (IntrospectionState::Asking { id })
+                {
+                    inspector.introspection = IntrospectionState::Done(result);
+                }
+            }
+            TokenEvent::SecretRemembered(result) => match result {
+                Ok(remembered) => {
+                    if let Some(inspector) = &mut self.inspector {
+                        inspector.secret_remembered = remembered;
+                    }
+                    // The profile now names (or no longer names) the slot.
+                    self.reload_profiles();
+                    self.notices.push(crate::ui::app::Notice {
+                        text: if remembered {
+                            "The secret is kept in the keychain for this profile: its tokens are checked with it from now on."
+                                .to_owned()
+                        } else {
+                            "The secret was removed from the keychain.".to_owned()
+                        },
+                        is_error: false,
+                    });
+                }
+                Err(e) => self.notices.push(crate::ui::app::Notice { text: e, is_error: true }),
+            },
             TokenEvent::SignatureChecked(id, check) => {
                 if let Some(inspector) = &mut self.inspector
                     && inspector.signature == (SignatureState::Checking { id })

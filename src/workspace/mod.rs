@@ -238,7 +238,7 @@ impl Workspace {
     /// Remove a profile and its secrets from the keychain.
     pub fn delete_profile(&self, id: &ProfileId) -> Result<ProfilesFile, WorkspaceError> {
         let profile = self.profile(id)?;
-        for slot in profile.auth.secret_slots() {
+        for slot in profile.secret_slots() {
             self.secret_store().delete(slot)?;
         }
         let (file, ()) = self.profiles.update(|f| {
@@ -265,6 +265,11 @@ impl Workspace {
             Some(slot) => self.secret_store().get(slot)?,
             None => None,
         };
+        if let (Some(from), Some(to)) = (&original.token_checks.verify_secret, &copy.token_checks.verify_secret)
+            && let Some(value) = self.secret_store().get(from)?
+        {
+            self.secret_store().set(to, &value)?;
+        }
         let file = self.save_profile(&copy, secret.as_ref())?;
         Ok((file, copy.id))
     }
@@ -506,6 +511,67 @@ impl Workspace {
             .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
         let info = token.info(false);
         Ok((token.access_token, info))
+    }
+
+    /// Remember (or, with `None`, forget) the shared secret that checks this profile's token
+    /// signatures: the value goes in the keychain, the profile keeps only its slot (blocks).
+    pub fn remember_verify_secret(&self, id: &ProfileId, secret: Option<&Secret>) -> Result<(), WorkspaceError> {
+        let mut profile = self.profile(id)?;
+        let slot = crate::core::profile::TokenChecks::verify_secret_slot(id);
+        if let Some(value) = secret {
+            self.secret_store().set(&slot, value)?;
+            profile.token_checks.verify_secret = Some(slot);
+        } else {
+            self.secret_store().delete(&slot)?;
+            profile.token_checks.verify_secret = None;
+        }
+        self.save_profile(&profile, None)?;
+        Ok(())
+    }
+
+    /// The key this profile checks its token signatures with, when one is set: the remembered
+    /// shared secret first, else the key set address (blocks: keychain).
+    pub fn profile_verify_key(&self, id: &ProfileId) -> Result<KeySource, WorkspaceError> {
+        let profile = self.profile(id)?;
+        if let Some(slot) = &profile.token_checks.verify_secret
+            && let Some(secret) = self.secret_store().get(slot)?
+        {
+            return Ok(KeySource::SharedSecret(secret));
+        }
+        Ok(profile.token_checks.jwks_url.map_or(KeySource::None, KeySource::KeySetUrl))
+    }
+
+    /// Ask the profile's introspection endpoint (RFC 7662) whether `token` is active. An OAuth
+    /// profile authenticates the way it does at its token endpoint.
+    pub async fn introspect(
+        self: &Arc<Self>,
+        id: &ProfileId,
+        token: &Secret,
+    ) -> Result<crate::core::oauth::Introspection, WorkspaceError> {
+        let this = Arc::clone(self);
+        let id = id.clone();
+        let (profile, client_secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+            let profile = this.profile(&id)?;
+            let secret = match &profile.auth {
+                AuthMethod::OAuthClientCredentials(settings) => this.secret_store().get(&settings.client_secret)?,
+                _ => None,
+            };
+            Ok((profile, secret))
+        })
+        .await
+        .map_err(|e| WorkspaceError::Other(format!("the introspection task stopped: {e}")))??;
+        let Some(url) = profile.token_checks.introspection_url.as_deref() else {
+            return Err(WorkspaceError::Other(format!(
+                "The profile \"{}\" names no introspection address. Add it in the profile's settings (it often ends in /introspect).",
+                profile.name
+            )));
+        };
+        let client = match (&profile.auth, client_secret.as_ref()) {
+            (AuthMethod::OAuthClientCredentials(settings), Some(secret)) => Some((settings, secret)),
+            _ => None,
+        };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        Ok(crate::infra::oauth::introspect(self.http_client()?, url, client, token, now).await?)
     }
 
     /// Check a JWT's signature with the key the user gave. A key set URL is fetched (and cached);

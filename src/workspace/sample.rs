@@ -5,7 +5,7 @@
 use super::{Workspace, WorkspaceError};
 use crate::core::profile::{
     AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef, SignedJwt,
-    SigningAlg,
+    SigningAlg, TokenChecks,
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -36,6 +36,16 @@ fn sample_name(link: PracticeLink) -> &'static str {
 /// The practice sign-in server's token endpoint for an environment's base URL.
 fn token_url(base_url: &str) -> String {
     format!("{}/oauth/token", base_url.trim_end_matches('/'))
+}
+
+/// The practice sign-in server's key set and introspection endpoint for an environment's base URL.
+fn token_checks(base_url: &str) -> TokenChecks {
+    let base = base_url.trim_end_matches('/');
+    TokenChecks {
+        jwks_url: Some(format!("{base}/oauth/jwks")),
+        verify_secret: None,
+        introspection_url: Some(format!("{base}/oauth/introspect")),
+    }
 }
 
 /// Where the practice API listens now (its ports can change between launches).
@@ -211,6 +221,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             settings.scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             settings.client_auth = ClientAuth::BasicHeader;
             profile.auth = AuthMethod::OAuthClientCredentials(settings);
+            profile.token_checks = token_checks(&server.get(env));
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it (10 minutes here) until a minute before it expires, then gets a new one.".into();
             Secret::new(client_secret)
@@ -303,6 +314,8 @@ impl Workspace {
                 && profile.practice == Some(PracticeLink::SandboxOAuth)
             {
                 settings.token_url = token_url(&url);
+                moved.token_checks =
+                    TokenChecks { verify_secret: moved.token_checks.verify_secret.clone(), ..token_checks(&url) };
             }
             // Re-seed a missing secret (for example after a session kept only in memory).
             let missing = match profile.auth.secret_ref() {

@@ -71,7 +71,10 @@ pub fn run_gatepass(config: &std::path::Path, args: &[&str], stdin: Option<&str>
         .unwrap();
     let mut input = child.stdin.take().unwrap();
     if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
+        // A command that stops before reading its input (a usage error) closes the pipe: fine.
+        if let Err(e) = input.write_all(text.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing to gatepass: {e}");
+        }
     }
     drop(input);
     child.wait_with_output().unwrap()

@@ -215,9 +215,16 @@ pub struct OpaqueToken {
     pub fingerprint: String,
     /// What the token looks like, when its shape is a known one, for example "GitHub personal access token".
     pub known_as: Option<&'static str>,
+    /// The token itself, kept for asking its server about it. Never shown.
+    raw: Secret,
 }
 
 impl OpaqueToken {
+    /// The token text, for asking its sign-in server about it (introspection).
+    pub fn raw(&self) -> &Secret {
+        &self.raw
+    }
+
     /// Why Gatepass cannot show more, in plain words.
     pub fn explanation(&self) -> String {
         let what = match self.known_as {
@@ -336,7 +343,7 @@ fn strip_bearer(text: &str) -> &str {
 }
 
 fn opaque(text: &str, known_as: Option<&'static str>) -> OpaqueToken {
-    OpaqueToken { length: text.chars().count(), fingerprint: fingerprint(text), known_as }
+    OpaqueToken { length: text.chars().count(), fingerprint: fingerprint(text), known_as, raw: Secret::new(text) }
 }
 
 /// Shapes of well-known opaque tokens, most specific first.

@@ -49,6 +49,9 @@ pub struct ProfileForm {
     pub jwt_scopes: String,
     pub jwt_claims: String,
     pub jwt_lifetime: String,
+    /// Token checks: the key set to check signatures with, the introspection endpoint.
+    pub jwks_url: String,
+    pub introspection_url: String,
     /// A new secret value typed by the user; empty keeps the saved one.
     pub new_secret: Zeroizing<String>,
     pub show_new_secret: bool,
@@ -88,6 +91,8 @@ impl ProfileForm {
             jwt_scopes: String::new(),
             jwt_claims: String::new(),
             jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
+            jwks_url: String::new(),
+            introspection_url: String::new(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
             scopes: String::new(),
@@ -144,6 +149,8 @@ impl ProfileForm {
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
+        form.jwks_url = p.token_checks.jwks_url.clone().unwrap_or_default();
+        form.introspection_url = p.token_checks.introspection_url.clone().unwrap_or_default();
         form.scopes = p.expected_scopes.join(" ");
         form.variables = p.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         form.notes.clone_from(&p.notes);
@@ -245,6 +252,8 @@ impl ProfileForm {
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         profile.auth = auth;
+        profile.token_checks.jwks_url = optional_url(&self.jwks_url, "key set (JWKS) address")?;
+        profile.token_checks.introspection_url = optional_url(&self.introspection_url, "introspection address")?;
         profile.expected_scopes = split_words(&self.scopes);
         profile.variables = self
             .variables
@@ -269,6 +278,22 @@ impl ProfileForm {
             AuthKind::OAuthClientCredentials => self.client_auth == ClientAuth::PrivateKeyJwt,
             _ => false,
         }
+    }
+}
+
+/// An optional address as typed: empty is none; anything else must be an http(s) URL.
+fn optional_url(text: &str, what: &str) -> Result<Option<String>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match url::Url::parse(text) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {
+            Ok(Some(text.to_owned()))
+        }
+        _ => Err(format!(
+            "The {what} \"{text}\" is not a valid URL. Use the full address, starting with https://, or leave it empty."
+        )),
     }
 }
 
@@ -513,6 +538,22 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             }
             labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
             ui.end_row();
+            if matches!(form.auth, AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::SignedJwt) {
+                labelled_text(
+                    ui,
+                    "Key set URL (optional)",
+                    &mut form.jwks_url,
+                    "JWKS that checks token signatures, e.g. …/.well-known/jwks.json",
+                );
+                ui.end_row();
+                labelled_text(
+                    ui,
+                    "Introspection URL (optional)",
+                    &mut form.introspection_url,
+                    "asks the server whether a token is active, e.g. …/oauth/introspect",
+                );
+                ui.end_row();
+            }
             ui.label("Notes");
             ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
             ui.end_row();

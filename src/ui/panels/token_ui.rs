@@ -8,7 +8,7 @@ use crate::core::token::verify::SignatureCheck;
 use crate::core::token::{Jwt, OpaqueToken, TokenKind, TokenState, token_state};
 use crate::ui::app::{Command, GatepassApp};
 use crate::ui::inspector::{
-    ActiveToken, Inspected, KeyChoice, SignatureState, TokenCommand, TokenInspector, TokenSource,
+    ActiveToken, Inspected, IntrospectionState, KeyChoice, SignatureState, TokenCommand, TokenInspector, TokenSource,
 };
 use crate::ui::theme::{Palette, Theme};
 use egui::RichText;
@@ -178,7 +178,10 @@ fn inspector_ui(theme: &Theme, inspector: &mut TokenInspector, commands: &mut Ve
             masked_token_ui(inspector, &kind, ui, &palette);
             ui.add_space(6.0);
             match kind.as_ref() {
-                TokenKind::Opaque(opaque) => opaque_ui(opaque, ui, &palette),
+                TokenKind::Opaque(opaque) => {
+                    opaque_ui(opaque, ui, &palette);
+                    introspection_ui(inspector, commands, ui, &palette);
+                }
                 TokenKind::Jwt(jwt) => jwt_ui(theme, inspector, jwt, commands, ui),
             }
         }
@@ -334,10 +337,58 @@ fn jwt_ui(
 
     ui.add_space(8.0);
     signature_ui(inspector, jwt, commands, ui, &palette);
+    introspection_ui(inspector, commands, ui, &palette);
 
     ui.add_space(8.0);
     egui::CollapsingHeader::new("Header (JSON)").default_open(false).show(ui, |ui| json_ui(ui, &jwt.header, &palette));
     egui::CollapsingHeader::new("Claims (JSON)").default_open(true).show(ui, |ui| json_ui(ui, &jwt.claims, &palette));
+}
+
+/// "Ask the sign-in server": whether the token is still active (RFC 7662), when the profile
+/// names an introspection address.
+fn introspection_ui(
+    inspector: &mut TokenInspector,
+    commands: &mut Vec<TokenCommand>,
+    ui: &mut egui::Ui,
+    palette: &Palette,
+) {
+    if !inspector.can_introspect {
+        return;
+    }
+    ui.add_space(8.0);
+    section(ui, "Ask the sign-in server");
+    let now = time::OffsetDateTime::now_utc();
+    match &inspector.introspection {
+        IntrospectionState::Idle => {
+            ui.label(
+                RichText::new(
+                    "The server that issued the token can say whether it is still active, even if it was revoked.",
+                )
+                .color(palette.muted),
+            );
+        }
+        IntrospectionState::Asking { .. } => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Asking…");
+            });
+        }
+        IntrospectionState::Done(Ok(said)) => {
+            let (label, color) = if said.active { ("Active", palette.success) } else { ("Not active", palette.error) };
+            ui.horizontal_wrapped(|ui| {
+                chip(ui, label, color, true);
+                ui.label(said.summary(now));
+            });
+        }
+        IntrospectionState::Done(Err(why)) => {
+            ui.label(RichText::new(format!("Could not ask: {why}")).color(palette.warning));
+        }
+    }
+    let busy = matches!(inspector.introspection, IntrospectionState::Asking { .. });
+    let label = if matches!(inspector.introspection, IntrospectionState::Done(_)) { "Ask again" } else { "Ask now" };
+    if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
+        commands.push(TokenCommand::Introspect);
+    }
 }
 
 fn section(ui: &mut egui::Ui, title: &str) {
@@ -441,13 +492,43 @@ fn signature_ui(
         KeyChoice::None => {}
         KeyChoice::SharedSecret => {
             let label = ui.label("Shared secret");
-            ui.add(
-                egui::TextEdit::singleline(&mut *inspector.key_secret)
-                    .password(true)
-                    .desired_width(360.0)
-                    .hint_text("the secret the token was signed with; not saved"),
-            )
-            .labelled_by(label.id);
+            let for_profile = matches!(inspector.source, TokenSource::Profile { .. });
+            ui.horizontal(|ui| {
+                let hint = if for_profile {
+                    "the secret the token was signed with"
+                } else {
+                    "the secret the token was signed with; not saved"
+                };
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut *inspector.key_secret)
+                        .password(true)
+                        .desired_width(360.0)
+                        .hint_text(hint),
+                );
+                if edit.changed() {
+                    inspector.secret_remembered = false;
+                }
+                edit.labelled_by(label.id);
+                if for_profile {
+                    if inspector.secret_remembered {
+                        ui.label(RichText::new("kept in the keychain").small().color(palette.muted));
+                        if ui.small_button("Forget").clicked() {
+                            commands.push(TokenCommand::RememberSecret(false));
+                        }
+                    } else if ui
+                        .add_enabled(
+                            !inspector.key_secret.is_empty(),
+                            egui::Button::new("Remember for this profile").small(),
+                        )
+                        .on_hover_text(
+                            "Keep the secret in the keychain, so this profile's tokens are checked with it every time",
+                        )
+                        .clicked()
+                    {
+                        commands.push(TokenCommand::RememberSecret(true));
+                    }
+                }
+            });
         }
         KeyChoice::PublicKey => {
             let label = ui.label("Public key (PEM)");
