@@ -96,7 +96,7 @@ fn platform_store() -> Result<secret_service_store::Store, KeychainError> {
     secret_service_store::Store::connect()
 }
 
-/// The Secret Service (GNOME Keyring, KWallet) over D-Bus, in a plain session.
+/// The Secret Service (GNOME Keyring, `KWallet`) over D-Bus, in a plain session.
 #[cfg(target_os = "linux")]
 mod secret_service_store {
     use super::{KeychainError, classify_platform_failure};
