@@ -26,7 +26,7 @@ pub struct CodeRule {
 
 #[derive(Debug)]
 pub struct PhraseRule {
-    pub pattern: Regex,
+    pub pattern: Pattern,
     pub weights: Weights,
     pub none: f64,
     /// When this matches a message, later phrase rules are not tried on it.
@@ -43,7 +43,7 @@ pub struct Provider {
     /// JSON pointers to where this provider puts its error code, most specific first.
     pub code_paths: Vec<String>,
     /// Patterns that pull codes out of free text, such as `AADSTS\d+`.
-    pub code_patterns: Vec<Regex>,
+    pub code_patterns: Vec<Pattern>,
     pub codes: BTreeMap<String, CodeRule>,
     /// What a bare status means at this provider when nothing else is said.
     pub status: BTreeMap<u16, CodeRule>,
@@ -87,7 +87,7 @@ impl EnvKind {
 
 #[derive(Debug)]
 pub struct HostRule {
-    pub pattern: Regex,
+    pub pattern: Pattern,
     pub environment: EnvKind,
 }
 
@@ -205,12 +205,49 @@ fn weights(raw: &BTreeMap<String, f64>, entry: &str) -> Result<(Weights, f64), K
     Ok((out, none))
 }
 
-fn regex(pattern: &str, entry: &str) -> Result<Regex, KnowledgeError> {
-    regex::RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| KnowledgeError(format!("{entry}: pattern `{pattern}` is not valid: {e}")))
+fn regex(pattern: &str, entry: &str) -> Result<Pattern, KnowledgeError> {
+    Ok(Pattern { text: pattern.to_owned(), entry: entry.to_owned(), compiled: OnceLock::new() })
+}
+
+/// A case-insensitive pattern, compiled the first time it is used: most runs (a request that
+/// worked) never need one, and compiling them all took most of a `gatepass send`'s start-up.
+/// `Knowledge::check_patterns` compiles every one (a test does, for the built-in file).
+#[derive(Debug)]
+pub struct Pattern {
+    text: String,
+    entry: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    fn build(&self) -> Result<Regex, KnowledgeError> {
+        regex::RegexBuilder::new(&self.text)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| KnowledgeError(format!("{}: pattern `{}` is not valid: {e}", self.entry, self.text)))
+    }
+
+    /// The compiled pattern; one that does not compile matches nothing (and is logged once).
+    fn get(&self) -> Option<&Regex> {
+        self.compiled.get_or_init(|| self.build().map_err(|e| tracing::error!("{e}")).ok()).as_ref()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.get().is_some_and(|re| re.is_match(text))
+    }
+
+    pub fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        self.get().and_then(|re| re.find(text))
+    }
+
+    pub fn find_iter<'s, 't>(&'s self, text: &'t str) -> impl Iterator<Item = regex::Match<'t>> + use<'s, 't> {
+        self.get().into_iter().flat_map(move |re| re.find_iter(text))
+    }
 }
 
 fn code_table(raw: Vec<RawCode>, entry: &str) -> Result<BTreeMap<String, CodeRule>, KnowledgeError> {
@@ -291,6 +328,20 @@ impl Knowledge {
     /// The knowledge shipped with Gatepass. The file is checked by a test, so a broken edit
     /// fails the build's tests; should it still be broken at run time, the engine runs on the
     /// general signals alone.
+    /// Compile every pattern now, naming the first that is not valid.
+    pub fn check_patterns(&self) -> Result<(), KnowledgeError> {
+        let all = self
+            .phrases
+            .iter()
+            .map(|p| &p.pattern)
+            .chain(self.providers.iter().flat_map(|p| p.code_patterns.iter()))
+            .chain(self.hosts.iter().map(|h| &h.pattern));
+        for pattern in all {
+            pattern.build()?;
+        }
+        Ok(())
+    }
+
     pub fn builtin() -> &'static Knowledge {
         static CELL: OnceLock<Knowledge> = OnceLock::new();
         CELL.get_or_init(|| {
@@ -338,6 +389,7 @@ mod tests {
     #[test]
     fn the_builtin_file_loads_and_names_only_known_causes() {
         let k = Knowledge::parse(BUILTIN).unwrap();
+        k.check_patterns().unwrap();
         assert!(k.providers.len() >= 20, "only {} providers", k.providers.len());
         assert!(k.codes.contains_key("invalidtoken"));
         assert!(k.phrases.len() >= 20);
