@@ -205,8 +205,8 @@ fn weights(raw: &BTreeMap<String, f64>, entry: &str) -> Result<(Weights, f64), K
     Ok((out, none))
 }
 
-fn regex(pattern: &str, entry: &str) -> Result<Pattern, KnowledgeError> {
-    Ok(Pattern { text: pattern.to_owned(), entry: entry.to_owned(), compiled: OnceLock::new() })
+fn regex(pattern: &str, entry: &str) -> Pattern {
+    Pattern { text: pattern.to_owned(), entry: entry.to_owned(), compiled: OnceLock::new() }
 }
 
 /// A case-insensitive pattern, compiled the first time it is used: most runs (a request that
@@ -278,7 +278,7 @@ impl Knowledge {
             let entry = format!("phrase {}", p.pattern);
             let (weights, none) = weights(&p.causes, &entry)?;
             phrases.push(PhraseRule {
-                pattern: regex(&p.pattern, &entry)?,
+                pattern: regex(&p.pattern, &entry),
                 weights,
                 none,
                 exclusive: p.exclusive,
@@ -295,7 +295,7 @@ impl Knowledge {
                 status.insert(s.status, rule);
             }
             providers.push(Provider {
-                code_patterns: p.code_patterns.iter().map(|c| regex(c, &entry)).collect::<Result<_, _>>()?,
+                code_patterns: p.code_patterns.iter().map(|c| regex(c, &entry)).collect(),
                 codes: code_table(p.codes, &entry)?,
                 id: p.id,
                 name: p.name,
@@ -320,7 +320,7 @@ impl Knowledge {
         let hosts = raw
             .hosts
             .into_iter()
-            .map(|h| Ok(HostRule { pattern: regex(&h.pattern, "hosts")?, environment: h.environment }))
+            .map(|h| Ok(HostRule { pattern: regex(&h.pattern, "hosts"), environment: h.environment }))
             .collect::<Result<_, KnowledgeError>>()?;
         Ok(Knowledge { codes, phrases, providers, prefixes, hosts })
     }
