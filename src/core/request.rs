@@ -458,7 +458,10 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
             }
         }
         // For OAuth, `secret` is the access token the workspace obtained, never the client secret.
-        AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_) => AppliedCredential {
+        AuthMethod::Bearer { .. }
+        | AuthMethod::OAuthClientCredentials(_)
+        | AuthMethod::OAuthAuthorizationCode(_)
+        | AuthMethod::OAuthDevice(_) => AppliedCredential {
             description: format!("access token {fingerprint} in header Authorization"),
             placement: CredentialPlacement::Header {
                 name: "Authorization".to_owned(),

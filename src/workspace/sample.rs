@@ -4,7 +4,7 @@
 
 use super::{Workspace, WorkspaceError};
 use crate::core::profile::{
-    AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef,
+    AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef, UserSignIn,
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -13,6 +13,12 @@ use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenS
 pub const SANDBOX_NAME: &str = "Practice — Sandbox";
 pub const PRODUCTION_NAME: &str = "Practice — Production";
 pub const OAUTH_NAME: &str = "Practice — OAuth (Sandbox)";
+pub const SIGN_IN_NAME: &str = "Practice — Sign in with browser (Sandbox)";
+
+/// The practice sign-in server's sign-in page for an environment's base URL.
+fn authorize_url(base_url: &str) -> String {
+    format!("{}/oauth/authorize", base_url.trim_end_matches('/'))
+}
 
 /// The practice sign-in server's token endpoint for an environment's base URL.
 fn token_url(base_url: &str) -> String {
@@ -141,11 +147,12 @@ fn demo_value(env: PracticeEnv, id: &str) -> Option<DemoKind> {
     practice::demo_credentials().into_iter().find(|c| c.env == env && c.id == id).map(|c| c.kind)
 }
 
-fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Secret), WorkspaceError> {
+fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Option<Secret>), WorkspaceError> {
     let (name, env, environment) = match link {
         PracticeLink::Sandbox => (SANDBOX_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
         PracticeLink::Production => (PRODUCTION_NAME, PracticeEnv::Production, Environment::Production),
         PracticeLink::SandboxOAuth => (OAUTH_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
+        PracticeLink::SandboxSignIn => (SIGN_IN_NAME, PracticeEnv::Sandbox, Environment::Sandbox),
     };
     let mut profile = Profile::new(name, environment, server.get(env));
     profile.practice = Some(link);
@@ -163,7 +170,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             };
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             profile.notes = "A test profile on Gatepass's built-in practice API. It uses an API key. Try the requests under \"Try these\".".into();
-            Secret::new(value)
+            Some(Secret::new(value))
         }
         PracticeLink::Production => {
             let spec = TokenSpec {
@@ -177,7 +184,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.auth = AuthMethod::Bearer { token: SecretRef::for_profile(&profile.id, "token") };
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into()];
             profile.notes = "A live profile on the practice API. It uses an access token that can read orders but not create them, so \"Create an order\" shows a missing permission.".into();
-            Secret::new(token)
+            Some(Secret::new(token))
         }
         PracticeLink::SandboxOAuth => {
             let Some(DemoKind::OAuthClient { client_id, client_secret, .. }) = demo_value(env, "sandbox-oauth-client")
@@ -192,7 +199,18 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.auth = AuthMethod::OAuthClientCredentials(settings);
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it (10 minutes here) until a minute before it expires, then gets a new one.".into();
-            Secret::new(client_secret)
+            Some(Secret::new(client_secret))
+        }
+        PracticeLink::SandboxSignIn => {
+            let mut settings = UserSignIn::new(&profile.id);
+            settings.authorization_url = authorize_url(&server.get(env));
+            settings.token_url = token_url(&server.get(env));
+            practice::public_client(env).client_id.clone_into(&mut settings.client_id);
+            settings.scopes = vec!["orders:read".into(), "profile:read".into()];
+            profile.auth = AuthMethod::OAuthAuthorizationCode(settings);
+            profile.expected_scopes = vec!["orders:read".into(), "profile:read".into()];
+            profile.notes = "A test profile that signs in the way desktop and mobile apps do: Gatepass opens the practice sign-in page in your browser, you choose Approve, and the browser hands Gatepass the result (OAuth 2 authorization code with PKCE). Gatepass then renews the token on its own with a refresh token, until that runs out (8 hours here).".into();
+            None
         }
     };
     Ok((profile, secret))
@@ -205,6 +223,7 @@ fn rebase_slot(auth: &AuthMethod, id: &crate::core::profile::ProfileId) -> AuthM
         }
         AuthMethod::Bearer { .. } => AuthMethod::Bearer { token: SecretRef::for_profile(id, "token") },
         AuthMethod::OAuthClientCredentials(settings) => AuthMethod::OAuthClientCredentials(settings.with_slots_of(id)),
+        AuthMethod::OAuthAuthorizationCode(settings) => AuthMethod::OAuthAuthorizationCode(settings.with_slots_of(id)),
         other => other.clone(),
     }
 }
@@ -220,28 +239,32 @@ impl Workspace {
     /// On first launch, create the practice profiles with their secrets; on later launches, point
     /// the practice profiles at the practice API's current address. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
-        const ALL: [PracticeLink; 3] = [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth];
+        const ALL: [PracticeLink; 4] =
+            [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth, PracticeLink::SandboxSignIn];
         let loaded = self.profiles.load()?;
         if loaded.is_new {
             for link in ALL {
                 let (profile, secret) = practice_profile(server, link)?;
-                self.save_profile(&profile, Some(&secret))?;
+                self.save_profile(&profile, secret.as_ref())?;
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
             tracing::info!("sample workspace created");
             return Ok(());
         }
-        // A sample workspace made before the OAuth profile existed gets it once. The first two
-        // were there from the start: one missing now was deleted on purpose, so it stays deleted.
+        // A sample workspace made before a later sample profile existed gets it once. The first
+        // two were there from the start: one missing now was deleted on purpose, so it stays deleted.
         let offered = &loaded.file.samples_offered;
         let uses_samples = loaded.file.profiles.iter().any(|p| p.practice.is_some());
-        if uses_samples && !offered.contains(&PracticeLink::SandboxOAuth) {
-            let present = |link| loaded.file.profiles.iter().any(|p| p.practice == Some(link));
-            let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(OAUTH_NAME));
-            if !present(PracticeLink::SandboxOAuth) && !name_taken {
-                let (profile, secret) = practice_profile(server, PracticeLink::SandboxOAuth)?;
-                self.save_profile(&profile, Some(&secret))?;
-                tracing::info!("sample OAuth profile added to an older workspace");
+        let later = [(PracticeLink::SandboxOAuth, OAUTH_NAME), (PracticeLink::SandboxSignIn, SIGN_IN_NAME)];
+        if uses_samples && later.iter().any(|(link, _)| !offered.contains(link)) {
+            for (link, name) in later.into_iter().filter(|(link, _)| !offered.contains(link)) {
+                let present = loaded.file.profiles.iter().any(|p| p.practice == Some(link));
+                let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(name));
+                if !present && !name_taken {
+                    let (profile, secret) = practice_profile(server, link)?;
+                    self.save_profile(&profile, secret.as_ref())?;
+                    tracing::info!(name, "sample profile added to an older workspace");
+                }
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
         }
@@ -259,17 +282,24 @@ impl Workspace {
             {
                 settings.token_url = token_url(&url);
             }
-            // Re-seed a missing secret (for example after a session kept only in memory).
+            if let AuthMethod::OAuthAuthorizationCode(settings) = &mut moved.auth
+                && profile.practice == Some(PracticeLink::SandboxSignIn)
+            {
+                settings.authorization_url = authorize_url(&url);
+                settings.token_url = token_url(&url);
+            }
+            // Re-seed a missing secret (for example after a session kept only in memory). The
+            // sign-in sample is a public client: it has no secret to miss.
             let missing = match profile.auth.secret_ref() {
-                Some(slot) => self.read_secret(slot)?.is_none(),
-                None => false,
+                Some(slot) if profile.auth.user_sign_in().is_none() => self.read_secret(slot)?.is_none(),
+                _ => false,
             };
             if missing
                 && let Ok((fresh, secret)) = practice_profile(server, profile.practice.unwrap_or(PracticeLink::Sandbox))
             {
                 // The fresh profile's slots are named after its own id: keep ours.
                 moved.auth = rebase_slot(&fresh.auth, &profile.id);
-                self.save_profile(&moved, Some(&secret))?;
+                self.save_profile(&moved, secret.as_ref())?;
             } else if moved != *profile {
                 self.save_profile(&moved, None)?;
             }

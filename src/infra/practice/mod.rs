@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod lab;
 mod oauth;
 mod routes;
+mod sign_in;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -21,7 +22,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use credentials::{AUDIENCE, DemoCredential, DemoKind, TokenSpec, demo_credentials, issuer, mint_token};
+pub use credentials::{
+    AUDIENCE, DemoCredential, DemoKind, PublicClient, TokenSpec, demo_credentials, issuer, mint_token, public_client,
+};
+pub use sign_in::{PracticeGrant, SignInTimings};
 
 /// One of the two environments the practice API serves, each on its own port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -72,6 +76,8 @@ pub struct PracticeConfig {
     pub production_port: u16,
     /// When a port is taken, use a free port the OS picks instead of failing.
     pub fallback_to_free_port: bool,
+    /// Lifetimes and the device polling interval of the sign-in server (small in tests).
+    pub sign_in: SignInTimings,
 }
 
 impl Default for PracticeConfig {
@@ -81,6 +87,7 @@ impl Default for PracticeConfig {
             sandbox_port: 7410,
             production_port: 7411,
             fallback_to_free_port: true,
+            sign_in: SignInTimings::default(),
         }
     }
 }
@@ -140,7 +147,7 @@ impl PracticeServer {
         for (env, listener, addr) in
             [(PracticeEnv::Sandbox, sandbox, sandbox_addr), (PracticeEnv::Production, production, production_addr)]
         {
-            let router = routes::router(env, addr.port()).merge(oauth::router(env, issued.clone()));
+            let router = routes::router(env, addr.port()).merge(oauth::router(env, issued.clone(), config.sign_in));
             let mut rx = watch_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let signal = async move {
@@ -172,6 +179,11 @@ impl PracticeServer {
     /// How many access tokens one environment's sign-in server (`POST /oauth/token`) has issued.
     pub fn tokens_issued(&self, env: PracticeEnv) -> u64 {
         self.issued.get(env)
+    }
+
+    /// How many access tokens one environment's sign-in server has issued with one grant.
+    pub fn grants_issued(&self, env: PracticeEnv, grant: PracticeGrant) -> u64 {
+        self.issued.by_grant(env, grant)
     }
 
     /// Stops both listeners and waits (a few seconds at most) for in-flight requests.

@@ -34,6 +34,8 @@ pub struct ProfileForm {
     /// OAuth 2 client credentials: the token endpoint, client ID, how the client signs in,
     /// the permissions asked for, and the optional audience or resource.
     pub token_url: String,
+    /// Authorization code: the sign-in page; device grant: the device authorization endpoint.
+    pub authorization_url: String,
     pub client_id: String,
     pub client_auth: ClientAuth,
     pub oauth_scopes: String,
@@ -70,6 +72,7 @@ impl ProfileForm {
             oauth_scopes: String::new(),
             audience: String::new(),
             resource: String::new(),
+            authorization_url: String::new(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
             scopes: String::new(),
@@ -109,6 +112,13 @@ impl ProfileForm {
                 form.oauth_scopes = settings.scopes.join(" ");
                 form.audience = settings.audience.clone().unwrap_or_default();
                 form.resource = settings.resource.clone().unwrap_or_default();
+            }
+            AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+                form.authorization_url.clone_from(&settings.authorization_url);
+                form.token_url.clone_from(&settings.token_url);
+                form.client_id.clone_from(&settings.client_id);
+                form.oauth_scopes = settings.scopes.join(" ");
+                form.audience = settings.audience.clone().unwrap_or_default();
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -185,6 +195,32 @@ impl ProfileForm {
                 settings.scopes = split_words(&self.oauth_scopes);
                 settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
                 settings.resource = Some(self.resource.trim().to_owned()).filter(|r| !r.is_empty());
+            }
+            AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+                let (what, example) = if self.auth == AuthKind::OAuthDevice {
+                    ("device authorization URL", "https://login.example.com/oauth/device_authorization")
+                } else {
+                    ("sign-in page URL", "https://login.example.com/oauth/authorize")
+                };
+                for (what, text, example) in [
+                    (what, self.authorization_url.trim(), example),
+                    ("token URL", self.token_url.trim(), "https://login.example.com/oauth/token"),
+                ] {
+                    let parsed = url::Url::parse(text).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+                    if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
+                        return Err(format!(
+                            "The {what} \"{text}\" is not a valid URL. It should look like {example}."
+                        ));
+                    }
+                }
+                if self.client_id.trim().is_empty() {
+                    return Err("Paste the client ID from the app's settings.".to_owned());
+                }
+                self.authorization_url.trim().clone_into(&mut settings.authorization_url);
+                self.token_url.trim().clone_into(&mut settings.token_url);
+                self.client_id.trim().clone_into(&mut settings.client_id);
+                settings.scopes = split_words(&self.oauth_scopes);
+                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -372,6 +408,23 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                     labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
                     ui.end_row();
                 }
+                AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => {
+                    let (label, hint) = if form.auth == AuthKind::OAuthDevice {
+                        ("Device authorization URL", "https://login.example.com/oauth/device_authorization")
+                    } else {
+                        ("Sign-in page URL", "https://login.example.com/oauth/authorize")
+                    };
+                    labelled_text(ui, label, &mut form.authorization_url, hint);
+                    ui.end_row();
+                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                    ui.end_row();
+                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                    ui.end_row();
+                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                    ui.end_row();
+                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                    ui.end_row();
+                }
                 AuthKind::None | AuthKind::Bearer => {}
             }
             if form.auth != AuthKind::None {
@@ -380,7 +433,7 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             let saved_oauth = form
                 .original
                 .as_ref()
-                .filter(|p| form.auth == AuthKind::OAuthClientCredentials && p.auth.kind() == form.auth)
+                .filter(|p| p.auth.is_oauth() && p.auth.kind() == form.auth)
                 .map(|p| p.id.clone());
             if let Some(id) = saved_oauth {
                 ui.label("Access token");
@@ -453,7 +506,8 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             match form.to_profile() {
                 Ok(profile) => {
                     let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
-                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() {
+                    let optional = profile.auth.user_sign_in().is_some();
+                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
                         editor.status =
                             Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
                     } else {
@@ -505,7 +559,12 @@ fn secret_row_ui(
         });
         ui.end_row();
     }
-    let label = ui.label(if form.is_new { format!("{what} (required)") } else { format!("Replace {what}") });
+    let optional = matches!(form.auth, AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice);
+    let label = ui.label(match (form.is_new, optional) {
+        (_, true) => format!("{what} (only if the app has one)"),
+        (true, false) => format!("{what} (required)"),
+        (false, false) => format!("Replace {what}"),
+    });
     ui.horizontal(|ui| {
         let edit = ui.add(
             egui::TextEdit::singleline(&mut *form.new_secret)

@@ -181,6 +181,14 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
             "An access token in the header Authorization: Bearer …, got from {} with the client ID {} (OAuth 2 client credentials). A new one is got a minute before it expires.",
             settings.token_url, settings.client_id
         ),
+        AuthMethod::OAuthAuthorizationCode(settings) => format!(
+            "An access token in the header Authorization: Bearer …, got when you sign in with the browser at {} (OAuth 2 authorization code). It is renewed with a refresh token a minute before it expires.",
+            settings.authorization_url
+        ),
+        AuthMethod::OAuthDevice(settings) => format!(
+            "An access token in the header Authorization: Bearer …, got when you approve a short code at the page {} names (OAuth 2 device grant). It is renewed with a refresh token a minute before it expires.",
+            settings.authorization_url
+        ),
     };
     ui.label(text);
     ui.label(
