@@ -105,14 +105,17 @@ impl Browser for SystemBrowser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("the browser could not be started ({e})"))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => "this computer has no program set up to open web pages".to_owned(),
+                _ => format!("the browser could not be started: {e}"),
+            })?;
         // xdg-open says quickly when it finds no browser; a browser it starts may run for hours.
         for _ in 0..30 {
             match child.try_wait() {
                 Ok(Some(status)) if status.success() => return Ok(()),
                 Ok(Some(_)) => return Err("no web browser was found to open the page".to_owned()),
                 Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-                Err(e) => return Err(format!("the browser could not be started ({e})")),
+                Err(e) => return Err(format!("the browser could not be started: {e}")),
             }
         }
         std::thread::spawn(move || child.wait());
@@ -322,7 +325,7 @@ pub async fn authorization_code(
     let opening = url.clone();
     let opened = tokio::task::spawn_blocking(move || browser.open(&opening))
         .await
-        .unwrap_or_else(|e| Err(format!("the browser could not be started ({e})")));
+        .unwrap_or_else(|e| Err(format!("the browser could not be started: {e}")));
     tracing::info!(port, opened = opened.is_ok(), "waiting for the browser to come back");
     prompt(SignInPrompt::Browser { url, opened: opened.is_ok(), problem: opened.err(), waits_until });
 

@@ -192,6 +192,8 @@ pub struct GatepassApp {
     pub active_token: Option<ActiveTokenView>,
     /// "Get new token" for an OAuth profile (see ui/inspector.rs).
     pub token_fetch: Option<crate::ui::inspector::TokenFetch>,
+    /// A sign-in waiting for the person (browser or device code), shown in its own window.
+    pub sign_in: Option<crate::ui::inspector::SignInView>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
     next_id: u64,
@@ -233,6 +235,7 @@ impl GatepassApp {
             inspector: None,
             active_token: None,
             token_fetch: None,
+            sign_in: None,
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
             next_id: 1,
@@ -379,7 +382,7 @@ impl GatepassApp {
                 // A send with an OAuth profile may have got a new token for the profile bar.
                 if self
                     .active_profile()
-                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
+                    .is_some_and(|p| p.auth.is_oauth())
                 {
                     self.mark_active_token_stale();
                 }
@@ -490,7 +493,7 @@ impl GatepassApp {
             Action::GetNewToken
                 if self
                     .active_profile()
-                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_))) =>
+                    .is_some_and(|p| p.auth.is_oauth()) =>
             {
                 if let Some(id) = self.active.clone() {
                     self.apply_token_command(crate::ui::inspector::TokenCommand::GetNewToken(id));
