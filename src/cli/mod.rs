@@ -286,10 +286,9 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
             // Check the keychain before asking for the secret, so nobody pastes it for nothing.
             let public_client = profile.auth.user_sign_in().is_some() && !args.client_secret_stdin;
             let secret = match profile.auth.secret_ref() {
-                Some(_) if public_client => None,
                 Some(_) => {
                     needs_keychain(workspace)?;
-                    Some(read_secret_input(profile.auth.secret_label())?)
+                    if public_client { None } else { Some(read_secret_input(profile.auth.secret_label())?) }
                 }
                 None => None,
             };
