@@ -318,6 +318,38 @@ fn sample_profile_signs_in_with_the_browser_then_refreshes_with_rotation() {
 }
 
 #[test]
+fn an_older_sample_workspace_gets_the_sign_in_profile_once() {
+    let rt = common::runtime();
+    let server = practice(&rt, SignInTimings::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = workspace(dir.path());
+    let urls = PracticeUrls::from(&server);
+    ws.ensure_sample_workspace(&urls).unwrap();
+    let name = "Practice — Sign in with browser (Sandbox)";
+    let sign_in = ws.profile_named(name).unwrap();
+    ws.delete_profile(&sign_in.id).unwrap();
+    // As written by a version that offered three samples.
+    let path = dir.path().join("config").join("profiles.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut table: toml::Table = text.parse().unwrap();
+    table.insert(
+        "samples_offered".into(),
+        toml::Value::Array(vec!["sandbox".into(), "production".into(), "sandbox_oauth".into()]),
+    );
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    ws.ensure_sample_workspace(&urls).unwrap();
+    let added = ws.profile_named(name).unwrap();
+    let AuthMethod::OAuthAuthorizationCode(settings) = &added.auth else { panic!("{:?}", added.auth) };
+    assert_eq!(settings.authorization_url, format!("{}/oauth/authorize", server.base_url(PracticeEnv::Sandbox)));
+    assert_eq!(settings.client_id, "gp-sandbox-desktop");
+    // Deleted on purpose: it stays deleted.
+    ws.delete_profile(&added.id).unwrap();
+    ws.ensure_sample_workspace(&urls).unwrap();
+    assert!(ws.profile_named(name).is_err());
+    assert_eq!(ws.load_profiles().unwrap().file.profiles.len(), 3);
+}
+
+#[test]
 fn a_refresh_token_the_server_refuses_is_explained_and_the_person_is_asked_next_time() {
     let rt = common::runtime();
     let server = practice(&rt, SignInTimings::default());

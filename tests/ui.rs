@@ -66,8 +66,9 @@ fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
 }
 
 fn ready(f: &mut Fixture) {
-    // Sandbox (API key), Production (access token) and OAuth (Sandbox) (client credentials).
-    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 3);
+    // Sandbox (API key), Production (access token), OAuth (Sandbox) (client credentials) and
+    // Sign in with browser (Sandbox) (authorization code).
+    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 4);
 }
 
 fn select_profile(f: &mut Fixture, name: &str) {

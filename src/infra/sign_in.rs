@@ -99,15 +99,12 @@ impl Browser for SystemBrowser {
             }
             Command::new("xdg-open")
         };
-        let mut child = command
-            .arg(url)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => "this computer has no program set up to open web pages".to_owned(),
-                _ => format!("the browser could not be started: {e}"),
+        let mut child =
+            command.arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().map_err(|e| {
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => "this computer has no program set up to open web pages".to_owned(),
+                    _ => format!("the browser could not be started: {e}"),
+                }
             })?;
         // xdg-open says quickly when it finds no browser; a browser it starts may run for hours.
         for _ in 0..30 {

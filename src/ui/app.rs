@@ -380,10 +380,7 @@ impl GatepassApp {
             },
             Event::SendDone(id, result) => {
                 // A send with an OAuth profile may have got a new token for the profile bar.
-                if self
-                    .active_profile()
-                    .is_some_and(|p| p.auth.is_oauth())
-                {
+                if self.active_profile().is_some_and(|p| p.auth.is_oauth()) {
                     self.mark_active_token_stale();
                 }
                 self.on_send_done(id, result);
@@ -490,11 +487,7 @@ impl GatepassApp {
         use crate::core::diagnose::Action;
         match action {
             // An OAuth profile can get a new token by itself: one click does it.
-            Action::GetNewToken
-                if self
-                    .active_profile()
-                    .is_some_and(|p| p.auth.is_oauth()) =>
-            {
+            Action::GetNewToken if self.active_profile().is_some_and(|p| p.auth.is_oauth()) => {
                 if let Some(id) = self.active.clone() {
                     self.apply_token_command(crate::ui::inspector::TokenCommand::GetNewToken(id));
                 }

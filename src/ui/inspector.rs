@@ -412,7 +412,8 @@ impl GatepassApp {
                 }
             }
             TokenEvent::Obtained(id, result) => {
-                let cancelled = matches!(&result, Err(e) if e == &crate::core::oauth::GrantError::Cancelled.to_string());
+                let cancelled =
+                    matches!(&result, Err(e) if e == &crate::core::oauth::GrantError::Cancelled.to_string());
                 if self.sign_in.as_ref().is_some_and(|v| v.profile == id) {
                     self.sign_in = None;
                 }

@@ -46,10 +46,7 @@ pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
 /// "Inspect token…" button to paste one.
 pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
-    let oauth_profile = app
-        .active_profile()
-        .filter(|p| p.auth.is_oauth())
-        .map(|p| p.id.clone());
+    let oauth_profile = app.active_profile().filter(|p| p.auth.is_oauth()).map(|p| p.id.clone());
     let oauth = oauth_profile.is_some();
     let clicked = if let Some(view) = &app.active_token {
         let now = time::OffsetDateTime::now_utc();
