@@ -267,7 +267,11 @@ pub fn obtained_words(info: &TokenInfo, now: time::OffsetDateTime, local: time::
     let renewal = if info.has_refresh_token {
         match info.refresh_expires_at.and_then(at) {
             Some(t) if t <= now => " · the saved sign-in has run out: sign in again".to_owned(),
-            Some(t) => format!(" · renews itself until {} ({})", relative_words(t, now), absolute_words(t, local)),
+            Some(t) => format!(
+                " · renews itself for {} more ({})",
+                crate::core::token::time_words::short_duration_words(t - now),
+                absolute_words(t, local)
+            ),
             None => " · renews itself (refresh token kept)".to_owned(),
         }
     } else {

@@ -437,7 +437,9 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                 .map(|p| p.id.clone());
             if let Some(id) = saved_oauth {
                 ui.label("Access token");
-                ui.horizontal(|ui| {
+                let person = form.original.as_ref().is_some_and(|p| p.auth.user_sign_in().is_some());
+                ui.horizontal_wrapped(|ui| {
+                    ui.set_max_width(520.0);
                     crate::ui::panels::token_ui::get_new_token_ui(app, &id, ui);
                     let now = time::OffsetDateTime::now_utc();
                     let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
@@ -465,7 +467,11 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                                 });
                             ui.label(
                                 egui::RichText::new(current.unwrap_or_else(|| {
-                                    "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                    if person {
+                                        "Sign in once; after that Gatepass renews the token itself until the sign-in runs out".to_owned()
+                                    } else {
+                                        "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                    }
                                 }))
                                 .color(palette.muted),
                             );
@@ -537,8 +543,13 @@ fn secret_row_ui(
     palette: crate::ui::theme::Palette,
 ) {
     let what = AuthMethod::new_of_kind(form.auth, &form.id).secret_label();
-    let saved_slot: Option<SecretRef> =
-        form.original.as_ref().filter(|p| p.auth.kind() == form.auth).and_then(|p| p.auth.secret_ref().cloned());
+    let optional = matches!(form.auth, AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice);
+    // A public client has no secret to show; reading the slot to find out would need the keychain.
+    let saved_slot: Option<SecretRef> = form
+        .original
+        .as_ref()
+        .filter(|p| p.auth.kind() == form.auth && !optional)
+        .and_then(|p| p.auth.secret_ref().cloned());
     if let Some(slot) = saved_slot {
         ui.label(format!("Saved {what}"));
         ui.horizontal(|ui| {
@@ -559,9 +570,8 @@ fn secret_row_ui(
         });
         ui.end_row();
     }
-    let optional = matches!(form.auth, AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice);
     let label = ui.label(match (form.is_new, optional) {
-        (_, true) => format!("{what} (only if the app has one)"),
+        (_, true) => "Client secret (only if the app has one)".to_owned(),
         (true, false) => format!("{what} (required)"),
         (false, false) => format!("Replace {what}"),
     });

@@ -121,14 +121,14 @@ pub fn sign_in_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
     };
     let mut cancel = false;
     let mut copy = None;
-    let title = format!("Sign in — {}", view.profile_name);
-    egui::Window::new(title)
+    egui::Window::new("Sign in")
         .collapsible(false)
         .resizable(false)
         .default_width(460.0)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
             ui.spacing_mut().item_spacing.y = 8.0;
+            ui.label(RichText::new(format!("Profile: {}", view.profile_name)).color(palette.muted));
             match &view.prompt {
                 None => {
                     ui.horizontal(|ui| {
@@ -151,7 +151,7 @@ pub fn sign_in_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                             "Gatepass could not open a browser here ({why}). Copy the address, open it in a browser on this computer, and choose Approve."
                         ));
                     }
-                    ui.add(egui::Hyperlink::from_label_and_url(RichText::new(shorten(url, 90)).monospace(), url))
+                    ui.add(egui::Hyperlink::from_label_and_url(RichText::new(shorten(url, 56)).monospace(), url))
                         .on_hover_text(url.as_str());
                     ui.horizontal(|ui| {
                         if ui.button("Copy address").clicked() {
@@ -169,7 +169,7 @@ pub fn sign_in_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                 }
                 Some(SignInPrompt::Device { user_code, verification_uri, verification_uri_complete, expires_at, .. }) => {
                     ui.label("On any device (this computer or your phone), open this page:");
-                    ui.hyperlink_to(RichText::new(verification_uri.as_str()).strong(), verification_uri);
+                    ui.hyperlink_to(RichText::new(verification_uri.as_str()).size(16.0), verification_uri);
                     ui.label("and type this code:");
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(user_code.as_str()).monospace().size(34.0).strong());
