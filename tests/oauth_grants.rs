@@ -101,12 +101,15 @@ enum Person {
     RedirectElsewhere,
 }
 
+/// The sign-in address the browser was asked to open, and the last page it showed (status, HTML).
+type Seen = (Option<String>, Option<(u16, String)>);
+
 /// Follows the consent page over HTTP as a person would, and records what it saw.
 struct StandInBrowser {
     person: Person,
     handle: tokio::runtime::Handle,
     /// The sign-in address it was asked to open, and the last page it showed.
-    seen: Arc<Mutex<(Option<String>, Option<(u16, String)>)>>,
+    seen: Arc<Mutex<Seen>>,
 }
 
 impl StandInBrowser {
@@ -483,7 +486,7 @@ fn a_browser_that_never_comes_back_times_out_and_cancel_stops_the_wait() {
     let started = std::time::Instant::now();
     let task = rt.spawn({
         let ws = ws.clone();
-        let how = how(browser.clone(), Duration::from_secs(60), &Prompts::default(), signal);
+        let how = how(browser.clone(), Duration::from_mins(1), &Prompts::default(), signal);
         async move { ws.obtain_token(&profile.id, TokenPolicy::GetNew, how).await.map(|_| ()) }
     });
     std::thread::sleep(Duration::from_millis(500));

@@ -354,7 +354,7 @@ impl SignInState {
             consent_box(env, &approval)
         );
         if let Ok(mut pending) = self.pending.lock() {
-            pending.retain(|_, p| p.created.elapsed() < Duration::from_secs(600));
+            pending.retain(|_, p| p.created.elapsed() < Duration::from_mins(10));
             pending.insert(
                 request_id,
                 PendingAuthorize {
@@ -373,7 +373,7 @@ impl SignInState {
     pub(crate) fn authorize_decision(&self, env: PracticeEnv, body: &[u8]) -> Response {
         let form = form_map(body);
         let pending = form.get("request").and_then(|id| self.pending.lock().ok()?.remove(id));
-        let Some(pending) = pending.filter(|p| p.created.elapsed() < Duration::from_secs(600)) else {
+        let Some(pending) = pending.filter(|p| p.created.elapsed() < Duration::from_mins(10)) else {
             return error_page(env, "This sign-in page has run out", "Start the sign-in again from the app.");
         };
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -429,7 +429,7 @@ impl SignInState {
         let code = user_code();
         let timings = self.timings;
         if let Ok(mut devices) = self.devices.lock() {
-            devices.retain(|_, d| d.expires + Duration::from_secs(60) > Instant::now());
+            devices.retain(|_, d| d.expires + Duration::from_mins(1) > Instant::now());
             devices.insert(
                 device_code.clone(),
                 DeviceGrant {
