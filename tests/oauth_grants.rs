@@ -124,6 +124,18 @@ impl StandInBrowser {
     fn last_page(&self) -> Option<(u16, String)> {
         self.seen.lock().unwrap().1.clone()
     }
+
+    /// The last page once it contains `text` (the browser reads it a moment after Gatepass
+    /// writes it), or whatever it is after five seconds.
+    fn page_with(&self, text: &str) -> (u16, String) {
+        for _ in 0..100 {
+            if let Some(page) = self.last_page().filter(|(_, html)| html.contains(text)) {
+                return page;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.last_page().unwrap_or_default()
+    }
 }
 
 fn with_param(url: &str, name: &str, value: &str) -> String {
@@ -260,7 +272,7 @@ fn sample_profile_signs_in_with_the_browser_then_refreshes_with_rotation() {
     assert_eq!(param("client_id").as_deref(), Some("gp-sandbox-desktop"));
     assert!(param("redirect_uri").unwrap().starts_with("http://127.0.0.1:"));
     assert!(param("state").is_some_and(|s| s.len() >= 16));
-    let (status, page) = browser.last_page().unwrap();
+    let (status, page) = browser.page_with("You can close this tab");
     assert_eq!(status, 200);
     assert!(page.contains("You can close this tab and go back to Gatepass."), "{page}");
     let [SignInPrompt::Browser { opened: true, .. }] = prompts.lock().unwrap().as_slice() else {
@@ -423,7 +435,7 @@ fn deny_on_the_consent_page_is_access_denied_in_plain_words() {
     };
     assert_eq!(code, "access_denied");
     assert!(error.to_string().starts_with("The sign-in was denied on the approval page, so there is no token."));
-    assert!(browser.last_page().unwrap().1.contains("Sign-in not completed"));
+    assert!(browser.page_with("Sign-in not completed").1.contains("Sign-in not completed"));
 }
 
 #[test]
@@ -432,7 +444,7 @@ fn a_state_that_does_not_match_is_rejected() {
     let error = result.unwrap_err();
     assert!(matches!(error, WorkspaceError::Grant(GrantError::StateMismatch)), "{error:?}");
     assert!(error.to_string().contains("(the state value did not match)"), "{error}");
-    let (status, page) = browser.last_page().unwrap();
+    let (status, page) = browser.page_with("This answer does not belong");
     assert_eq!(status, 400);
     assert!(page.contains("This answer does not belong to the sign-in"), "{page}");
 }
@@ -474,7 +486,7 @@ fn a_redirect_address_that_is_not_registered_gets_an_error_page_and_the_wait_tim
 fn a_browser_that_never_comes_back_times_out_and_cancel_stops_the_wait() {
     let (result, browser) = sign_in_with(Person::WalksAway, Duration::from_secs(1));
     assert!(matches!(result, Err(WorkspaceError::Grant(GrantError::BrowserTimeout { secs: 1 }))), "{result:?}");
-    assert!(browser.last_page().unwrap().1.contains("Approve"), "the consent page was not shown");
+    assert!(browser.page_with("Approve").1.contains("Approve"), "the consent page was not shown");
 
     let rt = common::runtime();
     let server = practice(&rt, SignInTimings::default());
@@ -641,6 +653,22 @@ fn device_grant_code_that_runs_out_stops_with_expired_token() {
         "{error:?}"
     );
     assert!(error.to_string().starts_with("The code ran out before anyone approved it. Start again to get a new code"));
+}
+
+#[test]
+fn a_device_address_that_answers_a_web_page_is_named_as_such() {
+    let rt = common::runtime();
+    let server = practice(&rt, quick());
+    let p = Profile::new("Device", Environment::Sandbox, server.base_url(PracticeEnv::Sandbox));
+    let mut settings = settings_for(&server, &p, true);
+    // The page where a person types the code, not the device authorization endpoint.
+    settings.authorization_url = format!("{}/device", server.base_url(PracticeEnv::Sandbox));
+    let http = HttpClient::new().unwrap();
+    let error = rt
+        .block_on(gatepass::infra::sign_in::device(&http, &settings, None, &|_| {}, CancelSignal::never()))
+        .unwrap_err();
+    assert!(matches!(error, GrantError::Html { status: 400 }), "{error:?}");
+    assert_eq!(grants(&server, PracticeGrant::DeviceCode), 0);
 }
 
 #[test]
@@ -853,8 +881,7 @@ fn cli_browser_sign_in_without_a_browser_prints_the_address_and_takes_the_answer
     assert!(stderr.contains("Waiting up to 30 seconds for you to approve… (Ctrl+C stops)"), "{stderr}");
     assert!(text(&out.stdout).starts_with("Got a new access token for \"Desktop\""), "{}", text(&out.stdout));
     assert_eq!(grants(&server, PracticeGrant::AuthorizationCode), 1);
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(browser.last_page().unwrap().1.contains("You can close this tab"));
+    assert!(browser.page_with("You can close this tab").1.contains("You can close this tab"));
 
     let send = common::run_gatepass(dir.path(), &["send", "--profile", "Desktop", "/v1/me"], None);
     assert_eq!(send.status.code(), Some(0), "{}", text(&send.stderr));
