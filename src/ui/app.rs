@@ -194,6 +194,8 @@ pub struct GatepassApp {
     pub token_fetch: Option<crate::ui::inspector::TokenFetch>,
     /// A sign-in waiting for the person (browser or device code), shown in its own window.
     pub sign_in: Option<crate::ui::inspector::SignInView>,
+    /// Opens the sign-in page: the system's browser (UI tests put a stand-in here).
+    pub browser: Arc<dyn crate::workspace::Browser>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
     next_id: u64,
@@ -236,6 +238,7 @@ impl GatepassApp {
             active_token: None,
             token_fetch: None,
             sign_in: None,
+            browser: Arc::new(crate::workspace::SystemBrowser),
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
             next_id: 1,

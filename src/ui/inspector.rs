@@ -12,9 +12,7 @@ use crate::core::token::verify::SignatureCheck;
 use crate::core::token::{Jwt, TokenKind, read_token};
 use crate::ui::app::GatepassApp;
 use crate::ui::tasks::Event;
-use crate::workspace::{
-    CancelHandle, KeySource, SignInHow, SignInOptions, SignInPrompt, SystemBrowser, TokenPolicy, cancel_pair,
-};
+use crate::workspace::{CancelHandle, KeySource, SignInHow, SignInOptions, SignInPrompt, TokenPolicy, cancel_pair};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -338,7 +336,7 @@ impl GatepassApp {
         let report = self.tasks.reporter();
         let prompt_id = id.clone();
         let how = SignInHow {
-            browser: Arc::new(SystemBrowser),
+            browser: self.browser.clone(),
             options: SignInOptions::default(),
             prompt: Arc::new(move |prompt| report(Event::Token(TokenEvent::SignInPrompt(prompt_id.clone(), prompt)))),
             cancel: signal,
