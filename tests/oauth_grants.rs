@@ -822,12 +822,20 @@ fn cli_device_grant_prints_the_code_polls_and_leaks_no_refresh_token() {
     assert!(text(&again.stdout).starts_with("Reused the access token"), "{}", text(&again.stdout));
     assert!(!text(&again.stderr).contains("type this code"));
 
+    let show = common::run_gatepass(dir.path(), &["profile", "show", "TV app"], None);
+    let shown = text(&show.stdout);
+    assert!(
+        shown.contains("Device URL:      ") && shown.contains("Secret:          none (a public client)"),
+        "{shown}"
+    );
+    assert!(shown.contains(", renews itself with a refresh token"), "{shown}");
+
     // Canary: the refresh token (and the access token) appear in no file and no output.
     for canary in refresh_tokens_in_keychain(dir.path(), "TV app") {
         for (path, bytes) in common::all_files(dir.path()) {
             assert!(!common::contains(&bytes, &canary), "a token is in {}", path.display());
         }
-        for output in [&stdout, &stderr, &text(&again.stdout), &text(&again.stderr)] {
+        for output in [&stdout, &stderr, &text(&again.stdout), &text(&again.stderr), &shown] {
             assert!(!output.contains(&canary), "a token was printed");
         }
     }

@@ -325,6 +325,9 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
 /// What is known about an OAuth profile's cached access token, in words (never the token).
 fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Result<String> {
     let Some(info) = workspace.cached_token_info(&profile.id)? else {
+        if profile.auth.user_sign_in().is_some() {
+            return Ok(format!("none yet: sign in with `gatepass token get --profile \"{}\"`", profile.name));
+        }
         return Ok(format!(
             "none yet (sent requests get one; or run `gatepass token get --profile \"{}\"`)",
             profile.name
@@ -335,7 +338,8 @@ fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Resul
         Some(t) => crate::core::token::time_words::expiry_words(t, now),
         None => "expiry not said".to_owned(),
     };
-    Ok(format!("{} in the keychain, {expiry}", info.fingerprint))
+    let renewal = if info.has_refresh_token { ", renews itself with a refresh token" } else { "" };
+    Ok(format!("{} in the keychain, {expiry}{renewal}", info.fingerprint))
 }
 
 /// A profile as text, secrets as fingerprints.
