@@ -691,6 +691,7 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
             "Practice — Sandbox",
             "Practice — Production",
             "Practice — OAuth (Sandbox)",
+            "Practice — Sign in with browser (Sandbox)",
             "Practice — Signed JWT (Sandbox)"
         ]
     );
@@ -708,6 +709,7 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
             "sandbox".into(),
             "production".into(),
             "sandbox_oauth".into(),
+            "sandbox_sign_in".into(),
             "sandbox_signed_jwt".into()
         ])
     );
@@ -718,6 +720,7 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
         vec![
             "Practice — Sandbox",
             "Practice — Production",
+            "Practice — Sign in with browser (Sandbox)",
             "Practice — Signed JWT (Sandbox)",
             "Practice — OAuth (Sandbox)"
         ]
@@ -728,5 +731,13 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
     // Deleted on purpose: it stays deleted.
     ws.delete_profile(&oauth.id).unwrap();
     ws.ensure_sample_workspace(&urls).unwrap();
-    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", "Practice — Signed JWT (Sandbox)"]);
+    assert_eq!(
+        names(),
+        vec![
+            "Practice — Sandbox",
+            "Practice — Production",
+            "Practice — Sign in with browser (Sandbox)",
+            "Practice — Signed JWT (Sandbox)"
+        ]
+    );
 }

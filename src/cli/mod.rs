@@ -77,6 +77,10 @@ pub enum AuthArg {
     /// A JWT Gatepass signs for each request: the signing key (shared secret or PEM private key)
     /// is read like other secrets.
     SignedJwt,
+    /// OAuth 2 authorization code with PKCE: a person signs in with the browser.
+    OauthAuthorizationCode,
+    /// OAuth 2 device grant: a person types a short code on the sign-in server's page.
+    OauthDevice,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -126,6 +130,16 @@ pub struct AddArgs {
     /// OAuth: the app's client ID.
     #[arg(long)]
     pub client_id: Option<String>,
+    /// OAuth authorization code: the sign-in page (authorization endpoint).
+    #[arg(long)]
+    pub authorization_url: Option<String>,
+    /// OAuth device grant: the device authorization endpoint.
+    #[arg(long)]
+    pub device_authorization_url: Option<String>,
+    /// OAuth authorization code or device: read a client secret from standard input (only for
+    /// a confidential client; apps on people's computers usually have none).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
     /// OAuth: how the client ID and secret are sent to the token endpoint.
     #[arg(long, value_enum, default_value = "basic")]
     pub client_auth: ClientAuthArg,
@@ -289,15 +303,21 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
             let fingerprint = match profile.auth.secret_ref() {
                 Some(slot) => {
                     needs_keychain(workspace)?;
-                    Some(workspace.read_secret(slot)?.map_or_else(
-                        || "not set yet: remove and add the profile again to set it".to_owned(),
-                        |s| format!("{} (in the keychain)", s.fingerprint()),
-                    ))
+                    let unset = if profile.auth.user_sign_in().is_some() {
+                        "none (a public client)"
+                    } else {
+                        "not set yet: remove and add the profile again to set it"
+                    };
+                    Some(
+                        workspace
+                            .read_secret(slot)?
+                            .map_or_else(|| unset.to_owned(), |s| format!("{} (in the keychain)", s.fingerprint())),
+                    )
                 }
                 None => None,
             };
             print!("{}", describe_profile(&profile, fingerprint.as_deref()));
-            if matches!(profile.auth, AuthMethod::OAuthClientCredentials(_)) {
+            if profile.auth.is_oauth() {
                 println!("Access token:    {}", cached_token_words(workspace, &profile)?);
             }
             Ok(0)
@@ -305,20 +325,30 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
         ProfileCommand::Add(args) => {
             let profile = profile_from_args(args)?;
             // Check the keychain before asking for the secret, so nobody pastes it for nothing.
+            let public_client = profile.auth.user_sign_in().is_some() && !args.client_secret_stdin;
             let secret = match profile.auth.secret_ref() {
                 Some(_) => {
                     needs_keychain(workspace)?;
-                    Some(read_secret_input(profile.auth.secret_label())?)
+                    if public_client { None } else { Some(read_secret_input(profile.auth.secret_label())?) }
                 }
                 None => None,
             };
             workspace.save_profile(&profile, secret.as_ref())?;
-            println!(
-                "Added profile \"{}\" ({}). Its {} is in the keychain.",
-                profile.name,
-                profile.environment.long_label(),
-                profile.auth.secret_label()
-            );
+            if public_client {
+                println!(
+                    "Added profile \"{}\" ({}). It has no client secret (an app on people's computers needs none). Sign in with `gatepass token get --profile \"{}\"`.",
+                    profile.name,
+                    profile.environment.long_label(),
+                    profile.name
+                );
+            } else {
+                println!(
+                    "Added profile \"{}\" ({}). Its {} is in the keychain.",
+                    profile.name,
+                    profile.environment.long_label(),
+                    profile.auth.secret_label()
+                );
+            }
             Ok(0)
         }
         ProfileCommand::Remove { name } => {
@@ -336,6 +366,9 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
 /// What is known about an OAuth profile's cached access token, in words (never the token).
 fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Result<String> {
     let Some(info) = workspace.cached_token_info(&profile.id)? else {
+        if profile.auth.user_sign_in().is_some() {
+            return Ok(format!("none yet: sign in with `gatepass token get --profile \"{}\"`", profile.name));
+        }
         return Ok(format!(
             "none yet (sent requests get one; or run `gatepass token get --profile \"{}\"`)",
             profile.name
@@ -346,7 +379,8 @@ fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Resul
         Some(t) => crate::core::token::time_words::expiry_words(t, now),
         None => "expiry not said".to_owned(),
     };
-    Ok(format!("{} in the keychain, {expiry}", info.fingerprint))
+    let renewal = if info.has_refresh_token { ", renews itself with a refresh token" } else { "" };
+    Ok(format!("{} in the keychain, {expiry}{renewal}", info.fingerprint))
 }
 
 /// A profile as text, secrets as fingerprints.
@@ -404,6 +438,22 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
                 settings.lifetime_secs
             ));
         }
+        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+            let label = if matches!(profile.auth, AuthMethod::OAuthDevice(_)) {
+                "Device URL:      "
+            } else {
+                "Sign-in URL:     "
+            };
+            out.push_str(&format!("{label}{}\n", settings.authorization_url));
+            out.push_str(&format!("Token URL:       {}\n", settings.token_url));
+            out.push_str(&format!("Client ID:       {}\n", settings.client_id));
+            if !settings.scopes.is_empty() {
+                out.push_str(&format!("Asks for:        {}\n", settings.scopes.join(" ")));
+            }
+            if let Some(audience) = &settings.audience {
+                out.push_str(&format!("Audience:        {audience}\n"));
+            }
+        }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }
     if let Some(fp) = fingerprint {
@@ -441,7 +491,10 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
         AuthArg::Basic => AuthKind::Basic,
         AuthArg::OauthClientCredentials => AuthKind::OAuthClientCredentials,
         AuthArg::SignedJwt => AuthKind::SignedJwt,
+        AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
+        AuthArg::OauthDevice => AuthKind::OAuthDevice,
     };
+    let device = matches!(args.auth, AuthArg::OauthDevice);
     profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
     match &mut profile.auth {
         AuthMethod::ApiKey { name, placement, .. } => {
@@ -493,6 +546,29 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
             settings.extra_claims = args.claims.clone().unwrap_or_default();
             settings.lifetime_secs = args.lifetime;
             crate::core::token::mint::claims(settings, 0)?;
+        }
+        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+            let (flag, given, what) = if device {
+                ("--device-authorization-url", &args.device_authorization_url, "the device authorization endpoint")
+            } else {
+                ("--authorization-url", &args.authorization_url, "the sign-in page (authorization endpoint)")
+            };
+            let Some(authorization_url) = given else { bail!("This sign-in method needs {flag}, {what}") };
+            let Some(token_url) = &args.token_url else {
+                bail!("This sign-in method needs --token-url, the sign-in server's token endpoint")
+            };
+            let Some(client_id) = &args.client_id else {
+                bail!("This sign-in method needs --client-id, the app's client ID")
+            };
+            for (name, text) in [("authorization", authorization_url), ("token", token_url)] {
+                url::Url::parse(text.trim())
+                    .with_context(|| format!("The {name} URL \"{text}\" is not a valid URL"))?;
+            }
+            authorization_url.trim().clone_into(&mut settings.authorization_url);
+            token_url.trim().clone_into(&mut settings.token_url);
+            client_id.trim().clone_into(&mut settings.client_id);
+            settings.scopes.clone_from(&args.scopes);
+            settings.audience.clone_from(&args.audience);
         }
         AuthMethod::None | AuthMethod::Bearer { .. } => {}
     }

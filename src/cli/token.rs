@@ -7,7 +7,10 @@ use crate::core::token::explain::standard_claims;
 use crate::core::token::time_words::{absolute_words, relative_words, state_words};
 use crate::core::token::verify::SignatureCheck;
 use crate::core::token::{Jwt, OpaqueToken, TokenKind, TokenState, read_token, token_state};
-use crate::workspace::{KeySource, TokenPolicy, Workspace};
+use crate::workspace::{
+    Browser, CancelSignal, KeySource, NoBrowser, SignInHow, SignInOptions, SignInPrompt, SystemBrowser, TokenPolicy,
+    Workspace,
+};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::{IsTerminal as _, Read as _};
@@ -19,8 +22,10 @@ pub enum TokenCommand {
     /// (scopes) and whether its signature checks out. The token itself is never printed.
     Inspect(InspectArgs),
     /// Get an access token for an OAuth profile from its sign-in server (or reuse the cached one
-    /// while it is good for more than a minute). Prints its fingerprint, expiry and permissions;
-    /// the token stays in the keychain.
+    /// while it is good for more than a minute, or renew it with the refresh token). For the
+    /// browser sign-in, prints the address on stderr and opens the browser; for the device
+    /// grant, prints the code and the address on stderr and waits. Prints the token's
+    /// fingerprint, expiry and permissions; the token stays in the keychain.
     Get(GetArgs),
 }
 
@@ -29,9 +34,16 @@ pub struct GetArgs {
     /// The OAuth profile.
     #[arg(long)]
     pub profile: String,
-    /// Ask for a new token even when the cached one is still good.
+    /// Ask for a new token even when the cached one is still good (for the browser and device
+    /// sign-ins: sign in again).
     #[arg(long)]
     pub new: bool,
+    /// Do not open a browser: only print the address to open.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// How long to wait for the browser sign-in, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = crate::workspace::DEFAULT_BROWSER_TIMEOUT_SECS)]
+    pub timeout: u64,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -97,16 +109,26 @@ fn get(
             profile.name
         );
     }
-    let AuthMethod::OAuthClientCredentials(settings) = &profile.auth else {
-        bail!(
+    let token_url = match &profile.auth {
+        AuthMethod::OAuthClientCredentials(settings) => settings.token_url.clone(),
+        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => settings.token_url.clone(),
+        _ => bail!(
             "The profile \"{}\" does not get its token from a sign-in server: it uses {}. Only OAuth profiles have a token to get.",
             profile.name,
             profile.auth.kind().label()
-        );
+        ),
     };
     workspace.connect_keychain().context("Gatepass keeps secrets only in the keychain, so it cannot go on")?;
     let policy = if args.new { TokenPolicy::GetNew } else { TokenPolicy::ReuseIfFresh };
-    let (token, info) = runtime.block_on(workspace.access_token(&profile.id, policy))?;
+    let browser: std::sync::Arc<dyn Browser> =
+        if args.no_browser { std::sync::Arc::new(NoBrowser) } else { std::sync::Arc::new(SystemBrowser) };
+    let how = SignInHow {
+        browser,
+        options: SignInOptions { browser_timeout: std::time::Duration::from_secs(args.timeout.max(1)) },
+        prompt: std::sync::Arc::new(print_prompt),
+        cancel: CancelSignal::never(),
+    };
+    let (token, info) = runtime.block_on(workspace.obtain_token(&profile.id, policy, how))?;
     drop(token);
     let now = time::OffsetDateTime::now_utc();
     let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
@@ -117,7 +139,7 @@ fn get(
             let mut out = if info.reused {
                 format!("Reused the access token in the keychain for \"{}\" (still good).\n", profile.name)
             } else {
-                format!("Got a new access token for \"{}\" from {}.\n", profile.name, settings.token_url)
+                format!("Got a new access token for \"{}\" from {token_url}.\n", profile.name)
             };
             out.push_str(&format!("Token:        {} (kept in the keychain, never printed)\n", info.fingerprint));
             if let Some(obtained) = at(info.obtained_at) {
@@ -143,6 +165,14 @@ fn get(
             if !missing.is_empty() {
                 out.push_str(&format!("Missing permissions: {}\n", missing.join(" ")));
             }
+            if info.has_refresh_token {
+                let until = info
+                    .refresh_expires_at
+                    .and_then(at)
+                    .map(|t| format!(", {} ({})", relative_words(t, now), absolute_words(t, local)))
+                    .unwrap_or_default();
+                out.push_str(&format!("Renewal:      a refresh token is kept in the keychain{until}\n"));
+            }
             print!("{out}");
         }
         Format::Json => {
@@ -157,11 +187,41 @@ fn get(
                 "expires_in_secs": info.expires_at.map(|e| e - now.unix_timestamp()),
                 "scopes": info.scopes,
                 "missing_scopes": missing,
+                "has_refresh_token": info.has_refresh_token,
+                "refresh_expires_at": info.refresh_expires_at.and_then(rfc3339),
             });
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
     }
     Ok(0)
+}
+
+/// Tell the person what to do, on stderr (stdout stays the result, for scripts).
+fn print_prompt(prompt: SignInPrompt) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let minutes = |until: i64| {
+        let secs = (until - now).max(0);
+        if secs < 120 { format!("{secs} seconds") } else { format!("{} minutes", secs / 60) }
+    };
+    let text = match prompt {
+        SignInPrompt::Browser { url, opened: true, waits_until, .. } => format!(
+            "Opened the sign-in page in your browser. If it did not open, open this address:\n\n  {url}\n\nWaiting up to {} for you to approve… (Ctrl+C stops)\n",
+            minutes(waits_until)
+        ),
+        SignInPrompt::Browser { url, opened: false, problem, waits_until } => format!(
+            "Open this address in a browser to sign in{}:\n\n  {url}\n\nWaiting up to {} for you to approve… (Ctrl+C stops)\n",
+            problem.map(|p| format!(" (Gatepass did not open one: {p})")).unwrap_or_default(),
+            minutes(waits_until)
+        ),
+        SignInPrompt::Device { user_code, verification_uri, verification_uri_complete, expires_at, .. } => format!(
+            "To sign in, open {verification_uri} on any device and type this code:\n\n    {user_code}\n\n{}The code works for {}. Waiting for you to approve… (Ctrl+C stops)\n",
+            verification_uri_complete
+                .map(|u| format!("Or open {u}, which has the code filled in.\n"))
+                .unwrap_or_default(),
+            minutes(expires_at)
+        ),
+    };
+    eprint!("{text}");
 }
 
 fn read_stdin() -> anyhow::Result<String> {

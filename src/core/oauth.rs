@@ -1,12 +1,14 @@
-//! OAuth 2 client credentials, the pure part: the access token kept between sends (with when it
-//! was obtained and when it expires), when a new one is needed, and the sign-in server's errors
-//! (RFC 6749 §5.2) in plain words.
+//! OAuth 2, the pure part: the tokens kept between sends (with when they were obtained and when
+//! they expire), when a new one is needed, and the sign-in server's errors (RFC 6749 §5.2,
+//! RFC 8628 §3.5) in plain words.
 //!
 //! ```text
-//! ClientCredentials (profile) + client secret (keychain)
+//! ClientCredentials | UserSignIn (profile) + client secret (keychain)
 //!   -> infra::oauth runs the grant -> CachedToken (keychain, as one JSON value)
-//!   -> before each send: still good for 60 s?  yes: reuse   no: run the grant again
-//!   -> a 401 invalid_token: run the grant once more and retry once
+//!   -> before each send: still good for 60 s?  yes: reuse
+//!        no: a refresh token?  yes: refresh_token grant (the server may replace it: rotation)
+//!            no: client credentials runs the grant again; code and device need the person
+//!   -> a 401 invalid_token: the same, once, and the request is retried once
 //! ```
 //!
 //! The cached token and its expiry are stored together in one keychain entry, so no file ever
@@ -31,6 +33,10 @@ pub struct CachedToken {
     pub expires_at: Option<i64>,
     /// The permissions (scopes) granted, as the server said or, when it did not, as asked for.
     pub scopes: Vec<String>,
+    /// Given by the code and device grants: gets a new access token without the person.
+    pub refresh_token: Option<Secret>,
+    /// Unix seconds, when the server said (`refresh_expires_in`, as Keycloak does); else `None`.
+    pub refresh_expires_at: Option<i64>,
 }
 
 /// The cached token's keychain form. Only ever written to the keychain.
@@ -43,12 +49,22 @@ struct Stored {
     expires_at: Option<i64>,
     #[serde(default)]
     scopes: Vec<String>,
+    // Both absent in values cached before refresh tokens were kept: those still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_expires_at: Option<i64>,
 }
 
 impl CachedToken {
     /// Is a new token needed before sending at `now` (unix seconds)?
     pub fn needs_renewal(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|exp| exp - now <= RENEW_MARGIN_SECS)
+    }
+
+    /// The refresh token, while it may still be used at `now` (unix seconds).
+    pub fn usable_refresh_token(&self, now: i64) -> Option<&Secret> {
+        self.refresh_token.as_ref().filter(|t| !t.is_empty() && self.refresh_expires_at.is_none_or(|exp| exp > now))
     }
 
     pub fn info(&self, reused: bool) -> TokenInfo {
@@ -58,6 +74,8 @@ impl CachedToken {
             expires_at: self.expires_at,
             scopes: self.scopes.clone(),
             reused,
+            has_refresh_token: self.refresh_token.is_some(),
+            refresh_expires_at: self.refresh_expires_at,
         }
     }
 
@@ -69,10 +87,15 @@ impl CachedToken {
             obtained_at: self.obtained_at,
             expires_at: self.expires_at,
             scopes: self.scopes.clone(),
+            refresh_token: self.refresh_token.as_ref().map(|t| t.expose().to_owned()),
+            refresh_expires_at: self.refresh_expires_at,
         };
         let text = serde_json::to_string(&stored).unwrap_or_default();
         let mut stored = stored;
         zeroize::Zeroize::zeroize(&mut stored.access_token);
+        if let Some(refresh) = stored.refresh_token.as_mut() {
+            zeroize::Zeroize::zeroize(refresh);
+        }
         Secret::new(text)
     }
 
@@ -89,6 +112,8 @@ impl CachedToken {
             obtained_at: stored.obtained_at,
             expires_at: stored.expires_at,
             scopes: stored.scopes,
+            refresh_token: stored.refresh_token.take().map(Secret::new).filter(|t| !t.is_empty()),
+            refresh_expires_at: stored.refresh_expires_at,
         })
     }
 }
@@ -102,6 +127,33 @@ pub struct TokenInfo {
     pub scopes: Vec<String>,
     /// The cached token was still good, so no new one was asked for.
     pub reused: bool,
+    /// A refresh token is kept, so a new access token can be got without the person.
+    pub has_refresh_token: bool,
+    /// When the refresh token stops working (unix seconds), where the server said.
+    pub refresh_expires_at: Option<i64>,
+}
+
+/// Which OAuth grant, for naming it in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantStep {
+    /// The sign-in page in the browser (the authorization endpoint's answer, RFC 6749 §4.1.2.1).
+    Authorize,
+    /// Swapping the approval code for tokens (RFC 6749 §4.1.3).
+    AuthorizationCode,
+    /// The device grant's polling (RFC 8628 §3.4).
+    Device,
+    /// Using the refresh token (RFC 6749 §6).
+    Refresh,
+}
+
+impl GrantStep {
+    fn method_words(self) -> &'static str {
+        match self {
+            GrantStep::Authorize | GrantStep::AuthorizationCode => "sign in with the browser (authorization code)",
+            GrantStep::Device => "sign in with a code on another device (device grant)",
+            GrantStep::Refresh => "renewing a sign-in (refresh token)",
+        }
+    }
 }
 
 /// The expiry to use when the server gives no `expires_in`: the token's own `exp`, if it is a JWT.
@@ -147,6 +199,72 @@ pub enum GrantError {
     Introspection(IntrospectionError),
     #[error("Gatepass could not reach the sign-in server. {0}")]
     Transport(TransportError),
+    /// The sign-in page, the code exchange, the device polling or a refresh was refused.
+    #[error("{}", step_words(*step, code, description.as_deref()))]
+    Refused { step: GrantStep, code: String, description: Option<String> },
+    #[error(
+        "This profile needs a person to sign in, and there is no saved sign-in to renew. Click Get new token, or run `gatepass token get --profile \"{profile}\"`."
+    )]
+    SignInNeeded { profile: String },
+    #[error(
+        "The browser came back with an answer that does not belong to this sign-in (the state value did not match), so Gatepass ignored it. Start the sign-in again. If it keeps happening, another program on this computer may be answering for the sign-in server."
+    )]
+    StateMismatch,
+    #[error(
+        "Nobody finished the sign-in in the browser within {}, so Gatepass stopped waiting and closed the local address it was listening on. Start the sign-in again. If the sign-in page showed an error about the redirect address (redirect URI), ask the API owner to allow http://127.0.0.1 with any port for this app.",
+        duration_words(*secs)
+    )]
+    BrowserTimeout { secs: u64 },
+    #[error("The sign-in was cancelled. Nothing was changed.")]
+    Cancelled,
+    #[error(
+        "Gatepass could not open a local address to receive the browser's answer ({detail}). Try again; if it keeps failing, use the device grant instead."
+    )]
+    Loopback { detail: String },
+    #[error(
+        "The authorization URL \"{url}\" is not a valid address. Use the full address of the sign-in page, starting with https://."
+    )]
+    BadAuthorizationUrl { url: String },
+    #[error(
+        "The sign-in server's answer to the device request had no {field}. Check the device authorization URL; it often ends in /oauth/device_authorization or /oauth2/devicecode."
+    )]
+    DeviceAnswerIncomplete { field: &'static str },
+}
+
+fn duration_words(secs: u64) -> String {
+    match secs {
+        0..=119 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs / 60),
+    }
+}
+
+/// An error from a person-approved grant in plain words, with what to do, then the server's words.
+fn step_words(step: GrantStep, code: &str, description: Option<&str>) -> String {
+    let method = step.method_words();
+    let mut text = match (step, code) {
+        (_, "access_denied") => "The sign-in was denied on the approval page, so there is no token. If that was a mistake, start again and choose Approve. If you did approve, ask the API owner whether your account may use this app.".to_owned(),
+        (GrantStep::Device, "expired_token") => "The code ran out before anyone approved it. Start again to get a new code, and approve it within the time shown.".to_owned(),
+        (_, "expired_token") => "The sign-in has run out. Sign in again with Get new token.".to_owned(),
+        (GrantStep::Device, "authorization_pending") => "Nobody has approved the code yet. Open the page shown, type the code and choose Approve.".to_owned(),
+        (GrantStep::Device, "slow_down") => "The sign-in server asked Gatepass to check less often. Gatepass waits longer between checks; nothing to do.".to_owned(),
+        (GrantStep::Refresh, "invalid_grant") => "The saved sign-in has run out: the sign-in server no longer accepts the refresh token (it expired, was switched off, or was already replaced). Sign in again with Get new token.".to_owned(),
+        (GrantStep::AuthorizationCode, "invalid_grant") => "The sign-in server did not accept the approval code. It may have been used already, be too old, or not match the proof Gatepass sent with it (the PKCE code verifier) or the redirect address. Sign in again.".to_owned(),
+        (GrantStep::Device, "invalid_grant") => "The sign-in server did not accept the device code. It may have been used already or run out. Start again to get a new code.".to_owned(),
+        (_, "invalid_client") => "The sign-in server did not accept the client ID (or the client secret, if the profile has one). Copy the client ID again from the app's settings. An app that runs on people's computers (a public client) usually has no client secret: leave it empty.".to_owned(),
+        (_, "unauthorized_client") => format!("This app is not allowed to {method}. Ask the API owner to turn this sign-in method on for the app."),
+        (_, "unsupported_grant_type") => format!("The sign-in server does not offer {method}. Check the token URL, or ask the API owner which sign-in method to use."),
+        (_, "unsupported_response_type") => "The sign-in server does not offer sign-in with the browser for this app. Ask the API owner to turn on the authorization code grant, or use the device grant.".to_owned(),
+        (_, "invalid_scope") => "The sign-in server refused the permissions (scopes) asked for. Check their spelling, and remove the ones this app does not need, or ask the API owner to allow them.".to_owned(),
+        (_, "invalid_request") => "The sign-in server said the request is missing something or has something it does not accept. Check the authorization URL, the token URL and the client ID.".to_owned(),
+        (_, "temporarily_unavailable" | "server_error") => "The sign-in server had a problem of its own. Try again in a minute; if it keeps failing, tell the API owner.".to_owned(),
+        (_, other) => format!("The sign-in server refused the sign-in (error {other})."),
+    };
+    text.push_str(&format!(" (The server said: {code}"));
+    if let Some(description) = description.filter(|d| !d.trim().is_empty()) {
+        text.push_str(&format!(": \"{}\"", description.trim()));
+    }
+    text.push_str(".)");
+    text
 }
 
 fn not_a_token_words(status: u16, detail: &str) -> String {
@@ -197,6 +315,8 @@ mod tests {
             obtained_at: 1_000,
             expires_at,
             scopes: vec!["orders:read".into()],
+            refresh_token: None,
+            refresh_expires_at: None,
         }
     }
 
@@ -220,6 +340,34 @@ mod tests {
             CachedToken::from_keychain_value(&Secret::new(r#"{"access_token":"","token_type":"x","obtained_at":1}"#)),
             None
         );
+    }
+
+    #[test]
+    fn refresh_token_round_trips_and_old_values_still_read() {
+        let mut t = token(Some(1_300));
+        t.refresh_token = Some(Secret::new("canary-refresh-token"));
+        t.refresh_expires_at = Some(5_000);
+        let back = CachedToken::from_keychain_value(&t.to_keychain_value()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.usable_refresh_token(4_999).map(Secret::expose), Some("canary-refresh-token"));
+        assert_eq!(back.usable_refresh_token(5_000), None);
+        let old = r#"{"access_token":"abc","token_type":"Bearer","obtained_at":1,"expires_at":2,"scopes":[]}"#;
+        let old = CachedToken::from_keychain_value(&Secret::new(old)).unwrap();
+        assert_eq!(old.refresh_token, None);
+        assert!(!old.info(true).has_refresh_token);
+        assert!(!format!("{:?}", back.info(true)).contains("canary"));
+    }
+
+    #[test]
+    fn person_approved_grant_errors_say_what_to_do() {
+        let words = |step, code: &str| GrantError::Refused { step, code: code.into(), description: None }.to_string();
+        assert!(words(GrantStep::Device, "expired_token").starts_with("The code ran out before anyone approved it."));
+        assert!(words(GrantStep::Device, "access_denied").starts_with("The sign-in was denied on the approval page"));
+        assert!(words(GrantStep::Refresh, "invalid_grant").contains("Sign in again with Get new token."));
+        assert!(words(GrantStep::AuthorizationCode, "invalid_grant").contains("(the PKCE code verifier)"));
+        assert!(words(GrantStep::Device, "unsupported_grant_type").contains("does not offer sign in with a code"));
+        assert!(words(GrantStep::Device, "slow_down").ends_with("(The server said: slow_down.)"));
+        assert!(GrantError::BrowserTimeout { secs: 300 }.to_string().contains("within 5 minutes"));
     }
 
     #[test]

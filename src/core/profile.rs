@@ -289,6 +289,51 @@ impl SignedJwt {
     }
 }
 
+/// The settings of an OAuth 2 grant a person approves in a browser: the authorization code grant
+/// with PKCE (RFC 6749 §4.1, RFC 7636) or the device authorization grant (RFC 8628). The optional
+/// client secret (confidential clients only) and the tokens obtained live in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSignIn {
+    /// Where the person approves: the authorization endpoint (code grant) or the device
+    /// authorization endpoint (device grant).
+    pub authorization_url: String,
+    /// The sign-in server's token endpoint.
+    pub token_url: String,
+    pub client_id: String,
+    /// The client secret's slot; empty for a public client (the usual case for these grants).
+    pub client_secret: SecretRef,
+    /// Permissions (scopes) to ask for; empty asks for the client's default.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The `audience` parameter some servers (Auth0, Okta) need to pick the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Where the tokens obtained are cached (access token, refresh token, expiries).
+    pub token_cache: SecretRef,
+}
+
+impl UserSignIn {
+    /// Empty settings whose secrets live in this profile's slots.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            authorization_url: String::new(),
+            token_url: String::new(),
+            client_id: String::new(),
+            client_secret: SecretRef::for_profile(profile, "client_secret"),
+            scopes: Vec::new(),
+            audience: None,
+            token_cache: SecretRef::for_profile(profile, "oauth_token"),
+        }
+    }
+
+    /// The same settings, with the secret slots moved to another profile's.
+    #[must_use]
+    pub fn with_slots_of(&self, profile: &ProfileId) -> Self {
+        let fresh = Self::new(profile);
+        Self { client_secret: fresh.client_secret, token_cache: fresh.token_cache, ..self.clone() }
+    }
+}
+
 /// How a profile proves who it is. New methods (signed JWTs, other grants) are new variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -312,6 +357,12 @@ pub enum AuthMethod {
     OAuthClientCredentials(ClientCredentials),
     /// A JWT Gatepass signs itself for each request and sends as a bearer token.
     SignedJwt(SignedJwt),
+    /// OAuth 2 authorization code with PKCE: a person signs in and approves in the browser.
+    #[serde(rename = "oauth_authorization_code")]
+    OAuthAuthorizationCode(UserSignIn),
+    /// OAuth 2 device grant: a person types a short code on a sign-in page, on any device.
+    #[serde(rename = "oauth_device")]
+    OAuthDevice(UserSignIn),
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -323,16 +374,20 @@ pub enum AuthKind {
     Basic,
     OAuthClientCredentials,
     SignedJwt,
+    OAuthAuthorizationCode,
+    OAuthDevice,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 6] = [
+    pub const ALL: [AuthKind; 8] = [
         AuthKind::None,
         AuthKind::ApiKey,
         AuthKind::Bearer,
         AuthKind::Basic,
         AuthKind::OAuthClientCredentials,
         AuthKind::SignedJwt,
+        AuthKind::OAuthAuthorizationCode,
+        AuthKind::OAuthDevice,
     ];
 
     pub fn label(self) -> &'static str {
@@ -343,6 +398,8 @@ impl AuthKind {
             AuthKind::Basic => "Username and password (Basic)",
             AuthKind::OAuthClientCredentials => "OAuth 2 client credentials",
             AuthKind::SignedJwt => "Signed JWT",
+            AuthKind::OAuthAuthorizationCode => "OAuth 2 sign in with browser (authorization code)",
+            AuthKind::OAuthDevice => "OAuth 2 sign in with a code (device)",
         }
     }
 }
@@ -356,6 +413,30 @@ impl AuthMethod {
             AuthMethod::Basic { .. } => AuthKind::Basic,
             AuthMethod::OAuthClientCredentials(_) => AuthKind::OAuthClientCredentials,
             AuthMethod::SignedJwt(_) => AuthKind::SignedJwt,
+            AuthMethod::OAuthAuthorizationCode(_) => AuthKind::OAuthAuthorizationCode,
+            AuthMethod::OAuthDevice(_) => AuthKind::OAuthDevice,
+        }
+    }
+
+    /// Does this method get its access token from a sign-in server (any OAuth grant)?
+    pub fn is_oauth(&self) -> bool {
+        self.token_cache().is_some()
+    }
+
+    /// The OAuth grant's person-approved settings (authorization code or device).
+    pub fn user_sign_in(&self) -> Option<&UserSignIn> {
+        match self {
+            AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Where an OAuth method caches its tokens.
+    pub fn token_cache(&self) -> Option<&SecretRef> {
+        match self {
+            AuthMethod::OAuthClientCredentials(cc) => Some(&cc.token_cache),
+            AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(&s.token_cache),
+            _ => None,
         }
     }
 
@@ -374,6 +455,8 @@ impl AuthMethod {
             }
             AuthKind::OAuthClientCredentials => AuthMethod::OAuthClientCredentials(ClientCredentials::new(profile)),
             AuthKind::SignedJwt => AuthMethod::SignedJwt(SignedJwt::new(profile)),
+            AuthKind::OAuthAuthorizationCode => AuthMethod::OAuthAuthorizationCode(UserSignIn::new(profile)),
+            AuthKind::OAuthDevice => AuthMethod::OAuthDevice(UserSignIn::new(profile)),
         }
     }
 
@@ -386,6 +469,7 @@ impl AuthMethod {
             AuthMethod::Basic { password, .. } => Some(password),
             AuthMethod::OAuthClientCredentials(cc) => Some(&cc.client_secret),
             AuthMethod::SignedJwt(settings) => Some(&settings.key),
+            AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(&s.client_secret),
         }
     }
 
@@ -393,6 +477,9 @@ impl AuthMethod {
     pub fn secret_slots(&self) -> Vec<&SecretRef> {
         match self {
             AuthMethod::OAuthClientCredentials(cc) => vec![&cc.client_secret, &cc.token_cache],
+            AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => {
+                vec![&s.client_secret, &s.token_cache]
+            }
             other => other.secret_ref().into_iter().collect(),
         }
     }
@@ -405,7 +492,9 @@ impl AuthMethod {
             AuthMethod::Bearer { .. } => "access token",
             AuthMethod::Basic { .. } => "password",
             AuthMethod::OAuthClientCredentials(cc) if cc.client_auth == ClientAuth::PrivateKeyJwt => "private key",
-            AuthMethod::OAuthClientCredentials(_) => "client secret",
+            AuthMethod::OAuthClientCredentials(_)
+            | AuthMethod::OAuthAuthorizationCode(_)
+            | AuthMethod::OAuthDevice(_) => "client secret",
             AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
             AuthMethod::SignedJwt(_) => "private key",
         }
@@ -415,8 +504,8 @@ impl AuthMethod {
     /// obtained with the client secret, not the secret itself).
     pub fn sent_credential_label(&self) -> &'static str {
         match self {
-            AuthMethod::OAuthClientCredentials(_) => "access token",
             AuthMethod::SignedJwt(_) => "signed token",
+            other if other.is_oauth() => "access token",
             other => other.secret_label(),
         }
     }
@@ -431,6 +520,9 @@ pub enum PracticeLink {
     /// The sandbox API, with a token from the sandbox's own sign-in server.
     #[serde(rename = "sandbox_oauth")]
     SandboxOAuth,
+    /// The sandbox API, with a token a person approves on the sandbox's sign-in page.
+    #[serde(rename = "sandbox_sign_in")]
+    SandboxSignIn,
     /// The sandbox API, with a JWT Gatepass signs with the sandbox service account's key.
     SandboxSignedJwt,
 }
@@ -562,6 +654,8 @@ impl Profile {
                 key: SecretRef::for_profile(&copy.id, "signing_key"),
                 ..settings.clone()
             }),
+            AuthMethod::OAuthAuthorizationCode(s) => AuthMethod::OAuthAuthorizationCode(s.with_slots_of(&copy.id)),
+            AuthMethod::OAuthDevice(s) => AuthMethod::OAuthDevice(s.with_slots_of(&copy.id)),
         };
         copy
     }

@@ -458,16 +458,19 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
             }
         }
         // For OAuth, `secret` is the access token the workspace obtained, never the client secret.
-        // For a signed JWT, `secret` is the token the workspace made, never the signing key.
-        AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_) | AuthMethod::SignedJwt(_) => {
-            AppliedCredential {
-                description: format!("{} {fingerprint} in header Authorization", auth.sent_credential_label()),
-                placement: CredentialPlacement::Header {
-                    name: "Authorization".to_owned(),
-                    value: Secret::new(format!("Bearer {}", secret.expose())),
-                },
-            }
-        }
+        // For a signed JWT, `secret` is the token the workspace made, never the signing key; for
+        // OAuth, the access token the workspace obtained, never the client secret.
+        AuthMethod::Bearer { .. }
+        | AuthMethod::OAuthClientCredentials(_)
+        | AuthMethod::OAuthAuthorizationCode(_)
+        | AuthMethod::OAuthDevice(_)
+        | AuthMethod::SignedJwt(_) => AppliedCredential {
+            description: format!("{} {fingerprint} in header Authorization", auth.sent_credential_label()),
+            placement: CredentialPlacement::Header {
+                name: "Authorization".to_owned(),
+                value: Secret::new(format!("Bearer {}", secret.expose())),
+            },
+        },
         AuthMethod::Basic { username, .. } => {
             if username.contains(':') {
                 return Err(PrepareError::BasicUsernameColon);

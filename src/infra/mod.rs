@@ -7,4 +7,5 @@ pub mod jwks;
 pub mod keychain;
 pub mod oauth;
 pub mod practice;
+pub mod sign_in;
 pub mod store;

@@ -26,7 +26,7 @@ const TOKEN_TIMEOUT_SECS: u64 = 30;
 
 /// What the last answer looked like, for explaining one that was not a token.
 #[derive(Debug, Default, Clone)]
-struct Seen {
+pub(crate) struct Seen {
     status: u16,
     content_type: String,
     starts_like_html: bool,
@@ -104,6 +104,8 @@ pub async fn client_credentials(
                 obtained_at: now,
                 expires_at,
                 scopes: granted.unwrap_or(scopes),
+                refresh_token: None,
+                refresh_expires_at: None,
             })
         }
         Err(RequestTokenError::ServerResponse(error)) => Err(GrantError::Endpoint {
@@ -212,7 +214,7 @@ fn introspection_request(
     })
 }
 
-fn not_a_token(seen: &Seen, what: &str) -> GrantError {
+pub(crate) fn not_a_token(seen: &Seen, what: &str) -> GrantError {
     if seen.content_type.to_ascii_lowercase().contains("html") || seen.starts_like_html {
         GrantError::Html { status: seen.status }
     } else {
@@ -223,9 +225,20 @@ fn not_a_token(seen: &Seen, what: &str) -> GrantError {
 
 /// The HTTP client the `oauth2` crate calls: ours. A type rather than a closure so its future is
 /// plainly `Send` (the GUI runs the grant on the tokio pool).
-struct TokenHttp {
+pub(crate) struct TokenHttp {
     http: HttpClient,
     seen: Mutex<Seen>,
+}
+
+impl TokenHttp {
+    pub(crate) fn new(http: &HttpClient) -> Self {
+        Self { http: http.clone(), seen: Mutex::new(Seen::default()) }
+    }
+
+    /// What the last answer looked like.
+    pub(crate) fn seen(&self) -> Seen {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
 impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {

@@ -192,6 +192,10 @@ pub struct GatepassApp {
     pub active_token: Option<ActiveTokenView>,
     /// "Get new token" for an OAuth profile (see ui/inspector.rs).
     pub token_fetch: Option<crate::ui::inspector::TokenFetch>,
+    /// A sign-in waiting for the person (browser or device code), shown in its own window.
+    pub sign_in: Option<crate::ui::inspector::SignInView>,
+    /// Opens the sign-in page: the system's browser (UI tests put a stand-in here).
+    pub browser: Arc<dyn crate::workspace::Browser>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
     next_id: u64,
@@ -233,6 +237,8 @@ impl GatepassApp {
             inspector: None,
             active_token: None,
             token_fetch: None,
+            sign_in: None,
+            browser: Arc::new(crate::workspace::SystemBrowser),
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
             next_id: 1,
@@ -377,10 +383,7 @@ impl GatepassApp {
             },
             Event::SendDone(id, result) => {
                 // A send with an OAuth profile may have got a new token for the profile bar.
-                if self
-                    .active_profile()
-                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
-                {
+                if self.active_profile().is_some_and(|p| p.auth.is_oauth()) {
                     self.mark_active_token_stale();
                 }
                 self.on_send_done(id, result);
@@ -487,11 +490,7 @@ impl GatepassApp {
         use crate::core::diagnose::Action;
         match action {
             // An OAuth profile can get a new token by itself: one click does it.
-            Action::GetNewToken
-                if self
-                    .active_profile()
-                    .is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_))) =>
-            {
+            Action::GetNewToken if self.active_profile().is_some_and(|p| p.auth.is_oauth()) => {
                 if let Some(id) = self.active.clone() {
                     self.apply_token_command(crate::ui::inspector::TokenCommand::GetNewToken(id));
                 }

@@ -12,13 +12,13 @@ use crate::core::token::verify::SignatureCheck;
 use crate::core::token::{Jwt, TokenKind, read_token};
 use crate::ui::app::GatepassApp;
 use crate::ui::tasks::Event;
-use crate::workspace::{KeySource, TokenPolicy};
+use crate::workspace::{CancelHandle, KeySource, SignInHow, SignInOptions, SignInPrompt, TokenPolicy, cancel_pair};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Does this method send an access token the app holds (typed in, or obtained by OAuth)?
 pub fn has_access_token(auth: &AuthMethod) -> bool {
-    matches!(auth, AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_) | AuthMethod::SignedJwt(_))
+    matches!(auth, AuthMethod::Bearer { .. } | AuthMethod::SignedJwt(_)) || auth.is_oauth()
 }
 
 /// Where the inspected token comes from.
@@ -221,6 +221,17 @@ pub enum TokenEvent {
     ActiveToken(ProfileId, Result<Option<Secret>, String>),
     /// "Get new token" finished for this OAuth profile.
     Obtained(ProfileId, Result<TokenInfo, String>),
+    /// A sign-in a person approves needs them now: the address to open, or the device code.
+    SignInPrompt(ProfileId, SignInPrompt),
+}
+
+/// A sign-in waiting for the person (authorization code or device grant), with its Cancel.
+pub struct SignInView {
+    pub profile: ProfileId,
+    pub profile_name: String,
+    /// `None` until the sign-in server has answered (device) or the listener is ready (browser).
+    pub prompt: Option<SignInPrompt>,
+    pub cancel: CancelHandle,
 }
 
 /// The active profile's token as the profile bar shows it.
@@ -274,7 +285,20 @@ pub fn obtained_words(info: &TokenInfo, now: time::OffsetDateTime, local: time::
         Some(t) => format!("expires {} ({})", relative_words(t, now), absolute_words(t, local)),
         None => "expiry not said".to_owned(),
     };
-    format!("{obtained} · {expires} · {}", info.fingerprint)
+    let renewal = if info.has_refresh_token {
+        match info.refresh_expires_at.and_then(at) {
+            Some(t) if t <= now => " · the saved sign-in has run out: sign in again".to_owned(),
+            Some(t) => format!(
+                " · renews itself for {} more ({})",
+                crate::core::token::time_words::short_duration_words(t - now),
+                absolute_words(t, local)
+            ),
+            None => " · renews itself (refresh token kept)".to_owned(),
+        }
+    } else {
+        String::new()
+    };
+    format!("{obtained} · {expires}{renewal} · {}", info.fingerprint)
 }
 
 impl GatepassApp {
@@ -324,11 +348,39 @@ impl GatepassApp {
         }
         let Ok(ws) = self.workspace.clone() else { return };
         self.token_fetch = Some(TokenFetch::InFlight(id.clone()));
+        let person = self.profiles.iter().find(|p| p.id == id).filter(|p| p.auth.user_sign_in().is_some());
+        let Some(profile) = person else {
+            self.tasks.spawn(async move {
+                let result =
+                    ws.access_token(&id, TokenPolicy::GetNew).await.map(|(_, info)| info).map_err(|e| e.to_string());
+                Event::Token(TokenEvent::Obtained(id, result))
+            });
+            return;
+        };
+        // Authorization code or device: the person approves; the window shows what to do.
+        let (cancel, signal) = cancel_pair();
+        self.sign_in =
+            Some(SignInView { profile: id.clone(), profile_name: profile.name.clone(), prompt: None, cancel });
+        let report = self.tasks.reporter();
+        let prompt_id = id.clone();
+        let how = SignInHow {
+            browser: self.browser.clone(),
+            options: SignInOptions::default(),
+            prompt: Arc::new(move |prompt| report(Event::Token(TokenEvent::SignInPrompt(prompt_id.clone(), prompt)))),
+            cancel: signal,
+        };
         self.tasks.spawn(async move {
             let result =
-                ws.access_token(&id, TokenPolicy::GetNew).await.map(|(_, info)| info).map_err(|e| e.to_string());
+                ws.obtain_token(&id, TokenPolicy::GetNew, how).await.map(|(_, info)| info).map_err(|e| e.to_string());
             Event::Token(TokenEvent::Obtained(id, result))
         });
+    }
+
+    /// Cancel the sign-in waiting for the person; its task ends with "cancelled".
+    pub fn cancel_sign_in(&mut self) {
+        if let Some(view) = self.sign_in.take() {
+            view.cancel.cancel();
+        }
     }
 
     fn read_inspected_token(&mut self) {
@@ -434,7 +486,7 @@ impl GatepassApp {
                     }
                     Ok(None) => {
                         let oauth = matches!(&inspector.source, TokenSource::Profile { id, .. }
-                            if self.profiles.iter().any(|p| &p.id == id && matches!(p.auth, AuthMethod::OAuthClientCredentials(_))));
+                            if self.profiles.iter().any(|p| &p.id == id && p.auth.is_oauth()));
                         inspector.inspected = Inspected::Problem(if oauth {
                             "This profile has no access token yet. Click \"Get new token\" in the profile bar, or send a request: Gatepass gets one from the sign-in server.".to_owned()
                         } else {
@@ -445,11 +497,25 @@ impl GatepassApp {
                     Err(e) => inspector.inspected = Inspected::Problem(e),
                 }
             }
+            TokenEvent::SignInPrompt(id, prompt) => {
+                if let Some(view) = self.sign_in.as_mut().filter(|v| v.profile == id) {
+                    view.prompt = Some(prompt);
+                }
+            }
             TokenEvent::Obtained(id, result) => {
-                if let Err(e) = &result {
+                let cancelled =
+                    matches!(&result, Err(e) if e == &crate::core::oauth::GrantError::Cancelled.to_string());
+                if self.sign_in.as_ref().is_some_and(|v| v.profile == id) {
+                    self.sign_in = None;
+                }
+                if let Err(e) = &result
+                    && !cancelled
+                {
                     self.notices.push(crate::ui::app::Notice { text: e.clone(), is_error: true });
                 }
-                if self.token_fetch.as_ref().is_some_and(|f| *f.profile() == id) {
+                if cancelled {
+                    self.token_fetch = None;
+                } else if self.token_fetch.as_ref().is_some_and(|f| *f.profile() == id) {
                     self.token_fetch = Some(match result {
                         Ok(info) => TokenFetch::Done(id, info),
                         Err(e) => TokenFetch::Failed(id, e),

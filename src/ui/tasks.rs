@@ -70,6 +70,17 @@ impl Tasks {
             .abort_handle()
     }
 
+    /// A way for long work to report along the way (not only at its end): each call sends one
+    /// event and wakes the UI.
+    pub fn reporter(&self) -> impl Fn(Event) + Send + Sync + Clone + 'static {
+        let sender = self.sender.clone();
+        let ctx = self.ctx.clone();
+        move |event| {
+            let _ = sender.send(event);
+            ctx.request_repaint();
+        }
+    }
+
     /// Put text on the clipboard (used for "copy" of a secret without showing it).
     pub fn copy_text(&self, text: &str) {
         self.ctx.copy_text(text.to_owned());

@@ -14,7 +14,7 @@ pub use sample::{
 use crate::core::exchange::{Exchange, RequestId};
 use crate::core::history::HistoryEntry;
 use crate::core::oauth::{CachedToken, GrantError, TokenInfo};
-use crate::core::profile::{AuthMethod, ClientCredentials, Profile, ProfileId, SecretRef};
+use crate::core::profile::{AuthMethod, Profile, ProfileId, SecretRef};
 use crate::core::request::{self, Gate, PrepareError, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::token::Jwt;
@@ -23,6 +23,10 @@ use crate::infra::history::{History, HistoryError};
 use crate::infra::http::HttpClient;
 use crate::infra::jwks::JwksCache;
 use crate::infra::keychain::{Keychain, KeychainError, MemoryStore, SecretStore, StoreKind, UnavailableStore};
+pub use crate::infra::sign_in::{
+    Browser, CancelHandle, CancelSignal, DEFAULT_BROWSER_TIMEOUT_SECS, NoBrowser, SignInOptions, SignInPrompt,
+    SystemBrowser, cancel_pair,
+};
 use crate::infra::store::{Loaded, Paths, ProfileStore, ProfilesFile, StoreError};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -82,6 +86,16 @@ pub enum TokenPolicy {
     ReuseIfFresh,
     /// Ask the sign-in server for a new token ("Get new token", or after a 401 `invalid_token`).
     GetNew,
+}
+
+/// How a sign-in a person approves reaches the person: which browser, how long to wait, and
+/// where to tell them what to do (the address to open, or the device code).
+#[derive(Clone)]
+pub struct SignInHow {
+    pub browser: Arc<dyn Browser>,
+    pub options: SignInOptions,
+    pub prompt: Arc<dyn Fn(SignInPrompt) + Send + Sync>,
+    pub cancel: CancelSignal,
 }
 
 /// One send as asked for by a front end.
@@ -208,11 +222,11 @@ impl Workspace {
         if let (Some(slot), Some(value)) = (profile.auth.secret_ref(), secret) {
             self.secret_store().set(slot, value)?;
         }
-        if let AuthMethod::OAuthClientCredentials(settings) = &profile.auth {
+        if let Some(token_cache) = profile.auth.token_cache() {
             // A token got with other settings (scopes, client, audience) must not be reused.
             let before = self.profiles.load()?.file.profile(&profile.id).map(|p| p.auth.clone());
             if secret.is_some() || before.as_ref() != Some(&profile.auth) {
-                self.secret_store().delete(&settings.token_cache)?;
+                self.secret_store().delete(token_cache)?;
             }
         }
         let (file, duplicate) = self.profiles.update(|f| {
@@ -297,7 +311,8 @@ impl Workspace {
             let profile = this.profile(&profile_id)?;
             let secret = match (send_credential, &profile.auth) {
                 // The client secret goes to the token endpoint only; the token is got below.
-                (false, _) | (_, AuthMethod::OAuthClientCredentials(_)) => None,
+                (false, _) => None,
+                (true, auth) if auth.is_oauth() => None,
                 (true, auth) => match auth.secret_ref() {
                     Some(slot) => this.secret_store().get(slot)?,
                     None => None,
@@ -316,7 +331,7 @@ impl Workspace {
             (_, secret) => secret,
         };
         // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
-        let oauth = send_credential && matches!(profile.auth, AuthMethod::OAuthClientCredentials(_));
+        let oauth = send_credential && profile.auth.is_oauth();
         let secret = if oauth { Some(Secret::placeholder()) } else { secret };
 
         let mut prepared = request::prepare(&request.draft, &profile, secret.as_ref())?;
@@ -427,7 +442,6 @@ impl Workspace {
         let profile = self.profile(id)?;
         match &profile.auth {
             AuthMethod::Bearer { token } => Ok(self.secret_store().get(token)?),
-            AuthMethod::OAuthClientCredentials(settings) => Ok(self.cached_token(settings)?.map(|t| t.access_token)),
             // A signed JWT is made for each request: show one made now, as the next request would carry.
             AuthMethod::SignedJwt(settings) => match self.secret_store().get(&settings.key)? {
                 Some(key) => Ok(Some(crate::core::token::mint::mint(
@@ -437,19 +451,22 @@ impl Workspace {
                 )?)),
                 None => Ok(None),
             },
-            _ => Ok(None),
+            auth => match auth.token_cache() {
+                Some(cache) => Ok(self.cached_token(cache)?.map(|t| t.access_token)),
+                None => Ok(None),
+            },
         }
     }
 
-    fn cached_token(&self, settings: &ClientCredentials) -> Result<Option<CachedToken>, WorkspaceError> {
-        Ok(self.secret_store().get(&settings.token_cache)?.and_then(|value| CachedToken::from_keychain_value(&value)))
+    fn cached_token(&self, cache: &SecretRef) -> Result<Option<CachedToken>, WorkspaceError> {
+        Ok(self.secret_store().get(cache)?.and_then(|value| CachedToken::from_keychain_value(&value)))
     }
 
     /// What is known about an OAuth profile's cached token, without the token (blocks: keychain).
     pub fn cached_token_info(&self, id: &ProfileId) -> Result<Option<TokenInfo>, WorkspaceError> {
-        match self.profile(id)?.auth {
-            AuthMethod::OAuthClientCredentials(settings) => Ok(self.cached_token(&settings)?.map(|t| t.info(true))),
-            _ => Ok(None),
+        match self.profile(id)?.auth.token_cache() {
+            Some(cache) => Ok(self.cached_token(cache)?.map(|t| t.info(true))),
+            None => Ok(None),
         }
     }
 
@@ -474,7 +491,7 @@ impl Workspace {
         profile: &Profile,
         policy: TokenPolicy,
     ) -> Result<(Secret, TokenInfo), WorkspaceError> {
-        let AuthMethod::OAuthClientCredentials(settings) = &profile.auth else {
+        let Some(cache) = profile.auth.token_cache().cloned() else {
             return Err(WorkspaceError::Other(format!(
                 "The profile \"{}\" does not get its token from a sign-in server: it uses {}.",
                 profile.name,
@@ -483,32 +500,111 @@ impl Workspace {
         };
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let this = Arc::clone(self);
-        let cached_settings = settings.clone();
+        let secret_slot = profile.auth.secret_ref().cloned();
         let (cached, client_secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
-            let cached = match policy {
-                TokenPolicy::ReuseIfFresh => this.cached_token(&cached_settings)?.filter(|t| !t.needs_renewal(now)),
-                TokenPolicy::GetNew => None,
+            let cached = this.cached_token(&cache)?;
+            let fresh = policy == TokenPolicy::ReuseIfFresh && cached.as_ref().is_some_and(|t| !t.needs_renewal(now));
+            let client_secret = match secret_slot {
+                Some(slot) if !fresh => this.secret_store().get(&slot)?,
+                _ => None,
             };
-            let client_secret =
-                if cached.is_some() { None } else { this.secret_store().get(&cached_settings.client_secret)? };
             Ok((cached, client_secret))
         })
         .await
         .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
-        if let Some(token) = cached {
+        if policy == TokenPolicy::ReuseIfFresh
+            && let Some(token) = cached.as_ref().filter(|t| !t.needs_renewal(now))
+        {
             tracing::debug!("cached access token reused");
-            let info = token.info(true);
-            return Ok((token.access_token, info));
+            return Ok((token.access_token.clone(), token.info(true)));
         }
-        let client_secret = client_secret.ok_or(GrantError::MissingSecret)?;
-        let token = crate::infra::oauth::client_credentials(self.http_client()?, settings, &client_secret, now).await?;
+        let token = match &profile.auth {
+            AuthMethod::OAuthClientCredentials(settings) => {
+                let client_secret = client_secret.as_ref().ok_or(GrantError::MissingSecret)?;
+                crate::infra::oauth::client_credentials(self.http_client()?, settings, client_secret, now).await?
+            }
+            auth => {
+                let settings =
+                    auth.user_sign_in().ok_or_else(|| WorkspaceError::Other("not an OAuth grant".to_owned()))?;
+                // Code and device need the person; without a refresh token only they can start it.
+                let Some(previous) = cached.filter(|c| c.usable_refresh_token(now).is_some()) else {
+                    return Err(GrantError::SignInNeeded { profile: profile.name.clone() }.into());
+                };
+                tracing::info!("using the refresh token");
+                crate::infra::sign_in::refresh(self.http_client()?, settings, client_secret.as_ref(), &previous).await?
+            }
+        };
         drop(client_secret);
+        self.store_token(profile, &token).await?;
+        let info = token.info(false);
+        Ok((token.access_token, info))
+    }
+
+    async fn store_token(self: &Arc<Self>, profile: &Profile, token: &CachedToken) -> Result<(), WorkspaceError> {
+        let Some(slot) = profile.auth.token_cache().cloned() else { return Ok(()) };
         let this = Arc::clone(self);
-        let slot = settings.token_cache.clone();
         let stored = token.to_keychain_value();
         tokio::task::spawn_blocking(move || this.secret_store().set(&slot, &stored))
             .await
             .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        Ok(())
+    }
+
+    /// Get an access token the way the profile's grant needs, with the person when it must:
+    /// a cached or refreshed token first (unless `policy` asks for a new one); then, for the
+    /// authorization code grant, the browser; for the device grant, the code to type. Client
+    /// credentials never needs the person.
+    pub async fn obtain_token(
+        self: &Arc<Self>,
+        id: &ProfileId,
+        policy: TokenPolicy,
+        how: SignInHow,
+    ) -> Result<(Secret, TokenInfo), WorkspaceError> {
+        let this = Arc::clone(self);
+        let id = id.clone();
+        let profile = tokio::task::spawn_blocking(move || this.profile(&id))
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        let Some(settings) = profile.auth.user_sign_in().cloned() else {
+            return self.profile_access_token(&profile, policy).await;
+        };
+        if policy == TokenPolicy::ReuseIfFresh {
+            match self.profile_access_token(&profile, policy).await {
+                Ok(found) => return Ok(found),
+                Err(WorkspaceError::Grant(
+                    GrantError::SignInNeeded { .. }
+                    | GrantError::Refused { step: crate::core::oauth::GrantStep::Refresh, .. },
+                )) => tracing::info!("no usable saved sign-in; asking the person"),
+                Err(other) => return Err(other),
+            }
+        }
+        let this = Arc::clone(self);
+        let slot = settings.client_secret.clone();
+        let client_secret = tokio::task::spawn_blocking(move || this.secret_store().get(&slot))
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        let http = self.http_client()?;
+        let token = match &profile.auth {
+            AuthMethod::OAuthDevice(_) => {
+                crate::infra::sign_in::device(http, &settings, client_secret.as_ref(), &*how.prompt, how.cancel)
+                    .await?
+                    .0
+            }
+            _ => {
+                crate::infra::sign_in::authorization_code(
+                    http,
+                    &settings,
+                    client_secret.as_ref(),
+                    how.browser,
+                    &*how.prompt,
+                    how.options,
+                    how.cancel,
+                )
+                .await?
+            }
+        };
+        drop(client_secret);
+        self.store_token(&profile, &token).await?;
         let info = token.info(false);
         Ok((token.access_token, info))
     }

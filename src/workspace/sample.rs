@@ -5,7 +5,7 @@
 use super::{Workspace, WorkspaceError};
 use crate::core::profile::{
     AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef, SignedJwt,
-    SigningAlg, TokenChecks,
+    SigningAlg, TokenChecks, UserSignIn,
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -14,11 +14,23 @@ use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenS
 pub const SANDBOX_NAME: &str = "Practice — Sandbox";
 pub const PRODUCTION_NAME: &str = "Practice — Production";
 pub const OAUTH_NAME: &str = "Practice — OAuth (Sandbox)";
+pub const SIGN_IN_NAME: &str = "Practice — Sign in with browser (Sandbox)";
+
+/// The practice sign-in server's sign-in page for an environment's base URL.
+fn authorize_url(base_url: &str) -> String {
+    format!("{}/oauth/authorize", base_url.trim_end_matches('/'))
+}
+
 pub const SIGNED_JWT_NAME: &str = "Practice — Signed JWT (Sandbox)";
 
 /// Every sample profile, in the order they are listed.
-const ALL: [PracticeLink; 4] =
-    [PracticeLink::Sandbox, PracticeLink::Production, PracticeLink::SandboxOAuth, PracticeLink::SandboxSignedJwt];
+const ALL: [PracticeLink; 5] = [
+    PracticeLink::Sandbox,
+    PracticeLink::Production,
+    PracticeLink::SandboxOAuth,
+    PracticeLink::SandboxSignIn,
+    PracticeLink::SandboxSignedJwt,
+];
 
 /// How many profiles a new sample workspace has.
 pub const SAMPLE_PROFILE_COUNT: usize = ALL.len();
@@ -29,6 +41,7 @@ fn sample_name(link: PracticeLink) -> &'static str {
         PracticeLink::Sandbox => SANDBOX_NAME,
         PracticeLink::Production => PRODUCTION_NAME,
         PracticeLink::SandboxOAuth => OAUTH_NAME,
+        PracticeLink::SandboxSignIn => SIGN_IN_NAME,
         PracticeLink::SandboxSignedJwt => SIGNED_JWT_NAME,
     }
 }
@@ -170,12 +183,13 @@ fn demo_value(env: PracticeEnv, id: &str) -> Option<DemoKind> {
     practice::demo_credentials().into_iter().find(|c| c.env == env && c.id == id).map(|c| c.kind)
 }
 
-fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Secret), WorkspaceError> {
+fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Option<Secret>), WorkspaceError> {
     let (env, environment) = match link {
         PracticeLink::Production => (PracticeEnv::Production, Environment::Production),
-        PracticeLink::Sandbox | PracticeLink::SandboxOAuth | PracticeLink::SandboxSignedJwt => {
-            (PracticeEnv::Sandbox, Environment::Sandbox)
-        }
+        PracticeLink::Sandbox
+        | PracticeLink::SandboxOAuth
+        | PracticeLink::SandboxSignIn
+        | PracticeLink::SandboxSignedJwt => (PracticeEnv::Sandbox, Environment::Sandbox),
     };
     let name = sample_name(link);
     let mut profile = Profile::new(name, environment, server.get(env));
@@ -194,7 +208,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             };
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             profile.notes = "A test profile on Gatepass's built-in practice API. It uses an API key. Try the requests under \"Try these\".".into();
-            Secret::new(value)
+            Some(Secret::new(value))
         }
         PracticeLink::Production => {
             let spec = TokenSpec {
@@ -208,7 +222,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.auth = AuthMethod::Bearer { token: SecretRef::for_profile(&profile.id, "token") };
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into()];
             profile.notes = "A live profile on the practice API. It uses an access token that can read orders but not create them, so \"Create an order\" shows a missing permission.".into();
-            Secret::new(token)
+            Some(Secret::new(token))
         }
         PracticeLink::SandboxOAuth => {
             let Some(DemoKind::OAuthClient { client_id, client_secret, .. }) = demo_value(env, "sandbox-oauth-client")
@@ -224,7 +238,20 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.token_checks = token_checks(&server.get(env));
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             profile.notes = "A test profile that signs in the way server-to-server apps do: Gatepass asks the practice sign-in server for an access token with the app's client ID and secret (OAuth 2 client credentials), keeps it (10 minutes here) until a minute before it expires, then gets a new one.".into();
-            Secret::new(client_secret)
+            Some(Secret::new(client_secret))
+        }
+        PracticeLink::SandboxSignIn => {
+            let mut settings = UserSignIn::new(&profile.id);
+            settings.authorization_url = authorize_url(&server.get(env));
+            settings.token_url = token_url(&server.get(env));
+            practice::public_client(env).client_id.clone_into(&mut settings.client_id);
+            settings.scopes = vec!["orders:read".into(), "profile:read".into()];
+            profile.auth = AuthMethod::OAuthAuthorizationCode(settings);
+            // A public client cannot prove itself to the introspection endpoint: the key set only.
+            profile.token_checks.jwks_url = token_checks(&server.get(env)).jwks_url;
+            profile.expected_scopes = vec!["orders:read".into(), "profile:read".into()];
+            profile.notes = "A test profile that signs in the way desktop and mobile apps do: Gatepass opens the practice sign-in page in your browser, you choose Approve, and the browser hands Gatepass the result (OAuth 2 authorization code with PKCE). Gatepass then renews the token on its own with a refresh token, until that runs out (8 hours here).".into();
+            None
         }
         PracticeLink::SandboxSignedJwt => {
             let Some(DemoKind::ServiceAccount { client_id, key_id, scopes }) = demo_value(env, "sandbox-service")
@@ -241,7 +268,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.auth = AuthMethod::SignedJwt(settings);
             profile.expected_scopes = vec!["orders:read".into(), "orders:write".into(), "profile:read".into()];
             profile.notes = "A test profile that signs its own tokens, the way service accounts do: for every request Gatepass makes a short-lived JWT and signs it with the service account's private key (Ed25519, kept in the keychain). The practice API knows the matching public key.".into();
-            practice::service_private_key(env)
+            Some(practice::service_private_key(env))
         }
     };
     Ok((profile, secret))
@@ -257,6 +284,7 @@ fn rebase_slot(auth: &AuthMethod, id: &crate::core::profile::ProfileId) -> AuthM
         AuthMethod::SignedJwt(settings) => {
             AuthMethod::SignedJwt(SignedJwt { key: SecretRef::for_profile(id, "signing_key"), ..settings.clone() })
         }
+        AuthMethod::OAuthAuthorizationCode(settings) => AuthMethod::OAuthAuthorizationCode(settings.with_slots_of(id)),
         other => other.clone(),
     }
 }
@@ -276,7 +304,7 @@ impl Workspace {
         if loaded.is_new {
             for link in ALL {
                 let (profile, secret) = practice_profile(server, link)?;
-                self.save_profile(&profile, Some(&secret))?;
+                self.save_profile(&profile, secret.as_ref())?;
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
             tracing::info!("sample workspace created");
@@ -295,7 +323,7 @@ impl Workspace {
                 let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(sample_name(link)));
                 if !present && !name_taken {
                     let (profile, secret) = practice_profile(server, link)?;
-                    self.save_profile(&profile, Some(&secret))?;
+                    self.save_profile(&profile, secret.as_ref())?;
                     tracing::info!(?link, "sample profile added to an older workspace");
                 }
             }
@@ -317,17 +345,25 @@ impl Workspace {
                 moved.token_checks =
                     TokenChecks { verify_secret: moved.token_checks.verify_secret.clone(), ..token_checks(&url) };
             }
-            // Re-seed a missing secret (for example after a session kept only in memory).
+            if let AuthMethod::OAuthAuthorizationCode(settings) = &mut moved.auth
+                && profile.practice == Some(PracticeLink::SandboxSignIn)
+            {
+                settings.authorization_url = authorize_url(&url);
+                settings.token_url = token_url(&url);
+                moved.token_checks.jwks_url = token_checks(&url).jwks_url;
+            }
+            // Re-seed a missing secret (for example after a session kept only in memory). The
+            // sign-in sample is a public client: it has no secret to miss.
             let missing = match profile.auth.secret_ref() {
-                Some(slot) => self.read_secret(slot)?.is_none(),
-                None => false,
+                Some(slot) if profile.auth.user_sign_in().is_none() => self.read_secret(slot)?.is_none(),
+                _ => false,
             };
             if missing
                 && let Ok((fresh, secret)) = practice_profile(server, profile.practice.unwrap_or(PracticeLink::Sandbox))
             {
                 // The fresh profile's slots are named after its own id: keep ours.
                 moved.auth = rebase_slot(&fresh.auth, &profile.id);
-                self.save_profile(&moved, Some(&secret))?;
+                self.save_profile(&moved, secret.as_ref())?;
             } else if moved != *profile {
                 self.save_profile(&moved, None)?;
             }

@@ -111,6 +111,29 @@ const PRODUCTION_CLIENTS: &[OAuthClient] = &[OAuthClient {
     scopes: READ_SCOPES,
 }];
 
+/// A public OAuth 2 client (no secret, RFC 6749 §2.1) for the grants a person approves:
+/// authorization code with PKCE and the device grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicClient {
+    pub client_id: &'static str,
+    /// The app's name on the consent page.
+    pub name: &'static str,
+    pub scopes: &'static [&'static str],
+}
+
+const SANDBOX_PUBLIC: PublicClient =
+    PublicClient { client_id: "gp-sandbox-desktop", name: "Gatepass Desktop (practice)", scopes: FULL_SCOPES };
+const PRODUCTION_PUBLIC: PublicClient =
+    PublicClient { client_id: "gp-production-desktop", name: "Gatepass Desktop (practice)", scopes: READ_SCOPES };
+
+/// The public client of one environment: for the authorization code and device grants.
+pub fn public_client(env: PracticeEnv) -> PublicClient {
+    match env {
+        PracticeEnv::Sandbox => SANDBOX_PUBLIC,
+        PracticeEnv::Production => PRODUCTION_PUBLIC,
+    }
+}
+
 /// The OAuth 2 clients of one environment.
 pub(crate) fn oauth_clients(env: PracticeEnv) -> &'static [OAuthClient] {
     match env {

@@ -12,6 +12,7 @@ mod keys;
 pub mod lab;
 mod oauth;
 mod routes;
+mod sign_in;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -22,8 +23,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use credentials::{AUDIENCE, DemoCredential, DemoKind, TokenSpec, demo_credentials, issuer, mint_token};
+pub use credentials::{
+    AUDIENCE, DemoCredential, DemoKind, PublicClient, TokenSpec, demo_credentials, issuer, mint_token, public_client,
+};
 pub use keys::{service_client_id, service_key_id, service_private_key};
+pub use sign_in::{PracticeGrant, SignInTimings};
 
 /// One of the two environments the practice API serves, each on its own port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -74,6 +78,8 @@ pub struct PracticeConfig {
     pub production_port: u16,
     /// When a port is taken, use a free port the OS picks instead of failing.
     pub fallback_to_free_port: bool,
+    /// Lifetimes and the device polling interval of the sign-in server (small in tests).
+    pub sign_in: SignInTimings,
 }
 
 impl Default for PracticeConfig {
@@ -83,6 +89,7 @@ impl Default for PracticeConfig {
             sandbox_port: 7410,
             production_port: 7411,
             fallback_to_free_port: true,
+            sign_in: SignInTimings::default(),
         }
     }
 }
@@ -143,7 +150,7 @@ impl PracticeServer {
             [(PracticeEnv::Sandbox, sandbox, sandbox_addr), (PracticeEnv::Production, production, production_addr)]
         {
             let router = routes::router(env, addr.port())
-                .merge(oauth::router(env, issued.clone()))
+                .merge(oauth::router(env, issued.clone(), config.sign_in))
                 .merge(keys::router(env, addr.port()));
             let mut rx = watch_rx.clone();
             tasks.push(tokio::spawn(async move {
@@ -176,6 +183,11 @@ impl PracticeServer {
     /// How many access tokens one environment's sign-in server (`POST /oauth/token`) has issued.
     pub fn tokens_issued(&self, env: PracticeEnv) -> u64 {
         self.issued.get(env)
+    }
+
+    /// How many access tokens one environment's sign-in server has issued with one grant.
+    pub fn grants_issued(&self, env: PracticeEnv, grant: PracticeGrant) -> u64 {
+        self.issued.by_grant(env, grant)
     }
 
     /// Stops both listeners and waits (a few seconds at most) for in-flight requests.

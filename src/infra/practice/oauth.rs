@@ -7,19 +7,21 @@
 //! `/oauth/jwks` (see `keys`), so anyone can check them. A client proves itself with its secret
 //! (Basic header or form) or with a signed assertion (`private_key_jwt`).
 //!
-//! Client credentials issues no refresh token (RFC 6749 §4.4.3), so the `refresh_token` grant is
-//! answered as unsupported.
+//! Client credentials issues no refresh token (RFC 6749 §4.4.3). The grants a person approves
+//! (authorization code, device, and their refresh tokens) live in [`super::sign_in`]; this module
+//! routes them and counts every token issued, by grant.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::RawQuery;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::json;
 
 use super::PracticeEnv;
@@ -27,12 +29,13 @@ use super::auth::{ParsedAuthorization, error_response, json_response, parse_auth
 use super::credentials::{
     AUDIENCE, OAUTH_TOKEN_LIFETIME_SECS, OAuthClient, TokenSpec, issuer, now_secs, oauth_clients, verify_signature,
 };
+use super::sign_in::{DEVICE_GRANT_TYPE, PracticeGrant, SignInState, SignInTimings, public_client_id};
 
-/// How many access tokens each environment's sign-in server has issued (tests count them to
-/// prove a cached token is reused).
+/// How many access tokens each environment's sign-in server has issued, by grant (tests count
+/// them to prove a cached token is reused, or that a refresh token was used).
 #[derive(Debug, Default)]
 pub(crate) struct Issued {
-    counts: [AtomicU64; 2],
+    counts: [[AtomicU64; 4]; 2],
 }
 
 impl Issued {
@@ -43,12 +46,26 @@ impl Issued {
         }
     }
 
-    fn bump(&self, env: PracticeEnv) {
-        self.counts[Self::slot(env)].fetch_add(1, Ordering::Relaxed);
+    fn grant_slot(grant: PracticeGrant) -> usize {
+        match grant {
+            PracticeGrant::ClientCredentials => 0,
+            PracticeGrant::AuthorizationCode => 1,
+            PracticeGrant::DeviceCode => 2,
+            PracticeGrant::RefreshToken => 3,
+        }
     }
 
+    fn bump(&self, env: PracticeEnv, grant: PracticeGrant) {
+        self.counts[Self::slot(env)][Self::grant_slot(grant)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Every access token issued in `env`, whatever the grant.
     pub(crate) fn get(&self, env: PracticeEnv) -> u64 {
-        self.counts[Self::slot(env)].load(Ordering::Relaxed)
+        PracticeGrant::ALL.iter().map(|g| self.by_grant(env, *g)).sum()
+    }
+
+    pub(crate) fn by_grant(&self, env: PracticeEnv, grant: PracticeGrant) -> u64 {
+        self.counts[Self::slot(env)][Self::grant_slot(grant)].load(Ordering::Relaxed)
     }
 }
 
@@ -56,14 +73,87 @@ impl Issued {
 struct OAuthState {
     env: PracticeEnv,
     issued: Arc<Issued>,
+    sign_in: Arc<SignInState>,
 }
 
 /// The sign-in server's routes for one environment, merged into its router.
-pub(crate) fn router(env: PracticeEnv, issued: Arc<Issued>) -> Router {
+pub(crate) fn router(env: PracticeEnv, issued: Arc<Issued>, timings: SignInTimings) -> Router {
     Router::new()
         .route("/oauth/token", post(token))
         .route("/oauth/introspect", post(introspect))
-        .with_state(OAuthState { env, issued })
+        .route("/oauth/authorize", get(authorize_page).post(authorize_decision))
+        .route("/oauth/device_authorization", post(device_authorization))
+        .route("/device", get(device_page).post(device_decision))
+        .with_state(OAuthState { env, issued, sign_in: Arc::new(SignInState::new(timings)) })
+}
+
+async fn authorize_page(State(st): State<OAuthState>, RawQuery(query): RawQuery) -> Response {
+    st.sign_in.authorize_page(st.env, query.as_deref())
+}
+
+async fn authorize_decision(State(st): State<OAuthState>, body: Bytes) -> Response {
+    st.sign_in.authorize_decision(st.env, &body)
+}
+
+async fn device_authorization(State(st): State<OAuthState>, headers: HeaderMap, body: Bytes) -> Response {
+    match read_form(&headers, &body) {
+        Ok(_) => no_store(st.sign_in.device_authorization(st.env, &headers, &body)),
+        Err(error) => error.into_response(st.env),
+    }
+}
+
+async fn device_page(State(st): State<OAuthState>, RawQuery(query): RawQuery) -> Response {
+    st.sign_in.device_page(st.env, query.as_deref())
+}
+
+async fn device_decision(State(st): State<OAuthState>, body: Bytes) -> Response {
+    st.sign_in.device_decision(st.env, &body)
+}
+
+/// The grants a person approves: the client is a public one named by `client_id`, or a
+/// confidential one that authenticates as for client credentials.
+fn issue_for_person(
+    st: &OAuthState,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+    grant_type: &str,
+) -> Result<Response, OAuthError> {
+    let env = st.env;
+    let authenticates =
+        headers.contains_key(axum::http::header::AUTHORIZATION) || field(fields, "client_secret").is_some();
+    let client_id = if authenticates {
+        authenticate_client(env, headers, fields)?.client_id.to_owned()
+    } else {
+        let map = fields.iter().cloned().collect();
+        match public_client_id(env, &map) {
+            Some(id) => id,
+            None => {
+                return Err(OAuthError::invalid_client(
+                    format!(
+                        "There is no client '{}' in the {env} environment",
+                        field(fields, "client_id").unwrap_or("(none sent)")
+                    ),
+                    false,
+                ));
+            }
+        }
+    };
+    let map: std::collections::HashMap<String, String> = fields.iter().cloned().collect();
+    let outcome = match grant_type {
+        "authorization_code" => st.sign_in.exchange_code(&client_id, &map),
+        "refresh_token" => st.sign_in.use_refresh_token(&client_id, &map),
+        _ => st.sign_in.poll_device(&client_id, &map),
+    };
+    let (approval, grant) = outcome.map_err(|(code, description)| OAuthError::new(code, description))?;
+    let body = st.sign_in.tokens_for(env, approval).map_err(|description| OAuthError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: "server_error",
+        description,
+        basic_challenge: false,
+    })?;
+    st.issued.bump(env, grant);
+    tracing::debug!(%env, ?grant, "practice token issued");
+    Ok(no_store(json_response(StatusCode::OK, &body)))
 }
 
 /// An RFC 6749 §5.2 error, as JSON with `error` and `error_description`.
@@ -101,7 +191,7 @@ impl OAuthError {
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).
-fn no_store(mut response: Response) -> Response {
+pub(crate) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(PRAGMA, HeaderValue::from_static("no-cache"));
     response
@@ -264,11 +354,16 @@ fn issue(st: &OAuthState, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
     let Some(grant_type) = field(&fields, "grant_type") else {
         return Err(OAuthError::new("invalid_request", "The grant_type field is missing"));
     };
+    if matches!(grant_type, "authorization_code" | "refresh_token" | DEVICE_GRANT_TYPE) {
+        return issue_for_person(st, headers, &fields, grant_type);
+    }
     let client = authenticate_client(env, headers, &fields)?;
     if grant_type != "client_credentials" {
         return Err(OAuthError::new(
             "unsupported_grant_type",
-            format!("This sign-in server offers the client_credentials grant only, not '{grant_type}'"),
+            format!(
+                "This sign-in server offers client_credentials, authorization_code, refresh_token and the device grant, not '{grant_type}'"
+            ),
         ));
     }
     let requested: Vec<String> =
@@ -311,7 +406,7 @@ fn issue(st: &OAuthState, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
         description: e.to_string(),
         basic_challenge: false,
     })?;
-    st.issued.bump(env);
+    st.issued.bump(env, PracticeGrant::ClientCredentials);
     tracing::debug!(%env, client = client.client_id, "practice token issued");
     Ok(no_store(json_response(
         StatusCode::OK,

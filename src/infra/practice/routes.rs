@@ -84,8 +84,26 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
     RouteInfo {
         method: "POST",
         path: "/oauth/token",
-        demonstrates: "An OAuth 2 sign-in server: grant_type=client_credentials with the client ID and secret in a Basic header or in the form; scope, audience or resource; tokens last 10 minutes; RFC 6749 errors (invalid_client, invalid_scope, unsupported_grant_type, invalid_request)",
-        needs: "a demo OAuth client (listed below)",
+        demonstrates: "An OAuth 2 sign-in server: grant_type=client_credentials with the client ID and secret in a Basic header or in the form; scope, audience or resource; tokens last 10 minutes; RFC 6749 errors (invalid_client, invalid_scope, unsupported_grant_type, invalid_request). Also authorization_code (PKCE verifier checked), the device grant (authorization_pending, slow_down, expired_token, access_denied) and refresh_token (each refresh token works once and is replaced: rotation)",
+        needs: "a demo OAuth client (listed below), or the public client gp-sandbox-desktop / gp-production-desktop for the grants a person approves",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/oauth/authorize?response_type=code&client_id=…&redirect_uri=…&state=…&code_challenge=…&code_challenge_method=S256",
+        demonstrates: "Sign in with the browser (authorization code with PKCE): a consent page with Approve and Deny. PKCE S256 is required; the redirect address must be http://127.0.0.1 with any port, anything else gets an error page (redirect URI mismatch); Deny sends error=access_denied; codes work once and last a minute",
+        needs: "a person to click Approve",
+    },
+    RouteInfo {
+        method: "POST",
+        path: "/oauth/device_authorization",
+        demonstrates: "The device grant (RFC 8628): a device code, a short user code, the page to type it on, its expiry and the polling interval",
+        needs: "client_id=… in the form",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/device",
+        demonstrates: "Where a person types the device's user code and chooses Approve or Deny",
+        needs: "a user code from /oauth/device_authorization",
     },
     RouteInfo {
         method: "POST",
@@ -216,7 +234,7 @@ async fn index(State(st): State<AppState>) -> Html<String> {
     Html(html)
 }
 
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 

@@ -130,7 +130,7 @@ fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, t
             let label = match action {
                 Action::GetNewToken => {
                     let oauth = app.active_profile().is_some_and(|p| {
-                        matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_))
+                        p.auth.is_oauth()
                     });
                     if oauth { "Get new token".to_owned() } else { "Paste a new token…".to_owned() }
                 }

@@ -37,7 +37,8 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             let method = match &profile.auth {
                 AuthMethod::None => Some("no credential".to_owned()),
                 // The token's state says more, and is drawn next.
-                AuthMethod::Bearer { .. } | AuthMethod::OAuthClientCredentials(_) => None,
+                AuthMethod::Bearer { .. } => None,
+                auth if auth.is_oauth() => None,
                 other => Some(other.kind().label().to_owned()),
             };
             if let Some(method) = method {

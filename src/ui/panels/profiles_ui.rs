@@ -35,6 +35,8 @@ pub struct ProfileForm {
     /// OAuth 2 client credentials: the token endpoint, client ID, how the client signs in,
     /// the permissions asked for, and the optional audience or resource.
     pub token_url: String,
+    /// Authorization code: the sign-in page; device grant: the device authorization endpoint.
+    pub authorization_url: String,
     pub client_id: String,
     pub client_auth: ClientAuth,
     pub oauth_scopes: String,
@@ -93,6 +95,7 @@ impl ProfileForm {
             jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
             jwks_url: String::new(),
             introspection_url: String::new(),
+            authorization_url: String::new(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
             scopes: String::new(),
@@ -146,6 +149,13 @@ impl ProfileForm {
                 form.jwt_scopes = settings.scopes.join(" ");
                 form.jwt_claims.clone_from(&settings.extra_claims);
                 form.jwt_lifetime = settings.lifetime_secs.to_string();
+            }
+            AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+                form.authorization_url.clone_from(&settings.authorization_url);
+                form.token_url.clone_from(&settings.token_url);
+                form.client_id.clone_from(&settings.client_id);
+                form.oauth_scopes = settings.scopes.join(" ");
+                form.audience = settings.audience.clone().unwrap_or_default();
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -248,6 +258,32 @@ impl ProfileForm {
                     _ => return Err("Say how long each token is good for, in seconds (for example 300).".to_owned()),
                 };
                 crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(|e| e.to_string())?;
+            }
+            AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+                let (what, example) = if self.auth == AuthKind::OAuthDevice {
+                    ("device authorization URL", "https://login.example.com/oauth/device_authorization")
+                } else {
+                    ("sign-in page URL", "https://login.example.com/oauth/authorize")
+                };
+                for (what, text, example) in [
+                    (what, self.authorization_url.trim(), example),
+                    ("token URL", self.token_url.trim(), "https://login.example.com/oauth/token"),
+                ] {
+                    let parsed = url::Url::parse(text).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+                    if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
+                        return Err(format!(
+                            "The {what} \"{text}\" is not a valid URL. It should look like {example}."
+                        ));
+                    }
+                }
+                if self.client_id.trim().is_empty() {
+                    return Err("Paste the client ID from the app's settings.".to_owned());
+                }
+                self.authorization_url.trim().clone_into(&mut settings.authorization_url);
+                self.token_url.trim().clone_into(&mut settings.token_url);
+                self.client_id.trim().clone_into(&mut settings.client_id);
+                settings.scopes = split_words(&self.oauth_scopes);
+                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -487,6 +523,23 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                     ui.end_row();
                 }
                 AuthKind::SignedJwt => signed_jwt_fields_ui(form, ui, palette),
+                AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => {
+                    let (label, hint) = if form.auth == AuthKind::OAuthDevice {
+                        ("Device authorization URL", "https://login.example.com/oauth/device_authorization")
+                    } else {
+                        ("Sign-in page URL", "https://login.example.com/oauth/authorize")
+                    };
+                    labelled_text(ui, label, &mut form.authorization_url, hint);
+                    ui.end_row();
+                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                    ui.end_row();
+                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                    ui.end_row();
+                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                    ui.end_row();
+                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                    ui.end_row();
+                }
                 AuthKind::None | AuthKind::Bearer => {}
             }
             if form.auth != AuthKind::None {
@@ -495,11 +548,13 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             let saved_oauth = form
                 .original
                 .as_ref()
-                .filter(|p| form.auth == AuthKind::OAuthClientCredentials && p.auth.kind() == form.auth)
+                .filter(|p| p.auth.is_oauth() && p.auth.kind() == form.auth)
                 .map(|p| p.id.clone());
             if let Some(id) = saved_oauth {
                 ui.label("Access token");
-                ui.horizontal(|ui| {
+                let person = form.original.as_ref().is_some_and(|p| p.auth.user_sign_in().is_some());
+                ui.horizontal_wrapped(|ui| {
+                    ui.set_max_width(520.0);
                     crate::ui::panels::token_ui::get_new_token_ui(app, &id, ui);
                     let now = time::OffsetDateTime::now_utc();
                     let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
@@ -527,7 +582,11 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                                 });
                             ui.label(
                                 egui::RichText::new(current.unwrap_or_else(|| {
-                                    "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                    if person {
+                                        "Sign in once; after that Gatepass renews the token itself until the sign-in runs out".to_owned()
+                                    } else {
+                                        "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                    }
                                 }))
                                 .color(palette.muted),
                             );
@@ -584,7 +643,8 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             match form.to_profile() {
                 Ok(profile) => {
                     let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
-                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() {
+                    let optional = profile.auth.user_sign_in().is_some();
+                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
                         editor.status =
                             Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
                     } else {
@@ -615,8 +675,13 @@ fn secret_row_ui(
 ) {
     let what =
         if form.secret_is_pem() { "private key" } else { AuthMethod::new_of_kind(form.auth, &form.id).secret_label() };
-    let saved_slot: Option<SecretRef> =
-        form.original.as_ref().filter(|p| p.auth.kind() == form.auth).and_then(|p| p.auth.secret_ref().cloned());
+    let optional = matches!(form.auth, AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice);
+    // A public client has no secret to show; reading the slot to find out would need the keychain.
+    let saved_slot: Option<SecretRef> = form
+        .original
+        .as_ref()
+        .filter(|p| p.auth.kind() == form.auth && !optional)
+        .and_then(|p| p.auth.secret_ref().cloned());
     if let Some(slot) = saved_slot {
         ui.label(format!("Saved {what}"));
         ui.horizontal(|ui| {
@@ -637,7 +702,11 @@ fn secret_row_ui(
         });
         ui.end_row();
     }
-    let label = ui.label(if form.is_new { format!("{what} (required)") } else { format!("Replace {what}") });
+    let label = ui.label(match (form.is_new, optional) {
+        (_, true) => "Client secret (only if the app has one)".to_owned(),
+        (true, false) => format!("{what} (required)"),
+        (false, false) => format!("Replace {what}"),
+    });
     ui.horizontal(|ui| {
         let edit = if form.secret_is_pem() {
             ui.add(

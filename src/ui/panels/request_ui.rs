@@ -185,6 +185,14 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
             "A token Gatepass signs itself ({}), in the header Authorization: Bearer …. A new one is made for every request, good for {} s.",
             settings.algorithm, settings.lifetime_secs
         ),
+        AuthMethod::OAuthAuthorizationCode(settings) => format!(
+            "An access token in the header Authorization: Bearer …, got when you sign in with the browser at {} (OAuth 2 authorization code). It is renewed with a refresh token a minute before it expires.",
+            settings.authorization_url
+        ),
+        AuthMethod::OAuthDevice(settings) => format!(
+            "An access token in the header Authorization: Bearer …, got when you approve a short code at the page {} names (OAuth 2 device grant). It is renewed with a refresh token a minute before it expires.",
+            settings.authorization_url
+        ),
     };
     ui.label(text);
     ui.label(

@@ -50,10 +50,7 @@ pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
 /// "Inspect token…" button to paste one.
 pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
-    let oauth_profile = app
-        .active_profile()
-        .filter(|p| matches!(p.auth, crate::core::profile::AuthMethod::OAuthClientCredentials(_)))
-        .map(|p| p.id.clone());
+    let oauth_profile = app.active_profile().filter(|p| p.auth.is_oauth()).map(|p| p.id.clone());
     let oauth = oauth_profile.is_some();
     let signed = app.active_profile().and_then(|p| match &p.auth {
         crate::core::profile::AuthMethod::SignedJwt(settings) => Some(settings.algorithm),
@@ -117,6 +114,7 @@ pub fn get_new_token_ui(app: &mut GatepassApp, id: &crate::core::profile::Profil
     use crate::ui::inspector::TokenFetch;
     let fetch = app.token_fetch.as_ref().filter(|f| f.profile() == id);
     let busy = matches!(fetch, Some(TokenFetch::InFlight(_)));
+    let person = app.profiles.iter().any(|p| &p.id == id && p.auth.user_sign_in().is_some());
     let hover = match fetch {
         Some(TokenFetch::Done(_, info)) => {
             let now = time::OffsetDateTime::now_utc();
@@ -124,12 +122,127 @@ pub fn get_new_token_ui(app: &mut GatepassApp, id: &crate::core::profile::Profil
             crate::ui::inspector::obtained_words(info, now, local)
         }
         Some(TokenFetch::Failed(_, error)) => error.clone(),
+        _ if person => "Sign in again: Gatepass shows what to do, in the browser or with a code".to_owned(),
         _ => "Ask the sign-in server for a new access token (OAuth 2 client credentials)".to_owned(),
     };
-    let label = if busy { "Getting a token…" } else { "Get new token" };
+    let label = match (busy, person) {
+        (true, true) => "Signing in…",
+        (true, false) => "Getting a token…",
+        (false, true) => "Sign in…",
+        (false, false) => "Get new token",
+    };
     if ui.add_enabled(!busy, egui::Button::new(label).small()).on_hover_text(hover).clicked() {
         app.commands.push(Command::Token(TokenCommand::GetNewToken(id.clone())));
     }
+}
+
+/// The sign-in window while the person approves: for the browser, "Waiting for you to approve in
+/// the browser…" with the address to open by hand when no browser could be opened; for the
+/// device grant, the code large with Copy, the page to type it on, and a countdown. Cancel stops.
+pub fn sign_in_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
+    use crate::workspace::SignInPrompt;
+    let Some(view) = &app.sign_in else { return };
+    let palette = app.theme.palette;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let left_words = |until: i64| {
+        let left = (until - now).max(0);
+        if left >= 60 { format!("{} min {:02} s", left / 60, left % 60) } else { format!("{left} s") }
+    };
+    let mut cancel = false;
+    let mut copy = None;
+    egui::Window::new("Sign in")
+        .collapsible(false)
+        .resizable(false)
+        .default_width(460.0)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            ui.spacing_mut().item_spacing.y = 8.0;
+            ui.label(RichText::new(format!("Profile: {}", view.profile_name)).color(palette.muted));
+            match &view.prompt {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Starting the sign-in…");
+                    });
+                }
+                Some(SignInPrompt::Browser { url, opened, problem, waits_until }) => {
+                    if *opened {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label(RichText::new("Waiting for you to approve in the browser…").strong());
+                        });
+                        ui.label("Gatepass opened the sign-in page in your browser. Choose Approve there, then come back here.");
+                        ui.label(RichText::new("If the page did not open, open this address:").color(palette.muted));
+                    } else {
+                        ui.label(RichText::new("Open this address in a browser to sign in").strong());
+                        let why = problem.as_deref().unwrap_or("no browser was found");
+                        ui.label(format!(
+                            "Gatepass could not open a browser here ({why}). Copy the address, open it in a browser on this computer, and choose Approve."
+                        ));
+                    }
+                    ui.add(egui::Hyperlink::from_label_and_url(RichText::new(shorten(url, 56)).monospace(), url))
+                        .on_hover_text(url.as_str());
+                    ui.horizontal(|ui| {
+                        if ui.button("Copy address").clicked() {
+                            copy = Some(url.clone());
+                        }
+                        if !*opened {
+                            ui.spinner();
+                            ui.label("Waiting for you to approve…");
+                        }
+                    });
+                    ui.label(
+                        RichText::new(format!("Gatepass waits {} more, then stops.", left_words(*waits_until)))
+                            .color(palette.muted),
+                    );
+                }
+                Some(SignInPrompt::Device { user_code, verification_uri, verification_uri_complete, expires_at, .. }) => {
+                    ui.label("On any device (this computer or your phone), open this page:");
+                    ui.hyperlink_to(RichText::new(verification_uri.as_str()).size(16.0), verification_uri);
+                    ui.label("and type this code:");
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(user_code.as_str()).monospace().size(34.0).strong());
+                        if ui.button("Copy code").clicked() {
+                            copy = Some(user_code.clone());
+                        }
+                    });
+                    if let Some(complete) = verification_uri_complete {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new("Or open").color(palette.muted));
+                            ui.hyperlink_to("the page with the code filled in", complete);
+                        });
+                    }
+                    let left = expires_at - now;
+                    let color = if left < 60 { palette.warning } else { palette.muted };
+                    ui.label(RichText::new(format!("The code expires in {}", left_words(*expires_at))).color(color));
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Waiting for you to approve…");
+                    });
+                }
+            }
+            ui.separator();
+            if ui.button("Cancel").clicked() {
+                cancel = true;
+            }
+        });
+    if let Some(text) = copy {
+        app.tasks.copy_text(&text);
+    }
+    if cancel {
+        app.cancel_sign_in();
+    }
+    ctx.request_repaint_after(Duration::from_secs(1));
+}
+
+/// A long address cut in the middle for display (the link keeps the whole address).
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max / 2).collect();
+    let tail: String = text.chars().rev().take(max / 2 - 1).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("{head}…{tail}")
 }
 
 pub fn inspector_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
