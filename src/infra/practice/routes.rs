@@ -113,6 +113,24 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         method: "GET",
+        path: "/oauth/jwks",
+        demonstrates: "The sign-in server's key set (JWKS): the Ed25519 public key its access tokens are signed with (EdDSA, kid gp-{environment}-server-1)",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/.well-known/oauth-authorization-server",
+        demonstrates: "Sign-in server metadata (RFC 8414): its endpoints, key set and the ways a client may prove itself (client_secret_basic, client_secret_post, private_key_jwt)",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/practice/service-key.pem",
+        demonstrates: "The service account's private key (a public practice value): sign your own EdDSA JWT with it to call this API, or prove the client gp-{environment}-service at /oauth/token with a private_key_jwt assertion",
+        needs: "nothing",
+    },
+    RouteInfo {
+        method: "GET",
         path: "/v1/big?mb=N",
         demonstrates: "A large JSON response of about N MB (at most 200)",
         needs: "nothing",
