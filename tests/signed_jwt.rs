@@ -278,11 +278,71 @@ fn cli_adds_a_signed_jwt_profile_and_sends_and_the_key_shows_nowhere() {
     assert_ne!(out.status.code(), Some(0));
     assert!(text(&out.stderr).contains("The extra claims are not valid JSON"), "{}", text(&out.stderr));
 
+    // The same key proves an OAuth client at the sign-in server (private_key_jwt).
+    let out = common::run_gatepass(
+        dir.path(),
+        &[
+            "profile",
+            "add",
+            "Signer",
+            "--base-url",
+            &base,
+            "--auth",
+            "oauth-client-credentials",
+            "--token-url",
+            &format!("{base}/oauth/token"),
+            "--client-id",
+            "gp-sandbox-service",
+            "--client-auth",
+            "private-key-jwt",
+            "--alg",
+            "EdDSA",
+            "--key-id",
+            kid,
+            "--scope",
+            "orders:read",
+        ],
+        Some(key.expose()),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = common::run_gatepass(dir.path(), &["token", "get", "--profile", "Signer", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["scopes"], serde_json::json!(["orders:read"]));
+    let out = common::run_gatepass(dir.path(), &["send", "--profile", "Signer", "/v1/orders"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A shared-secret algorithm cannot make a private_key_jwt assertion: said at once.
+    let out = common::run_gatepass(
+        dir.path(),
+        &[
+            "profile",
+            "add",
+            "Signer HS",
+            "--base-url",
+            &base,
+            "--auth",
+            "oauth-client-credentials",
+            "--token-url",
+            &format!("{base}/oauth/token"),
+            "--client-id",
+            "gp-sandbox-service",
+            "--client-auth",
+            "private-key-jwt",
+            "--alg",
+            "HS256",
+        ],
+        Some("secret"),
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("signed with a private key"), "{}", text(&out.stderr));
+
     let body_line = key.expose().lines().nth(1).unwrap().to_owned();
     for (path, bytes) in common::all_files(dir.path()) {
         assert!(!common::contains(&bytes, &body_line), "the key is in {}", path.display());
     }
-    let _ = common::run_gatepass(dir.path(), &["profile", "remove", "Svc"], None);
+    for name in ["Svc", "Signer"] {
+        let _ = common::run_gatepass(dir.path(), &["profile", "remove", name], None);
+    }
 }
 
 const PYTHON_KEYS: &str = r#"
