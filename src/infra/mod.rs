@@ -8,3 +8,4 @@ pub mod keychain;
 pub mod oauth;
 pub mod practice;
 pub mod store;
+pub mod tls;
