@@ -207,3 +207,215 @@ fn the_sample_certificate_profile_works_on_a_fresh_config_dir() {
     assert_eq!(body["client_certificate"]["common_name"], SANDBOX_CLIENT_NAME);
     drop(server);
 }
+
+#[test]
+fn certificate_facts_follow_an_injected_clock() {
+    let (_rt, server, _dir, _ws) = setup();
+    let start = OffsetDateTime::parse("2026-03-01T00:00:00Z", &time::format_description::well_known::Rfc3339).unwrap();
+    let (cert, _) = server.pki().issue_client_certificate("clock-app", start, start + Duration::days(90)).unwrap();
+    let at = |days: i64| gatepass::core::certificate::facts_from_pem(&cert, start + Duration::days(days)).unwrap();
+    assert_eq!((at(-1).state, at(-1).days_left), (CertState::NotYetValid, 91));
+    assert_eq!((at(0).state, at(0).days_left), (CertState::Valid, 90));
+    assert_eq!((at(60).state, at(60).days_left), (CertState::Valid, 30));
+    assert_eq!((at(61).state, at(61).days_left), (CertState::ExpiresSoon, 29));
+    assert_eq!(at(61).state_words(), "Expires in 29 days (on 2026-05-30). Ask for a new certificate soon");
+    assert_eq!((at(90).state, at(90).days_left), (CertState::Expired, 0));
+    assert_eq!((at(95).state, at(95).days_left), (CertState::Expired, -5));
+    assert_eq!(at(95).issuer, "CN=Gatepass Practice CA, O=Gatepass practice API");
+}
+
+/// A TLS server on loopback whose certificate is signed by a CA of the test's own, made with
+/// these names and dates. Returns the port and the CA (PEM) to trust.
+fn tls_server(
+    rt: &tokio::runtime::Runtime,
+    names: &[&str],
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> (u16, String) {
+    use tokio_rustls::rustls;
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::default();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Test server CA");
+    let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
+    let ca = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+    params.not_before = not_before;
+    params.not_after = not_after;
+    let cert = params.signed_by(&key, &ca).unwrap();
+    let key = gatepass::core::certificate::parse_private_key(&key.serialize_pem()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    (port, ca_pem)
+}
+
+/// Send to a test TLS server with a profile that trusts its CA.
+fn send_trusting(rt: &tokio::runtime::Runtime, port: u16, ca_pem: String) -> TransportError {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let mut profile = Profile::new("Server check", Environment::Sandbox, format!("https://127.0.0.1:{port}"));
+    profile.ca_bundle_pem = Some(ca_pem);
+    ws.save_profile(&profile, None).unwrap();
+    failure(send(rt, &ws, &profile, "/v1/me")).0
+}
+
+#[test]
+fn an_expired_server_certificate_is_told_apart() {
+    let rt = common::runtime();
+    let now = OffsetDateTime::now_utc();
+    let (port, ca) = tls_server(&rt, &["127.0.0.1", "localhost"], now - Duration::days(60), now - Duration::days(2));
+    let error = send_trusting(&rt, port, ca);
+    assert_eq!(tls_problem(&error), TlsProblem::Expired, "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "The secure connection to 127.0.0.1 failed: the server's certificate has expired. Tell the API owner."
+    );
+}
+
+#[test]
+fn a_server_certificate_for_another_name_is_told_apart() {
+    let rt = common::runtime();
+    let now = OffsetDateTime::now_utc();
+    let (port, ca) = tls_server(&rt, &["api.other.example"], now - Duration::days(1), now + Duration::days(30));
+    let error = send_trusting(&rt, port, ca);
+    assert_eq!(tls_problem(&error), TlsProblem::WrongHost, "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "The secure connection failed: the certificate is for a different name than 127.0.0.1. Check the address."
+    );
+}
+
+#[test]
+fn a_server_certificate_from_an_unknown_authority_is_told_apart() {
+    let rt = common::runtime();
+    let now = OffsetDateTime::now_utc();
+    let (port, _ca) = tls_server(&rt, &["127.0.0.1"], now - Duration::days(1), now + Duration::days(30));
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let profile = Profile::new("No CA", Environment::Sandbox, format!("https://127.0.0.1:{port}"));
+    ws.save_profile(&profile, None).unwrap();
+    let error = failure(send(&rt, &ws, &profile, "/v1/me")).0;
+    assert_eq!(tls_problem(&error), TlsProblem::Untrusted, "{error:?}");
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_binary_adds_shows_and_sends_with_a_client_certificate() {
+    if !common::real_keychain_expected() {
+        eprintln!("skipped: run tests/run.sh for a private keychain");
+        return;
+    }
+    let (_rt, server, dir, _ws) = setup();
+    let config = dir.path().join("cli");
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (cert, key) = server.pki().sandbox_client();
+    let (cert_file, key_file, ca_file) =
+        (file("client.pem", &cert), file("client-key.pem", key.expose()), file("ca.pem", server.pki().ca_pem()));
+    let (_, other_key) = stranger_certificate();
+    let other_key_file = file("other-key.pem", other_key.expose());
+    let base = server.mtls_base_url();
+    let gatepass = |args: &[&str]| common::run_gatepass(&config, args, None);
+
+    // A key that belongs to another certificate is refused, and nothing is saved.
+    let out = gatepass(&[
+        "profile",
+        "add",
+        "Cert",
+        "--base-url",
+        &base,
+        "--client-cert",
+        &cert_file,
+        "--client-key",
+        &other_key_file,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("The private key does not belong to this certificate."),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!text(&gatepass(&["profile", "list"]).stdout).contains("Cert"));
+
+    let out = gatepass(&[
+        "profile",
+        "add",
+        "Cert",
+        "--base-url",
+        &base,
+        "--client-cert",
+        &cert_file,
+        "--client-key",
+        &key_file,
+        "--ca-bundle",
+        &ca_file,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout)
+            .contains("Added profile \"Cert\" (Sandbox (test)). Its client certificate key is in the keychain."),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let shown = text(&gatepass(&["profile", "show", "Cert"]).stdout);
+    assert!(shown.contains(&format!("Client cert:     CN={SANDBOX_CLIENT_NAME}, O=Gatepass practice API")), "{shown}");
+    assert!(shown.contains("  state:         Valid: Valid for 364 more days"), "{shown}");
+    assert!(shown.contains("  key:           in the keychain"), "{shown}");
+    assert!(shown.contains("Also trusts:     Gatepass Practice CA (CA bundle)"), "{shown}");
+    let key_line = key.expose().lines().nth(1).unwrap();
+    assert!(!shown.contains(key_line));
+    for (path, bytes) in common::all_files(&config) {
+        assert!(!common::contains(&bytes, key_line), "the private key is in {}", path.display());
+    }
+
+    let out = gatepass(&["send", "--profile", "Cert", "/v1/me"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("200 OK"), "{stdout}");
+    assert!(stdout.contains(&format!("\"common_name\":\"{SANDBOX_CLIENT_NAME}\"")), "{stdout}");
+
+    // An expired certificate: said before sending, and explained after.
+    let now = OffsetDateTime::now_utc();
+    let (old_cert, old_key) =
+        server.pki().issue_client_certificate("old-app", now - Duration::days(100), now - Duration::days(1)).unwrap();
+    let (old_cert_file, old_key_file) = (file("old.pem", &old_cert), file("old-key.pem", old_key.expose()));
+    let out =
+        gatepass(&["profile", "certificate", "Cert", "--client-cert", &old_cert_file, "--client-key", &old_key_file]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = gatepass(&["send", "--profile", "Cert", "/v1/me"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let warned = stderr.find("Warning: the client certificate (old-app): Expired 1 day ago").expect(&stderr);
+    let failed = stderr.find("127.0.0.1 refused the client certificate because it has expired.").expect(&stderr);
+    assert!(warned < failed, "{stderr}");
+
+    // Taken off: the server says it wants one.
+    let out = gatepass(&["profile", "certificate", "Cert", "--remove"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = gatepass(&["send", "--profile", "Cert", "/v1/me"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("127.0.0.1 asks for a client certificate"), "{}", text(&out.stderr));
+}

@@ -3,8 +3,9 @@
 
 pub mod token;
 
+use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::exchange::{Outcome, RequestId, size_words};
-use crate::core::profile::{AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile};
+use crate::core::profile::{AuthKind, AuthMethod, ClientAuth, ClientIdentity, Environment, KeyPlacement, Profile};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::status;
@@ -62,6 +63,38 @@ pub enum ProfileCommand {
     Add(Box<AddArgs>),
     /// Remove a profile and its secret.
     Remove { name: String },
+    /// Give a profile a client certificate (mutual TLS) or extra trusted authorities, or take
+    /// them off. The private key goes to the keychain; the certificate stays in the profile.
+    Certificate(CertificateArgs),
+}
+
+/// Client-certificate options, shared by `profile add` and `profile certificate`.
+#[derive(Debug, Args, Default)]
+pub struct TlsArgs {
+    /// A client certificate file (PEM) to present to the server (mutual TLS). Needs --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key file (PEM). It is copied into the keychain; the
+    /// profile file holds only a reference to it.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// Extra certificate authorities (PEM) to trust for this profile's server, for APIs whose
+    /// certificate comes from a private authority.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    /// Take the client certificate off the profile and delete its key from the keychain.
+    #[arg(long, conflicts_with_all = ["client_cert", "client_key"])]
+    pub remove: bool,
+    /// Stop trusting the extra certificate authorities.
+    #[arg(long, conflicts_with = "ca_bundle")]
+    pub remove_ca_bundle: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -132,6 +165,8 @@ pub struct AddArgs {
     pub variables: Vec<(String, String)>,
     #[arg(long, default_value = "")]
     pub notes: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -259,40 +294,134 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
                 }
                 None => None,
             };
-            print!("{}", describe_profile(&profile, fingerprint.as_deref()));
+            let client_key = match &profile.client_certificate {
+                Some(identity) => {
+                    needs_keychain(workspace)?;
+                    Some(workspace.read_secret(&identity.private_key)?.is_some())
+                }
+                None => None,
+            };
+            print!("{}", describe_profile(&profile, fingerprint.as_deref(), client_key));
             if matches!(profile.auth, AuthMethod::OAuthClientCredentials(_)) {
                 println!("Access token:    {}", cached_token_words(workspace, &profile)?);
             }
             Ok(0)
         }
         ProfileCommand::Add(args) => {
-            let profile = profile_from_args(args)?;
+            let mut profile = profile_from_args(args)?;
+            // Read and check the files before anything is saved or asked for.
+            let identity = read_identity(&args.tls)?;
+            if let Some(bundle) = &args.tls.ca_bundle {
+                profile.ca_bundle_pem = Some(read_ca_bundle(bundle)?);
+            }
+            if let Some((certificate_pem, _, _)) = &identity {
+                profile.client_certificate = Some(ClientIdentity::new(&profile.id, certificate_pem.clone()));
+            }
             // Check the keychain before asking for the secret, so nobody pastes it for nothing.
+            if profile.auth.secret_ref().is_some() || identity.is_some() {
+                needs_keychain(workspace)?;
+            }
             let secret = match profile.auth.secret_ref() {
-                Some(_) => {
-                    needs_keychain(workspace)?;
-                    Some(read_secret_input(profile.auth.secret_label())?)
-                }
+                Some(_) => Some(read_secret_input(profile.auth.secret_label())?),
                 None => None,
             };
-            workspace.save_profile(&profile, secret.as_ref())?;
-            println!(
-                "Added profile \"{}\" ({}). Its {} is in the keychain.",
-                profile.name,
-                profile.environment.long_label(),
-                profile.auth.secret_label()
-            );
+            workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
+            let kept = match (profile.auth.secret_ref(), &identity) {
+                (Some(_), Some(_)) => {
+                    format!(" Its {} and client certificate key are in the keychain.", profile.auth.secret_label())
+                }
+                (Some(_), None) => format!(" Its {} is in the keychain.", profile.auth.secret_label()),
+                (None, Some(_)) => " Its client certificate key is in the keychain.".to_owned(),
+                (None, None) => String::new(),
+            };
+            println!("Added profile \"{}\" ({}).{kept}", profile.name, profile.environment.long_label());
+            if let Some((_, _, facts)) = &identity {
+                println!("Client certificate: {}. {}.", facts.subject, facts.state_words());
+            }
             Ok(0)
         }
+        ProfileCommand::Certificate(args) => run_certificate(workspace, args),
         ProfileCommand::Remove { name } => {
             let profile = workspace.profile_named(name)?;
-            if profile.auth.secret_ref().is_some() {
+            if profile.auth.secret_ref().is_some() || profile.client_certificate.is_some() {
                 needs_keychain(workspace)?;
             }
             workspace.delete_profile(&profile.id)?;
             println!("Removed profile \"{}\" and its secret.", profile.name);
             Ok(0)
         }
+    }
+}
+
+fn run_certificate(workspace: &Workspace, args: &CertificateArgs) -> anyhow::Result<i32> {
+    let profile = workspace.profile_named(&args.name)?;
+    let identity = read_identity(&args.tls)?;
+    let bundle = args.tls.ca_bundle.as_deref().map(read_ca_bundle).transpose()?;
+    if identity.is_none() && bundle.is_none() && !args.remove && !args.remove_ca_bundle {
+        bail!(
+            "Say what to change: --client-cert FILE with --client-key FILE, --ca-bundle FILE, --remove or --remove-ca-bundle."
+        );
+    }
+    if identity.is_some() || args.remove {
+        needs_keychain(workspace)?;
+    }
+    if let Some((certificate_pem, key, _)) = &identity {
+        let facts = workspace.import_client_certificate(&profile.id, certificate_pem, key)?;
+        println!("The profile \"{}\" now presents a client certificate. Its key is in the keychain.", profile.name);
+        println!("Client certificate: {}. {}.", facts.subject, facts.state_words());
+    }
+    if args.remove {
+        workspace.remove_client_certificate(&profile.id)?;
+        println!("Took the client certificate off \"{}\" and deleted its key from the keychain.", profile.name);
+    }
+    if let Some(bundle) = &bundle {
+        workspace.set_ca_bundle(&profile.id, Some(bundle))?;
+        println!("The profile \"{}\" now also trusts the authorities in the CA bundle.", profile.name);
+    }
+    if args.remove_ca_bundle {
+        workspace.set_ca_bundle(&profile.id, None)?;
+        println!("The profile \"{}\" trusts only this computer's authorities again.", profile.name);
+    }
+    Ok(0)
+}
+
+fn read_text_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("Could not read the {what} file {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "The {what} file {} is not PEM text. If it is a binary (DER or PKCS#12) file, convert it to PEM first, for example with openssl.",
+            path.display()
+        )
+    })
+}
+
+/// The certificate and key named on the command line, checked: both readable and belonging together.
+fn read_identity(args: &TlsArgs) -> anyhow::Result<Option<(String, Secret, CertificateFacts)>> {
+    let (Some(cert_path), Some(key_path)) = (&args.client_cert, &args.client_key) else { return Ok(None) };
+    let certificate_pem = read_text_file(cert_path, "client certificate")?;
+    let key = Secret::new(read_text_file(key_path, "private key")?);
+    let facts = Workspace::check_client_certificate(&certificate_pem, &key)?;
+    if let Some(warning) = certificate_warning(&facts) {
+        eprintln!("Warning: {warning}");
+    }
+    Ok(Some((certificate_pem, key, facts)))
+}
+
+fn read_ca_bundle(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = read_text_file(path, "CA bundle")?;
+    crate::core::certificate::parse_ca_bundle(&text)?;
+    Ok(text)
+}
+
+/// A line to say before sending when the client certificate will not be accepted, or soon won't.
+fn certificate_warning(facts: &CertificateFacts) -> Option<String> {
+    match facts.state {
+        CertState::Valid => None,
+        CertState::ExpiresSoon | CertState::Expired | CertState::NotYetValid => Some(format!(
+            "the client certificate ({}): {}.",
+            facts.common_name.as_deref().unwrap_or(&facts.subject),
+            facts.state_words()
+        )),
     }
 }
 
@@ -313,7 +442,8 @@ fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Resul
 }
 
 /// A profile as text, secrets as fingerprints.
-pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String {
+/// `client_key` says whether the client certificate's key was found in the keychain.
+pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key: Option<bool>) -> String {
     let mut out = format!("Name:            {}\n", profile.name);
     out.push_str(&format!("Environment:     {}\n", profile.environment.long_label()));
     out.push_str(&format!("Base URL:        {}\n", profile.base_url));
@@ -346,6 +476,36 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
     }
     if let Some(fp) = fingerprint {
         out.push_str(&format!("Secret:          {fp}\n"));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    if let Some(identity) = &profile.client_certificate {
+        match crate::core::certificate::facts_from_pem(&identity.certificate_pem, now) {
+            Ok(facts) => {
+                out.push_str(&format!("Client cert:     {}\n", facts.subject));
+                out.push_str(&format!("  issued by:     {}\n", facts.issuer));
+                out.push_str(&format!("  valid:         {} to {}\n", facts.not_before.date(), facts.not_after.date()));
+                out.push_str(&format!("  state:         {}: {}\n", facts.state.label(), facts.state_words()));
+            }
+            Err(e) => out.push_str(&format!("Client cert:     cannot be read. {e}\n")),
+        }
+        out.push_str(match client_key {
+            Some(true) => "  key:           in the keychain\n",
+            Some(false) => "  key:           missing from the keychain: import the certificate and key again\n",
+            None => "",
+        });
+    }
+    if let Some(bundle) = &profile.ca_bundle_pem {
+        let names = crate::core::certificate::parse_ca_bundle(bundle)
+            .map(|certs| {
+                certs
+                    .iter()
+                    .filter_map(|der| crate::core::certificate::certificate_facts(der, now).ok())
+                    .map(|f| f.common_name.unwrap_or(f.subject))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|e| e.to_string());
+        out.push_str(&format!("Also trusts:     {names} (CA bundle)\n"));
     }
     if !profile.expected_scopes.is_empty() {
         out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
@@ -463,7 +623,14 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
     // Build the HTTP client while the keychain connects: both take a few milliseconds.
     let ws = Arc::clone(workspace);
     let warm = tokio::task::spawn_blocking(move || ws.warm_up());
-    if draft.send_credential && profile.auth.secret_ref().is_some() {
+    if let Some(identity) = &profile.client_certificate
+        && let Ok(facts) =
+            crate::core::certificate::facts_from_pem(&identity.certificate_pem, time::OffsetDateTime::now_utc())
+        && let Some(warning) = certificate_warning(&facts)
+    {
+        eprintln!("Warning: {warning}");
+    }
+    if (draft.send_credential && profile.auth.secret_ref().is_some()) || profile.client_certificate.is_some() {
         let ws = Arc::clone(workspace);
         tokio::task::spawn_blocking(move || {
             ws.connect_keychain_lazily().context("Gatepass keeps secrets only in the keychain, so it cannot go on")

@@ -302,6 +302,15 @@ impl Workspace {
 
     // ---- client certificates -----------------------------------------------------------
 
+    /// Check a client certificate and key without keeping them: both readable, and the key the
+    /// one that belongs to the certificate. Returns what the certificate says now.
+    pub fn check_client_certificate(
+        certificate_pem: &str,
+        private_key_pem: &Secret,
+    ) -> Result<CertificateFacts, WorkspaceError> {
+        Ok(crate::infra::tls::check_identity(certificate_pem, private_key_pem, time::OffsetDateTime::now_utc())?)
+    }
+
     /// Give a profile a client certificate: check that the certificate and key can be read and
     /// belong together, keep the key in the keychain and the certificate in the profile.
     /// Returns what the certificate says (an expired one is kept, and the facts say so).
