@@ -678,6 +678,7 @@ fn interop_client_credentials_and_jwks_with_oauth2_mock_server() {
 
 #[test]
 fn an_older_sample_workspace_gets_the_oauth_profile_once() {
+    const MTLS: &str = "Practice — Client certificate (Sandbox)";
     let rt = common::runtime();
     let server = common::practice(&rt);
     let dir = tempfile::tempdir().unwrap();
@@ -685,7 +686,7 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
     let urls = PracticeUrls::from(&server);
     ws.ensure_sample_workspace(&urls).unwrap();
     let names = || ws.load_profiles().unwrap().file.profiles.into_iter().map(|p| p.name).collect::<Vec<_>>();
-    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", "Practice — OAuth (Sandbox)"]);
+    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", "Practice — OAuth (Sandbox)", MTLS]);
 
     // As written by a version without the OAuth profile: no record of the samples offered.
     let oauth = ws.profile_named("Practice — OAuth (Sandbox)").unwrap();
@@ -694,15 +695,19 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
     let text = std::fs::read_to_string(&path).unwrap();
     let mut table: toml::Table = text.parse().unwrap();
     let offered = table.remove("samples_offered").unwrap();
-    assert_eq!(offered, toml::Value::Array(vec!["sandbox".into(), "production".into(), "sandbox_oauth".into()]));
+    assert_eq!(
+        offered,
+        toml::Value::Array(vec!["sandbox".into(), "production".into(), "sandbox_oauth".into(), "sandbox_mtls".into()])
+    );
     std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
     ws.ensure_sample_workspace(&urls).unwrap();
-    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", "Practice — OAuth (Sandbox)"]);
+    // The client-certificate profile is still there, so it is not added twice; the OAuth one comes back.
+    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", MTLS, "Practice — OAuth (Sandbox)"]);
     let oauth = ws.profile_named("Practice — OAuth (Sandbox)").unwrap();
     assert_eq!(send(&rt, &ws, &oauth, "/v1/me").unwrap(), 200, "the added profile's secret is in the keychain");
 
     // Deleted on purpose: it stays deleted.
     ws.delete_profile(&oauth.id).unwrap();
     ws.ensure_sample_workspace(&urls).unwrap();
-    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production"]);
+    assert_eq!(names(), vec!["Practice — Sandbox", "Practice — Production", MTLS]);
 }

@@ -38,7 +38,7 @@ fn start(options: StartOptions) -> Fixture {
 
 fn practice_options() -> StartOptions {
     StartOptions {
-        practice: PracticeConfig { sandbox_port: 0, production_port: 0, ..PracticeConfig::default() },
+        practice: PracticeConfig { sandbox_port: 0, production_port: 0, mtls_port: 0, ..PracticeConfig::default() },
         session_memory: true,
         ..StartOptions::default()
     }
@@ -66,8 +66,9 @@ fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
 }
 
 fn ready(f: &mut Fixture) {
-    // Sandbox (API key), Production (access token) and OAuth (Sandbox) (client credentials).
-    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 3);
+    // Sandbox (API key), Production (access token), OAuth (Sandbox) (client credentials) and
+    // Client certificate (Sandbox).
+    wait_for(&mut f.harness, "the sample profiles", |h| h.state().profiles.len() == 4);
 }
 
 fn select_profile(f: &mut Fixture, name: &str) {

@@ -386,13 +386,8 @@ fn run_certificate(workspace: &Workspace, args: &CertificateArgs) -> anyhow::Res
 }
 
 fn read_text_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("Could not read the {what} file {}", path.display()))?;
-    String::from_utf8(bytes).map_err(|_| {
-        anyhow::anyhow!(
-            "The {what} file {} is not PEM text. If it is a binary (DER or PKCS#12) file, convert it to PEM first, for example with openssl.",
-            path.display()
-        )
-    })
+    let text = crate::workspace::read_pem_file(path).with_context(|| format!("The {what} file could not be used"))?;
+    Ok(text.as_str().to_owned())
 }
 
 /// The certificate and key named on the command line, checked: both readable and belonging together.

@@ -611,6 +611,31 @@ impl Workspace {
     }
 }
 
+/// Read a PEM file (certificate, key or CA bundle) a person named. A leading `~/` means the
+/// home folder. The text is wiped from memory when dropped, as it may hold a private key.
+pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, WorkspaceError> {
+    let expanded = match path.strip_prefix("~") {
+        Ok(rest) => directories::BaseDirs::new().map_or_else(|| path.to_owned(), |dirs| dirs.home_dir().join(rest)),
+        Err(_) => path.to_owned(),
+    };
+    let bytes = zeroize::Zeroizing::new(std::fs::read(&expanded).map_err(|e| {
+        WorkspaceError::Other(match e.kind() {
+            std::io::ErrorKind::NotFound => format!("There is no file at {}. Check the path.", expanded.display()),
+            std::io::ErrorKind::PermissionDenied => {
+                format!("Gatepass is not allowed to read {}. Check the file's permissions.", expanded.display())
+            }
+            _ => format!("Could not read {}: {e}", expanded.display()),
+        })
+    })?);
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(zeroize::Zeroizing::new(text.to_owned())),
+        Err(_) => Err(WorkspaceError::Other(format!(
+            "{} is not PEM text. If it is a binary (DER or PKCS#12) file, convert it to PEM first, for example with openssl.",
+            expanded.display()
+        ))),
+    }
+}
+
 /// Did the API refuse the access token itself (401 with a Bearer `invalid_token` challenge)?
 /// Then a new token may help; any other refusal would only repeat.
 fn token_refused(exchange: &Exchange) -> bool {

@@ -2,6 +2,7 @@
 //! revealed on request, and "Copy" copies without showing. A new value replaces the one in the
 //! keychain only when typed.
 
+use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
     AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
 };
@@ -45,7 +46,34 @@ pub struct ProfileForm {
     pub scopes: String,
     pub variables: Vec<(String, String)>,
     pub notes: String,
+    /// Client certificate (mutual TLS): PEM text pasted or loaded from a file, to import.
+    pub cert: CertificateForm,
     pub original: Option<Profile>,
+}
+
+/// Which PEM field a file is loaded into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PemField {
+    Certificate,
+    Key,
+    CaBundle,
+}
+
+/// The client-certificate section of the form.
+#[derive(Default)]
+pub struct CertificateForm {
+    pub certificate_pem: String,
+    /// The private key as pasted or loaded; goes to the keychain on import, never to a file.
+    pub key_pem: Zeroizing<String>,
+    pub show_key: bool,
+    pub certificate_path: String,
+    pub key_path: String,
+    pub ca_path: String,
+    /// Extra trusted authorities (PEM), saved with the profile.
+    pub ca_pem: String,
+    /// What the saved certificate says, read when the form was opened.
+    pub facts: Option<Result<CertificateFacts, String>>,
+    pub confirm_remove: bool,
 }
 
 impl ProfileForm {
@@ -75,6 +103,7 @@ impl ProfileForm {
             scopes: String::new(),
             variables: Vec::new(),
             notes: String::new(),
+            cert: CertificateForm::default(),
             original: None,
         }
     }
@@ -115,6 +144,11 @@ impl ProfileForm {
         form.scopes = p.expected_scopes.join(" ");
         form.variables = p.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         form.notes.clone_from(&p.notes);
+        form.cert.ca_pem = p.ca_bundle_pem.clone().unwrap_or_default();
+        form.cert.facts = p.client_certificate.as_ref().map(|identity| {
+            crate::core::certificate::facts_from_pem(&identity.certificate_pem, time::OffsetDateTime::now_utc())
+                .map_err(|e| e.to_string())
+        });
         form.original = Some(p.clone());
         form
     }
@@ -197,6 +231,13 @@ impl ProfileForm {
             .map(|(k, v)| (k.trim().to_owned(), v.clone()))
             .collect();
         profile.notes.clone_from(&self.notes);
+        let ca = self.cert.ca_pem.trim();
+        profile.ca_bundle_pem = if ca.is_empty() {
+            None
+        } else {
+            crate::core::certificate::parse_ca_bundle(ca).map_err(|e| e.to_string())?;
+            Some(format!("{ca}\n"))
+        };
         Ok(profile)
     }
 }
@@ -215,6 +256,17 @@ pub struct ProfileEditor {
 }
 
 impl ProfileEditor {
+    /// A PEM file was read: put it in its field.
+    pub fn pem_loaded(&mut self, field: PemField, text: Zeroizing<String>) {
+        let Some(form) = &mut self.form else { return };
+        match field {
+            PemField::Certificate => form.cert.certificate_pem = text.as_str().to_owned(),
+            PemField::Key => form.cert.key_pem = text,
+            PemField::CaBundle => form.cert.ca_pem = text.as_str().to_owned(),
+        }
+        self.status = None;
+    }
+
     pub fn saved(&mut self, profiles: &[Profile], id: &ProfileId) {
         self.form = profiles.iter().find(|p| &p.id == id).map(ProfileForm::from_profile);
         self.revealed = None;
@@ -427,6 +479,9 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
             ui.end_row();
         });
+        ui.add_space(6.0);
+        certificate_ui(&mut app.commands, form, ui, palette);
+        ui.add_space(6.0);
         ui.label(egui::RichText::new("Variables").strong());
         let mut remove = None;
         egui::Grid::new("variables").num_columns(3).show(ui, |ui| {
@@ -469,6 +524,151 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.label(status);
         }
     });
+}
+
+/// The "Client certificate" section: the saved certificate's facts with a coloured state, PEM
+/// fields to paste into or load from a file, Import, Remove, and the extra trusted authorities.
+fn certificate_ui(
+    commands: &mut Vec<Command>,
+    form: &mut ProfileForm,
+    ui: &mut egui::Ui,
+    palette: crate::ui::theme::Palette,
+) {
+    ui.label(egui::RichText::new("Client certificate").strong());
+    ui.label(
+        egui::RichText::new(
+            "A file that proves which system is calling (mutual TLS). Sent with any sign-in method above. The key is kept in the keychain.",
+        )
+        .color(palette.muted),
+    );
+    let saved = form.original.as_ref().and_then(|p| p.client_certificate.as_ref()).is_some();
+    egui::Grid::new("client_certificate").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+        match &form.cert.facts {
+            Some(Ok(facts)) => {
+                let color = match facts.state {
+                    CertState::Valid => palette.success,
+                    CertState::ExpiresSoon => palette.warning,
+                    CertState::Expired | CertState::NotYetValid => palette.error,
+                };
+                ui.label("State");
+                ui.label(egui::RichText::new(format!("{}: {}", facts.state.label(), facts.state_words())).color(color));
+                ui.end_row();
+                ui.label("Names");
+                ui.label(&facts.subject);
+                ui.end_row();
+                ui.label("Issued by");
+                ui.label(&facts.issuer);
+                ui.end_row();
+                ui.label("Valid");
+                ui.label(format!("{} to {} (UTC)", facts.not_before.date(), facts.not_after.date()));
+                ui.end_row();
+            }
+            Some(Err(e)) => {
+                ui.label("State");
+                ui.label(egui::RichText::new(e).color(palette.error));
+                ui.end_row();
+            }
+            None => {
+                ui.label("State");
+                ui.label(egui::RichText::new("None: no client certificate is sent").color(palette.muted));
+                ui.end_row();
+            }
+        }
+        if saved {
+            ui.label("");
+            ui.horizontal(|ui| {
+                if form.cert.confirm_remove {
+                    if ui
+                        .button(egui::RichText::new("Yes, remove it and its key").color(palette.error))
+                        .clicked()
+                    {
+                        commands.push(Command::RemoveCertificate(form.id.clone()));
+                        form.cert.confirm_remove = false;
+                    }
+                    if ui.button("Keep it").clicked() {
+                        form.cert.confirm_remove = false;
+                    }
+                } else if ui.button("Remove certificate…").clicked() {
+                    form.cert.confirm_remove = true;
+                }
+            });
+            ui.end_row();
+        }
+        let verb = if saved { "Replace with" } else { "Add" };
+        pem_row_ui(commands, ui, &format!("{verb}: certificate (PEM)"), PemField::Certificate, &mut form.cert.certificate_path, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut form.cert.certificate_pem)
+                    .hint_text("-----BEGIN CERTIFICATE-----")
+                    .desired_rows(2)
+                    .desired_width(380.0)
+                    .font(egui::TextStyle::Monospace),
+            )
+        });
+        pem_row_ui(commands, ui, "Private key (PEM)", PemField::Key, &mut form.cert.key_path, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut *form.cert.key_pem)
+                    .hint_text("-----BEGIN PRIVATE KEY----- (stored in the keychain only)")
+                    .password(!form.cert.show_key)
+                    .desired_rows(2)
+                    .desired_width(380.0)
+                    .font(egui::TextStyle::Monospace),
+            )
+        });
+        ui.label("");
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut form.cert.show_key, "Show key");
+            let ready = !form.cert.certificate_pem.trim().is_empty() && !form.cert.key_pem.trim().is_empty();
+            let import = ui.add_enabled(!form.is_new && ready, egui::Button::new("Import certificate"));
+            if form.is_new {
+                import.on_disabled_hover_text("Create the profile first");
+            } else if import.clicked() {
+                commands.push(Command::ImportCertificate {
+                    profile: form.id.clone(),
+                    // Kept in the form until the import succeeds (the form is then reloaded), so a
+                    // refused key or certificate can be corrected rather than pasted again.
+                    certificate_pem: form.cert.certificate_pem.clone(),
+                    key: Secret::new(form.cert.key_pem.as_str()),
+                });
+            }
+        });
+        ui.end_row();
+        pem_row_ui(commands, ui, "Also trust these CAs (PEM)", PemField::CaBundle, &mut form.cert.ca_path, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut form.cert.ca_pem)
+                    .hint_text("optional: for servers whose certificate comes from a private authority; saved with the profile")
+                    .desired_rows(2)
+                    .desired_width(380.0)
+                    .font(egui::TextStyle::Monospace),
+            )
+        });
+    });
+}
+
+/// A PEM field with a file path and a "Load" button under it.
+fn pem_row_ui(
+    commands: &mut Vec<Command>,
+    ui: &mut egui::Ui,
+    label: &str,
+    field: PemField,
+    path: &mut String,
+    edit: impl FnOnce(&mut egui::Ui) -> egui::Response,
+) {
+    let l = ui.label(label);
+    ui.vertical(|ui| {
+        edit(ui).labelled_by(l.id);
+        ui.horizontal(|ui| {
+            let path_edit = ui.add(
+                egui::TextEdit::singleline(path)
+                    .hint_text("or a file path, such as ~/certs/client.pem")
+                    .desired_width(300.0),
+            );
+            path_edit.labelled_by(l.id);
+            if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Load")).clicked() {
+                commands.push(Command::LoadPem(field, path.trim().to_owned()));
+            }
+        });
+    });
+    ui.end_row();
 }
 
 fn app_commands(commands: &mut Vec<Command>) -> &mut Vec<Command> {
