@@ -382,7 +382,7 @@ fn the_binary_adds_shows_and_sends_with_a_client_certificate() {
 
     let shown = text(&gatepass(&["profile", "show", "Cert"]).stdout);
     assert!(shown.contains(&format!("Client cert:     CN={SANDBOX_CLIENT_NAME}, O=Gatepass practice API")), "{shown}");
-    assert!(shown.contains("  state:         Valid: Valid for 364 more days"), "{shown}");
+    assert!(shown.contains("  state:         Valid for 364 more days"), "{shown}");
     assert!(shown.contains("  key:           in the keychain"), "{shown}");
     assert!(shown.contains("Also trusts:     Gatepass Practice CA (CA bundle)"), "{shown}");
     let key_line = key.expose().lines().nth(1).unwrap();

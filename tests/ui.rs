@@ -260,3 +260,37 @@ fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
         h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(200)
     });
 }
+
+#[test]
+fn the_client_certificate_profile_sends_and_its_editor_shows_the_certificate() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Client certificate (Sandbox)");
+    assert!(has_text(&f.harness, "client certificate"), "the profile bar does not name the certificate");
+    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
+    f.harness.get_by_label("Profiles…").click();
+    // A new window is measured on its first frame and drawn on the next.
+    f.harness.run_steps(3);
+    // The section is below the fold of the editor's scroll area.
+    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    for _ in 0..20 {
+        if has_text(&f.harness, "Remove certificate…") {
+            break;
+        }
+        f.harness.hover_at(over_the_form);
+        f.harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -3.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        f.harness.step();
+    }
+    assert!(has_text(&f.harness, "Valid for 364 more days"), "the editor does not show the state");
+    assert!(has_text(&f.harness, "Issued by"));
+    assert!(has_text(&f.harness, "Remove certificate…"));
+}

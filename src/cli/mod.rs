@@ -479,7 +479,7 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
                 out.push_str(&format!("Client cert:     {}\n", facts.subject));
                 out.push_str(&format!("  issued by:     {}\n", facts.issuer));
                 out.push_str(&format!("  valid:         {} to {}\n", facts.not_before.date(), facts.not_after.date()));
-                out.push_str(&format!("  state:         {}: {}\n", facts.state.label(), facts.state_words()));
+                out.push_str(&format!("  state:         {}\n", facts.state_words()));
             }
             Err(e) => out.push_str(&format!("Client cert:     cannot be read. {e}\n")),
         }

@@ -50,6 +50,9 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                 let now = time::OffsetDateTime::now_utc();
                 let (text, color) = match crate::core::certificate::facts_from_pem(&identity.certificate_pem, now) {
                     Ok(facts) => match facts.state {
+                        CertState::Valid if matches!(profile.auth, AuthMethod::None) => {
+                            ("client certificate".to_owned(), palette.muted)
+                        }
                         CertState::Valid => ("+ client certificate".to_owned(), palette.muted),
                         CertState::ExpiresSoon => {
                             (format!("client certificate expires in {} days", facts.days_left.max(0)), palette.warning)

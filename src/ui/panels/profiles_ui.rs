@@ -478,10 +478,8 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.label("Notes");
             ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
             ui.end_row();
+            certificate_rows_ui(&mut app.commands, form, ui, palette);
         });
-        ui.add_space(6.0);
-        certificate_ui(&mut app.commands, form, ui, palette);
-        ui.add_space(6.0);
         ui.label(egui::RichText::new("Variables").strong());
         let mut remove = None;
         egui::Grid::new("variables").num_columns(3).show(ui, |ui| {
@@ -526,9 +524,10 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
     });
 }
 
-/// The "Client certificate" section: the saved certificate's facts with a coloured state, PEM
-/// fields to paste into or load from a file, Import, Remove, and the extra trusted authorities.
-fn certificate_ui(
+/// The "Client certificate" rows of the form: the saved certificate's facts with a coloured
+/// state, PEM fields to paste into or load from a file, Import, Remove, and the extra trusted
+/// authorities. Drawn inside the form's grid so the columns line up.
+fn certificate_rows_ui(
     commands: &mut Vec<Command>,
     form: &mut ProfileForm,
     ui: &mut egui::Ui,
@@ -537,110 +536,106 @@ fn certificate_ui(
     ui.label(egui::RichText::new("Client certificate").strong());
     ui.label(
         egui::RichText::new(
-            "A file that proves which system is calling (mutual TLS). Sent with any sign-in method above. The key is kept in the keychain.",
+            "A file that proves which system is calling (mutual TLS). It is sent with any sign-in method. Its key is kept in the keychain.",
         )
         .color(palette.muted),
     );
+    ui.end_row();
     let saved = form.original.as_ref().and_then(|p| p.client_certificate.as_ref()).is_some();
-    egui::Grid::new("client_certificate").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-        match &form.cert.facts {
-            Some(Ok(facts)) => {
-                let color = match facts.state {
-                    CertState::Valid => palette.success,
-                    CertState::ExpiresSoon => palette.warning,
-                    CertState::Expired | CertState::NotYetValid => palette.error,
-                };
-                ui.label("State");
-                ui.label(egui::RichText::new(format!("{}: {}", facts.state.label(), facts.state_words())).color(color));
-                ui.end_row();
-                ui.label("Names");
-                ui.label(&facts.subject);
-                ui.end_row();
-                ui.label("Issued by");
-                ui.label(&facts.issuer);
-                ui.end_row();
-                ui.label("Valid");
-                ui.label(format!("{} to {} (UTC)", facts.not_before.date(), facts.not_after.date()));
-                ui.end_row();
-            }
-            Some(Err(e)) => {
-                ui.label("State");
-                ui.label(egui::RichText::new(e).color(palette.error));
-                ui.end_row();
-            }
-            None => {
-                ui.label("State");
-                ui.label(egui::RichText::new("None: no client certificate is sent").color(palette.muted));
-                ui.end_row();
-            }
-        }
-        if saved {
-            ui.label("");
-            ui.horizontal(|ui| {
-                if form.cert.confirm_remove {
-                    if ui
-                        .button(egui::RichText::new("Yes, remove it and its key").color(palette.error))
-                        .clicked()
-                    {
-                        commands.push(Command::RemoveCertificate(form.id.clone()));
-                        form.cert.confirm_remove = false;
-                    }
-                    if ui.button("Keep it").clicked() {
-                        form.cert.confirm_remove = false;
-                    }
-                } else if ui.button("Remove certificate…").clicked() {
-                    form.cert.confirm_remove = true;
-                }
-            });
+    ui.label("State");
+    match &form.cert.facts {
+        Some(Ok(facts)) => {
+            let color = match facts.state {
+                CertState::Valid => palette.success,
+                CertState::ExpiresSoon => palette.warning,
+                CertState::Expired | CertState::NotYetValid => palette.error,
+            };
+            ui.label(egui::RichText::new(facts.state_words()).color(color).strong());
+            ui.end_row();
+            ui.label("Names");
+            ui.label(&facts.subject);
+            ui.end_row();
+            ui.label("Issued by");
+            ui.label(&facts.issuer);
+            ui.end_row();
+            ui.label("Valid");
+            ui.label(format!("{} to {} (UTC)", facts.not_before.date(), facts.not_after.date()));
             ui.end_row();
         }
-        let verb = if saved { "Replace with" } else { "Add" };
-        pem_row_ui(commands, ui, &format!("{verb}: certificate (PEM)"), PemField::Certificate, &mut form.cert.certificate_path, |ui| {
-            ui.add(
-                egui::TextEdit::multiline(&mut form.cert.certificate_pem)
-                    .hint_text("-----BEGIN CERTIFICATE-----")
-                    .desired_rows(2)
-                    .desired_width(380.0)
-                    .font(egui::TextStyle::Monospace),
-            )
-        });
-        pem_row_ui(commands, ui, "Private key (PEM)", PemField::Key, &mut form.cert.key_path, |ui| {
-            ui.add(
-                egui::TextEdit::multiline(&mut *form.cert.key_pem)
-                    .hint_text("-----BEGIN PRIVATE KEY----- (stored in the keychain only)")
-                    .password(!form.cert.show_key)
-                    .desired_rows(2)
-                    .desired_width(380.0)
-                    .font(egui::TextStyle::Monospace),
-            )
-        });
+        Some(Err(e)) => {
+            ui.label(egui::RichText::new(e).color(palette.error));
+            ui.end_row();
+        }
+        None => {
+            ui.label(egui::RichText::new("None: no client certificate is sent").color(palette.muted));
+            ui.end_row();
+        }
+    }
+    if saved {
         ui.label("");
         ui.horizontal(|ui| {
-            ui.checkbox(&mut form.cert.show_key, "Show key");
-            let ready = !form.cert.certificate_pem.trim().is_empty() && !form.cert.key_pem.trim().is_empty();
-            let import = ui.add_enabled(!form.is_new && ready, egui::Button::new("Import certificate"));
-            if form.is_new {
-                import.on_disabled_hover_text("Create the profile first");
-            } else if import.clicked() {
-                commands.push(Command::ImportCertificate {
-                    profile: form.id.clone(),
-                    // Kept in the form until the import succeeds (the form is then reloaded), so a
-                    // refused key or certificate can be corrected rather than pasted again.
-                    certificate_pem: form.cert.certificate_pem.clone(),
-                    key: Secret::new(form.cert.key_pem.as_str()),
-                });
+            if form.cert.confirm_remove {
+                if ui.button(egui::RichText::new("Yes, remove it and its key").color(palette.error)).clicked() {
+                    commands.push(Command::RemoveCertificate(form.id.clone()));
+                    form.cert.confirm_remove = false;
+                }
+                if ui.button("Keep it").clicked() {
+                    form.cert.confirm_remove = false;
+                }
+            } else if ui.button("Remove certificate…").clicked() {
+                form.cert.confirm_remove = true;
             }
         });
         ui.end_row();
-        pem_row_ui(commands, ui, "Also trust these CAs (PEM)", PemField::CaBundle, &mut form.cert.ca_path, |ui| {
-            ui.add(
-                egui::TextEdit::multiline(&mut form.cert.ca_pem)
-                    .hint_text("optional: for servers whose certificate comes from a private authority; saved with the profile")
-                    .desired_rows(2)
-                    .desired_width(380.0)
-                    .font(egui::TextStyle::Monospace),
-            )
-        });
+    }
+    let label = if saved { "New certificate (PEM)" } else { "Certificate (PEM)" };
+    pem_row_ui(commands, ui, label, PemField::Certificate, &mut form.cert.certificate_path, |ui| {
+        ui.add(
+            egui::TextEdit::multiline(&mut form.cert.certificate_pem)
+                .hint_text("paste: -----BEGIN CERTIFICATE-----")
+                .desired_rows(2)
+                .desired_width(380.0)
+                .font(egui::TextStyle::Monospace),
+        )
+    });
+    pem_row_ui(commands, ui, "Its private key (PEM)", PemField::Key, &mut form.cert.key_path, |ui| {
+        ui.add(
+            egui::TextEdit::multiline(&mut *form.cert.key_pem)
+                .hint_text("paste: -----BEGIN PRIVATE KEY-----")
+                .password(!form.cert.show_key)
+                .desired_rows(2)
+                .desired_width(380.0)
+                .font(egui::TextStyle::Monospace),
+        )
+    });
+    ui.label("");
+    ui.horizontal(|ui| {
+        let ready = !form.cert.certificate_pem.trim().is_empty() && !form.cert.key_pem.trim().is_empty();
+        let import = ui.add_enabled(!form.is_new && ready, egui::Button::new("Import certificate"));
+        if form.is_new {
+            import.on_disabled_hover_text("Create the profile first, then import its certificate");
+        } else if !ready {
+            import.on_disabled_hover_text("Paste or load both the certificate and its key");
+        } else if import.clicked() {
+            commands.push(Command::ImportCertificate {
+                profile: form.id.clone(),
+                // Kept in the form until the import succeeds (the form is then reloaded), so a
+                // refused key or certificate can be corrected rather than pasted again.
+                certificate_pem: form.cert.certificate_pem.clone(),
+                key: Secret::new(form.cert.key_pem.as_str()),
+            });
+        }
+        ui.checkbox(&mut form.cert.show_key, "Show key");
+    });
+    ui.end_row();
+    pem_row_ui(commands, ui, "Also trust (CA, PEM)", PemField::CaBundle, &mut form.cert.ca_path, |ui| {
+        ui.add(
+            egui::TextEdit::multiline(&mut form.cert.ca_pem)
+                .hint_text("optional: the authority (CA) of a private server; saved with the profile")
+                .desired_rows(2)
+                .desired_width(380.0)
+                .font(egui::TextStyle::Monospace),
+        )
     });
 }
 
