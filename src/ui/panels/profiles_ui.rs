@@ -534,12 +534,18 @@ fn certificate_rows_ui(
     palette: crate::ui::theme::Palette,
 ) {
     ui.label(egui::RichText::new("Client certificate").strong());
-    ui.label(
-        egui::RichText::new(
-            "A file that proves which system is calling (mutual TLS). It is sent with any sign-in method. Its key is kept in the keychain.",
-        )
-        .color(palette.muted),
-    );
+    ui.scope(|ui| {
+        ui.set_max_width(380.0);
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(
+                    "A file that proves which system is calling (mutual TLS). It goes with any sign-in method; its key stays in the keychain.",
+                )
+                .color(palette.muted),
+            )
+            .wrap(),
+        );
+    });
     ui.end_row();
     let saved = form.original.as_ref().and_then(|p| p.client_certificate.as_ref()).is_some();
     ui.label("State");
@@ -552,7 +558,7 @@ fn certificate_rows_ui(
             };
             ui.label(egui::RichText::new(facts.state_words()).color(color).strong());
             ui.end_row();
-            ui.label("Names");
+            ui.label("Who it names");
             ui.label(&facts.subject);
             ui.end_row();
             ui.label("Issued by");
@@ -590,23 +596,10 @@ fn certificate_rows_ui(
     }
     let label = if saved { "New certificate (PEM)" } else { "Certificate (PEM)" };
     pem_row_ui(commands, ui, label, PemField::Certificate, &mut form.cert.certificate_path, |ui| {
-        ui.add(
-            egui::TextEdit::multiline(&mut form.cert.certificate_pem)
-                .hint_text("paste: -----BEGIN CERTIFICATE-----")
-                .desired_rows(2)
-                .desired_width(380.0)
-                .font(egui::TextStyle::Monospace),
-        )
+        pem_edit(ui, "certificate_pem", &mut form.cert.certificate_pem, "paste: -----BEGIN CERTIFICATE-----", false)
     });
     pem_row_ui(commands, ui, "Its private key (PEM)", PemField::Key, &mut form.cert.key_path, |ui| {
-        ui.add(
-            egui::TextEdit::multiline(&mut *form.cert.key_pem)
-                .hint_text("paste: -----BEGIN PRIVATE KEY-----")
-                .password(!form.cert.show_key)
-                .desired_rows(2)
-                .desired_width(380.0)
-                .font(egui::TextStyle::Monospace),
-        )
+        pem_edit(ui, "key_pem", &mut *form.cert.key_pem, "paste: -----BEGIN PRIVATE KEY-----", !form.cert.show_key)
     });
     ui.label("");
     ui.horizontal(|ui| {
@@ -628,15 +621,57 @@ fn certificate_rows_ui(
         ui.checkbox(&mut form.cert.show_key, "Show key");
     });
     ui.end_row();
+    let trusted = ca_names(&form.cert.ca_pem);
     pem_row_ui(commands, ui, "Also trust (CA, PEM)", PemField::CaBundle, &mut form.cert.ca_path, |ui| {
-        ui.add(
-            egui::TextEdit::multiline(&mut form.cert.ca_pem)
-                .hint_text("optional: the authority (CA) of a private server; saved with the profile")
-                .desired_rows(2)
-                .desired_width(380.0)
-                .font(egui::TextStyle::Monospace),
+        if let Some(names) = &trusted {
+            ui.label(egui::RichText::new(names).color(palette.muted));
+        }
+        pem_edit(
+            ui,
+            "ca_pem",
+            &mut form.cert.ca_pem,
+            "optional: the authority (CA) of a private server; saved with the profile",
+            false,
         )
     });
+}
+
+/// "Trusts Gatepass Practice CA" for a CA bundle, or what is wrong with it; None when empty.
+fn ca_names(pem: &str) -> Option<String> {
+    if pem.trim().is_empty() {
+        return None;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    Some(match crate::core::certificate::parse_ca_bundle(pem) {
+        Ok(certs) => format!(
+            "Trusts {}",
+            certs
+                .iter()
+                .filter_map(|der| crate::core::certificate::certificate_facts(der, now).ok())
+                .map(|f| f.common_name.unwrap_or(f.subject))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(e) => e.to_string(),
+    })
+}
+
+/// A PEM text field a few lines high that scrolls, so a long certificate does not stretch the form.
+fn pem_edit(ui: &mut egui::Ui, id: &str, text: &mut dyn egui::TextBuffer, hint: &str, masked: bool) -> egui::Response {
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(64.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .hint_text(hint)
+                    .password(masked)
+                    .desired_rows(2)
+                    .desired_width(380.0)
+                    .font(egui::TextStyle::Monospace),
+            )
+        })
+        .inner
 }
 
 /// A PEM field with a file path and a "Load" button under it.
@@ -651,10 +686,15 @@ fn pem_row_ui(
     let l = ui.label(label);
     ui.vertical(|ui| {
         edit(ui).labelled_by(l.id);
+        let example = match field {
+            PemField::Certificate => "client.pem",
+            PemField::Key => "client-key.pem",
+            PemField::CaBundle => "ca.pem",
+        };
         ui.horizontal(|ui| {
             let path_edit = ui.add(
                 egui::TextEdit::singleline(path)
-                    .hint_text("or a file path, such as ~/certs/client.pem")
+                    .hint_text(format!("or a file path, such as ~/certs/{example}"))
                     .desired_width(300.0),
             );
             path_edit.labelled_by(l.id);
