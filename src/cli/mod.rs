@@ -490,16 +490,8 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
         });
     }
     if let Some(bundle) = &profile.ca_bundle_pem {
-        let names = crate::core::certificate::parse_ca_bundle(bundle)
-            .map(|certs| {
-                certs
-                    .iter()
-                    .filter_map(|der| crate::core::certificate::certificate_facts(der, now).ok())
-                    .map(|f| f.common_name.unwrap_or(f.subject))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_else(|e| e.to_string());
+        let names = crate::core::certificate::ca_bundle_names(bundle, now)
+            .map_or_else(|e| e.to_string(), |names| names.join(", "));
         out.push_str(&format!("Also trusts:     {names} (CA bundle)\n"));
     }
     if !profile.expected_scopes.is_empty() {

@@ -188,6 +188,12 @@ pub fn certificate_facts(der: &[u8], now: OffsetDateTime) -> Result<CertificateF
     })
 }
 
+/// The names of the authorities in a CA bundle (their common names, else their subjects).
+pub fn ca_bundle_names(pem_text: &str, now: OffsetDateTime) -> Result<Vec<String>, CertificateError> {
+    let certificates = parse_ca_bundle(pem_text)?;
+    certificates.iter().map(|der| certificate_facts(der, now).map(|f| f.common_name.unwrap_or(f.subject))).collect()
+}
+
 /// The facts of the first certificate in PEM text.
 pub fn facts_from_pem(pem_text: &str, now: OffsetDateTime) -> Result<CertificateFacts, CertificateError> {
     let certificates = parse_certificates(pem_text)?;

@@ -211,8 +211,8 @@ pub(super) async fn serve(
         let _ = stop.wait_for(|stop| *stop).await;
     };
     let server = axum::serve(TlsListener { ready, local }, app).with_graceful_shutdown(signal);
-    let (_, served) = tokio::join!(accept_loop, server);
-    if let Err(err) = served {
+    let ((), result) = tokio::join!(accept_loop, server);
+    if let Err(err) = result {
         tracing::warn!(%err, "practice mTLS listener stopped with an error");
     }
 }

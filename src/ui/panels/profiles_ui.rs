@@ -260,9 +260,9 @@ impl ProfileEditor {
     pub fn pem_loaded(&mut self, field: PemField, text: Zeroizing<String>) {
         let Some(form) = &mut self.form else { return };
         match field {
-            PemField::Certificate => form.cert.certificate_pem = text.as_str().to_owned(),
+            PemField::Certificate => text.as_str().clone_into(&mut form.cert.certificate_pem),
             PemField::Key => form.cert.key_pem = text,
-            PemField::CaBundle => form.cert.ca_pem = text.as_str().to_owned(),
+            PemField::CaBundle => text.as_str().clone_into(&mut form.cert.ca_pem),
         }
         self.status = None;
     }
@@ -641,19 +641,8 @@ fn ca_names(pem: &str) -> Option<String> {
     if pem.trim().is_empty() {
         return None;
     }
-    let now = time::OffsetDateTime::now_utc();
-    Some(match crate::core::certificate::parse_ca_bundle(pem) {
-        Ok(certs) => format!(
-            "Trusts {}",
-            certs
-                .iter()
-                .filter_map(|der| crate::core::certificate::certificate_facts(der, now).ok())
-                .map(|f| f.common_name.unwrap_or(f.subject))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Err(e) => e.to_string(),
-    })
+    let names = crate::core::certificate::ca_bundle_names(pem, time::OffsetDateTime::now_utc());
+    Some(names.map_or_else(|e| e.to_string(), |names| format!("Trusts {}", names.join(", "))))
 }
 
 /// A PEM text field a few lines high that scrolls, so a long certificate does not stretch the form.
