@@ -419,3 +419,90 @@ fn the_binary_adds_shows_and_sends_with_a_client_certificate() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("127.0.0.1 asks for a client certificate"), "{}", text(&out.stderr));
 }
+
+/// A PKCS#12 bundle of this certificate and key, locked with `passphrase`.
+fn pkcs12(cert_pem: &str, key: &Secret, passphrase: &str) -> Vec<u8> {
+    let cert_der = gatepass::core::certificate::parse_certificates(cert_pem).unwrap().remove(0);
+    let rustls_pki_types::PrivateKeyDer::Pkcs8(key_der) =
+        gatepass::core::certificate::parse_private_key(key.expose()).unwrap()
+    else {
+        panic!("rcgen keys are PKCS#8")
+    };
+    let chain = p12_keystore::PrivateKeyChain::new(
+        b"gatepass-test".to_vec(),
+        p12_keystore::PrivateKey::from_der(key_der.secret_pkcs8_der()).unwrap(),
+        [p12_keystore::Certificate::from_der(&cert_der).unwrap()],
+    );
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry("client", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    store.writer(passphrase).write().unwrap()
+}
+
+#[test]
+fn a_pkcs12_bundle_opens_with_its_passphrase_and_gets_through() {
+    let (rt, server, _dir, ws) = setup();
+    let profile = mtls_profile(&ws, &server, "P12");
+    let (cert, key) = server.pki().sandbox_client();
+    let bundle = pkcs12(&cert, &key, "correct horse");
+
+    let wrong = Workspace::open_pkcs12(&bundle, &Secret::new("wrong horse")).unwrap_err();
+    assert!(matches!(wrong, WorkspaceError::Certificate(CertificateError::WrongPassphrase)), "{wrong:?}");
+    assert_eq!(
+        wrong.to_string(),
+        "The client certificate cannot be used. The passphrase does not open this PKCS#12 file. Check it (it is case-sensitive) and try again, or ask whoever made the file."
+    );
+    let garbage = Workspace::open_pkcs12(b"not a bundle at all", &Secret::new("x")).unwrap_err();
+    assert!(matches!(garbage, WorkspaceError::Certificate(CertificateError::BadPkcs12)), "{garbage:?}");
+
+    let (cert_from_bundle, key_from_bundle) = Workspace::open_pkcs12(&bundle, &Secret::new("correct horse")).unwrap();
+    assert_eq!(cert_from_bundle.trim(), cert.trim(), "the certificate inside is the one put in");
+    let facts = ws.import_client_certificate(&profile.id, &cert_from_bundle, &key_from_bundle).unwrap();
+    assert_eq!(facts.common_name.as_deref(), Some(SANDBOX_CLIENT_NAME));
+    assert_eq!(json_ok(send(&rt, &ws, &profile, "/v1/me"))["client_certificate"]["common_name"], SANDBOX_CLIENT_NAME);
+}
+
+#[test]
+fn the_binary_takes_a_pkcs12_bundle_with_the_passphrase_on_stdin() {
+    if !common::real_keychain_expected() {
+        eprintln!("skipped: run tests/run.sh for a private keychain");
+        return;
+    }
+    let (_rt, server, dir, _ws) = setup();
+    let config = dir.path().join("cli");
+    let (cert, key) = server.pki().sandbox_client();
+    let bundle_path = dir.path().join("client.p12");
+    std::fs::write(&bundle_path, pkcs12(&cert, &key, "s3cret")).unwrap();
+    let ca_path = dir.path().join("ca.pem");
+    std::fs::write(&ca_path, server.pki().ca_pem()).unwrap();
+    let base = server.mtls_base_url();
+    let add = |passphrase: &str| {
+        common::run_gatepass(
+            &config,
+            &[
+                "profile",
+                "add",
+                "P12",
+                "--base-url",
+                &base,
+                "--pkcs12",
+                bundle_path.to_str().unwrap(),
+                "--ca-bundle",
+                ca_path.to_str().unwrap(),
+            ],
+            Some(passphrase),
+        )
+    };
+    let out = add("not it\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("The passphrase does not open this PKCS#12 file."), "{}", text(&out.stderr));
+    let out = add("s3cret\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = common::run_gatepass(&config, &["send", "--profile", "P12", "/v1/me"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("\"common_name\":\"{SANDBOX_CLIENT_NAME}\"")), "{}", text(&out.stdout));
+    let key_line = key.expose().lines().nth(1).unwrap();
+    for (path, bytes) in common::all_files(&config) {
+        assert!(!common::contains(&bytes, key_line), "the private key is in {}", path.display());
+        assert!(!common::contains(&bytes, "s3cret"), "the passphrase is in {}", path.display());
+    }
+}

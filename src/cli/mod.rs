@@ -72,12 +72,17 @@ pub enum ProfileCommand {
 #[derive(Debug, Args, Default)]
 pub struct TlsArgs {
     /// A client certificate file (PEM) to present to the server (mutual TLS). Needs --client-key.
-    #[arg(long, value_name = "FILE", requires = "client_key")]
+    #[arg(long, value_name = "FILE", requires = "client_key", conflicts_with = "pkcs12")]
     pub client_cert: Option<PathBuf>,
     /// The client certificate's private key file (PEM). It is copied into the keychain; the
     /// profile file holds only a reference to it.
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    /// A PKCS#12 bundle (.p12 or .pfx) holding the client certificate and its key. Its
+    /// passphrase is read from standard input or a hidden prompt; the key goes to the keychain
+    /// and the passphrase is not kept.
+    #[arg(long, value_name = "FILE")]
+    pub pkcs12: Option<PathBuf>,
     /// Extra certificate authorities (PEM) to trust for this profile's server, for APIs whose
     /// certificate comes from a private authority.
     #[arg(long, value_name = "FILE")]
@@ -90,7 +95,7 @@ pub struct CertificateArgs {
     #[command(flatten)]
     pub tls: TlsArgs,
     /// Take the client certificate off the profile and delete its key from the keychain.
-    #[arg(long, conflicts_with_all = ["client_cert", "client_key"])]
+    #[arg(long, conflicts_with_all = ["client_cert", "client_key", "pkcs12"])]
     pub remove: bool,
     /// Stop trusting the extra certificate authorities.
     #[arg(long, conflicts_with = "ca_bundle")]
@@ -309,6 +314,13 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
         }
         ProfileCommand::Add(args) => {
             let mut profile = profile_from_args(args)?;
+            if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {
+                bail!(
+                    "Both the {} and the PKCS#12 passphrase would be read from standard input. Add the profile without --pkcs12 first, then run `gatepass profile certificate \"{}\" --pkcs12 FILE`.",
+                    profile.auth.secret_label(),
+                    profile.name
+                );
+            }
             // Read and check the files before anything is saved or asked for.
             let identity = read_identity(&args.tls)?;
             if let Some(bundle) = &args.tls.ca_bundle {
@@ -359,7 +371,7 @@ fn run_certificate(workspace: &Workspace, args: &CertificateArgs) -> anyhow::Res
     let bundle = args.tls.ca_bundle.as_deref().map(read_ca_bundle).transpose()?;
     if identity.is_none() && bundle.is_none() && !args.remove && !args.remove_ca_bundle {
         bail!(
-            "Say what to change: --client-cert FILE with --client-key FILE, --ca-bundle FILE, --remove or --remove-ca-bundle."
+            "Say what to change: --client-cert FILE with --client-key FILE, --pkcs12 FILE, --ca-bundle FILE, --remove or --remove-ca-bundle."
         );
     }
     if identity.is_some() || args.remove {
@@ -392,9 +404,17 @@ fn read_text_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> 
 
 /// The certificate and key named on the command line, checked: both readable and belonging together.
 fn read_identity(args: &TlsArgs) -> anyhow::Result<Option<(String, Secret, CertificateFacts)>> {
-    let (Some(cert_path), Some(key_path)) = (&args.client_cert, &args.client_key) else { return Ok(None) };
-    let certificate_pem = read_text_file(cert_path, "client certificate")?;
-    let key = Secret::new(read_text_file(key_path, "private key")?);
+    let (certificate_pem, key) = match (&args.client_cert, &args.client_key, &args.pkcs12) {
+        (Some(cert_path), Some(key_path), _) => {
+            (read_text_file(cert_path, "client certificate")?, Secret::new(read_text_file(key_path, "private key")?))
+        }
+        (_, _, Some(bundle_path)) => {
+            let bundle = crate::workspace::read_key_file(bundle_path).context("The PKCS#12 file could not be used")?;
+            let passphrase = read_passphrase_input()?;
+            Workspace::open_pkcs12(&bundle, &passphrase)?
+        }
+        _ => return Ok(None),
+    };
     let facts = Workspace::check_client_certificate(&certificate_pem, &key)?;
     if let Some(warning) = certificate_warning(&facts) {
         eprintln!("Warning: {warning}");
@@ -556,6 +576,17 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
     profile.variables = args.variables.iter().cloned().collect();
     args.notes.clone_into(&mut profile.notes);
     Ok(profile)
+}
+
+/// Read a PKCS#12 passphrase from standard input (piped) or a hidden prompt; it may be empty.
+fn read_passphrase_input() -> anyhow::Result<Secret> {
+    if std::io::stdin().is_terminal() {
+        return Ok(Secret::new(rpassword::prompt_password("PKCS#12 passphrase (it will not be shown): ")?));
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_to_string(&mut text)?;
+    let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+    Ok(Secret::new(trimmed.strip_suffix('\r').unwrap_or(trimmed)))
 }
 
 /// Read a secret from standard input (piped) or a hidden prompt; never from a flag.

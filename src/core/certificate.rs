@@ -107,6 +107,16 @@ pub enum CertificateError {
     )]
     KeyMismatch,
     #[error(
+        "The passphrase does not open this PKCS#12 file. Check it (it is case-sensitive) and try again, or ask whoever made the file."
+    )]
+    WrongPassphrase,
+    #[error(
+        "This file is not a PKCS#12 bundle Gatepass can read. A PKCS#12 file usually ends in .p12 or .pfx; it may be damaged, or use an encryption Gatepass does not know."
+    )]
+    BadPkcs12,
+    #[error("The PKCS#12 file holds no private key with a certificate. Ask for a bundle that has both.")]
+    EmptyPkcs12,
+    #[error(
         "No certificate was found in the CA bundle. It should hold one or more \"-----BEGIN CERTIFICATE-----\" blocks."
     )]
     EmptyCaBundle,
@@ -159,6 +169,19 @@ fn pem_error(error: &pem::Error, what: &'static str) -> CertificateError {
         pem::Error::NoItemsFound => CertificateError::NoCertificate,
         _ => CertificateError::BadPem { what },
     }
+}
+
+/// DER bytes as PEM text with the given label ("CERTIFICATE", "PRIVATE KEY").
+pub fn pem_from_der(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 /// The facts of one certificate (DER bytes) at `now`.

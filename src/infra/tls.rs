@@ -55,6 +55,32 @@ pub fn check_identity(
     }
 }
 
+/// Open a PKCS#12 bundle (.p12/.pfx) with its passphrase and split it into the certificate
+/// chain (PEM) and the private key (PEM), which Gatepass then keeps like any other: the
+/// certificates in the profile, the key in the keychain. The passphrase is not kept.
+pub fn identity_from_pkcs12(bundle: &[u8], passphrase: &Secret) -> Result<(String, Secret), CertificateError> {
+    let store =
+        p12_keystore::KeyStore::from_pkcs12(bundle, passphrase.expose(), p12_keystore::Pkcs12ImportPolicy::Relaxed)
+            .map_err(|e| match e {
+                p12_keystore::error::Error::MacError(_) => CertificateError::WrongPassphrase,
+                // A wrong passphrase on a bundle without a MAC shows as data that does not decrypt.
+                p12_keystore::error::Error::UnpadError | p12_keystore::error::Error::InvalidPrivateKey
+                    if !passphrase.is_empty() =>
+                {
+                    CertificateError::WrongPassphrase
+                }
+                _ => CertificateError::BadPkcs12,
+            })?;
+    let (_, chain) = store.private_key_chain().ok_or(CertificateError::EmptyPkcs12)?;
+    if chain.certs().is_empty() {
+        return Err(CertificateError::EmptyPkcs12);
+    }
+    let certificates: String =
+        chain.certs().iter().map(|c| certificate::pem_from_der("CERTIFICATE", c.as_der())).collect();
+    let key = Zeroizing::new(certificate::pem_from_der("PRIVATE KEY", chain.key().as_der()));
+    Ok((certificates, Secret::new(key.as_str())))
+}
+
 /// Add the extras to a client builder.
 pub(crate) fn apply(
     mut builder: reqwest::ClientBuilder,

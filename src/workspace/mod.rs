@@ -311,6 +311,12 @@ impl Workspace {
         Ok(crate::infra::tls::check_identity(certificate_pem, private_key_pem, time::OffsetDateTime::now_utc())?)
     }
 
+    /// Open a PKCS#12 bundle with its passphrase: the certificate (PEM) and key (PEM) inside,
+    /// ready for [`Self::import_client_certificate`]. The passphrase is not kept.
+    pub fn open_pkcs12(bundle: &[u8], passphrase: &Secret) -> Result<(String, Secret), WorkspaceError> {
+        Ok(crate::infra::tls::identity_from_pkcs12(bundle, passphrase)?)
+    }
+
     /// Give a profile a client certificate: check that the certificate and key can be read and
     /// belong together, keep the key in the keychain and the certificate in the profile.
     /// Returns what the certificate says (an expired one is kept, and the facts say so).
@@ -611,14 +617,11 @@ impl Workspace {
     }
 }
 
-/// Read a PEM file (certificate, key or CA bundle) a person named. A leading `~/` means the
-/// home folder. The text is wiped from memory when dropped, as it may hold a private key.
-pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, WorkspaceError> {
-    let expanded = match path.strip_prefix("~") {
-        Ok(rest) => directories::BaseDirs::new().map_or_else(|| path.to_owned(), |dirs| dirs.home_dir().join(rest)),
-        Err(_) => path.to_owned(),
-    };
-    let bytes = zeroize::Zeroizing::new(std::fs::read(&expanded).map_err(|e| {
+/// Read a file a person named that may hold a private key (a PEM key, a PKCS#12 bundle). A
+/// leading `~/` means the home folder. The bytes are wiped from memory when dropped.
+pub fn read_key_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, WorkspaceError> {
+    let expanded = expand_home(path);
+    std::fs::read(&expanded).map(zeroize::Zeroizing::new).map_err(|e| {
         WorkspaceError::Other(match e.kind() {
             std::io::ErrorKind::NotFound => format!("There is no file at {}. Check the path.", expanded.display()),
             std::io::ErrorKind::PermissionDenied => {
@@ -626,12 +629,24 @@ pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String
             }
             _ => format!("Could not read {}: {e}", expanded.display()),
         })
-    })?);
+    })
+}
+
+fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => directories::BaseDirs::new().map_or_else(|| path.to_owned(), |dirs| dirs.home_dir().join(rest)),
+        Err(_) => path.to_owned(),
+    }
+}
+
+/// Read a PEM file (certificate, key or CA bundle) a person named, as text.
+pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, WorkspaceError> {
+    let bytes = read_key_file(path)?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(zeroize::Zeroizing::new(text.to_owned())),
         Err(_) => Err(WorkspaceError::Other(format!(
-            "{} is not PEM text. If it is a binary (DER or PKCS#12) file, convert it to PEM first, for example with openssl.",
-            expanded.display()
+            "{} is not PEM text. If it is a PKCS#12 file (.p12 or .pfx), use that option instead; if it is a DER file, convert it to PEM first, for example with openssl.",
+            expand_home(path).display()
         ))),
     }
 }
