@@ -420,30 +420,12 @@ fn the_binary_adds_shows_and_sends_with_a_client_certificate() {
     assert!(text(&out.stderr).contains("127.0.0.1 asks for a client certificate"), "{}", text(&out.stderr));
 }
 
-/// A PKCS#12 bundle of this certificate and key, locked with `passphrase`.
-fn pkcs12(cert_pem: &str, key: &Secret, passphrase: &str) -> Vec<u8> {
-    let cert_der = gatepass::core::certificate::parse_certificates(cert_pem).unwrap().remove(0);
-    let rustls_pki_types::PrivateKeyDer::Pkcs8(key_der) =
-        gatepass::core::certificate::parse_private_key(key.expose()).unwrap()
-    else {
-        panic!("rcgen keys are PKCS#8")
-    };
-    let chain = p12_keystore::PrivateKeyChain::new(
-        b"gatepass-test".to_vec(),
-        p12_keystore::PrivateKey::from_der(key_der.secret_pkcs8_der()).unwrap(),
-        [p12_keystore::Certificate::from_der(&cert_der).unwrap()],
-    );
-    let mut store = p12_keystore::KeyStore::new();
-    store.add_entry("client", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
-    store.writer(passphrase).write().unwrap()
-}
-
 #[test]
 fn a_pkcs12_bundle_opens_with_its_passphrase_and_gets_through() {
     let (rt, server, _dir, ws) = setup();
     let profile = mtls_profile(&ws, &server, "P12");
     let (cert, key) = server.pki().sandbox_client();
-    let bundle = pkcs12(&cert, &key, "correct horse");
+    let bundle = common::pkcs12(&cert, &key, "correct horse");
 
     let wrong = Workspace::open_pkcs12(&bundle, &Secret::new("wrong horse")).unwrap_err();
     assert!(matches!(wrong, WorkspaceError::Certificate(CertificateError::WrongPassphrase)), "{wrong:?}");
@@ -471,7 +453,7 @@ fn the_binary_takes_a_pkcs12_bundle_with_the_passphrase_on_stdin() {
     let config = dir.path().join("cli");
     let (cert, key) = server.pki().sandbox_client();
     let bundle_path = dir.path().join("client.p12");
-    std::fs::write(&bundle_path, pkcs12(&cert, &key, "s3cret")).unwrap();
+    std::fs::write(&bundle_path, common::pkcs12(&cert, &key, "s3cret")).unwrap();
     let ca_path = dir.path().join("ca.pem");
     std::fs::write(&ca_path, server.pki().ca_pem()).unwrap();
     let base = server.mtls_base_url();

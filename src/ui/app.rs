@@ -68,6 +68,12 @@ pub enum Command {
         certificate_pem: String,
         key: Secret,
     },
+    /// Open a PKCS#12 file with its passphrase and import what it holds.
+    ImportPkcs12 {
+        profile: ProfileId,
+        path: String,
+        passphrase: Secret,
+    },
     RemoveCertificate(ProfileId),
     /// Read a PEM file into one of the editor's fields.
     LoadPem(crate::ui::panels::profiles_ui::PemField, String),
@@ -648,6 +654,22 @@ impl GatepassApp {
                     self.tasks.spawn_blocking(move || {
                         let imported =
                             ws.import_client_certificate(&profile, &certificate_pem, &key).and_then(|facts| {
+                                let said = format!("Client certificate imported. {}.", facts.state_words());
+                                Ok((ws.load_profiles()?.file, profile, said))
+                            });
+                        Event::CertificateChanged(imported.map_err(|e| e.to_string()))
+                    });
+                }
+            }
+            Command::ImportPkcs12 { profile, path, passphrase } => {
+                if let Ok(ws) = ws {
+                    self.tasks.spawn_blocking(move || {
+                        let imported = crate::workspace::read_key_file(std::path::Path::new(&path))
+                            .and_then(|bundle| Workspace::open_pkcs12(&bundle, &passphrase))
+                            .and_then(|(certificate_pem, key)| {
+                                ws.import_client_certificate(&profile, &certificate_pem, &key)
+                            })
+                            .and_then(|facts| {
                                 let said = format!("Client certificate imported. {}.", facts.state_words());
                                 Ok((ws.load_profiles()?.file, profile, said))
                             });

@@ -69,6 +69,9 @@ pub struct CertificateForm {
     pub certificate_path: String,
     pub key_path: String,
     pub ca_path: String,
+    /// A PKCS#12 bundle's path and passphrase (the passphrase is used once, not kept).
+    pub pkcs12_path: String,
+    pub pkcs12_passphrase: Zeroizing<String>,
     /// Extra trusted authorities (PEM), saved with the profile.
     pub ca_pem: String,
     /// What the saved certificate says, read when the form was opened.
@@ -619,6 +622,32 @@ fn certificate_rows_ui(
             });
         }
         ui.checkbox(&mut form.cert.show_key, "Show key");
+    });
+    ui.end_row();
+    let p12_label = ui.label("Or a PKCS#12 file");
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut form.cert.pkcs12_path).hint_text("~/certs/client.p12").desired_width(180.0),
+        )
+        .labelled_by(p12_label.id);
+        ui.add(
+            egui::TextEdit::singleline(&mut *form.cert.pkcs12_passphrase)
+                .password(true)
+                .hint_text("its passphrase")
+                .desired_width(110.0),
+        )
+        .labelled_by(p12_label.id);
+        let ready = !form.is_new && !form.cert.pkcs12_path.trim().is_empty();
+        let import = ui.add_enabled(ready, egui::Button::new("Import PKCS#12"));
+        if import.clicked() {
+            commands.push(Command::ImportPkcs12 {
+                profile: form.id.clone(),
+                path: form.cert.pkcs12_path.trim().to_owned(),
+                passphrase: Secret::new(std::mem::take(&mut *form.cert.pkcs12_passphrase)),
+            });
+        } else if form.is_new {
+            import.on_disabled_hover_text("Create the profile first, then import its certificate");
+        }
     });
     ui.end_row();
     let trusted = ca_names(&form.cert.ca_pem);
