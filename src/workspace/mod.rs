@@ -348,7 +348,8 @@ impl Workspace {
     /// Set or clear the extra certificate authorities (PEM) a profile trusts.
     pub fn set_ca_bundle(&self, id: &ProfileId, ca_bundle_pem: Option<&str>) -> Result<ProfilesFile, WorkspaceError> {
         if let Some(bundle) = ca_bundle_pem {
-            crate::core::certificate::parse_ca_bundle(bundle)?;
+            // Said on its own: the client certificate has nothing to do with this.
+            crate::core::certificate::parse_ca_bundle(bundle).map_err(|e| WorkspaceError::Other(e.to_string()))?;
         }
         let mut profile = self.profile(id)?;
         profile.ca_bundle_pem = ca_bundle_pem.map(|b| b.trim().to_owned() + "\n");
