@@ -627,14 +627,14 @@ fn certificate_rows_ui(
     let p12_label = ui.label("Or a PKCS#12 file");
     ui.horizontal(|ui| {
         ui.add(
-            egui::TextEdit::singleline(&mut form.cert.pkcs12_path).hint_text("~/certs/client.p12").desired_width(180.0),
+            egui::TextEdit::singleline(&mut form.cert.pkcs12_path).hint_text("~/certs/client.p12").desired_width(150.0),
         )
         .labelled_by(p12_label.id);
         ui.add(
             egui::TextEdit::singleline(&mut *form.cert.pkcs12_passphrase)
                 .password(true)
-                .hint_text("its passphrase")
-                .desired_width(110.0),
+                .hint_text("passphrase")
+                .desired_width(100.0),
         )
         .labelled_by(p12_label.id);
         let ready = !form.is_new && !form.cert.pkcs12_path.trim().is_empty();
