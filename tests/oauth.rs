@@ -678,6 +678,7 @@ fn interop_client_credentials_and_jwks_with_oauth2_mock_server() {
 
 #[test]
 fn an_older_sample_workspace_gets_the_oauth_profile_once() {
+    const MTLS: &str = "Practice — Client certificate (Sandbox)";
     let rt = common::runtime();
     let server = common::practice(&rt);
     let dir = tempfile::tempdir().unwrap();
@@ -692,7 +693,8 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
             "Practice — Production",
             "Practice — OAuth (Sandbox)",
             "Practice — Sign in with browser (Sandbox)",
-            "Practice — Signed JWT (Sandbox)"
+            "Practice — Signed JWT (Sandbox)",
+            MTLS
         ]
     );
 
@@ -710,11 +712,13 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
             "production".into(),
             "sandbox_oauth".into(),
             "sandbox_sign_in".into(),
-            "sandbox_signed_jwt".into()
+            "sandbox_signed_jwt".into(),
+            "sandbox_mtls".into()
         ])
     );
     std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
     ws.ensure_sample_workspace(&urls).unwrap();
+    // The others are still there, so they are not added twice; the OAuth one comes back.
     assert_eq!(
         names(),
         vec![
@@ -722,6 +726,7 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
             "Practice — Production",
             "Practice — Sign in with browser (Sandbox)",
             "Practice — Signed JWT (Sandbox)",
+            MTLS,
             "Practice — OAuth (Sandbox)"
         ]
     );
@@ -737,7 +742,8 @@ fn an_older_sample_workspace_gets_the_oauth_profile_once() {
             "Practice — Sandbox",
             "Practice — Production",
             "Practice — Sign in with browser (Sandbox)",
-            "Practice — Signed JWT (Sandbox)"
+            "Practice — Signed JWT (Sandbox)",
+            MTLS
         ]
     );
 }

@@ -38,7 +38,7 @@ fn start(options: StartOptions) -> Fixture {
 
 fn practice_options() -> StartOptions {
     StartOptions {
-        practice: PracticeConfig { sandbox_port: 0, production_port: 0, ..PracticeConfig::default() },
+        practice: PracticeConfig { sandbox_port: 0, production_port: 0, mtls_port: 0, ..PracticeConfig::default() },
         session_memory: true,
         ..StartOptions::default()
     }
@@ -280,4 +280,83 @@ fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
     });
     let state = &f.harness.state().inspector.as_ref().unwrap().introspection;
     assert!(has_text(&f.harness, "The sign-in server says this token is active"), "{state:?}");
+}
+
+#[test]
+fn the_client_certificate_profile_sends_and_its_editor_shows_the_certificate() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Client certificate (Sandbox)");
+    assert!(has_text(&f.harness, "client certificate"), "the profile bar does not name the certificate");
+    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.step();
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
+    f.harness.get_by_label("Profiles…").click();
+    // A new window is measured on its first frame and drawn on the next.
+    f.harness.run_steps(3);
+    // The section is below the fold of the editor's scroll area.
+    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    for _ in 0..20 {
+        if has_text(&f.harness, "Remove certificate…") {
+            break;
+        }
+        f.harness.hover_at(over_the_form);
+        f.harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -3.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        f.harness.step();
+    }
+    assert!(has_text(&f.harness, "Valid for 364 more days"), "the editor does not show the state");
+    assert!(has_text(&f.harness, "Issued by"));
+    assert!(has_text(&f.harness, "Remove certificate…"));
+}
+
+#[test]
+fn a_pkcs12_file_is_imported_in_the_editor_and_a_wrong_passphrase_is_said_plainly() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Client certificate (Sandbox)");
+    let gatepass::ui::app::PracticeState::Running(server) = &f.harness.state().practice else { panic!() };
+    let (cert, key) = server
+        .pki()
+        .issue_client_certificate(
+            "p12-app",
+            time::OffsetDateTime::now_utc() - time::Duration::days(1),
+            time::OffsetDateTime::now_utc() + time::Duration::days(20),
+        )
+        .unwrap();
+    let path = f.dir.path().join("client.p12");
+    std::fs::write(&path, common::pkcs12(&cert, &key, "right")).unwrap();
+    f.harness.get_by_label("Profiles…").click();
+    f.harness.run_steps(3);
+    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    let import = |f: &mut Fixture, passphrase: &str| {
+        let form = f.harness.state_mut().editor.as_mut().unwrap().form.as_mut().unwrap();
+        form.cert.pkcs12_path = path.to_str().unwrap().to_owned();
+        *form.cert.pkcs12_passphrase = passphrase.to_owned();
+        // To the bottom of the form, so the button is wholly in view.
+        for _ in 0..20 {
+            f.harness.hover_at(over_the_form);
+            f.harness.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Line,
+                delta: egui::vec2(0.0, -3.0),
+                phase: egui::TouchPhase::Move,
+                modifiers: egui::Modifiers::NONE,
+                source: egui::MouseWheelSource::Wheel,
+            });
+            f.harness.step();
+        }
+        f.harness.get_by_label("Import PKCS#12").click();
+    };
+    import(&mut f, "wrong");
+    wait_for(&mut f.harness, "the refusal", |h| has_text(h, "The passphrase does not open this PKCS#12 file."));
+    import(&mut f, "right");
+    wait_for(&mut f.harness, "the import", |h| has_text(h, "Client certificate imported. Expires in 19 days"));
+    let profile = f.harness.state().profiles.iter().find(|p| p.name.contains("Client certificate")).unwrap().clone();
+    assert_eq!(profile.client_certificate.unwrap().certificate_pem.trim(), cert.trim());
 }

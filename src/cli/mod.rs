@@ -3,9 +3,10 @@
 
 pub mod token;
 
+use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::exchange::{Outcome, RequestId, size_words};
 use crate::core::profile::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, SigningAlg,
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, ClientIdentity, Environment, KeyPlacement, Profile, SigningAlg,
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -64,6 +65,43 @@ pub enum ProfileCommand {
     Add(Box<AddArgs>),
     /// Remove a profile and its secret.
     Remove { name: String },
+    /// Give a profile a client certificate (mutual TLS) or extra trusted authorities, or take
+    /// them off. The private key goes to the keychain; the certificate stays in the profile.
+    Certificate(CertificateArgs),
+}
+
+/// Client-certificate options, shared by `profile add` and `profile certificate`.
+#[derive(Debug, Args, Default)]
+pub struct TlsArgs {
+    /// A client certificate file (PEM) to present to the server (mutual TLS). Needs --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key", conflicts_with = "pkcs12")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key file (PEM). It is copied into the keychain; the
+    /// profile file holds only a reference to it.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// A PKCS#12 bundle (.p12 or .pfx) holding the client certificate and its key. Its
+    /// passphrase is read from standard input or a hidden prompt; the key goes to the keychain
+    /// and the passphrase is not kept.
+    #[arg(long, value_name = "FILE")]
+    pub pkcs12: Option<PathBuf>,
+    /// Extra certificate authorities (PEM) to trust for this profile's server, for APIs whose
+    /// certificate comes from a private authority.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    /// Take the client certificate off the profile and delete its key from the keychain.
+    #[arg(long, conflicts_with_all = ["client_cert", "client_key", "pkcs12"])]
+    pub remove: bool,
+    /// Stop trusting the extra certificate authorities.
+    #[arg(long, conflicts_with = "ca_bundle")]
+    pub remove_ca_bundle: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -179,6 +217,8 @@ pub struct AddArgs {
     pub variables: Vec<(String, String)>,
     #[arg(long, default_value = "")]
     pub notes: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +298,7 @@ async fn run_practice(port: u16) -> anyhow::Result<i32> {
     let config = PracticeConfig {
         sandbox_port: port,
         production_port: if port == 0 { 0 } else { port.saturating_add(1) },
+        mtls_port: if port == 0 { 0 } else { port.saturating_add(2) },
         fallback_to_free_port: false,
         ..PracticeConfig::default()
     };
@@ -268,6 +309,9 @@ async fn run_practice(port: u16) -> anyhow::Result<i32> {
     println!("  Open either address in a browser to see every route and what it shows.");
     println!("  Sign-in server (OAuth 2 client credentials): each address + /oauth/token");
     println!("  Its signing keys (JWKS): each address + /oauth/jwks");
+    println!("  Client certificates (Sandbox): {}", server.mtls_base_url());
+    println!("    It asks for a client certificate signed by the practice CA, made fresh at each start.");
+    println!("    The \"Practice — Client certificate (Sandbox)\" profile gets the current one when Gatepass opens.");
     println!("Demo credentials (names only; the values are listed on the practice page):");
     for credential in practice::demo_credentials() {
         println!("  {:<28} {}", credential.id, credential.label);
@@ -316,24 +360,48 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
                 }
                 None => None,
             };
-            print!("{}", describe_profile(&profile, fingerprint.as_deref()));
+            let client_key = match &profile.client_certificate {
+                Some(identity) => {
+                    needs_keychain(workspace)?;
+                    Some(workspace.read_secret(&identity.private_key)?.is_some())
+                }
+                None => None,
+            };
+            print!("{}", describe_profile(&profile, fingerprint.as_deref(), client_key));
             if profile.auth.is_oauth() {
                 println!("Access token:    {}", cached_token_words(workspace, &profile)?);
             }
             Ok(0)
         }
         ProfileCommand::Add(args) => {
-            let profile = profile_from_args(args)?;
+            let mut profile = profile_from_args(args)?;
+            if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {
+                bail!(
+                    "Both the {} and the PKCS#12 passphrase would be read from standard input. Add the profile without --pkcs12 first, then run `gatepass profile certificate \"{}\" --pkcs12 FILE`.",
+                    profile.auth.secret_label(),
+                    profile.name
+                );
+            }
+            // Read and check the files before anything is saved or asked for.
+            let identity = read_identity(&args.tls)?;
+            if let Some(bundle) = &args.tls.ca_bundle {
+                profile.ca_bundle_pem = Some(read_ca_bundle(bundle)?);
+            }
+            if let Some((certificate_pem, _, _)) = &identity {
+                profile.client_certificate = Some(ClientIdentity::new(&profile.id, certificate_pem.clone()));
+            }
             // Check the keychain before asking for the secret, so nobody pastes it for nothing.
             let public_client = profile.auth.user_sign_in().is_some() && !args.client_secret_stdin;
+            // Saving an OAuth profile also clears any cached token: the keychain is needed even
+            // for a public client, which has no secret to read.
+            if profile.auth.secret_ref().is_some() || identity.is_some() {
+                needs_keychain(workspace)?;
+            }
             let secret = match profile.auth.secret_ref() {
-                Some(_) => {
-                    needs_keychain(workspace)?;
-                    if public_client { None } else { Some(read_secret_input(profile.auth.secret_label())?) }
-                }
-                None => None,
+                Some(_) if !public_client => Some(read_secret_input(profile.auth.secret_label())?),
+                _ => None,
             };
-            workspace.save_profile(&profile, secret.as_ref())?;
+            workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
             if public_client {
                 println!(
                     "Added profile \"{}\" ({}). It has no client secret (an app on people's computers needs none). Sign in with `gatepass token get --profile \"{}\"`.",
@@ -342,24 +410,106 @@ fn run_profile(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Resul
                     profile.name
                 );
             } else {
-                println!(
-                    "Added profile \"{}\" ({}). Its {} is in the keychain.",
-                    profile.name,
-                    profile.environment.long_label(),
-                    profile.auth.secret_label()
-                );
+                let kept = match (profile.auth.secret_ref(), &identity) {
+                    (Some(_), Some(_)) => {
+                        format!(" Its {} and client certificate key are in the keychain.", profile.auth.secret_label())
+                    }
+                    (Some(_), None) => format!(" Its {} is in the keychain.", profile.auth.secret_label()),
+                    (None, Some(_)) => " Its client certificate key is in the keychain.".to_owned(),
+                    (None, None) => String::new(),
+                };
+                println!("Added profile \"{}\" ({}).{kept}", profile.name, profile.environment.long_label());
+            }
+            if let Some((_, _, facts)) = &identity {
+                println!("Client certificate: {}. {}.", facts.subject, facts.state_words());
             }
             Ok(0)
         }
+        ProfileCommand::Certificate(args) => run_certificate(workspace, args),
         ProfileCommand::Remove { name } => {
             let profile = workspace.profile_named(name)?;
-            if profile.auth.secret_ref().is_some() {
+            if profile.auth.secret_ref().is_some() || profile.client_certificate.is_some() {
                 needs_keychain(workspace)?;
             }
             workspace.delete_profile(&profile.id)?;
             println!("Removed profile \"{}\" and its secret.", profile.name);
             Ok(0)
         }
+    }
+}
+
+fn run_certificate(workspace: &Workspace, args: &CertificateArgs) -> anyhow::Result<i32> {
+    let profile = workspace.profile_named(&args.name)?;
+    let identity = read_identity(&args.tls)?;
+    let bundle = args.tls.ca_bundle.as_deref().map(read_ca_bundle).transpose()?;
+    if identity.is_none() && bundle.is_none() && !args.remove && !args.remove_ca_bundle {
+        bail!(
+            "Say what to change: --client-cert FILE with --client-key FILE, --pkcs12 FILE, --ca-bundle FILE, --remove or --remove-ca-bundle."
+        );
+    }
+    if identity.is_some() || args.remove {
+        needs_keychain(workspace)?;
+    }
+    if let Some((certificate_pem, key, _)) = &identity {
+        let facts = workspace.import_client_certificate(&profile.id, certificate_pem, key)?;
+        println!("The profile \"{}\" now presents a client certificate. Its key is in the keychain.", profile.name);
+        println!("Client certificate: {}. {}.", facts.subject, facts.state_words());
+    }
+    if args.remove {
+        workspace.remove_client_certificate(&profile.id)?;
+        println!("Took the client certificate off \"{}\" and deleted its key from the keychain.", profile.name);
+    }
+    if let Some(bundle) = &bundle {
+        workspace.set_ca_bundle(&profile.id, Some(bundle))?;
+        println!("The profile \"{}\" now also trusts the authorities in the CA bundle.", profile.name);
+    }
+    if args.remove_ca_bundle {
+        workspace.set_ca_bundle(&profile.id, None)?;
+        println!("The profile \"{}\" trusts only this computer's authorities again.", profile.name);
+    }
+    Ok(0)
+}
+
+fn read_text_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    let text = crate::workspace::read_pem_file(path).with_context(|| format!("The {what} file could not be used"))?;
+    Ok(text.as_str().to_owned())
+}
+
+/// The certificate and key named on the command line, checked: both readable and belonging together.
+fn read_identity(args: &TlsArgs) -> anyhow::Result<Option<(String, Secret, CertificateFacts)>> {
+    let (certificate_pem, key) = match (&args.client_cert, &args.client_key, &args.pkcs12) {
+        (Some(cert_path), Some(key_path), _) => {
+            (read_text_file(cert_path, "client certificate")?, Secret::new(read_text_file(key_path, "private key")?))
+        }
+        (_, _, Some(bundle_path)) => {
+            let bundle = crate::workspace::read_key_file(bundle_path).context("The PKCS#12 file could not be used")?;
+            let passphrase = read_passphrase_input()?;
+            Workspace::open_pkcs12(&bundle, &passphrase)?
+        }
+        _ => return Ok(None),
+    };
+    let facts = Workspace::check_client_certificate(&certificate_pem, &key)?;
+    if let Some(warning) = certificate_warning(&facts) {
+        eprintln!("Warning: {warning}");
+    }
+    Ok(Some((certificate_pem, key, facts)))
+}
+
+fn read_ca_bundle(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = read_text_file(path, "CA bundle")?;
+    crate::core::certificate::parse_ca_bundle(&text)?;
+    Ok(text)
+}
+
+/// A line to say before sending when the client certificate will not be accepted, or soon won't.
+fn certificate_warning(facts: &CertificateFacts) -> Option<String> {
+    match facts.state {
+        CertState::Valid => None,
+        CertState::ExpiresSoon | CertState::Expired | CertState::NotYetValid => Some(format!(
+            "the client certificate ({}): {}.",
+            facts.common_name.as_deref().unwrap_or(&facts.subject),
+            facts.state_words()
+        )),
     }
 }
 
@@ -384,7 +534,8 @@ fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Resul
 }
 
 /// A profile as text, secrets as fingerprints.
-pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String {
+/// `client_key` says whether the client certificate's key was found in the keychain.
+pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key: Option<bool>) -> String {
     let mut out = format!("Name:            {}\n", profile.name);
     out.push_str(&format!("Environment:     {}\n", profile.environment.long_label()));
     out.push_str(&format!("Base URL:        {}\n", profile.base_url));
@@ -458,6 +609,28 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>) -> String 
     }
     if let Some(fp) = fingerprint {
         out.push_str(&format!("Secret:          {fp}\n"));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    if let Some(identity) = &profile.client_certificate {
+        match crate::core::certificate::facts_from_pem(&identity.certificate_pem, now) {
+            Ok(facts) => {
+                out.push_str(&format!("Client cert:     {}\n", facts.subject));
+                out.push_str(&format!("  issued by:     {}\n", facts.issuer));
+                out.push_str(&format!("  valid:         {} to {}\n", facts.not_before.date(), facts.not_after.date()));
+                out.push_str(&format!("  state:         {}\n", facts.state_words()));
+            }
+            Err(e) => out.push_str(&format!("Client cert:     cannot be read. {e}\n")),
+        }
+        out.push_str(match client_key {
+            Some(true) => "  key:           in the keychain\n",
+            Some(false) => "  key:           missing from the keychain: import the certificate and key again\n",
+            None => "",
+        });
+    }
+    if let Some(bundle) = &profile.ca_bundle_pem {
+        let names = crate::core::certificate::ca_bundle_names(bundle, now)
+            .map_or_else(|e| e.to_string(), |names| names.join(", "));
+        out.push_str(&format!("Also trusts:     {names} (CA bundle)\n"));
     }
     if !profile.expected_scopes.is_empty() {
         out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
@@ -588,6 +761,17 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
     Ok(profile)
 }
 
+/// Read a PKCS#12 passphrase from standard input (piped) or a hidden prompt; it may be empty.
+fn read_passphrase_input() -> anyhow::Result<Secret> {
+    if std::io::stdin().is_terminal() {
+        return Ok(Secret::new(rpassword::prompt_password("PKCS#12 passphrase (it will not be shown): ")?));
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_to_string(&mut text)?;
+    let trimmed = text.strip_suffix('\n').unwrap_or(&text);
+    Ok(Secret::new(trimmed.strip_suffix('\r').unwrap_or(trimmed)))
+}
+
 /// Read a secret from standard input (piped) or a hidden prompt; never from a flag.
 fn read_secret_input(what: &str) -> anyhow::Result<Secret> {
     let value = if std::io::stdin().is_terminal() {
@@ -640,7 +824,14 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
     // Build the HTTP client while the keychain connects: both take a few milliseconds.
     let ws = Arc::clone(workspace);
     let warm = tokio::task::spawn_blocking(move || ws.warm_up());
-    if draft.send_credential && profile.auth.secret_ref().is_some() {
+    if let Some(identity) = &profile.client_certificate
+        && let Ok(facts) =
+            crate::core::certificate::facts_from_pem(&identity.certificate_pem, time::OffsetDateTime::now_utc())
+        && let Some(warning) = certificate_warning(&facts)
+    {
+        eprintln!("Warning: {warning}");
+    }
+    if (draft.send_credential && profile.auth.secret_ref().is_some()) || profile.client_certificate.is_some() {
         let ws = Arc::clone(workspace);
         tokio::task::spawn_blocking(move || {
             ws.connect_keychain_lazily().context("Gatepass keeps secrets only in the keychain, so it cannot go on")

@@ -63,8 +63,28 @@ pub enum TlsProblem {
     Untrusted,
     Expired,
     WrongHost,
+    /// The server refused the client certificate (or what was sent instead), reason unknown.
     ClientCertificate,
+    /// The server asked for a client certificate and none was sent.
+    ClientCertificateMissing,
+    /// The server refused the client certificate because it has expired.
+    ClientCertificateExpired,
+    /// The server does not trust the authority that issued the client certificate.
+    ClientCertificateUntrusted,
     Other,
+}
+
+impl TlsProblem {
+    /// Is this about the client certificate (who is calling), not the server's?
+    pub fn is_client_certificate(self) -> bool {
+        matches!(
+            self,
+            TlsProblem::ClientCertificate
+                | TlsProblem::ClientCertificateMissing
+                | TlsProblem::ClientCertificateExpired
+                | TlsProblem::ClientCertificateUntrusted
+        )
+    }
 }
 
 /// Why no response came back.
@@ -104,7 +124,16 @@ fn tls_words(problem: TlsProblem, host: &str) -> String {
             "The secure connection failed: the certificate is for a different name than {host}. Check the address."
         ),
         TlsProblem::ClientCertificate => format!(
-            "{host} asked for a client certificate (a file that proves which system is calling) and did not accept what was sent."
+            "{host} asked for a client certificate (a file that proves which system is calling) and did not accept what was sent. Check that the certificate and key are the ones made for this API."
+        ),
+        TlsProblem::ClientCertificateMissing => format!(
+            "{host} asks for a client certificate (a file that proves which system is calling), and this profile has none. Add the certificate and its key to the profile."
+        ),
+        TlsProblem::ClientCertificateExpired => format!(
+            "{host} refused the client certificate because it has expired. Ask for a new certificate and import it into the profile."
+        ),
+        TlsProblem::ClientCertificateUntrusted => format!(
+            "{host} does not trust the authority that issued the client certificate. Check that this is the certificate made for this API, or ask the API owner which authority they accept."
         ),
         TlsProblem::Other => format!("The secure connection to {host} failed."),
     }

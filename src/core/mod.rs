@@ -3,6 +3,7 @@
 //! Everything here is plain data and pure functions, so it is tested without any of those.
 
 pub mod body;
+pub mod certificate;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;

@@ -511,6 +511,30 @@ impl AuthMethod {
     }
 }
 
+/// A TLS client identity (mutual TLS, "client certificate"): used together with whichever auth
+/// method the profile has. The certificate is public and kept as PEM text in the profile file;
+/// the private key (PEM) lives in the keychain. A PKCS#12 bundle is not kept as such: on import
+/// it would be split into these two parts, so no passphrase needs storing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientIdentity {
+    /// The client certificate, followed by any intermediate certificates (PEM).
+    pub certificate_pem: String,
+    /// The private key (PEM), in the keychain.
+    pub private_key: SecretRef,
+}
+
+impl ClientIdentity {
+    /// An identity whose key lives in this profile's slot.
+    pub fn new(profile: &ProfileId, certificate_pem: impl Into<String>) -> Self {
+        Self { certificate_pem: certificate_pem.into(), private_key: Self::key_slot(profile) }
+    }
+
+    /// The keychain slot of a profile's client-certificate key.
+    pub fn key_slot(profile: &ProfileId) -> SecretRef {
+        SecretRef::for_profile(profile, "client_key")
+    }
+}
+
 /// Marks the sample profiles so the app can point them at the practice API's current address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -520,6 +544,9 @@ pub enum PracticeLink {
     /// The sandbox API, with a token from the sandbox's own sign-in server.
     #[serde(rename = "sandbox_oauth")]
     SandboxOAuth,
+    /// The sandbox's client-certificate port, with a certificate issued by the practice CA.
+    #[serde(rename = "sandbox_mtls")]
+    SandboxMtls,
     /// The sandbox API, with a token a person approves on the sandbox's sign-in page.
     #[serde(rename = "sandbox_sign_in")]
     SandboxSignIn,
@@ -576,6 +603,13 @@ pub struct Profile {
     pub practice: Option<PracticeLink>,
     #[serde(default, skip_serializing_if = "TokenChecks::is_empty")]
     pub token_checks: TokenChecks,
+    /// A client certificate sent during the secure-connection handshake, whatever the auth method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<ClientIdentity>,
+    /// Extra certificate authorities (PEM) trusted for this profile's servers, for APIs whose
+    /// certificate comes from a private authority. Added to the system's, not instead of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_bundle_pem: Option<String>,
 }
 
 impl Profile {
@@ -592,7 +626,18 @@ impl Profile {
             notes: String::new(),
             practice: None,
             token_checks: TokenChecks::default(),
+            client_certificate: None,
+            ca_bundle_pem: None,
         }
+    }
+
+    /// Every keychain slot this profile uses (deleted with it): its auth method's, the user's
+    /// secret first, then its client key's and its remembered verification secret's.
+    pub fn secret_slots(&self) -> Vec<&SecretRef> {
+        let mut slots = self.auth.secret_slots();
+        slots.extend(self.client_certificate.as_ref().map(|identity| &identity.private_key));
+        slots.extend(self.token_checks.verify_secret.as_ref());
+        slots
     }
 
     /// The hosts the credential may go to, with the default applied. Entries are `host` or
@@ -619,13 +664,6 @@ impl Profile {
             Some((h, p)) if !h.contains(':') || h.ends_with(']') => h == host && p.parse::<u16>().ok() == port,
             _ => *allowed == host,
         })
-    }
-
-    /// Every keychain slot this profile uses, the user's secret first (deleted with the profile).
-    pub fn secret_slots(&self) -> Vec<&SecretRef> {
-        let mut slots = self.auth.secret_slots();
-        slots.extend(self.token_checks.verify_secret.as_ref());
-        slots
     }
 
     /// A copy with a new id and name; secret references point at the copy's own slots, so the
@@ -657,6 +695,8 @@ impl Profile {
             AuthMethod::OAuthAuthorizationCode(s) => AuthMethod::OAuthAuthorizationCode(s.with_slots_of(&copy.id)),
             AuthMethod::OAuthDevice(s) => AuthMethod::OAuthDevice(s.with_slots_of(&copy.id)),
         };
+        copy.client_certificate =
+            self.client_certificate.as_ref().map(|identity| ClientIdentity::new(&copy.id, &identity.certificate_pem));
         copy
     }
 }
@@ -745,6 +785,26 @@ token = "abc/token"
 "#;
         let p: Profile = toml::from_str(old).unwrap();
         assert_eq!(p.auth, AuthMethod::Bearer { token: SecretRef("abc/token".into()) });
+        assert_eq!((p.client_certificate, p.ca_bundle_pem), (None, None));
+    }
+
+    #[test]
+    fn client_certificate_keeps_only_a_key_reference() {
+        let mut p = profile("https://api.example.com", &[]);
+        p.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &p.id);
+        p.client_certificate =
+            Some(ClientIdentity::new(&p.id, "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"));
+        p.ca_bundle_pem = Some("-----BEGIN CERTIFICATE-----\nBB==\n-----END CERTIFICATE-----\n".into());
+        let text = toml::to_string(&p).unwrap();
+        assert!(text.contains(&format!("private_key = \"{}/client_key\"", p.id)), "{text}");
+        let back: Profile = toml::from_str(&text).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(
+            p.secret_slots(),
+            vec![&SecretRef::for_profile(&p.id, "api_key"), &SecretRef::for_profile(&p.id, "client_key")]
+        );
+        let copy = p.duplicate();
+        assert_eq!(copy.client_certificate.unwrap().private_key, SecretRef::for_profile(&copy.id, "client_key"));
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! Redirects are followed here, not by reqwest, so the rule is ours and visible: the credential
 //! goes along only while the host stays the same, whatever header it rides in.
 
+use crate::core::certificate::CertificateError;
 use crate::core::exchange::{Exchange, Outcome, RequestId, RequestRecord, Response, TlsProblem, TransportError};
 use crate::core::request::{AppliedCredential, CredentialPlacement, Method, PreparedRequest};
+use crate::infra::tls::{self, TlsExtras};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The largest body kept in memory; the rest is dropped and the response marked as cut.
@@ -12,21 +15,49 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 const MAX_REDIRECTS: usize = 10;
 const CONNECT_TIMEOUT_SECS: u64 = 15;
 
-/// One HTTP client for the whole process (it pools connections).
+/// How many clients with a client certificate or extra authorities are kept ready.
+const MAX_TLS_CLIENTS: usize = 16;
+
+/// One HTTP client for the whole process (it pools connections), plus one per set of TLS extras
+/// (client certificate, extra authorities) met so far, so sending with a certificate stays fast.
 #[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
+    with_tls: Arc<Mutex<Vec<(TlsExtras, reqwest::Client)>>>,
+}
+
+fn builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Gatepass/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
 }
 
 impl HttpClient {
     pub fn new() -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Gatepass/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
-            .build()
-            .map_err(|e| TransportError::Other { detail: error_chain(&e) })?;
-        Ok(Self { client })
+        let client = builder().build().map_err(|e| TransportError::Other { detail: error_chain(&e) })?;
+        Ok(Self { client, with_tls: Arc::default() })
+    }
+
+    /// A client that presents this client certificate and trusts these extra authorities.
+    /// Built once per set of extras and reused (blocks briefly the first time: TLS roots).
+    pub fn with_tls(&self, extras: &TlsExtras) -> Result<HttpClient, CertificateError> {
+        if extras.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut cache = self.with_tls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, client)) = cache.iter().find(|(key, _)| key == extras) {
+            return Ok(Self { client: client.clone(), with_tls: Arc::clone(&self.with_tls) });
+        }
+        let client = tls::apply(builder(), extras)?.build().map_err(|e| {
+            tracing::warn!(error = %error_chain(&e), "client with a client certificate could not be built");
+            CertificateError::UnsupportedKey
+        })?;
+        if cache.len() >= MAX_TLS_CLIENTS {
+            cache.remove(0);
+        }
+        cache.push((extras.clone(), client.clone()));
+        Ok(Self { client, with_tls: Arc::clone(&self.with_tls) })
     }
 
     /// Send and wait for the whole response. Never fails: a transport problem is an outcome.
@@ -228,6 +259,18 @@ pub fn classify(chain: &str, host: String, is_timeout: bool) -> TransportError {
         || lower.contains("certificaterequired")
         || lower.contains("no required ssl certificate")
     {
+        tls(TlsProblem::ClientCertificateMissing)
+    } else if lower.contains("received fatal alert") && lower.contains("certificateexpired") {
+        // An alert received is the server's verdict on *our* certificate; the server's own
+        // certificate failing our check never arrives as an alert.
+        tls(TlsProblem::ClientCertificateExpired)
+    } else if lower.contains("received fatal alert") && lower.contains("unknownca") {
+        tls(TlsProblem::ClientCertificateUntrusted)
+    } else if lower.contains("received fatal alert")
+        && ["badcertificate", "certificateunknown", "decrypterror", "unsupportedcertificate", "accessdenied"]
+            .iter()
+            .any(|alert| lower.contains(alert))
+    {
         tls(TlsProblem::ClientCertificate)
     } else if lower.contains("expired") && lower.contains("certificate") {
         tls(TlsProblem::Expired)
@@ -264,7 +307,13 @@ mod tests {
                 "Expired",
             ),
             ("client error (Connect): invalid peer certificate: NotValidForName", "WrongHost"),
-            ("received fatal alert: CertificateRequired", "ClientCertificate"),
+            ("received fatal alert: CertificateRequired", "ClientCertificateMissing"),
+            (
+                "error sending request: client error (SendRequest): connection error: received fatal alert: CertificateExpired",
+                "ClientCertificateExpired",
+            ),
+            ("client error (SendRequest): received fatal alert: UnknownCA", "ClientCertificateUntrusted"),
+            ("client error (SendRequest): received fatal alert: BadCertificate", "ClientCertificate"),
         ];
         for (chain, expected) in cases {
             let got = classify(chain, "api.example.com".into(), false);
@@ -276,6 +325,9 @@ mod tests {
                     TlsProblem::Expired => "Expired",
                     TlsProblem::WrongHost => "WrongHost",
                     TlsProblem::ClientCertificate => "ClientCertificate",
+                    TlsProblem::ClientCertificateMissing => "ClientCertificateMissing",
+                    TlsProblem::ClientCertificateExpired => "ClientCertificateExpired",
+                    TlsProblem::ClientCertificateUntrusted => "ClientCertificateUntrusted",
                     TlsProblem::Other => "TlsOther",
                 },
                 _ => "Other",

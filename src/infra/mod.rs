@@ -9,3 +9,4 @@ pub mod oauth;
 pub mod practice;
 pub mod sign_in;
 pub mod store;
+pub mod tls;

@@ -62,6 +62,21 @@ pub enum Command {
     },
     DeleteProfile(ProfileId),
     DuplicateProfile(ProfileId),
+    /// Give a profile a client certificate; the key goes to the keychain.
+    ImportCertificate {
+        profile: ProfileId,
+        certificate_pem: String,
+        key: Secret,
+    },
+    /// Open a PKCS#12 file with its passphrase and import what it holds.
+    ImportPkcs12 {
+        profile: ProfileId,
+        path: String,
+        passphrase: Secret,
+    },
+    RemoveCertificate(ProfileId),
+    /// Read a PEM file into one of the editor's fields.
+    LoadPem(crate::ui::panels::profiles_ui::PemField, String),
     ReadSecret(SecretRef, SecretPurpose),
     RetryKeychain,
     UseSessionMemory,
@@ -377,10 +392,24 @@ impl GatepassApp {
             Event::Profiles(Err(e)) | Event::ProfileDeleted(Err(e)) => {
                 self.notices.push(Notice { text: e, is_error: true });
             }
-            Event::ProfileSaved(Err(e)) => match &mut self.editor {
-                Some(editor) => editor.failed(e),
-                None => self.notices.push(Notice { text: e, is_error: true }),
-            },
+            Event::CertificateChanged(Ok((file, id, said))) => {
+                self.apply_profiles(file);
+                if let Some(editor) = &mut self.editor {
+                    editor.saved(&self.profiles, &id);
+                    editor.status = Some(said);
+                }
+            }
+            Event::PemLoaded(field, Ok(text)) => {
+                if let Some(editor) = &mut self.editor {
+                    editor.pem_loaded(field, text);
+                }
+            }
+            Event::CertificateChanged(Err(e)) | Event::PemLoaded(_, Err(e)) | Event::ProfileSaved(Err(e)) => {
+                match &mut self.editor {
+                    Some(editor) => editor.failed(e),
+                    None => self.notices.push(Notice { text: e, is_error: true }),
+                }
+            }
             Event::SendDone(id, result) => {
                 // A send with an OAuth profile may have got a new token for the profile bar.
                 if self.active_profile().is_some_and(|p| p.auth.is_oauth()) {
@@ -618,6 +647,56 @@ impl GatepassApp {
                         Event::ProfileSaved(ws.duplicate_profile(&id).map_err(|e| e.to_string()))
                     });
                 }
+            }
+            Command::ImportCertificate { profile, certificate_pem, key } => {
+                if let Ok(ws) = ws {
+                    self.tasks.spawn_blocking(move || {
+                        let imported =
+                            ws.import_client_certificate(&profile, &certificate_pem, &key).and_then(|facts| {
+                                let said = format!("Client certificate imported. {}.", facts.state_words());
+                                Ok((ws.load_profiles()?.file, profile, said))
+                            });
+                        Event::CertificateChanged(imported.map_err(|e| e.to_string()))
+                    });
+                }
+            }
+            Command::ImportPkcs12 { profile, path, passphrase } => {
+                if let Ok(ws) = ws {
+                    self.tasks.spawn_blocking(move || {
+                        let imported = crate::workspace::read_key_file(std::path::Path::new(&path))
+                            .and_then(|bundle| Workspace::open_pkcs12(&bundle, &passphrase))
+                            .and_then(|(certificate_pem, key)| {
+                                ws.import_client_certificate(&profile, &certificate_pem, &key)
+                            })
+                            .and_then(|facts| {
+                                let said = format!("Client certificate imported. {}.", facts.state_words());
+                                Ok((ws.load_profiles()?.file, profile, said))
+                            });
+                        Event::CertificateChanged(imported.map_err(|e| e.to_string()))
+                    });
+                }
+            }
+            Command::RemoveCertificate(profile) => {
+                if let Ok(ws) = ws {
+                    self.tasks.spawn_blocking(move || {
+                        let removed = ws.remove_client_certificate(&profile).map(|file| {
+                            (
+                                file,
+                                profile,
+                                "Client certificate removed, and its key deleted from the keychain.".to_owned(),
+                            )
+                        });
+                        Event::CertificateChanged(removed.map_err(|e| e.to_string()))
+                    });
+                }
+            }
+            Command::LoadPem(field, path) => {
+                self.tasks.spawn_blocking(move || {
+                    Event::PemLoaded(
+                        field,
+                        crate::workspace::read_pem_file(std::path::Path::new(&path)).map_err(|e| e.to_string()),
+                    )
+                });
             }
             Command::ReadSecret(slot, purpose) => {
                 if let Ok(ws) = ws {

@@ -30,6 +30,10 @@ pub enum Event {
     /// History, and a one-time message that its damaged file was replaced.
     HistoryWithWarning(Result<Vec<HistoryEntry>, String>, String),
     SecretRead(SecretPurpose, Result<Option<Secret>, String>),
+    /// A client certificate was imported or removed: the profiles, the profile, what to say.
+    CertificateChanged(Result<(ProfilesFile, ProfileId, String), String>),
+    /// A PEM file was read for the profile editor.
+    PemLoaded(crate::ui::panels::profiles_ui::PemField, Result<zeroize::Zeroizing<String>, String>),
     /// The token inspector and the profile bar's token (see ui/inspector.rs).
     Token(crate::ui::inspector::TokenEvent),
 }

@@ -7,14 +7,15 @@
 mod sample;
 
 pub use sample::{
-    OAUTH_NAME, PRODUCTION_NAME, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME, SampleRequest,
-    lab_requests, sample_requests,
+    OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
+    SampleRequest, lab_requests, sample_requests,
 };
 
+use crate::core::certificate::{CertificateError, CertificateFacts};
 use crate::core::exchange::{Exchange, RequestId};
 use crate::core::history::HistoryEntry;
 use crate::core::oauth::{CachedToken, GrantError, TokenInfo};
-use crate::core::profile::{AuthMethod, Profile, ProfileId, SecretRef};
+use crate::core::profile::{AuthMethod, ClientIdentity, Profile, ProfileId, SecretRef};
 use crate::core::request::{self, Gate, PrepareError, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::token::Jwt;
@@ -28,6 +29,7 @@ pub use crate::infra::sign_in::{
     SystemBrowser, cancel_pair,
 };
 use crate::infra::store::{Loaded, Paths, ProfileStore, ProfilesFile, StoreError};
+use crate::infra::tls::TlsExtras;
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Everything a use case may fail with, each in plain words.
@@ -49,6 +51,12 @@ pub enum WorkspaceError {
     Grant(#[from] GrantError),
     #[error(transparent)]
     Mint(#[from] crate::core::token::mint::MintError),
+    #[error("The client certificate cannot be used. {0}")]
+    Certificate(#[from] CertificateError),
+    #[error(
+        "The client certificate's private key is not in the keychain. Import the certificate and its key into the profile again."
+    )]
+    MissingClientKey,
     #[error("{0}")]
     Other(String),
 }
@@ -219,8 +227,22 @@ impl Workspace {
     /// Create or update a profile; with `secret`, also store its value in the keychain.
     /// The secret is stored first so a profile never points at a value that failed to save.
     pub fn save_profile(&self, profile: &Profile, secret: Option<&Secret>) -> Result<ProfilesFile, WorkspaceError> {
+        self.save_profile_with_key(profile, secret, None)
+    }
+
+    /// Like [`Self::save_profile`], and with `client_key`, also store the client certificate's
+    /// private key in the keychain.
+    pub fn save_profile_with_key(
+        &self,
+        profile: &Profile,
+        secret: Option<&Secret>,
+        client_key: Option<&Secret>,
+    ) -> Result<ProfilesFile, WorkspaceError> {
         if let (Some(slot), Some(value)) = (profile.auth.secret_ref(), secret) {
             self.secret_store().set(slot, value)?;
+        }
+        if let (Some(identity), Some(key)) = (&profile.client_certificate, client_key) {
+            self.secret_store().set(&identity.private_key, key)?;
         }
         if let Some(token_cache) = profile.auth.token_cache() {
             // A token got with other settings (scopes, client, audience) must not be reused.
@@ -284,7 +306,11 @@ impl Workspace {
         {
             self.secret_store().set(to, &value)?;
         }
-        let file = self.save_profile(&copy, secret.as_ref())?;
+        let client_key = match &original.client_certificate {
+            Some(identity) => self.secret_store().get(&identity.private_key)?,
+            None => None,
+        };
+        let file = self.save_profile_with_key(&copy, secret.as_ref(), client_key.as_ref())?;
         Ok((file, copy.id))
     }
 
@@ -298,6 +324,74 @@ impl Workspace {
         Ok(self.secret_store().get(slot)?)
     }
 
+    // ---- client certificates -----------------------------------------------------------
+
+    /// Check a client certificate and key without keeping them: both readable, and the key the
+    /// one that belongs to the certificate. Returns what the certificate says now.
+    pub fn check_client_certificate(
+        certificate_pem: &str,
+        private_key_pem: &Secret,
+    ) -> Result<CertificateFacts, WorkspaceError> {
+        Ok(crate::infra::tls::check_identity(certificate_pem, private_key_pem, time::OffsetDateTime::now_utc())?)
+    }
+
+    /// Open a PKCS#12 bundle with its passphrase: the certificate (PEM) and key (PEM) inside,
+    /// ready for [`Self::import_client_certificate`]. The passphrase is not kept.
+    pub fn open_pkcs12(bundle: &[u8], passphrase: &Secret) -> Result<(String, Secret), WorkspaceError> {
+        Ok(crate::infra::tls::identity_from_pkcs12(bundle, passphrase)?)
+    }
+
+    /// Give a profile a client certificate: check that the certificate and key can be read and
+    /// belong together, keep the key in the keychain and the certificate in the profile.
+    /// Returns what the certificate says (an expired one is kept, and the facts say so).
+    pub fn import_client_certificate(
+        &self,
+        id: &ProfileId,
+        certificate_pem: &str,
+        private_key_pem: &Secret,
+    ) -> Result<CertificateFacts, WorkspaceError> {
+        let facts =
+            crate::infra::tls::check_identity(certificate_pem, private_key_pem, time::OffsetDateTime::now_utc())?;
+        let mut profile = self.profile(id)?;
+        let identity = ClientIdentity::new(&profile.id, certificate_pem.trim().to_owned() + "\n");
+        profile.client_certificate = Some(identity);
+        self.save_profile_with_key(&profile, None, Some(private_key_pem))?;
+        tracing::info!(profile = %id, state = ?facts.state, "client certificate imported");
+        Ok(facts)
+    }
+
+    /// Take the client certificate off a profile and delete its key from the keychain.
+    pub fn remove_client_certificate(&self, id: &ProfileId) -> Result<ProfilesFile, WorkspaceError> {
+        let mut profile = self.profile(id)?;
+        if let Some(identity) = profile.client_certificate.take() {
+            self.secret_store().delete(&identity.private_key)?;
+        }
+        self.save_profile(&profile, None)
+    }
+
+    /// Set or clear the extra certificate authorities (PEM) a profile trusts.
+    pub fn set_ca_bundle(&self, id: &ProfileId, ca_bundle_pem: Option<&str>) -> Result<ProfilesFile, WorkspaceError> {
+        if let Some(bundle) = ca_bundle_pem {
+            // Said on its own: the client certificate has nothing to do with this.
+            crate::core::certificate::parse_ca_bundle(bundle).map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        }
+        let mut profile = self.profile(id)?;
+        profile.ca_bundle_pem = ca_bundle_pem.map(|b| b.trim().to_owned() + "\n");
+        self.save_profile(&profile, None)
+    }
+
+    /// The profile's TLS additions, with the client key read from the keychain (blocks).
+    fn tls_extras(&self, profile: &Profile) -> Result<TlsExtras, WorkspaceError> {
+        let client = match &profile.client_certificate {
+            Some(identity) => {
+                let key = self.secret_store().get(&identity.private_key)?.ok_or(WorkspaceError::MissingClientKey)?;
+                Some((identity.certificate_pem.clone(), key))
+            }
+            None => None,
+        };
+        Ok(TlsExtras { client, ca_bundle_pem: profile.ca_bundle_pem.clone() })
+    }
+
     // ---- sending -----------------------------------------------------------------------
 
     /// Load the profile and its secret, prepare, check the gates, send, record history.
@@ -307,8 +401,11 @@ impl Workspace {
         let this = Arc::clone(self);
         let profile_id = request.profile.clone();
         let send_credential = request.draft.send_credential;
-        let (profile, secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+        let (profile, secret, http) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
             let profile = this.profile(&profile_id)?;
+            // The client certificate belongs to the connection, so it goes even when the
+            // request's own credential is left off. Clients are built once per identity.
+            let http = this.http_client()?.with_tls(&this.tls_extras(&profile)?)?;
             let secret = match (send_credential, &profile.auth) {
                 // The client secret goes to the token endpoint only; the token is got below.
                 (false, _) => None,
@@ -318,8 +415,12 @@ impl Workspace {
                     None => None,
                 },
             };
-            tracing::debug!(has_secret = secret.is_some(), "profile and secret loaded");
-            Ok((profile, secret))
+            tracing::debug!(
+                has_secret = secret.is_some(),
+                client_certificate = profile.client_certificate.is_some(),
+                "profile and secret loaded"
+            );
+            Ok((profile, secret, http))
         })
         .await
         .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
@@ -358,7 +459,7 @@ impl Workspace {
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
         let mut sent =
             crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
-        let mut exchange = self.http_client()?.send(&prepared, request.id).await;
+        let mut exchange = http.send(&prepared, request.id).await;
         if oauth && prepared.credential.is_some() && token_refused(&exchange) {
             tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
             let (token, _) = self.profile_access_token(&profile, TokenPolicy::GetNew).await?;
@@ -368,7 +469,7 @@ impl Workspace {
                 crate::core::diagnose::Knowledge::builtin(),
                 &prepared,
             );
-            exchange = self.http_client()?.send(&prepared, request.id).await;
+            exchange = http.send(&prepared, request.id).await;
         }
         drop(prepared);
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
@@ -697,6 +798,40 @@ impl Workspace {
             }
         };
         verify(jwt, key.as_ref())
+    }
+}
+
+/// Read a file a person named that may hold a private key (a PEM key, a PKCS#12 bundle). A
+/// leading `~/` means the home folder. The bytes are wiped from memory when dropped.
+pub fn read_key_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, WorkspaceError> {
+    let expanded = expand_home(path);
+    std::fs::read(&expanded).map(zeroize::Zeroizing::new).map_err(|e| {
+        WorkspaceError::Other(match e.kind() {
+            std::io::ErrorKind::NotFound => format!("There is no file at {}. Check the path.", expanded.display()),
+            std::io::ErrorKind::PermissionDenied => {
+                format!("Gatepass is not allowed to read {}. Check the file's permissions.", expanded.display())
+            }
+            _ => format!("Could not read {}: {e}", expanded.display()),
+        })
+    })
+}
+
+fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
+    match path.strip_prefix("~") {
+        Ok(rest) => directories::BaseDirs::new().map_or_else(|| path.to_owned(), |dirs| dirs.home_dir().join(rest)),
+        Err(_) => path.to_owned(),
+    }
+}
+
+/// Read a PEM file (certificate, key or CA bundle) a person named, as text.
+pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, WorkspaceError> {
+    let bytes = read_key_file(path)?;
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(zeroize::Zeroizing::new(text.to_owned())),
+        Err(_) => Err(WorkspaceError::Other(format!(
+            "{} is not PEM text. If it is a PKCS#12 file (.p12 or .pfx), use that option instead; if it is a DER file, convert it to PEM first, for example with openssl.",
+            expand_home(path).display()
+        ))),
     }
 }
 

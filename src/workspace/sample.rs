@@ -1,11 +1,12 @@
 //! The ready-to-try workspace: profiles pointing at the embedded practice API (an API key, an
-//! access token, OAuth 2 client credentials, a signed JWT), their demo credentials in the keychain, and a short list of requests that show a success and each
+//! access token, OAuth 2 client credentials, a browser sign-in, a signed JWT and a client
+//! certificate), their demo credentials in the keychain, and a short list of requests that show a success and each
 //! common failure.
 
 use super::{Workspace, WorkspaceError};
 use crate::core::profile::{
-    AuthMethod, ClientAuth, ClientCredentials, Environment, KeyPlacement, PracticeLink, Profile, SecretRef, SignedJwt,
-    SigningAlg, TokenChecks, UserSignIn,
+    AuthMethod, ClientAuth, ClientCredentials, ClientIdentity, Environment, KeyPlacement, PracticeLink, Profile,
+    SecretRef, SignedJwt, SigningAlg, TokenChecks, UserSignIn,
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -14,6 +15,7 @@ use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenS
 pub const SANDBOX_NAME: &str = "Practice — Sandbox";
 pub const PRODUCTION_NAME: &str = "Practice — Production";
 pub const OAUTH_NAME: &str = "Practice — OAuth (Sandbox)";
+pub const MTLS_NAME: &str = "Practice — Client certificate (Sandbox)";
 pub const SIGN_IN_NAME: &str = "Practice — Sign in with browser (Sandbox)";
 
 /// The practice sign-in server's sign-in page for an environment's base URL.
@@ -24,12 +26,13 @@ fn authorize_url(base_url: &str) -> String {
 pub const SIGNED_JWT_NAME: &str = "Practice — Signed JWT (Sandbox)";
 
 /// Every sample profile, in the order they are listed.
-const ALL: [PracticeLink; 5] = [
+const ALL: [PracticeLink; 6] = [
     PracticeLink::Sandbox,
     PracticeLink::Production,
     PracticeLink::SandboxOAuth,
     PracticeLink::SandboxSignIn,
     PracticeLink::SandboxSignedJwt,
+    PracticeLink::SandboxMtls,
 ];
 
 /// How many profiles a new sample workspace has.
@@ -43,6 +46,7 @@ fn sample_name(link: PracticeLink) -> &'static str {
         PracticeLink::SandboxOAuth => OAUTH_NAME,
         PracticeLink::SandboxSignIn => SIGN_IN_NAME,
         PracticeLink::SandboxSignedJwt => SIGNED_JWT_NAME,
+        PracticeLink::SandboxMtls => MTLS_NAME,
     }
 }
 
@@ -61,16 +65,38 @@ fn token_checks(base_url: &str) -> TokenChecks {
     }
 }
 
-/// Where the practice API listens now (its ports can change between launches).
+/// Where the practice API listens now (its ports can change between launches), and the
+/// client-certificate port's certificates of this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PracticeUrls {
     pub sandbox: String,
     pub production: String,
+    pub mtls: Option<PracticeMtls>,
+}
+
+/// The practice client-certificate port as this run made it: its address, the CA that signed
+/// its certificates, and the sandbox app's certificate and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeMtls {
+    pub base_url: String,
+    pub ca_pem: String,
+    pub certificate_pem: String,
+    pub private_key: Secret,
 }
 
 impl From<&PracticeServer> for PracticeUrls {
     fn from(server: &PracticeServer) -> Self {
-        Self { sandbox: server.base_url(PracticeEnv::Sandbox), production: server.base_url(PracticeEnv::Production) }
+        let (certificate_pem, private_key) = server.pki().sandbox_client();
+        Self {
+            sandbox: server.base_url(PracticeEnv::Sandbox),
+            production: server.base_url(PracticeEnv::Production),
+            mtls: Some(PracticeMtls {
+                base_url: server.mtls_base_url(),
+                ca_pem: server.pki().ca_pem().to_owned(),
+                certificate_pem,
+                private_key,
+            }),
+        }
     }
 }
 
@@ -183,6 +209,19 @@ fn demo_value(env: PracticeEnv, id: &str) -> Option<DemoKind> {
     practice::demo_credentials().into_iter().find(|c| c.env == env && c.id == id).map(|c| c.kind)
 }
 
+/// The sample profile that uses the client-certificate port, with its key; None when this run
+/// of the practice API has no such port.
+fn mtls_profile(server: &PracticeUrls) -> Option<(Profile, Secret)> {
+    let mtls = server.mtls.as_ref()?;
+    let mut profile = Profile::new(MTLS_NAME, Environment::Sandbox, mtls.base_url.clone());
+    profile.practice = Some(PracticeLink::SandboxMtls);
+    profile.allowed_hosts = vec![host_port(&mtls.base_url)];
+    profile.client_certificate = Some(ClientIdentity::new(&profile.id, mtls.certificate_pem.clone()));
+    profile.ca_bundle_pem = Some(mtls.ca_pem.clone());
+    profile.notes = "A test profile that proves who it is with a client certificate (mutual TLS) instead of a key. The practice API makes a new certificate each time it starts, and Gatepass puts it in this profile. Try \"Who am I\".".into();
+    Some((profile, mtls.private_key.clone()))
+}
+
 fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profile, Option<Secret>), WorkspaceError> {
     let (env, environment) = match link {
         PracticeLink::Production => (PracticeEnv::Production, Environment::Production),
@@ -190,6 +229,9 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
         | PracticeLink::SandboxOAuth
         | PracticeLink::SandboxSignIn
         | PracticeLink::SandboxSignedJwt => (PracticeEnv::Sandbox, Environment::Sandbox),
+        PracticeLink::SandboxMtls => {
+            return Err(WorkspaceError::Other("the client-certificate profile has no auth secret".to_owned()));
+        }
     };
     let name = sample_name(link);
     let mut profile = Profile::new(name, environment, server.get(env));
@@ -270,6 +312,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
             profile.notes = "A test profile that signs its own tokens, the way service accounts do: for every request Gatepass makes a short-lived JWT and signs it with the service account's private key (Ed25519, kept in the keychain). The practice API knows the matching public key.".into();
             Some(practice::service_private_key(env))
         }
+        PracticeLink::SandboxMtls => return Err(missing()),
     };
     Ok((profile, secret))
 }
@@ -297,14 +340,27 @@ fn host_port(base_url: &str) -> String {
 }
 
 impl Workspace {
+    /// Add one sample profile with its secret (for the client-certificate one, its key).
+    fn add_sample(&self, server: &PracticeUrls, link: PracticeLink) -> Result<(), WorkspaceError> {
+        if link == PracticeLink::SandboxMtls {
+            if let Some((profile, key)) = mtls_profile(server) {
+                self.save_profile_with_key(&profile, None, Some(&key))?;
+            }
+            return Ok(());
+        }
+        let (profile, secret) = practice_profile(server, link)?;
+        self.save_profile(&profile, secret.as_ref())?;
+        Ok(())
+    }
+
     /// On first launch, create the practice profiles with their secrets; on later launches, point
-    /// the practice profiles at the practice API's current address. Blocks (keychain).
+    /// the practice profiles at the practice API's current address, and give the
+    /// client-certificate profile this run's certificate. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
         let loaded = self.profiles.load()?;
         if loaded.is_new {
             for link in ALL {
-                let (profile, secret) = practice_profile(server, link)?;
-                self.save_profile(&profile, secret.as_ref())?;
+                self.add_sample(server, link)?;
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
             tracing::info!("sample workspace created");
@@ -322,14 +378,17 @@ impl Workspace {
                 let present = loaded.file.profiles.iter().any(|p| p.practice == Some(link));
                 let name_taken = loaded.file.profiles.iter().any(|p| p.name.eq_ignore_ascii_case(sample_name(link)));
                 if !present && !name_taken {
-                    let (profile, secret) = practice_profile(server, link)?;
-                    self.save_profile(&profile, secret.as_ref())?;
+                    self.add_sample(server, link)?;
                     tracing::info!(?link, "sample profile added to an older workspace");
                 }
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
         }
         for profile in loaded.file.profiles.iter().filter(|p| p.practice.is_some()) {
+            if profile.practice == Some(PracticeLink::SandboxMtls) {
+                self.refresh_mtls_sample(server, profile)?;
+                continue;
+            }
             let env = match profile.practice {
                 Some(PracticeLink::Production) => PracticeEnv::Production,
                 _ => PracticeEnv::Sandbox,
@@ -368,6 +427,23 @@ impl Workspace {
                 self.save_profile(&moved, None)?;
             }
         }
+        Ok(())
+    }
+
+    /// The practice API makes new certificates at each start: point the client-certificate
+    /// profile at this run's port, CA, certificate and key. A user who removed the certificate
+    /// from the profile keeps it removed.
+    fn refresh_mtls_sample(&self, server: &PracticeUrls, profile: &Profile) -> Result<(), WorkspaceError> {
+        let Some(mtls) = &server.mtls else { return Ok(()) };
+        let mut moved = profile.clone();
+        moved.base_url.clone_from(&mtls.base_url);
+        moved.allowed_hosts = vec![host_port(&mtls.base_url)];
+        moved.ca_bundle_pem = Some(mtls.ca_pem.clone());
+        let Some(identity) = &mut moved.client_certificate else {
+            return if moved == *profile { Ok(()) } else { self.save_profile(&moved, None).map(drop) };
+        };
+        identity.certificate_pem.clone_from(&mtls.certificate_pem);
+        self.save_profile_with_key(&moved, None, Some(&mtls.private_key))?;
         Ok(())
     }
 }

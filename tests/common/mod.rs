@@ -79,3 +79,21 @@ pub fn run_gatepass(config: &std::path::Path, args: &[&str], stdin: Option<&str>
     drop(input);
     child.wait_with_output().unwrap()
 }
+
+/// A PKCS#12 bundle of this certificate and key, locked with `passphrase`.
+pub fn pkcs12(cert_pem: &str, key: &gatepass::core::secret::Secret, passphrase: &str) -> Vec<u8> {
+    let cert_der = gatepass::core::certificate::parse_certificates(cert_pem).unwrap().remove(0);
+    let rustls_pki_types::PrivateKeyDer::Pkcs8(key_der) =
+        gatepass::core::certificate::parse_private_key(key.expose()).unwrap()
+    else {
+        panic!("rcgen keys are PKCS#8")
+    };
+    let chain = p12_keystore::PrivateKeyChain::new(
+        b"gatepass-test".to_vec(),
+        p12_keystore::PrivateKey::from_der(key_der.secret_pkcs8_der()).unwrap(),
+        [p12_keystore::Certificate::from_der(&cert_der).unwrap()],
+    );
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry("client", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    store.writer(passphrase).write().unwrap()
+}

@@ -149,8 +149,14 @@ pub fn diagnose(request: &SentRequest, seen: &Seen<'_>, context: &Context, knowl
 fn read_failure(failure: &Failure, board: &mut Board) {
     let evidence = Some(format!("The connection failed: {}", words::clip(&failure.message, 200)));
     match failure.kind {
-        FailureKind::Tls(TlsProblem::ClientCertificate) => {
-            board.add(Cause::MtlsCertificate, 0.9, evidence, Some(words::MTLS_REASON.to_owned()));
+        FailureKind::Tls(problem) if problem.is_client_certificate() => {
+            let reason = match problem {
+                TlsProblem::ClientCertificateMissing => words::MTLS_MISSING_REASON,
+                TlsProblem::ClientCertificateExpired => words::MTLS_EXPIRED_REASON,
+                TlsProblem::ClientCertificateUntrusted => words::MTLS_UNTRUSTED_REASON,
+                _ => words::MTLS_REASON,
+            };
+            board.add(Cause::MtlsCertificate, 0.9, evidence, Some(reason.to_owned()));
         }
         // The server's own certificate, the network: not about who you are. The connection error
         // says what to do.

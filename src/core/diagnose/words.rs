@@ -10,6 +10,12 @@ pub(super) const STATUS_401: &str = "The API did not accept who you are.";
 pub(super) const STATUS_403: &str = "The API knows who you are, but you are not allowed to do this.";
 pub(super) const STATUS_407: &str = "A proxy server between you and the API wants you to sign in to it first.";
 pub(super) const TOKEN_ENDPOINT_401: &str = "The sign-in server did not accept the app's details.";
+pub(super) const MTLS_MISSING_REASON: &str =
+    "The server asked for a client certificate (a file that proves which system is calling), and none was sent.";
+pub(super) const MTLS_EXPIRED_REASON: &str =
+    "The server refused the client certificate because its end date has passed.";
+pub(super) const MTLS_UNTRUSTED_REASON: &str =
+    "The server does not trust the authority that signed the client certificate, so it cannot tell who is calling.";
 pub(super) const MTLS_REASON: &str = "The server wants a client certificate (a file that proves which system is calling) and did not get one it accepts.";
 pub(super) const CLOCK_REASON: &str = "The times in the token only make sense if one of the clocks is wrong.";
 

@@ -10,6 +10,7 @@ mod auth;
 pub mod credentials;
 mod keys;
 pub mod lab;
+pub mod mtls;
 mod oauth;
 mod routes;
 mod sign_in;
@@ -27,6 +28,7 @@ pub use credentials::{
     AUDIENCE, DemoCredential, DemoKind, PublicClient, TokenSpec, demo_credentials, issuer, mint_token, public_client,
 };
 pub use keys::{service_client_id, service_key_id, service_private_key};
+pub use mtls::{PracticePki, SANDBOX_CLIENT_NAME};
 pub use sign_in::{PracticeGrant, SignInTimings};
 
 /// One of the two environments the practice API serves, each on its own port.
@@ -76,6 +78,8 @@ pub struct PracticeConfig {
     pub sandbox_port: u16,
     /// The production port; 0 asks the OS for a free port.
     pub production_port: u16,
+    /// The sandbox's client-certificate (mutual TLS) port; 0 asks the OS for a free port.
+    pub mtls_port: u16,
     /// When a port is taken, use a free port the OS picks instead of failing.
     pub fallback_to_free_port: bool,
     /// Lifetimes and the device polling interval of the sign-in server (small in tests).
@@ -88,6 +92,7 @@ impl Default for PracticeConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             sandbox_port: 7410,
             production_port: 7411,
+            mtls_port: 7412,
             fallback_to_free_port: true,
             sign_in: SignInTimings::default(),
         }
@@ -107,6 +112,9 @@ pub enum PracticeError {
         /// Plain words for the cause, e.g. "address in use".
         reason: String,
     },
+    /// The practice certificates could not be made.
+    #[error("Could not make the practice certificates: {0}")]
+    Certificate(String),
     /// A token could not be signed.
     #[error("Could not sign the practice token: {0}")]
     Token(String),
@@ -120,6 +128,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct PracticeServer {
     sandbox_addr: SocketAddr,
     production_addr: SocketAddr,
+    mtls_addr: SocketAddr,
+    pki: std::sync::Arc<PracticePki>,
     stop: Option<oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
     issued: std::sync::Arc<oauth::Issued>,
@@ -132,6 +142,13 @@ impl PracticeServer {
             bind(PracticeEnv::Sandbox, config.host, config.sandbox_port, config.fallback_to_free_port).await?;
         let production =
             bind(PracticeEnv::Production, config.host, config.production_port, config.fallback_to_free_port).await?;
+        let mtls = bind(PracticeEnv::Sandbox, config.host, config.mtls_port, config.fallback_to_free_port).await?;
+        let mtls_addr = local_addr(PracticeEnv::Sandbox, &mtls)?;
+        let pki = std::sync::Arc::new(
+            tokio::task::spawn_blocking(PracticePki::generate)
+                .await
+                .map_err(|e| PracticeError::Certificate(format!("the certificate task stopped: {e}")))??,
+        );
         let sandbox_addr = local_addr(PracticeEnv::Sandbox, &sandbox)?;
         let production_addr = local_addr(PracticeEnv::Production, &production)?;
 
@@ -164,7 +181,10 @@ impl PracticeServer {
             tracing::info!(%env, %addr, "practice API listening");
         }
 
-        Ok(PracticeServer { sandbox_addr, production_addr, stop: Some(stop_tx), tasks, issued })
+        tasks.push(tokio::spawn(mtls::serve(mtls, mtls_addr, pki.clone(), watch_rx)));
+        tracing::info!(addr = %mtls_addr, "practice API client-certificate port listening");
+
+        Ok(PracticeServer { sandbox_addr, production_addr, mtls_addr, pki, stop: Some(stop_tx), tasks, issued })
     }
 
     /// The base URL of one environment, without a trailing slash.
@@ -178,6 +198,21 @@ impl PracticeServer {
             PracticeEnv::Sandbox => self.sandbox_addr,
             PracticeEnv::Production => self.production_addr,
         }
+    }
+
+    /// The address of the sandbox's client-certificate (mutual TLS) port.
+    pub fn mtls_addr(&self) -> SocketAddr {
+        self.mtls_addr
+    }
+
+    /// The base URL of the client-certificate port: `https://127.0.0.1:PORT`, no trailing slash.
+    pub fn mtls_base_url(&self) -> String {
+        format!("https://{}", self.mtls_addr)
+    }
+
+    /// The practice certificates made at start: the CA to trust, the sandbox app's certificate.
+    pub fn pki(&self) -> &PracticePki {
+        &self.pki
     }
 
     /// How many access tokens one environment's sign-in server (`POST /oauth/token`) has issued.

@@ -1,5 +1,6 @@
 //! The top bar: the active profile, always visible and switchable, its environment in colour.
 
+use crate::core::certificate::CertState;
 use crate::core::profile::AuthMethod;
 use crate::ui::app::{Command, GatepassApp, KeychainState, PracticeState};
 use crate::ui::widgets::environment_chip;
@@ -35,6 +36,7 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         if let Some(profile) = app.active_profile() {
             environment_chip(ui, &app.theme, &profile.environment);
             let method = match &profile.auth {
+                AuthMethod::None if profile.client_certificate.is_some() => None,
                 AuthMethod::None => Some("no credential".to_owned()),
                 // The token's state says more, and is drawn next.
                 AuthMethod::Bearer { .. } => None,
@@ -43,6 +45,27 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             };
             if let Some(method) = method {
                 ui.label(egui::RichText::new(method).color(app.theme.palette.muted));
+            }
+            if let Some(identity) = &profile.client_certificate {
+                let palette = app.theme.palette;
+                let now = time::OffsetDateTime::now_utc();
+                let (text, color) = match crate::core::certificate::facts_from_pem(&identity.certificate_pem, now) {
+                    Ok(facts) => match facts.state {
+                        CertState::Valid if matches!(profile.auth, AuthMethod::None) => {
+                            ("client certificate".to_owned(), palette.muted)
+                        }
+                        CertState::Valid => ("+ client certificate".to_owned(), palette.muted),
+                        CertState::ExpiresSoon => {
+                            (format!("client certificate expires in {} days", facts.days_left.max(0)), palette.warning)
+                        }
+                        CertState::Expired => ("client certificate expired".to_owned(), palette.error),
+                        CertState::NotYetValid => ("client certificate not valid yet".to_owned(), palette.error),
+                    },
+                    Err(_) => ("client certificate unreadable".to_owned(), palette.error),
+                };
+                ui.label(egui::RichText::new(text).color(color)).on_hover_text(
+                    "A file that proves which system is calling (mutual TLS). See Profiles… for details.",
+                );
             }
         }
         crate::ui::panels::token_ui::profile_bar_token_ui(app, ui);

@@ -2,6 +2,7 @@
 //! revealed on request, and "Copy" copies without showing. A new value replaces the one in the
 //! keychain only when typed.
 
+use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
     AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
     SigningAlg,
@@ -60,7 +61,37 @@ pub struct ProfileForm {
     pub scopes: String,
     pub variables: Vec<(String, String)>,
     pub notes: String,
+    /// Client certificate (mutual TLS): PEM text pasted or loaded from a file, to import.
+    pub cert: CertificateForm,
     pub original: Option<Profile>,
+}
+
+/// Which PEM field a file is loaded into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PemField {
+    Certificate,
+    Key,
+    CaBundle,
+}
+
+/// The client-certificate section of the form.
+#[derive(Default)]
+pub struct CertificateForm {
+    pub certificate_pem: String,
+    /// The private key as pasted or loaded; goes to the keychain on import, never to a file.
+    pub key_pem: Zeroizing<String>,
+    pub show_key: bool,
+    pub certificate_path: String,
+    pub key_path: String,
+    pub ca_path: String,
+    /// A PKCS#12 bundle's path and passphrase (the passphrase is used once, not kept).
+    pub pkcs12_path: String,
+    pub pkcs12_passphrase: Zeroizing<String>,
+    /// Extra trusted authorities (PEM), saved with the profile.
+    pub ca_pem: String,
+    /// What the saved certificate says, read when the form was opened.
+    pub facts: Option<Result<CertificateFacts, String>>,
+    pub confirm_remove: bool,
 }
 
 impl ProfileForm {
@@ -101,6 +132,7 @@ impl ProfileForm {
             scopes: String::new(),
             variables: Vec::new(),
             notes: String::new(),
+            cert: CertificateForm::default(),
             original: None,
         }
     }
@@ -164,6 +196,11 @@ impl ProfileForm {
         form.scopes = p.expected_scopes.join(" ");
         form.variables = p.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         form.notes.clone_from(&p.notes);
+        form.cert.ca_pem = p.ca_bundle_pem.clone().unwrap_or_default();
+        form.cert.facts = p.client_certificate.as_ref().map(|identity| {
+            crate::core::certificate::facts_from_pem(&identity.certificate_pem, time::OffsetDateTime::now_utc())
+                .map_err(|e| e.to_string())
+        });
         form.original = Some(p.clone());
         form
     }
@@ -298,6 +335,13 @@ impl ProfileForm {
             .map(|(k, v)| (k.trim().to_owned(), v.clone()))
             .collect();
         profile.notes.clone_from(&self.notes);
+        let ca = self.cert.ca_pem.trim();
+        profile.ca_bundle_pem = if ca.is_empty() {
+            None
+        } else {
+            crate::core::certificate::parse_ca_bundle(ca).map_err(|e| e.to_string())?;
+            Some(format!("{ca}\n"))
+        };
         Ok(profile)
     }
 }
@@ -347,6 +391,17 @@ pub struct ProfileEditor {
 }
 
 impl ProfileEditor {
+    /// A PEM file was read: put it in its field.
+    pub fn pem_loaded(&mut self, field: PemField, text: Zeroizing<String>) {
+        let Some(form) = &mut self.form else { return };
+        match field {
+            PemField::Certificate => text.as_str().clone_into(&mut form.cert.certificate_pem),
+            PemField::Key => form.cert.key_pem = text,
+            PemField::CaBundle => text.as_str().clone_into(&mut form.cert.ca_pem),
+        }
+        self.status = None;
+    }
+
     pub fn saved(&mut self, profiles: &[Profile], id: &ProfileId) {
         self.form = profiles.iter().find(|p| &p.id == id).map(ProfileForm::from_profile);
         self.revealed = None;
@@ -616,6 +671,7 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.label("Notes");
             ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
             ui.end_row();
+            certificate_rows_ui(&mut app.commands, form, ui, palette);
         });
         ui.label(egui::RichText::new("Variables").strong());
         let mut remove = None;
@@ -660,6 +716,203 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
             ui.label(status);
         }
     });
+}
+
+/// The "Client certificate" rows of the form: the saved certificate's facts with a coloured
+/// state, PEM fields to paste into or load from a file, Import, Remove, and the extra trusted
+/// authorities. Drawn inside the form's grid so the columns line up.
+fn certificate_rows_ui(
+    commands: &mut Vec<Command>,
+    form: &mut ProfileForm,
+    ui: &mut egui::Ui,
+    palette: crate::ui::theme::Palette,
+) {
+    ui.label(egui::RichText::new("Client certificate").strong());
+    ui.scope(|ui| {
+        ui.set_max_width(380.0);
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(
+                    "A file that proves which system is calling (mutual TLS). It goes with any sign-in method; its key stays in the keychain.",
+                )
+                .color(palette.muted),
+            )
+            .wrap(),
+        );
+    });
+    ui.end_row();
+    let saved = form.original.as_ref().and_then(|p| p.client_certificate.as_ref()).is_some();
+    ui.label("State");
+    match &form.cert.facts {
+        Some(Ok(facts)) => {
+            let color = match facts.state {
+                CertState::Valid => palette.success,
+                CertState::ExpiresSoon => palette.warning,
+                CertState::Expired | CertState::NotYetValid => palette.error,
+            };
+            ui.label(egui::RichText::new(facts.state_words()).color(color).strong());
+            ui.end_row();
+            ui.label("Who it names");
+            ui.label(&facts.subject);
+            ui.end_row();
+            ui.label("Issued by");
+            ui.label(&facts.issuer);
+            ui.end_row();
+            ui.label("Valid");
+            ui.label(format!("{} to {} (UTC)", facts.not_before.date(), facts.not_after.date()));
+            ui.end_row();
+        }
+        Some(Err(e)) => {
+            ui.label(egui::RichText::new(e).color(palette.error));
+            ui.end_row();
+        }
+        None => {
+            ui.label(egui::RichText::new("None: no client certificate is sent").color(palette.muted));
+            ui.end_row();
+        }
+    }
+    if saved {
+        ui.label("");
+        ui.horizontal(|ui| {
+            if form.cert.confirm_remove {
+                if ui.button(egui::RichText::new("Yes, remove it and its key").color(palette.error)).clicked() {
+                    commands.push(Command::RemoveCertificate(form.id.clone()));
+                    form.cert.confirm_remove = false;
+                }
+                if ui.button("Keep it").clicked() {
+                    form.cert.confirm_remove = false;
+                }
+            } else if ui.button("Remove certificate…").clicked() {
+                form.cert.confirm_remove = true;
+            }
+        });
+        ui.end_row();
+    }
+    let label = if saved { "New certificate (PEM)" } else { "Certificate (PEM)" };
+    pem_row_ui(commands, ui, label, PemField::Certificate, &mut form.cert.certificate_path, |ui| {
+        pem_edit(ui, "certificate_pem", &mut form.cert.certificate_pem, "paste: -----BEGIN CERTIFICATE-----", false)
+    });
+    pem_row_ui(commands, ui, "Its private key (PEM)", PemField::Key, &mut form.cert.key_path, |ui| {
+        pem_edit(ui, "key_pem", &mut *form.cert.key_pem, "paste: -----BEGIN PRIVATE KEY-----", !form.cert.show_key)
+    });
+    ui.label("");
+    ui.horizontal(|ui| {
+        let ready = !form.cert.certificate_pem.trim().is_empty() && !form.cert.key_pem.trim().is_empty();
+        let import = ui.add_enabled(!form.is_new && ready, egui::Button::new("Import certificate"));
+        if form.is_new {
+            import.on_disabled_hover_text("Create the profile first, then import its certificate");
+        } else if !ready {
+            import.on_disabled_hover_text("Paste or load both the certificate and its key");
+        } else if import.clicked() {
+            commands.push(Command::ImportCertificate {
+                profile: form.id.clone(),
+                // Kept in the form until the import succeeds (the form is then reloaded), so a
+                // refused key or certificate can be corrected rather than pasted again.
+                certificate_pem: form.cert.certificate_pem.clone(),
+                key: Secret::new(form.cert.key_pem.as_str()),
+            });
+        }
+        ui.checkbox(&mut form.cert.show_key, "Show key");
+    });
+    ui.end_row();
+    let p12_label = ui.label("Or a PKCS#12 file");
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut form.cert.pkcs12_path).hint_text("~/certs/client.p12").desired_width(150.0),
+        )
+        .labelled_by(p12_label.id);
+        ui.add(
+            egui::TextEdit::singleline(&mut *form.cert.pkcs12_passphrase)
+                .password(true)
+                .hint_text("passphrase")
+                .desired_width(100.0),
+        )
+        .labelled_by(p12_label.id);
+        let ready = !form.is_new && !form.cert.pkcs12_path.trim().is_empty();
+        let import = ui.add_enabled(ready, egui::Button::new("Import PKCS#12"));
+        if import.clicked() {
+            commands.push(Command::ImportPkcs12 {
+                profile: form.id.clone(),
+                path: form.cert.pkcs12_path.trim().to_owned(),
+                passphrase: Secret::new(std::mem::take(&mut *form.cert.pkcs12_passphrase)),
+            });
+        } else if form.is_new {
+            import.on_disabled_hover_text("Create the profile first, then import its certificate");
+        }
+    });
+    ui.end_row();
+    let trusted = ca_names(&form.cert.ca_pem);
+    pem_row_ui(commands, ui, "Also trust (CA, PEM)", PemField::CaBundle, &mut form.cert.ca_path, |ui| {
+        if let Some(names) = &trusted {
+            ui.label(egui::RichText::new(names).color(palette.muted));
+        }
+        pem_edit(
+            ui,
+            "ca_pem",
+            &mut form.cert.ca_pem,
+            "optional: the authority (CA) of a private server; saved with the profile",
+            false,
+        )
+    });
+}
+
+/// "Trusts Gatepass Practice CA" for a CA bundle, or what is wrong with it; None when empty.
+fn ca_names(pem: &str) -> Option<String> {
+    if pem.trim().is_empty() {
+        return None;
+    }
+    let names = crate::core::certificate::ca_bundle_names(pem, time::OffsetDateTime::now_utc());
+    Some(names.map_or_else(|e| e.to_string(), |names| format!("Trusts {}", names.join(", "))))
+}
+
+/// A PEM text field a few lines high that scrolls, so a long certificate does not stretch the form.
+fn pem_edit(ui: &mut egui::Ui, id: &str, text: &mut dyn egui::TextBuffer, hint: &str, masked: bool) -> egui::Response {
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(64.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .hint_text(hint)
+                    .password(masked)
+                    .desired_rows(2)
+                    .desired_width(380.0)
+                    .font(egui::TextStyle::Monospace),
+            )
+        })
+        .inner
+}
+
+/// A PEM field with a file path and a "Load" button under it.
+fn pem_row_ui(
+    commands: &mut Vec<Command>,
+    ui: &mut egui::Ui,
+    label: &str,
+    field: PemField,
+    path: &mut String,
+    edit: impl FnOnce(&mut egui::Ui) -> egui::Response,
+) {
+    let l = ui.label(label);
+    ui.vertical(|ui| {
+        edit(ui).labelled_by(l.id);
+        let example = match field {
+            PemField::Certificate => "client.pem",
+            PemField::Key => "client-key.pem",
+            PemField::CaBundle => "ca.pem",
+        };
+        ui.horizontal(|ui| {
+            let path_edit = ui.add(
+                egui::TextEdit::singleline(path)
+                    .hint_text(format!("or a file path, such as ~/certs/{example}"))
+                    .desired_width(300.0),
+            );
+            path_edit.labelled_by(l.id);
+            if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Load")).clicked() {
+                commands.push(Command::LoadPem(field, path.trim().to_owned()));
+            }
+        });
+    });
+    ui.end_row();
 }
 
 fn app_commands(commands: &mut Vec<Command>) -> &mut Vec<Command> {
