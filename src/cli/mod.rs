@@ -1,6 +1,7 @@
 //! The command-line companion: `gatepass practice | profile | send | token`. Prints results; all
 //! logic lives in the workspace and core, shared with the GUI.
 
+pub mod check;
 pub mod token;
 
 use crate::core::certificate::{CertState, CertificateFacts};
@@ -53,6 +54,9 @@ pub enum Command {
     /// Read an access token: who issued it, when it expires, what it allows.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Check every profile's setup: secret, format, environment, token, permissions, certificate,
+    /// age, a test request. Exit code 0 all green, 1 warnings, 2 problems.
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +282,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
         }
         Command::Explain(args) => explain::run(args),
         Command::Token(cmd) => token::run_token(&Arc::new(open_workspace(cli)?), cmd, runtime),
+        Command::Check(args) => check::run(&Arc::new(open_workspace(cli)?), args, runtime),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod certificate;
+pub mod check;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;

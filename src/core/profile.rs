@@ -554,6 +554,20 @@ pub enum PracticeLink {
     SandboxSignedJwt,
 }
 
+/// A record of the profile's secret being set or replaced (rotation). Fingerprints only, such as
+/// `sk_live_…4f2a`: they name a secret without revealing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretChange {
+    /// When it was set, in unix seconds.
+    pub set_at: i64,
+    pub fingerprint: String,
+    /// The secret it replaced, and when that one had been set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_fingerprint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_set_at: Option<i64>,
+}
+
 /// How Gatepass checks this profile's tokens beyond reading them: the key to check signatures
 /// with, and a server to ask whether a token is still active.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -603,6 +617,12 @@ pub struct Profile {
     pub practice: Option<PracticeLink>,
     #[serde(default, skip_serializing_if = "TokenChecks::is_empty")]
     pub token_checks: TokenChecks,
+    /// A GET that needs the credential, sent by "Check setup" to prove it works (e.g. `/v1/me`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_path: Option<String>,
+    /// When the profile's secret was last set, and what it replaced (fingerprints only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_change: Option<SecretChange>,
     /// A client certificate sent during the secure-connection handshake, whatever the auth method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<ClientIdentity>,
@@ -626,6 +646,8 @@ impl Profile {
             notes: String::new(),
             practice: None,
             token_checks: TokenChecks::default(),
+            check_path: None,
+            secret_change: None,
             client_certificate: None,
             ca_bundle_pem: None,
         }

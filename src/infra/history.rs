@@ -109,6 +109,19 @@ impl History {
         rows.filter_map(Result::ok).map(Ok).collect()
     }
 
+    /// The last time any request with this profile worked (2xx), in unix seconds.
+    pub fn last_success_for_profile(&self, profile_id: &str) -> Result<Option<i64>, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT sent_at FROM history WHERE profile_id = ?1 AND status BETWEEN 200 AND 299
+                 ORDER BY id DESC LIMIT 1",
+                params![profile_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
     /// The last time this method and URL worked (2xx) with this profile, in unix seconds.
     pub fn last_success(&self, profile_id: &str, method: &str, url: &str) -> Result<Option<i64>, HistoryError> {
         self.conn

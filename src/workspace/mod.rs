@@ -4,6 +4,7 @@
 //! The CLI and the GUI never reach into `infra` on their own, so they cannot drift apart. Methods
 //! that touch the keychain, files or the database block; the GUI calls them from tasks.
 
+mod check;
 mod sample;
 
 pub use sample::{
@@ -255,9 +256,27 @@ impl Workspace {
             if f.profiles.iter().any(|p| p.id != profile.id && p.name.eq_ignore_ascii_case(&profile.name)) {
                 return true;
             }
+            let existing = f.profiles.iter().find(|p| p.id == profile.id).and_then(|p| p.secret_change.clone());
+            let mut stored = profile.clone();
+            stored.secret_change = match secret.filter(|_| profile.auth.secret_ref().is_some()) {
+                // A new secret: remember when, and what it replaced (fingerprints only).
+                Some(value) => {
+                    let fingerprint = value.fingerprint();
+                    Some(match existing {
+                        Some(same) if same.fingerprint == fingerprint => same,
+                        previous => crate::core::profile::SecretChange {
+                            set_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+                            fingerprint,
+                            previous_fingerprint: previous.as_ref().map(|p| p.fingerprint.clone()),
+                            previous_set_at: previous.map(|p| p.set_at),
+                        },
+                    })
+                }
+                None => existing.or(stored.secret_change),
+            };
             match f.profiles.iter_mut().find(|p| p.id == profile.id) {
-                Some(existing) => *existing = profile.clone(),
-                None => f.profiles.push(profile.clone()),
+                Some(slot) => *slot = stored,
+                None => f.profiles.push(stored),
             }
             if f.active_profile.is_none() {
                 f.active_profile = Some(profile.id.clone());

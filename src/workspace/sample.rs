@@ -215,6 +215,7 @@ fn mtls_profile(server: &PracticeUrls) -> Option<(Profile, Secret)> {
     let mtls = server.mtls.as_ref()?;
     let mut profile = Profile::new(MTLS_NAME, Environment::Sandbox, mtls.base_url.clone());
     profile.practice = Some(PracticeLink::SandboxMtls);
+    profile.check_path = Some("/v1/me".to_owned());
     profile.allowed_hosts = vec![host_port(&mtls.base_url)];
     profile.client_certificate = Some(ClientIdentity::new(&profile.id, mtls.certificate_pem.clone()));
     profile.ca_bundle_pem = Some(mtls.ca_pem.clone());
@@ -236,6 +237,7 @@ fn practice_profile(server: &PracticeUrls, link: PracticeLink) -> Result<(Profil
     let name = sample_name(link);
     let mut profile = Profile::new(name, environment, server.get(env));
     profile.practice = Some(link);
+    profile.check_path = Some("/v1/me".to_owned());
     profile.allowed_hosts = vec![host_port(&server.get(env))];
     let missing = || WorkspaceError::Other("the practice API has no demo credential for this profile".to_owned());
     let secret = match link {
@@ -395,6 +397,7 @@ impl Workspace {
             };
             let url = server.get(env);
             let mut moved = profile.clone();
+            moved.check_path.get_or_insert_with(|| "/v1/me".to_owned());
             moved.base_url.clone_from(&url);
             moved.allowed_hosts = vec![host_port(&url)];
             if let AuthMethod::OAuthClientCredentials(settings) = &mut moved.auth

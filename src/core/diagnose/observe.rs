@@ -346,6 +346,12 @@ fn read_authorization(knowledge: &Knowledge, name: &str, value: &str) -> Credent
     }
 }
 
+/// What a stored secret looks like on its own, before it is sent: its slips, its known prefix
+/// (and so its environment) and, for a JWT, its claims. For the setup check.
+pub fn read_stored_secret(knowledge: &Knowledge, value: &str) -> CredentialSeen {
+    read_plain(knowledge, Place::Header("stored".to_owned()), value)
+}
+
 fn read_plain(knowledge: &Knowledge, place: Place, value: &str) -> CredentialSeen {
     let mut slips = whitespace_slips(value);
     let trimmed = value.trim();

@@ -1,0 +1,175 @@
+//! "Check setup" as a use case: gather what is known about each profile (keychain, token, client
+//! certificate, a probe request, history) off the UI thread, then let `core::check` judge it.
+//! Profiles are checked concurrently, so a run takes about as long as its slowest probe.
+
+use super::{ForeignHostChoice, SendOutcome, SendRequest, TokenPolicy, Workspace, WorkspaceError};
+use crate::core::check::{CheckInput, Policy, Probe, ProfileCheck, SecretState, check_profile};
+use crate::core::exchange::{Outcome, RequestId};
+use crate::core::profile::{AuthMethod, Profile, ProfileId};
+use crate::core::request::RequestDraft;
+use std::sync::Arc;
+
+/// Request ids for probes, far from the ones the window hands out.
+const PROBE_ID_BASE: u64 = 1 << 40;
+
+impl Workspace {
+    /// Check one profile now. Blocking work runs on tokio's blocking pool; the probe goes over
+    /// the network like any request (and is recorded in history).
+    pub async fn check_profile(
+        self: &Arc<Self>,
+        id: &ProfileId,
+        policy: Policy,
+    ) -> Result<ProfileCheck, WorkspaceError> {
+        let input = self.gather(id).await?;
+        Ok(check_profile(&input, &policy))
+    }
+
+    /// Check these profiles (every profile when empty) at once; results in the profiles' order.
+    pub async fn check_profiles(
+        self: &Arc<Self>,
+        ids: &[ProfileId],
+        policy: Policy,
+    ) -> Vec<(ProfileId, Result<ProfileCheck, String>)> {
+        let ids: Vec<ProfileId> = if ids.is_empty() {
+            match self.load_profiles() {
+                Ok(loaded) => loaded.file.profiles.into_iter().map(|p| p.id).collect(),
+                Err(e) => return vec![(ProfileId(String::new()), Err(e.to_string()))],
+            }
+        } else {
+            ids.to_vec()
+        };
+        let tasks: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let this = Arc::clone(self);
+                let id = id.clone();
+                tokio::spawn(async move { this.check_profile(&id, policy).await.map_err(|e| e.to_string()) })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, task) in ids.into_iter().zip(tasks) {
+            let result = task.await.unwrap_or_else(|e| Err(format!("the check stopped: {e}")));
+            out.push((id, result));
+        }
+        out
+    }
+
+    async fn gather(self: &Arc<Self>, id: &ProfileId) -> Result<CheckInput, WorkspaceError> {
+        let this = Arc::clone(self);
+        let id_for_blocking = id.clone();
+        let (profile, secret, last_success) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+            let profile = this.profile(&id_for_blocking)?;
+            let public_client = profile.auth.user_sign_in().is_some();
+            let secret = match profile.auth.secret_ref() {
+                Some(slot) if !public_client => match this.secret_store().get(slot) {
+                    Ok(Some(value)) => SecretState::Present(value),
+                    Ok(None) => SecretState::Missing,
+                    Err(e) => SecretState::Unreadable(e.to_string()),
+                },
+                _ => SecretState::NotNeeded,
+            };
+            let last_success = this.history()?.last_success_for_profile(&profile.id.0)?;
+            Ok((profile, secret, last_success))
+        })
+        .await
+        .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
+
+        let (token, renewable) = self.check_token(&profile).await;
+        let now = time::OffsetDateTime::now_utc();
+        let certificate = profile.client_certificate.as_ref().map(|identity| {
+            crate::core::certificate::facts_from_pem(&identity.certificate_pem, now).map_err(|e| e.to_string())
+        });
+        let probe = match profile.check_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(path) => Some(self.probe(&profile, path).await),
+            None => None,
+        };
+        Ok(CheckInput {
+            secret_set_at: profile.secret_change.as_ref().map(|c| c.set_at),
+            profile,
+            secret,
+            token,
+            renewable,
+            certificate,
+            probe,
+            last_success,
+        })
+    }
+
+    /// The token the profile would send now, and whether it renews itself.
+    async fn check_token(
+        self: &Arc<Self>,
+        profile: &Profile,
+    ) -> (Option<Result<crate::core::secret::Secret, String>>, Option<bool>) {
+        match &profile.auth {
+            AuthMethod::Bearer { .. } | AuthMethod::SignedJwt(_) => {
+                let this = Arc::clone(self);
+                let id = profile.id.clone();
+                let token = tokio::task::spawn_blocking(move || this.profile_token(&id))
+                    .await
+                    .map_err(|e| WorkspaceError::Other(e.to_string()))
+                    .and_then(|r| r);
+                match token {
+                    Ok(Some(token)) => (Some(Ok(token)), None),
+                    // The missing secret is its own row.
+                    Ok(None) => (None, None),
+                    Err(e) => (Some(Err(e.to_string())), None),
+                }
+            }
+            AuthMethod::OAuthClientCredentials(_) => {
+                let token = self.access_token(&profile.id, TokenPolicy::ReuseIfFresh).await;
+                (Some(token.map(|(t, _)| t).map_err(|e| e.to_string())), Some(true))
+            }
+            AuthMethod::OAuthAuthorizationCode(_) | AuthMethod::OAuthDevice(_) => {
+                let this = Arc::clone(self);
+                let id = profile.id.clone();
+                let has_refresh = tokio::task::spawn_blocking(move || -> Result<bool, WorkspaceError> {
+                    let profile = this.profile(&id)?;
+                    Ok(match profile.auth.token_cache() {
+                        Some(cache) => this.cached_token(cache)?.is_some_and(|t| t.refresh_token.is_some()),
+                        None => false,
+                    })
+                })
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(false);
+                let token = self.access_token(&profile.id, TokenPolicy::ReuseIfFresh).await;
+                (Some(token.map(|(t, _)| t).map_err(|e| e.to_string())), Some(has_refresh))
+            }
+            AuthMethod::None | AuthMethod::ApiKey { .. } | AuthMethod::Basic { .. } => (None, None),
+        }
+    }
+
+    /// Send GET `path` with the profile, as a person would; never to a host outside the allowed ones.
+    async fn probe(self: &Arc<Self>, profile: &Profile, path: &str) -> Probe {
+        let request = SendRequest {
+            id: RequestId(PROBE_ID_BASE + u64::from(fastish_id(&profile.id))),
+            profile: profile.id.clone(),
+            draft: RequestDraft::get(path),
+            production_write_confirmed: false,
+            foreign_host: ForeignHostChoice::SendWithoutCredential,
+        };
+        let outcome = match self.send(request).await {
+            Ok(SendOutcome::Sent { exchange, explained, .. }) => match &exchange.outcome {
+                Outcome::Response(response) => {
+                    let headline = explained.diagnosis.findings.first().map(|f| f.title.clone());
+                    return Probe {
+                        method: "GET".into(),
+                        path: path.to_owned(),
+                        outcome: Ok(response.status),
+                        explanation: headline,
+                    };
+                }
+                Outcome::Failed(e) => Err(e.to_string()),
+            },
+            Ok(SendOutcome::NeedsConfirmation(_)) => Err("it needs a confirmation first".to_owned()),
+            Err(e) => Err(e.to_string()),
+        };
+        Probe { method: "GET".into(), path: path.to_owned(), outcome, explanation: None }
+    }
+}
+
+/// A small number from the profile id, so concurrent probes get different request ids.
+fn fastish_id(id: &ProfileId) -> u32 {
+    id.0.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) & 0xff_ffff
+}

@@ -1,0 +1,167 @@
+//! "Check setup" end to end: every sample profile checked against the practice API (real
+//! keychain when the test script provides it, real HTTP over loopback), rows in each state with
+//! an injected clock, the binary's exit codes and formats, and a canary secret in no report.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use gatepass::core::check::{Level, Policy, ProfileCheck, Report};
+use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
+use gatepass::core::secret::Secret;
+use gatepass::infra::practice::PracticeEnv;
+use gatepass::workspace::PracticeUrls;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn row<'a>(check: &'a ProfileCheck, id: &str) -> &'a gatepass::core::check::CheckRow {
+    check.rows.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row {id} in {check:#?}"))
+}
+
+#[test]
+fn the_sample_workspace_checks_green_except_what_is_really_wrong() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let started = std::time::Instant::now();
+    let results = rt.block_on(ws.check_profiles(&[], Policy::new(now)));
+    let elapsed = started.elapsed();
+    let checks: Vec<ProfileCheck> = results.into_iter().map(|(_, r)| r.unwrap()).collect();
+    assert_eq!(checks.len(), gatepass::workspace::SAMPLE_PROFILE_COUNT);
+    let by_name = |name: &str| checks.iter().find(|c| c.profile == name).unwrap();
+
+    let sandbox = by_name(gatepass::workspace::SANDBOX_NAME);
+    assert_eq!(sandbox.level, Level::Ok, "{sandbox:#?}");
+    assert_eq!(row(sandbox, "probe").found, "GET /v1/me answered 200.");
+    assert_eq!(row(sandbox, "secret_environment").level, Level::Ok);
+
+    // The Production sample's token lacks orders:write, which the profile expects, and lives a year.
+    let production = by_name(gatepass::workspace::PRODUCTION_NAME);
+    assert_eq!(production.level, Level::Failed);
+    assert_eq!(row(production, "scopes").found, "Missing: orders:write.");
+    assert_eq!(row(production, "token_lifetime").level, Level::Warning);
+
+    let oauth = by_name(gatepass::workspace::OAUTH_NAME);
+    assert_eq!(row(oauth, "token_renewal").level, Level::Ok);
+    assert_eq!(row(oauth, "probe").level, Level::Ok);
+
+    // Nobody has signed in with the browser yet: the token row says so, in red.
+    let sign_in = by_name("Practice — Sign in with browser (Sandbox)");
+    assert_eq!(row(sign_in, "token_valid").level, Level::Failed);
+    // A public client has no secret: no row about one.
+    assert!(!sign_in.rows.iter().any(|r| r.id == "secret_readable"), "{sign_in:#?}");
+
+    let signed = by_name(gatepass::workspace::SIGNED_JWT_NAME);
+    assert_eq!(row(signed, "token_valid").level, Level::Ok, "{signed:#?}");
+    assert_eq!(row(signed, "probe").level, Level::Ok);
+
+    let mtls = by_name("Practice — Client certificate (Sandbox)");
+    assert_eq!(row(mtls, "certificate").level, Level::Ok, "{mtls:#?}");
+    assert_eq!(row(mtls, "probe").level, Level::Ok, "{mtls:#?}");
+
+    // A second run sees the first run's requests in history.
+    let again = rt.block_on(ws.check_profiles(&[], Policy::new(time::OffsetDateTime::now_utc())));
+    let sandbox = again
+        .iter()
+        .find_map(|(_, r)| r.as_ref().ok().filter(|c| c.profile == gatepass::workspace::SANDBOX_NAME))
+        .unwrap();
+    assert_eq!(row(sandbox, "last_worked").level, Level::Ok);
+    eprintln!("checked {} profiles in {elapsed:?}", checks.len());
+}
+
+#[test]
+fn a_broken_profile_gets_red_rows_with_what_to_do_and_the_report_holds_no_secret() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let canary = ["gp_", "test_", "canary7Qm2Kx9Lb4Tz8Rw"].concat();
+    let mut profile = Profile::new("Shop (live)", Environment::Production, server.base_url(PracticeEnv::Production));
+    profile.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &profile.id);
+    profile.check_path = Some("/v1/me".into());
+    ws.save_profile(&profile, Some(&Secret::new(canary.as_str()))).unwrap();
+
+    // Ninety-one days later, by the injected clock.
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(91);
+    let check = rt.block_on(ws.check_profile(&profile.id, Policy::new(later))).unwrap();
+    assert_eq!(row(&check, "probe").level, Level::Failed);
+    assert!(row(&check, "probe").found.starts_with("GET /v1/me answered 401"), "{:?}", row(&check, "probe"));
+    assert!(row(&check, "probe").fix.as_deref().is_some_and(|f| !f.is_empty()));
+    assert_eq!(row(&check, "secret_age").level, Level::Warning);
+    assert!(row(&check, "secret_age").found.contains("more than 90 days"), "{:?}", row(&check, "secret_age"));
+
+    // Replacing the secret keeps the previous fingerprint and the time of change.
+    ws.save_profile(&profile, Some(&Secret::new("gp_live_prd_5Tn1Yc8Kw3Qv7Bx0Hs4Fj2Em"))).unwrap();
+    let saved = ws.profile_named("Shop (live)").unwrap();
+    let change = saved.secret_change.unwrap();
+    assert_eq!(change.previous_fingerprint.as_deref(), Some(Secret::new(canary.as_str()).fingerprint().as_str()));
+    assert_eq!(change.fingerprint, "gp_live_…j2Em");
+    assert!(change.previous_set_at.is_some_and(|t| t <= change.set_at));
+
+    let report = Report::new(vec![check], later);
+    assert_eq!(report.exit_code(), 2);
+    for out in [report.text(), report.markdown(), report.html(), serde_json::to_string(&report).unwrap()] {
+        assert!(!out.contains(&canary), "the secret is in a report: {out}");
+    }
+    for (path, bytes) in common::all_files(dir.path()) {
+        assert!(!common::contains(&bytes, &canary), "the secret is in {}", path.display());
+    }
+}
+
+#[test]
+fn cli_check_exits_by_the_worst_row_and_prints_each_format() {
+    if !common::real_keychain_expected() {
+        eprintln!("skipped: needs the real keychain (tests/run.sh starts one)");
+        return;
+    }
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let base = server.base_url(PracticeEnv::Sandbox);
+    let key = "gp_test_sbx_7Qm2Kx9Lb4Tz8Rw1Nc6Vh3Jd";
+    let out = common::run_gatepass(
+        dir.path(),
+        &["profile", "add", "Good", "--base-url", &base, "--auth", "api-key"],
+        Some(key),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = common::run_gatepass(dir.path(), &["check", "--profile", "Good"], None);
+    // No check address and no history: nothing red or amber, so exit 0.
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("Good — Sandbox (test) — OK"), "{}", text(&out.stdout));
+
+    let out = common::run_gatepass(
+        dir.path(),
+        &[
+            "profile",
+            "add",
+            "Live with test key",
+            "--base-url",
+            &base,
+            "--environment",
+            "production",
+            "--auth",
+            "api-key",
+        ],
+        Some(key),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = common::run_gatepass(dir.path(), &["check", "--format", "markdown"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let md = text(&out.stdout);
+    assert!(md.contains("This Production (live) profile holds a key that looks like a Sandbox (test) key"), "{md}");
+    assert!(md.contains("| **Problem** | Key matches the environment |"), "{md}");
+    assert!(!md.contains(key), "{md}");
+    let out = common::run_gatepass(dir.path(), &["check", "--format", "json", "--profile", "Live with test key"], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["level"], "failed");
+    let html = text(&common::run_gatepass(dir.path(), &["check", "--format", "html"], None).stdout);
+    assert!(html.starts_with("<!doctype html>") && !html.contains(key));
+    for name in ["Good", "Live with test key"] {
+        let _ = common::run_gatepass(dir.path(), &["profile", "remove", name], None);
+    }
+}
