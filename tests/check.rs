@@ -125,14 +125,15 @@ fn cli_check_exits_by_the_worst_row_and_prints_each_format() {
     let key = "gp_test_sbx_7Qm2Kx9Lb4Tz8Rw1Nc6Vh3Jd";
     let out = common::run_gatepass(
         dir.path(),
-        &["profile", "add", "Good", "--base-url", &base, "--auth", "api-key"],
+        &["profile", "add", "Good", "--base-url", &base, "--auth", "api-key", "--check-path", "/v1/me"],
         Some(key),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = common::run_gatepass(dir.path(), &["check", "--profile", "Good"], None);
-    // No check address and no history: nothing red or amber, so exit 0.
+    // The key works (the probe answers 200): nothing red or amber, so exit 0.
     assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stdout).contains("Good — Sandbox (test) — OK"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("Test request: GET /v1/me answered 200."), "{}", text(&out.stdout));
 
     let out = common::run_gatepass(
         dir.path(),

@@ -360,3 +360,29 @@ fn a_pkcs12_file_is_imported_in_the_editor_and_a_wrong_passphrase_is_said_plainl
     let profile = f.harness.state().profiles.iter().find(|p| p.name.contains("Client certificate")).unwrap().clone();
     assert_eq!(profile.client_certificate.unwrap().certificate_pem.trim(), cert.trim());
 }
+
+#[test]
+fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    f.harness.get_by_label("Check setup").click();
+    wait_for(&mut f.harness, "every profile checked", |h| {
+        h.state()
+            .check
+            .as_ref()
+            .is_some_and(|v| v.results.len() == gatepass::workspace::SAMPLE_PROFILE_COUNT && v.running() == 0)
+    });
+    let h = &f.harness;
+    assert!(has_text(h, "Practice — Production"));
+    // The red row: the Production token lacks a permission its profile expects.
+    assert!(has_text(h, "Missing: orders:write."), "the missing permission is not shown");
+    assert!(has_text(h, "To do: Ask for these permissions (scopes)"));
+    let view = h.state().check.as_ref().unwrap();
+    let production = h.state().profiles.iter().find(|p| p.name == "Practice — Production").unwrap();
+    match view.results.get(&production.id) {
+        Some(gatepass::ui::check_ui::CheckState::Done(check)) => {
+            assert_eq!(check.level, gatepass::core::check::Level::Failed);
+        }
+        other => panic!("{other:?}"),
+    }
+}

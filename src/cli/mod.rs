@@ -211,6 +211,9 @@ pub struct AddArgs {
     /// Signed JWT: how long each token is good for, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS)]
     pub lifetime: u32,
+    /// A GET that needs the credential (e.g. /v1/me), sent by `gatepass check` to prove it works.
+    #[arg(long, value_name = "PATH")]
+    pub check_path: Option<String>,
     /// A key set (JWKS) address that checks this profile's token signatures.
     #[arg(long, value_name = "URL")]
     pub jwks_url: Option<String>,
@@ -640,6 +643,18 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
     if !profile.expected_scopes.is_empty() {
         out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
     }
+    if let Some(path) = &profile.check_path {
+        out.push_str(&format!("Check address:   GET {path}\n"));
+    }
+    if let Some(change) = &profile.secret_change
+        && let Ok(set) = time::OffsetDateTime::from_unix_timestamp(change.set_at)
+    {
+        let when = set.date();
+        match &change.previous_fingerprint {
+            Some(previous) => out.push_str(&format!("Secret set:      {when} (replaced {previous})\n")),
+            None => out.push_str(&format!("Secret set:      {when}\n")),
+        }
+    }
     if let Some(url) = &profile.token_checks.jwks_url {
         out.push_str(&format!("Key set (JWKS):  {url}\n"));
     }
@@ -759,6 +774,7 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
             *slot = Some(url.trim().to_owned());
         }
     }
+    profile.check_path = args.check_path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
     profile.allowed_hosts.clone_from(&args.allowed_hosts);
     profile.expected_scopes.clone_from(&args.scopes);
     profile.variables = args.variables.iter().cloned().collect();

@@ -87,6 +87,8 @@ pub enum Command {
     Fix(crate::core::diagnose::Action),
     /// The token inspector (see ui/inspector.rs).
     Token(TokenCommand),
+    /// The "Check setup" window (see `ui/check_ui.rs`).
+    Check(crate::ui::check_ui::CheckCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +205,8 @@ pub struct GatepassApp {
     pub editor: Option<ProfileEditor>,
     /// The token inspector window, when open.
     pub inspector: Option<TokenInspector>,
+    /// The "Check setup" window, with the last run's results.
+    pub check: Option<crate::ui::check_ui::CheckView>,
     /// The active profile's access token, for the profile bar.
     pub active_token: Option<ActiveTokenView>,
     /// "Get new token" for an OAuth profile (see ui/inspector.rs).
@@ -250,6 +254,7 @@ impl GatepassApp {
             history: Vec::new(),
             editor: None,
             inspector: None,
+            check: None,
             active_token: None,
             token_fetch: None,
             sign_in: None,
@@ -291,7 +296,7 @@ impl GatepassApp {
         self.tasks.spawn_blocking(move || Event::KeychainReady(ws.connect_keychain().map(|()| ws.secret_store_kind())));
     }
 
-    fn refresh_history(&self) {
+    pub(crate) fn refresh_history(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks.spawn_blocking(move || {
             // Also have the HTTP client ready, so the first send does not build it on a runtime thread.
@@ -418,6 +423,7 @@ impl GatepassApp {
                 self.on_send_done(id, result);
             }
             Event::Token(event) => self.on_token_event(event),
+            Event::Check(event) => self.on_check_event(event),
             Event::BodyFormatted(id, mode, body) => {
                 if let Some(view) = &mut self.response
                     && view.exchange.id == id
@@ -733,6 +739,7 @@ impl GatepassApp {
                 self.theme.apply(ctx);
             }
             Command::Token(command) => self.apply_token_command(command),
+            Command::Check(command) => self.apply_check_command(command, ctx),
         }
     }
 

@@ -5,6 +5,7 @@
 //! asks for a repaint. See `app.rs` for the loop and `tasks.rs` for the plumbing.
 
 pub mod app;
+pub mod check_ui;
 pub mod inspector;
 pub mod panels;
 pub mod tasks;

@@ -36,6 +36,8 @@ pub enum Event {
     PemLoaded(crate::ui::panels::profiles_ui::PemField, Result<zeroize::Zeroizing<String>, String>),
     /// The token inspector and the profile bar's token (see ui/inspector.rs).
     Token(crate::ui::inspector::TokenEvent),
+    /// A profile's setup check finished (see `ui/check_ui.rs`).
+    Check(crate::ui::check_ui::CheckEvent),
 }
 
 /// Why a secret was read from the keychain.

@@ -57,7 +57,7 @@ impl Workspace {
     async fn gather(self: &Arc<Self>, id: &ProfileId) -> Result<CheckInput, WorkspaceError> {
         let this = Arc::clone(self);
         let id_for_blocking = id.clone();
-        let (profile, secret, last_success) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+        let (profile, secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
             let profile = this.profile(&id_for_blocking)?;
             let public_client = profile.auth.user_sign_in().is_some();
             let secret = match profile.auth.secret_ref() {
@@ -68,8 +68,7 @@ impl Workspace {
                 },
                 _ => SecretState::NotNeeded,
             };
-            let last_success = this.history()?.last_success_for_profile(&profile.id.0)?;
-            Ok((profile, secret, last_success))
+            Ok((profile, secret))
         })
         .await
         .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
@@ -83,6 +82,14 @@ impl Workspace {
             Some(path) => Some(self.probe(&profile, path).await),
             None => None,
         };
+        // Read after the probe, so a probe that just worked counts.
+        let this = Arc::clone(self);
+        let profile_id = profile.id.0.clone();
+        let last_success = tokio::task::spawn_blocking(move || -> Result<Option<i64>, WorkspaceError> {
+            Ok(this.history()?.last_success_for_profile(&profile_id)?)
+        })
+        .await
+        .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
         Ok(CheckInput {
             secret_set_at: profile.secret_change.as_ref().map(|c| c.set_at),
             profile,

@@ -40,6 +40,7 @@ pub fn layout_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     });
     profiles_ui::editor_window_ui(app, ui.ctx());
     token_ui::inspector_window_ui(app, ui.ctx());
+    crate::ui::check_ui::check_window_ui(app, ui.ctx());
     token_ui::sign_in_window_ui(app, ui.ctx());
     confirm_ui::confirm_ui(app, ui.ctx());
 }

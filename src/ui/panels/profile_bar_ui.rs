@@ -72,6 +72,15 @@ pub fn profile_bar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         if ui.button("Profiles…").clicked() {
             app.open_editor();
         }
+        if ui
+            .button("Check setup")
+            .on_hover_text(
+                "Check every profile's credentials: in the keychain, right format, right environment, still valid",
+            )
+            .clicked()
+        {
+            app.commands.push(Command::Check(crate::ui::check_ui::CheckCommand::Open));
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if app.theme.dark { "Light theme" } else { "Dark theme" };
             if ui.small_button(theme_label).clicked() {

@@ -55,6 +55,8 @@ pub struct ProfileForm {
     /// Token checks: the key set to check signatures with, the introspection endpoint.
     pub jwks_url: String,
     pub introspection_url: String,
+    /// The GET "Check setup" sends to prove the credential works.
+    pub check_path: String,
     /// A new secret value typed by the user; empty keeps the saved one.
     pub new_secret: Zeroizing<String>,
     pub show_new_secret: bool,
@@ -126,6 +128,7 @@ impl ProfileForm {
             jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
             jwks_url: String::new(),
             introspection_url: String::new(),
+            check_path: String::new(),
             authorization_url: String::new(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
@@ -192,6 +195,7 @@ impl ProfileForm {
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         form.jwks_url = p.token_checks.jwks_url.clone().unwrap_or_default();
+        form.check_path = p.check_path.clone().unwrap_or_default();
         form.introspection_url = p.token_checks.introspection_url.clone().unwrap_or_default();
         form.scopes = p.expected_scopes.join(" ");
         form.variables = p.variables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -326,6 +330,7 @@ impl ProfileForm {
         }
         profile.auth = auth;
         profile.token_checks.jwks_url = optional_url(&self.jwks_url, "key set (JWKS) address")?;
+        profile.check_path = Some(self.check_path.trim().to_owned()).filter(|p| !p.is_empty());
         profile.token_checks.introspection_url = optional_url(&self.introspection_url, "introspection address")?;
         profile.expected_scopes = split_words(&self.scopes);
         profile.variables = self
@@ -651,6 +656,13 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
                 ui.end_row();
             }
             labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
+            ui.end_row();
+            labelled_text(
+                ui,
+                "Check address (optional)",
+                &mut form.check_path,
+                "/v1/me — a GET that needs the credential, sent by Check setup",
+            );
             ui.end_row();
             if matches!(form.auth, AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::SignedJwt) {
                 labelled_text(
