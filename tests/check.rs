@@ -166,3 +166,45 @@ fn cli_check_exits_by_the_worst_row_and_prints_each_format() {
         let _ = common::run_gatepass(dir.path(), &["profile", "remove", name], None);
     }
 }
+
+/// Benchmark, not a test of speed (nothing is asserted on time): "Check all" over 50 profiles
+/// against the practice API, next to the slowest single check. Run by tests/bench.sh:
+/// `cargo test --release --test check -- --ignored --nocapture check_all_fifty`.
+#[test]
+#[ignore = "benchmark: run by tests/bench.sh"]
+fn check_all_fifty_profiles() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    for i in 0..50 {
+        let mut profile =
+            Profile::new(format!("Shop {i}"), Environment::Sandbox, server.base_url(PracticeEnv::Sandbox));
+        profile.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &profile.id);
+        profile.check_path = Some("/v1/me".into());
+        ws.save_profile(&profile, Some(&Secret::new("gp_test_sbx_7Qm2Kx9Lb4Tz8Rw1Nc6Vh3Jd"))).unwrap();
+    }
+    let ids: Vec<_> = ws.load_profiles().unwrap().file.profiles.into_iter().map(|p| p.id).collect();
+    let now = time::OffsetDateTime::now_utc();
+    // Warm up (HTTP client, history database), then time one profile alone and all fifty at once.
+    rt.block_on(ws.check_profile(&ids[0], Policy::new(now))).unwrap();
+    let mut single = Vec::new();
+    for id in ids.iter().take(10) {
+        let started = std::time::Instant::now();
+        rt.block_on(ws.check_profile(id, Policy::new(now))).unwrap();
+        single.push(started.elapsed());
+    }
+    let slowest = single.iter().max().copied().unwrap_or_default();
+    let started = std::time::Instant::now();
+    let results = rt.block_on(ws.check_profiles(&[], Policy::new(now)));
+    let all = started.elapsed();
+    assert_eq!(results.len(), 50);
+    assert!(results.iter().all(|(_, r)| r.as_ref().is_ok_and(|c| c.level == Level::Ok)));
+    println!(
+        "check all, 50 profiles: {:.0} ms; one profile alone: slowest {:.1} ms, mean {:.1} ms; 50 one after another would take about {:.0} ms",
+        all.as_secs_f64() * 1000.0,
+        slowest.as_secs_f64() * 1000.0,
+        single.iter().map(std::time::Duration::as_secs_f64).sum::<f64>() * 100.0,
+        single.iter().map(std::time::Duration::as_secs_f64).sum::<f64>() * 5000.0
+    );
+}

@@ -67,9 +67,10 @@ pub enum CheckEvent {
 impl GatepassApp {
     pub fn apply_check_command(&mut self, command: CheckCommand, ctx: &egui::Context) {
         match command {
+            // Opening (or asking again from the editor after a secret was replaced) runs every check.
             CheckCommand::Open => {
-                if self.check.is_none() {
-                    self.check = Some(CheckView::default());
+                self.check.get_or_insert_with(CheckView::default);
+                if self.check.as_ref().is_some_and(|v| v.running() == 0) {
                     self.check_profiles(None);
                 }
             }

@@ -393,6 +393,8 @@ pub struct ProfileEditor {
     pub status: Option<String>,
     pub revealed: Option<Secret>,
     pub confirm_delete: bool,
+    /// A secret was just replaced: offer to run the setup check.
+    pub suggest_check: bool,
 }
 
 impl ProfileEditor {
@@ -408,9 +410,21 @@ impl ProfileEditor {
     }
 
     pub fn saved(&mut self, profiles: &[Profile], id: &ProfileId) {
+        let before = self.form.as_ref().and_then(|f| f.original.as_ref()).and_then(|p| p.secret_change.clone());
         self.form = profiles.iter().find(|p| &p.id == id).map(ProfileForm::from_profile);
         self.revealed = None;
-        self.status = Some("Saved.".to_owned());
+        let after = profiles.iter().find(|p| &p.id == id).and_then(|p| p.secret_change.clone());
+        // A replaced secret (rotation): say what it replaced, and suggest checking the new one.
+        self.status = Some(match (&before, &after) {
+            (Some(old), Some(new)) if old.set_at != new.set_at => {
+                self.suggest_check = true;
+                format!(
+                    "Saved. The new secret ({}) replaced {}. Run Check setup to make sure the new one works.",
+                    new.fingerprint, old.fingerprint
+                )
+            }
+            _ => "Saved.".to_owned(),
+        });
     }
 
     pub fn failed(&mut self, error: String) {
@@ -422,7 +436,8 @@ impl GatepassApp {
     /// Open the editor on the active profile.
     pub fn open_editor(&mut self) {
         let form = self.active_profile().map(ProfileForm::from_profile);
-        self.editor = Some(ProfileEditor { form, status: None, revealed: None, confirm_delete: false });
+        self.editor =
+            Some(ProfileEditor { form, status: None, revealed: None, confirm_delete: false, suggest_check: false });
     }
 }
 
@@ -726,6 +741,10 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
         }
         if let Some(status) = &editor.status {
             ui.label(status);
+        }
+        if editor.suggest_check && ui.button("Check setup").clicked() {
+            editor.suggest_check = false;
+            app.commands.push(Command::Check(crate::ui::check_ui::CheckCommand::Open));
         }
     });
 }
