@@ -3,6 +3,8 @@
 //! Everything here is plain data and pure functions, so it is tested without any of those.
 
 pub mod body;
+pub mod curl;
+pub mod curl_export;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;
