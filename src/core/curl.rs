@@ -145,7 +145,7 @@ impl FoundCredential {
 /// beyond an option name or a file name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CurlError {
-    #[error("Nothing to read. Paste a curl command, such as: curl https://api.example.com/v1/me")]
+    #[error("Nothing to read. Paste a curl command as API documentation shows it: it starts with curl.")]
     Empty,
     #[error(
         "This is not a curl command: it starts with \"{first_word}\". Paste a command that starts with curl, as API documentation shows it."
@@ -425,11 +425,13 @@ const IGNORED_WITH_VALUE: &[(&str, &str)] = &[
     ("-T", "a file to upload"),
     ("--upload-file", "a file to upload"),
     ("-K", "a config file"),
+    ("-D", "where curl saves the answer's headers"),
+    ("--dump-header", "where curl saves the answer's headers"),
     ("--config", "a config file"),
 ];
 
 /// Short options that take a value (the rest of the word, or the next word).
-const SHORT_WITH_VALUE: &str = "XHduAbFeomxTEwcKrUm";
+const SHORT_WITH_VALUE: &str = "XHduAbFeomxTEwcKrUmD";
 
 #[derive(Default)]
 struct Parsed {
@@ -869,7 +871,7 @@ fn credential_query_name(name: &str) -> bool {
 /// Header names that carry an API key or token as their whole value.
 fn credential_header_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.contains("csrf") || lower.contains("xsrf") || lower == "x-request-id" {
+    if lower.contains("csrf") || lower.contains("xsrf") || lower == "x-request-id" || lower == "idempotency-key" {
         return false;
     }
     lower.contains("api-key")
@@ -881,6 +883,8 @@ fn credential_header_name(name: &str) -> bool {
         || lower.contains("subscription-key")
         || lower.contains("access-key")
         || lower == "key"
+        || lower.ends_with("-key")
+        || lower.ends_with("_key")
 }
 
 /// A value that looks like a known kind of key (by its prefix) or a JWT.
