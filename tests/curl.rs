@@ -139,7 +139,13 @@ fn documentation_commands_import_exactly() {
             failures.push(format!("{}:\n    {}", case.name, problems.join("\n    ")));
         }
     }
-    assert!(failures.is_empty(), "{} of {} commands differ:\n{}", failures.len(), table.command.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} commands differ:\n{}",
+        failures.len(),
+        table.command.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -172,14 +178,10 @@ fn bad_input_is_named_in_words() {
     assert!(CurlError::FormNotSupported.to_string().contains("cannot import yet"));
 
     // A body from a file is named as not read, and the request is still usable.
-    let got = curl::import("curl -X POST https://a.test/v1/items -H 'Content-Type: application/json' -d @body.json")
-        .unwrap();
+    let got =
+        curl::import("curl -X POST https://a.test/v1/items -H 'Content-Type: application/json' -d @body.json").unwrap();
     assert_eq!(got.draft.body, BodyDraft::None);
-    assert!(
-        got.notes.iter().any(|n| n.contains("\"body.json\", which Gatepass does not read")),
-        "{:?}",
-        got.notes
-    );
+    assert!(got.notes.iter().any(|n| n.contains("\"body.json\", which Gatepass does not read")), "{:?}", got.notes);
 
     // Unknown options are named, never silently dropped.
     let got = curl::import("curl --frobnicate https://a.test").unwrap();
@@ -218,9 +220,47 @@ impl Lcg {
 #[test]
 fn random_input_never_panics() {
     let pieces = [
-        "curl", " ", "\n", "\\", "\\\n", "^", "^\n", "'", "\"", "$'", "$", "-", "--", "-X", "-H", "-d", "-u", "-G",
-        "--data-urlencode", "--json", "=", "@", ":", "|", ";", "&", ">", "#", "https://a.test/x?y=1", "é", "\u{0}",
-        "\r\n", "Authorization: Bearer ", "{\"a\":", "-sSLk", "-XPOST", "\\x4", "\\u12", "%", "&&", "a=b",
+        "curl",
+        " ",
+        "\n",
+        "\\",
+        "\\\n",
+        "^",
+        "^\n",
+        "'",
+        "\"",
+        "$'",
+        "$",
+        "-",
+        "--",
+        "-X",
+        "-H",
+        "-d",
+        "-u",
+        "-G",
+        "--data-urlencode",
+        "--json",
+        "=",
+        "@",
+        ":",
+        "|",
+        ";",
+        "&",
+        ">",
+        "#",
+        "https://a.test/x?y=1",
+        "é",
+        "\u{0}",
+        "\r\n",
+        "Authorization: Bearer ",
+        "{\"a\":",
+        "-sSLk",
+        "-XPOST",
+        "\\x4",
+        "\\u12",
+        "%",
+        "&&",
+        "a=b",
     ];
     let mut rng = Lcg(0x5eed_cafe);
     for _ in 0..20_000 {
@@ -299,7 +339,10 @@ fn masked_and_env_exports_hold_no_secret_and_reveal_does() {
         for draft in sample_drafts() {
             let prepared = prepare(&draft, &profile, Some(&secret)).unwrap();
             let masked = to_curl(&prepared, &SecretChoice::Masked);
-            assert!(!masked.contains(CANARY) && !masked.contains("CANARY"), "masked export holds the secret:\n{masked}");
+            assert!(
+                !masked.contains(CANARY) && !masked.contains("CANARY"),
+                "masked export holds the secret:\n{masked}"
+            );
             assert!(masked.contains("…7f3e"), "masked export should show the fingerprint:\n{masked}");
             let env = to_curl(&prepared, &SecretChoice::EnvVar(var.clone()));
             assert!(!env.contains("CANARY"), "env export holds the secret:\n{env}");
@@ -363,4 +406,103 @@ fn export_then_import_gives_the_same_request() {
             assert_eq!(back.credentials.len(), 1);
         }
     }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn cli_import_shows_the_request_and_only_the_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let command = format!(
+        "curl -X POST https://api.shop.test/v1/orders \\\n  -H 'Authorization: Bearer {CANARY}' \\\n  -H 'Accept: application/json' \\\n  -d '{{\"sku\": \"A-1\"}}'\n"
+    );
+    let out = common::run_gatepass(dir.path(), &["curl", "import"], Some(&command));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(!shown.contains("CANARY") && !text(&out.stderr).contains("CANARY"), "{shown}");
+    assert!(shown.contains("Request:     POST https://api.shop.test/v1/orders"), "{shown}");
+    assert!(shown.contains("Header:      Accept: application/json"), "{shown}");
+    assert!(shown.contains("Body (JSON): {\"sku\": \"A-1\"}"), "{shown}");
+    assert!(
+        shown.contains("Credential:  gp_live_…7f3e (Production (live) practice key) in header Authorization (taken out of the request)"),
+        "{shown}"
+    );
+
+    let out = common::run_gatepass(dir.path(), &["curl", "import", "--format", "json"], Some(&command));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["credential"]["fingerprint"], "gp_live_…7f3e");
+    assert_eq!(json["credential"]["suggested_method"], "Access token (bearer)");
+    assert_eq!(json["request"]["method"], "POST");
+    assert!(!text(&out.stdout).contains("CANARY"));
+
+    let out = common::run_gatepass(dir.path(), &["curl", "import"], Some("wget https://x.test"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("This is not a curl command"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn cli_import_saves_the_credential_in_the_keychain_only() {
+    if !common::real_keychain_expected() {
+        eprintln!("skipped: run tests/run.sh for a private keychain");
+        return;
+    }
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let base = server.base_url(gatepass::infra::practice::PracticeEnv::Sandbox);
+    let key = gatepass::infra::practice::demo_credentials()
+        .into_iter()
+        .find_map(|c| match c.kind {
+            gatepass::infra::practice::DemoKind::ApiKey { value, .. }
+                if c.env == gatepass::infra::practice::PracticeEnv::Sandbox && c.id == "sandbox-api-key" =>
+            {
+                Some(value)
+            }
+            _ => None,
+        })
+        .unwrap();
+    let command = format!("curl {base}/v1/me -H 'X-Api-Key: {key}'");
+    let out = common::run_gatepass(
+        dir.path(),
+        &["curl", "import", "--save-profile", "Imported shop", "--environment", "sandbox"],
+        Some(&command),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Added profile \"Imported shop\""), "{shown}");
+    assert!(!shown.contains(key) && !text(&out.stderr).contains(key));
+    for (path, bytes) in common::all_files(dir.path()) {
+        assert!(!common::contains(&bytes, key), "the key is in {}", path.display());
+    }
+    // The profile sends the moved key the way the command did, and the practice API accepts it.
+    let out = common::run_gatepass(dir.path(), &["profile", "show", "Imported shop"], None);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Sent in:         header X-Api-Key"), "{shown}");
+    assert!(shown.contains(&format!("{} (in the keychain)", gatepass::core::secret::fingerprint(key))), "{shown}");
+    assert!(shown.contains(&format!("Base URL:        {base}")), "{shown}");
+    let out = common::run_gatepass(dir.path(), &["send", "--profile", "Imported shop", "/v1/me"], None);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+
+    // Export: masked by default, $VAR on request, the value only when revealed.
+    let out = common::run_gatepass(dir.path(), &["curl", "export", "--profile", "Imported shop", "/v1/me"], None);
+    let masked = text(&out.stdout);
+    assert!(!masked.contains(key), "{masked}");
+    assert!(masked.contains(&gatepass::core::secret::fingerprint(key)), "{masked}");
+    let out = common::run_gatepass(
+        dir.path(),
+        &["curl", "export", "--profile", "Imported shop", "--secret", "env", "/v1/me"],
+        None,
+    );
+    let env = text(&out.stdout);
+    assert!(env.contains("-H \"X-Api-Key: ${IMPORTED_SHOP_API_KEY}\""), "{env}");
+    assert!(!env.contains(key));
+    let out = common::run_gatepass(
+        dir.path(),
+        &["curl", "export", "--profile", "Imported shop", "--secret", "reveal", "/v1/me"],
+        None,
+    );
+    assert!(text(&out.stdout).contains(&format!("X-Api-Key: {key}")), "{}", text(&out.stdout));
+    drop(server);
 }

@@ -1,6 +1,7 @@
 //! The command-line companion: `gatepass practice | profile | send | token`. Prints results; all
 //! logic lives in the workspace and core, shared with the GUI.
 
+pub mod curl;
 pub mod token;
 
 use crate::core::exchange::{Outcome, RequestId, size_words};
@@ -52,6 +53,9 @@ pub enum Command {
     /// Read an access token: who issued it, when it expires, what it allows.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Import a curl command (its credential goes to a profile), or export a request as one.
+    #[command(subcommand)]
+    Curl(curl::CurlCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +242,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
         }
         Command::Explain(args) => explain::run(args),
         Command::Token(cmd) => token::run_token(&Arc::new(open_workspace(cli)?), cmd, runtime),
+        Command::Curl(cmd) => curl::run_curl(&open_workspace(cli)?, cmd),
     }
 }
 

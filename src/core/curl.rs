@@ -584,7 +584,11 @@ fn positional(word: &str, parsed: &mut Parsed) {
 }
 
 fn shorten(text: &str) -> String {
-    if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text.to_owned() }
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text.to_owned()
+    }
 }
 
 fn apply_option(name: &str, value: Option<String>, parsed: &mut Parsed) -> Result<(), CurlError> {

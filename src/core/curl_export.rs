@@ -99,7 +99,8 @@ pub fn to_curl(request: &PreparedRequest, choice: &SecretChoice) -> String {
         (Method::Head, false) => args.push("-I".to_owned()),
         (method, _) => args.push(format!("-X {}", method.as_str())),
     }
-    let mut url_parts = vec![Part::Text(if reveal { request.url.to_string() } else { redact::redact_url(&request.url) })];
+    let mut url_parts =
+        vec![Part::Text(if reveal { request.url.to_string() } else { redact::redact_url(&request.url) })];
     let mut credential_header = None;
     let mut user = None;
     if let Some(AppliedCredential { placement, .. }) = &request.credential {
@@ -153,11 +154,8 @@ pub fn to_curl(request: &PreparedRequest, choice: &SecretChoice) -> String {
     }
     args.push(quote(&url_parts));
     for (name, value) in &request.headers {
-        let value = if reveal || !is_sensitive_header(name) {
-            value.clone()
-        } else {
-            redact::redact_header_value(name, value)
-        };
+        let value =
+            if reveal || !is_sensitive_header(name) { value.clone() } else { redact::redact_header_value(name, value) };
         args.push(format!("-H {}", quote_text(&format!("{name}: {value}"))));
     }
     if let Some(parts) = credential_header {
@@ -189,14 +187,20 @@ mod tests {
     fn quoting_survives_the_shell_rules() {
         assert_eq!(quote_text("it's"), "'it'\\''s'");
         assert_eq!(quote_text("https://a.test/x"), "https://a.test/x");
-        assert_eq!(quote(&[Part::Text("A: \"$x\" ".to_owned()), Part::Var("T".to_owned())]), "\"A: \\\"\\$x\\\" ${T}\"");
+        assert_eq!(
+            quote(&[Part::Text("A: \"$x\" ".to_owned()), Part::Var("T".to_owned())]),
+            "\"A: \\\"\\$x\\\" ${T}\""
+        );
     }
 
     #[test]
     fn env_names_come_from_the_profile() {
         let id = ProfileId::random();
         assert_eq!(env_var_name("Shop", &AuthMethod::new_of_kind(AuthKind::Bearer, &id)), "SHOP_TOKEN");
-        assert_eq!(env_var_name("my shop (live)", &AuthMethod::new_of_kind(AuthKind::ApiKey, &id)), "MY_SHOP_LIVE_API_KEY");
+        assert_eq!(
+            env_var_name("my shop (live)", &AuthMethod::new_of_kind(AuthKind::ApiKey, &id)),
+            "MY_SHOP_LIVE_API_KEY"
+        );
         assert_eq!(env_var_name("9", &AuthMethod::new_of_kind(AuthKind::Basic, &id)), "GATEPASS_9_PASSWORD");
         let _ = Profile::new("x", crate::core::profile::Environment::Sandbox, "https://x");
     }

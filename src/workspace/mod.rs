@@ -4,6 +4,7 @@
 //! The CLI and the GUI never reach into `infra` on their own, so they cannot drift apart. Methods
 //! that touch the keychain, files or the database block; the GUI calls them from tasks.
 
+mod curl;
 mod sample;
 
 pub use sample::{
