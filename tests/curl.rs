@@ -438,7 +438,7 @@ fn cli_import_shows_the_request_and_only_the_fingerprint() {
     assert!(!text(&out.stdout).contains("CANARY"));
 
     let out = common::run_gatepass(dir.path(), &["curl", "import"], Some("wget https://x.test"));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("This is not a curl command"), "{}", text(&out.stderr));
 }
 
