@@ -11,7 +11,7 @@
 //! the value ends up in the keychain, never in the request or its history. Pure: no files are
 //! read (`@file` is named as not read), nothing is sent.
 
-use crate::core::diagnose::knowledge::Knowledge;
+use crate::core::diagnose::knowledge::{EnvKind, Knowledge};
 use crate::core::profile::{AuthKind, AuthMethod, KeyPlacement, ProfileId, SecretRef};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -127,6 +127,8 @@ pub struct FoundCredential {
     pub suggested: SuggestedAuth,
     /// What kind of key it looks like, when its prefix tells (e.g. "Stripe test secret key").
     pub looks_like: Option<String>,
+    /// Whether its prefix says it is a test or a live key.
+    pub environment: Option<EnvKind>,
 }
 
 impl FoundCredential {
@@ -200,6 +202,9 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, CurlError> {
             '\\' => {
                 match chars.get(i + 1) {
                     Some('\n') => i += 2,
+                    // "\ " starting a word is a line continuation whose line break was lost in the
+                    // copy (chat apps and some web pages flatten lines): read it as a space.
+                    Some(' ' | '\t') if !in_word => i += 1,
                     Some('\r') if chars.get(i + 2) == Some(&'\n') => i += 3,
                     Some(next) => {
                         word.push(*next);
@@ -783,14 +788,18 @@ fn build(parsed: Parsed) -> Result<CurlImport, CurlError> {
         ));
     }
     body_secret_note(&draft.body, &mut notes);
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|n| seen.insert(n.clone()));
     draft.headers = kept;
     draft.query = kept_query;
     Ok(CurlImport { draft, credentials, notes })
 }
 
 fn found(value: String, source: CredentialSource, suggested: SuggestedAuth) -> FoundCredential {
-    let looks_like = Knowledge::builtin().prefix(&value).map(|p| p.kind.clone());
-    FoundCredential { secret: Secret::new(value), source, suggested, looks_like }
+    let prefix = Knowledge::builtin().prefix(&value);
+    let looks_like = prefix.map(|p| p.kind.clone());
+    let environment = prefix.and_then(|p| p.environment);
+    FoundCredential { secret: Secret::new(value), source, suggested, looks_like, environment }
 }
 
 /// Split `https://host/path?a=1&b=2` into the address and query rows.
@@ -1010,6 +1019,8 @@ mod tests {
         );
         assert_eq!(words("curl ^\n  -H ^\"A: b^\" ^\n  x"), ["curl", "-H", "A: b", "x"]);
         assert_eq!(words("curl x | jq ."), ["curl", "x", "|", "jq", "."]);
+        // A continuation whose line break was lost in the copy.
+        assert_eq!(words("curl x \\  -H 'A: b' \\ -k"), ["curl", "x", "-H", "A: b", "-k"]);
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub enum Command {
     Fix(crate::core::diagnose::Action),
     /// The token inspector (see ui/inspector.rs).
     Token(TokenCommand),
+    /// Import cURL and Copy as cURL (see ui/panels/curl_ui.rs).
+    Curl(crate::ui::panels::curl_ui::CurlCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +200,8 @@ pub struct GatepassApp {
     pub browser: Arc<dyn crate::workspace::Browser>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
+    /// Import cURL and Copy as cURL (see ui/panels/curl_ui.rs).
+    pub curl: crate::ui::panels::curl_ui::CurlState,
     next_id: u64,
     was_focused: bool,
 }
@@ -241,6 +245,7 @@ impl GatepassApp {
             browser: Arc::new(crate::workspace::SystemBrowser),
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
+            curl: crate::ui::panels::curl_ui::CurlState::default(),
             next_id: 1,
             was_focused: true,
         };
@@ -295,6 +300,11 @@ impl GatepassApp {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks
             .spawn_blocking(move || Event::Profiles(ws.load_profiles().map(|l| l.file).map_err(|e| e.to_string())));
+    }
+
+    /// Take a fresh copy of the profiles file (after a task saved one).
+    pub(crate) fn apply_profiles_file(&mut self, file: ProfilesFile) {
+        self.apply_profiles(file);
     }
 
     fn apply_profiles(&mut self, file: ProfilesFile) {
@@ -389,6 +399,7 @@ impl GatepassApp {
                 self.on_send_done(id, result);
             }
             Event::Token(event) => self.on_token_event(event),
+            Event::Curl(event) => crate::ui::panels::curl_ui::on_event(self, event),
             Event::BodyFormatted(id, mode, body) => {
                 if let Some(view) = &mut self.response
                     && view.exchange.id == id
@@ -654,6 +665,7 @@ impl GatepassApp {
                 self.theme.apply(ctx);
             }
             Command::Token(command) => self.apply_token_command(command),
+            Command::Curl(command) => crate::ui::panels::curl_ui::apply(self, command),
         }
     }
 
