@@ -266,7 +266,7 @@ fn random_input_never_panics() {
     for _ in 0..20_000 {
         let len = rng.next() % 24;
         let mut input = String::new();
-        if rng.next() % 4 != 0 {
+        if !rng.next().is_multiple_of(4) {
             input.push_str("curl ");
         }
         for _ in 0..len {

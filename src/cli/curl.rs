@@ -48,7 +48,7 @@ pub struct ImportArgs {
 pub enum SecretArg {
     /// The credential's fingerprint (safe to share; the command will not sign in).
     Masked,
-    /// A reference to an environment variable named after the profile, such as $SHOP_TOKEN.
+    /// A reference to an environment variable named after the profile, such as `$SHOP_TOKEN`.
     Env,
     /// The credential itself. Anyone who sees the output can use it.
     Reveal,

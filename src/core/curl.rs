@@ -136,7 +136,7 @@ impl FoundCredential {
         self.secret.fingerprint()
     }
 
-    /// For example "sk_test_…4f2a in header Authorization".
+    /// For example "`sk_test_…4f2a` in header Authorization".
     pub fn describe(&self) -> String {
         let kind = self.looks_like.as_ref().map(|k| format!(" ({k})")).unwrap_or_default();
         format!("{}{kind} in {}", self.fingerprint(), self.source.words())
@@ -514,13 +514,12 @@ fn read_options(words: &[String], parsed: &mut Parsed) -> Result<(), CurlError> 
                 _ => (word.clone(), None),
             };
             if takes_value(&name) {
-                let value = match inline {
-                    Some(v) => v,
-                    None => {
-                        let Some(v) = words.get(i) else { return Err(CurlError::MissingValue { option: name }) };
-                        i += 1;
-                        v.clone()
-                    }
+                let value = if let Some(v) = inline {
+                    v
+                } else {
+                    let Some(v) = words.get(i) else { return Err(CurlError::MissingValue { option: name }) };
+                    i += 1;
+                    v.clone()
                 };
                 apply_option(&name, Some(value), parsed)?;
             } else {
@@ -950,15 +949,14 @@ fn header_credential(name: &str, value: &str, notes: &mut Vec<String>) -> Option
 }
 
 fn user_credential(user: &str, notes: &mut Vec<String>) -> FoundCredential {
-    match user.split_once(':') {
-        Some((name, password)) => basic_credential(name, password, CredentialSource::UserOption, notes),
-        None => {
-            notes.push(format!(
-                "-u gives the username \"{}\" without a password (curl would ask for it). Set the password in the profile.",
-                shorten(user)
-            ));
-            found(String::new(), CredentialSource::UserOption, SuggestedAuth::Basic { username: user.to_owned() })
-        }
+    if let Some((name, password)) = user.split_once(':') {
+        basic_credential(name, password, CredentialSource::UserOption, notes)
+    } else {
+        notes.push(format!(
+            "-u gives the username \"{}\" without a password (curl would ask for it). Set the password in the profile.",
+            shorten(user)
+        ));
+        found(String::new(), CredentialSource::UserOption, SuggestedAuth::Basic { username: user.to_owned() })
     }
 }
 

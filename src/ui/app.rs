@@ -72,7 +72,7 @@ pub enum Command {
     Fix(crate::core::diagnose::Action),
     /// The token inspector (see ui/inspector.rs).
     Token(TokenCommand),
-    /// Import cURL and Copy as cURL (see ui/panels/curl_ui.rs).
+    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
     Curl(crate::ui::panels::curl_ui::CurlCommand),
 }
 
@@ -200,7 +200,7 @@ pub struct GatepassApp {
     pub browser: Arc<dyn crate::workspace::Browser>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
-    /// Import cURL and Copy as cURL (see ui/panels/curl_ui.rs).
+    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
     pub curl: crate::ui::panels::curl_ui::CurlState,
     next_id: u64,
     was_focused: bool,

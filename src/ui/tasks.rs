@@ -32,7 +32,7 @@ pub enum Event {
     SecretRead(SecretPurpose, Result<Option<Secret>, String>),
     /// The token inspector and the profile bar's token (see ui/inspector.rs).
     Token(crate::ui::inspector::TokenEvent),
-    /// Import cURL and Copy as cURL (see ui/panels/curl_ui.rs).
+    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
     Curl(crate::ui::panels::curl_ui::CurlEvent),
 }
 
