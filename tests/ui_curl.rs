@@ -142,7 +142,7 @@ fn a_credential_of_another_kind_makes_a_new_profile() {
     f.harness.step();
     assert!(has_text(
         &f.harness,
-        "The selected profile \"Orders API\" sends Access token (bearer), so it cannot take this credential"
+        "The selected profile \"Orders API\" uses another kind of sign-in: Access token (bearer). It cannot keep this credential, which needs a profile that sends: API key in header X-Api-Key."
     ));
     assert!(f.harness.state().draft.headers.is_empty(), "the key is left in the headers");
     f.harness.get_by_label("Create profile").click();

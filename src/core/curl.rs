@@ -54,8 +54,8 @@ impl CredentialSource {
         match self {
             CredentialSource::Header(name) => format!("header {name}"),
             CredentialSource::Query(name) => format!("query parameter {name}"),
-            CredentialSource::UserOption => "-u (username and password)".to_owned(),
-            CredentialSource::BearerOption => "--oauth2-bearer".to_owned(),
+            CredentialSource::UserOption => "the -u option (username and password)".to_owned(),
+            CredentialSource::BearerOption => "the --oauth2-bearer option".to_owned(),
         }
     }
 }
@@ -467,14 +467,13 @@ pub fn import(input: &str) -> Result<CurlImport, CurlError> {
     }
     let tokens = tokenize(text)?;
     let mut words = Vec::new();
-    let mut rest_dropped = false;
+    let mut dropped: Option<(String, Vec<String>)> = None;
     for token in tokens {
-        match token {
-            Token::Word(w) => words.push(w),
-            Token::Operator(op) => {
-                rest_dropped = !matches!(op.as_str(), "&" | ";") || !words.is_empty();
-                break;
-            }
+        match (token, &mut dropped) {
+            (Token::Operator(op), None) => dropped = Some((op, Vec::new())),
+            (Token::Word(w), None) => words.push(w),
+            (Token::Word(w), Some((_, rest))) => rest.push(w),
+            (Token::Operator(op), Some((_, rest))) => rest.push(op),
         }
     }
     let Some(first) = words.first() else { return Err(CurlError::Empty) };
@@ -484,11 +483,11 @@ pub fn import(input: &str) -> Result<CurlImport, CurlError> {
         return Err(CurlError::NotCurl { first_word });
     }
     let mut parsed = Parsed::default();
-    if rest_dropped {
-        parsed.notes.push(
-            "The part after | ; && or > (what the shell does with curl's output) is not part of the request, so it was left out."
-                .to_owned(),
-        );
+    if let Some((op, rest)) = dropped {
+        let rest = if rest.is_empty() { String::new() } else { format!(" (\"{}\")", shorten(&rest.join(" "))) };
+        parsed.notes.push(format!(
+            "The part after \"{op}\"{rest} tells the shell what to do with curl's answer. It is not part of the request, so it was left out."
+        ));
     }
     read_options(&words[1..], &mut parsed)?;
     build(parsed)

@@ -80,11 +80,13 @@ pub struct ImportWindow {
     parsed_text: String,
     parsed: Option<Result<CurlImport, CurlError>>,
     pub found: Option<FoundStage>,
+    /// Put the cursor in the paste box on the first frame.
+    focus: bool,
 }
 
 impl ImportWindow {
     fn new() -> Self {
-        Self { text: String::new(), parsed_text: String::new(), parsed: None, found: None }
+        Self { text: String::new(), parsed_text: String::new(), parsed: None, found: None, focus: true }
     }
 
     fn refresh(&mut self) {
@@ -334,7 +336,10 @@ pub fn import_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                     .desired_width(f32::INFINITY)
                     .hint_text("curl https://api.example.com/v1/me \\\n  -H 'Authorization: Bearer …'"),
             );
-            edit.labelled_by(label.id);
+            let edit = edit.labelled_by(label.id);
+            if std::mem::take(&mut window.focus) {
+                edit.request_focus();
+            }
             window.refresh();
             ui.add_space(6.0);
             match &window.parsed {
@@ -431,7 +436,7 @@ fn found_ui(
             Some(profile) => {
                 ui.label(
                     egui::RichText::new(format!(
-                        "The selected profile \"{}\" sends {}, so it cannot take this credential ({}).",
+                        "The selected profile \"{}\" uses another kind of sign-in: {}. It cannot keep this credential, which needs a profile that sends: {}.",
                         profile.name,
                         profile.auth.kind().label(),
                         stage.credential.suggested.words()
