@@ -32,7 +32,8 @@ pub enum CurlCommand {
 pub enum CurlEvent {
     Stored(Result<ProfilesFile, String>),
     Created(Result<(ProfilesFile, ProfileId), String>),
-    Copied(CopyChoice, Result<String, String>),
+    /// The command (or why it could not be made), for this choice and the variable it names.
+    Copied(CopyChoice, Option<String>, Result<String, String>),
 }
 
 /// How "Copy as cURL" writes the credential.
@@ -61,6 +62,8 @@ pub struct CurlState {
     pub copy_choice: CopyChoice,
     /// What the last copy did, in words, and the command when it holds no secret.
     pub copy_status: Option<(String, Option<String>)>,
+    /// The request and profile the last copy was made from; the status hides once they change.
+    copied_from: Option<(crate::core::request::RequestDraft, Option<ProfileId>)>,
     pub copying: bool,
 }
 
@@ -157,16 +160,19 @@ pub fn apply(app: &mut GatepassApp, command: CurlCommand) {
         CurlCommand::Copy(choice) => {
             let Some(profile) = app.active_profile() else { return };
             let id = profile.id.clone();
+            let variable = env_var_name(&profile.name, &profile.auth);
             let secret_choice = match choice {
                 CopyChoice::Masked => SecretChoice::Masked,
-                CopyChoice::EnvVar => SecretChoice::EnvVar(env_var_name(&profile.name, &profile.auth)),
+                CopyChoice::EnvVar => SecretChoice::EnvVar(variable.clone()),
                 CopyChoice::Reveal => SecretChoice::Reveal,
             };
+            let variable = (choice == CopyChoice::EnvVar).then_some(variable);
             let draft = app.draft.clone();
+            app.curl.copied_from = Some((draft.clone(), Some(id.clone())));
             app.curl.copying = true;
             app.tasks.spawn_blocking(move || {
                 let result = ws.export_curl(&id, &draft, &secret_choice).map_err(|e| e.to_string());
-                Event::Curl(CurlEvent::Copied(choice, result))
+                Event::Curl(CurlEvent::Copied(choice, variable, result))
             });
         }
     }
@@ -212,19 +218,25 @@ pub fn on_event(app: &mut GatepassApp, event: CurlEvent) {
                 Err(e) => stage.status = Some((e, true)),
             }
         }
-        CurlEvent::Copied(choice, result) => {
+        CurlEvent::Copied(choice, variable, result) => {
             app.curl.copying = false;
             match result {
                 Ok(text) => {
                     app.tasks.copy_text(&text);
                     let (words, shown) = match choice {
-                        CopyChoice::Masked => ("Copied as cURL, the secret masked.", Some(text)),
-                        CopyChoice::EnvVar => {
-                            ("Copied as cURL. Set the variable it names before you run it.", Some(text))
+                        CopyChoice::Masked => ("Copied as cURL, the secret masked.".to_owned(), Some(text)),
+                        CopyChoice::EnvVar => (
+                            format!(
+                                "Copied as cURL. Before you run it, set {0} to the secret, for example: export {0}=…",
+                                variable.unwrap_or_default()
+                            ),
+                            Some(text),
+                        ),
+                        CopyChoice::Reveal => {
+                            ("Copied as cURL with the real secret. It is not shown here.".to_owned(), None)
                         }
-                        CopyChoice::Reveal => ("Copied as cURL with the real secret. It is not shown here.", None),
                     };
-                    app.curl.copy_status = Some((words.to_owned(), shown));
+                    app.curl.copy_status = Some((words, shown));
                 }
                 Err(e) => app.notices.push(Notice { text: e, is_error: true }),
             }
@@ -250,6 +262,10 @@ pub fn copy_row_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             ui.spinner();
         }
     });
+    if app.curl.copied_from.as_ref().is_some_and(|(draft, profile)| *draft != app.draft || *profile != app.active) {
+        app.curl.copy_status = None;
+        app.curl.copied_from = None;
+    }
     if let Some((words, shown)) = &app.curl.copy_status {
         ui.label(egui::RichText::new(words).color(app.theme.palette.muted));
         if let Some(text) = shown {
