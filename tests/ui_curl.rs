@@ -131,6 +131,10 @@ fn pasted_command_fills_the_request_and_its_token_moves_to_the_profile() {
     let shown = shown.unwrap();
     assert!(shown.contains("-H 'Authorization: Bearer gp_test_…9f2c'"), "{shown}");
     assert!(!shown.contains("CANARY"), "{shown}");
+    // Once the request changes, the old copy is no longer shown as if it were this request.
+    f.harness.state_mut().draft.url.push_str("/7");
+    f.harness.step();
+    assert!(f.harness.state().curl.copy_status.is_none());
 }
 
 #[test]
