@@ -426,7 +426,7 @@ fn cli_import_shows_the_request_and_only_the_fingerprint() {
     assert!(shown.contains("Header:      Accept: application/json"), "{shown}");
     assert!(shown.contains("Body (JSON): {\"sku\": \"A-1\"}"), "{shown}");
     assert!(
-        shown.contains("Credential:  gp_live_…7f3e (Production (live) practice key) in header Authorization (taken out of the request)"),
+        shown.contains("Credential:  gp_live_…7f3e (Production (live) practice key) in header Authorization\n             It was taken out of the request"),
         "{shown}"
     );
 
@@ -504,5 +504,18 @@ fn cli_import_saves_the_credential_in_the_keychain_only() {
         None,
     );
     assert!(text(&out.stdout).contains(&format!("X-Api-Key: {key}")), "{}", text(&out.stdout));
+
+    // Without --environment, a key whose prefix says "live" makes a Production profile.
+    let out = common::run_gatepass(
+        dir.path(),
+        &["curl", "import", "--save-profile", "Live one"],
+        Some(&format!("curl https://api.shop.test/v1/me -H 'Authorization: Bearer {CANARY}'")),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Added profile \"Live one\" (Production (live), https://api.shop.test)"),
+        "{}",
+        text(&out.stdout)
+    );
     drop(server);
 }

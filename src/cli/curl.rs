@@ -4,6 +4,7 @@
 use super::{SendArgs, draft_from_args, needs_keychain};
 use crate::core::curl::{self, CurlImport};
 use crate::core::curl_export::{SecretChoice, env_var_name};
+use crate::core::diagnose::knowledge::EnvKind;
 use crate::core::profile::Environment;
 use crate::core::request::{BodyDraft, KeyValue};
 use crate::workspace::Workspace;
@@ -31,6 +32,7 @@ pub enum Format {
 pub struct ImportArgs {
     /// A file holding the command; - or nothing reads standard input.
     pub file: Option<PathBuf>,
+    /// text for people, json for scripts.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Make a profile with this name whose keychain entry holds the credential found.
@@ -39,9 +41,10 @@ pub struct ImportArgs {
     /// With --save-profile: the profile's base URL. Default: the scheme and host of the command's URL.
     #[arg(long, requires = "save_profile")]
     pub base_url: Option<String>,
-    /// With --save-profile: sandbox, production, or your own label such as staging.
-    #[arg(long, default_value = "sandbox", requires = "save_profile")]
-    pub environment: String,
+    /// With --save-profile: sandbox, production, or your own label such as staging. Default: what
+    /// the key's prefix says (a live key: production), else sandbox.
+    #[arg(long, requires = "save_profile")]
+    pub environment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -117,12 +120,12 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
             };
             url::Url::parse(&base_url).with_context(|| format!("The base URL \"{base_url}\" is not a valid URL"))?;
             needs_keychain(workspace)?;
-            let profile = workspace.save_imported_profile(
-                name,
-                Environment::from_label(&args.environment),
-                &base_url,
-                credential,
-            )?;
+            let environment = match (&args.environment, credential.environment) {
+                (Some(label), _) => Environment::from_label(label),
+                (None, Some(EnvKind::Production)) => Environment::Production,
+                (None, _) => Environment::Sandbox,
+            };
+            let profile = workspace.save_imported_profile(name, environment, &base_url, credential)?;
             Some(profile)
         }
         None => None,
@@ -197,9 +200,10 @@ pub fn describe(imported: &CurlImport) -> String {
     }
     match imported.credential() {
         Some(c) => {
-            out.push_str(&format!("Credential:  {} (taken out of the request)\n", c.describe()));
+            out.push_str(&format!("Credential:  {}\n", c.describe()));
+            out.push_str("             It was taken out of the request, so it is not sent with it.\n");
             out.push_str(&format!(
-                "Keep it in:  a profile that sends an {} — add --save-profile NAME to make one\n",
+                "Keep it in:  a profile that sends: {}. Add --save-profile NAME to make one.\n",
                 c.suggested.words()
             ));
         }
