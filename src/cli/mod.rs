@@ -2,6 +2,7 @@
 //! logic lives in the workspace and core, shared with the GUI.
 
 pub mod check;
+pub mod curl;
 pub mod token;
 
 use crate::core::certificate::{CertState, CertificateFacts};
@@ -57,6 +58,9 @@ pub enum Command {
     /// Check every profile's setup: secret, format, environment, token, permissions, certificate,
     /// age, a test request. Exit code 0 all green, 1 warnings, 2 problems.
     Check(check::CheckArgs),
+    /// Import a curl command (its credential goes to a profile), or export a request as one.
+    #[command(subcommand)]
+    Curl(curl::CurlCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -286,6 +290,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
         Command::Explain(args) => explain::run(args),
         Command::Token(cmd) => token::run_token(&Arc::new(open_workspace(cli)?), cmd, runtime),
         Command::Check(args) => check::run(&Arc::new(open_workspace(cli)?), args, runtime),
+        Command::Curl(cmd) => curl::run_curl(&open_workspace(cli)?, cmd),
     }
 }
 

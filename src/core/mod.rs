@@ -5,6 +5,8 @@
 pub mod body;
 pub mod certificate;
 pub mod check;
+pub mod curl;
+pub mod curl_export;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;

@@ -89,6 +89,8 @@ pub enum Command {
     Token(TokenCommand),
     /// The "Check setup" window (see `ui/check_ui.rs`).
     Check(crate::ui::check_ui::CheckCommand),
+    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
+    Curl(crate::ui::panels::curl_ui::CurlCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +219,8 @@ pub struct GatepassApp {
     pub browser: Arc<dyn crate::workspace::Browser>,
     pub request_tab: RequestTab,
     pub response_tab: ResponseTab,
+    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
+    pub curl: crate::ui::panels::curl_ui::CurlState,
     next_id: u64,
     was_focused: bool,
 }
@@ -261,6 +265,7 @@ impl GatepassApp {
             browser: Arc::new(crate::workspace::SystemBrowser),
             request_tab: RequestTab::Query,
             response_tab: ResponseTab::Body,
+            curl: crate::ui::panels::curl_ui::CurlState::default(),
             next_id: 1,
             was_focused: true,
         };
@@ -315,6 +320,11 @@ impl GatepassApp {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks
             .spawn_blocking(move || Event::Profiles(ws.load_profiles().map(|l| l.file).map_err(|e| e.to_string())));
+    }
+
+    /// Take a fresh copy of the profiles file (after a task saved one).
+    pub(crate) fn apply_profiles_file(&mut self, file: ProfilesFile) {
+        self.apply_profiles(file);
     }
 
     fn apply_profiles(&mut self, file: ProfilesFile) {
@@ -424,6 +434,7 @@ impl GatepassApp {
             }
             Event::Token(event) => self.on_token_event(event),
             Event::Check(event) => self.on_check_event(event),
+            Event::Curl(event) => crate::ui::panels::curl_ui::on_event(self, event),
             Event::BodyFormatted(id, mode, body) => {
                 if let Some(view) = &mut self.response
                     && view.exchange.id == id
@@ -740,6 +751,7 @@ impl GatepassApp {
             }
             Command::Token(command) => self.apply_token_command(command),
             Command::Check(command) => self.apply_check_command(command, ctx),
+            Command::Curl(command) => crate::ui::panels::curl_ui::apply(self, command),
         }
     }
 

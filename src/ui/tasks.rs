@@ -38,6 +38,8 @@ pub enum Event {
     Token(crate::ui::inspector::TokenEvent),
     /// A profile's setup check finished (see `ui/check_ui.rs`).
     Check(crate::ui::check_ui::CheckEvent),
+    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
+    Curl(crate::ui::panels::curl_ui::CurlEvent),
 }
 
 /// Why a secret was read from the keychain.

@@ -5,6 +5,7 @@
 //! that touch the keychain, files or the database block; the GUI calls them from tasks.
 
 mod check;
+mod curl;
 mod sample;
 
 pub use sample::{

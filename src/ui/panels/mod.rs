@@ -2,6 +2,7 @@
 
 pub mod banners_ui;
 pub mod confirm_ui;
+pub mod curl_ui;
 pub mod explain_ui;
 pub mod profile_bar_ui;
 pub mod profiles_ui;
@@ -42,5 +43,6 @@ pub fn layout_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     token_ui::inspector_window_ui(app, ui.ctx());
     crate::ui::check_ui::check_window_ui(app, ui.ctx());
     token_ui::sign_in_window_ui(app, ui.ctx());
+    curl_ui::import_window_ui(app, ui.ctx());
     confirm_ui::confirm_ui(app, ui.ctx());
 }

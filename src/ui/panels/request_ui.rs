@@ -57,6 +57,11 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         if let Some(profile) = app.active_profile() {
             ui.label(egui::RichText::new(format!("Base URL {}", profile.base_url)).small().color(palette.muted));
         }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Import cURL…").on_hover_text("Paste a curl command from API documentation").clicked() {
+                app.commands.push(Command::Curl(crate::ui::panels::curl_ui::CurlCommand::OpenImport));
+            }
+        });
     });
     if let Some(note) = &app.send_note {
         ui.label(egui::RichText::new(note).color(palette.muted));
@@ -206,7 +211,7 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
     }
 }
 
-fn preview_ui(app: &GatepassApp, ui: &mut egui::Ui) {
+fn preview_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
     let Some(profile) = app.active_profile() else {
         ui.label("No profile is selected.");
@@ -220,6 +225,7 @@ fn preview_ui(app: &GatepassApp, ui: &mut egui::Ui) {
             for gate in prepared.gates(profile) {
                 ui.label(egui::RichText::new(gate.question()).color(palette.warning));
             }
+            crate::ui::panels::curl_ui::copy_row_ui(app, ui);
         }
         Err(e) => {
             ui.label(egui::RichText::new(e.to_string()).color(palette.error));
