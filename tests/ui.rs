@@ -386,3 +386,19 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_key_pasted_into_a_header_is_pointed_out_and_moved_out_of_the_request() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let key = ["sk_", "live_", "51HqLyjWDarjtT1zdp7dc0123"].concat();
+    f.harness.state_mut().draft.headers.push(gatepass::core::request::KeyValue::new("X-Shop-Key", key.as_str()));
+    f.harness.step();
+    wait_for(&mut f.harness, "the notice", |h| has_text(h, "This request carries what looks like a credential"));
+    assert!(has_text(&f.harness, "header X-Shop-Key"));
+    assert!(!has_text(&f.harness, &key), "the key is shown in the notice");
+    f.harness.get_by_label("Move it into a profile…").click();
+    wait_for(&mut f.harness, "the move window", |h| h.state().curl.import.as_ref().is_some_and(|w| w.found.is_some()));
+    assert!(f.harness.state().draft.headers.iter().all(|h| !h.value.contains(&key)), "the key is still in the request");
+    wait_for(&mut f.harness, "the notice gone", |h| !has_text(h, "This request carries what looks like a credential"));
+}

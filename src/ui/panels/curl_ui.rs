@@ -65,6 +65,117 @@ pub struct CurlState {
     /// The request and profile the last copy was made from; the status hides once they change.
     copied_from: Option<(crate::core::request::RequestDraft, Option<ProfileId>)>,
     pub copying: bool,
+    /// Credentials found in the request itself.
+    pub pasted: PastedCheck,
+}
+
+/// Credentials typed or pasted into the request itself, found as it is edited.
+#[derive(Default)]
+pub struct PastedCheck {
+    /// The request as last looked at, to look again only when it changes.
+    seen: Option<crate::core::request::RequestDraft>,
+    pub found: Vec<FoundCredential>,
+    /// Fingerprints the user chose to leave where they are.
+    pub left: Vec<String>,
+}
+
+impl PastedCheck {
+    /// Look at the request again if it changed; the first credential not left alone.
+    pub fn refresh(&mut self, draft: &crate::core::request::RequestDraft) -> Option<&FoundCredential> {
+        if self.seen.as_ref() != Some(draft) {
+            self.found = curl::credentials_in_draft(draft);
+            self.seen = Some(draft.clone());
+        }
+        self.found.iter().find(|f| !self.left.contains(&f.fingerprint()))
+    }
+}
+
+/// Take a found credential out of the request and offer it a home in a profile's keychain entry
+/// (the same choices as after importing a curl command).
+pub fn move_pasted(app: &mut GatepassApp, credential: FoundCredential) {
+    match &credential.source {
+        curl::CredentialSource::Header(name) => {
+            app.draft
+                .headers
+                .retain(|h| !(h.name.eq_ignore_ascii_case(name) && h.value.contains(credential.secret.expose())));
+        }
+        curl::CredentialSource::Query(name) => {
+            app.draft.query.retain(|q| !(q.name == *name && q.value == credential.secret.expose()));
+            if let Ok(mut url) = url::Url::parse(&app.draft.url)
+                && url.query_pairs().any(|(n, v)| n == name.as_str() && v == credential.secret.expose())
+            {
+                let kept: Vec<(String, String)> = url
+                    .query_pairs()
+                    .filter(|(n, v)| !(n == name.as_str() && v == credential.secret.expose()))
+                    .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                    .collect();
+                if kept.is_empty() {
+                    url.set_query(None);
+                } else {
+                    url.query_pairs_mut().clear().extend_pairs(kept);
+                }
+                app.draft.url = url.to_string();
+            }
+        }
+        _ => return,
+    }
+    let base_url = app.active_profile().map_or_else(|| origin(&app.draft.url), |p| p.base_url.clone());
+    let environment = match credential.environment {
+        Some(crate::core::diagnose::knowledge::EnvKind::Production) => Environment::Production,
+        _ => app.active_profile().map_or(Environment::Sandbox, |p| p.environment.clone()),
+    };
+    let mut window = ImportWindow::new();
+    window.title = "Move the credential";
+    window.found = Some(FoundStage {
+        credential,
+        new_name: "New profile".to_owned(),
+        environment,
+        base_url,
+        busy: false,
+        status: None,
+        done: false,
+    });
+    app.curl.import = Some(window);
+}
+
+/// The notice under the URL bar when the request itself carries a credential.
+pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
+    let palette = app.theme.palette;
+    let Some(found) = app.curl.pasted.refresh(&app.draft).cloned() else { return };
+    let movable = !matches!(found.source, curl::CredentialSource::Body);
+    let mut action = None;
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.0, palette.warning))
+        .corner_radius(egui::CornerRadius::same(6))
+        .inner_margin(egui::Margin::symmetric(10, 6))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(
+                egui::Label::new(egui::RichText::new(format!(
+                    "This request carries what looks like a credential: {}. Keep credentials in a profile's keychain entry instead: requests are kept in history and copied around.",
+                    found.describe()
+                ))
+                .color(palette.warning))
+                .wrap(),
+            );
+            ui.horizontal(|ui| {
+                if movable {
+                    if ui.button("Move it into a profile…").clicked() {
+                        action = Some(true);
+                    }
+                } else {
+                    ui.label(egui::RichText::new("Put it in the profile, and take it out of the body.").color(palette.muted));
+                }
+                if ui.button("Leave it").clicked() {
+                    action = Some(false);
+                }
+            });
+        });
+    match action {
+        Some(true) => move_pasted(app, found),
+        Some(false) => app.curl.pasted.left.push(found.fingerprint()),
+        None => {}
+    }
 }
 
 /// After "Use this request": the credential that was taken out, waiting for a home.
@@ -85,11 +196,19 @@ pub struct ImportWindow {
     pub found: Option<FoundStage>,
     /// Put the cursor in the paste box on the first frame.
     focus: bool,
+    pub title: &'static str,
 }
 
 impl ImportWindow {
     fn new() -> Self {
-        Self { text: String::new(), parsed_text: String::new(), parsed: None, found: None, focus: true }
+        Self {
+            text: String::new(),
+            parsed_text: String::new(),
+            parsed: None,
+            found: None,
+            focus: true,
+            title: "Import cURL",
+        }
     }
 
     fn refresh(&mut self) {
@@ -330,7 +449,9 @@ pub fn import_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
     let mut close = false;
     let mut use_request: Option<CurlImport> = None;
     let mut commands = Vec::new();
-    egui::Window::new("Import cURL")
+    let title = app.curl.import.as_ref().map_or("Import cURL", |w| w.title);
+    egui::Window::new(title)
+        .id(egui::Id::unique("curl_import_window"))
         .open(&mut open)
         .default_width(640.0)
         .pivot(egui::Align2::CENTER_TOP)

@@ -63,6 +63,7 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             }
         });
     });
+    crate::ui::panels::curl_ui::pasted_notice_ui(app, ui);
     if let Some(note) = &app.send_note {
         ui.label(egui::RichText::new(note).color(palette.muted));
     }
