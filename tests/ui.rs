@@ -402,3 +402,16 @@ fn a_key_pasted_into_a_header_is_pointed_out_and_moved_out_of_the_request() {
     assert!(f.harness.state().draft.headers.iter().all(|h| !h.value.contains(&key)), "the key is still in the request");
     wait_for(&mut f.harness, "the notice gone", |h| !has_text(h, "This request carries what looks like a credential"));
 }
+
+#[test]
+fn a_key_typed_into_the_url_is_taken_out_of_it_and_the_rest_stays() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let key = ["sk_", "live_", "51HqLyjWDarjtT1zdp7dc0123"].concat();
+    f.harness.state_mut().draft.url = format!("/v1/me?api_key={key}&page=2");
+    f.harness.step();
+    wait_for(&mut f.harness, "the notice", |h| has_text(h, "in query parameter api_key"));
+    f.harness.get_by_label("Move it into a profile…").click();
+    wait_for(&mut f.harness, "the move window", |h| has_text(h, "The request carried"));
+    assert_eq!(f.harness.state().draft.url, "/v1/me?page=2");
+}

@@ -101,20 +101,32 @@ pub fn move_pasted(app: &mut GatepassApp, credential: FoundCredential) {
         }
         curl::CredentialSource::Query(name) => {
             app.draft.query.retain(|q| !(q.name == *name && q.value == credential.secret.expose()));
-            if let Ok(mut url) = url::Url::parse(&app.draft.url)
-                && url.query_pairs().any(|(n, v)| n == name.as_str() && v == credential.secret.expose())
-            {
-                let kept: Vec<(String, String)> = url
-                    .query_pairs()
-                    .filter(|(n, v)| !(n == name.as_str() && v == credential.secret.expose()))
-                    .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            // The URL may be relative (`/v1/me?api_key=…`): rebuild its query by hand.
+            if let Some((path, query)) = app.draft.url.split_once('?') {
+                let (query, fragment) = query.split_once('#').map_or((query, None), |(q, f)| (q, Some(f)));
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|pair| {
+                        let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
+                        let decode = |t: &str| {
+                            url::form_urlencoded::parse(format!("x={t}").as_bytes())
+                                .next()
+                                .map(|(_, v)| v.into_owned())
+                                .unwrap_or_default()
+                        };
+                        !(decode(n) == *name && decode(v) == credential.secret.expose())
+                    })
                     .collect();
-                if kept.is_empty() {
-                    url.set_query(None);
-                } else {
-                    url.query_pairs_mut().clear().extend_pairs(kept);
+                let mut rebuilt = path.to_owned();
+                if !kept.is_empty() {
+                    rebuilt.push('?');
+                    rebuilt.push_str(&kept.join("&"));
                 }
-                app.draft.url = url.to_string();
+                if let Some(fragment) = fragment {
+                    rebuilt.push('#');
+                    rebuilt.push_str(fragment);
+                }
+                app.draft.url = rebuilt;
             }
         }
         _ => return,
@@ -127,6 +139,7 @@ pub fn move_pasted(app: &mut GatepassApp, credential: FoundCredential) {
     let mut window = ImportWindow::new();
     window.title = "Move the credential";
     window.found = Some(FoundStage {
+        carried_by: "The request",
         credential,
         new_name: "New profile".to_owned(),
         environment,
@@ -180,6 +193,8 @@ pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
 
 /// After "Use this request": the credential that was taken out, waiting for a home.
 pub struct FoundStage {
+    /// Where it was found, to say so: "The command" (a curl import) or "The request".
+    pub carried_by: &'static str,
     pub credential: FoundCredential,
     pub new_name: String,
     pub environment: Environment,
@@ -518,6 +533,7 @@ pub fn import_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                 };
                 if let Some(window) = app.curl.import.as_mut() {
                     window.found = Some(FoundStage {
+                        carried_by: "The command",
                         credential,
                         new_name: host.unwrap_or_else(|| "Imported".to_owned()),
                         environment,
@@ -555,7 +571,8 @@ fn found_ui(
     }
     ui.label(egui::RichText::new("The request is in the editor, without its credential.").strong());
     ui.label(format!(
-        "The command carried {}. Move it into a profile's keychain entry: the request then uses it from there, and it never sits in the request's headers or history.",
+        "{} carried {}. Move it into a profile's keychain entry: the request then uses it from there, and it never sits in the request's headers or history.",
+        stage.carried_by,
         stage.credential.describe()
     ));
     if let Some((text, is_error)) = &stage.status {
