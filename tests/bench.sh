@@ -5,7 +5,8 @@
 #   2. idle CPU and memory (RSS) of the window after it settles;
 #   3. `gatepass send` against the practice API next to curl and HTTPie doing the same request (hyperfine);
 #   4. frame CPU times while a 50 MB JSON response loads and while it is scrolled;
-#   5. diagnosis speed (tests/bench_explain.sh).
+#   5. diagnosis speed (tests/bench_explain.sh);
+#   6. "Check all" over 50 profiles (the check test binary of the debug build, dependencies optimised, run with --ignored).
 # Figures depend on the machine; the ratios to curl and HTTPie are what to compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +91,10 @@ kill $pid; wait $pid 2>/dev/null || true
 awk -v s="$start" -v l="$loaded" '/frame_ms/ { n++; if (n <= s) next; v = $2; if (n <= l) { lo++; if (v > lmax) lmax = v; lsum += v } else { sc++; if (v > smax) smax = v; ssum += v } }
   END { printf "loading: %d frames, max %.1f ms, mean %.1f ms\nscrolling: %d frames, max %.1f ms, mean %.1f ms\n", lo, lmax, lsum / (lo ? lo : 1), sc, smax, ssum / (sc ? sc : 1) }' "$work/big.log"
 kill $ppid 2>/dev/null || true
+
+
+echo "== 6. Check setup: 'Check all' over 50 profiles against the practice API, next to one profile alone"
+cargo test --locked --test check -- --ignored --nocapture check_all_fifty 2>/dev/null | grep "check all"
 
 INNER
 
