@@ -168,8 +168,8 @@ fn cli_check_exits_by_the_worst_row_and_prints_each_format() {
 }
 
 /// Benchmark, not a test of speed (nothing is asserted on time): "Check all" over 50 profiles
-/// against the practice API, next to the slowest single check. Run by tests/bench.sh:
-/// `cargo test --release --test check -- --ignored --nocapture check_all_fifty`.
+/// against the practice API, next to one profile checked alone. Run by tests/bench.sh:
+/// `cargo test --test check -- --ignored --nocapture check_all_fifty`.
 #[test]
 #[ignore = "benchmark: run by tests/bench.sh"]
 fn check_all_fifty_profiles() {
