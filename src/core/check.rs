@@ -722,6 +722,72 @@ mod tests {
         assert_eq!(row(&check, "last_worked").level, Level::Skipped);
     }
 
+    fn facts(state: CertState, days_left: i64) -> CertificateFacts {
+        CertificateFacts {
+            subject: "CN=orders-app".into(),
+            common_name: Some("orders-app".into()),
+            issuer: "CN=Example CA".into(),
+            not_before: now() - Duration::days(300),
+            not_after: now() + Duration::days(days_left),
+            days_left,
+            state,
+        }
+    }
+
+    #[test]
+    fn certificate_rows_in_each_state() {
+        let mut i = input(Environment::Sandbox, "abcdefgh12345678");
+        for (state, days, level) in [
+            (CertState::Valid, 200, Level::Ok),
+            (CertState::ExpiresSoon, 12, Level::Warning),
+            (CertState::Expired, -3, Level::Failed),
+            (CertState::NotYetValid, 400, Level::Failed),
+        ] {
+            i.certificate = Some(Ok(facts(state, days)));
+            let check = check_profile(&i, &Policy::new(now()));
+            let r = row(&check, "certificate");
+            assert_eq!(r.level, level, "{state:?}");
+            assert!(r.found.starts_with("orders-app: "), "{}", r.found);
+            assert_eq!(r.fix.is_some(), level != Level::Ok);
+        }
+        i.certificate = Some(Err("The key does not match the certificate.".into()));
+        assert_eq!(row(&check_profile(&i, &Policy::new(now())), "certificate").level, Level::Failed);
+    }
+
+    #[test]
+    fn a_production_profile_pointed_at_a_sandbox_host_is_red() {
+        let mut i = input(Environment::Production, "abcdefgh12345678");
+        i.profile.base_url = "https://api.sandbox.paypal.com".into();
+        let check = check_profile(&i, &Policy::new(now()));
+        let r = row(&check, "host_environment");
+        assert_eq!(r.level, Level::Failed, "{r:?}");
+        assert!(r.found.contains("looks like a Sandbox (test) address"), "{}", r.found);
+        i.profile.base_url = "not a url".into();
+        assert_eq!(row(&check_profile(&i, &Policy::new(now())), "host_environment").level, Level::Failed);
+    }
+
+    #[test]
+    fn a_token_that_needs_a_person_and_one_not_valid_yet() {
+        let mut i = input(Environment::Sandbox, "x");
+        i.profile.auth = AuthMethod::new_of_kind(AuthKind::OAuthAuthorizationCode, &i.profile.id);
+        i.secret = SecretState::NotNeeded;
+        let t = now().unix_timestamp();
+        let claims = serde_json::json!({"exp": t + 3600, "nbf": t + 600, "iat": t});
+        let token = jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"k"),
+        )
+        .unwrap();
+        i.token = Some(Ok(Secret::new(token)));
+        i.renewable = Some(false);
+        let check = check_profile(&i, &Policy::new(now()));
+        assert_eq!(row(&check, "token_valid").level, Level::Failed);
+        assert!(row(&check, "token_valid").found.ends_with("is not valid yet."));
+        assert_eq!(row(&check, "token_renewal").level, Level::Warning);
+        assert!(!check.rows.iter().any(|r| r.id == "secret_readable" || r.id == "secret_age"));
+    }
+
     #[test]
     fn token_rows_follow_the_clock() {
         let mut i = input(Environment::Sandbox, "x");
