@@ -7,7 +7,7 @@ use crate::core::certificate::CertificateError;
 use crate::core::exchange::{Exchange, Outcome, RequestId, RequestRecord, Response, TlsProblem, TransportError};
 use crate::core::request::{AppliedCredential, CredentialPlacement, Method, PreparedRequest};
 use crate::infra::tls::{self, TlsExtras};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The largest body kept in memory; the rest is dropped and the response marked as cut.
@@ -20,9 +20,16 @@ const MAX_TLS_CLIENTS: usize = 16;
 
 /// One HTTP client for the whole process (it pools connections), plus one per set of TLS extras
 /// (client certificate, extra authorities) met so far, so sending with a certificate stays fast.
+///
+/// Plain `http://` requests (the practice API, local services) go through a client that loads no
+/// TLS roots; the client for `https://` reads the system's roots the first time it is needed.
+/// Reading them takes a few milliseconds, most of a short command's start-up.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: reqwest::Client,
+    plain: reqwest::Client,
+    secure: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    /// A client with a client certificate or extra authorities, used for every request.
+    fixed: Option<reqwest::Client>,
     with_tls: Arc<Mutex<Vec<(TlsExtras, reqwest::Client)>>>,
 }
 
@@ -35,8 +42,33 @@ fn builder() -> reqwest::ClientBuilder {
 
 impl HttpClient {
     pub fn new() -> Result<Self, TransportError> {
-        let client = builder().build().map_err(|e| TransportError::Other { detail: error_chain(&e) })?;
-        Ok(Self { client, with_tls: Arc::default() })
+        let plain = builder()
+            .tls_certs_only(std::iter::empty())
+            .build()
+            .map_err(|e| TransportError::Other { detail: error_chain(&e) })?;
+        Ok(Self { plain, secure: Arc::default(), fixed: None, with_tls: Arc::default() })
+    }
+
+    /// The client for this address: plain for `http://`, with the system's roots for `https://`
+    /// (read now if they were not yet: blocks for a few milliseconds the first time).
+    pub(crate) fn client_for(&self, url: &url::Url) -> Result<&reqwest::Client, TransportError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed);
+        }
+        if url.scheme() != "https" {
+            return Ok(&self.plain);
+        }
+        self.secure
+            .get_or_init(|| builder().build().map_err(|e| error_chain(&e)))
+            .as_ref()
+            .map_err(|detail| TransportError::Other { detail: detail.clone() })
+    }
+
+    /// Read the system's TLS roots now (the window does this on a worker thread at start, so the
+    /// first `https://` request does not wait for them).
+    pub fn warm_tls(&self) -> Result<(), TransportError> {
+        let url = url::Url::parse("https://localhost/").map_err(|e| TransportError::Other { detail: e.to_string() })?;
+        self.client_for(&url).map(drop)
     }
 
     /// A client that presents this client certificate and trusts these extra authorities.
@@ -47,7 +79,7 @@ impl HttpClient {
         }
         let mut cache = self.with_tls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, client)) = cache.iter().find(|(key, _)| key == extras) {
-            return Ok(Self { client: client.clone(), with_tls: Arc::clone(&self.with_tls) });
+            return Ok(Self { fixed: Some(client.clone()), ..self.clone() });
         }
         let client = tls::apply(builder(), extras)?.build().map_err(|e| {
             tracing::warn!(error = %error_chain(&e), "client with a client certificate could not be built");
@@ -57,7 +89,7 @@ impl HttpClient {
             cache.remove(0);
         }
         cache.push((extras.clone(), client.clone()));
-        Ok(Self { client, with_tls: Arc::clone(&self.with_tls) })
+        Ok(Self { fixed: Some(client), ..self.clone() })
     }
 
     /// Send and wait for the whole response. Never fails: a transport problem is an outcome.
@@ -80,7 +112,7 @@ impl HttpClient {
         let mut body = request.body.clone();
         let mut with_credential = request.credential.is_some();
         for _ in 0..=MAX_REDIRECTS {
-            let mut builder = self.client.request(to_reqwest(method), url.clone());
+            let mut builder = self.client_for(&url)?.request(to_reqwest(method), url.clone());
             for (name, value) in &request.headers {
                 if body.is_none() && name.eq_ignore_ascii_case("content-type") {
                     continue;
@@ -127,9 +159,10 @@ impl HttpClient {
         Err(TransportError::TooManyRedirects)
     }
 
-    /// The underlying client, for adapters that build their own requests (the OAuth grant).
-    pub(crate) fn reqwest(&self) -> &reqwest::Client {
-        &self.client
+    /// The underlying client for this address, for adapters that build their own requests (the
+    /// OAuth grants).
+    pub(crate) fn reqwest_for(&self, url: &url::Url) -> Result<&reqwest::Client, TransportError> {
+        self.client_for(url)
     }
 
     /// A plain GET of a small public document (a key set, a discovery document): no credential,
@@ -142,7 +175,7 @@ impl HttpClient {
         timeout: Duration,
     ) -> Result<(u16, Vec<u8>, bool), TransportError> {
         let fetch = async {
-            let mut response = self.client.get(url.clone()).send().await.map_err(|e| map_error(&e, url))?;
+            let mut response = self.client_for(url)?.get(url.clone()).send().await.map_err(|e| map_error(&e, url))?;
             let status = response.status().as_u16();
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url))? {

@@ -263,9 +263,9 @@ async fn send_token_request(
     if let Some(value) = request.headers_mut().get_mut(reqwest::header::AUTHORIZATION) {
         value.set_sensitive(true);
     }
+    let client = http.reqwest_for(request.url())?.clone();
     let fetch = async {
-        let mut response =
-            http.reqwest().execute(request).await.map_err(|e| crate::infra::http::transport_error(&e, &host))?;
+        let mut response = client.execute(request).await.map_err(|e| crate::infra::http::transport_error(&e, &host))?;
         let mut builder = oauth2::http::Response::builder().status(response.status());
         for (name, value) in response.headers() {
             builder = builder.header(name, value);

@@ -304,8 +304,9 @@ impl GatepassApp {
     pub(crate) fn refresh_history(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks.spawn_blocking(move || {
-            // Also have the HTTP client ready, so the first send does not build it on a runtime thread.
-            if let Err(error) = ws.http_client() {
+            // Also have the HTTP clients ready (the TLS roots read), so the first send does not
+            // build them on a runtime thread.
+            if let Err(error) = ws.warm_up() {
                 tracing::warn!(%error, "HTTP client could not be built");
             }
             let entries = ws.recent_history(500).map_err(|e| e.to_string());

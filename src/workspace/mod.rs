@@ -537,7 +537,7 @@ impl Workspace {
 
     /// Open the history and the HTTP client now, on a worker thread, so the first send does not wait.
     pub fn warm_up(&self) -> Result<(), WorkspaceError> {
-        self.http_client()?;
+        self.http_client()?.warm_tls().map_err(|e| WorkspaceError::Other(e.to_string()))?;
         drop(self.history()?);
         Ok(())
     }
