@@ -849,7 +849,13 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
     let profile = workspace.profile_named(&args.profile)?;
     // Build the HTTP client while the keychain connects: both take a few milliseconds.
     let ws = Arc::clone(workspace);
-    let warm = tokio::task::spawn_blocking(move || ws.warm_up());
+    // The system's TLS roots are read only for an https:// request (a relative URL uses the base URL).
+    let https = if draft.url.trim_start().starts_with("http://") {
+        false
+    } else {
+        draft.url.trim_start().starts_with("https://") || profile.base_url.trim_start().starts_with("https://")
+    };
+    let warm = tokio::task::spawn_blocking(move || ws.warm_up_for(https));
     if let Some(identity) = &profile.client_certificate
         && let Ok(facts) =
             crate::core::certificate::facts_from_pem(&identity.certificate_pem, time::OffsetDateTime::now_utc())

@@ -537,7 +537,15 @@ impl Workspace {
 
     /// Open the history and the HTTP client now, on a worker thread, so the first send does not wait.
     pub fn warm_up(&self) -> Result<(), WorkspaceError> {
-        self.http_client()?.warm_tls().map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        self.warm_up_for(true)
+    }
+
+    /// Like [`Self::warm_up`]; the system's TLS roots are read only when `https` requests will follow.
+    pub fn warm_up_for(&self, https: bool) -> Result<(), WorkspaceError> {
+        let http = self.http_client()?;
+        if https {
+            http.warm_tls().map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        }
         drop(self.history()?);
         Ok(())
     }
