@@ -385,6 +385,17 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
         }
         other => panic!("{other:?}"),
     }
+
+    // Closed and opened again: the same time-stamped results, not a new run.
+    let started = view.started_at;
+    f.harness.state_mut().commands.push(gatepass::ui::app::Command::Check(gatepass::ui::check_ui::CheckCommand::Close));
+    f.harness.step();
+    assert!(!has_text(&f.harness, "Missing: orders:write."));
+    f.harness.get_by_label("Check setup").click();
+    wait_for(&mut f.harness, "the window again", |h| has_text(h, "Missing: orders:write."));
+    let view = f.harness.state().check.as_ref().unwrap();
+    assert_eq!(view.started_at, started);
+    assert_eq!(view.running(), 0);
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub enum CheckState {
 /// The window's state; results are kept until the next run.
 #[derive(Debug, Default)]
 pub struct CheckView {
+    /// The window is shown; closing it keeps the results for next time.
+    pub open: bool,
     pub results: BTreeMap<ProfileId, CheckState>,
     /// When the last "Check all" started, for the time stamp.
     pub started_at: Option<time::OffsetDateTime>,
@@ -67,15 +69,25 @@ pub enum CheckEvent {
 impl GatepassApp {
     pub fn apply_check_command(&mut self, command: CheckCommand, ctx: &egui::Context) {
         match command {
-            // Opening (or asking again from the editor after a secret was replaced) runs every check.
+            // Opening shows the last results (time-stamped); the first time, it runs every check.
             CheckCommand::Open => {
-                self.check.get_or_insert_with(CheckView::default);
+                let view = self.check.get_or_insert_with(CheckView::default);
+                view.open = true;
+                if view.results.is_empty() {
+                    self.check_profiles(None);
+                }
+            }
+            CheckCommand::Close => {
+                if let Some(view) = &mut self.check {
+                    view.open = false;
+                }
+            }
+            CheckCommand::All => {
+                self.check.get_or_insert_with(CheckView::default).open = true;
                 if self.check.as_ref().is_some_and(|v| v.running() == 0) {
                     self.check_profiles(None);
                 }
             }
-            CheckCommand::Close => self.check = None,
-            CheckCommand::All => self.check_profiles(None),
             CheckCommand::One(id) => self.check_profiles(Some(id)),
             CheckCommand::CopyReport { html } => {
                 let order: Vec<ProfileId> = self.profiles.iter().map(|p| p.id.clone()).collect();
@@ -141,7 +153,10 @@ fn level_color(palette: &Palette, level: Level) -> egui::Color32 {
 }
 
 pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
-    let Some(view) = app.check.take() else { return };
+    if !app.check.as_ref().is_some_and(|v| v.open) {
+        return;
+    }
+    let Some(mut view) = app.check.take() else { return };
     let palette = app.theme.palette;
     let mut open = true;
     let mut commands = Vec::new();
@@ -208,9 +223,9 @@ pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
             });
         });
     app.commands.extend(commands.into_iter().map(Command::Check));
-    if open {
-        app.check = Some(view);
-    }
+    // Closed, the results stay for the next opening (until the next run).
+    view.open = open;
+    app.check = Some(view);
 }
 
 fn summary_ui(view: &CheckView, palette: &Palette, ui: &mut egui::Ui) {

@@ -159,7 +159,11 @@ impl Workspace {
         let outcome = match self.send(request).await {
             Ok(SendOutcome::Sent { exchange, explained, .. }) => match &exchange.outcome {
                 Outcome::Response(response) => {
-                    let headline = explained.diagnosis.findings.first().map(|f| f.title.clone());
+                    // The explanation card's headline and its first step, in the row's "To do".
+                    let headline = explained.diagnosis.findings.first().map(|f| match f.next_steps.first() {
+                        Some(step) => format!("{} {step}", with_stop(&f.title)),
+                        None => with_stop(&f.title),
+                    });
                     return Probe {
                         method: "GET".into(),
                         path: path.to_owned(),
@@ -179,4 +183,10 @@ impl Workspace {
 /// A small number from the profile id, so concurrent probes get different request ids.
 fn fastish_id(id: &ProfileId) -> u32 {
     id.0.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) & 0xff_ffff
+}
+
+/// A headline as a sentence: ending with a full stop.
+fn with_stop(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?']) { text.to_owned() } else { format!("{text}.") }
 }

@@ -744,7 +744,7 @@ fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
         }
         if editor.suggest_check && ui.button("Check setup").clicked() {
             editor.suggest_check = false;
-            app.commands.push(Command::Check(crate::ui::check_ui::CheckCommand::Open));
+            app.commands.push(Command::Check(crate::ui::check_ui::CheckCommand::All));
         }
     });
 }
