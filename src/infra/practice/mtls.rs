@@ -84,8 +84,12 @@ impl PracticePki {
             .build()
             .map_err(|e| pki_error(&e))?;
         let key_der = certificate::parse_private_key(&server_key.serialize_pem()).map_err(|e| pki_error(&e))?;
+        // TLS 1.2 on this port: a refused client certificate is then refused inside the handshake,
+        // so the client always hears why (expired, unknown authority, none sent). Under TLS 1.3
+        // the server says so only after the client has finished its handshake, and the client
+        // may see just a closed connection; many mTLS gateways still speak 1.2 for that reason.
         let mut server_config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(&[&rustls::version::TLS12])
             .map_err(|e| pki_error(&e))?
             .with_client_cert_verifier(verifier)
             .with_single_cert(vec![server_cert.der().clone()], key_der)
