@@ -336,7 +336,11 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
             "last_worked",
             "Last worked",
             Level::Ok,
-            format!("A request with this profile last worked {} ago.", short_duration_words(policy.now - at)),
+            if (policy.now - at).whole_seconds() < 60 {
+                "A request with this profile worked just now.".to_owned()
+            } else {
+                format!("A request with this profile last worked {} ago.", short_duration_words(policy.now - at))
+            },
         ),
         None => {
             CheckRow::new("last_worked", "Last worked", Level::Skipped, "No request with this profile has worked yet.")
