@@ -25,17 +25,9 @@ fn key(env: PracticeEnv, id: &str) -> &'static str {
         .unwrap()
 }
 
-fn skip_without_keychain() -> bool {
-    if common::real_keychain_expected() {
-        return false;
-    }
-    eprintln!("skipped: run tests/run.sh for a private keychain");
-    true
-}
-
 #[test]
 fn profile_lifecycle_and_send_through_the_binary() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();
@@ -114,7 +106,7 @@ fn profile_lifecycle_and_send_through_the_binary() {
 
 #[test]
 fn production_write_from_the_cli_needs_a_flag() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();

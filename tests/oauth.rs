@@ -401,17 +401,9 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn skip_without_keychain() -> bool {
-    if common::real_keychain_expected() {
-        return false;
-    }
-    eprintln!("skipped: run tests/run.sh for a private keychain");
-    true
-}
-
 #[test]
 fn cli_adds_an_oauth_profile_gets_a_token_reuses_it_and_sends() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();
@@ -525,7 +517,7 @@ const CANARY: &str = "gp_test_cs_CANARY4e8b2f6a0c9d";
 
 #[test]
 fn a_canary_client_secret_leaks_nowhere() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();

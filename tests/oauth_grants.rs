@@ -707,14 +707,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn skip_without_keychain() -> bool {
-    if common::real_keychain_expected() {
-        return false;
-    }
-    eprintln!("skipped: run tests/run.sh for a private keychain");
-    true
-}
-
 /// Start `gatepass` and hand its stderr over line by line while it runs.
 fn spawn_gatepass(
     config: &std::path::Path,
@@ -769,7 +761,7 @@ fn refresh_tokens_in_keychain(config: &std::path::Path, profile: &str) -> Vec<St
 
 #[test]
 fn cli_device_grant_prints_the_code_polls_and_leaks_no_refresh_token() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();
@@ -844,7 +836,7 @@ fn cli_device_grant_prints_the_code_polls_and_leaks_no_refresh_token() {
 
 #[test]
 fn cli_browser_sign_in_without_a_browser_prints_the_address_and_takes_the_answer() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();

@@ -202,19 +202,11 @@ fn server_metadata_names_the_key_set_and_the_ways_to_sign_in() {
     assert!(jwks["keys"][0].get("d").is_none(), "the key set must hold no private part");
 }
 
-fn skip_without_keychain() -> bool {
-    if common::real_keychain_expected() {
-        return false;
-    }
-    eprintln!("skipped: needs the real keychain (tests/run.sh starts one)");
-    true
-}
-
 /// The binary: add a signed-JWT profile (the key read from standard input), send with it, show
 /// it; the key shows nowhere.
 #[test]
 fn cli_adds_a_signed_jwt_profile_and_sends_and_the_key_shows_nowhere() {
-    if skip_without_keychain() {
+    if common::skip_without_keychain() {
         return;
     }
     let rt = common::runtime();
@@ -370,17 +362,7 @@ print(json.dumps({"alg": jwt.get_unverified_header(token)["alg"], "kid": jwt.get
 /// Interop: a JWT Gatepass signs is verified by `PyJWT`, for every algorithm Gatepass signs with.
 #[test]
 fn tokens_gatepass_signs_verify_with_pyjwt() {
-    let has_pyjwt = std::process::Command::new("python3")
-        .args(["-c", "import jwt, cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_pyjwt {
-        if let Some(reason) = std::env::var_os("GATEPASS_SKIP_PYJWT") {
-            eprintln!("skipped: PyJWT is not available ({})", reason.to_string_lossy());
-            return;
-        }
-        assert!(!common::real_keychain_expected(), "tests/run.sh should have installed PyJWT");
-        eprintln!("skipped: PyJWT is not installed; tests/run.sh installs it");
+    if !common::pyjwt_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

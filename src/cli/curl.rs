@@ -1,7 +1,7 @@
 //! `gatepass curl import | export`: read a curl command as API documentation shows it, and write a
 //! request as a curl command with the credential masked, as `$VAR`, or revealed.
 
-use super::{SendArgs, draft_from_args, needs_keychain};
+use super::{RequestArgs, draft_from_args, needs_keychain};
 use crate::core::curl::{self, CurlImport};
 use crate::core::curl_export::{SecretChoice, env_var_name};
 use crate::core::diagnose::knowledge::EnvKind;
@@ -59,20 +59,8 @@ pub enum SecretArg {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The profile whose credential the request carries.
-    #[arg(long)]
-    pub profile: String,
-    /// The method (GET, POST, ...).
-    #[arg(short = 'X', long = "request", default_value = "GET")]
-    pub method: String,
-    /// A full URL, or a path like /v1/me joined to the profile's base URL.
-    pub url: String,
-    /// A header as 'Name: value' (repeatable).
-    #[arg(short = 'H', long = "header")]
-    pub headers: Vec<String>,
-    /// A request body; JSON is sent as application/json.
-    #[arg(short = 'd', long = "data")]
-    pub data: Option<String>,
+    #[command(flatten)]
+    pub request: RequestArgs,
     /// How the credential is written.
     #[arg(long, value_enum, default_value = "masked")]
     pub secret: SecretArg,
@@ -216,19 +204,8 @@ pub fn describe(imported: &CurlImport) -> String {
 }
 
 fn run_export(workspace: &Workspace, args: &ExportArgs) -> anyhow::Result<i32> {
-    let send = SendArgs {
-        profile: args.profile.clone(),
-        method: args.method.clone(),
-        url: args.url.clone(),
-        headers: args.headers.clone(),
-        data: args.data.clone(),
-        no_credential: false,
-        confirm_production: false,
-        allow_other_host: false,
-        timeout: 30,
-    };
-    let draft = draft_from_args(&send)?;
-    let profile = workspace.profile_named(&args.profile)?;
+    let draft = draft_from_args(&args.request, 30, true)?;
+    let profile = workspace.profile_named(&args.request.profile)?;
     let choice = match args.secret {
         SecretArg::Masked => SecretChoice::Masked,
         SecretArg::Env => SecretChoice::EnvVar(env_var_name(&profile.name, &profile.auth)),

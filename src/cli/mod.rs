@@ -232,9 +232,10 @@ pub struct AddArgs {
     pub tls: TlsArgs,
 }
 
+/// A request as typed on the command line, for `send` and `curl export`.
 #[derive(Debug, Args)]
-pub struct SendArgs {
-    /// The profile to use.
+pub struct RequestArgs {
+    /// The profile whose credential the request carries.
     #[arg(long)]
     pub profile: String,
     /// The method (GET, POST, ...).
@@ -248,6 +249,12 @@ pub struct SendArgs {
     /// A request body; JSON is sent as application/json.
     #[arg(short = 'd', long = "data")]
     pub data: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub request: RequestArgs,
     /// Send without the profile's credential.
     #[arg(long)]
     pub no_credential: bool,
@@ -815,7 +822,7 @@ fn read_secret_input(what: &str) -> anyhow::Result<Secret> {
     Ok(Secret::new(value))
 }
 
-fn draft_from_args(args: &SendArgs) -> anyhow::Result<RequestDraft> {
+fn draft_from_args(args: &RequestArgs, timeout_secs: u64, send_credential: bool) -> anyhow::Result<RequestDraft> {
     let method = Method::parse(&args.method).with_context(|| {
         format!(
             "\"{}\" is not a method Gatepass can send. Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.",
@@ -824,8 +831,8 @@ fn draft_from_args(args: &SendArgs) -> anyhow::Result<RequestDraft> {
     })?;
     let mut draft = RequestDraft::get(args.url.clone());
     draft.method = method;
-    draft.timeout_secs = args.timeout;
-    draft.send_credential = !args.no_credential;
+    draft.timeout_secs = timeout_secs;
+    draft.send_credential = send_credential;
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
             bail!("The header \"{header}\" has no colon. Write it as 'Name: value'.");
@@ -845,8 +852,8 @@ fn draft_from_args(args: &SendArgs) -> anyhow::Result<RequestDraft> {
 }
 
 async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<i32> {
-    let draft = draft_from_args(args)?;
-    let profile = workspace.profile_named(&args.profile)?;
+    let draft = draft_from_args(&args.request, args.timeout, !args.no_credential)?;
+    let profile = workspace.profile_named(&args.request.profile)?;
     // Build the HTTP client while the keychain connects: both take a few milliseconds.
     let ws = Arc::clone(workspace);
     // The system's TLS roots are read only for an https:// request (a relative URL uses the base URL).

@@ -3,6 +3,9 @@
 #![allow(dead_code, reason = "each test binary uses part of this")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+#[cfg(feature = "gui")]
+pub mod ui;
+
 use gatepass::infra::practice::{PracticeConfig, PracticeServer};
 use gatepass::infra::store::Paths;
 use gatepass::workspace::Workspace;
@@ -35,6 +38,34 @@ pub fn workspace(dir: &std::path::Path) -> Arc<Workspace> {
 /// Is the real keychain expected here (set by tests/run.sh)?
 pub fn real_keychain_expected() -> bool {
     std::env::var_os("GATEPASS_TEST_REAL_KEYCHAIN").is_some()
+}
+
+/// For tests that need the real keychain: true (and a note) when there is none to use.
+pub fn skip_without_keychain() -> bool {
+    if real_keychain_expected() {
+        return false;
+    }
+    eprintln!("skipped: run tests/run.sh for a private keychain");
+    true
+}
+
+/// For the `PyJWT` interop tests: false (and a note) when `PyJWT` cannot be used here. Under
+/// tests/run.sh it must be there, unless the script said pip itself is missing.
+pub fn pyjwt_available() -> bool {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import jwt, cryptography"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if available {
+        return true;
+    }
+    if let Some(reason) = std::env::var_os("GATEPASS_SKIP_PYJWT") {
+        eprintln!("skipped: PyJWT is not available ({})", reason.to_string_lossy());
+        return false;
+    }
+    assert!(!real_keychain_expected(), "tests/run.sh should have installed PyJWT (pip install pyjwt cryptography)");
+    eprintln!("skipped: PyJWT is not installed; tests/run.sh installs it");
+    false
 }
 
 /// Every file under `dir`, recursively, as bytes.

@@ -1,0 +1,36 @@
+//! Shared helpers for the UI tests: the real app driven through its accessibility tree.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use gatepass::ui::app::GatepassApp;
+use std::time::{Duration, Instant};
+
+/// Step the UI until `done` holds (tasks finish on other threads), or fail after 20 s.
+pub fn wait_for(
+    harness: &mut Harness<'static, GatepassApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, GatepassApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Is there a widget whose label contains `text`?
+pub fn has_text(harness: &Harness<'static, GatepassApp>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Type into the field with this label, as a person would: focus it, then type.
+pub fn type_into(harness: &mut Harness<'static, GatepassApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
