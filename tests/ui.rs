@@ -407,3 +407,41 @@ fn a_key_typed_into_the_url_is_taken_out_of_it_and_the_rest_stays() {
     wait_for(&mut f.harness, "the move window", |h| has_text(h, "The request carried"));
     assert_eq!(f.harness.state().draft.url, "/v1/me?page=2");
 }
+
+#[test]
+fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    // A copy of the Sandbox profile with a key the API does not know.
+    let mut broken = f.harness.state().profiles.iter().find(|p| p.name == "Practice — Sandbox").unwrap().clone();
+    broken.id = gatepass::core::profile::ProfileId::random();
+    broken.name = "Shop with an old key".into();
+    broken.practice = None;
+    broken.auth =
+        gatepass::core::profile::AuthMethod::new_of_kind(gatepass::core::profile::AuthKind::ApiKey, &broken.id);
+    let old_key = gatepass::core::secret::Secret::new(["gp_", "test_", "sbx_0000000000000000000000"].concat());
+    f.harness
+        .state_mut()
+        .commands
+        .push(gatepass::ui::app::Command::SaveProfile { profile: Box::new(broken), secret: Some(old_key) });
+    wait_for(&mut f.harness, "the new profile", |h| {
+        h.state().profiles.iter().any(|p| p.name == "Shop with an old key")
+    });
+    f.harness.get_by_label("Check setup").click();
+    wait_for(&mut f.harness, "the checks", |h| {
+        h.state().check.as_ref().is_some_and(|v| v.results.len() == h.state().profiles.len() && v.running() == 0)
+    });
+    assert!(has_text(&f.harness, "GET /v1/me answered 401."));
+    // The sign-in sample (nobody signed in yet) fails too; ours is the last Sandbox profile listed.
+    f.harness.query_all_by_label("Show the whole explanation").last().unwrap().scroll_to_me();
+    for _ in 0..30 {
+        f.harness.step();
+    }
+    f.harness.query_all_by_label("Show the whole explanation").last().unwrap().click();
+    wait_for(&mut f.harness, "the response in the main window", |h| {
+        h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(401)
+    });
+    assert_eq!(f.harness.state().active_profile().map(|p| p.name.clone()).as_deref(), Some("Shop with an old key"));
+    assert!(!f.harness.state().check.as_ref().unwrap().open, "the check window stays open over the card");
+    wait_for(&mut f.harness, "the explanation card", |h| has_text(h, "What to do"));
+}

@@ -59,6 +59,8 @@ pub enum CheckCommand {
     CopyReport {
         html: bool,
     },
+    /// Send the profile's test request in the main window, where its explanation card shows.
+    ShowWhy(ProfileId),
 }
 
 #[derive(Debug)]
@@ -89,6 +91,17 @@ impl GatepassApp {
                 }
             }
             CheckCommand::One(id) => self.check_profiles(Some(id)),
+            CheckCommand::ShowWhy(id) => {
+                let Some(path) = self.profiles.iter().find(|p| p.id == id).and_then(|p| p.check_path.clone()) else {
+                    return;
+                };
+                if let Some(view) = &mut self.check {
+                    view.open = false;
+                }
+                self.commands.push(Command::SelectProfile(id));
+                self.commands.push(Command::RestoreDraft(Box::new(crate::core::request::RequestDraft::get(path))));
+                self.commands.push(Command::Send);
+            }
             CheckCommand::CopyReport { html } => {
                 let order: Vec<ProfileId> = self.profiles.iter().map(|p| p.id.clone()).collect();
                 if let Some(view) = &self.check {
@@ -286,6 +299,14 @@ fn profile_ui(
                                     ui.add(
                                         egui::Label::new(RichText::new(format!("To do: {fix}")).color(color)).wrap(),
                                     );
+                                }
+                                if row.id == "probe" && row.level == Level::Failed && profile.check_path.is_some() {
+                                    let button = ui.small_button("Show the whole explanation").on_hover_text(
+                                        "Sends the test request again in the main window, where the explanation card shows why it failed and what to do",
+                                    );
+                                    if button.clicked() {
+                                        commands.push(CheckCommand::ShowWhy(profile.id.clone()));
+                                    }
                                 }
                             });
                             ui.end_row();
