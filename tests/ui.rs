@@ -431,7 +431,7 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
     wait_for(&mut f.harness, "the checks", |h| {
         h.state().check.as_ref().is_some_and(|v| v.results.len() == h.state().profiles.len() && v.running() == 0)
     });
-    assert!(has_text(&f.harness, "GET /v1/me answered 401."));
+    wait_for(&mut f.harness, "the failed test request's row", |h| has_text(h, "GET /v1/me answered 401."));
     // The sign-in sample (nobody signed in yet) fails too; ours is the last Sandbox profile listed.
     f.harness.query_all_by_label("Show the whole explanation").last().unwrap().scroll_to_me();
     for _ in 0..30 {
