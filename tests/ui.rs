@@ -445,3 +445,28 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
     assert!(!f.harness.state().check.as_ref().unwrap().open, "the check window stays open over the card");
     wait_for(&mut f.harness, "the explanation card", |h| has_text(h, "What to do"));
 }
+
+#[test]
+fn a_secret_in_the_body_is_kept_in_the_keychain_and_named_instead() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let secret = "Zk3Qp9Lx2Vb7Nc4Rt8Wy1Hd6Jm5Gs0Ae";
+    f.harness.state_mut().draft.body =
+        gatepass::core::request::BodyDraft::Json { text: format!("{{\"client_secret\": \"{secret}\"}}") };
+    f.harness.step();
+    wait_for(&mut f.harness, "the notice", |h| has_text(h, "in the body"));
+    f.harness.get_by_label_contains("Keep it in the keychain of").click();
+    wait_for(&mut f.harness, "the profile to keep it", |h| {
+        h.state()
+            .profiles
+            .iter()
+            .any(|p| p.name == "Practice — Sandbox" && p.secret_variables.contains_key("client_secret"))
+    });
+    match &f.harness.state().draft.body {
+        gatepass::core::request::BodyDraft::Json { text } => {
+            assert_eq!(text, "{\"client_secret\": \"{{secret:client_secret}}\"}");
+        }
+        other => panic!("{other:?}"),
+    }
+    wait_for(&mut f.harness, "the notice gone", |h| !has_text(h, "This request carries what looks like a credential"));
+}

@@ -655,6 +655,10 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
     if !profile.expected_scopes.is_empty() {
         out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
     }
+    if !profile.secret_variables.is_empty() {
+        let names: Vec<String> = profile.secret_variables.keys().map(|n| format!("{{{{secret:{n}}}}}")).collect();
+        out.push_str(&format!("Body secrets:    {} (in the keychain)\n", names.join(", ")));
+    }
     if let Some(path) = &profile.check_path {
         out.push_str(&format!("Check address:   GET {path}\n"));
     }

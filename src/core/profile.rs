@@ -620,6 +620,10 @@ pub struct Profile {
     /// A GET that needs the credential, sent by "Check setup" to prove it works (e.g. `/v1/me`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_path: Option<String>,
+    /// Secrets a request body uses as `{{secret:name}}`, each in its own keychain slot (for
+    /// example a client secret a token endpoint wants in the form body).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secret_variables: BTreeMap<String, SecretRef>,
     /// When the profile's secret was last set, and what it replaced (fingerprints only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_change: Option<SecretChange>,
@@ -647,6 +651,7 @@ impl Profile {
             practice: None,
             token_checks: TokenChecks::default(),
             check_path: None,
+            secret_variables: BTreeMap::new(),
             secret_change: None,
             client_certificate: None,
             ca_bundle_pem: None,
@@ -659,7 +664,13 @@ impl Profile {
         let mut slots = self.auth.secret_slots();
         slots.extend(self.client_certificate.as_ref().map(|identity| &identity.private_key));
         slots.extend(self.token_checks.verify_secret.as_ref());
+        slots.extend(self.secret_variables.values());
         slots
+    }
+
+    /// The slot a secret variable of this profile goes in.
+    pub fn secret_variable_slot(profile: &ProfileId, name: &str) -> SecretRef {
+        SecretRef::for_profile(profile, &format!("var/{name}"))
     }
 
     /// The hosts the credential may go to, with the default applied. Entries are `host` or
@@ -695,6 +706,9 @@ impl Profile {
         copy.id = ProfileId::random();
         copy.name = format!("{} (copy)", self.name);
         copy.practice = None;
+        for (name, slot) in &mut copy.secret_variables {
+            *slot = Profile::secret_variable_slot(&copy.id, name);
+        }
         if copy.token_checks.verify_secret.is_some() {
             copy.token_checks.verify_secret = Some(TokenChecks::verify_secret_slot(&copy.id));
         }

@@ -210,6 +210,8 @@ pub enum PrepareError {
     UnknownVariable { name: String },
     #[error("A variable in {place} is not closed: \"{{{{\" has no matching \"}}}}\".")]
     UnclosedVariable { place: String },
+    #[error("{}", unknown_secret_words(name, *in_body))]
+    UnknownSecretVariable { name: String, in_body: bool },
     #[error(
         "The header name \"{name}\" has characters a header name cannot have. Use letters, digits and dashes only."
     )]
@@ -236,7 +238,60 @@ pub enum PrepareError {
     InvalidTimeout,
 }
 
+/// How a body names a secret kept in the keychain: `{{secret:client_secret}}`.
+pub const SECRET_VARIABLE_PREFIX: &str = "secret:";
+
+fn unknown_secret_words(name: &str, in_body: bool) -> String {
+    if in_body {
+        format!(
+            "The body uses the secret {{{{secret:{name}}}}}, but this profile keeps no secret by that name. Move the value into the profile again, or fix the name."
+        )
+    } else {
+        "Secrets from the keychain ({{secret:…}}) can be used only in a body. For a header or the query string, use the profile's sign-in method (API key, token, …).".to_owned()
+    }
+}
+
+/// Fill the body's `{{secret:name}}` places with the values from the keychain, at the last
+/// moment before sending: JSON-escaped in a JSON body, form-encoded in a form body, as they are in
+/// a raw body. Returns the name of a secret that has no value.
+pub fn fill_secret_variables(
+    body: &[u8],
+    draft_body: &BodyDraft,
+    values: &std::collections::BTreeMap<String, Secret>,
+) -> Result<Vec<u8>, String> {
+    let Ok(text) = std::str::from_utf8(body) else { return Ok(body.to_vec()) };
+    let form = matches!(draft_body, BodyDraft::Form { .. });
+    let json = matches!(draft_body, BodyDraft::Json { .. });
+    let (open, close, prefix) =
+        if form { ("%7B%7B", "%7D%7D", "secret%3A") } else { ("{{", "}}", SECRET_VARIABLE_PREFIX) };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(&format!("{open}{prefix}")) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + open.len() + prefix.len()..];
+        let Some(end) = after.find(close) else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let name = after[..end].trim();
+        let value = values.get(name).ok_or_else(|| name.to_owned())?;
+        if form {
+            out.extend(url::form_urlencoded::byte_serialize(value.expose().as_bytes()));
+        } else if json {
+            let quoted = serde_json::to_string(value.expose()).unwrap_or_default();
+            out.push_str(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default());
+        } else {
+            out.push_str(value.expose());
+        }
+        rest = &after[end + close.len()..];
+    }
+    out.push_str(rest);
+    Ok(out.into_bytes())
+}
+
 /// Replace every `{{name}}` in `text` with the profile's variable. `base_url` is always defined.
+/// A `{{secret:name}}` is left for [`fill_secret_variables`], and allowed only in a body.
 pub fn resolve_variables(text: &str, place: &str, profile: &Profile) -> Result<String, PrepareError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -247,9 +302,19 @@ pub fn resolve_variables(text: &str, place: &str, profile: &Profile) -> Result<S
             return Err(PrepareError::UnclosedVariable { place: place.to_owned() });
         };
         let name = after[..end].trim();
-        let value =
-            lookup_variable(name, profile).ok_or_else(|| PrepareError::UnknownVariable { name: name.to_owned() })?;
-        out.push_str(value);
+        if let Some(secret_name) = name.strip_prefix(SECRET_VARIABLE_PREFIX) {
+            // A secret kept in the keychain: filled in only at the last moment before sending,
+            // and only in a body (see `fill_secret_variables`).
+            let in_body = place == "the body" || place == "a form field";
+            if !in_body || !profile.secret_variables.contains_key(secret_name.trim()) {
+                return Err(PrepareError::UnknownSecretVariable { name: secret_name.trim().to_owned(), in_body });
+            }
+            out.push_str(&rest[start..start + 2 + end + 2]);
+        } else {
+            let value = lookup_variable(name, profile)
+                .ok_or_else(|| PrepareError::UnknownVariable { name: name.to_owned() })?;
+            out.push_str(value);
+        }
         rest = &after[end + 2..];
     }
     out.push_str(rest);

@@ -326,6 +326,11 @@ impl Workspace {
         {
             self.secret_store().set(to, &value)?;
         }
+        for (name, from) in &original.secret_variables {
+            if let (Some(to), Some(value)) = (copy.secret_variables.get(name), self.secret_store().get(from)?) {
+                self.secret_store().set(to, &value)?;
+            }
+        }
         let client_key = match &original.client_certificate {
             Some(identity) => self.secret_store().get(&identity.private_key)?,
             None => None,
@@ -421,29 +426,40 @@ impl Workspace {
         let this = Arc::clone(self);
         let profile_id = request.profile.clone();
         let send_credential = request.draft.send_credential;
-        let (profile, secret, http) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
-            let profile = this.profile(&profile_id)?;
-            // The client certificate belongs to the connection, so it goes even when the
-            // request's own credential is left off. Clients are built once per identity.
-            let http = this.http_client()?.with_tls(&this.tls_extras(&profile)?)?;
-            let secret = match (send_credential, &profile.auth) {
-                // The client secret goes to the token endpoint only; the token is got below.
-                (false, _) => None,
-                (true, auth) if auth.is_oauth() => None,
-                (true, auth) => match auth.secret_ref() {
-                    Some(slot) => this.secret_store().get(slot)?,
-                    None => None,
-                },
-            };
-            tracing::debug!(
-                has_secret = secret.is_some(),
-                client_certificate = profile.client_certificate.is_some(),
-                "profile and secret loaded"
-            );
-            Ok((profile, secret, http))
-        })
-        .await
-        .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
+        let uses_body_secrets = body_mentions_secrets(&request.draft.body);
+        let (profile, secret, http, body_secrets) =
+            tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+                let profile = this.profile(&profile_id)?;
+                // Secrets the body names as {{secret:name}}: read only when it names some.
+                let mut body_secrets = std::collections::BTreeMap::new();
+                if uses_body_secrets {
+                    for (name, slot) in &profile.secret_variables {
+                        if let Some(value) = this.secret_store().get(slot)? {
+                            body_secrets.insert(name.clone(), value);
+                        }
+                    }
+                }
+                // The client certificate belongs to the connection, so it goes even when the
+                // request's own credential is left off. Clients are built once per identity.
+                let http = this.http_client()?.with_tls(&this.tls_extras(&profile)?)?;
+                let secret = match (send_credential, &profile.auth) {
+                    // The client secret goes to the token endpoint only; the token is got below.
+                    (false, _) => None,
+                    (true, auth) if auth.is_oauth() => None,
+                    (true, auth) => match auth.secret_ref() {
+                        Some(slot) => this.secret_store().get(slot)?,
+                        None => None,
+                    },
+                };
+                tracing::debug!(
+                    has_secret = secret.is_some(),
+                    client_certificate = profile.client_certificate.is_some(),
+                    "profile and secret loaded"
+                );
+                Ok((profile, secret, http, body_secrets))
+            })
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
         // A signed JWT is made fresh for each request; the signing key goes no further.
         let secret = match (&profile.auth, secret) {
             (AuthMethod::SignedJwt(settings), Some(key)) => {
@@ -479,6 +495,16 @@ impl Workspace {
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
         let mut sent =
             crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
+        // The body's keychain secrets go in last, after the request was observed for explaining.
+        let fill = |prepared: &mut crate::core::request::PreparedRequest| -> Result<(), WorkspaceError> {
+            if let (true, Some(body)) = (uses_body_secrets, &prepared.body) {
+                let filled = request::fill_secret_variables(body, &request.draft.body, &body_secrets)
+                    .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?;
+                prepared.body = Some(filled);
+            }
+            Ok(())
+        };
+        fill(&mut prepared)?;
         let mut exchange = http.send(&prepared, request.id).await;
         if oauth && prepared.credential.is_some() && token_refused(&exchange) {
             tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
@@ -489,6 +515,7 @@ impl Workspace {
                 crate::core::diagnose::Knowledge::builtin(),
                 &prepared,
             );
+            fill(&mut prepared)?;
             exchange = http.send(&prepared, request.id).await;
         }
         drop(prepared);
@@ -738,6 +765,17 @@ impl Workspace {
         Ok((token.access_token, info))
     }
 
+    /// Keep `value` in the keychain as this profile's secret `name`, for a body to use as
+    /// `{{secret:name}}` (blocks: keychain).
+    pub fn set_secret_variable(&self, id: &ProfileId, name: &str, value: &Secret) -> Result<(), WorkspaceError> {
+        let mut profile = self.profile(id)?;
+        let slot = Profile::secret_variable_slot(id, name);
+        self.secret_store().set(&slot, value)?;
+        profile.secret_variables.insert(name.to_owned(), slot);
+        self.save_profile(&profile, None)?;
+        Ok(())
+    }
+
     /// Remember (or, with `None`, forget) the shared secret that checks this profile's token
     /// signatures: the value goes in the keychain, the profile keeps only its slot (blocks).
     pub fn remember_verify_secret(&self, id: &ProfileId, secret: Option<&Secret>) -> Result<(), WorkspaceError> {
@@ -860,6 +898,17 @@ pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String
             "{} is not PEM text. If it is a PKCS#12 file (.p12 or .pfx), use that option instead; if it is a DER file, convert it to PEM first, for example with openssl.",
             expand_home(path).display()
         ))),
+    }
+}
+
+/// Does the body name a keychain secret (`{{secret:name}}`)?
+fn body_mentions_secrets(body: &crate::core::request::BodyDraft) -> bool {
+    use crate::core::request::BodyDraft;
+    let marker = concat!("{{", "secret:");
+    match body {
+        BodyDraft::None => false,
+        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => text.contains(marker),
+        BodyDraft::Form { fields } => fields.iter().any(|f| f.value.contains(marker) || f.name.contains(marker)),
     }
 }
 

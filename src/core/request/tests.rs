@@ -246,3 +246,18 @@ fn history_draft_hides_hand_typed_credentials() {
     assert!(!stored.contains("CANARY"), "{stored}");
     assert!(stored.contains("Bearer …5678"), "{stored}");
 }
+
+#[test]
+fn body_secrets_are_filled_in_the_way_each_body_is_written() {
+    let mut values = BTreeMap::new();
+    values.insert("cs".to_owned(), Secret::new("a\"b&c d"));
+    let json = BodyDraft::Json { text: String::new() };
+    let filled = fill_secret_variables(br#"{"client_secret": "{{secret:cs}}"}"#, &json, &values).unwrap();
+    assert_eq!(String::from_utf8(filled).unwrap(), r#"{"client_secret": "a\"b&c d"}"#);
+    let form = BodyDraft::Form { fields: vec![] };
+    let filled = fill_secret_variables(b"client_secret=%7B%7Bsecret%3Acs%7D%7D&x=1", &form, &values).unwrap();
+    assert_eq!(String::from_utf8(filled).unwrap(), "client_secret=a%22b%26c+d&x=1");
+    let raw = BodyDraft::Raw { content_type: "text/plain".into(), text: String::new() };
+    assert_eq!(fill_secret_variables(b"[{{secret:cs}}]", &raw, &values).unwrap(), b"[a\"b&c d]");
+    assert_eq!(fill_secret_variables(b"{{secret:other}}", &raw, &values).unwrap_err(), "other");
+}

@@ -31,6 +31,8 @@ pub enum CurlCommand {
 /// What a curl task reports.
 pub enum CurlEvent {
     Stored(Result<ProfilesFile, String>),
+    /// A secret from the body was kept in the keychain under this name.
+    BodySecretStored(Result<(ProfilesFile, String), String>),
     Created(Result<(ProfilesFile, ProfileId), String>),
     /// The command (or why it could not be made), for this choice and the variable it names.
     Copied(CopyChoice, Option<String>, Result<String, String>),
@@ -151,11 +153,61 @@ pub fn move_pasted(app: &mut GatepassApp, credential: FoundCredential) {
     app.curl.import = Some(window);
 }
 
+/// A name for a secret taken out of the body: the JSON key or form field that held it, else
+/// `body_secret`; letters, digits and underscores only.
+fn body_secret_name(body: &BodyDraft, value: &str) -> String {
+    let from_key = match body {
+        BodyDraft::Form { fields } => fields.iter().find(|f| f.value.contains(value)).map(|f| f.name.clone()),
+        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => text.find(value).and_then(|at| {
+            // `"client_secret": "…value…"`: the last quoted word before the value.
+            let before = &text[..at];
+            let key_end = before.rfind("\":")?;
+            let key_start = before[..key_end].rfind('"')? + 1;
+            Some(before[key_start..key_end].to_owned())
+        }),
+        BodyDraft::None => None,
+    };
+    let name: String = from_key
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    if name.trim_matches('_').is_empty() { "body_secret".to_owned() } else { name }
+}
+
+/// Take a secret out of the body: the active profile keeps it in the keychain, and the body
+/// names it `{{secret:name}}` instead.
+fn move_body_secret(app: &mut GatepassApp, credential: &FoundCredential) {
+    let (Ok(ws), Some(profile)) = (app.workspace.clone(), app.active_profile().map(|p| p.id.clone())) else { return };
+    let value = credential.secret.expose().to_owned();
+    let name = body_secret_name(&app.draft.body, &value);
+    let reference = format!("{{{{secret:{name}}}}}");
+    match &mut app.draft.body {
+        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => *text = text.replace(&value, &reference),
+        BodyDraft::Form { fields } => {
+            for field in fields.iter_mut() {
+                field.value = field.value.replace(&value, &reference);
+            }
+        }
+        BodyDraft::None => return,
+    }
+    let secret = credential.secret.clone();
+    app.tasks.spawn_blocking(move || {
+        let result = ws
+            .set_secret_variable(&profile, &name, &secret)
+            .and_then(|()| ws.load_profiles())
+            .map(|loaded| (loaded.file, name))
+            .map_err(|e| e.to_string());
+        Event::Curl(CurlEvent::BodySecretStored(result))
+    });
+}
+
 /// The notice under the URL bar when the request itself carries a credential.
 pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     let palette = app.theme.palette;
     let Some(found) = app.curl.pasted.refresh(&app.draft).cloned() else { return };
     let movable = !matches!(found.source, curl::CredentialSource::Body);
+    let active_name = app.active_profile().map(|p| p.name.clone());
     let mut action = None;
     egui::Frame::new()
         .stroke(egui::Stroke::new(1.0, palette.warning))
@@ -176,8 +228,15 @@ pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
                     if ui.button("Move it into a profile…").clicked() {
                         action = Some(true);
                     }
-                } else {
-                    ui.label(egui::RichText::new("Put it in the profile, and take it out of the body.").color(palette.muted));
+                } else if let Some(profile) = &active_name {
+                    let text = format!("Keep it in the keychain of \"{profile}\"");
+                    if ui
+                        .button(text)
+                        .on_hover_text("The body then says {{secret:name}}, and Gatepass fills in the value only when sending")
+                        .clicked()
+                    {
+                        action = Some(true);
+                    }
                 }
                 if ui.button("Leave it").clicked() {
                     action = Some(false);
@@ -185,7 +244,8 @@ pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             });
         });
     match action {
-        Some(true) => move_pasted(app, found),
+        Some(true) if movable => move_pasted(app, found),
+        Some(true) => move_body_secret(app, &found),
         Some(false) => app.curl.pasted.left.push(found.fingerprint()),
         None => {}
     }
@@ -315,6 +375,18 @@ pub fn apply(app: &mut GatepassApp, command: CurlCommand) {
 /// Take a curl task's result (called from the app's `logic`).
 pub fn on_event(app: &mut GatepassApp, event: CurlEvent) {
     match event {
+        CurlEvent::BodySecretStored(result) => match result {
+            Ok((file, name)) => {
+                app.apply_profiles_file(file);
+                app.notices.push(Notice {
+                    text: format!(
+                        "The secret is in the profile's keychain entry now; the body says {{{{secret:{name}}}}} and Gatepass fills it in when sending."
+                    ),
+                    is_error: false,
+                });
+            }
+            Err(e) => app.notices.push(Notice { text: e, is_error: true }),
+        },
         CurlEvent::Stored(result) => {
             let name = app.active_profile().map(|p| p.name.clone()).unwrap_or_default();
             let Some(stage) = app.curl.import.as_mut().and_then(|w| w.found.as_mut()) else { return };
