@@ -91,6 +91,9 @@ fn a_broken_profile_gets_red_rows_with_what_to_do_and_the_report_holds_no_secret
     assert_eq!(row(&check, "probe").level, Level::Failed);
     assert!(row(&check, "probe").found.starts_with("GET /v1/me answered 401"), "{:?}", row(&check, "probe"));
     assert!(row(&check, "probe").fix.as_deref().is_some_and(|f| !f.is_empty()));
+    // The explanation card's words come along, for the window and the report.
+    let details = &row(&check, "probe").details;
+    assert!(details.len() >= 2 && details[1].starts_with("To do: "), "{details:?}");
     assert_eq!(row(&check, "secret_age").level, Level::Warning);
     assert!(row(&check, "secret_age").found.contains("more than 90 days"), "{:?}", row(&check, "secret_age"));
 

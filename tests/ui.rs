@@ -432,6 +432,9 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
         h.state().check.as_ref().is_some_and(|v| v.results.len() == h.state().profiles.len() && v.running() == 0)
     });
     wait_for(&mut f.harness, "the failed test request's row", |h| has_text(h, "GET /v1/me answered 401."));
+    // The explanation is right there, before any click.
+    assert!(has_text(&f.harness, "Why, and what to do"));
+    assert!(has_text(&f.harness, "To do: "));
     // The sign-in sample (nobody signed in yet) fails too; ours is the last Sandbox profile listed.
     f.harness.query_all_by_label("Show the whole explanation").last().unwrap().scroll_to_me();
     for _ in 0..30 {

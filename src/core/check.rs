@@ -62,15 +62,23 @@ pub struct CheckRow {
     /// What to do, for amber and red rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// More to read: for a failed test request, its explanation and the steps to take.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<String>,
 }
 
 impl CheckRow {
     fn new(id: &'static str, title: &'static str, level: Level, found: impl Into<String>) -> Self {
-        Self { id, level, title, found: found.into(), fix: None }
+        Self { id, level, title, found: found.into(), fix: None, details: Vec::new() }
     }
 
     fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    fn with_details(mut self, details: Vec<String>) -> Self {
+        self.details = details;
         self
     }
 }
@@ -95,6 +103,8 @@ pub struct Probe {
     pub outcome: Result<u16, String>,
     /// The explanation card's headline when it failed.
     pub explanation: Option<String>,
+    /// The card's explanation, then what to do, step by step.
+    pub details: Vec<String>,
 }
 
 /// Everything known about one profile, gathered by the workspace.
@@ -321,7 +331,8 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
                     .explanation
                     .clone()
                     .unwrap_or_else(|| "Open the profile and send the request to see why.".to_owned()),
-            ),
+            )
+            .with_details(probe.details.clone()),
             Err(why) => CheckRow::new(
                 "probe",
                 "Test request",
@@ -594,6 +605,9 @@ impl Report {
                     md(r.fix.as_deref().filter(|_| r.level >= Level::Warning).unwrap_or(""))
                 ));
             }
+            for r in p.rows.iter().filter(|r| !r.details.is_empty()) {
+                out.push_str(&format!("\n**{}, why**: {}\n", r.title, md(&r.details.join(" "))));
+            }
         }
         out.push_str("\nSecrets are shown only as fingerprints (the first and last characters).\n");
         out
@@ -718,6 +732,7 @@ mod tests {
             path: "/v1/me".into(),
             outcome: Ok(401),
             explanation: Some("The API did not get a credential.".into()),
+            details: vec!["The request carried no API key.".into(), "Add the key to the profile.".into()],
         });
         let check = check_profile(&i, &Policy::new(now()));
         assert_eq!(row(&check, "secret_readable").level, Level::Failed);

@@ -300,6 +300,16 @@ fn profile_ui(
                                         egui::Label::new(RichText::new(format!("To do: {fix}")).color(color)).wrap(),
                                     );
                                 }
+                                if !row.details.is_empty() {
+                                    egui::CollapsingHeader::new("Why, and what to do")
+                                        .id_salt(("probe_why", &profile.id.0))
+                                        .default_open(true)
+                                        .show(ui, |ui| {
+                                            for line in &row.details {
+                                                ui.add(egui::Label::new(line.as_str()).wrap());
+                                            }
+                                        });
+                                }
                                 if row.id == "probe" && row.level == Level::Failed && profile.check_path.is_some() {
                                     let button = ui.small_button("Show the whole explanation").on_hover_text(
                                         "Sends the test request again in the main window, where the explanation card shows why it failed and what to do",

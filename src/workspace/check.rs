@@ -164,11 +164,23 @@ impl Workspace {
                         Some(step) => format!("{} {step}", with_stop(&f.title)),
                         None => with_stop(&f.title),
                     });
+                    // The card's explanation and its steps, to read right in the check.
+                    let details = explained
+                        .diagnosis
+                        .findings
+                        .first()
+                        .map(|f| {
+                            let mut lines = vec![f.explanation.clone()];
+                            lines.extend(f.next_steps.iter().map(|step| format!("To do: {step}")));
+                            lines
+                        })
+                        .unwrap_or_default();
                     return Probe {
                         method: "GET".into(),
                         path: path.to_owned(),
                         outcome: Ok(response.status),
                         explanation: headline,
+                        details,
                     };
                 }
                 Outcome::Failed(e) => Err(e.to_string()),
@@ -176,7 +188,7 @@ impl Workspace {
             Ok(SendOutcome::NeedsConfirmation(_)) => Err("it needs a confirmation first".to_owned()),
             Err(e) => Err(e.to_string()),
         };
-        Probe { method: "GET".into(), path: path.to_owned(), outcome, explanation: None }
+        Probe { method: "GET".into(), path: path.to_owned(), outcome, explanation: None, details: Vec::new() }
     }
 }
 
