@@ -105,6 +105,8 @@ pub struct Probe {
     pub explanation: Option<String>,
     /// The card's explanation, then what to do, step by step.
     pub details: Vec<String>,
+    /// When nothing came back: whether the network was the problem (rather than the profile).
+    pub network: bool,
 }
 
 /// Everything known about one profile, gathered by the workspace.
@@ -171,7 +173,7 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
                 "secret_readable",
                 "Secret in the keychain",
                 Level::Ok,
-                format!("The {what} is in the keychain ({}).", secret.fingerprint()),
+                format!("The {what} is in the keychain ({}).", shown(secret)),
             ));
             Some(secret)
         }
@@ -339,7 +341,12 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
                 Level::Failed,
                 format!("{} {} could not be sent: {why}", probe.method, probe.path),
             )
-            .fix("Check the base URL and the network, then run the check again."),
+            .fix(if probe.network {
+                "Check the base URL and the network, then run the check again."
+            } else {
+                "Do what the message says, then run the check again."
+            })
+            .with_details(probe.details.clone()),
         },
     });
     rows.push(match input.last_success.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok()) {
@@ -365,6 +372,16 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
         rows,
         level,
         checked_at: policy.now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    }
+}
+
+/// How a stored secret is named in a row: its fingerprint, or for PEM text what it is (a
+/// fingerprint of PEM would show only its dashes).
+fn shown(secret: &Secret) -> String {
+    let text = secret.expose().trim_start();
+    match text.strip_prefix("-----BEGIN ").and_then(|rest| rest.split_once("-----")) {
+        Some((label, _)) => format!("PEM, {}", label.to_ascii_lowercase()),
+        None => secret.fingerprint(),
     }
 }
 
@@ -733,6 +750,7 @@ mod tests {
             outcome: Ok(401),
             explanation: Some("The API did not get a credential.".into()),
             details: vec!["The request carried no API key.".into(), "Add the key to the profile.".into()],
+            network: false,
         });
         let check = check_profile(&i, &Policy::new(now()));
         assert_eq!(row(&check, "secret_readable").level, Level::Failed);

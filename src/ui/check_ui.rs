@@ -310,7 +310,7 @@ fn profile_ui(
                                             }
                                         });
                                 }
-                                if row.id == "probe" && row.level == Level::Failed && profile.check_path.is_some() {
+                                if row.id == "probe" && !row.details.is_empty() && profile.check_path.is_some() {
                                     let button = ui.small_button("Show the whole explanation").on_hover_text(
                                         "Sends the test request again in the main window, where the explanation card shows why it failed and what to do",
                                     );

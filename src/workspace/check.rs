@@ -156,39 +156,44 @@ impl Workspace {
             production_write_confirmed: false,
             foreign_host: ForeignHostChoice::SendWithoutCredential,
         };
-        let outcome = match self.send(request).await {
-            Ok(SendOutcome::Sent { exchange, explained, .. }) => match &exchange.outcome {
-                Outcome::Response(response) => {
-                    // The explanation card's headline and its first step, in the row's "To do".
-                    let headline = explained.diagnosis.findings.first().map(|f| match f.next_steps.first() {
-                        Some(step) => format!("{} {step}", with_stop(&f.title)),
-                        None => with_stop(&f.title),
-                    });
-                    // The card's explanation and its steps, to read right in the check.
-                    let details = explained
-                        .diagnosis
-                        .findings
-                        .first()
-                        .map(|f| {
-                            let mut lines = vec![f.explanation.clone()];
-                            lines.extend(f.next_steps.iter().map(|step| format!("To do: {step}")));
-                            lines
-                        })
-                        .unwrap_or_default();
-                    return Probe {
-                        method: "GET".into(),
-                        path: path.to_owned(),
-                        outcome: Ok(response.status),
-                        explanation: headline,
-                        details,
-                    };
+        match self.send(request).await {
+            Ok(SendOutcome::Sent { exchange, explained, .. }) => {
+                let top = explained.diagnosis.findings.first();
+                // The explanation card's headline and first step for the row's "To do"; its
+                // explanation and every step to read right in the check.
+                let headline = top.map(|f| match f.next_steps.first() {
+                    Some(step) => format!("{} {step}", with_stop(&f.title)),
+                    None => with_stop(&f.title),
+                });
+                let details = top
+                    .map(|f| {
+                        let mut lines = vec![f.explanation.clone()];
+                        lines.extend(f.next_steps.iter().map(|step| format!("To do: {step}")));
+                        lines
+                    })
+                    .unwrap_or_default();
+                let (outcome, network) = match &exchange.outcome {
+                    Outcome::Response(response) => (Ok(response.status), false),
+                    Outcome::Failed(e) => (Err(e.to_string()), true),
+                };
+                Probe { method: "GET".into(), path: path.to_owned(), outcome, explanation: headline, details, network }
+            }
+            other => {
+                let why = match other {
+                    Ok(SendOutcome::NeedsConfirmation(_)) => "it needs a confirmation first".to_owned(),
+                    Err(e) => e.to_string(),
+                    Ok(SendOutcome::Sent { .. }) => String::new(),
+                };
+                Probe {
+                    method: "GET".into(),
+                    path: path.to_owned(),
+                    outcome: Err(why),
+                    explanation: None,
+                    details: Vec::new(),
+                    network: false,
                 }
-                Outcome::Failed(e) => Err(e.to_string()),
-            },
-            Ok(SendOutcome::NeedsConfirmation(_)) => Err("it needs a confirmation first".to_owned()),
-            Err(e) => Err(e.to_string()),
-        };
-        Probe { method: "GET".into(), path: path.to_owned(), outcome, explanation: None, details: Vec::new() }
+            }
+        }
     }
 }
 
