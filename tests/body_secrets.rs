@@ -5,12 +5,11 @@
 
 mod common;
 
-use gatepass::core::exchange::{Outcome, RequestId};
 use gatepass::core::profile::{Environment, Profile};
 use gatepass::core::request::{BodyDraft, KeyValue, Method, PrepareError, RequestDraft};
 use gatepass::core::secret::Secret;
 use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
-use gatepass::workspace::{ForeignHostChoice, SendOutcome, SendRequest, WorkspaceError};
+use gatepass::workspace::WorkspaceError;
 
 fn demo_client() -> (&'static str, &'static str) {
     demo_credentials()
@@ -44,23 +43,7 @@ fn a_client_secret_named_in_the_body_is_filled_in_when_sending_and_stored_nowher
     let saved = ws.profile_named("Token endpoint").unwrap();
     assert_eq!(saved.secret_variables.keys().collect::<Vec<_>>(), ["client_secret"]);
 
-    let send = |draft: RequestDraft| {
-        let request = SendRequest {
-            id: RequestId(1),
-            profile: profile.id.clone(),
-            draft,
-            production_write_confirmed: false,
-            foreign_host: ForeignHostChoice::Ask,
-        };
-        match rt.block_on(ws.send(request)) {
-            Ok(SendOutcome::Sent { exchange, .. }) => match exchange.outcome {
-                Outcome::Response(r) => Ok((r.status, String::from_utf8_lossy(&r.body).into_owned())),
-                Outcome::Failed(e) => panic!("{e}"),
-            },
-            Ok(SendOutcome::NeedsConfirmation(g)) => panic!("{g:?}"),
-            Err(e) => Err(e),
-        }
-    };
+    let send = |draft: RequestDraft| common::send_draft(&rt, &ws, &profile.id, draft).map(common::response_of);
 
     // A form body: the secret is form-encoded into place.
     let form = post(BodyDraft::Form {

@@ -9,7 +9,6 @@ use gatepass::core::check::{Level, Policy, ProfileCheck, Report};
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
 use gatepass::core::secret::Secret;
 use gatepass::infra::practice::PracticeEnv;
-use gatepass::workspace::PracticeUrls;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -21,11 +20,7 @@ fn row<'a>(check: &'a ProfileCheck, id: &str) -> &'a gatepass::core::check::Chec
 
 #[test]
 fn the_sample_workspace_checks_green_except_what_is_really_wrong() {
-    let rt = common::runtime();
-    let server = common::practice(&rt);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = common::workspace(dir.path());
-    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let (rt, _server, _dir, ws) = common::sample_workspace();
     let now = time::OffsetDateTime::now_utc();
     let started = std::time::Instant::now();
     let results = rt.block_on(ws.check_profiles(&[], Policy::new(now)));

@@ -6,12 +6,12 @@
 mod common;
 
 use gatepass::core::certificate::{CertState, CertificateError};
-use gatepass::core::exchange::{Outcome, RequestId, TlsProblem, TransportError};
+use gatepass::core::exchange::{Outcome, TlsProblem, TransportError};
 use gatepass::core::profile::{Environment, Profile};
 use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
 use gatepass::infra::practice::{PracticeServer, SANDBOX_CLIENT_NAME};
-use gatepass::workspace::{ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, Workspace, WorkspaceError};
+use gatepass::workspace::{PracticeUrls, SendOutcome, Workspace, WorkspaceError};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
@@ -32,14 +32,7 @@ fn mtls_profile(ws: &Workspace, server: &PracticeServer, name: &str) -> Profile 
 }
 
 fn send(rt: &tokio::runtime::Runtime, ws: &Arc<Workspace>, profile: &Profile, path: &str) -> SendOutcome {
-    let request = SendRequest {
-        id: RequestId(1),
-        profile: profile.id.clone(),
-        draft: RequestDraft::get(path),
-        production_write_confirmed: false,
-        foreign_host: ForeignHostChoice::Ask,
-    };
-    rt.block_on(ws.send(request)).unwrap()
+    common::send_draft(rt, ws, &profile.id, RequestDraft::get(path)).unwrap()
 }
 
 fn json_ok(outcome: SendOutcome) -> serde_json::Value {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use gatepass::core::exchange::{Outcome, RequestId};
+use gatepass::core::exchange::RequestId;
 use gatepass::core::oauth::{CachedToken, GrantError};
 use gatepass::core::profile::{AuthMethod, ClientAuth, ClientCredentials, Environment, Profile};
 use gatepass::core::request::RequestDraft;
@@ -46,20 +46,7 @@ fn send(
     profile: &Profile,
     path: &str,
 ) -> Result<u16, WorkspaceError> {
-    let request = SendRequest {
-        id: RequestId(1),
-        profile: profile.id.clone(),
-        draft: RequestDraft::get(path),
-        production_write_confirmed: false,
-        foreign_host: ForeignHostChoice::Ask,
-    };
-    match rt.block_on(ws.send(request))? {
-        SendOutcome::Sent { exchange, .. } => match exchange.outcome {
-            Outcome::Response(r) => Ok(r.status),
-            Outcome::Failed(e) => panic!("transport failure: {e}"),
-        },
-        SendOutcome::NeedsConfirmation(g) => panic!("needs confirmation: {g:?}"),
-    }
+    Ok(common::response_of(common::send_draft(rt, ws, &profile.id, RequestDraft::get(path))?).0)
 }
 
 fn oauth_profile(

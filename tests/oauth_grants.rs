@@ -7,7 +7,7 @@
 
 mod common;
 
-use gatepass::core::exchange::{Outcome, RequestId};
+use gatepass::core::exchange::RequestId;
 use gatepass::core::oauth::{CachedToken, GrantError, GrantStep};
 use gatepass::core::profile::{AuthMethod, Environment, Profile, SecretRef, UserSignIn};
 use gatepass::core::request::RequestDraft;
@@ -18,8 +18,8 @@ use gatepass::infra::practice::{
     PracticeConfig, PracticeEnv, PracticeGrant, PracticeServer, SignInTimings, public_client,
 };
 use gatepass::workspace::{
-    Browser, CancelSignal, ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, SignInHow, SignInOptions,
-    SignInPrompt, TokenPolicy, Workspace, WorkspaceError, cancel_pair,
+    Browser, CancelSignal, ForeignHostChoice, PracticeUrls, SendRequest, SignInHow, SignInOptions, SignInPrompt,
+    TokenPolicy, Workspace, WorkspaceError, cancel_pair,
 };
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -209,20 +209,7 @@ fn how(browser: Arc<dyn Browser>, timeout: Duration, prompts: &Prompts, cancel: 
 }
 
 fn send(rt: &tokio::runtime::Runtime, ws: &Arc<Workspace>, profile: &Profile, path: &str) -> u16 {
-    let request = SendRequest {
-        id: RequestId(1),
-        profile: profile.id.clone(),
-        draft: RequestDraft::get(path),
-        production_write_confirmed: false,
-        foreign_host: ForeignHostChoice::Ask,
-    };
-    match rt.block_on(ws.send(request)).unwrap() {
-        SendOutcome::Sent { exchange, .. } => match exchange.outcome {
-            Outcome::Response(r) => r.status,
-            Outcome::Failed(e) => panic!("transport failure: {e}"),
-        },
-        SendOutcome::NeedsConfirmation(g) => panic!("needs confirmation: {g:?}"),
-    }
+    common::response_of(common::send_draft(rt, ws, &profile.id, RequestDraft::get(path)).unwrap()).0
 }
 
 // ---- authorization code with PKCE --------------------------------------------------------

@@ -8,7 +8,6 @@
 
 mod common;
 
-use gatepass::core::exchange::{Outcome, RequestId};
 use gatepass::core::profile::{
     AssertionKey, AuthMethod, ClientAuth, ClientCredentials, Environment, Profile, SignedJwt, SigningAlg,
 };
@@ -16,9 +15,7 @@ use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
 use gatepass::core::token::mint::{MintError, ed25519_pem_from_seed, mint};
 use gatepass::infra::practice::{self, PracticeEnv};
-use gatepass::workspace::{
-    ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, TokenPolicy, Workspace, WorkspaceError,
-};
+use gatepass::workspace::{TokenPolicy, Workspace, WorkspaceError};
 use std::sync::Arc;
 
 fn text(bytes: &[u8]) -> String {
@@ -36,20 +33,7 @@ fn send(
     profile: &Profile,
     path: &str,
 ) -> Result<(u16, String), WorkspaceError> {
-    let request = SendRequest {
-        id: RequestId(1),
-        profile: profile.id.clone(),
-        draft: RequestDraft::get(path),
-        production_write_confirmed: false,
-        foreign_host: ForeignHostChoice::Ask,
-    };
-    match rt.block_on(ws.send(request))? {
-        SendOutcome::Sent { exchange, .. } => match exchange.outcome {
-            Outcome::Response(r) => Ok((r.status, String::from_utf8_lossy(&r.body).into_owned())),
-            Outcome::Failed(e) => panic!("transport failure: {e}"),
-        },
-        SendOutcome::NeedsConfirmation(gates) => panic!("unexpected confirmation: {gates:?}"),
-    }
+    Ok(common::response_of(common::send_draft(rt, ws, &profile.id, RequestDraft::get(path))?))
 }
 
 fn service_settings(profile: &Profile) -> SignedJwt {
@@ -65,11 +49,7 @@ fn service_settings(profile: &Profile) -> SignedJwt {
 
 #[test]
 fn the_sample_signed_jwt_profile_signs_each_request_and_the_api_accepts_it() {
-    let rt = common::runtime();
-    let server = common::practice(&rt);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = common::workspace(dir.path());
-    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let (rt, server, _dir, ws) = common::sample_workspace();
     let profile = ws.profile_named(gatepass::workspace::SIGNED_JWT_NAME).unwrap();
     let AuthMethod::SignedJwt(settings) = &profile.auth else { panic!("{:?}", profile.auth) };
     assert_eq!(settings.algorithm, SigningAlg::EdDSA);

@@ -11,7 +11,7 @@ use gatepass::core::secret::Secret;
 use gatepass::core::token::TokenKind;
 use gatepass::infra::keychain::{MemoryStore, SecretStore as _};
 use gatepass::infra::practice::{PracticeEnv, TokenSpec};
-use gatepass::workspace::{KeySource, PracticeUrls, TokenPolicy};
+use gatepass::workspace::{KeySource, TokenPolicy};
 use std::sync::Arc;
 
 fn text(bytes: &[u8]) -> String {
@@ -20,11 +20,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn the_sample_oauth_profile_checks_its_token_with_the_key_set_and_asks_the_server() {
-    let rt = common::runtime();
-    let server = common::practice(&rt);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = common::workspace(dir.path());
-    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
+    let (rt, server, _dir, ws) = common::sample_workspace();
     let profile = ws.profile_named(gatepass::workspace::OAUTH_NAME).unwrap();
     let base = server.base_url(PracticeEnv::Sandbox);
     assert_eq!(profile.token_checks.jwks_url.as_deref(), Some(format!("{base}/oauth/jwks").as_str()));

@@ -8,8 +8,8 @@ use gatepass::core::exchange::{Outcome, RequestId};
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
 use gatepass::core::request::{BodyDraft, Gate, Method, RequestDraft};
 use gatepass::core::secret::Secret;
-use gatepass::infra::practice::{DemoKind, PracticeEnv, PracticeServer, demo_credentials};
-use gatepass::workspace::{ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, Workspace};
+use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
+use gatepass::workspace::{ForeignHostChoice, SendOutcome, SendRequest, Workspace};
 use std::sync::Arc;
 
 fn send(rt: &tokio::runtime::Runtime, ws: &Arc<Workspace>, profile: &Profile, draft: RequestDraft) -> SendOutcome {
@@ -39,24 +39,13 @@ fn response(outcome: SendOutcome) -> (u16, serde_json::Value) {
     }
 }
 
-/// The practice API on free ports and a fresh workspace seeded with its sample profiles. Keep the
-/// server and the directory alive for the test's length.
-fn sample_workspace() -> (tokio::runtime::Runtime, PracticeServer, tempfile::TempDir, Arc<Workspace>) {
-    let rt = common::runtime();
-    let server = common::practice(&rt);
-    let dir = tempfile::tempdir().unwrap();
-    let ws = common::workspace(dir.path());
-    ws.ensure_sample_workspace(&PracticeUrls::from(&server)).unwrap();
-    (rt, server, dir, ws)
-}
-
 fn sample(ws: &Workspace, name: &str) -> Profile {
     ws.profile_named(name).unwrap()
 }
 
 #[test]
 fn sample_workspace_sends_200_then_401() {
-    let (rt, _server, _dir, ws) = sample_workspace();
+    let (rt, _server, _dir, ws) = common::sample_workspace();
     let sandbox = sample(&ws, "Practice — Sandbox");
     assert_eq!(sandbox.environment, Environment::Sandbox);
 
@@ -85,7 +74,7 @@ fn sample_workspace_sends_200_then_401() {
 
 #[test]
 fn production_write_waits_for_a_yes_and_then_shows_the_missing_scope() {
-    let (rt, _server, _dir, ws) = sample_workspace();
+    let (rt, _server, _dir, ws) = common::sample_workspace();
     let production = sample(&ws, "Practice — Production");
     let mut draft = RequestDraft::get("/v1/orders");
     draft.method = Method::Post;
@@ -262,7 +251,7 @@ fn untrusted_certificate_is_named_over_real_tls() {
 
 #[test]
 fn every_lab_route_is_explained_live_as_its_cause() {
-    let (rt, _server, _dir, ws) = sample_workspace();
+    let (rt, _server, _dir, ws) = common::sample_workspace();
     let sandbox = sample(&ws, "Practice — Sandbox");
     let labs = gatepass::workspace::lab_requests();
     assert_eq!(labs.len(), gatepass::core::diagnose::Cause::ALL.len(), "one lab route per cause");
@@ -280,7 +269,7 @@ fn every_lab_route_is_explained_live_as_its_cause() {
 
 #[test]
 fn a_test_key_in_a_production_profile_is_explained_as_the_wrong_environment() {
-    let (rt, _server, _dir, ws) = sample_workspace();
+    let (rt, _server, _dir, ws) = common::sample_workspace();
     let production = sample(&ws, "Practice — Production");
     let mut profile = Profile::new("Mixed up", Environment::Production, production.base_url.clone());
     profile.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &profile.id);

@@ -860,12 +860,8 @@ async fn run_send(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result
     let profile = workspace.profile_named(&args.request.profile)?;
     // Build the HTTP client while the keychain connects: both take a few milliseconds.
     let ws = Arc::clone(workspace);
-    // The system's TLS roots are read only for an https:// request (a relative URL uses the base URL).
-    let https = if draft.url.trim_start().starts_with("http://") {
-        false
-    } else {
-        draft.url.trim_start().starts_with("https://") || profile.base_url.trim_start().starts_with("https://")
-    };
+    // The system's TLS roots are read only for an https:// request.
+    let https = crate::core::request::resolve_url(&draft, &profile).is_ok_and(|url| url.scheme() == "https");
     let warm = tokio::task::spawn_blocking(move || ws.warm_up_for(https));
     if let Some(identity) = &profile.client_certificate
         && let Ok(facts) =

@@ -12,7 +12,7 @@ use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::diagnose::Knowledge;
 use crate::core::diagnose::knowledge::EnvKind;
 use crate::core::diagnose::observe::{Slip, read_stored_secret};
-use crate::core::profile::{AuthMethod, Environment, Profile};
+use crate::core::profile::{AuthMethod, Profile};
 use crate::core::secret::Secret;
 use crate::core::token::time_words::{duration_words, short_duration_words};
 use crate::core::token::{TokenKind, read_token};
@@ -154,10 +154,6 @@ impl Policy {
     }
 }
 
-fn env_kind(environment: &Environment) -> Option<EnvKind> {
-    EnvKind::of(environment)
-}
-
 /// Check one profile.
 pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
     let knowledge = Knowledge::builtin();
@@ -214,7 +210,7 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
             );
             CheckRow::new("secret_format", "Format", Level::Ok, format!("Looks right: {shape}."))
         });
-        if let (Some(prefix), Some(want)) = (&seen.prefix, env_kind(&profile.environment))
+        if let (Some(prefix), Some(want)) = (&seen.prefix, EnvKind::of(&profile.environment))
             && let Some(has) = prefix.environment
         {
             rows.push(if has == want {
@@ -400,7 +396,9 @@ fn host_row(profile: &Profile, knowledge: &Knowledge, rows: &mut Vec<CheckRow>) 
         );
         return;
     };
-    let (Some(has), Some(want)) = (knowledge.host_environment(&host), env_kind(&profile.environment)) else { return };
+    let (Some(has), Some(want)) = (knowledge.host_environment(&host), EnvKind::of(&profile.environment)) else {
+        return;
+    };
     rows.push(if has == want {
         CheckRow::new(
             "host_environment",
@@ -684,7 +682,7 @@ fn html(text: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-    use crate::core::profile::AuthKind;
+    use crate::core::profile::{AuthKind, Environment};
 
     fn input(environment: Environment, secret: &str) -> CheckInput {
         let mut profile = Profile::new("Shop", environment, "https://api.example.com");

@@ -857,29 +857,14 @@ fn body_from(text: &str, headers: &mut Vec<KeyValue>) -> BodyDraft {
     }
 }
 
-/// Query parameter names that carry a credential.
+/// Query parameter names that carry a credential to move into a profile: the ones the app masks
+/// (`redact::is_sensitive_query_name`), less those that are part of a flow or a signature
+/// (an OAuth `code`, a request signature), which are not a key a profile could send.
 fn credential_query_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "api_key"
-            | "apikey"
-            | "api-key"
-            | "key"
-            | "token"
-            | "access_token"
-            | "auth_token"
-            | "private_token"
-            | "client_secret"
-            | "secret"
-            | "password"
-            | "hapikey"
-            | "appid"
-            | "app_key"
-            | "x-api-key"
-    ) || lower.ends_with("_token")
-        || lower.ends_with("_secret")
-        || lower.ends_with("api_key")
+    crate::core::redact::is_sensitive_query_name(&lower)
+        && !matches!(lower.as_str(), "code" | "sig" | "signature" | "id_token")
+        && !lower.starts_with("x-amz-")
 }
 
 /// Credentials typed or pasted into a request itself — its URL's query, the query table, the

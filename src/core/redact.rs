@@ -29,6 +29,9 @@ pub fn is_sensitive_query_name(name: &str) -> bool {
             | "x-amz-signature"
             | "x-amz-credential"
             | "x-amz-security-token"
+            | "x-api-key"
+            | "hapikey"
+            | "appid"
     ) || lower.ends_with("_token")
         || lower.ends_with("_secret")
         || lower.ends_with("_key")

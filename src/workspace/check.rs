@@ -9,8 +9,9 @@ use crate::core::profile::{AuthMethod, Profile, ProfileId};
 use crate::core::request::RequestDraft;
 use std::sync::Arc;
 
-/// Request ids for probes, far from the ones the window hands out.
-const PROBE_ID_BASE: u64 = 1 << 40;
+/// The request id of a probe, far from the ones the window hands out (probes report through
+/// their own events, so they need no id of their own).
+const PROBE_ID: u64 = 1 << 40;
 
 impl Workspace {
     /// Check one profile now. Blocking work runs on tokio's blocking pool; the probe goes over
@@ -150,7 +151,7 @@ impl Workspace {
     /// Send GET `path` with the profile, as a person would; never to a host outside the allowed ones.
     async fn probe(self: &Arc<Self>, profile: &Profile, path: &str) -> Probe {
         let request = SendRequest {
-            id: RequestId(PROBE_ID_BASE + u64::from(fastish_id(&profile.id))),
+            id: RequestId(PROBE_ID),
             profile: profile.id.clone(),
             draft: RequestDraft::get(path),
             production_write_confirmed: false,
@@ -195,11 +196,6 @@ impl Workspace {
             }
         }
     }
-}
-
-/// A small number from the profile id, so concurrent probes get different request ids.
-fn fastish_id(id: &ProfileId) -> u32 {
-    id.0.bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) & 0xff_ffff
 }
 
 /// A headline as a sentence: ending with a full stop.

@@ -35,6 +35,46 @@ pub fn workspace(dir: &std::path::Path) -> Arc<Workspace> {
     Arc::new(ws)
 }
 
+/// The practice API on free ports and a fresh workspace seeded with its sample profiles. Keep the
+/// runtime, the server and the directory alive for the test's length.
+pub fn sample_workspace() -> (tokio::runtime::Runtime, PracticeServer, tempfile::TempDir, Arc<Workspace>) {
+    let rt = runtime();
+    let server = practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    ws.ensure_sample_workspace(&gatepass::workspace::PracticeUrls::from(&server)).unwrap();
+    (rt, server, dir, ws)
+}
+
+/// Send `draft` with the profile as a person would: no Production confirmation given, a foreign
+/// host asked about.
+pub fn send_draft(
+    rt: &tokio::runtime::Runtime,
+    ws: &Arc<Workspace>,
+    profile: &gatepass::core::profile::ProfileId,
+    draft: gatepass::core::request::RequestDraft,
+) -> Result<gatepass::workspace::SendOutcome, gatepass::workspace::WorkspaceError> {
+    let request = gatepass::workspace::SendRequest {
+        id: gatepass::core::exchange::RequestId(1),
+        profile: profile.clone(),
+        draft,
+        production_write_confirmed: false,
+        foreign_host: gatepass::workspace::ForeignHostChoice::Ask,
+    };
+    rt.block_on(ws.send(request))
+}
+
+/// The status and body of an answer; a transport failure or a confirmation ends the test.
+pub fn response_of(outcome: gatepass::workspace::SendOutcome) -> (u16, String) {
+    match outcome {
+        gatepass::workspace::SendOutcome::Sent { exchange, .. } => match exchange.outcome {
+            gatepass::core::exchange::Outcome::Response(r) => (r.status, String::from_utf8_lossy(&r.body).into_owned()),
+            gatepass::core::exchange::Outcome::Failed(e) => panic!("transport failure: {e}"),
+        },
+        gatepass::workspace::SendOutcome::NeedsConfirmation(g) => panic!("needs confirmation: {g:?}"),
+    }
+}
+
 /// Is the real keychain expected here (set by tests/run.sh)?
 pub fn real_keychain_expected() -> bool {
     std::env::var_os("GATEPASS_TEST_REAL_KEYCHAIN").is_some()
