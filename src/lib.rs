@@ -10,8 +10,11 @@
 //!              ▼                                            ▼
 //!   core: the domain, pure                         infra: adapters that do I/O
 //!   (secret, profile, request, exchange,           (http, keychain, store, history,
-//!    redact, status, history)                       practice API)
+//!    redact, status, history)                       oauth, sign-in, jwks)
 //! ```
+//!
+//! `practice` is the embedded practice API (axum): a second program that the app and the tests
+//! start on loopback, not an adapter.
 //!
 //! A request's life, one type per stage: `RequestDraft` → `PreparedRequest` (credential attached,
 //! never stored) → `Exchange` (redacted record + response or transport error) → history.
@@ -20,6 +23,7 @@ pub mod cli;
 pub mod core;
 pub mod infra;
 pub mod logging;
+pub mod practice;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod workspace;

@@ -94,7 +94,7 @@ kill $ppid 2>/dev/null || true
 
 
 echo "== 6. Check setup: 'Check all' over 50 profiles against the practice API, next to one profile alone"
-cargo test --locked --test check -- --ignored --nocapture check_all_fifty 2>/dev/null | grep "check all"
+cargo test --locked --test it -- --ignored --nocapture check::check_all_fifty 2>/dev/null | grep "check all"
 
 INNER
 

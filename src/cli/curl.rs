@@ -1,7 +1,8 @@
 //! `gatepass curl import | export`: read a curl command as API documentation shows it, and write a
 //! request as a curl command with the credential masked, as `$VAR`, or revealed.
 
-use super::{RequestArgs, draft_from_args, needs_keychain};
+use super::needs_keychain;
+use super::send::{RequestArgs, draft_from_args};
 use crate::core::curl::{self, CurlImport};
 use crate::core::curl_export::{SecretChoice, env_var_name};
 use crate::core::diagnose::knowledge::EnvKind;

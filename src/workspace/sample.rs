@@ -10,7 +10,7 @@ use crate::core::profile::{
 };
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
-use crate::infra::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenSpec};
+use crate::practice::{self, DemoKind, PracticeEnv, PracticeServer, TokenSpec};
 
 pub const SANDBOX_NAME: &str = "Practice — Sandbox";
 pub const PRODUCTION_NAME: &str = "Practice — Production";
@@ -181,7 +181,7 @@ pub fn lab_requests() -> Vec<SampleRequest> {
         "mtls_certificate" => "No client certificate",
         _ => "Proxy sign-in",
     };
-    crate::infra::practice::lab::LAB
+    crate::practice::lab::LAB
         .iter()
         .map(|(cause, expect)| {
             let mut draft = RequestDraft::get(format!("/v1/lab/{cause}"));

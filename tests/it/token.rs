@@ -1,9 +1,8 @@
 //! `gatepass token inspect` through the real binary: reading, broken input, signatures with a
 //! secret, a PEM key and a JWKS served over loopback, and tokens minted by `PyJWT` (a second,
 //! independent implementation). The token itself must never appear in the output.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use std::process::Output;

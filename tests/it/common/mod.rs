@@ -1,13 +1,15 @@
 //! Shared set-up for integration tests: a practice API on free loopback ports and a workspace in
 //! its own temporary config directory.
-#![allow(dead_code, reason = "each test binary uses part of this")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    dead_code,
+    reason = "shared helpers; not every one is used in every build (the no-GUI build drops the UI tests)"
+)]
 
 #[cfg(feature = "gui")]
 pub mod ui;
 
-use gatepass::infra::practice::{PracticeConfig, PracticeServer};
 use gatepass::infra::store::Paths;
+use gatepass::practice::{PracticeConfig, PracticeServer};
 use gatepass::workspace::Workspace;
 use std::sync::Arc;
 

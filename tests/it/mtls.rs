@@ -1,16 +1,15 @@
 //! Client certificates (mutual TLS) against the practice API's client-certificate port, through
 //! the library and the `gatepass` binary; bad certificate input at import; and the server
 //! certificate's own failures (untrusted, expired, wrong host) told apart, over real TLS.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::certificate::{CertState, CertificateError};
 use gatepass::core::exchange::{Outcome, TlsProblem, TransportError};
 use gatepass::core::profile::{Environment, Profile};
 use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
-use gatepass::infra::practice::{PracticeServer, SANDBOX_CLIENT_NAME};
+use gatepass::practice::{PracticeServer, SANDBOX_CLIENT_NAME};
 use gatepass::workspace::{PracticeUrls, SendOutcome, Workspace, WorkspaceError};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};

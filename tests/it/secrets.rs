@@ -1,13 +1,12 @@
 //! Secrets stay in the keychain: the real Secret Service round trip, namespacing, and a canary
 //! secret used through a whole session that must appear in no file, log line or output.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::profile::SecretRef;
 use gatepass::core::secret::Secret;
 use gatepass::infra::keychain::{Keychain, SecretStore};
-use gatepass::infra::practice::PracticeEnv;
+use gatepass::practice::PracticeEnv;
 
 #[test]
 fn real_keychain_stores_reads_and_deletes() {

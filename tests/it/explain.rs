@@ -1,8 +1,7 @@
 //! `gatepass explain` through the real binary: the exact JSON shape, text output, stdin, and
 //! plain messages for files it can't read.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,9 +3,8 @@
 //! plain words, and the `gatepass` binary (`profile add`, `token get`, `send`), with a canary
 //! client secret that must appear nowhere; and the same grant against `oauth2-mock-server`, an
 //! implementation nobody here wrote, whose RS256 tokens are checked against its key set (JWKS).
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::exchange::RequestId;
 use gatepass::core::oauth::{CachedToken, GrantError};
@@ -13,7 +12,7 @@ use gatepass::core::profile::{AuthMethod, ClientAuth, ClientCredentials, Environ
 use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
 use gatepass::infra::keychain::{MemoryStore, SecretStore as _};
-use gatepass::infra::practice::{DemoKind, PracticeEnv, PracticeServer, demo_credentials};
+use gatepass::practice::{DemoKind, PracticeEnv, PracticeServer, demo_credentials};
 use gatepass::workspace::{
     ForeignHostChoice, PracticeUrls, SendOutcome, SendRequest, TokenPolicy, Workspace, WorkspaceError,
 };

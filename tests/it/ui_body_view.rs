@@ -1,7 +1,5 @@
 //! UI tests for the response body viewer: only visible rows become widgets, scrolling brings
 //! far lines in, and the summary says what a body is. Run headless through `egui_kittest`.
-#![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;

@@ -1,14 +1,13 @@
 //! Secrets a request body names as `{{secret:name}}`: kept in the profile's keychain entries,
 //! filled in only when the request goes out, and never stored with the request. Proven against
 //! the practice sign-in server, which takes a client secret in a form or JSON body.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::profile::{Environment, Profile};
 use gatepass::core::request::{BodyDraft, KeyValue, Method, PrepareError, RequestDraft};
 use gatepass::core::secret::Secret;
-use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
+use gatepass::practice::{DemoKind, PracticeEnv, demo_credentials};
 use gatepass::workspace::WorkspaceError;
 
 fn demo_client() -> (&'static str, &'static str) {

@@ -3,7 +3,6 @@
 //! README shows, and the reading grade of the words, and fails below the thresholds.
 //!
 //! Run alone with the table: `cargo test --test corpus -- --nocapture`
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 use gatepass::core::diagnose::Knowledge;
 use gatepass::core::diagnose::har::{self, HarOptions};

@@ -2,15 +2,14 @@
 //! profile remembers for signature checks, and asking the sign-in server whether a token is
 //! active (RFC 7662 introspection) — through the library against the practice API, and through
 //! the `gatepass` binary.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile, TokenChecks};
 use gatepass::core::secret::Secret;
 use gatepass::core::token::TokenKind;
 use gatepass::infra::keychain::{MemoryStore, SecretStore as _};
-use gatepass::infra::practice::{PracticeEnv, TokenSpec};
+use gatepass::practice::{PracticeEnv, TokenSpec};
 use gatepass::workspace::{KeySource, TokenPolicy};
 use std::sync::Arc;
 
@@ -48,7 +47,7 @@ fn the_sample_oauth_profile_checks_its_token_with_the_key_set_and_asks_the_serve
     let said = rt.block_on(ws.introspect(&profile.id, &Secret::new("2YotnFZFEjr1zCsicMWpAA"))).unwrap();
     assert!(!said.active);
     assert!(said.summary(now).starts_with("The sign-in server says this token is not active"));
-    let expired = gatepass::infra::practice::mint_token(
+    let expired = gatepass::practice::mint_token(
         PracticeEnv::Sandbox,
         &TokenSpec { subject: "a".into(), scopes: vec![], expires_in_secs: -60, not_before_in_secs: 0, audience: None },
     )
@@ -113,10 +112,10 @@ fn cli_inspects_a_profile_token_with_its_key_set_and_asks_the_server() {
     let server = common::practice(&rt);
     let dir = tempfile::tempdir().unwrap();
     let base = server.base_url(PracticeEnv::Sandbox);
-    let (client_id, client_secret) = gatepass::infra::practice::demo_credentials()
+    let (client_id, client_secret) = gatepass::practice::demo_credentials()
         .into_iter()
         .find_map(|c| match c.kind {
-            gatepass::infra::practice::DemoKind::OAuthClient { client_id, client_secret, .. }
+            gatepass::practice::DemoKind::OAuthClient { client_id, client_secret, .. }
                 if c.id == "sandbox-oauth-client" =>
             {
                 Some((client_id, client_secret))

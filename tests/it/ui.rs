@@ -1,16 +1,14 @@
 //! UI tests: the real app driven through its accessibility tree (`egui_kittest`, no display),
 //! with the practice API on loopback and secrets in session memory.
-#![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use common::ui::{has_text, wait_for};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::infra::keychain::KeychainError;
-use gatepass::infra::practice::PracticeConfig;
+use gatepass::practice::PracticeConfig;
 use gatepass::ui::app::{GatepassApp, StartOptions};
 use std::time::Duration;
 

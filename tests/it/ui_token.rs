@@ -1,9 +1,7 @@
 //! UI tests of the token inspector and the profile bar's token state: the real app driven through
 //! its accessibility tree (`egui_kittest`, no display), secrets in session memory.
-#![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use common::ui::{has_text, type_into, wait_for};
 

@@ -1,14 +1,13 @@
 //! "Check setup" end to end: every sample profile checked against the practice API (real
 //! keychain when the test script provides it, real HTTP over loopback), rows in each state with
 //! an injected clock, the binary's exit codes and formats, and a canary secret in no report.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::check::{Level, Policy, ProfileCheck, Report};
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
 use gatepass::core::secret::Secret;
-use gatepass::infra::practice::PracticeEnv;
+use gatepass::practice::PracticeEnv;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

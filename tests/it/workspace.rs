@@ -1,14 +1,13 @@
 //! The send use case over real loopback HTTP against the practice API: credentials applied,
 //! gates, redirects, history.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::exchange::{Outcome, RequestId};
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, KeyPlacement, Profile};
 use gatepass::core::request::{BodyDraft, Gate, Method, RequestDraft};
 use gatepass::core::secret::Secret;
-use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
+use gatepass::practice::{DemoKind, PracticeEnv, demo_credentials};
 use gatepass::workspace::{ForeignHostChoice, SendOutcome, SendRequest, Workspace};
 use std::sync::Arc;
 

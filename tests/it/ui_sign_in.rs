@@ -1,16 +1,14 @@
 //! UI test of the sign-in a person approves: the sample "Sign in with browser" profile, its
 //! "Sign in…" button, the waiting window with the address to open by hand when no browser opens,
 //! the test acting as the browser, the token in the profile bar, and Cancel.
-#![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use common::ui::{has_text, wait_for};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use gatepass::infra::practice::PracticeConfig;
+use gatepass::practice::PracticeConfig;
 use gatepass::ui::app::{Command, GatepassApp, StartOptions};
 use gatepass::workspace::{NoBrowser, SignInPrompt};
 use std::sync::Arc;

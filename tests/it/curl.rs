@@ -1,9 +1,8 @@
 //! Import from cURL and export as cURL: a table of curl commands from public API documentation,
 //! bad input, a random-input loop over the tokenizer, exports that hold no secret, round trips,
 //! and `gatepass curl` through the binary with the real keychain.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::curl::{self, CurlError, SuggestedAuth};
 use gatepass::core::curl_export::{SecretChoice, env_var_name, to_curl};
@@ -68,7 +67,7 @@ fn suggested_words(s: &SuggestedAuth) -> (String, Option<String>, Option<String>
 
 #[test]
 fn documentation_commands_import_exactly() {
-    let table: Table = toml::from_str(include_str!("curl/commands.toml")).unwrap();
+    let table: Table = toml::from_str(include_str!("../curl/commands.toml")).unwrap();
     assert!(table.command.len() >= 25, "only {} commands in the table", table.command.len());
     let mut failures = Vec::new();
     for case in &table.command {
@@ -451,12 +450,12 @@ fn cli_import_saves_the_credential_in_the_keychain_only() {
     let rt = common::runtime();
     let server = common::practice(&rt);
     let dir = tempfile::tempdir().unwrap();
-    let base = server.base_url(gatepass::infra::practice::PracticeEnv::Sandbox);
-    let key = gatepass::infra::practice::demo_credentials()
+    let base = server.base_url(gatepass::practice::PracticeEnv::Sandbox);
+    let key = gatepass::practice::demo_credentials()
         .into_iter()
         .find_map(|c| match c.kind {
-            gatepass::infra::practice::DemoKind::ApiKey { value, .. }
-                if c.env == gatepass::infra::practice::PracticeEnv::Sandbox && c.id == "sandbox-api-key" =>
+            gatepass::practice::DemoKind::ApiKey { value, .. }
+                if c.env == gatepass::practice::PracticeEnv::Sandbox && c.id == "sandbox-api-key" =>
             {
                 Some(value)
             }

@@ -4,9 +4,8 @@
 //! tokens against its published key set (JWKS). Tokens Gatepass signs with keys made by Python's
 //! `cryptography` are verified by `PyJWT`, an implementation nobody here wrote. A canary key
 //! appears in no file and no output.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::profile::{
     AssertionKey, AuthMethod, ClientAuth, ClientCredentials, Environment, Profile, SignedJwt, SigningAlg,
@@ -14,7 +13,7 @@ use gatepass::core::profile::{
 use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
 use gatepass::core::token::mint::{MintError, ed25519_pem_from_seed, mint};
-use gatepass::infra::practice::{self, PracticeEnv};
+use gatepass::practice::{self, PracticeEnv};
 use gatepass::workspace::{TokenPolicy, Workspace, WorkspaceError};
 use std::sync::Arc;
 

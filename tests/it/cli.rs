@@ -1,10 +1,9 @@
 //! The `gatepass` binary against the practice API over loopback, each test with its own config
 //! directory, using the real keychain (tests/run.sh starts a private one).
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
-use gatepass::infra::practice::{DemoKind, PracticeEnv, demo_credentials};
+use gatepass::practice::{DemoKind, PracticeEnv, demo_credentials};
 use std::process::{Command, Output, Stdio};
 
 fn gatepass(config: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {

@@ -1,9 +1,7 @@
 //! UI tests of "Import cURL…" and "Copy as cURL": the real app driven through its accessibility
 //! tree (`egui_kittest`, no display), secrets in session memory.
-#![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use common::ui::{has_text, wait_for};
 

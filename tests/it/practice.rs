@@ -1,10 +1,9 @@
 //! Integration tests of the embedded practice API over real loopback HTTP.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 
 use base64::Engine as _;
-use gatepass::infra::practice::{
+use gatepass::practice::{
     DemoKind, PracticeConfig, PracticeEnv, PracticeServer, TokenSpec, demo_credentials, mint_token,
 };
 use serde_json::Value;

@@ -3,9 +3,8 @@
 //! device grant (approved over HTTP while Gatepass polls), refresh tokens with rotation, and
 //! their failures in plain words; through the library and through the `gatepass` binary, with
 //! the refresh token checked to appear in no file and no output.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-mod common;
+use crate::common;
 
 use gatepass::core::exchange::RequestId;
 use gatepass::core::oauth::{CachedToken, GrantError, GrantStep};
@@ -14,9 +13,7 @@ use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
 use gatepass::infra::http::HttpClient;
 use gatepass::infra::keychain::{MemoryStore, SecretStore as _};
-use gatepass::infra::practice::{
-    PracticeConfig, PracticeEnv, PracticeGrant, PracticeServer, SignInTimings, public_client,
-};
+use gatepass::practice::{PracticeConfig, PracticeEnv, PracticeGrant, PracticeServer, SignInTimings, public_client};
 use gatepass::workspace::{
     Browser, CancelSignal, ForeignHostChoice, PracticeUrls, SendRequest, SignInHow, SignInOptions, SignInPrompt,
     TokenPolicy, Workspace, WorkspaceError, cancel_pair,

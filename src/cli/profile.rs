@@ -1,0 +1,651 @@
+//! `gatepass profile list | show | add | remove | certificate`: credential profiles from the command
+//! line. Secrets are read from standard input or a hidden prompt, never from a flag.
+
+use super::{needs_keychain, read_passphrase_input, read_secret_input};
+use crate::core::certificate::{CertState, CertificateFacts};
+use crate::core::profile::{
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, ClientIdentity, Environment, KeyPlacement, Profile, SigningAlg,
+};
+use crate::core::secret::Secret;
+use crate::workspace::Workspace;
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// List all profiles.
+    List,
+    /// Show one profile (secrets as fingerprints).
+    Show { name: String },
+    /// Add a profile. The secret is read from standard input or a hidden prompt.
+    Add(Box<AddArgs>),
+    /// Remove a profile and its secret.
+    Remove { name: String },
+    /// Give a profile a client certificate (mutual TLS) or extra trusted authorities, or take
+    /// them off. The private key goes to the keychain; the certificate stays in the profile.
+    Certificate(CertificateArgs),
+}
+
+/// Client-certificate options, shared by `profile add` and `profile certificate`.
+#[derive(Debug, Args, Default)]
+pub struct TlsArgs {
+    /// A client certificate file (PEM) to present to the server (mutual TLS). Needs --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key", conflicts_with = "pkcs12")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key file (PEM). It is copied into the keychain; the
+    /// profile file holds only a reference to it.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// A PKCS#12 bundle (.p12 or .pfx) holding the client certificate and its key. Its
+    /// passphrase is read from standard input or a hidden prompt; the key goes to the keychain
+    /// and the passphrase is not kept.
+    #[arg(long, value_name = "FILE")]
+    pub pkcs12: Option<PathBuf>,
+    /// Extra certificate authorities (PEM) to trust for this profile's server, for APIs whose
+    /// certificate comes from a private authority.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    /// Take the client certificate off the profile and delete its key from the keychain.
+    #[arg(long, conflicts_with_all = ["client_cert", "client_key", "pkcs12"])]
+    pub remove: bool,
+    /// Stop trusting the extra certificate authorities.
+    #[arg(long, conflicts_with = "ca_bundle")]
+    pub remove_ca_bundle: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AuthArg {
+    None,
+    ApiKey,
+    Bearer,
+    Basic,
+    /// OAuth 2 client credentials: the client secret is read like other secrets.
+    OauthClientCredentials,
+    /// A JWT Gatepass signs for each request: the signing key (shared secret or PEM private key)
+    /// is read like other secrets.
+    SignedJwt,
+    /// OAuth 2 authorization code with PKCE: a person signs in with the browser.
+    OauthAuthorizationCode,
+    /// OAuth 2 device grant: a person types a short code on the sign-in server's page.
+    OauthDevice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClientAuthArg {
+    /// Client ID and secret in a Basic header (`client_secret_basic`).
+    Basic,
+    /// Client ID and secret as form fields (`client_secret_post`).
+    Body,
+    /// A JWT signed with the client's private key (`private_key_jwt`); the key is read like other
+    /// secrets, and --alg / --key-id say how to sign.
+    PrivateKeyJwt,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyIn {
+    Header,
+    Query,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub name: String,
+    /// sandbox, production, or your own label such as staging.
+    #[arg(long, default_value = "sandbox")]
+    pub environment: String,
+    #[arg(long)]
+    pub base_url: String,
+    #[arg(long, value_enum, default_value = "none")]
+    pub auth: AuthArg,
+    /// Header or query parameter name for an API key.
+    #[arg(long, default_value = "X-Api-Key")]
+    pub key_name: String,
+    #[arg(long, value_enum, default_value = "header")]
+    pub key_in: KeyIn,
+    /// Username for Basic.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// A host the credential may go to (repeatable). Default: the base URL's host.
+    #[arg(long = "allowed-host")]
+    pub allowed_hosts: Vec<String>,
+    /// A permission (scope) the credential should carry (repeatable). With OAuth, also asked for.
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// OAuth: the sign-in server's token endpoint.
+    #[arg(long)]
+    pub token_url: Option<String>,
+    /// OAuth: the app's client ID.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// OAuth authorization code: the sign-in page (authorization endpoint).
+    #[arg(long)]
+    pub authorization_url: Option<String>,
+    /// OAuth device grant: the device authorization endpoint.
+    #[arg(long)]
+    pub device_authorization_url: Option<String>,
+    /// OAuth authorization code or device: read a client secret from standard input (only for
+    /// a confidential client; apps on people's computers usually have none).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// OAuth: how the client ID and secret are sent to the token endpoint.
+    #[arg(long, value_enum, default_value = "basic")]
+    pub client_auth: ClientAuthArg,
+    /// OAuth: the audience parameter (Auth0, Okta), naming the API the token is for.
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// OAuth: the resource parameter (RFC 8707), naming the API the token is for.
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// A variable as name=value (repeatable).
+    /// Signing algorithm for a signed JWT or a `private_key_jwt` assertion: HS256, HS384, HS512,
+    /// RS256, PS256, ES256 or `EdDSA`.
+    #[arg(long, value_parser = parse_alg, default_value = "HS256")]
+    pub alg: SigningAlg,
+    /// The `kid` header of a signed JWT or assertion.
+    #[arg(long)]
+    pub key_id: Option<String>,
+    /// Signed JWT: the `iss` claim.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Signed JWT: the `sub` claim.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Signed JWT: more claims, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub claims: Option<String>,
+    /// Signed JWT: how long each token is good for, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS)]
+    pub lifetime: u32,
+    /// A GET that needs the credential (e.g. /v1/me), sent by `gatepass check` to prove it works.
+    #[arg(long, value_name = "PATH")]
+    pub check_path: Option<String>,
+    /// A key set (JWKS) address that checks this profile's token signatures.
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    /// An introspection endpoint (RFC 7662) that says whether a token is active.
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
+    #[arg(long = "var", value_parser = parse_var)]
+    pub variables: Vec<(String, String)>,
+    #[arg(long, default_value = "")]
+    pub notes: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+fn parse_alg(text: &str) -> Result<SigningAlg, String> {
+    SigningAlg::from_name(text).ok_or_else(|| {
+        let names: Vec<_> = SigningAlg::ALL.iter().map(|a| a.name()).collect();
+        format!("\"{text}\" is not an algorithm Gatepass signs with; use one of {}", names.join(", "))
+    })
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("\"{text}\" is not name=value"))
+}
+
+pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i32> {
+    match command {
+        ProfileCommand::List => {
+            let loaded = workspace.load_profiles()?;
+            if loaded.file.profiles.is_empty() {
+                println!("No profiles yet. Add one with `gatepass profile add NAME --base-url URL`.");
+            }
+            for p in &loaded.file.profiles {
+                let active = if loaded.file.active_profile.as_ref() == Some(&p.id) { "*" } else { " " };
+                println!(
+                    "{active} {:<30} {:<18} {:<28} {}",
+                    p.name,
+                    p.environment.long_label(),
+                    p.auth.kind().label(),
+                    p.base_url
+                );
+            }
+            Ok(0)
+        }
+        ProfileCommand::Show { name } => {
+            let profile = workspace.profile_named(name)?;
+            let fingerprint = match profile.auth.secret_ref() {
+                Some(slot) => {
+                    needs_keychain(workspace)?;
+                    let unset = if profile.auth.user_sign_in().is_some() {
+                        "none (a public client)"
+                    } else {
+                        "not set yet: remove and add the profile again to set it"
+                    };
+                    Some(
+                        workspace
+                            .read_secret(slot)?
+                            .map_or_else(|| unset.to_owned(), |s| format!("{} (in the keychain)", s.fingerprint())),
+                    )
+                }
+                None => None,
+            };
+            let client_key = match &profile.client_certificate {
+                Some(identity) => {
+                    needs_keychain(workspace)?;
+                    Some(workspace.read_secret(&identity.private_key)?.is_some())
+                }
+                None => None,
+            };
+            print!("{}", describe_profile(&profile, fingerprint.as_deref(), client_key));
+            if profile.auth.is_oauth() {
+                println!("Access token:    {}", cached_token_words(workspace, &profile)?);
+            }
+            Ok(0)
+        }
+        ProfileCommand::Add(args) => {
+            let mut profile = profile_from_args(args)?;
+            if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {
+                bail!(
+                    "Both the {} and the PKCS#12 passphrase would be read from standard input. Add the profile without --pkcs12 first, then run `gatepass profile certificate \"{}\" --pkcs12 FILE`.",
+                    profile.auth.secret_label(),
+                    profile.name
+                );
+            }
+            // Read and check the files before anything is saved or asked for.
+            let identity = read_identity(&args.tls)?;
+            if let Some(bundle) = &args.tls.ca_bundle {
+                profile.ca_bundle_pem = Some(read_ca_bundle(bundle)?);
+            }
+            if let Some((certificate_pem, _, _)) = &identity {
+                profile.client_certificate = Some(ClientIdentity::new(&profile.id, certificate_pem.clone()));
+            }
+            // Check the keychain before asking for the secret, so nobody pastes it for nothing.
+            let public_client = profile.auth.user_sign_in().is_some() && !args.client_secret_stdin;
+            // Saving an OAuth profile also clears any cached token: the keychain is needed even
+            // for a public client, which has no secret to read.
+            if profile.auth.secret_ref().is_some() || identity.is_some() {
+                needs_keychain(workspace)?;
+            }
+            let secret = match profile.auth.secret_ref() {
+                Some(_) if !public_client => Some(read_secret_input(profile.auth.secret_label())?),
+                _ => None,
+            };
+            workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
+            if public_client {
+                println!(
+                    "Added profile \"{}\" ({}). It has no client secret (an app on people's computers needs none). Sign in with `gatepass token get --profile \"{}\"`.",
+                    profile.name,
+                    profile.environment.long_label(),
+                    profile.name
+                );
+            } else {
+                let kept = match (profile.auth.secret_ref(), &identity) {
+                    (Some(_), Some(_)) => {
+                        format!(" Its {} and client certificate key are in the keychain.", profile.auth.secret_label())
+                    }
+                    (Some(_), None) => format!(" Its {} is in the keychain.", profile.auth.secret_label()),
+                    (None, Some(_)) => " Its client certificate key is in the keychain.".to_owned(),
+                    (None, None) => String::new(),
+                };
+                println!("Added profile \"{}\" ({}).{kept}", profile.name, profile.environment.long_label());
+            }
+            if let Some((_, _, facts)) = &identity {
+                println!("Client certificate: {}. {}.", facts.subject, facts.state_words());
+            }
+            Ok(0)
+        }
+        ProfileCommand::Certificate(args) => run_certificate(workspace, args),
+        ProfileCommand::Remove { name } => {
+            let profile = workspace.profile_named(name)?;
+            if profile.auth.secret_ref().is_some() || profile.client_certificate.is_some() {
+                needs_keychain(workspace)?;
+            }
+            workspace.delete_profile(&profile.id)?;
+            println!("Removed profile \"{}\" and its secret.", profile.name);
+            Ok(0)
+        }
+    }
+}
+
+fn run_certificate(workspace: &Workspace, args: &CertificateArgs) -> anyhow::Result<i32> {
+    let profile = workspace.profile_named(&args.name)?;
+    let identity = read_identity(&args.tls)?;
+    let bundle = args.tls.ca_bundle.as_deref().map(read_ca_bundle).transpose()?;
+    if identity.is_none() && bundle.is_none() && !args.remove && !args.remove_ca_bundle {
+        bail!(
+            "Say what to change: --client-cert FILE with --client-key FILE, --pkcs12 FILE, --ca-bundle FILE, --remove or --remove-ca-bundle."
+        );
+    }
+    if identity.is_some() || args.remove {
+        needs_keychain(workspace)?;
+    }
+    if let Some((certificate_pem, key, _)) = &identity {
+        let facts = workspace.import_client_certificate(&profile.id, certificate_pem, key)?;
+        println!("The profile \"{}\" now presents a client certificate. Its key is in the keychain.", profile.name);
+        println!("Client certificate: {}. {}.", facts.subject, facts.state_words());
+    }
+    if args.remove {
+        workspace.remove_client_certificate(&profile.id)?;
+        println!("Took the client certificate off \"{}\" and deleted its key from the keychain.", profile.name);
+    }
+    if let Some(bundle) = &bundle {
+        workspace.set_ca_bundle(&profile.id, Some(bundle))?;
+        println!("The profile \"{}\" now also trusts the authorities in the CA bundle.", profile.name);
+    }
+    if args.remove_ca_bundle {
+        workspace.set_ca_bundle(&profile.id, None)?;
+        println!("The profile \"{}\" trusts only this computer's authorities again.", profile.name);
+    }
+    Ok(0)
+}
+
+fn read_text_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    let text = crate::workspace::read_pem_file(path).with_context(|| format!("The {what} file could not be used"))?;
+    Ok(text.as_str().to_owned())
+}
+
+/// The certificate and key named on the command line, checked: both readable and belonging together.
+fn read_identity(args: &TlsArgs) -> anyhow::Result<Option<(String, Secret, CertificateFacts)>> {
+    let (certificate_pem, key) = match (&args.client_cert, &args.client_key, &args.pkcs12) {
+        (Some(cert_path), Some(key_path), _) => {
+            (read_text_file(cert_path, "client certificate")?, Secret::new(read_text_file(key_path, "private key")?))
+        }
+        (_, _, Some(bundle_path)) => {
+            let bundle = crate::workspace::read_key_file(bundle_path).context("The PKCS#12 file could not be used")?;
+            let passphrase = read_passphrase_input()?;
+            Workspace::open_pkcs12(&bundle, &passphrase)?
+        }
+        _ => return Ok(None),
+    };
+    let facts = Workspace::check_client_certificate(&certificate_pem, &key)?;
+    if let Some(warning) = certificate_warning(&facts) {
+        eprintln!("Warning: {warning}");
+    }
+    Ok(Some((certificate_pem, key, facts)))
+}
+
+fn read_ca_bundle(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = read_text_file(path, "CA bundle")?;
+    crate::core::certificate::parse_ca_bundle(&text)?;
+    Ok(text)
+}
+
+/// A line to say before sending when the client certificate will not be accepted, or soon won't.
+pub(crate) fn certificate_warning(facts: &CertificateFacts) -> Option<String> {
+    match facts.state {
+        CertState::Valid => None,
+        CertState::ExpiresSoon | CertState::Expired | CertState::NotYetValid => Some(format!(
+            "the client certificate ({}): {}.",
+            facts.common_name.as_deref().unwrap_or(&facts.subject),
+            facts.state_words()
+        )),
+    }
+}
+
+/// What is known about an OAuth profile's cached access token, in words (never the token).
+fn cached_token_words(workspace: &Workspace, profile: &Profile) -> anyhow::Result<String> {
+    let Some(info) = workspace.cached_token_info(&profile.id)? else {
+        if profile.auth.user_sign_in().is_some() {
+            return Ok(format!("none yet: sign in with `gatepass token get --profile \"{}\"`", profile.name));
+        }
+        return Ok(format!(
+            "none yet (sent requests get one; or run `gatepass token get --profile \"{}\"`)",
+            profile.name
+        ));
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let expiry = match info.expires_at.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok()) {
+        Some(t) => crate::core::token::time_words::expiry_words(t, now),
+        None => "expiry not said".to_owned(),
+    };
+    let renewal = if info.has_refresh_token { ", renews itself with a refresh token" } else { "" };
+    Ok(format!("{} in the keychain, {expiry}{renewal}", info.fingerprint))
+}
+
+/// A profile as text, secrets as fingerprints.
+/// `client_key` says whether the client certificate's key was found in the keychain.
+pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key: Option<bool>) -> String {
+    let mut out = format!("Name:            {}\n", profile.name);
+    out.push_str(&format!("Environment:     {}\n", profile.environment.long_label()));
+    out.push_str(&format!("Base URL:        {}\n", profile.base_url));
+    out.push_str(&format!("Allowed hosts:   {}\n", profile.effective_allowed_hosts().join(", ")));
+    out.push_str(&format!("Auth:            {}\n", profile.auth.kind().label()));
+    match &profile.auth {
+        AuthMethod::ApiKey { name, placement, .. } => {
+            let place = match placement {
+                KeyPlacement::Header => "header",
+                KeyPlacement::Query => "query parameter",
+            };
+            out.push_str(&format!("Sent in:         {place} {name}\n"));
+        }
+        AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::OAuthClientCredentials(settings) => {
+            out.push_str(&format!("Token URL:       {}\n", settings.token_url));
+            out.push_str(&format!("Client ID:       {}\n", settings.client_id));
+            out.push_str(&format!("Client auth:     in {}\n", settings.client_auth.label()));
+            if !settings.scopes.is_empty() {
+                out.push_str(&format!("Asks for:        {}\n", settings.scopes.join(" ")));
+            }
+            if let Some(audience) = &settings.audience {
+                out.push_str(&format!("Audience:        {audience}\n"));
+            }
+            if let Some(resource) = &settings.resource {
+                out.push_str(&format!("Resource:        {resource}\n"));
+            }
+        }
+        AuthMethod::SignedJwt(settings) => {
+            out.push_str(&format!("Signed with:     {}\n", settings.algorithm));
+            if let Some(kid) = &settings.key_id {
+                out.push_str(&format!("Key ID (kid):    {kid}\n"));
+            }
+            for (label, value) in [
+                ("Issuer (iss):    ", &settings.issuer),
+                ("Subject (sub):   ", &settings.subject),
+                ("Audience (aud):  ", &settings.audience),
+            ] {
+                if !value.is_empty() {
+                    out.push_str(&format!("{label}{value}\n"));
+                }
+            }
+            if !settings.scopes.is_empty() {
+                out.push_str(&format!("Scope claim:     {}\n", settings.scopes.join(" ")));
+            }
+            if !settings.extra_claims.trim().is_empty() {
+                out.push_str(&format!("Extra claims:    {}\n", settings.extra_claims.trim()));
+            }
+            out.push_str(&format!(
+                "Each token:      good for {} s, made fresh for every request\n",
+                settings.lifetime_secs
+            ));
+        }
+        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+            let label = if matches!(profile.auth, AuthMethod::OAuthDevice(_)) {
+                "Device URL:      "
+            } else {
+                "Sign-in URL:     "
+            };
+            out.push_str(&format!("{label}{}\n", settings.authorization_url));
+            out.push_str(&format!("Token URL:       {}\n", settings.token_url));
+            out.push_str(&format!("Client ID:       {}\n", settings.client_id));
+            if !settings.scopes.is_empty() {
+                out.push_str(&format!("Asks for:        {}\n", settings.scopes.join(" ")));
+            }
+            if let Some(audience) = &settings.audience {
+                out.push_str(&format!("Audience:        {audience}\n"));
+            }
+        }
+        AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    }
+    if let Some(fp) = fingerprint {
+        out.push_str(&format!("Secret:          {fp}\n"));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    if let Some(identity) = &profile.client_certificate {
+        match crate::core::certificate::facts_from_pem(&identity.certificate_pem, now) {
+            Ok(facts) => {
+                out.push_str(&format!("Client cert:     {}\n", facts.subject));
+                out.push_str(&format!("  issued by:     {}\n", facts.issuer));
+                out.push_str(&format!("  valid:         {} to {}\n", facts.not_before.date(), facts.not_after.date()));
+                out.push_str(&format!("  state:         {}\n", facts.state_words()));
+            }
+            Err(e) => out.push_str(&format!("Client cert:     cannot be read. {e}\n")),
+        }
+        out.push_str(match client_key {
+            Some(true) => "  key:           in the keychain\n",
+            Some(false) => "  key:           missing from the keychain: import the certificate and key again\n",
+            None => "",
+        });
+    }
+    if let Some(bundle) = &profile.ca_bundle_pem {
+        let names = crate::core::certificate::ca_bundle_names(bundle, now)
+            .map_or_else(|e| e.to_string(), |names| names.join(", "));
+        out.push_str(&format!("Also trusts:     {names} (CA bundle)\n"));
+    }
+    if !profile.expected_scopes.is_empty() {
+        out.push_str(&format!("Permissions:     {}\n", profile.expected_scopes.join(" ")));
+    }
+    if !profile.secret_variables.is_empty() {
+        let names: Vec<String> = profile.secret_variables.keys().map(|n| format!("{{{{secret:{n}}}}}")).collect();
+        out.push_str(&format!("Body secrets:    {} (in the keychain)\n", names.join(", ")));
+    }
+    if let Some(path) = &profile.check_path {
+        out.push_str(&format!("Check address:   GET {path}\n"));
+    }
+    if let Some(change) = &profile.secret_change
+        && let Ok(set) = time::OffsetDateTime::from_unix_timestamp(change.set_at)
+    {
+        let when = set.date();
+        match &change.previous_fingerprint {
+            Some(previous) => out.push_str(&format!("Secret set:      {when} (replaced {previous})\n")),
+            None => out.push_str(&format!("Secret set:      {when}\n")),
+        }
+    }
+    if let Some(url) = &profile.token_checks.jwks_url {
+        out.push_str(&format!("Key set (JWKS):  {url}\n"));
+    }
+    if profile.token_checks.verify_secret.is_some() {
+        out.push_str("Checks with:     a shared secret kept in the keychain\n");
+    }
+    if let Some(url) = &profile.token_checks.introspection_url {
+        out.push_str(&format!("Introspection:   {url}\n"));
+    }
+    for (k, v) in &profile.variables {
+        out.push_str(&format!("Variable:        {k} = {v}\n"));
+    }
+    if !profile.notes.is_empty() {
+        out.push_str(&format!("Notes:           {}\n", profile.notes));
+    }
+    out
+}
+
+fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
+    url::Url::parse(&args.base_url)
+        .with_context(|| format!("The base URL \"{}\" is not a valid URL", args.base_url))?;
+    let mut profile = Profile::new(args.name.trim(), Environment::from_label(&args.environment), args.base_url.trim());
+    let kind = match args.auth {
+        AuthArg::None => AuthKind::None,
+        AuthArg::ApiKey => AuthKind::ApiKey,
+        AuthArg::Bearer => AuthKind::Bearer,
+        AuthArg::Basic => AuthKind::Basic,
+        AuthArg::OauthClientCredentials => AuthKind::OAuthClientCredentials,
+        AuthArg::SignedJwt => AuthKind::SignedJwt,
+        AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
+        AuthArg::OauthDevice => AuthKind::OAuthDevice,
+    };
+    let device = matches!(args.auth, AuthArg::OauthDevice);
+    profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
+    match &mut profile.auth {
+        AuthMethod::ApiKey { name, placement, .. } => {
+            args.key_name.clone_into(name);
+            *placement = match args.key_in {
+                KeyIn::Header => KeyPlacement::Header,
+                KeyIn::Query => KeyPlacement::Query,
+            };
+        }
+        AuthMethod::Basic { username, .. } => {
+            let Some(given) = &args.username else { bail!("Basic sign-in needs --username") };
+            given.clone_into(username);
+        }
+        AuthMethod::OAuthClientCredentials(settings) => {
+            let Some(token_url) = &args.token_url else {
+                bail!("OAuth client credentials needs --token-url, the sign-in server's token endpoint")
+            };
+            url::Url::parse(token_url.trim())
+                .with_context(|| format!("The token URL \"{token_url}\" is not a valid URL"))?;
+            let Some(client_id) = &args.client_id else {
+                bail!("OAuth client credentials needs --client-id, the app's client ID")
+            };
+            token_url.trim().clone_into(&mut settings.token_url);
+            client_id.trim().clone_into(&mut settings.client_id);
+            settings.scopes.clone_from(&args.scopes);
+            settings.audience.clone_from(&args.audience);
+            settings.resource.clone_from(&args.resource);
+            settings.client_auth = match args.client_auth {
+                ClientAuthArg::Basic => ClientAuth::BasicHeader,
+                ClientAuthArg::Body => ClientAuth::RequestBody,
+                ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
+            };
+            if settings.client_auth == ClientAuth::PrivateKeyJwt {
+                if args.alg.is_shared_secret() {
+                    bail!(
+                        "A private_key_jwt assertion is signed with a private key: choose --alg RS256, PS256, ES256 or EdDSA"
+                    )
+                }
+                settings.assertion = Some(AssertionKey { algorithm: args.alg, key_id: args.key_id.clone() });
+            }
+        }
+        AuthMethod::SignedJwt(settings) => {
+            settings.algorithm = args.alg;
+            settings.key_id.clone_from(&args.key_id);
+            settings.issuer = args.issuer.clone().unwrap_or_default();
+            settings.subject = args.subject.clone().unwrap_or_default();
+            settings.audience = args.audience.clone().unwrap_or_default();
+            settings.scopes.clone_from(&args.scopes);
+            settings.extra_claims = args.claims.clone().unwrap_or_default();
+            settings.lifetime_secs = args.lifetime;
+            crate::core::token::mint::claims(settings, 0)?;
+        }
+        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
+            let (flag, given, what) = if device {
+                ("--device-authorization-url", &args.device_authorization_url, "the device authorization endpoint")
+            } else {
+                ("--authorization-url", &args.authorization_url, "the sign-in page (authorization endpoint)")
+            };
+            let Some(authorization_url) = given else { bail!("This sign-in method needs {flag}, {what}") };
+            let Some(token_url) = &args.token_url else {
+                bail!("This sign-in method needs --token-url, the sign-in server's token endpoint")
+            };
+            let Some(client_id) = &args.client_id else {
+                bail!("This sign-in method needs --client-id, the app's client ID")
+            };
+            for (name, text) in [("authorization", authorization_url), ("token", token_url)] {
+                url::Url::parse(text.trim())
+                    .with_context(|| format!("The {name} URL \"{text}\" is not a valid URL"))?;
+            }
+            authorization_url.trim().clone_into(&mut settings.authorization_url);
+            token_url.trim().clone_into(&mut settings.token_url);
+            client_id.trim().clone_into(&mut settings.client_id);
+            settings.scopes.clone_from(&args.scopes);
+            settings.audience.clone_from(&args.audience);
+        }
+        AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    }
+    for (given, slot, what) in [
+        (&args.jwks_url, &mut profile.token_checks.jwks_url, "--jwks-url"),
+        (&args.introspection_url, &mut profile.token_checks.introspection_url, "--introspection-url"),
+    ] {
+        if let Some(url) = given {
+            url::Url::parse(url.trim()).with_context(|| format!("The {what} address \"{url}\" is not a valid URL"))?;
+            *slot = Some(url.trim().to_owned());
+        }
+    }
+    profile.check_path = args.check_path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
+    profile.allowed_hosts.clone_from(&args.allowed_hosts);
+    profile.expected_scopes.clone_from(&args.scopes);
+    profile.variables = args.variables.iter().cloned().collect();
+    args.notes.clone_into(&mut profile.notes);
+    Ok(profile)
+}
