@@ -144,6 +144,12 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
                     "The command carries no credential, so there is nothing to keep in a profile. Add the profile with `gatepass profile add`."
                 )
             };
+            if credential.is_shell_variable() {
+                bail!(
+                    "The command names the shell variable {} instead of the credential itself, so there is nothing to keep in a profile. Put the real value in its place and import again.",
+                    credential.secret.expose()
+                )
+            }
             let base_url = match &args.base_url {
                 Some(url) => url.clone(),
                 None => origin(&imported.draft.url).with_context(|| {

@@ -119,8 +119,29 @@ impl FoundCredential {
 
     /// For example "`sk_test_…4f2a` in header Authorization".
     pub fn describe(&self) -> String {
+        if self.is_shell_variable() {
+            return format!(
+                "{} in {} (a shell variable: the value itself is not in the command)",
+                self.secret.expose(),
+                self.source.words()
+            );
+        }
         let kind = self.looks_like.as_ref().map(|k| format!(" ({k})")).unwrap_or_default();
         format!("{}{kind} in {}", self.fingerprint(), self.source.words())
+    }
+
+    /// Whether the "credential" is only a shell variable's name (`$API_TOKEN`, `${TOKEN}`), which
+    /// the person's shell would fill in: not a value to keep in a keychain.
+    pub fn is_shell_variable(&self) -> bool {
+        let value = self.secret.expose();
+        let name = value
+            .strip_prefix("${")
+            .and_then(|v| v.strip_suffix('}'))
+            .or_else(|| value.strip_prefix('$'))
+            .unwrap_or_default();
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
     }
 }
 

@@ -4,8 +4,10 @@
 //! ```text
 //! pasted text -> tokenize (shell words, commands)   tokenize.rs
 //!             -> the curl command's options         options.rs  (curl's own option table)
-//!             -> RequestDraft + notes + left_out    draft.rs    (built the way curl builds it)
-//!             -> the credential it carried, out     found.rs    (offered to a profile)
+//!             -> RequestDraft + notes + left_out    draft/      (built the way curl builds it:
+//!                                                                address.rs, body.rs, headers)
+//!             -> the credential it carried, out     found.rs    (offered to a profile;
+//!                                                                detect.rs: is it a credential)
 //! ```
 //!
 //! The credential a command carries (an `Authorization` header, `-u user:pass`, an API key
@@ -27,7 +29,7 @@ mod tokenize;
 
 pub use detect::credentials_in_draft;
 pub use found::{CredentialSource, FoundCredential, SuggestedAuth};
-pub use tokenize::{Token, tokenize};
+pub use tokenize::{Token, shell_expansions, tokenize};
 
 use crate::core::request::RequestDraft;
 
@@ -147,11 +149,25 @@ pub fn import_with(input: &str, files: &dyn Files) -> Result<CurlImport, CurlErr
             "The command makes {} requests, one after another (--next). Gatepass imported the first; import the others one at a time.",
             requests.len()
         ));
-        left_out.push(format!("the {} requests after --next", requests.len() - 1));
+        left_out.push(match requests.len() - 1 {
+            1 => "the request after --next".to_owned(),
+            n => format!("the {n} requests after --next"),
+        });
     }
     let built = draft::build(first, files, &command.stdin)?;
     notes.extend(built.notes);
     left_out.extend(built.left_out);
+    let expansions = shell_expansions(input);
+    if !expansions.is_empty() {
+        let shown: Vec<String> = expansions.iter().take(4).map(|e| shorten(e)).collect();
+        notes.push(format!(
+            "The command uses {} that only your shell knows ({}). A paste has no shell, so Gatepass kept {} as typed: put the real value in its place (a credential goes into the profile).",
+            if expansions.len() == 1 { "a shell variable" } else { "shell variables" },
+            shown.join(", "),
+            if expansions.len() == 1 { "it" } else { "them" }
+        ));
+        left_out.push(format!("the value of {}", shown.join(", ")));
+    }
     let mut seen = std::collections::HashSet::new();
     notes.retain(|n| seen.insert(n.clone()));
     Ok(CurlImport { draft: built.draft, credentials: built.credentials, notes, left_out })

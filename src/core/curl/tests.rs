@@ -173,10 +173,11 @@ fn upload_puts_to_the_file_name_and_needs_the_file() {
 fn what_cannot_be_carried_is_said() {
     let got = one("curl https://a.test/one -d x=1 --next https://a.test/two");
     assert_eq!(got.draft.url, "https://a.test/one");
-    assert_eq!(got.left_out, ["the 1 requests after --next"]);
+    assert_eq!(got.left_out, ["the request after --next"]);
     let got = one("curl 'https://a.test/{a,b}/[1-3]'");
     assert_eq!(got.draft.url, "https://a.test/a/1");
     assert!(got.notes.iter().any(|n| n.contains("makes 6 requests")), "{:?}", got.notes);
+    assert_eq!(got.left_out, ["the other 5 requests the address pattern makes"]);
     assert_eq!(one("curl -g 'https://a.test/{a,b}'").draft.url, "https://a.test/{a,b}");
     // Digest is not sent as Basic.
     let got = one("curl https://a.test -u ann:secret-pass --digest");
@@ -219,4 +220,17 @@ fn a_paste_with_more_than_one_command() {
     assert_eq!(got.draft.url, "https://a.test/one");
     assert!(got.notes.iter().any(|n| n.contains("more than one command")), "{:?}", got.notes);
     assert_eq!(one("$ curl https://a.test 2>/dev/null").draft.url, "https://a.test");
+}
+
+#[test]
+fn shell_variables_are_kept_as_typed_and_said() {
+    let got = one("curl https://a.test -H \"Authorization: Bearer $DO_API_TOKEN\"");
+    let c = got.credential().unwrap();
+    assert!(c.is_shell_variable());
+    assert_eq!(
+        c.describe(),
+        "$DO_API_TOKEN in header Authorization (a shell variable: the value itself is not in the command)"
+    );
+    assert_eq!(got.left_out, ["the value of $DO_API_TOKEN"]);
+    assert!(one("curl https://a.test -H 'Authorization: Bearer $NOT_EXPANDED'").left_out.is_empty());
 }

@@ -188,6 +188,62 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, CurlError> {
     Ok(tokens)
 }
 
+/// What the shell would fill in before curl runs: `$NAME`, `${NAME}`, `$(command)` and
+/// `` `command` `` outside single quotes, as typed. A paste has no shell, so these stay as text.
+pub fn shell_expansions(input: &str) -> Vec<String> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut in_double = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => i += 2,
+            '\'' if !in_double => {
+                i += 1;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            '"' => {
+                in_double = !in_double;
+                i += 1;
+            }
+            '$' if chars.get(i + 1) == Some(&'\'') && !in_double => {
+                // $'…' is quoting, not an expansion.
+                i += 2;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            '$' | '`' => {
+                let start = i;
+                let end = match (c, chars.get(i + 1)) {
+                    ('`', _) => chars[i + 1..].iter().position(|&c| c == '`').map_or(chars.len(), |p| i + 2 + p),
+                    (_, Some('(')) => chars[i + 1..].iter().position(|&c| c == ')').map_or(chars.len(), |p| i + 2 + p),
+                    (_, Some('{')) => chars[i + 1..].iter().position(|&c| c == '}').map_or(chars.len(), |p| i + 2 + p),
+                    (_, Some(d)) if d.is_ascii_digit() => i + 2,
+                    (_, Some(n)) if n.is_ascii_alphabetic() || *n == '_' => {
+                        i + 1 + chars[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '_').count()
+                    }
+                    _ => i + 1,
+                };
+                if end > start + 1 {
+                    let text: String = chars[start..end.min(chars.len())].iter().collect();
+                    if !out.contains(&text) {
+                        out.push(text);
+                    }
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 /// Whether the text after a line break starts with the word `curl` (after blanks or a prompt).
 fn starts_curl_command(rest: &[char]) -> bool {
     let text: String = rest.iter().take(64).collect();
@@ -289,6 +345,14 @@ mod tests {
         assert_eq!(words("curl a\n  -H 'X: y'\n  https://b.test"), ["curl", "a", "-H", "X: y", "https://b.test"]);
         // Inside quotes a line break is part of the word.
         assert_eq!(words("curl -d 'x\ncurl y' z"), ["curl", "-d", "x\ncurl y", "z"]);
+    }
+
+    #[test]
+    fn what_the_shell_would_fill_in_is_found() {
+        assert_eq!(
+            shell_expansions("curl -H \"Authorization: Bearer $TOKEN\" '$NOT' $'$no' ${HOME}/x $(cat k) `id` $1 $"),
+            ["$TOKEN", "${HOME}", "$(cat k)", "`id`", "$1"]
+        );
     }
 
     #[test]

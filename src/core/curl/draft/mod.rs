@@ -17,12 +17,18 @@ use super::found::{
     CredentialSource, FoundCredential, SuggestedAuth, body_secret_note, header_credential, user_credential,
 };
 use super::options::{Given, Item, Role};
-use super::{CurlError, FileRefusal, Files, shorten};
+use super::{CurlError, Files, shorten};
 use crate::core::profile::KeyPlacement;
-use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
+use crate::core::request::{KeyValue, Method, RequestDraft};
 
-const FORM_TYPE: &str = "application/x-www-form-urlencoded";
-const JSON_TYPE: &str = "application/json";
+mod address;
+mod body;
+
+pub(super) use address::split_query;
+use address::{address, choose_url, form_rows};
+use body::{
+    DataKind, FORM_TYPE, JSON_TYPE, Reader, body_from, data_piece, expand, upload_body, url_query_piece, variable,
+};
 
 /// What one request of a curl command became.
 pub(super) struct Built {
@@ -36,21 +42,6 @@ pub(super) struct Built {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Stdin {
     pub file: Option<String>,
-}
-
-/// How `--data`, `--data-binary`, `--data-raw`, `--data-urlencode` and `--json` treat their value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DataKind {
-    /// `-d`, `--data-ascii`: `@file` is read with its line breaks removed.
-    Ascii,
-    /// `--data-binary`: `@file` is read as it is.
-    Binary,
-    /// `--data-raw`: no `@file`.
-    Raw,
-    /// `--data-urlencode`: `[name]=content`, `[name]@file`, the content percent-encoded.
-    UrlEncode,
-    /// `--json`: like `--data-binary`, joined without `&`, and JSON headers.
-    Json,
 }
 
 /// A header row as it will be built, and whether the user typed it (-H) or curl adds it itself
@@ -111,7 +102,7 @@ pub(super) fn build(items: &[Item], files: &dyn Files, stdin: &Stdin) -> Result<
     if g.forms {
         return Err(CurlError::FormNotSupported);
     }
-    let url = choose_url(&g, &mut out.notes)?;
+    let url = choose_url(&g, &mut out.notes, &mut out.left_out)?;
     let address = address(&url, &g, &mut out)?;
     out.draft.url = address.url;
     let mut query = address.query;
@@ -192,76 +183,6 @@ pub(super) fn build(items: &[Item], files: &dyn Files, stdin: &Stdin) -> Result<
     out.draft.headers = headers;
     body_secret_note(&out.draft.body, &mut out.notes);
     Ok(out)
-}
-
-/// Reads the files a command names, through what the caller allows.
-struct Reader<'a> {
-    files: &'a dyn Files,
-    stdin: &'a Stdin,
-}
-
-impl Reader<'_> {
-    /// The content of `name` (`-` is standard input), or `None` with a note saying why not.
-    fn read(&self, name: &str, what: &str, out: &mut Built) -> Option<Vec<u8>> {
-        let (path, shown) = if name == "-" {
-            match &self.stdin.file {
-                Some(file) if !file.contains(['`', '$']) => {
-                    (file.as_str(), format!("standard input (the file \"{}\")", shorten(file)))
-                }
-                Some(source) => {
-                    out.notes.push(format!(
-                        "curl reads {what} from standard input, which the shell fills from \"{}\". Gatepass does not run the shell, so it was left out; paste the content into the request instead.",
-                        shorten(source)
-                    ));
-                    out.left_out.push(format!("{what} (from standard input)"));
-                    return None;
-                }
-                None => {
-                    out.notes.push(format!(
-                        "curl reads {what} from standard input (-), which a pasted command does not have. Paste it into the request instead."
-                    ));
-                    out.left_out.push(format!("{what} (from standard input)"));
-                    return None;
-                }
-            }
-        } else {
-            (name, format!("the file \"{}\"", shorten(name)))
-        };
-        match self.files.read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(refusal) => {
-                let why = match refusal {
-                    FileRefusal::NotAllowed => {
-                        "which was not read: Gatepass reads a file a command names only when you let it".to_owned()
-                    }
-                    FileRefusal::Unreadable { reason } => format!("which could not be read ({reason})"),
-                    FileRefusal::TooLarge { bytes, limit } => {
-                        format!("which is too large to import ({bytes} bytes; at most {limit})")
-                    }
-                };
-                out.notes.push(format!(
-                    "curl sends {what} from {shown}, {why}. Paste its content into the request instead."
-                ));
-                out.left_out.push(format!("{what} (from {shown})"));
-                None
-            }
-        }
-    }
-
-    /// Like [`Reader::read`], for content that must be text.
-    fn read_text(&self, name: &str, what: &str, out: &mut Built) -> Option<String> {
-        let bytes = self.read(name, what, out)?;
-        if let Ok(text) = String::from_utf8(bytes) {
-            Some(text)
-        } else {
-            out.notes.push(format!(
-                "curl sends {what} from \"{}\", which is not text. Gatepass keeps a request's body as text, so it was left out.",
-                shorten(name)
-            ));
-            out.left_out.push(format!("{what} (a binary file)"));
-            None
-        }
-    }
 }
 
 fn gather(given: &Given, g: &mut Gathered, reader: &Reader<'_>, out: &mut Built) -> Result<(), CurlError> {
@@ -483,179 +404,6 @@ fn own_headers(g: &Gathered, rows: &mut Vec<Row>, notes: &mut Vec<String>) {
     rows.retain(|row| row.typed || !typed_names.contains(&row.name.to_ascii_lowercase()));
 }
 
-fn choose_url(g: &Gathered, notes: &mut Vec<String>) -> Result<String, CurlError> {
-    if g.urls.is_empty() {
-        return Err(CurlError::NoUrl);
-    }
-    // A word right after an option Gatepass does not know may be that option's value.
-    let index = if g.urls.len() > 1 { g.urls.iter().position(|(_, after)| !after).unwrap_or(0) } else { 0 };
-    let chosen = g.urls[index].0.clone();
-    let others: Vec<String> = g
-        .urls
-        .iter()
-        .enumerate()
-        .filter(|(i, (_, after))| *i != index && !*after)
-        .map(|(_, (u, _))| format!("\"{}\"", shorten(&crate::core::redact::redact_url_text(u))))
-        .collect();
-    if !others.is_empty() {
-        notes.push(format!(
-            "The command calls more than one address, one request each. Gatepass imported the first; it left out {}.",
-            others.join(", ")
-        ));
-    }
-    Ok(chosen)
-}
-
-/// The address, split for the draft.
-struct Address {
-    url: String,
-    query: Vec<KeyValue>,
-    /// `user:password` given in the address itself, percent-decoded.
-    userinfo: Option<(String, Option<String>)>,
-}
-
-/// The scheme curl uses for an address written without one: a few host name prefixes name their
-/// protocol, anything else is `--proto-default` or plain http.
-fn guessed_scheme(host: &str, proto_default: Option<&str>) -> String {
-    let lower = host.to_ascii_lowercase();
-    for (prefix, scheme) in
-        [("ftp.", "ftp"), ("dict.", "dict"), ("ldap.", "ldap"), ("imap.", "imap"), ("smtp.", "smtp"), ("pop3.", "pop3")]
-    {
-        if lower.starts_with(prefix) {
-            return scheme.to_owned();
-        }
-    }
-    proto_default.unwrap_or("http").to_owned()
-}
-
-fn address(text: &str, g: &Gathered, out: &mut Built) -> Result<Address, CurlError> {
-    let text = text.trim();
-    let (without_fragment, _) = text.split_once('#').unwrap_or((text, ""));
-    // A `{{variable}}` address is left for the profile to fill in.
-    if without_fragment.starts_with("{{") {
-        let (base, query) = split_query(without_fragment);
-        return Ok(Address { url: base, query, userinfo: None });
-    }
-    let expanded =
-        if g.globoff { without_fragment.to_owned() } else { first_of_pattern(without_fragment, &mut out.notes) };
-    let (scheme, rest) = match expanded.split_once("://") {
-        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest.to_owned()),
-        None => (guessed_scheme(&expanded, g.proto_default.as_deref()), expanded.clone()),
-    };
-    if scheme != "http" && scheme != "https" {
-        return Err(CurlError::NotHttp { scheme });
-    }
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, after) = rest.split_at(authority_end);
-    let (userinfo, host) = match authority.rsplit_once('@') {
-        Some((info, host)) => {
-            let (user, password) = match info.split_once(':') {
-                Some((u, p)) => (percent_decode(u), Some(percent_decode(p))),
-                None => (percent_decode(info), None),
-            };
-            (Some((user, password)), host)
-        }
-        None => (None, authority),
-    };
-    let (path, query_text) = match after.split_once('?') {
-        Some((p, q)) => (p.to_owned(), Some(q)),
-        None => (after.to_owned(), None),
-    };
-    let mut path = path;
-    if let Some(file) = g.uploads.first().filter(|f| !f.is_empty() && *f != "-" && *f != ".")
-        && (path.is_empty() || path.ends_with('/'))
-    {
-        // curl puts the uploaded file's name at the end of an address that has none.
-        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-        if path.is_empty() {
-            path.push('/');
-        }
-        path.push_str(&curl_escape(name.as_bytes(), false));
-    }
-    if path.contains("/../") || path.contains("/./") || path.ends_with("/..") || path.ends_with("/.") {
-        out.notes.push(
-            "The address's path has \".\" or \"..\" parts. Gatepass, like curl without --path-as-is, sends the path with them worked out."
-                .to_owned(),
-        );
-    }
-    let query = query_text.map(form_rows).unwrap_or_default();
-    Ok(Address { url: format!("{scheme}://{host}{path}"), query, userinfo })
-}
-
-/// The first address of a curl URL pattern (`{a,b}` alternatives, `[1-3]` ranges): curl makes one
-/// request for each, Gatepass imports the first and says how many there were.
-fn first_of_pattern(url: &str, notes: &mut Vec<String>) -> String {
-    let chars: Vec<char> = url.chars().collect();
-    let mut out = String::with_capacity(url.len());
-    let mut count: u64 = 1;
-    let mut i = 0;
-    // In `[::1]` or `[2001:db8::1]` right after `://`, brackets hold an IPv6 address.
-    let host_start = url.find("://").map_or(0, |p| url[..p + 3].chars().count());
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' && matches!(chars.get(i + 1), Some('{' | '}' | '[' | ']' | ',')) {
-            out.push(chars[i + 1]);
-            i += 2;
-            continue;
-        }
-        if c == '{'
-            && let Some(end) = chars[i + 1..].iter().position(|&c| c == '}').map(|p| i + 1 + p)
-        {
-            let inner: String = chars[i + 1..end].iter().collect();
-            if !inner.contains('{') && inner.contains(',') {
-                let options: Vec<&str> = inner.split(',').collect();
-                count = count.saturating_mul(options.len() as u64);
-                out.push_str(options[0]);
-                i = end + 1;
-                continue;
-            }
-        }
-        if c == '['
-            && i != host_start
-            && let Some(end) = chars[i + 1..].iter().position(|&c| c == ']').map(|p| i + 1 + p)
-        {
-            let inner: String = chars[i + 1..end].iter().collect();
-            if let Some((first, n)) = range_first(&inner) {
-                count = count.saturating_mul(n);
-                out.push_str(&first);
-                i = end + 1;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    if count > 1 {
-        notes.push(format!(
-            "curl reads the {{…}} or […] in the address as a pattern and makes {count} requests from it. Gatepass imported the first, {}.",
-            shorten(&crate::core::redact::redact_url_text(&out))
-        ));
-    }
-    out
-}
-
-/// `1-10`, `001-100`, `a-z`, `1-10:2`: the first value and how many there are.
-fn range_first(inner: &str) -> Option<(String, u64)> {
-    let (span, step) = match inner.split_once(':') {
-        Some((span, step)) => (span, step.parse::<u64>().ok().filter(|s| *s > 0)?),
-        None => (inner, 1),
-    };
-    let (from, to) = span.split_once('-')?;
-    if let (Ok(a), Ok(b)) = (from.parse::<u64>(), to.parse::<u64>()) {
-        if a > b || !from.chars().all(|c| c.is_ascii_digit()) || !to.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        return Some((from.to_owned(), (b - a) / step + 1));
-    }
-    let (mut a, mut b) = (from.chars(), to.chars());
-    match (a.next(), a.next(), b.next(), b.next()) {
-        (Some(x), None, Some(y), None) if x.is_ascii_alphabetic() && y.is_ascii_alphabetic() && x <= y => {
-            Some((x.to_string(), (u64::from(y) - u64::from(x)) / step + 1))
-        }
-        _ => None,
-    }
-}
-
 fn method(g: &Gathered, has_data: bool, upload: bool, notes: &mut Vec<String>) -> Result<Method, CurlError> {
     if let Some(typed) = &g.method {
         let trimmed = typed.trim();
@@ -683,142 +431,6 @@ fn method(g: &Gathered, has_data: bool, upload: bool, notes: &mut Vec<String>) -
     } else {
         Method::Get
     })
-}
-
-/// One `--data…` value as curl makes it, or `None` when its file was not read.
-fn data_piece(kind: DataKind, value: &str, reader: &Reader<'_>, out: &mut Built) -> Option<String> {
-    match kind {
-        DataKind::Raw => Some(value.to_owned()),
-        DataKind::UrlEncode => urlencoded(value, "the body", reader, out),
-        DataKind::Ascii | DataKind::Binary | DataKind::Json => {
-            let Some(file) = value.strip_prefix('@') else { return Some(value.to_owned()) };
-            let text = reader.read_text(file, "the body", out)?;
-            Some(if kind == DataKind::Ascii { text.replace(['\r', '\n'], "") } else { text })
-        }
-    }
-}
-
-/// `--data-urlencode` and `--url-query`: `name=content`, `=content`, `name@file`, `@file`, or
-/// `content`; the content percent-encoded as curl does (a space as `+`).
-fn urlencoded(value: &str, what: &str, reader: &Reader<'_>, out: &mut Built) -> Option<String> {
-    let (name, content) = if let Some(at) = value.find('=') {
-        (&value[..at], value.as_bytes()[at + 1..].to_vec())
-    } else if let Some(at) = value.find('@') {
-        (&value[..at], reader.read(&value[at + 1..], what, out)?)
-    } else {
-        ("", value.as_bytes().to_vec())
-    };
-    let encoded = curl_escape(&content, true);
-    Some(if name.is_empty() { encoded } else { format!("{name}={encoded}") })
-}
-
-fn url_query_piece(value: &str, reader: &Reader<'_>, out: &mut Built) -> Option<String> {
-    match value.strip_prefix('+') {
-        Some(raw) => Some(raw.to_owned()),
-        None => urlencoded(value, "part of the query", reader, out),
-    }
-}
-
-fn upload_body(file: &str, reader: &Reader<'_>, out: &mut Built) -> Option<String> {
-    let name = if file == "." { "-" } else { file };
-    reader.read_text(name, "the file to upload (-T)", out)
-}
-
-/// Percent-encode like `curl_easy_escape`: letters, digits and `-._~` kept; with `plus`, a space
-/// becomes `+` as curl's `--data-urlencode` makes it.
-fn curl_escape(bytes: &[u8], plus: bool) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else if plus && b == b' ' {
-            out.push('+');
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-/// Query or form text as rows: `+` and `%20` are spaces, a name without `=` has an empty value.
-fn form_rows(text: &str) -> Vec<KeyValue> {
-    url::form_urlencoded::parse(text.as_bytes())
-        .filter(|(n, _)| !n.is_empty())
-        .map(|(n, v)| KeyValue::new(n, v))
-        .collect()
-}
-
-/// Split `https://host/path?a=1&b=2` into the address and query rows.
-pub(super) fn split_query(url: &str) -> (String, Vec<KeyValue>) {
-    let (without_fragment, _) = url.split_once('#').unwrap_or((url, ""));
-    match without_fragment.split_once('?') {
-        Some((base, query)) => (base.to_owned(), form_rows(query)),
-        None => (without_fragment.to_owned(), Vec::new()),
-    }
-}
-
-fn take_header(headers: &mut Vec<KeyValue>, name: &str) -> Option<String> {
-    let index = headers.iter().position(|h| h.name.eq_ignore_ascii_case(name))?;
-    Some(headers.remove(index).value)
-}
-
-/// The body as a draft holds it, sending the bytes and Content-Type curl sends. `content_type` is
-/// the type curl sends (typed, or its default for -d and --json; `None` for none).
-fn body_from(
-    text: &str,
-    content_type: Option<&str>,
-    headers: &mut Vec<KeyValue>,
-    notes: &mut Vec<String>,
-) -> BodyDraft {
-    let media = content_type.map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase());
-    let typed = headers.iter().any(|h| h.name.eq_ignore_ascii_case("Content-Type"));
-    let is_json = {
-        let t = text.trim_start();
-        !t.is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
-    };
-    let object_or_array = matches!(text.trim_start().chars().next(), Some('{' | '['));
-    match media.as_deref() {
-        Some(m) if (m == JSON_TYPE || m.ends_with("+json")) && is_json => {
-            // The JSON kind sends application/json by itself; any other type stays a header row.
-            if content_type == Some(JSON_TYPE) {
-                take_header(headers, "Content-Type");
-            } else if !typed {
-                headers.push(KeyValue::new("Content-Type", content_type.unwrap_or(JSON_TYPE)));
-            }
-            BodyDraft::Json { text: text.to_owned() }
-        }
-        Some(FORM_TYPE) if is_json && object_or_array && !typed => {
-            notes.push(
-                "curl sends this JSON body as a web form (Content-Type application/x-www-form-urlencoded), because -d does that when no Content-Type is given. Gatepass sends it the same way; if the API expects JSON, delete the Content-Type header."
-                    .to_owned(),
-            );
-            headers.push(KeyValue::new("Content-Type", FORM_TYPE));
-            BodyDraft::Json { text: text.to_owned() }
-        }
-        // A form is edited as fields and encoded again when sent; text with line breaks keeps
-        // its exact bytes as raw text instead.
-        Some(FORM_TYPE) if text.contains('=') && !text.contains(['\r', '\n']) => {
-            if content_type == Some(FORM_TYPE) {
-                take_header(headers, "Content-Type");
-            }
-            BodyDraft::Form { fields: form_rows(text) }
-        }
-        _ => {
-            let content_type = if typed {
-                take_header(headers, "Content-Type").unwrap_or_default()
-            } else {
-                content_type.unwrap_or_default().to_owned()
-            };
-            BodyDraft::Raw { content_type, text: text.to_owned() }
-        }
-    }
 }
 
 fn time_limit(limit: &str, out: &mut Built) {
@@ -879,74 +491,6 @@ fn http_date(text: &str) -> Option<String> {
                 .map(|d| d.midnight().assume_utc())
         })?;
     parsed.to_offset(time::UtcOffset::UTC).format(&fixdate).ok()
-}
-
-/// `--variable name=content`, `name@file`, `%ENV`: kept for `--expand-…` options.
-fn variable(value: &str, g: &mut Gathered, reader: &Reader<'_>, out: &mut Built) {
-    if let Some(env) = value.strip_prefix('%') {
-        let (name, default) = match env.split_once('=') {
-            Some((n, d)) => (n, Some(d.to_owned())),
-            None => (env, None),
-        };
-        out.notes.push(format!(
-            "--variable %{} takes a value from curl's environment, which a pasted command does not have.{}",
-            shorten(name),
-            if default.is_some() { " Gatepass used its default." } else { " Gatepass left it empty." }
-        ));
-        g.variables.insert(name.to_owned(), default.unwrap_or_default());
-        return;
-    }
-    if let Some(at) = value.find('=') {
-        g.variables.insert(value[..at].to_owned(), value[at + 1..].to_owned());
-    } else if let Some(at) = value.find('@') {
-        let content = reader.read_text(&value[at + 1..], "a --variable", out).unwrap_or_default();
-        g.variables.insert(value[..at].to_owned(), content);
-    }
-}
-
-/// Fill `{{name}}` and `{{name:trim:json:url:b64}}` from `--variable`, as `--expand-…` does.
-fn expand(text: &str, variables: &std::collections::BTreeMap<String, String>, out: &mut Built) -> String {
-    let mut result = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        result.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            result.push_str(&rest[start..]);
-            rest = "";
-            break;
-        };
-        let mut parts = after[..end].split(':');
-        let name = parts.next().unwrap_or_default();
-        let mut value = if let Some(v) = variables.get(name) {
-            v.clone()
-        } else {
-            out.notes.push(format!(
-                "The variable {{{{{}}}}} is not set by a --variable, so curl fills in nothing there.",
-                shorten(name)
-            ));
-            String::new()
-        };
-        for function in parts {
-            value = match function {
-                "trim" => value.trim().to_owned(),
-                "json" => {
-                    let quoted = serde_json::to_string(&value).unwrap_or_default();
-                    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_owned()
-                }
-                "url" => curl_escape(value.as_bytes(), false),
-                "b64" => {
-                    use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD.encode(value.as_bytes())
-                }
-                _ => value,
-            };
-        }
-        result.push_str(&value);
-        rest = &after[end + 2..];
-    }
-    result.push_str(rest);
-    result
 }
 
 /// Take the credential(s) out of the request: the one curl sends as `Authorization` first, then
