@@ -494,6 +494,8 @@ impl GatepassApp {
                     draft: self.draft.clone(),
                     production_write_confirmed: false,
                     foreign_host: ForeignHostChoice::Ask,
+                    origin: crate::workspace::SendOrigin::Manual,
+                    required_scopes: Vec::new(),
                 };
                 self.confirmation = Some(PendingConfirmation { request, gates });
             }
@@ -612,6 +614,8 @@ impl GatepassApp {
                     draft: self.draft.clone(),
                     production_write_confirmed: false,
                     foreign_host: ForeignHostChoice::Ask,
+                    origin: crate::workspace::SendOrigin::Manual,
+                    required_scopes: Vec::new(),
                 };
                 self.start_send(request);
             }

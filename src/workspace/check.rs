@@ -156,6 +156,8 @@ impl Workspace {
             draft: RequestDraft::get(path),
             production_write_confirmed: false,
             foreign_host: ForeignHostChoice::SendWithoutCredential,
+            origin: crate::core::history::SendOrigin::Check,
+            required_scopes: Vec::new(),
         };
         match self.send(request).await {
             Ok(SendOutcome::Sent { exchange, explained, .. }) => {

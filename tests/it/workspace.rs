@@ -24,7 +24,15 @@ fn send_with(
     foreign_host: ForeignHostChoice,
 ) -> SendOutcome {
     let request =
-        SendRequest { id: RequestId(7), profile: profile.id.clone(), draft, production_write_confirmed, foreign_host };
+        SendRequest {
+        id: RequestId(7),
+        profile: profile.id.clone(),
+        draft,
+        production_write_confirmed,
+        foreign_host,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
+    };
     rt.block_on(ws.send(request)).unwrap()
 }
 
