@@ -6,7 +6,10 @@
 
 mod check;
 mod curl;
+mod files;
 mod sample;
+
+pub use files::save_file;
 
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
@@ -536,6 +539,7 @@ impl Workspace {
                 crate::core::exchange::Outcome::Response(_) => None,
             },
             draft: request::redacted_draft(&request.draft),
+            probe: request.id.is_check_probe(),
         };
         let this = Arc::clone(self);
         let (earlier, recorded) = tokio::task::spawn_blocking(move || {
