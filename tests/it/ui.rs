@@ -163,7 +163,7 @@ fn history_restores_a_request() {
     wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
     f.harness.state_mut().tab_mut().draft.url = "/something/else".into();
     f.harness.step();
-    f.harness.get_by_label_contains("/v1/orders?page=2").click();
+    f.harness.get_by_label("/v1/orders?page=2").click();
     f.harness.step();
     f.harness.step();
     assert_eq!(f.harness.state().tab().draft.url, "/v1/orders?page=2");
@@ -276,7 +276,7 @@ fn the_client_certificate_profile_sends_and_its_editor_shows_the_certificate() {
     // A new window is measured on its first frame and drawn on the next.
     f.harness.run_steps(3);
     // The section is below the fold of the editor's scroll area.
-    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    let over_the_form = f.harness.get_by_label("Base URL").rect().center();
     for _ in 0..20 {
         if has_text(&f.harness, "Remove certificate…") {
             break;
@@ -314,7 +314,7 @@ fn a_pkcs12_file_is_imported_in_the_editor_and_a_wrong_passphrase_is_said_plainl
     std::fs::write(&path, common::pkcs12(&cert, &key, "right")).unwrap();
     f.harness.get_by_label("Profiles…").click();
     f.harness.run_steps(3);
-    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    let over_the_form = f.harness.get_by_label("Base URL").rect().center();
     let import = |f: &mut Fixture, passphrase: &str| {
         let form = f.harness.state_mut().editor_mut().unwrap().form.as_mut().unwrap();
         form.cert.pkcs12_path = path.to_str().unwrap().to_owned();
@@ -367,8 +367,7 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
     // Closed and opened again: the same time-stamped results, not a new run.
     let started = view.started_at;
     f.harness.get_by_label("Close window").click();
-    f.harness.step();
-    assert!(!has_text(&f.harness, "Missing: orders:write."));
+    wait_for(&mut f.harness, "the window closed", |h| !has_text(h, "Missing: orders:write."));
     f.harness.get_by_label("Check setup").click();
     wait_for(&mut f.harness, "the window again", |h| has_text(h, "Missing: orders:write."));
     let view = f.harness.state().check_view();
@@ -478,4 +477,76 @@ fn a_secret_in_the_body_is_kept_in_the_keychain_and_named_instead() {
         other => panic!("{other:?}"),
     }
     wait_for(&mut f.harness, "the notice gone", |h| !has_text(h, "This request carries what looks like a credential"));
+}
+
+#[test]
+fn an_answer_names_its_origin_and_is_marked_after_switching_profiles() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    common::ui::set_url(&mut f.harness, "/v1/me");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
+    assert!(has_text(&f.harness, "Practice — Sandbox · Sandbox (test) · just now"), "no origin on the answer");
+    // Ctrl+2: Production. The Sandbox answer is now the previous one, and says so.
+    select_profile(&mut f, "Practice — Production");
+    assert!(has_text(
+        &f.harness,
+        "Previous answer: from Practice — Sandbox, before you switched to Practice — Production"
+    ));
+    f.harness.get_by_label("Clear").click();
+    f.harness.step();
+    assert!(f.harness.state().tab().answer.is_none());
+}
+
+#[test]
+fn restoring_a_history_entry_marks_the_old_answer_and_rows_name_their_profile() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    common::ui::set_url(&mut f.harness, "/v1/me");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    wait_for(&mut f.harness, "the row", |h| has_text(h, "Practice — Sandbox · Sandbox (test)"));
+    // Search finds by profile; nothing matches a word no row has.
+    common::ui::type_into(&mut f.harness, "Search history", "nothing-like-this");
+    assert!(has_text(&f.harness, "Nothing in the history matches."));
+    f.harness.get_by_label("Search history").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Search history").type_text("sandbox");
+    f.harness.step();
+    f.harness.step();
+    f.harness.get_by_label("/v1/me").click();
+    wait_for(&mut f.harness, "the old answer marked", |h| {
+        has_text(h, "Previous answer: from Practice — Sandbox, before you picked another request")
+    });
+}
+
+#[test]
+fn check_setup_and_every_action_stay_reachable_at_900_by_600() {
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let ctx = egui::Context::default();
+    let app = GatepassApp::new(&ctx, Ok(ws), rt.handle().clone(), practice_options());
+    let mut harness = Harness::builder().with_size(egui::vec2(900.0, 600.0)).build_ui_state(
+        |ui, app: &mut GatepassApp| {
+            app.logic(&ui.ctx().clone());
+            app.draw(ui);
+        },
+        app,
+    );
+    wait_for(&mut harness, "the sample profiles", |h| {
+        h.state().profiles().len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
+    });
+    let check = harness.get_by_label("Check setup");
+    assert!(check.rect().max.x <= 900.0, "Check setup is cut off at {:?}", check.rect());
+    // The theme switch and the status notes are in "More".
+    harness.get_by_label("More").click();
+    harness.run_steps(2);
+    assert!(has_text(&harness, "Secrets: memory, this session only"));
+    harness.get_by_label("Light theme").click();
+    harness.run_steps(2);
+    harness.get_by_label("Check setup").click();
+    wait_for(&mut harness, "the checks", |h| h.state().check_view().open);
 }

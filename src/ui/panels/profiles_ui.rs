@@ -582,7 +582,7 @@ fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, comma
         let title = if form.is_new { "New profile".to_owned() } else { form.name.clone() };
         ui.label(egui::RichText::new(title).heading().strong());
         if dirty {
-            ui.label(egui::RichText::new("● Unsaved changes").color(palette.warning))
+            ui.label(egui::RichText::new("Unsaved changes").color(palette.warning))
                 .on_hover_text("Save with Ctrl+S or the button below");
         }
     });
