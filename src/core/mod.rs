@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod certificate;
+pub mod challenge;
 pub mod check;
 pub mod curl;
 pub mod curl_export;

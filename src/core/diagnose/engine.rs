@@ -4,12 +4,12 @@
 //! independent evidence (1 − Π(1 − w)). What the status alone suggests is a floor, not more
 //! evidence, so a specific signal always outranks a bare "401".
 
-use super::challenge::{self, Challenge};
 use super::knowledge::{CodeRule, EnvKind, Knowledge, Provider, Weights, normalise_code};
 use super::observe::{SentRequest, Slip};
 use super::signals::{self, BodySignals, Field};
 use super::words;
 use super::{Cause, Context, Diagnosis, Failure, FailureKind, Finding, Seen, Stage};
+use crate::core::challenge::{self, Challenge};
 use crate::core::exchange::TlsProblem;
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;

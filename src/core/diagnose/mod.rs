@@ -5,7 +5,6 @@
 //! [`Diagnosis`]: findings ranked by how likely they are. Provider knowledge is data
 //! (`assets/diagnosis.toml`, see [`knowledge`]); the general signals are code in [`engine`].
 
-pub mod challenge;
 mod engine;
 pub mod har;
 pub mod knowledge;
