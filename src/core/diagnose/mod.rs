@@ -6,9 +6,12 @@
 //! (`assets/diagnosis.toml`, see [`knowledge`]); the general signals are code in [`engine`].
 
 mod engine;
+mod findings;
 pub mod har;
 pub mod knowledge;
 pub mod observe;
+mod response;
+mod sent;
 pub mod signals;
 mod words;
 
