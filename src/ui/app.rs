@@ -85,6 +85,18 @@ impl BenchLog {
     }
 }
 
+/// The app as the window runs it, with the default start and the bench log when asked for.
+pub fn window_app(
+    ctx: &egui::Context,
+    workspace: Result<Arc<Workspace>, String>,
+    runtime: tokio::runtime::Handle,
+    launched: Instant,
+) -> Box<dyn eframe::App> {
+    let mut app = GatepassApp::new(ctx, workspace, runtime, StartOptions::default());
+    app.bench = BenchLog::from_env(launched);
+    Box::new(app)
+}
+
 /// Under this width the window puts less in a row (the top bar folds its notes into "More").
 const NARROW_WIDTH: f32 = 1100.0;
 

@@ -46,11 +46,7 @@ pub fn run(
     eframe::run_native(
         "Gatepass",
         options,
-        Box::new(move |cc| {
-            let mut app = app::GatepassApp::new(&cc.egui_ctx, workspace, runtime, app::StartOptions::default());
-            app.bench = app::BenchLog::from_env(launched);
-            Ok(Box::new(app))
-        }),
+        Box::new(move |cc| Ok(app::window_app(&cc.egui_ctx, workspace, runtime, launched))),
     )
     .map_err(|e| anyhow::anyhow!("The window could not be opened: {e}"))
 }
