@@ -181,8 +181,16 @@ fn profile_ui(
                     egui::Grid::new(("check_rows", &profile.id.0)).num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
                         for row in &check.rows {
                             let color = level_color(palette, row.level);
-                            ui.label(RichText::new(row.level.label()).color(color).strong());
-                            ui.label(RichText::new(row.title).strong());
+                            // Fixed widths, so the value column starts at the same x in every card.
+                            ui.scope(|ui| {
+                                ui.set_min_width(70.0);
+                                ui.label(RichText::new(row.level.label()).color(color).strong());
+                            });
+                            ui.scope(|ui| {
+                                ui.set_min_width(200.0);
+                                ui.set_max_width(200.0);
+                                ui.add(egui::Label::new(RichText::new(row.title).strong()).wrap());
+                            });
                             ui.vertical(|ui| {
                                 ui.add(egui::Label::new(&row.found).wrap());
                                 if let Some(fix) = row.fix.as_ref().filter(|_| row.level >= Level::Warning) {
