@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod certificate;
+pub mod challenge;
 pub mod check;
 pub mod collection;
 pub mod curl;
@@ -11,6 +12,7 @@ pub mod curl_export;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;
+pub mod key_prefix;
 pub mod oauth;
 pub mod profile;
 pub mod redact;

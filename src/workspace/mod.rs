@@ -7,12 +7,14 @@
 mod check;
 mod collections;
 mod curl;
+mod files;
 mod sample;
 
 pub use crate::core::history::SendOrigin;
 pub use collections::{
     CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord,
 };
+pub use files::save_file;
 
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
@@ -945,9 +947,9 @@ fn body_mentions_secrets(body: &crate::core::request::BodyDraft) -> bool {
 fn token_refused(exchange: &Exchange) -> bool {
     let crate::core::exchange::Outcome::Response(response) = &exchange.outcome else { return false };
     response.status == 401
-        && response.headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("www-authenticate") && value.to_ascii_lowercase().contains("invalid_token")
-        })
+        && crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .iter()
+            .any(|c| c.error().is_some_and(|e| e.eq_ignore_ascii_case("invalid_token")))
 }
 
 /// Where the key for a signature check comes from.
