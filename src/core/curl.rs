@@ -11,7 +11,7 @@
 //! the value ends up in the keychain, never in the request or its history. Pure: no files are
 //! read (`@file` is named as not read), nothing is sent.
 
-use crate::core::diagnose::knowledge::{EnvKind, Knowledge};
+use crate::core::diagnose::knowledge::EnvKind;
 use crate::core::profile::{AuthKind, AuthMethod, KeyPlacement, ProfileId, SecretRef};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::secret::Secret;
@@ -797,7 +797,7 @@ fn build(parsed: Parsed) -> Result<CurlImport, CurlError> {
 }
 
 fn found(value: String, source: CredentialSource, suggested: SuggestedAuth) -> FoundCredential {
-    let prefix = Knowledge::builtin().prefix(&value);
+    let prefix = crate::core::key_prefix::find(&value);
     let looks_like = prefix.map(|p| p.kind.clone());
     let environment = prefix.and_then(|p| p.environment);
     FoundCredential { secret: Secret::new(value), source, suggested, looks_like, environment }
@@ -975,11 +975,8 @@ fn looks_like_key(value: &str) -> bool {
     if value.len() < 12 || value.contains(' ') {
         return false;
     }
-    Knowledge::builtin().prefix(value).is_some_and(|p| !p.publishable)
+    crate::core::key_prefix::find(value).is_some_and(|p| !p.publishable)
         || (value.starts_with("eyJ") && value.matches('.').count() == 2)
-        || ["ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "sk-", "SG.", "key-"]
-            .iter()
-            .any(|p| value.starts_with(p))
 }
 
 fn header_credential(name: &str, value: &str, notes: &mut Vec<String>) -> Option<FoundCredential> {

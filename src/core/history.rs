@@ -20,4 +20,7 @@ pub struct HistoryEntry {
     pub error: Option<String>,
     /// The draft as it was, redacted, to restore it.
     pub draft: RequestDraft,
+    /// A test request Check setup sent, not one the user sent; lists keep these apart.
+    #[serde(default)]
+    pub probe: bool,
 }

@@ -64,6 +64,12 @@ impl History {
              );
              CREATE INDEX IF NOT EXISTS history_profile ON history(profile_id, sent_at);",
         )?;
+        // Databases from before Check setup's test requests were marked get the column (as 0).
+        let has_probe: bool =
+            conn.prepare("SELECT 1 FROM pragma_table_info('history') WHERE name = 'probe'")?.exists([])?;
+        if !has_probe {
+            conn.execute_batch("ALTER TABLE history ADD COLUMN probe INTEGER NOT NULL DEFAULT 0;")?;
+        }
         Ok(Self { conn, path: path.to_path_buf(), warning: None })
     }
 
@@ -76,8 +82,8 @@ impl History {
         let draft = serde_json::to_string(&entry.draft).map_err(|e| self.fail(e))?;
         self.conn
             .execute(
-                "INSERT INTO history (sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO history (sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json, probe)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     entry.sent_at,
                     entry.profile_id,
@@ -88,7 +94,8 @@ impl History {
                     entry.status,
                     i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
                     entry.error,
-                    draft
+                    draft,
+                    entry.probe
                 ],
             )
             .map_err(|e| self.fail(e))?;
@@ -100,7 +107,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json
+                "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json, probe
                  FROM history ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.fail(e))?;
@@ -151,6 +158,7 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
         duration_ms: u64::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
         error: row.get(9)?,
         draft,
+        probe: row.get(11)?,
     })
 }
 
@@ -173,6 +181,7 @@ mod tests {
             duration_ms: 42,
             error: None,
             draft: RequestDraft::get("/v1/me"),
+            probe: false,
         }
     }
 

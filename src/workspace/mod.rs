@@ -6,7 +6,10 @@
 
 mod check;
 mod curl;
+mod files;
 mod sample;
+
+pub use files::save_file;
 
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
@@ -536,6 +539,7 @@ impl Workspace {
                 crate::core::exchange::Outcome::Response(_) => None,
             },
             draft: request::redacted_draft(&request.draft),
+            probe: request.id.is_check_probe(),
         };
         let this = Arc::clone(self);
         let (earlier, recorded) = tokio::task::spawn_blocking(move || {
@@ -917,9 +921,9 @@ fn body_mentions_secrets(body: &crate::core::request::BodyDraft) -> bool {
 fn token_refused(exchange: &Exchange) -> bool {
     let crate::core::exchange::Outcome::Response(response) = &exchange.outcome else { return false };
     response.status == 401
-        && response.headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("www-authenticate") && value.to_ascii_lowercase().contains("invalid_token")
-        })
+        && crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .iter()
+            .any(|c| c.error().is_some_and(|e| e.eq_ignore_ascii_case("invalid_token")))
 }
 
 /// Where the key for a signature check comes from.

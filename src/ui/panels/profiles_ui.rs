@@ -8,8 +8,8 @@ use crate::core::profile::{
     SigningAlg,
 };
 use crate::core::secret::Secret;
-use crate::ui::app::{Command, GatepassApp};
-use crate::ui::tasks::SecretPurpose;
+use crate::ui::command::{Command, PemField, SecretPurpose};
+use crate::ui::view::ViewCx;
 use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +66,8 @@ pub struct ProfileForm {
     /// Client certificate (mutual TLS): PEM text pasted or loaded from a file, to import.
     pub cert: CertificateForm,
     pub original: Option<Profile>,
-}
-
-/// Which PEM field a file is loaded into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PemField {
-    Certificate,
-    Key,
-    CaBundle,
+    /// The fields as loaded or last saved, to tell unsaved changes.
+    baseline: Vec<String>,
 }
 
 /// The client-certificate section of the form.
@@ -137,7 +131,55 @@ impl ProfileForm {
             notes: String::new(),
             cert: CertificateForm::default(),
             original: None,
+            baseline: Vec::new(),
         }
+    }
+
+    /// Every editable field as text, to compare with the baseline. Secrets count only as typed.
+    fn snapshot(&self) -> Vec<String> {
+        let mut fields = vec![
+            self.name.clone(),
+            format!("{:?}", self.env),
+            self.custom_label.clone(),
+            self.custom_color.clone(),
+            self.base_url.clone(),
+            self.allowed_hosts.clone(),
+            format!("{:?}", self.auth),
+            self.key_name.clone(),
+            format!("{:?}", self.key_placement),
+            self.username.clone(),
+            self.token_url.clone(),
+            self.authorization_url.clone(),
+            self.client_id.clone(),
+            format!("{:?}", self.client_auth),
+            self.oauth_scopes.clone(),
+            self.audience.clone(),
+            self.resource.clone(),
+            format!("{:?}", self.jwt_alg),
+            self.jwt_key_id.clone(),
+            self.jwt_issuer.clone(),
+            self.jwt_subject.clone(),
+            self.jwt_audience.clone(),
+            self.jwt_scopes.clone(),
+            self.jwt_claims.clone(),
+            self.jwt_lifetime.clone(),
+            self.jwks_url.clone(),
+            self.introspection_url.clone(),
+            self.check_path.clone(),
+            self.scopes.clone(),
+            self.notes.clone(),
+            self.cert.ca_pem.clone(),
+            (!self.new_secret.is_empty()).to_string(),
+        ];
+        for (k, v) in &self.variables {
+            fields.push(format!("{k}={v}"));
+        }
+        fields
+    }
+
+    /// The form differs from the profile as saved (a new profile always does).
+    pub fn is_dirty(&self) -> bool {
+        self.is_new || self.snapshot() != self.baseline
     }
 
     pub fn from_profile(p: &Profile) -> Self {
@@ -206,6 +248,7 @@ impl ProfileForm {
                 .map_err(|e| e.to_string())
         });
         form.original = Some(p.clone());
+        form.baseline = form.snapshot();
         form
     }
 
@@ -321,17 +364,30 @@ impl ProfileEditor {
     }
 }
 
-impl GatepassApp {
-    /// Open the editor on the active profile.
-    pub fn open_editor(&mut self) {
-        let form = self.active_profile().map(ProfileForm::from_profile);
-        self.editor =
-            Some(ProfileEditor { form, status: None, revealed: None, confirm_delete: false, suggest_check: false });
+impl ProfileEditor {
+    /// The editor, open on this profile (or on none).
+    pub fn on(profile: Option<&Profile>) -> Self {
+        Self {
+            form: profile.map(ProfileForm::from_profile),
+            status: None,
+            revealed: None,
+            confirm_delete: false,
+            suggest_check: false,
+        }
+    }
+
+    /// The window; `false` once it was closed.
+    pub fn show(&mut self, ctx: &egui::Context, cx: &ViewCx<'_>, commands: &mut Vec<Command>) -> bool {
+        editor_window_ui(self, ctx, cx, commands)
     }
 }
 
-pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
-    let Some(mut editor) = app.editor.take() else { return };
+fn editor_window_ui(
+    editor: &mut ProfileEditor,
+    ctx: &egui::Context,
+    cx: &ViewCx<'_>,
+    commands: &mut Vec<Command>,
+) -> bool {
     let mut open = true;
     let top_center = ctx.content_rect().center_top() + egui::vec2(0.0, 56.0);
     egui::Window::new("Profiles")
@@ -344,22 +400,20 @@ pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
                     ui.set_width(220.0);
-                    list_ui(app, &mut editor, ui);
+                    list_ui(editor, ui, cx, commands);
                 });
                 ui.separator();
-                ui.vertical(|ui| form_ui(app, &mut editor, ui));
+                ui.vertical(|ui| form_ui(editor, ui, cx, commands));
             });
         });
-    if open {
-        app.editor = Some(editor);
-    }
+    open
 }
 
-fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui) {
-    for profile in &app.profiles {
+fn list_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    for profile in cx.profiles {
         let selected = editor.form.as_ref().is_some_and(|f| f.id == profile.id);
-        let color = app.theme.environment_color(&profile.environment);
-        let text = egui::RichText::new(&profile.name).color(if selected { app.theme.palette.text } else { color });
+        let color = cx.theme.environment_color(&profile.environment);
+        let text = egui::RichText::new(&profile.name).color(if selected { cx.theme.palette.text } else { color });
         if ui.selectable_label(selected, text).clicked() {
             editor.form = Some(ProfileForm::from_profile(profile));
             editor.revealed = None;
@@ -377,14 +431,14 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
         let existing = editor.form.as_ref().filter(|f| !f.is_new).map(|f| f.id.clone());
         if let Some(id) = existing {
             if ui.button("Duplicate").clicked() {
-                app.commands.push(Command::DuplicateProfile(id.clone()));
+                commands.push(Command::DuplicateProfile(id.clone()));
             }
             if editor.confirm_delete {
                 if ui
-                    .button(egui::RichText::new("Yes, delete it and its secret").color(app.theme.palette.error))
+                    .button(egui::RichText::new("Yes, delete it and its secret").color(cx.theme.palette.error))
                     .clicked()
                 {
-                    app.commands.push(Command::DeleteProfile(id));
+                    commands.push(Command::DeleteProfile(id));
                     editor.form = None;
                     editor.confirm_delete = false;
                 }
@@ -395,247 +449,341 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
     });
 }
 
-fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
+/// The editor's sections, each folding on its own.
+const LABEL_WIDTH: f32 = 190.0;
+
+fn section_grid(ui: &mut egui::Ui, id: &str, add: impl FnOnce(&mut egui::Ui)) {
+    egui::Grid::new(id).num_columns(2).spacing([12.0, 8.0]).min_col_width(LABEL_WIDTH).show(ui, add);
+}
+
+fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    let palette = cx.theme.palette;
     let Some(form) = &mut editor.form else {
         ui.label("Choose a profile on the left, or create a new one.");
         return;
     };
-    egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
-        egui::Grid::new("profile_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-            labelled_text(ui, "Name", &mut form.name, "Shop — Sandbox");
-            ui.end_row();
-            ui.label("Environment");
-            ui.horizontal(|ui| {
-                ui.selectable_value(&mut form.env, EnvKind::Sandbox, "Sandbox (test)");
-                ui.selectable_value(
-                    &mut form.env,
-                    EnvKind::Production,
-                    egui::RichText::new("Production (live)").color(palette.production),
-                );
-                ui.selectable_value(&mut form.env, EnvKind::Custom, "Other…");
-            });
-            ui.end_row();
-            if form.env == EnvKind::Custom {
-                labelled_text(ui, "Environment label", &mut form.custom_label, "Staging");
-                ui.end_row();
-                labelled_text(ui, "Colour", &mut form.custom_color, "#d08a2c");
-                ui.end_row();
-            }
-            labelled_text(ui, "Base URL", &mut form.base_url, "https://api.example.com");
-            ui.end_row();
-            labelled_text(ui, "Allowed hosts", &mut form.allowed_hosts, "empty: the base URL's host");
-            ui.end_row();
-            let method_label = ui.label("Sign-in method");
-            let combo = egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(ui, |ui| {
-                for kind in AuthKind::ALL {
-                    ui.selectable_value(&mut form.auth, kind, kind.label());
-                }
-            });
-            combo.response.labelled_by(method_label.id);
-            ui.end_row();
-            match form.auth {
-                AuthKind::ApiKey => {
-                    labelled_text(ui, "Key name", &mut form.key_name, "X-Api-Key");
-                    ui.end_row();
-                    ui.label("Sent in");
-                    ui.horizontal(|ui| {
-                        ui.selectable_value(&mut form.key_placement, KeyPlacement::Header, "a header");
-                        ui.selectable_value(&mut form.key_placement, KeyPlacement::Query, "the query string");
-                    });
-                    ui.end_row();
-                }
-                AuthKind::Basic => {
-                    labelled_text(ui, "Username", &mut form.username, "");
-                    ui.end_row();
-                }
-                AuthKind::OAuthClientCredentials => {
-                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
-                    ui.end_row();
-                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
-                    ui.end_row();
-                    ui.label("The app proves itself with");
-                    ui.horizontal(|ui| {
-                        for choice in ClientAuth::ALL {
-                            let text = match choice {
-                                ClientAuth::PrivateKeyJwt => choice.label().to_owned(),
-                                _ => format!("its secret in {}", choice.label()),
-                            };
-                            ui.selectable_value(&mut form.client_auth, choice, text);
+    let dirty = form.is_dirty();
+    if dirty && editor.status.as_deref().is_some_and(|s| s.starts_with("Saved.")) {
+        // "Saved." no longer holds once the form changed again.
+        editor.status = None;
+    }
+    ui.horizontal(|ui| {
+        let title = if form.is_new { "New profile".to_owned() } else { form.name.clone() };
+        ui.label(egui::RichText::new(title).heading().strong());
+        if dirty {
+            ui.label(egui::RichText::new("Unsaved changes").color(palette.warning))
+                .on_hover_text("Save with Ctrl+S or the button below");
+        }
+    });
+    let save_height = 56.0;
+    egui::ScrollArea::vertical()
+        .id_salt(("profile_form", form.id.0.as_str()))
+        .max_height((ui.available_height() - save_height).max(160.0))
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::CollapsingHeader::new(egui::RichText::new("Connection").strong())
+                .id_salt("section_connection")
+                .default_open(true)
+                .show(ui, |ui| {
+                    section_grid(ui, "connection_grid", |ui| {
+                        labelled_text(ui, "Name", &mut form.name, "Shop — Sandbox");
+                        ui.end_row();
+                        ui.label("Environment");
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(&mut form.env, EnvKind::Sandbox, "Sandbox (test)");
+                            ui.selectable_value(
+                                &mut form.env,
+                                EnvKind::Production,
+                                egui::RichText::new("Production (live)").color(palette.production),
+                            );
+                            ui.selectable_value(&mut form.env, EnvKind::Custom, "Other…");
+                        });
+                        ui.end_row();
+                        if form.env == EnvKind::Custom {
+                            labelled_text(ui, "Environment label", &mut form.custom_label, "Staging");
+                            ui.end_row();
+                            labelled_text(ui, "Colour", &mut form.custom_color, "#d08a2c");
+                            ui.end_row();
                         }
-                    });
-                    ui.end_row();
-                    if form.client_auth == ClientAuth::PrivateKeyJwt {
-                        if form.jwt_alg.is_shared_secret() {
-                            form.jwt_alg = SigningAlg::ES256;
-                        }
-                        algorithm_ui(ui, &mut form.jwt_alg, false);
+                        labelled_text(ui, "Base URL", &mut form.base_url, "https://api.example.com");
+                        ui.end_row();
+                        labelled_text(ui, "Allowed hosts", &mut form.allowed_hosts, "empty: the base URL's host");
                         ui.end_row();
                         labelled_text(
                             ui,
-                            "Key ID (kid, optional)",
-                            &mut form.jwt_key_id,
-                            "the key's ID at the sign-in server",
+                            "Check address (optional)",
+                            &mut form.check_path,
+                            "/v1/me — a GET that needs the credential, sent by Check setup",
                         );
                         ui.end_row();
-                    }
-                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
-                    ui.end_row();
-                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
-                    ui.end_row();
-                    labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
-                    ui.end_row();
-                }
-                AuthKind::SignedJwt => signed_jwt_fields_ui(form, ui, palette),
-                AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => {
-                    let (label, hint) = if form.auth == AuthKind::OAuthDevice {
-                        ("Device authorization URL", "https://login.example.com/oauth/device_authorization")
-                    } else {
-                        ("Sign-in page URL", "https://login.example.com/oauth/authorize")
-                    };
-                    labelled_text(ui, label, &mut form.authorization_url, hint);
-                    ui.end_row();
-                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
-                    ui.end_row();
-                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
-                    ui.end_row();
-                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
-                    ui.end_row();
-                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
-                    ui.end_row();
-                }
-                AuthKind::None | AuthKind::Bearer => {}
-            }
-            if form.auth != AuthKind::None {
-                secret_row_ui(app_commands(&mut app.commands), form, &mut editor.revealed, ui, palette);
-            }
-            let saved_oauth = form
-                .original
-                .as_ref()
-                .filter(|p| p.auth.is_oauth() && p.auth.kind() == form.auth)
-                .map(|p| p.id.clone());
-            if let Some(id) = saved_oauth {
-                ui.label("Access token");
-                let person = form.original.as_ref().is_some_and(|p| p.auth.user_sign_in().is_some());
-                ui.horizontal_wrapped(|ui| {
-                    ui.set_max_width(520.0);
-                    crate::ui::panels::token_ui::get_new_token_ui(app, &id, ui);
-                    let now = time::OffsetDateTime::now_utc();
-                    let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
-                    match app.token_fetch.as_ref().filter(|f| *f.profile() == id) {
-                        Some(crate::ui::inspector::TokenFetch::Done(_, info)) => {
-                            ui.label(crate::ui::inspector::obtained_words(info, now, local));
-                        }
-                        Some(crate::ui::inspector::TokenFetch::Failed(_, error)) => {
-                            ui.label(egui::RichText::new(error).color(palette.error));
-                        }
-                        Some(crate::ui::inspector::TokenFetch::InFlight(_)) => {}
-                        None => {
-                            let current =
-                                app.active_token.as_ref().filter(|v| v.profile == id).and_then(|v| match &v.token {
-                                    crate::ui::inspector::ActiveToken::Jwt(jwt) => Some(format!(
-                                        "Current {} · {}",
-                                        crate::core::token::time_words::short_state_words(
-                                            jwt,
-                                            now,
-                                            crate::core::token::DEFAULT_SOON
-                                        ),
-                                        jwt.fingerprint
-                                    )),
-                                    _ => None,
-                                });
-                            ui.label(
-                                egui::RichText::new(current.unwrap_or_else(|| {
-                                    if person {
-                                        "Sign in once; after that Gatepass renews the token itself until the sign-in runs out".to_owned()
-                                    } else {
-                                        "Got automatically before a send; kept until a minute before it expires".to_owned()
-                                    }
-                                }))
-                                .color(palette.muted),
-                            );
-                        }
-                    }
+                    });
                 });
-                ui.end_row();
-            }
-            labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
-            ui.end_row();
-            labelled_text(
-                ui,
-                "Check address (optional)",
-                &mut form.check_path,
-                "/v1/me — a GET that needs the credential, sent by Check setup",
-            );
-            ui.end_row();
-            if matches!(form.auth, AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::SignedJwt) {
-                labelled_text(
-                    ui,
-                    "Key set URL (optional)",
-                    &mut form.jwks_url,
-                    "JWKS that checks token signatures, e.g. …/.well-known/jwks.json",
-                );
-                ui.end_row();
-                labelled_text(
-                    ui,
-                    "Introspection URL (optional)",
-                    &mut form.introspection_url,
-                    "asks the server whether a token is active, e.g. …/oauth/introspect",
-                );
-                ui.end_row();
-            }
-            ui.label("Notes");
-            ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
-            ui.end_row();
-            certificate_rows_ui(&mut app.commands, form, ui, palette);
+            egui::CollapsingHeader::new(egui::RichText::new("Sign-in").strong())
+                .id_salt("section_sign_in")
+                .default_open(true)
+                .show(ui, |ui| {
+                    section_grid(ui, "sign_in_grid", |ui| {
+                        let method_label = ui.label("Sign-in method");
+                        let combo = egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(
+                            ui,
+                            |ui| {
+                                for kind in AuthKind::ALL {
+                                    ui.selectable_value(&mut form.auth, kind, kind.label());
+                                }
+                            },
+                        );
+                        combo.response.labelled_by(method_label.id);
+                        ui.end_row();
+            match form.auth {
+                            AuthKind::ApiKey => {
+                                labelled_text(ui, "Key name", &mut form.key_name, "X-Api-Key");
+                                ui.end_row();
+                                ui.label("Sent in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.key_placement, KeyPlacement::Header, "a header");
+                                    ui.selectable_value(&mut form.key_placement, KeyPlacement::Query, "the query string");
+                                });
+                                ui.end_row();
+                            }
+                            AuthKind::Basic => {
+                                labelled_text(ui, "Username", &mut form.username, "");
+                                ui.end_row();
+                            }
+                            AuthKind::OAuthClientCredentials => {
+                                labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                                ui.end_row();
+                                labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                                ui.end_row();
+                                ui.label("The app proves itself with");
+                                ui.horizontal(|ui| {
+                                    for choice in ClientAuth::ALL {
+                                        let text = match choice {
+                                            ClientAuth::PrivateKeyJwt => choice.label().to_owned(),
+                                            _ => format!("its secret in {}", choice.label()),
+                                        };
+                                        ui.selectable_value(&mut form.client_auth, choice, text);
+                                    }
+                                });
+                                ui.end_row();
+                                if form.client_auth == ClientAuth::PrivateKeyJwt {
+                                    if form.jwt_alg.is_shared_secret() {
+                                        form.jwt_alg = SigningAlg::ES256;
+                                    }
+                                    algorithm_ui(ui, &mut form.jwt_alg, false);
+                                    ui.end_row();
+                                    labelled_text(
+                                        ui,
+                                        "Key ID (kid, optional)",
+                                        &mut form.jwt_key_id,
+                                        "the key's ID at the sign-in server",
+                                    );
+                                    ui.end_row();
+                                }
+                                labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                                ui.end_row();
+                                labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                                ui.end_row();
+                                labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
+                                ui.end_row();
+                            }
+                            AuthKind::SignedJwt => signed_jwt_fields_ui(form, ui, palette),
+                            AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => {
+                                let (label, hint) = if form.auth == AuthKind::OAuthDevice {
+                                    ("Device authorization URL", "https://login.example.com/oauth/device_authorization")
+                                } else {
+                                    ("Sign-in page URL", "https://login.example.com/oauth/authorize")
+                                };
+                                labelled_text(ui, label, &mut form.authorization_url, hint);
+                                ui.end_row();
+                                labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                                ui.end_row();
+                                labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                                ui.end_row();
+                                labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                                ui.end_row();
+                                labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                                ui.end_row();
+                            }
+                            AuthKind::None | AuthKind::Bearer => {}
+                        }
+                        if form.auth != AuthKind::None {
+                            secret_row_ui(commands, form, &mut editor.revealed, ui, palette);
+                        }
+            let saved_oauth = form
+                            .original
+                            .as_ref()
+                            .filter(|p| p.auth.is_oauth() && p.auth.kind() == form.auth)
+                            .map(|p| p.id.clone());
+                        if let Some(id) = saved_oauth {
+                            ui.label("Access token");
+                            let person = form.original.as_ref().is_some_and(|p| p.auth.user_sign_in().is_some());
+                            ui.horizontal_wrapped(|ui| {
+                                ui.set_max_width(520.0);
+                                commands.extend(crate::ui::panels::token_ui::get_new_token_ui(ui, cx, &id));
+                                let now = time::OffsetDateTime::now_utc();
+                                let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
+                                match cx.token_fetch.filter(|f| *f.profile() == id) {
+                                    Some(crate::ui::panels::token_ui::TokenFetch::Done(_, info)) => {
+                                        ui.label(crate::ui::panels::token_ui::obtained_words(info, now, local));
+                                    }
+                                    Some(crate::ui::panels::token_ui::TokenFetch::Failed(_, error)) => {
+                                        ui.label(egui::RichText::new(error).color(palette.error));
+                                    }
+                                    Some(crate::ui::panels::token_ui::TokenFetch::InFlight(_)) => {}
+                                    None => {
+                                        let current =
+                                            cx.active_token.filter(|v| v.profile == id).and_then(|v| match &v.token {
+                                                crate::ui::panels::token_ui::ActiveToken::Jwt(jwt) => Some(format!(
+                                                    "Current {} · {}",
+                                                    crate::core::token::time_words::short_state_words(
+                                                        jwt,
+                                                        now,
+                                                        crate::core::token::DEFAULT_SOON
+                                                    ),
+                                                    jwt.fingerprint
+                                                )),
+                                                _ => None,
+                                            });
+                                        ui.label(
+                                            egui::RichText::new(current.unwrap_or_else(|| {
+                                                if person {
+                                                    "Sign in once; after that Gatepass renews the token itself until the sign-in runs out".to_owned()
+                                                } else {
+                                                    "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                                }
+                                            }))
+                                            .color(palette.muted),
+                                        );
+                                    }
+                                }
+                            });
+                            ui.end_row();
+                        }
+                        if matches!(form.auth, AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::SignedJwt) {
+                            labelled_text(
+                                ui,
+                                "Key set URL (optional)",
+                                &mut form.jwks_url,
+                                "JWKS that checks token signatures, e.g. …/.well-known/jwks.json",
+                            );
+                            ui.end_row();
+                            labelled_text(
+                                ui,
+                                "Introspection URL (optional)",
+                                &mut form.introspection_url,
+                                "asks the server whether a token is active, e.g. …/oauth/introspect",
+                            );
+                            ui.end_row();
+                        }
+                    });
+                });
+            egui::CollapsingHeader::new(egui::RichText::new("Permissions").strong())
+                .id_salt("section_permissions")
+                .default_open(true)
+                .show(ui, |ui| {
+                    section_grid(ui, "permissions_grid", |ui| {
+                        labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
+                        ui.end_row();
+                    });
+                    ui.label(
+                        egui::RichText::new("The permissions this profile's credential should have; Check setup and the explanations compare with them.")
+                            .small()
+                            .color(palette.muted),
+                    );
+                });
+            let has_certificate = form.cert.facts.is_some() || !form.cert.ca_pem.trim().is_empty();
+            egui::CollapsingHeader::new(egui::RichText::new("Client certificate").strong())
+                .id_salt(("section_certificate", has_certificate))
+                .default_open(has_certificate)
+                .show(ui, |ui| {
+                    section_grid(ui, "certificate_grid", |ui| certificate_rows_ui(commands, form, ui, palette));
+                });
+            egui::CollapsingHeader::new(egui::RichText::new(format!("Variables ({})", form.variables.len())).strong())
+                .id_salt("section_variables")
+                .default_open(!form.variables.is_empty())
+                .show(ui, |ui| variables_ui(ui, form, palette));
+            egui::CollapsingHeader::new(egui::RichText::new("Notes").strong())
+                .id_salt("section_notes")
+                .default_open(!form.notes.is_empty())
+                .show(ui, |ui| {
+                    let label = ui.label(egui::RichText::new("Notes").small().color(palette.muted));
+                    ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(3).desired_width(f32::INFINITY))
+                        .labelled_by(label.id);
+                });
         });
-        ui.label(egui::RichText::new("Variables").strong());
-        let mut remove = None;
-        egui::Grid::new("variables").num_columns(3).show(ui, |ui| {
-            for (i, (k, v)) in form.variables.iter_mut().enumerate() {
-                ui.add(egui::TextEdit::singleline(k).hint_text("name").desired_width(140.0));
-                ui.add(egui::TextEdit::singleline(v).hint_text("value").desired_width(260.0));
-                if ui.small_button("Remove").clicked() {
-                    remove = Some(i);
-                }
-                ui.end_row();
-            }
-        });
-        if let Some(i) = remove {
-            form.variables.remove(i);
-        }
-        if ui.button("Add variable").clicked() {
-            form.variables.push((String::new(), String::new()));
-        }
-    });
     ui.separator();
-    ui.horizontal(|ui| {
+    let ctrl_s = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
+    ui.horizontal_wrapped(|ui| {
         let label = if form.is_new { "Create profile" } else { "Save changes" };
-        if ui.button(egui::RichText::new(label).strong()).clicked() {
-            match form.to_profile() {
-                Ok(profile) => {
-                    let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
-                    let optional = profile.auth.user_sign_in().is_some();
-                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
-                        editor.status =
-                            Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
-                    } else {
-                        form.new_secret = Zeroizing::new(String::new());
-                        app.commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
-                        editor.status = Some("Saving…".to_owned());
-                    }
-                }
-                Err(e) => editor.status = Some(e),
-            }
+        let clicked = ui.button(egui::RichText::new(label).strong()).on_hover_text("Ctrl+S").clicked();
+        if clicked || ctrl_s {
+            editor.status = Some(save(form, commands));
         }
         if let Some(status) = &editor.status {
             ui.label(status);
         }
         if editor.suggest_check && ui.button("Check setup").clicked() {
             editor.suggest_check = false;
-            app.commands.push(Command::Check(crate::ui::check_ui::CheckCommand::All));
+            commands.push(Command::Check(crate::ui::command::CheckCommand::All));
         }
     });
+}
+
+/// Save the form: the profile (and a typed secret) go to the app; returns what to say.
+fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
+    match form.to_profile() {
+        Ok(profile) => {
+            let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
+            let optional = profile.auth.user_sign_in().is_some();
+            if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
+                format!("Paste the {} before creating the profile.", profile.auth.secret_label())
+            } else {
+                form.new_secret = Zeroizing::new(String::new());
+                commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
+                "Saving…".to_owned()
+            }
+        }
+        Err(e) => e,
+    }
+}
+
+/// The variables as a two-column table: names and values in full-width fields.
+fn variables_ui(ui: &mut egui::Ui, form: &mut ProfileForm, palette: crate::ui::theme::Palette) {
+    ui.label(
+        egui::RichText::new(
+            "Use them in requests as {{name}}. Values are saved in the profiles file: keep secrets out of them.",
+        )
+        .small()
+        .color(palette.muted),
+    );
+    let mut remove = None;
+    let width = ui.available_width();
+    let remove_width = 80.0;
+    let field = ((width - remove_width - 24.0) / 2.0).max(120.0);
+    egui::Grid::new("variables").num_columns(3).striped(true).spacing([8.0, 4.0]).show(ui, |ui| {
+        ui.label(egui::RichText::new("Name").strong());
+        ui.label(egui::RichText::new("Value").strong());
+        ui.label("");
+        ui.end_row();
+        for (i, (k, v)) in form.variables.iter_mut().enumerate() {
+            ui.add(egui::TextEdit::singleline(k).hint_text("name").desired_width(field)).widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("Variable {} name", i + 1))
+            });
+            ui.add(egui::TextEdit::singleline(v).hint_text("value").desired_width(field)).widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("Variable {} value", i + 1))
+            });
+            if ui.small_button("Remove").clicked() {
+                remove = Some(i);
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = remove {
+        form.variables.remove(i);
+    }
+    if ui.button("Add variable").clicked() {
+        form.variables.push((String::new(), String::new()));
+    }
 }
 
 /// The "Client certificate" rows of the form: the saved certificate's facts with a coloured
@@ -833,10 +981,6 @@ fn pem_row_ui(
         });
     });
     ui.end_row();
-}
-
-fn app_commands(commands: &mut Vec<Command>) -> &mut Vec<Command> {
-    commands
 }
 
 fn secret_row_ui(
