@@ -140,7 +140,6 @@ mod editor {
     use egui_kittest::kittest::Queryable as _;
     use gatepass::practice::PracticeConfig;
     use gatepass::ui::app::{GatepassApp, StartOptions};
-    use gatepass::ui::panels::profiles_ui::ProfileEditor;
 
     /// Open the editor on a new profile with the slip made, press "Create profile", and read
     /// the reason on screen.
@@ -163,7 +162,7 @@ mod editor {
             app,
         );
         crate::common::ui::wait_for(&mut harness, "the sample profiles", |h| {
-            h.state().profiles.len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
+            h.state().profiles().len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
         });
         let mut form = ProfileForm::blank();
         form.name = "Shop".into();
@@ -177,13 +176,11 @@ mod editor {
         form.jwt_alg = SigningAlg::HS256;
         *form.new_secret = "a-secret".into();
         edit(&mut form);
-        harness.state_mut().editor = Some(ProfileEditor {
-            form: Some(form),
-            status: None,
-            revealed: None,
-            confirm_delete: false,
-            suggest_check: false,
-        });
+        harness.get_by_label("Profiles…").click();
+        harness.run_steps(3);
+        harness.get_by_label("New profile").click();
+        harness.run_steps(2);
+        harness.state_mut().editor_mut().unwrap().form = Some(form);
         // A new window sizes itself over a few frames: click where the button has settled.
         harness.run_steps(8);
         harness.get_by_label("Create profile").click();
@@ -191,8 +188,8 @@ mod editor {
         assert!(
             harness.query_all_by_label(reason).next().is_some(),
             "the editor does not show \"{reason}\"; it shows {:?}",
-            harness.state().editor.as_ref().and_then(|e| e.status.clone())
+            harness.state().editor().and_then(|e| e.status.clone())
         );
-        assert_eq!(harness.state().profiles.len(), gatepass::workspace::SAMPLE_PROFILE_COUNT, "the editor saved it");
+        assert_eq!(harness.state().profiles().len(), gatepass::workspace::SAMPLE_PROFILE_COUNT, "the editor saved it");
     }
 }
