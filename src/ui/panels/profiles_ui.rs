@@ -4,7 +4,7 @@
 
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
+    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileDraft, ProfileId, SecretRef,
     SigningAlg,
 };
 use crate::core::secret::Secret;
@@ -252,153 +252,63 @@ impl ProfileForm {
         form
     }
 
-    /// The profile this form describes, or what is wrong with it.
-    pub fn to_profile(&self) -> Result<Profile, String> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err("Give the profile a name.".to_owned());
-        }
-        let base = self.base_url.trim();
-        let parsed = url::Url::parse(base).map_err(|_| {
-            format!("The base URL \"{base}\" is not a valid URL. It should look like https://api.example.com.")
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err("The base URL must start with http:// or https://.".to_owned());
-        }
-        let environment = match self.env {
+    /// The form as a draft for the one profile builder (`ProfileDraft::build`), which the
+    /// command line uses too: both refuse the same things with the same reasons.
+    pub fn to_draft(&self) -> ProfileDraft {
+        let mut draft = ProfileDraft::new(self.auth);
+        draft.id = self.id.clone();
+        self.name.clone_into(&mut draft.name);
+        draft.environment = match self.env {
             EnvKind::Sandbox => Environment::Sandbox,
             EnvKind::Production => Environment::Production,
             EnvKind::Custom => {
-                if self.custom_label.trim().is_empty() {
-                    return Err("Give the custom environment a label, such as Staging.".to_owned());
-                }
-                Environment::Custom {
-                    label: self.custom_label.trim().to_owned(),
-                    color: self.custom_color.trim().to_owned(),
-                }
+                Environment::Custom { label: self.custom_label.clone(), color: self.custom_color.clone() }
             }
         };
-        let mut profile = self.original.clone().unwrap_or_else(|| Profile::new(name, environment.clone(), base));
-        profile.id = self.id.clone();
-        name.clone_into(&mut profile.name);
-        profile.environment = environment;
-        base.clone_into(&mut profile.base_url);
-        profile.allowed_hosts =
-            self.allowed_hosts.split([',', ' ']).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
-        let same_kind = profile.auth.kind() == self.auth;
-        let mut auth = if same_kind { profile.auth.clone() } else { AuthMethod::new_of_kind(self.auth, &self.id) };
-        match &mut auth {
-            AuthMethod::ApiKey { name, placement, .. } => {
-                if self.key_name.trim().is_empty() {
-                    return Err("Say which header or query parameter carries the API key.".to_owned());
-                }
-                self.key_name.trim().clone_into(name);
-                *placement = self.key_placement;
-            }
-            AuthMethod::Basic { username, .. } => {
-                if self.username.contains(':') {
-                    return Err("A Basic username cannot contain a colon (:).".to_owned());
-                }
-                self.username.trim().clone_into(username);
-            }
-            AuthMethod::OAuthClientCredentials(settings) => {
-                let token_url = self.token_url.trim();
-                let parsed = url::Url::parse(token_url).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
-                if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
-                    return Err(format!(
-                        "The token URL \"{token_url}\" is not a valid URL. It should look like https://login.example.com/oauth/token."
-                    ));
-                }
-                if self.client_id.trim().is_empty() {
-                    return Err("Paste the client ID from the app's settings.".to_owned());
-                }
-                token_url.clone_into(&mut settings.token_url);
-                self.client_id.trim().clone_into(&mut settings.client_id);
-                settings.client_auth = self.client_auth;
-                settings.scopes = split_words(&self.oauth_scopes);
-                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
-                settings.resource = Some(self.resource.trim().to_owned()).filter(|r| !r.is_empty());
-                settings.assertion = if self.client_auth == ClientAuth::PrivateKeyJwt {
-                    if self.jwt_alg.is_shared_secret() {
-                        return Err(
-                            "A signed assertion uses a private key: choose RS256, PS256, ES256 or EdDSA.".to_owned()
-                        );
-                    }
-                    Some(AssertionKey { algorithm: self.jwt_alg, key_id: self.key_id() })
-                } else {
-                    None
-                };
-            }
-            AuthMethod::SignedJwt(settings) => {
-                settings.algorithm = self.jwt_alg;
-                settings.key_id = self.key_id();
-                self.jwt_issuer.trim().clone_into(&mut settings.issuer);
-                self.jwt_subject.trim().clone_into(&mut settings.subject);
-                self.jwt_audience.trim().clone_into(&mut settings.audience);
-                settings.scopes = split_words(&self.jwt_scopes);
-                settings.extra_claims.clone_from(&self.jwt_claims);
-                settings.lifetime_secs = match self.jwt_lifetime.trim().parse::<u32>() {
-                    Ok(secs) if secs > 0 => secs,
-                    _ => return Err("Say how long each token is good for, in seconds (for example 300).".to_owned()),
-                };
-                crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(|e| e.to_string())?;
-            }
-            AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
-                let (what, example) = if self.auth == AuthKind::OAuthDevice {
-                    ("device authorization URL", "https://login.example.com/oauth/device_authorization")
-                } else {
-                    ("sign-in page URL", "https://login.example.com/oauth/authorize")
-                };
-                for (what, text, example) in [
-                    (what, self.authorization_url.trim(), example),
-                    ("token URL", self.token_url.trim(), "https://login.example.com/oauth/token"),
-                ] {
-                    let parsed = url::Url::parse(text).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
-                    if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
-                        return Err(format!(
-                            "The {what} \"{text}\" is not a valid URL. It should look like {example}."
-                        ));
-                    }
-                }
-                if self.client_id.trim().is_empty() {
-                    return Err("Paste the client ID from the app's settings.".to_owned());
-                }
-                self.authorization_url.trim().clone_into(&mut settings.authorization_url);
-                self.token_url.trim().clone_into(&mut settings.token_url);
-                self.client_id.trim().clone_into(&mut settings.client_id);
-                settings.scopes = split_words(&self.oauth_scopes);
-                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
-            }
-            AuthMethod::None | AuthMethod::Bearer { .. } => {}
-        }
-        profile.auth = auth;
-        profile.token_checks.jwks_url = optional_url(&self.jwks_url, "key set (JWKS) address")?;
-        profile.check_path = Some(self.check_path.trim().to_owned()).filter(|p| !p.is_empty());
-        profile.token_checks.introspection_url = optional_url(&self.introspection_url, "introspection address")?;
-        profile.expected_scopes = split_words(&self.scopes);
-        profile.variables = self
+        self.base_url.clone_into(&mut draft.base_url);
+        draft.allowed_hosts = vec![self.allowed_hosts.clone()];
+        draft.expected_scopes = vec![self.scopes.clone()];
+        // A row left empty is no input; a value without a name is refused by the builder.
+        draft.variables = self
             .variables
             .iter()
-            .filter(|(k, _)| !k.trim().is_empty())
-            .map(|(k, v)| (k.trim().to_owned(), v.clone()))
+            .filter(|(k, v)| !(k.trim().is_empty() && v.is_empty()))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        profile.notes.clone_from(&self.notes);
-        let ca = self.cert.ca_pem.trim();
-        profile.ca_bundle_pem = if ca.is_empty() {
-            None
-        } else {
-            crate::core::certificate::parse_ca_bundle(ca).map_err(|e| e.to_string())?;
-            Some(format!("{ca}\n"))
-        };
-        Ok(profile)
+        self.notes.clone_into(&mut draft.notes);
+        self.jwks_url.clone_into(&mut draft.jwks_url);
+        self.introspection_url.clone_into(&mut draft.introspection_url);
+        self.check_path.clone_into(&mut draft.check_path);
+        self.cert.ca_pem.clone_into(&mut draft.ca_bundle_pem);
+        let auth = &mut draft.auth;
+        self.key_name.clone_into(&mut auth.key_name);
+        auth.key_placement = self.key_placement;
+        self.username.clone_into(&mut auth.username);
+        self.token_url.clone_into(&mut auth.token_url);
+        self.authorization_url.clone_into(&mut auth.authorization_url);
+        self.client_id.clone_into(&mut auth.client_id);
+        auth.client_auth = self.client_auth;
+        auth.oauth_scopes = vec![self.oauth_scopes.clone()];
+        self.audience.clone_into(&mut auth.audience);
+        self.resource.clone_into(&mut auth.resource);
+        auth.alg = self.jwt_alg;
+        self.jwt_key_id.clone_into(&mut auth.key_id);
+        self.jwt_issuer.clone_into(&mut auth.jwt_issuer);
+        self.jwt_subject.clone_into(&mut auth.jwt_subject);
+        self.jwt_audience.clone_into(&mut auth.jwt_audience);
+        auth.jwt_scopes = vec![self.jwt_scopes.clone()];
+        self.jwt_claims.clone_into(&mut auth.jwt_claims);
+        self.jwt_lifetime.clone_into(&mut auth.jwt_lifetime);
+        draft
+    }
+
+    /// The profile this form describes, or what is wrong with it (the builder's reason).
+    pub fn to_profile(&self) -> Result<Profile, String> {
+        self.to_draft().build(self.original.as_ref()).map_err(|e| e.to_string())
     }
 }
 
 impl ProfileForm {
-    fn key_id(&self) -> Option<String> {
-        Some(self.jwt_key_id.trim().to_owned()).filter(|k| !k.is_empty())
-    }
-
     /// The secret typed here is a PEM private key (several lines), not a one-line secret.
     fn secret_is_pem(&self) -> bool {
         match self.auth {
@@ -407,27 +317,6 @@ impl ProfileForm {
             _ => false,
         }
     }
-}
-
-/// An optional address as typed: empty is none; anything else must be an http(s) URL.
-fn optional_url(text: &str, what: &str) -> Result<Option<String>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match url::Url::parse(text) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {
-            Ok(Some(text.to_owned()))
-        }
-        _ => Err(format!(
-            "The {what} \"{text}\" is not a valid URL. Use the full address, starting with https://, or leave it empty."
-        )),
-    }
-}
-
-/// Scopes as typed: separated by spaces or commas.
-fn split_words(text: &str) -> Vec<String> {
-    text.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// The editor window's state.
@@ -1234,6 +1123,7 @@ fn labelled_text(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) 
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
+    use crate::core::profile::ProfileError;
 
     #[test]
     fn form_round_trips_a_profile_and_rejects_bad_input() {
@@ -1277,6 +1167,6 @@ mod tests {
         assert!(bad.to_profile().unwrap_err().starts_with("The token URL \"login page\" is not a valid URL."));
         let mut no_id = ProfileForm::from_profile(&p);
         no_id.client_id = " ".into();
-        assert_eq!(no_id.to_profile().unwrap_err(), "Paste the client ID from the app's settings.");
+        assert_eq!(no_id.to_profile().unwrap_err(), ProfileError::NoClientId.to_string());
     }
 }
