@@ -20,7 +20,9 @@ pub const MAX_REQUESTS: usize = 50_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CollectionError {
-    #[error("There is no collection in {path}: it has no {COLLECTION_FILE} file. Choose the folder that holds it, or make a new collection there.")]
+    #[error(
+        "There is no collection in {path}: it has no {COLLECTION_FILE} file. Choose the folder that holds it, or make a new collection there."
+    )]
     NotACollection { path: PathBuf },
     #[error("{path} is not a folder Gatepass can open. It may have been moved or deleted.")]
     NotAFolder { path: PathBuf },
@@ -30,7 +32,9 @@ pub enum CollectionError {
     InsideAnother { path: PathBuf, outer: PathBuf },
     #[error("The collection file {path} cannot be read. {source}")]
     BadCollectionFile { path: PathBuf, source: FormatError },
-    #[error("Gatepass may not write in {path}. The change was not saved; it is still in the open tab. Make the folder writable, or save into another collection.")]
+    #[error(
+        "Gatepass may not write in {path}. The change was not saved; it is still in the open tab. Make the folder writable, or save into another collection."
+    )]
     ReadOnly { path: PathBuf },
     #[error("There is no request file {path} any more. It may have been moved or deleted outside Gatepass.")]
     NoSuchRequest { path: PathBuf },
@@ -128,7 +132,11 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<(RequestPath, PathB
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            problems.push(LoadProblem { file: relative(dir), line: None, words: format!("This folder cannot be read: {e}.") });
+            problems.push(LoadProblem {
+                file: relative(dir),
+                line: None,
+                words: format!("This folder cannot be read: {e}."),
+            });
             return;
         }
     };
@@ -183,7 +191,9 @@ impl ReadProblem {
     fn words(&self) -> String {
         match self {
             Self::Missing => "The file is not there any more.".to_owned(),
-            Self::TooLarge => format!("The file is larger than {} MB, so it was not read.", MAX_FILE_BYTES / 1024 / 1024),
+            Self::TooLarge => {
+                format!("The file is larger than {} MB, so it was not read.", MAX_FILE_BYTES / 1024 / 1024)
+            }
             Self::NotText => "The file is not text (UTF-8), so it was not read.".to_owned(),
             Self::NotAFile => "This is not a regular file, so it was not read.".to_owned(),
             Self::Io(e) => format!("The file cannot be read: {e}."),
@@ -419,7 +429,8 @@ mod tests {
         std::fs::write(root.join("bad.request.toml"), "format = 1\nname = \"Bad\"\nmethod = GET\n").unwrap();
         std::fs::create_dir(root.join("inner")).unwrap();
         create(&root.join("inner"), "inner").unwrap_err();
-        std::fs::write(root.join("inner").join(COLLECTION_FILE), format::write_collection(&CollectionMeta::default())).unwrap();
+        std::fs::write(root.join("inner").join(COLLECTION_FILE), format::write_collection(&CollectionMeta::default()))
+            .unwrap();
         let loaded = load(root).unwrap();
         assert_eq!(loaded.requests.len(), 1);
         let bad = loaded.problems.iter().find(|p| p.file == "bad.request.toml").unwrap();

@@ -66,9 +66,7 @@ impl History {
              CREATE INDEX IF NOT EXISTS history_profile ON history(profile_id, sent_at);",
         )?;
         // A database made before requests had an origin gets the column; its rows were sent by hand.
-        let has_origin = conn
-            .prepare("SELECT 1 FROM pragma_table_info('history') WHERE name = 'origin'")?
-            .exists([])?;
+        let has_origin = conn.prepare("SELECT 1 FROM pragma_table_info('history') WHERE name = 'origin'")?.exists([])?;
         if !has_origin {
             conn.execute_batch("ALTER TABLE history ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual';")?;
         }

@@ -129,8 +129,7 @@ impl Workspace {
 
     fn collections_lock(&self) -> Result<std::fs::File, WorkspaceError> {
         let dir = &self.paths.config_dir;
-        std::fs::create_dir_all(dir)
-            .map_err(|source| CollectionError::Io { path: dir.clone(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| CollectionError::Io { path: dir.clone(), source })?;
         let path = dir.join("collections.lock");
         let lock = std::fs::OpenOptions::new()
             .create(true)
@@ -171,7 +170,9 @@ impl Workspace {
             .map(|path| match files::load(&path) {
                 Ok(c) => CollectionSummary { name: c.meta.name, requests: c.requests.len(), path, problem: None },
                 Err(e) => CollectionSummary {
-                    name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+                    name: path
+                        .file_name()
+                        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
                     requests: 0,
                     problem: Some(e.to_string()),
                     path,
@@ -456,7 +457,9 @@ impl Workspace {
         options: RunOptions,
         index: usize,
     ) -> RunOutcome {
-        if let Some(skip) = crate::core::collection::run::skip_before_sending(entry, profile, options.confirm_production) {
+        if let Some(skip) =
+            crate::core::collection::run::skip_before_sending(entry, profile, options.confirm_production)
+        {
             return RunOutcome::Skipped(skip);
         }
         let draft: RequestDraft =
@@ -529,7 +532,8 @@ fn write_practice_collection(dir: &Path) -> Result<(), WorkspaceError> {
             _ => Vec::new(),
         }
     };
-    for (folder, samples) in [("Try these", super::sample_requests()), ("See each explanation", super::lab_requests())] {
+    for (folder, samples) in [("Try these", super::sample_requests()), ("See each explanation", super::lab_requests())]
+    {
         let mut order = FolderOrder { folder: folder.to_owned(), requests: Vec::new() };
         for sample in samples {
             let mut draft = sample.draft;

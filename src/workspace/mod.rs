@@ -11,9 +11,7 @@ mod files;
 mod sample;
 
 pub use crate::core::history::SendOrigin;
-pub use collections::{
-    CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord,
-};
+pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
 pub use files::save_file;
 
 pub use sample::{

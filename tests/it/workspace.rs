@@ -23,8 +23,7 @@ fn send_with(
     production_write_confirmed: bool,
     foreign_host: ForeignHostChoice,
 ) -> SendOutcome {
-    let request =
-        SendRequest {
+    let request = SendRequest {
         id: RequestId(7),
         profile: profile.id.clone(),
         draft,

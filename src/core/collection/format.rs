@@ -44,7 +44,9 @@ pub enum FormatError {
         "This file was written by a newer Gatepass (format {found}; this one reads format {FORMAT_VERSION}). Update Gatepass to open it."
     )]
     NewerFormat { found: u32 },
-    #[error("This file has no format number, so Gatepass cannot tell how to read it. Add `format = {FORMAT_VERSION}` as its first line.")]
+    #[error(
+        "This file has no format number, so Gatepass cannot tell how to read it. Add `format = {FORMAT_VERSION}` as its first line."
+    )]
     NoFormat,
     #[error("The method \"{0}\" is not one Gatepass sends. Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.")]
     Method(String),
@@ -179,7 +181,10 @@ pub fn parse_request(text: &str) -> Result<SavedRequest, FormatError> {
         Some(body) => match body.kind.to_ascii_lowercase().as_str() {
             "json" => BodyDraft::Json { text: body.text.unwrap_or_default() },
             "form" => BodyDraft::Form { fields: rows_from_file(body.fields) },
-            "raw" => BodyDraft::Raw { content_type: body.content_type.unwrap_or_default(), text: body.text.unwrap_or_default() },
+            "raw" => BodyDraft::Raw {
+                content_type: body.content_type.unwrap_or_default(),
+                text: body.text.unwrap_or_default(),
+            },
             "none" => BodyDraft::None,
             _ => return Err(FormatError::BodyKind(body.kind)),
         },

@@ -39,7 +39,11 @@ impl RequestPath {
     /// The file for a request named `name` in `folder`.
     pub fn for_name(folder: &str, name: &str) -> Self {
         let stem = file_stem_for(name);
-        Self(if folder.is_empty() { format!("{stem}{REQUEST_SUFFIX}") } else { format!("{folder}/{stem}{REQUEST_SUFFIX}") })
+        Self(if folder.is_empty() {
+            format!("{stem}{REQUEST_SUFFIX}")
+        } else {
+            format!("{folder}/{stem}{REQUEST_SUFFIX}")
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -320,9 +324,9 @@ impl Collection {
         let wanted = wanted.trim();
         self.requests.iter().find(|e| e.path.as_str() == wanted).or_else(|| {
             let (folder, name) = wanted.rsplit_once('/').unwrap_or(("", wanted));
-            self.requests.iter().find(|e| {
-                e.request.name.eq_ignore_ascii_case(name) && (folder.is_empty() || e.path.folder() == folder)
-            })
+            self.requests
+                .iter()
+                .find(|e| e.request.name.eq_ignore_ascii_case(name) && (folder.is_empty() || e.path.folder() == folder))
         })
     }
 
@@ -405,7 +409,9 @@ pub fn apply_variables(
     out.headers = rows(&draft.headers);
     out.body = match &draft.body {
         crate::core::request::BodyDraft::Json { text } => crate::core::request::BodyDraft::Json { text: fill(text) },
-        crate::core::request::BodyDraft::Form { fields } => crate::core::request::BodyDraft::Form { fields: rows(fields) },
+        crate::core::request::BodyDraft::Form { fields } => {
+            crate::core::request::BodyDraft::Form { fields: rows(fields) }
+        }
         crate::core::request::BodyDraft::Raw { content_type, text } => {
             crate::core::request::BodyDraft::Raw { content_type: fill(content_type), text: fill(text) }
         }

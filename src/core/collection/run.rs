@@ -55,9 +55,7 @@ pub fn plan(collection: &Collection, folder: Option<&str>, profiles: &[Profile])
         .requests
         .iter()
         .filter(|entry| folder.is_none_or(|f| in_folder(entry, f)))
-        .flat_map(|entry| {
-            profiles.iter().map(|p| PlannedRun { request: entry.path.clone(), profile: p.id.clone() })
-        })
+        .flat_map(|entry| profiles.iter().map(|p| PlannedRun { request: entry.path.clone(), profile: p.id.clone() }))
         .collect()
 }
 

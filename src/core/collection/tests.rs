@@ -59,7 +59,8 @@ text = """
 
 #[test]
 fn defaults_are_left_out() {
-    let request = SavedRequest { name: "Who am I".to_owned(), draft: RequestDraft::get("/v1/me"), ..Default::default() };
+    let request =
+        SavedRequest { name: "Who am I".to_owned(), draft: RequestDraft::get("/v1/me"), ..Default::default() };
     let text = write_request(&request);
     assert_eq!(
         text,
@@ -88,7 +89,10 @@ fn a_newer_format_says_to_update_and_a_missing_one_says_what_to_add() {
     assert_eq!(newer, FormatError::NewerFormat { found: 7 });
     assert!(newer.to_string().contains("newer Gatepass"));
     assert_eq!(parse_request("name = \"x\"\n").unwrap_err(), FormatError::NoFormat);
-    assert!(matches!(parse_collection("format = \"one\"\nname = \"x\"\n").unwrap_err(), FormatError::Syntax { line: Some(1), .. }));
+    assert!(matches!(
+        parse_collection("format = \"one\"\nname = \"x\"\n").unwrap_err(),
+        FormatError::Syntax { line: Some(1), .. }
+    ));
 }
 
 #[test]
@@ -96,7 +100,8 @@ fn wrong_values_are_said_in_words() {
     let method = parse_request("format = 1\nname = \"x\"\nmethod = \"FETCH\"\nurl = \"/\"\n").unwrap_err();
     assert_eq!(method, FormatError::Method("FETCH".to_owned()));
     let status =
-        parse_request("format = 1\nname = \"x\"\nmethod = \"GET\"\nurl = \"/\"\nexpect_status = \"sometimes\"\n").unwrap_err();
+        parse_request("format = 1\nname = \"x\"\nmethod = \"GET\"\nurl = \"/\"\nexpect_status = \"sometimes\"\n")
+            .unwrap_err();
     assert_eq!(status, FormatError::ExpectStatus("sometimes".to_owned()));
 }
 
@@ -212,7 +217,8 @@ fn finding_a_request_by_name_folder_or_file() {
 fn collection_variables_fill_in_where_the_profile_has_none() {
     let mut draft = RequestDraft::get("{{base_url}}/v1/orders/{{order_id}}?{{region}}");
     draft.headers.push(KeyValue::new("X-Tenant", "{{tenant}}"));
-    draft.body = BodyDraft::Json { text: "{\"secret\": \"{{secret:client_secret}}\", \"t\": \"{{tenant}}\"}".to_owned() };
+    draft.body =
+        BodyDraft::Json { text: "{\"secret\": \"{{secret:client_secret}}\", \"t\": \"{{tenant}}\"}".to_owned() };
     let collection: BTreeMap<String, String> =
         [("order_id", "ord_1"), ("tenant", "acme"), ("region", "eu"), ("base_url", "http://nope")]
             .into_iter()
@@ -222,7 +228,10 @@ fn collection_variables_fill_in_where_the_profile_has_none() {
     let out = apply_variables(&draft, &collection, &profile);
     assert_eq!(out.url, "{{base_url}}/v1/orders/ord_1?{{region}}");
     assert_eq!(out.headers[0].value, "acme");
-    assert_eq!(out.body, BodyDraft::Json { text: "{\"secret\": \"{{secret:client_secret}}\", \"t\": \"acme\"}".to_owned() });
+    assert_eq!(
+        out.body,
+        BodyDraft::Json { text: "{\"secret\": \"{{secret:client_secret}}\", \"t\": \"acme\"}".to_owned() }
+    );
 }
 
 #[test]
@@ -282,7 +291,11 @@ fn text_strategy() -> impl Strategy<Value = String> {
 
 fn rows_strategy() -> impl Strategy<Value = Vec<KeyValue>> {
     prop::collection::vec(
-        (any::<bool>(), text_strategy(), text_strategy()).prop_map(|(enabled, name, value)| KeyValue { enabled, name, value }),
+        (any::<bool>(), text_strategy(), text_strategy()).prop_map(|(enabled, name, value)| KeyValue {
+            enabled,
+            name,
+            value,
+        }),
         0..4,
     )
 }
