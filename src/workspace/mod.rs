@@ -5,8 +5,14 @@
 //! that touch the keychain, files or the database block; the GUI calls them from tasks.
 
 mod check;
+mod collections;
 mod curl;
+mod files;
 mod sample;
+
+pub use crate::core::history::SendOrigin;
+pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
+pub use files::save_file;
 
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
@@ -59,6 +65,15 @@ pub enum WorkspaceError {
         "The client certificate's private key is not in the keychain. Import the certificate and its key into the profile again."
     )]
     MissingClientKey,
+    #[error(transparent)]
+    Collection(#[from] crate::infra::collections::CollectionError),
+    #[error(
+        "This request holds a credential of its own ({}). A collection never keeps secrets: move the credential into a profile's keychain entry, then save.",
+        places.join("; ")
+    )]
+    RequestHoldsSecret { places: Vec<String> },
+    #[error("A saved request needs a name.")]
+    RequestNeedsName,
     #[error("{0}")]
     Other(String),
 }
@@ -116,6 +131,11 @@ pub struct SendRequest {
     pub draft: RequestDraft,
     pub production_write_confirmed: bool,
     pub foreign_host: ForeignHostChoice,
+    /// Who asked: a person, a setup check, a collection run (kept in history).
+    pub origin: SendOrigin,
+    /// The permissions (scopes) a saved request says the API needs for it; the explanation names
+    /// the ones the credential lacks.
+    pub required_scopes: Vec<String>,
 }
 
 /// The open workspace: one config directory, its keychain namespace, its history.
@@ -536,6 +556,7 @@ impl Workspace {
                 crate::core::exchange::Outcome::Response(_) => None,
             },
             draft: request::redacted_draft(&request.draft),
+            origin: request.origin,
         };
         let this = Arc::clone(self);
         let (earlier, recorded) = tokio::task::spawn_blocking(move || {
@@ -547,7 +568,14 @@ impl Workspace {
         let history_warning =
             recorded.err().map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
         tracing::debug!("history written");
-        let explained = crate::core::diagnose::explain_exchange(sent, &exchange, &profile, &earlier);
+        // A saved request's required permissions count as expected ones, so a missing one is named.
+        let mut expecting = profile;
+        for scope in &request.required_scopes {
+            if !expecting.expected_scopes.contains(scope) {
+                expecting.expected_scopes.push(scope.clone());
+            }
+        }
+        let explained = crate::core::diagnose::explain_exchange(sent, &exchange, &expecting, &earlier);
         Ok(SendOutcome::Sent { exchange: Box::new(exchange), explained: Box::new(explained), history_warning })
     }
 
@@ -917,9 +945,9 @@ fn body_mentions_secrets(body: &crate::core::request::BodyDraft) -> bool {
 fn token_refused(exchange: &Exchange) -> bool {
     let crate::core::exchange::Outcome::Response(response) = &exchange.outcome else { return false };
     response.status == 401
-        && response.headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("www-authenticate") && value.to_ascii_lowercase().contains("invalid_token")
-        })
+        && crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .iter()
+            .any(|c| c.error().is_some_and(|e| e.eq_ignore_ascii_case("invalid_token")))
 }
 
 /// Where the key for a signature check comes from.

@@ -28,6 +28,8 @@ mod oauth;
 mod oauth_grants;
 /// The embedded practice API over real loopback HTTP.
 mod practice;
+/// The one profile builder, rule by rule: the CLI and the editor refuse with the same reason.
+mod profile_rules;
 /// Secrets stay in the keychain: the real Secret Service, namespacing, a canary through a session.
 mod secrets;
 /// Signed JWTs made for each request, `private_key_jwt`, PyJWT interop.

@@ -8,7 +8,6 @@
 
 use super::draft::split_query;
 use super::found::{CredentialSource, FoundCredential, SuggestedAuth, found, header_credential};
-use crate::core::diagnose::knowledge::Knowledge;
 use crate::core::profile::KeyPlacement;
 use crate::core::request::{BodyDraft, RequestDraft};
 
@@ -179,11 +178,8 @@ pub(super) fn looks_like_key(value: &str) -> bool {
     if value.len() < 12 || value.contains(' ') {
         return false;
     }
-    Knowledge::builtin().prefix(value).is_some_and(|p| !p.publishable)
+    crate::core::key_prefix::find(value).is_some_and(|p| !p.publishable)
         || (value.starts_with("eyJ") && value.matches('.').count() == 2)
-        || ["ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "sk-", "SG.", "key-"]
-            .iter()
-            .any(|p| value.starts_with(p))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use super::detect::header_is_credential;
 use super::shorten;
-use crate::core::diagnose::knowledge::{EnvKind, Knowledge};
+use crate::core::diagnose::knowledge::EnvKind;
 use crate::core::profile::{AuthKind, AuthMethod, KeyPlacement, ProfileId, SecretRef};
 use crate::core::request::BodyDraft;
 use crate::core::secret::Secret;
@@ -147,7 +147,7 @@ impl FoundCredential {
 
 /// A found credential, with what its prefix says about it.
 pub(super) fn found(value: String, source: CredentialSource, suggested: SuggestedAuth) -> FoundCredential {
-    let prefix = Knowledge::builtin().prefix(&value);
+    let prefix = crate::core::key_prefix::find(&value);
     let looks_like = prefix.map(|p| p.kind.clone());
     let environment = prefix.and_then(|p| p.environment);
     FoundCredential { secret: Secret::new(value), source, suggested, looks_like, environment }
