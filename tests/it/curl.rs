@@ -156,7 +156,6 @@ fn bad_input_is_named_in_words() {
         ("GET /v1/me HTTP/1.1", CurlError::NotCurl { first_word: "GET".to_owned() }),
         ("curl -H 'Accept: json'", CurlError::NoUrl),
         ("curl https://a.test -H", CurlError::MissingValue { option: "-H".to_owned() }),
-        ("curl -F file=@photo.jpg https://a.test/upload", CurlError::FormNotSupported),
         ("curl -X TRACE https://a.test", CurlError::UnsupportedMethod { method: "TRACE".to_owned() }),
         (
             "curl https://a.test \\\n  -d '{\"a\": 1}\n",
@@ -174,7 +173,9 @@ fn bad_input_is_named_in_words() {
         curl::import("curl https://a.test -d 'x").unwrap_err().to_string(),
         "A single (') quote opened on line 1, column 24 is never closed. Check that the command was copied whole."
     );
-    assert!(CurlError::FormNotSupported.to_string().contains("cannot import yet"));
+    // A form whose file was not read is imported without it, and says so.
+    let got = curl::import("curl -F file=@photo.jpg -F note=hi https://a.test/upload").unwrap();
+    assert_eq!(got.left_out, ["the form's file field \"file\" (from the file \"photo.jpg\")"]);
 
     // A body from a file is named as not read, and the import says it is not curl's request:
     // the body keeps the type curl sends, empty, ready for the content to be pasted in.

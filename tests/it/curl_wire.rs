@@ -8,7 +8,8 @@
 //! (`Content-Length`, `Connection`, `Expect`, and the `Upgrade: h2c` that `--http2` asks for), each client's own `User-Agent` (`curl/…`,
 //! `Gatepass/…`), `Accept: */*`, and the `Accept-Encoding` that `--compressed` adds; the body byte
 //! for byte, or as decoded pairs when both sides send a web form (a form body is edited as fields
-//! and encoded again). `Cookie` is compared as its list of pairs (curl 7 joins them with `;`).
+//! and encoded again). `Cookie` is compared as its list of pairs (curl 7 joins them with `;`). A
+//! multipart form's boundary is random in curl, so both sides' boundaries read `BOUNDARY`.
 
 use crate::common;
 use gatepass::core::curl::{self, FileRefusal, Files};
@@ -213,8 +214,26 @@ fn normal_headers(arrived: &Arrived, compressed: bool) -> Vec<(String, String)> 
     out
 }
 
+/// A multipart request with its boundary written as `BOUNDARY`: curl picks a random one each run.
+fn without_boundary(arrived: &Arrived) -> Arrived {
+    let boundary = arrived.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-type")).and_then(|(_, v)| {
+        v.to_ascii_lowercase()
+            .starts_with("multipart/")
+            .then(|| v.split("boundary=").nth(1).map(str::to_owned))
+            .flatten()
+    });
+    let Some(boundary) = boundary else { return arrived.clone() };
+    let mut copy = arrived.clone();
+    for (_, value) in &mut copy.headers {
+        *value = value.replace(&boundary, "BOUNDARY");
+    }
+    copy.body = String::from_utf8_lossy(&arrived.body).replace(&boundary, "BOUNDARY").into_bytes();
+    copy
+}
+
 /// How the two requests differ, in words; empty when they are the same request.
 fn differences(command: &str, curl: &Arrived, gatepass: &Arrived) -> Vec<String> {
+    let (curl, gatepass) = (&without_boundary(curl), &without_boundary(gatepass));
     let mut out = Vec::new();
     if curl.method != gatepass.method {
         out.push(format!("method: curl {}, Gatepass {}", curl.method, gatepass.method));

@@ -80,10 +80,6 @@ pub enum CurlError {
     NoUrl,
     #[error("The option {option} needs a value after it, and there is none.")]
     MissingValue { option: String },
-    #[error(
-        "The command sends a form with files (-F / --form), which Gatepass cannot import yet. Remove the -F options and add the fields by hand."
-    )]
-    FormNotSupported,
     #[error("Gatepass cannot send the method \"{method}\". Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.")]
     UnsupportedMethod { method: String },
     #[error("The paste is too long to be a curl command ({size} bytes; the most Gatepass reads is 1 MiB).")]
