@@ -8,7 +8,8 @@
 //! (`Content-Length`, `Connection`, `Expect`, and the `Upgrade: h2c` that `--http2` asks for), each client's own `User-Agent` (`curl/…`,
 //! `Gatepass/…`), `Accept: */*`, and the `Accept-Encoding` that `--compressed` adds; the body byte
 //! for byte, or as decoded pairs when both sides send a web form (a form body is edited as fields
-//! and encoded again). `Cookie` is compared as its list of pairs (curl 7 joins them with `;`). A
+//! and encoded again). Each request Gatepass sent is also exported ("Copy as cURL", the secret
+//! revealed) and run by curl: that must arrive as Gatepass's request too. `Cookie` is compared as its list of pairs (curl 7 joins them with `;`). A
 //! multipart form's boundary is random in curl, so both sides' boundaries read `BOUNDARY`.
 
 use crate::common;
@@ -147,13 +148,14 @@ fn run_curl(command: &str, dir: &Path, listener: &Listener) -> Option<Arrived> {
 static PROFILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Import the command and send it through the workspace with a profile holding its credential.
+/// Also returns the request as "Copy as cURL" writes it, with the real secret.
 fn run_gatepass(
     command: &str,
     dir: &Path,
     listener: &Listener,
     rt: &tokio::runtime::Runtime,
     ws: &std::sync::Arc<gatepass::workspace::Workspace>,
-) -> Result<Arrived, String> {
+) -> Result<(Arrived, String), String> {
     let imported = curl::import_with(command, &Folder(dir.to_owned())).map_err(|e| e.to_string())?;
     if !imported.sends_what_curl_sends() {
         return Err(format!("the import leaves out {:?}", imported.left_out));
@@ -169,12 +171,15 @@ fn run_gatepass(
         profile.auth = AuthMethod::None;
     }
     ws.save_profile(&profile, secret.as_ref()).map_err(|e| e.to_string())?;
+    let exported = ws
+        .export_curl(&profile.id, &imported.draft, &gatepass::core::curl_export::SecretChoice::Reveal)
+        .map_err(|e| e.to_string())?;
     let outcome = common::send_draft(rt, ws, &profile.id, imported.draft).map_err(|e| e.to_string())?;
     let (status, _) = common::response_of(outcome);
     assert_eq!(status, 200);
     let arrived = listener.next().ok_or("nothing arrived from Gatepass")?;
     listener.drain();
-    Ok(arrived)
+    Ok((arrived, exported))
 }
 
 fn decoded_pairs(text: &[u8]) -> Vec<(String, String)> {
@@ -319,10 +324,24 @@ fn imported_commands_send_what_curl_sends() {
             continue;
         };
         match run_gatepass(&command, dir.path(), &listener, &rt, &ws) {
-            Ok(by_gatepass) => {
+            Ok((by_gatepass, exported)) => {
                 let diff = differences(&command, &by_curl, &by_gatepass);
                 if !diff.is_empty() {
                     failures.push(format!("{}:\n    {}", case.name, diff.join("\n    ")));
+                }
+                // "Copy as cURL", run by curl, sends what Gatepass sent.
+                match run_curl(&exported, dir.path(), &listener) {
+                    Some(by_export) => {
+                        let diff = differences(&exported, &by_gatepass, &by_export);
+                        if !diff.is_empty() {
+                            failures.push(format!(
+                                "{} (exported):\n    {exported}\n    {}",
+                                case.name,
+                                diff.join("\n    ")
+                            ));
+                        }
+                    }
+                    None => failures.push(format!("{} (exported): curl sent nothing for\n    {exported}", case.name)),
                 }
             }
             Err(why) => failures.push(format!("{}: {why}", case.name)),
@@ -410,7 +429,7 @@ fn sample_commands_send_what_curl_sends() {
         };
         compared += 1;
         match run_gatepass(&command, dir.path(), &listener, &rt, &ws) {
-            Ok(by_gatepass) => {
+            Ok((by_gatepass, _)) => {
                 let diff = differences(&command, &by_curl, &by_gatepass);
                 if !diff.is_empty() {
                     failures.push(format!("{name}:\n    {}", diff.join("\n    ")));
