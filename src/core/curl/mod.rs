@@ -133,7 +133,11 @@ pub fn import_with(input: &str, files: &dyn Files) -> Result<CurlImport, CurlErr
     let tokens = tokenize(input.trim_start())?;
     let command = find_curl_command(tokens)?;
     let mut notes = command.notes;
-    let words = options::read(&command.words[1..])?;
+    let mut config = |path: &str| -> Option<Vec<String>> {
+        let bytes = files.read(path).ok()?;
+        String::from_utf8(bytes).ok().map(|text| options::config_words(&text))
+    };
+    let words = options::read(&command.words[1..], &mut config)?;
     for unknown in &words.unknown {
         notes.push(format!("Gatepass does not know the option {}, so it was left out.", shorten(unknown)));
     }

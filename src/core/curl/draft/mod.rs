@@ -299,7 +299,7 @@ fn gather(given: &Given, g: &mut Gathered, reader: &Reader<'_>, out: &mut Built)
         }
         "config" => {
             out.notes.push(format!(
-                "curl reads more options from the config file \"{}\" (-K). Gatepass does not read config files; add what it holds to the command.",
+                "curl reads more options from the config file \"{}\" (-K), which was not read. Gatepass reads a file a command names only when you let it; or add what the file holds to the command.",
                 shorten(&value)
             ));
             out.left_out.push(format!("the options in the config file \"{}\"", shorten(&value)));
