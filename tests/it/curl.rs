@@ -522,3 +522,26 @@ fn cli_import_saves_the_credential_in_the_keychain_only() {
     );
     drop(server);
 }
+
+#[test]
+fn cli_import_masks_every_credential_in_text_and_json() {
+    // Made at run time: a key in a cookie, a client secret in the body, two custom key headers.
+    let canary = ["gp_", "live_", "CANARY", "d41f9a0c7e"].concat();
+    let secret = ["s3cr3t", "-CANARY-", "body-0042"].concat();
+    let command = format!(
+        "curl -X POST 'https://api.shop.test/oauth/token?audience=shop' \\\n  -H 'Ocp-Apim-Subscription-Key: {canary}' \\\n  -H 'X-Auth-Key: {canary}2' \\\n  -H 'Cookie: session={canary}3; theme=dark' -b 'sid={canary}4' \\\n  -d grant_type=client_credentials -d 'client_secret={secret}'\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["text", "json"] {
+        let out = common::run_gatepass(dir.path(), &["curl", "import", "--format", format], Some(&command));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let shown = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!shown.contains("CANARY"), "{format} output shows a credential:\n{shown}");
+        assert!(shown.contains("grant_type") && shown.contains("theme="), "{shown}");
+    }
+    let out = common::run_gatepass(dir.path(), &["curl", "import", "--format", "json"], Some(&command));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["masked"], serde_json::json!(["header Cookie", "the body"]));
+    assert_eq!(json["credential"]["found_in"], "header Ocp-Apim-Subscription-Key");
+    assert_eq!(json["credentials_found"], 2);
+}

@@ -25,10 +25,12 @@ mod detect;
 mod draft;
 mod found;
 mod options;
+mod shown;
 mod tokenize;
 
 pub use detect::credentials_in_draft;
 pub use found::{CredentialSource, FoundCredential, SuggestedAuth};
+pub use shown::Shown;
 pub use tokenize::{Token, shell_expansions, tokenize};
 
 use crate::core::request::RequestDraft;
@@ -139,7 +141,9 @@ pub fn import_with(input: &str, files: &dyn Files) -> Result<CurlImport, CurlErr
     };
     let words = options::read(&command.words[1..], &mut config)?;
     for unknown in &words.unknown {
-        notes.push(format!("Gatepass does not know the option {}, so it was left out.", shorten(unknown)));
+        // `--name=value`: only the name, since the value may be anything.
+        let name = unknown.split('=').next().unwrap_or(unknown);
+        notes.push(format!("Gatepass does not know the option {}, so it was left out.", shorten(name)));
     }
     let mut left_out = Vec::new();
     let requests: Vec<&Vec<options::Item>> = words.operations.iter().filter(|op| !op.is_empty()).collect();
