@@ -138,10 +138,10 @@ fn mask_json_text(text: &str) -> String {
 
 fn collect_secrets(value: &serde_json::Value, key: Option<&str>, out: &mut Vec<String>) {
     match value {
-        serde_json::Value::String(s) => {
-            if !s.is_empty() && !s.contains("{{") && (key.is_some_and(secret_field) || looks_like_key(s)) {
-                out.push(s.clone());
-            }
+        serde_json::Value::String(s)
+            if !s.is_empty() && !s.contains("{{") && (key.is_some_and(secret_field) || looks_like_key(s)) =>
+        {
+            out.push(s.clone());
         }
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_secrets(v, key, out)),
         serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| collect_secrets(v, Some(k), out)),
