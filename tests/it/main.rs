@@ -12,6 +12,8 @@ mod body_secrets;
 mod check;
 /// The binary against the practice API, each test with its own config folder and the real keychain.
 mod cli;
+/// Collections: the practice collection, saved requests as files, runs, `collection` and `run` through the binary.
+mod collections;
 /// The explanation engine measured on tests/corpus/ (accuracy table, reading grade).
 mod corpus;
 /// Import from cURL and export as cURL: real commands, bad input, round trips, the binary.
