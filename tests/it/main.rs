@@ -18,6 +18,8 @@ mod collections;
 mod corpus;
 /// Import from cURL and export as cURL: real commands, bad input, round trips, the binary.
 mod curl;
+/// cURL import against curl itself: both send to one loopback listener, the requests compared.
+mod curl_wire;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.

@@ -84,7 +84,12 @@ fn pasted_command_fills_the_request_and_its_token_moves_to_the_profile() {
         assert_eq!(draft.url, "https://api.example.com/v1/orders");
         assert_eq!(draft.query.len(), 1);
         let headers: Vec<(&str, &str)> = draft.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
-        assert_eq!(headers, vec![("Accept", "application/json")], "the credential is left in the headers");
+        // --data-raw without a Content-Type: curl sends the web-form type, and so does the import.
+        assert_eq!(
+            headers,
+            vec![("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")],
+            "the credential is left in the headers"
+        );
         assert!(!serde_json::to_string(draft).unwrap().contains("CANARY"));
     }
     // The selected profile sends a bearer token too, so its keychain entry is offered.
