@@ -78,6 +78,9 @@ pub enum AuthArg {
     OauthAuthorizationCode,
     /// OAuth 2 device grant: a person types a short code on the sign-in server's page.
     OauthDevice,
+    /// HTTP Digest (RFC 7616): needs --username; the password is read like other secrets and
+    /// only a hash of it answering the server's challenge is sent.
+    Digest,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -112,7 +115,7 @@ pub struct AddArgs {
     pub key_name: String,
     #[arg(long, value_enum, default_value = "header")]
     pub key_in: KeyIn,
-    /// Username for Basic.
+    /// Username for Basic or Digest.
     #[arg(long)]
     pub username: Option<String>,
     /// A host the credential may go to (repeatable). Default: the base URL's host.
@@ -420,6 +423,10 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
             out.push_str(&format!("Sent in:         {place} {name}\n"));
         }
         AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::Digest { username, .. } => {
+            out.push_str(&format!("Username:        {username}\n"));
+            out.push_str("Sent as:         an answer to the server's Digest challenge (the password stays here)\n");
+        }
         AuthMethod::OAuthClientCredentials(settings) => {
             out.push_str(&format!("Token URL:       {}\n", settings.token_url));
             out.push_str(&format!("Client ID:       {}\n", settings.client_id));
@@ -573,6 +580,7 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
         AuthArg::SignedJwt => AuthKind::SignedJwt,
         AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
         AuthArg::OauthDevice => AuthKind::OAuthDevice,
+        AuthArg::Digest => AuthKind::Digest,
     };
     let mut draft = ProfileDraft::new(kind);
     args.name.clone_into(&mut draft.name);

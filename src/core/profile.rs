@@ -368,6 +368,12 @@ pub enum AuthMethod {
     /// OAuth 2 device grant: a person types a short code on a sign-in page, on any device.
     #[serde(rename = "oauth_device")]
     OAuthDevice(UserSignIn),
+    /// HTTP Digest (RFC 7616): the password never goes out; each request answers the server's
+    /// challenge with a hash of it.
+    Digest {
+        username: String,
+        password: SecretRef,
+    },
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -381,10 +387,11 @@ pub enum AuthKind {
     SignedJwt,
     OAuthAuthorizationCode,
     OAuthDevice,
+    Digest,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 8] = [
+    pub const ALL: [AuthKind; 9] = [
         AuthKind::None,
         AuthKind::ApiKey,
         AuthKind::Bearer,
@@ -393,6 +400,7 @@ impl AuthKind {
         AuthKind::SignedJwt,
         AuthKind::OAuthAuthorizationCode,
         AuthKind::OAuthDevice,
+        AuthKind::Digest,
     ];
 
     pub fn label(self) -> &'static str {
@@ -405,6 +413,7 @@ impl AuthKind {
             AuthKind::SignedJwt => "Signed JWT",
             AuthKind::OAuthAuthorizationCode => "OAuth 2 sign in with browser (authorization code)",
             AuthKind::OAuthDevice => "OAuth 2 sign in with a code (device)",
+            AuthKind::Digest => "Username and password (Digest)",
         }
     }
 }
@@ -420,6 +429,7 @@ impl AuthMethod {
             AuthMethod::SignedJwt(_) => AuthKind::SignedJwt,
             AuthMethod::OAuthAuthorizationCode(_) => AuthKind::OAuthAuthorizationCode,
             AuthMethod::OAuthDevice(_) => AuthKind::OAuthDevice,
+            AuthMethod::Digest { .. } => AuthKind::Digest,
         }
     }
 
@@ -462,6 +472,9 @@ impl AuthMethod {
             AuthKind::SignedJwt => AuthMethod::SignedJwt(SignedJwt::new(profile)),
             AuthKind::OAuthAuthorizationCode => AuthMethod::OAuthAuthorizationCode(UserSignIn::new(profile)),
             AuthKind::OAuthDevice => AuthMethod::OAuthDevice(UserSignIn::new(profile)),
+            AuthKind::Digest => {
+                AuthMethod::Digest { username: String::new(), password: SecretRef::for_profile(profile, "password") }
+            }
         }
     }
 
@@ -471,7 +484,7 @@ impl AuthMethod {
             AuthMethod::None => None,
             AuthMethod::ApiKey { key, .. } => Some(key),
             AuthMethod::Bearer { token } => Some(token),
-            AuthMethod::Basic { password, .. } => Some(password),
+            AuthMethod::Basic { password, .. } | AuthMethod::Digest { password, .. } => Some(password),
             AuthMethod::OAuthClientCredentials(cc) => Some(&cc.client_secret),
             AuthMethod::SignedJwt(settings) => Some(&settings.key),
             AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(&s.client_secret),
@@ -495,7 +508,7 @@ impl AuthMethod {
             AuthMethod::None => "credential",
             AuthMethod::ApiKey { .. } => "API key",
             AuthMethod::Bearer { .. } => "access token",
-            AuthMethod::Basic { .. } => "password",
+            AuthMethod::Basic { .. } | AuthMethod::Digest { .. } => "password",
             AuthMethod::OAuthClientCredentials(cc) if cc.client_auth == ClientAuth::PrivateKeyJwt => "private key",
             AuthMethod::OAuthClientCredentials(_)
             | AuthMethod::OAuthAuthorizationCode(_)
@@ -510,6 +523,7 @@ impl AuthMethod {
     pub fn sent_credential_label(&self) -> &'static str {
         match self {
             AuthMethod::SignedJwt(_) => "signed token",
+            AuthMethod::Digest { .. } => "Digest answer",
             other if other.is_oauth() => "access token",
             other => other.secret_label(),
         }
@@ -735,6 +749,9 @@ impl Profile {
             }),
             AuthMethod::OAuthAuthorizationCode(s) => AuthMethod::OAuthAuthorizationCode(s.with_slots_of(&copy.id)),
             AuthMethod::OAuthDevice(s) => AuthMethod::OAuthDevice(s.with_slots_of(&copy.id)),
+            AuthMethod::Digest { username, .. } => {
+                AuthMethod::Digest { username: username.clone(), password: SecretRef::for_profile(&copy.id, "password") }
+            }
         };
         copy.client_certificate =
             self.client_certificate.as_ref().map(|identity| ClientIdentity::new(&copy.id, &identity.certificate_pem));

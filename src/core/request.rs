@@ -536,6 +536,12 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
                 value: Secret::new(format!("Bearer {}", secret.expose())),
             },
         },
+        // For Digest, `secret` is the answer the workspace worked out for this request's
+        // challenge, never the password.
+        AuthMethod::Digest { username, .. } => AppliedCredential {
+            description: format!("Digest answer for username {username} in header Authorization"),
+            placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
+        },
         AuthMethod::Basic { username, .. } => {
             if username.contains(':') {
                 return Err(PrepareError::BasicUsernameColon);

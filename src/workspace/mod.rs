@@ -7,6 +7,7 @@
 mod check;
 mod collections;
 mod curl;
+mod digest;
 mod files;
 mod sample;
 
@@ -59,6 +60,8 @@ pub enum WorkspaceError {
     Grant(#[from] GrantError),
     #[error(transparent)]
     Mint(#[from] crate::core::token::mint::MintError),
+    #[error(transparent)]
+    Digest(#[from] crate::core::auth::digest::DigestError),
     #[error("The client certificate cannot be used. {0}")]
     Certificate(#[from] CertificateError),
     #[error(
@@ -150,6 +153,8 @@ pub struct Workspace {
     http: std::sync::OnceLock<HttpClient>,
     /// Key sets (JWKS) fetched for signature checks, reused for a few minutes.
     jwks: JwksCache,
+    /// HTTP Digest nonces being answered, in memory only.
+    digest_sessions: digest::DigestSessions,
     /// Said once at open: damaged files moved aside.
     pub warnings: Vec<String>,
 }
@@ -171,6 +176,7 @@ impl Workspace {
             }))),
             http: std::sync::OnceLock::new(),
             jwks: JwksCache::default(),
+            digest_sessions: digest::DigestSessions::default(),
             warnings,
         })
     }
@@ -307,6 +313,7 @@ impl Workspace {
         if duplicate {
             return Err(WorkspaceError::DuplicateName(profile.name.clone()));
         }
+        self.digest_sessions.forget(&profile.id);
         tracing::info!(profile = %profile.id, has_secret = secret.is_some(), "profile saved");
         Ok(file)
     }
@@ -489,7 +496,13 @@ impl Workspace {
         };
         // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
         let oauth = send_credential && profile.auth.is_oauth();
-        let secret = if oauth { Some(Secret::placeholder()) } else { secret };
+        // A Digest password stays here; the answer to the server's challenge is made as it is sent.
+        let digest = send_credential && matches!(profile.auth, AuthMethod::Digest { .. });
+        let (secret, digest_password) = match secret {
+            _ if oauth => (Some(Secret::placeholder()), None),
+            Some(password) if digest => (Some(Secret::placeholder()), Some(password)),
+            other => (other, None),
+        };
 
         let mut prepared = request::prepare(&request.draft, &profile, secret.as_ref())?;
         drop(secret);
@@ -524,6 +537,19 @@ impl Workspace {
             }
             Ok(())
         };
+        if let (Some(password), Some(_)) = (&digest_password, &prepared.credential) {
+            prepared.credential = None;
+            let mut filled = prepared.body.clone();
+            if let (true, Some(body)) = (uses_body_secrets, &filled) {
+                filled = Some(
+                    request::fill_secret_variables(body, &request.draft.body, &body_secrets)
+                        .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
+                );
+            }
+            let (exchange, sent) =
+                self.send_digest(&http, &profile, prepared, password, filled, request.id).await?;
+            return self.finish_send(&request, profile, sent, exchange).await;
+        }
         fill(&mut prepared)?;
         let mut exchange = http.send(&prepared, request.id).await;
         if oauth && prepared.credential.is_some() && token_refused(&exchange) {
@@ -539,6 +565,17 @@ impl Workspace {
             exchange = http.send(&prepared, request.id).await;
         }
         drop(prepared);
+        self.finish_send(&request, profile, sent, exchange).await
+    }
+
+    /// Record the masked request in history and explain the answer.
+    async fn finish_send(
+        self: &Arc<Self>,
+        request: &SendRequest,
+        profile: Profile,
+        sent: crate::core::diagnose::observe::SentRequest,
+        exchange: Exchange,
+    ) -> Result<SendOutcome, WorkspaceError> {
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
 
         let entry = HistoryEntry {

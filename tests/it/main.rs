@@ -20,6 +20,8 @@ mod corpus;
 mod curl;
 /// cURL import against curl itself: both send to one loopback listener, the requests compared.
 mod curl_wire;
+/// HTTP Digest against Apache's mod_auth_digest: GET, POST, nonce reuse, stale, wrong password, the binary.
+mod digest;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.

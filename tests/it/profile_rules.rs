@@ -57,6 +57,10 @@ macro_rules! rule {
     Some(|f| f.username = "ann:x".into()), "A Basic username cannot contain a colon (:)."))]
 #[case::basic_without_username(rule!(Basic, ["Shop", "--base-url", BASE, "--auth", "basic"],
     Some(|f| f.username = String::new()), "Give the username."))]
+#[case::digest_without_username(rule!(Digest, ["Shop", "--base-url", BASE, "--auth", "digest"],
+    Some(|f| f.username = " ".into()), "Give the username."))]
+#[case::digest_username_with_a_line_break(rule!(Digest, ["Shop", "--base-url", BASE, "--auth", "digest", "--username", "ann\tx"],
+    Some(|f| f.username = "ann\tx".into()), "The username cannot hold a line break or other control character."))]
 #[case::token_url_missing(rule!(OAuthClientCredentials,
     ["Shop", "--base-url", BASE, "--auth", "oauth-client-credentials", "--client-id", "app-1"],
     Some(|f| f.token_url = "https://".into()),

@@ -102,7 +102,9 @@ impl AuthDraft {
                 draft.key_name.clone_from(name);
                 draft.key_placement = *placement;
             }
-            AuthMethod::Basic { username, .. } => draft.username.clone_from(username),
+            AuthMethod::Basic { username, .. } | AuthMethod::Digest { username, .. } => {
+                draft.username.clone_from(username);
+            }
             AuthMethod::OAuthClientCredentials(settings) => {
                 draft.token_url.clone_from(&settings.token_url);
                 draft.client_id.clone_from(&settings.client_id);
@@ -241,6 +243,8 @@ pub enum ProfileError {
     NoUsername,
     #[error("A Basic username cannot contain a colon (:).")]
     UsernameColon,
+    #[error("The username cannot hold a line break or other control character.")]
+    UsernameControl,
     #[error("The client ID is missing. It is in the app's settings on the sign-in server.")]
     NoClientId,
     #[error("A signed assertion uses a private key: choose RS256, PS256, ES256 or EdDSA.")]
@@ -267,7 +271,7 @@ impl ProfileError {
             | ProfileError::NoHost { field, .. } => field.field(),
             ProfileError::BadAllowedHost(_) => DraftField::AllowedHosts,
             ProfileError::NoKeyName | ProfileError::BadHeaderName(_) => DraftField::KeyName,
-            ProfileError::NoUsername | ProfileError::UsernameColon => DraftField::Username,
+            ProfileError::NoUsername | ProfileError::UsernameColon | ProfileError::UsernameControl => DraftField::Username,
             ProfileError::NoClientId => DraftField::ClientId,
             ProfileError::AssertionNeedsPrivateKey => DraftField::Algorithm,
             ProfileError::BadLifetime(_) => DraftField::Lifetime,
@@ -425,6 +429,17 @@ impl AuthDraft {
                     _ => return Err(ProfileError::BadLifetime(self.jwt_lifetime.clone())),
                 };
                 crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(ProfileError::ExtraClaims)?;
+            }
+            AuthMethod::Digest { username, .. } => {
+                // Digest hashes "username:realm:password", so a colon is allowed; a line break is not.
+                let typed = self.username.trim();
+                if typed.is_empty() {
+                    return Err(ProfileError::NoUsername);
+                }
+                if typed.chars().any(char::is_control) {
+                    return Err(ProfileError::UsernameControl);
+                }
+                typed.clone_into(username);
             }
             AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
                 let page = if self.kind == AuthKind::OAuthDevice {

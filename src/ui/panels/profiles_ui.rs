@@ -204,7 +204,9 @@ impl ProfileForm {
                 form.key_name.clone_from(name);
                 form.key_placement = *placement;
             }
-            AuthMethod::Basic { username, .. } => form.username.clone_from(username),
+            AuthMethod::Basic { username, .. } | AuthMethod::Digest { username, .. } => {
+                form.username.clone_from(username);
+            }
             AuthMethod::OAuthClientCredentials(settings) => {
                 form.token_url.clone_from(&settings.token_url);
                 form.client_id.clone_from(&settings.client_id);
@@ -545,7 +547,7 @@ fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, comma
                                 });
                                 ui.end_row();
                             }
-                            AuthKind::Basic => {
+                            AuthKind::Basic | AuthKind::Digest => {
                                 labelled_text(ui, "Username", &mut form.username, "");
                                 ui.end_row();
                             }

@@ -226,6 +226,9 @@ fn auth_ui(tab: &RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>) {
         AuthMethod::Basic { username, .. } => {
             format!("Username {username} and a password, in the header Authorization: Basic ….")
         }
+        AuthMethod::Digest { username, .. } => format!(
+            "Username {username} and a password, answered to the server's challenge in the header Authorization: Digest …. The password itself is never sent: only a hash of it, made for this request."
+        ),
         AuthMethod::OAuthClientCredentials(settings) => format!(
             "An access token in the header Authorization: Bearer …, got from {} with the client ID {} (OAuth 2 client credentials). A new one is got a minute before it expires.",
             settings.token_url, settings.client_id
