@@ -749,9 +749,10 @@ impl Profile {
             }),
             AuthMethod::OAuthAuthorizationCode(s) => AuthMethod::OAuthAuthorizationCode(s.with_slots_of(&copy.id)),
             AuthMethod::OAuthDevice(s) => AuthMethod::OAuthDevice(s.with_slots_of(&copy.id)),
-            AuthMethod::Digest { username, .. } => {
-                AuthMethod::Digest { username: username.clone(), password: SecretRef::for_profile(&copy.id, "password") }
-            }
+            AuthMethod::Digest { username, .. } => AuthMethod::Digest {
+                username: username.clone(),
+                password: SecretRef::for_profile(&copy.id, "password"),
+            },
         };
         copy.client_certificate =
             self.client_certificate.as_ref().map(|identity| ClientIdentity::new(&copy.id, &identity.certificate_pem));

@@ -87,8 +87,7 @@ impl Workspace {
             legs += 1;
             prepared.credential = match session.as_mut() {
                 Some(session) => {
-                    let target =
-                        DigestTarget { method, uri: &uri, body: wire_body.as_deref().unwrap_or_default() };
+                    let target = DigestTarget { method, uri: &uri, body: wire_body.as_deref().unwrap_or_default() };
                     let answer = session.authorize(username, password, target, &digest::fresh_cnonce());
                     request::apply_credential(&profile.auth, Some(&answer))?
                 }
@@ -105,9 +104,8 @@ impl Workspace {
                 }
                 return Ok((exchange, sent));
             }
-            let challenges = crate::core::challenge::from_headers(
-                response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            );
+            let challenges =
+                crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
             let challenge = match digest::strongest(&challenges) {
                 Ok(challenge) => challenge,
                 // The API wants another kind of sign-in: the explanation says so.

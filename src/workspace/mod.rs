@@ -546,8 +546,7 @@ impl Workspace {
                         .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
                 );
             }
-            let (exchange, sent) =
-                self.send_digest(&http, &profile, prepared, password, filled, request.id).await?;
+            let (exchange, sent) = self.send_digest(&http, &profile, prepared, password, filled, request.id).await?;
             return self.finish_send(&request, profile, sent, exchange).await;
         }
         fill(&mut prepared)?;

@@ -143,12 +143,15 @@ ScriptAlias /digest/ {root_text}/www/
     pub fn error_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
     }
-
 }
 
 fn md5_hex(text: &str) -> String {
     use md5::Digest as _;
-    md5::Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    md5::Md5::digest(text.as_bytes()).iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 /// A workspace (secrets in memory) with one Digest profile for Apache.

@@ -271,7 +271,9 @@ impl ProfileError {
             | ProfileError::NoHost { field, .. } => field.field(),
             ProfileError::BadAllowedHost(_) => DraftField::AllowedHosts,
             ProfileError::NoKeyName | ProfileError::BadHeaderName(_) => DraftField::KeyName,
-            ProfileError::NoUsername | ProfileError::UsernameColon | ProfileError::UsernameControl => DraftField::Username,
+            ProfileError::NoUsername | ProfileError::UsernameColon | ProfileError::UsernameControl => {
+                DraftField::Username
+            }
             ProfileError::NoClientId => DraftField::ClientId,
             ProfileError::AssertionNeedsPrivateKey => DraftField::Algorithm,
             ProfileError::BadLifetime(_) => DraftField::Lifetime,
