@@ -310,3 +310,104 @@ fn the_binary_adds_a_digest_profile_and_sends_with_it() {
         assert!(!common::contains(&bytes, &password), "{} holds the password", path.display());
     }
 }
+
+/// A loopback server that challenges with `challenge` and hands over the Authorization header
+/// of the answer. Every response closes its connection, so each request comes on its own.
+fn challenging_listener(challenge: String) -> (u16, std::sync::mpsc::Receiver<(String, String, String)>) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut parts = line.split_whitespace();
+            let (method, target) =
+                (parts.next().unwrap_or_default().to_owned(), parts.next().unwrap_or_default().to_owned());
+            let mut authorization = None;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = header.split_once(':')
+                    && name.eq_ignore_ascii_case("authorization")
+                {
+                    authorization = Some(value.trim().to_owned());
+                }
+            }
+            let reply = match authorization {
+                None => format!(
+                    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {challenge}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                ),
+                Some(answer) => {
+                    let _ = tx.send((method, target, answer));
+                    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+                }
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (port, rx)
+}
+
+/// curl, the other Digest client, answers the same challenge: Gatepass's answer with curl's
+/// client nonce and count must be the same, for each algorithm curl knows.
+#[rstest::rstest]
+#[case::md5_sess("MD5-sess", false)]
+#[case::sha_256("SHA-256", false)]
+#[case::sha_256_sess("SHA-256-sess", false)]
+#[case::sha_512_256("SHA-512-256", false)]
+#[case::sha_512_256_userhash("SHA-512-256", true)]
+#[case::sha_256_userhash("SHA-256", true)]
+fn the_answer_matches_curls(#[case] algorithm: &str, #[case] userhash: bool) {
+    use gatepass::core::auth::digest::{self, DigestTarget};
+    let Ok(version) = std::process::Command::new("curl").arg("--version").output() else {
+        eprintln!("skipped: curl is not installed");
+        return;
+    };
+    // Before 8.8.0 curl answered "SHA-512-256" with plain SHA-256 (its SHA-512/256 came in
+    // 8.8.0); Gatepass's SHA-512/256 is checked against Python's hashlib in the unit tests.
+    let version = String::from_utf8_lossy(&version.stdout);
+    let number: Vec<u32> =
+        version.split_whitespace().nth(1).unwrap_or("0").split('.').filter_map(|n| n.parse().ok()).collect();
+    if algorithm.starts_with("SHA-512-256") && number.as_slice() < [8, 8].as_slice() {
+        eprintln!("skipped: curl {number:?} answers SHA-512-256 with SHA-256; 8.8.0 or later is needed");
+        return;
+    }
+    let challenge = format!(
+        "Digest realm=\"curl check\", qop=\"auth\", algorithm={algorithm}, nonce=\"{}\", opaque=\"{}\"{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple(),
+        if userhash { ", userhash=true" } else { "" }
+    );
+    let (port, answers) = challenging_listener(challenge.clone());
+    let password = password();
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "--digest", "-u", &format!("ann:{password}"), "-d", "x=1"])
+        .arg(format!("http://127.0.0.1:{port}/items?q=a%20b"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (method, target, curls) = answers.recv_timeout(Duration::from_secs(10)).unwrap();
+    let curls = gatepass::core::challenge::parse(&curls).remove(0);
+    let cnonce = curls.param("cnonce").unwrap();
+    let nc = u32::from_str_radix(curls.param("nc").unwrap(), 16).unwrap();
+    let read = digest::strongest(&gatepass::core::challenge::parse(&challenge)).unwrap();
+    let ours = digest::answer(
+        &read,
+        "ann",
+        &Secret::new(password),
+        DigestTarget { method: &method, uri: &target, body: b"x=1" },
+        cnonce,
+        nc,
+    );
+    let ours = gatepass::core::challenge::parse(ours.expose()).remove(0);
+    for name in ["response", "username", "uri", "qop", "nc", "realm", "opaque"] {
+        assert_eq!(ours.param(name), curls.param(name), "{name}: ours {ours:?}, curl's {curls:?}");
+    }
+    assert_eq!(curls.param("uri"), Some("/items?q=a%20b"));
+}

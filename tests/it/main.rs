@@ -20,7 +20,7 @@ mod corpus;
 mod curl;
 /// cURL import against curl itself: both send to one loopback listener, the requests compared.
 mod curl_wire;
-/// HTTP Digest against Apache's mod_auth_digest: GET, POST, nonce reuse, stale, wrong password, the binary.
+/// HTTP Digest against Apache's mod_auth_digest (GET, POST, nonce reuse, stale, wrong password, the binary) and curl (each algorithm).
 mod digest;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
