@@ -5,7 +5,7 @@ use super::{needs_keychain, read_passphrase_input, read_secret_input};
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
     AuthKind, AuthMethod, ClientAuth, ClientIdentity, DraftField, Environment, KeyPlacement, Profile, ProfileDraft,
-    SigningAlg,
+    SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::workspace::Workspace;
@@ -81,6 +81,11 @@ pub enum AuthArg {
     /// HTTP Digest (RFC 7616): needs --username; the password is read like other secrets and
     /// only a hash of it answering the server's challenge is sent.
     Digest,
+    /// AWS Signature Version 4: needs --access-key-id, --region and --service; the secret
+    /// access key is read like other secrets (with --session-token-stdin, a second line holds
+    /// the session token of temporary credentials).
+    #[value(name = "aws-sigv4")]
+    AwsSigv4,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -149,6 +154,25 @@ pub struct AddArgs {
     /// OAuth: the resource parameter (RFC 8707), naming the API the token is for.
     #[arg(long)]
     pub resource: Option<String>,
+    /// AWS Signature V4: the access key ID.
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// AWS Signature V4: the region requests are signed for (us-east-1, …).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS Signature V4: the service's signing name (s3, execute-api, sqs, …).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// AWS Signature V4: sign as a presigned URL (query parameters) instead of the header.
+    #[arg(long)]
+    pub presign: bool,
+    /// AWS Signature V4 with --presign: how long the URL stays good, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string())]
+    pub expires: String,
+    /// AWS Signature V4: standard input holds the secret access key on its first line and the
+    /// session token (temporary credentials) on the second.
+    #[arg(long)]
+    pub session_token_stdin: bool,
     /// A variable as name=value (repeatable).
     /// Signing algorithm for a signed JWT or a `private_key_jwt` assertion: HS256, HS384, HS512,
     /// RS256, PS256, ES256 or `EdDSA`.
@@ -270,11 +294,29 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             if profile.auth.secret_ref().is_some() || identity.is_some() {
                 needs_keychain(workspace)?;
             }
-            let secret = match profile.auth.secret_ref() {
+            let mut secret = match profile.auth.secret_ref() {
                 Some(_) if !public_client => Some(read_secret_input(profile.auth.secret_label())?),
                 _ => None,
             };
+            // Temporary AWS credentials: the session token is the second line.
+            let session_token = match (&profile.auth, args.session_token_stdin) {
+                (AuthMethod::AwsSigV4(settings), true) => {
+                    let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
+                    let Some((key, token)) = both.split_once('\n') else {
+                        bail!(
+                            "With --session-token-stdin, give the secret access key on the first line and the session token on the second."
+                        );
+                    };
+                    secret = Some(Secret::new(key.trim_end_matches('\r')));
+                    Some((settings.session_token.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
+                }
+                (_, true) => bail!("--session-token-stdin goes with --auth aws-sigv4 only."),
+                _ => None,
+            };
             workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
+            if let Some((slot, token)) = &session_token {
+                workspace.set_profile_secret(&profile.id, slot, token)?;
+            }
             if public_client {
                 println!(
                     "Added profile \"{}\" ({}). It has no client secret (an app on people's computers needs none). Sign in with `gatepass token get --profile \"{}\"`.",
@@ -423,6 +465,19 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
             out.push_str(&format!("Sent in:         {place} {name}\n"));
         }
         AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::AwsSigV4(settings) => {
+            out.push_str(&format!("Access key ID:   {}\n", settings.access_key_id));
+            out.push_str(&format!("Region:          {}\n", settings.region));
+            out.push_str(&format!("Service:         {}\n", settings.service));
+            out.push_str(&match settings.placement {
+                crate::core::profile::SigV4Placement::Header => {
+                    "Signed in:       the Authorization header, for every request\n".to_owned()
+                }
+                crate::core::profile::SigV4Placement::Query => {
+                    format!("Signed in:       a presigned URL, good for {} s\n", settings.expires_secs)
+                }
+            });
+        }
         AuthMethod::Digest { username, .. } => {
             out.push_str(&format!("Username:        {username}\n"));
             out.push_str("Sent as:         an answer to the server's Digest challenge (the password stays here)\n");
@@ -566,6 +621,10 @@ fn flag_of(field: DraftField) -> &'static str {
         DraftField::IntrospectionUrl => "--introspection-url",
         DraftField::Variables => "--var",
         DraftField::CaBundle => "--ca-bundle",
+        DraftField::AccessKeyId => "--access-key-id",
+        DraftField::Region => "--region",
+        DraftField::Service => "--service",
+        DraftField::Expires => "--expires",
     }
 }
 
@@ -581,6 +640,7 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
         AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
         AuthArg::OauthDevice => AuthKind::OAuthDevice,
         AuthArg::Digest => AuthKind::Digest,
+        AuthArg::AwsSigv4 => AuthKind::AwsSigV4,
     };
     let mut draft = ProfileDraft::new(kind);
     args.name.clone_into(&mut draft.name);
@@ -626,6 +686,11 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
     auth.jwt_scopes.clone_from(&args.scopes);
     auth.jwt_claims = args.claims.clone().unwrap_or_default();
     args.lifetime.clone_into(&mut auth.jwt_lifetime);
+    auth.aws_access_key_id = args.access_key_id.clone().unwrap_or_default();
+    auth.aws_region = args.region.clone().unwrap_or_default();
+    auth.aws_service = args.service.clone().unwrap_or_default();
+    auth.aws_placement = if args.presign { SigV4Placement::Query } else { SigV4Placement::Header };
+    args.expires.clone_into(&mut auth.aws_expires);
     Ok(draft)
 }
 

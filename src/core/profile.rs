@@ -339,6 +339,57 @@ impl UserSignIn {
     }
 }
 
+/// Where an AWS Signature V4 goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigV4Placement {
+    /// The `Authorization` header (and `X-Amz-Date`), as the AWS SDKs sign.
+    #[default]
+    Header,
+    /// A presigned URL: the signature and its parameters in the query string.
+    Query,
+}
+
+/// The settings of AWS Signature Version 4. The secret access key and the optional session
+/// token (temporary credentials) live in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsSigV4 {
+    pub access_key_id: String,
+    /// `us-east-1`, `eu-west-1`, …
+    pub region: String,
+    /// The signing name of the service: `s3`, `execute-api`, `sqs`, `dynamodb`, …
+    pub service: String,
+    pub secret_access_key: SecretRef,
+    /// The slot of a session token (temporary credentials from STS); nothing in it means none.
+    pub session_token: SecretRef,
+    #[serde(default)]
+    pub placement: SigV4Placement,
+    /// How long a presigned URL stays good, in seconds.
+    #[serde(default = "AwsSigV4::default_expiry")]
+    pub expires_secs: u32,
+}
+
+impl AwsSigV4 {
+    pub const DEFAULT_EXPIRES_SECS: u32 = 900;
+
+    fn default_expiry() -> u32 {
+        Self::DEFAULT_EXPIRES_SECS
+    }
+
+    /// Empty settings whose secrets live in this profile's slots.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            access_key_id: String::new(),
+            region: String::new(),
+            service: String::new(),
+            secret_access_key: SecretRef::for_profile(profile, "aws_secret_access_key"),
+            session_token: SecretRef::for_profile(profile, "aws_session_token"),
+            placement: SigV4Placement::Header,
+            expires_secs: Self::DEFAULT_EXPIRES_SECS,
+        }
+    }
+}
+
 /// How a profile proves who it is. New methods (signed JWTs, other grants) are new variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -374,6 +425,9 @@ pub enum AuthMethod {
         username: String,
         password: SecretRef,
     },
+    /// AWS Signature Version 4: each request signed with the secret access key.
+    #[serde(rename = "aws_sigv4")]
+    AwsSigV4(AwsSigV4),
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -388,10 +442,11 @@ pub enum AuthKind {
     OAuthAuthorizationCode,
     OAuthDevice,
     Digest,
+    AwsSigV4,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 9] = [
+    pub const ALL: [AuthKind; 10] = [
         AuthKind::None,
         AuthKind::ApiKey,
         AuthKind::Bearer,
@@ -401,6 +456,7 @@ impl AuthKind {
         AuthKind::OAuthAuthorizationCode,
         AuthKind::OAuthDevice,
         AuthKind::Digest,
+        AuthKind::AwsSigV4,
     ];
 
     pub fn label(self) -> &'static str {
@@ -414,6 +470,7 @@ impl AuthKind {
             AuthKind::OAuthAuthorizationCode => "OAuth 2 sign in with browser (authorization code)",
             AuthKind::OAuthDevice => "OAuth 2 sign in with a code (device)",
             AuthKind::Digest => "Username and password (Digest)",
+            AuthKind::AwsSigV4 => "AWS Signature V4",
         }
     }
 }
@@ -430,6 +487,7 @@ impl AuthMethod {
             AuthMethod::OAuthAuthorizationCode(_) => AuthKind::OAuthAuthorizationCode,
             AuthMethod::OAuthDevice(_) => AuthKind::OAuthDevice,
             AuthMethod::Digest { .. } => AuthKind::Digest,
+            AuthMethod::AwsSigV4(_) => AuthKind::AwsSigV4,
         }
     }
 
@@ -475,6 +533,7 @@ impl AuthMethod {
             AuthKind::Digest => {
                 AuthMethod::Digest { username: String::new(), password: SecretRef::for_profile(profile, "password") }
             }
+            AuthKind::AwsSigV4 => AuthMethod::AwsSigV4(AwsSigV4::new(profile)),
         }
     }
 
@@ -488,6 +547,7 @@ impl AuthMethod {
             AuthMethod::OAuthClientCredentials(cc) => Some(&cc.client_secret),
             AuthMethod::SignedJwt(settings) => Some(&settings.key),
             AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(&s.client_secret),
+            AuthMethod::AwsSigV4(settings) => Some(&settings.secret_access_key),
         }
     }
 
@@ -498,6 +558,7 @@ impl AuthMethod {
             AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => {
                 vec![&s.client_secret, &s.token_cache]
             }
+            AuthMethod::AwsSigV4(settings) => vec![&settings.secret_access_key, &settings.session_token],
             other => other.secret_ref().into_iter().collect(),
         }
     }
@@ -515,6 +576,7 @@ impl AuthMethod {
             | AuthMethod::OAuthDevice(_) => "client secret",
             AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
             AuthMethod::SignedJwt(_) => "private key",
+            AuthMethod::AwsSigV4(_) => "secret access key",
         }
     }
 
@@ -524,6 +586,7 @@ impl AuthMethod {
         match self {
             AuthMethod::SignedJwt(_) => "signed token",
             AuthMethod::Digest { .. } => "Digest answer",
+            AuthMethod::AwsSigV4(_) => "AWS signature",
             other if other.is_oauth() => "access token",
             other => other.secret_label(),
         }
@@ -753,6 +816,14 @@ impl Profile {
                 username: username.clone(),
                 password: SecretRef::for_profile(&copy.id, "password"),
             },
+            AuthMethod::AwsSigV4(settings) => {
+                let fresh = AwsSigV4::new(&copy.id);
+                AuthMethod::AwsSigV4(AwsSigV4 {
+                    secret_access_key: fresh.secret_access_key,
+                    session_token: fresh.session_token,
+                    ..settings.clone()
+                })
+            }
         };
         copy.client_certificate =
             self.client_certificate.as_ref().map(|identity| ClientIdentity::new(&copy.id, &identity.certificate_pem));

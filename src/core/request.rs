@@ -536,6 +536,30 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
                 value: Secret::new(format!("Bearer {}", secret.expose())),
             },
         },
+        // For AWS Signature V4, `secret` is the signature the workspace made for this very
+        // request (the whole Authorization value, or a presigned URL's X-Amz-Signature).
+        AuthMethod::AwsSigV4(settings) => match settings.placement {
+            crate::core::profile::SigV4Placement::Header => AppliedCredential {
+                description: format!(
+                    "AWS Signature V4 (access key ID {}, {} in {}) in header Authorization",
+                    settings.access_key_id, settings.service, settings.region
+                ),
+                placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
+            },
+            crate::core::profile::SigV4Placement::Query => AppliedCredential {
+                description: format!(
+                    "AWS Signature V4 (access key ID {}, {} in {}) in query parameter {}",
+                    settings.access_key_id,
+                    settings.service,
+                    settings.region,
+                    crate::core::auth::sigv4::SIGNATURE_PARAM
+                ),
+                placement: CredentialPlacement::Query {
+                    name: crate::core::auth::sigv4::SIGNATURE_PARAM.to_owned(),
+                    value: secret.clone(),
+                },
+            },
+        },
         // For Digest, `secret` is the answer the workspace worked out for this request's
         // challenge, never the password.
         AuthMethod::Digest { username, .. } => AppliedCredential {

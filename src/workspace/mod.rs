@@ -10,6 +10,7 @@ mod curl;
 mod digest;
 mod files;
 mod sample;
+mod sigv4;
 
 pub use crate::core::history::SendOrigin;
 pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
@@ -62,6 +63,8 @@ pub enum WorkspaceError {
     Mint(#[from] crate::core::token::mint::MintError),
     #[error(transparent)]
     Digest(#[from] crate::core::auth::digest::DigestError),
+    #[error(transparent)]
+    SigV4(#[from] crate::core::auth::sigv4::SigV4Error),
     #[error("The client certificate cannot be used. {0}")]
     Certificate(#[from] CertificateError),
     #[error(
@@ -371,6 +374,17 @@ impl Workspace {
         Ok(())
     }
 
+    /// Keep a value in one of a profile's own keychain slots besides its main secret (an AWS
+    /// session token, say). A slot the profile does not use is refused.
+    pub fn set_profile_secret(&self, id: &ProfileId, slot: &SecretRef, value: &Secret) -> Result<(), WorkspaceError> {
+        let profile = self.profile(id)?;
+        if !profile.secret_slots().contains(&slot) {
+            return Err(WorkspaceError::Other(format!("The profile \"{}\" has no such secret.", profile.name)));
+        }
+        self.secret_store().set(slot, value)?;
+        Ok(())
+    }
+
     /// Read a profile's secret (for reveal and copy in the editor).
     pub fn read_secret(&self, slot: &SecretRef) -> Result<Option<Secret>, WorkspaceError> {
         Ok(self.secret_store().get(slot)?)
@@ -496,11 +510,12 @@ impl Workspace {
         };
         // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
         let oauth = send_credential && profile.auth.is_oauth();
-        // A Digest password stays here; the answer to the server's challenge is made as it is sent.
-        let digest = send_credential && matches!(profile.auth, AuthMethod::Digest { .. });
-        let (secret, digest_password) = match secret {
+        // A Digest password or an AWS secret access key stays here: the answer to the server's
+        // challenge, or the signature, is made over the request exactly as it is sent.
+        let signs = send_credential && matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_));
+        let (secret, signing_secret) = match secret {
             _ if oauth => (Some(Secret::placeholder()), None),
-            Some(password) if digest => (Some(Secret::placeholder()), Some(password)),
+            Some(key) if signs => (Some(Secret::placeholder()), Some(key)),
             other => (other, None),
         };
 
@@ -537,7 +552,7 @@ impl Workspace {
             }
             Ok(())
         };
-        if let (Some(password), Some(_)) = (&digest_password, &prepared.credential) {
+        if let (Some(key), Some(_)) = (&signing_secret, &prepared.credential) {
             prepared.credential = None;
             let mut filled = prepared.body.clone();
             if let (true, Some(body)) = (uses_body_secrets, &filled) {
@@ -546,7 +561,18 @@ impl Workspace {
                         .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
                 );
             }
-            let (exchange, sent) = self.send_digest(&http, &profile, prepared, password, filled, request.id).await?;
+            if matches!(profile.auth, AuthMethod::AwsSigV4(_)) {
+                self.sign_aws(&profile, &mut prepared, key, filled.as_deref(), std::time::SystemTime::now()).await?;
+                let sent = crate::core::diagnose::observe::observe_prepared(
+                    crate::core::diagnose::Knowledge::builtin(),
+                    &prepared,
+                );
+                prepared.body = filled;
+                let exchange = http.send(&prepared, request.id).await;
+                drop(prepared);
+                return self.finish_send(&request, profile, sent, exchange).await;
+            }
+            let (exchange, sent) = self.send_digest(&http, &profile, prepared, key, filled, request.id).await?;
             return self.finish_send(&request, profile, sent, exchange).await;
         }
         fill(&mut prepared)?;

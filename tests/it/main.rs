@@ -38,6 +38,8 @@ mod profile_rules;
 mod secrets;
 /// Signed JWTs made for each request, `private_key_jwt`, PyJWT interop.
 mod signed_jwt;
+/// AWS Signature V4: AWS's published test suite, botocore recomputing each signature, region checks, the binary.
+mod sigv4;
 /// `gatepass token inspect`: reading, broken input, signatures (secret, PEM, JWKS), PyJWT tokens.
 mod token;
 /// A profile's key set and shared secret for signature checks; RFC 7662 introspection.

@@ -5,3 +5,4 @@
 //! Gatepass did not write.
 
 pub mod digest;
+pub mod sigv4;

@@ -11,7 +11,8 @@
 //! ```
 
 use super::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SigningAlg,
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SigV4Placement,
+    SigningAlg,
 };
 use crate::core::certificate::CertificateError;
 use crate::core::token::mint::MintError;
@@ -67,6 +68,13 @@ pub struct AuthDraft {
     pub jwt_claims: String,
     /// Seconds, as typed.
     pub jwt_lifetime: String,
+    /// AWS Signature V4.
+    pub aws_access_key_id: String,
+    pub aws_region: String,
+    pub aws_service: String,
+    pub aws_placement: SigV4Placement,
+    /// A presigned URL's lifetime in seconds, as typed.
+    pub aws_expires: String,
 }
 
 impl AuthDraft {
@@ -91,6 +99,11 @@ impl AuthDraft {
             jwt_scopes: Vec::new(),
             jwt_claims: String::new(),
             jwt_lifetime: super::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
+            aws_access_key_id: String::new(),
+            aws_region: String::new(),
+            aws_service: String::new(),
+            aws_placement: SigV4Placement::Header,
+            aws_expires: super::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
         }
     }
 
@@ -134,6 +147,13 @@ impl AuthDraft {
                 draft.oauth_scopes.clone_from(&settings.scopes);
                 draft.audience = settings.audience.clone().unwrap_or_default();
             }
+            AuthMethod::AwsSigV4(settings) => {
+                draft.aws_access_key_id.clone_from(&settings.access_key_id);
+                draft.aws_region.clone_from(&settings.region);
+                draft.aws_service.clone_from(&settings.service);
+                draft.aws_placement = settings.placement;
+                draft.aws_expires = settings.expires_secs.to_string();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         draft
@@ -160,6 +180,10 @@ pub enum DraftField {
     IntrospectionUrl,
     Variables,
     CaBundle,
+    AccessKeyId,
+    Region,
+    Service,
+    Expires,
 }
 
 /// An address a profile holds, with the example its message gives.
@@ -257,6 +281,18 @@ pub enum ProfileError {
     UnnamedVariable(String),
     #[error("{0}")]
     CaBundle(CertificateError),
+    #[error("Give the AWS access key ID (it starts with AKIA or ASIA, and is in the IAM console).")]
+    NoAccessKeyId,
+    #[error("The access key ID \"{0}\" should be letters and digits only, without spaces.")]
+    BadAccessKeyId(String),
+    #[error("Give the AWS region the requests are signed for, such as us-east-1.")]
+    NoRegion,
+    #[error("The region \"{0}\" does not look like an AWS region, such as us-east-1 or eu-west-2.")]
+    BadRegion(String),
+    #[error("Give the AWS service the requests are signed for, such as s3, execute-api or sqs.")]
+    NoService,
+    #[error("Say how long a presigned URL stays good, in whole seconds from 1 to 604800 (7 days).")]
+    BadExpires(String),
 }
 
 impl ProfileError {
@@ -280,6 +316,10 @@ impl ProfileError {
             ProfileError::ExtraClaims(_) => DraftField::ExtraClaims,
             ProfileError::UnnamedVariable(_) => DraftField::Variables,
             ProfileError::CaBundle(_) => DraftField::CaBundle,
+            ProfileError::NoAccessKeyId | ProfileError::BadAccessKeyId(_) => DraftField::AccessKeyId,
+            ProfileError::NoRegion | ProfileError::BadRegion(_) => DraftField::Region,
+            ProfileError::NoService => DraftField::Service,
+            ProfileError::BadExpires(_) => DraftField::Expires,
         }
     }
 }
@@ -431,6 +471,36 @@ impl AuthDraft {
                     _ => return Err(ProfileError::BadLifetime(self.jwt_lifetime.clone())),
                 };
                 crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(ProfileError::ExtraClaims)?;
+            }
+            AuthMethod::AwsSigV4(settings) => {
+                let key_id = self.aws_access_key_id.trim();
+                if key_id.is_empty() {
+                    return Err(ProfileError::NoAccessKeyId);
+                }
+                if !key_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(ProfileError::BadAccessKeyId(key_id.to_owned()));
+                }
+                let region = self.aws_region.trim().to_ascii_lowercase();
+                if region.is_empty() {
+                    return Err(ProfileError::NoRegion);
+                }
+                if !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    || !region.contains('-')
+                {
+                    return Err(ProfileError::BadRegion(self.aws_region.trim().to_owned()));
+                }
+                let service = self.aws_service.trim().to_ascii_lowercase();
+                if service.is_empty() {
+                    return Err(ProfileError::NoService);
+                }
+                settings.expires_secs = match self.aws_expires.trim().parse::<u32>() {
+                    Ok(secs) if (1..=604_800).contains(&secs) => secs,
+                    _ => return Err(ProfileError::BadExpires(self.aws_expires.clone())),
+                };
+                key_id.clone_into(&mut settings.access_key_id);
+                settings.region = region;
+                settings.service = service;
+                settings.placement = self.aws_placement;
             }
             AuthMethod::Digest { username, .. } => {
                 // Digest hashes "username:realm:password", so a colon is allowed; a line break is not.

@@ -192,6 +192,7 @@ pub fn card_actions(cx: &ViewCx<'_>, card: &CardFor<'_>, top: &Finding) -> Vec<(
                 AuthKind::Bearer => Some(("Paste a new token…".to_owned(), editor())),
                 AuthKind::ApiKey => Some(("Edit the key…".to_owned(), editor())),
                 AuthKind::Basic | AuthKind::Digest => Some(("Edit the password…".to_owned(), editor())),
+                AuthKind::AwsSigV4 => Some(("Edit the secret access key…".to_owned(), editor())),
                 AuthKind::SignedJwt => Some(("Edit the signing key…".to_owned(), editor())),
                 AuthKind::None => None,
             },

@@ -5,7 +5,7 @@
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
     AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileDraft, ProfileId, SecretRef,
-    SigningAlg,
+    SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::ui::command::{Command, PemField, SecretPurpose};
@@ -52,6 +52,12 @@ pub struct ProfileForm {
     pub jwt_scopes: String,
     pub jwt_claims: String,
     pub jwt_lifetime: String,
+    /// AWS Signature V4: access key ID, region, service, header or presigned URL, its lifetime.
+    pub aws_access_key_id: String,
+    pub aws_region: String,
+    pub aws_service: String,
+    pub aws_placement: SigV4Placement,
+    pub aws_expires: String,
     /// Token checks: the key set to check signatures with, the introspection endpoint.
     pub jwks_url: String,
     pub introspection_url: String,
@@ -120,6 +126,11 @@ impl ProfileForm {
             jwt_scopes: String::new(),
             jwt_claims: String::new(),
             jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
+            aws_access_key_id: String::new(),
+            aws_region: String::new(),
+            aws_service: String::new(),
+            aws_placement: SigV4Placement::Header,
+            aws_expires: crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
             jwks_url: String::new(),
             introspection_url: String::new(),
             check_path: String::new(),
@@ -163,6 +174,11 @@ impl ProfileForm {
             self.jwt_scopes.clone(),
             self.jwt_claims.clone(),
             self.jwt_lifetime.clone(),
+            self.aws_access_key_id.clone(),
+            self.aws_region.clone(),
+            self.aws_service.clone(),
+            format!("{:?}", self.aws_placement),
+            self.aws_expires.clone(),
             self.jwks_url.clone(),
             self.introspection_url.clone(),
             self.check_path.clone(),
@@ -236,6 +252,13 @@ impl ProfileForm {
                 form.oauth_scopes = settings.scopes.join(" ");
                 form.audience = settings.audience.clone().unwrap_or_default();
             }
+            AuthMethod::AwsSigV4(settings) => {
+                form.aws_access_key_id.clone_from(&settings.access_key_id);
+                form.aws_region.clone_from(&settings.region);
+                form.aws_service.clone_from(&settings.service);
+                form.aws_placement = settings.placement;
+                form.aws_expires = settings.expires_secs.to_string();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         form.jwks_url = p.token_checks.jwks_url.clone().unwrap_or_default();
@@ -301,6 +324,11 @@ impl ProfileForm {
         auth.jwt_scopes = vec![self.jwt_scopes.clone()];
         self.jwt_claims.clone_into(&mut auth.jwt_claims);
         self.jwt_lifetime.clone_into(&mut auth.jwt_lifetime);
+        self.aws_access_key_id.clone_into(&mut auth.aws_access_key_id);
+        self.aws_region.clone_into(&mut auth.aws_region);
+        self.aws_service.clone_into(&mut auth.aws_service);
+        auth.aws_placement = self.aws_placement;
+        self.aws_expires.clone_into(&mut auth.aws_expires);
         draft
     }
 
@@ -550,6 +578,24 @@ fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, comma
                             AuthKind::Basic | AuthKind::Digest => {
                                 labelled_text(ui, "Username", &mut form.username, "");
                                 ui.end_row();
+                            }
+                            AuthKind::AwsSigV4 => {
+                                labelled_text(ui, "Access key ID", &mut form.aws_access_key_id, "from the IAM console");
+                                ui.end_row();
+                                labelled_text(ui, "Region", &mut form.aws_region, "us-east-1");
+                                ui.end_row();
+                                labelled_text(ui, "Service", &mut form.aws_service, "s3, execute-api, sqs…");
+                                ui.end_row();
+                                ui.label("Signature in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.aws_placement, SigV4Placement::Header, "the Authorization header");
+                                    ui.selectable_value(&mut form.aws_placement, SigV4Placement::Query, "a presigned URL");
+                                });
+                                ui.end_row();
+                                if form.aws_placement == SigV4Placement::Query {
+                                    labelled_text(ui, "Presigned URL good for (seconds)", &mut form.aws_expires, "900");
+                                    ui.end_row();
+                                }
                             }
                             AuthKind::OAuthClientCredentials => {
                                 labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");

@@ -226,6 +226,16 @@ fn auth_ui(tab: &RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>) {
         AuthMethod::Basic { username, .. } => {
             format!("Username {username} and a password, in the header Authorization: Basic ….")
         }
+        AuthMethod::AwsSigV4(settings) => format!(
+            "An AWS Signature V4 with the access key ID {} for {} in {}, made for every request {}. The secret access key itself is never sent.",
+            settings.access_key_id,
+            settings.service,
+            settings.region,
+            match settings.placement {
+                crate::core::profile::SigV4Placement::Header => "in the header Authorization: AWS4-HMAC-SHA256 …",
+                crate::core::profile::SigV4Placement::Query => "as a presigned URL (X-Amz-Signature in the query)",
+            }
+        ),
         AuthMethod::Digest { username, .. } => format!(
             "Username {username} and a password, answered to the server's challenge in the header Authorization: Digest …. The password itself is never sent: only a hash of it, made for this request."
         ),
