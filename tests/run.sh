@@ -60,6 +60,17 @@ if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
   fi
 fi
 
+say "botocore for the AWS Signature V4 interop test"
+if ! python3 -c 'import botocore' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check botocore || \
+      export GATEPASS_SKIP_BOTOCORE="pip could not install botocore (pip install botocore)"
+  else
+    export GATEPASS_SKIP_BOTOCORE="pip is not available to install botocore (pip install botocore)"
+  fi
+  [ -z "${GATEPASS_SKIP_BOTOCORE:-}" ] || echo "Skipping the SigV4 botocore test: $GATEPASS_SKIP_BOTOCORE"
+fi
+
 say "oauth2-mock-server for the OAuth interop test"
 mock_dir="${CARGO_TARGET_DIR:-target}/interop-npm"
 if [ -x "$mock_dir/node_modules/.bin/oauth2-mock-server" ]; then

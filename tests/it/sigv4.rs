@@ -177,6 +177,11 @@ impl Drop for Botocore {
 }
 
 fn botocore(access_key_id: &str, secret: &str) -> Option<Botocore> {
+    botocore_with_clock(access_key_id, secret, 0)
+}
+
+/// The same server with its clock `offset_secs` away from this computer's.
+fn botocore_with_clock(access_key_id: &str, secret: &str, offset_secs: i64) -> Option<Botocore> {
     let available = std::process::Command::new("python3")
         .args(["-c", "import botocore"])
         .output()
@@ -198,6 +203,7 @@ fn botocore(access_key_id: &str, secret: &str) -> Option<Botocore> {
         .arg(script)
         .env("GATEPASS_AWS_ACCESS_KEY_ID", access_key_id)
         .env("GATEPASS_AWS_SECRET_ACCESS_KEY", secret)
+        .env("GATEPASS_SERVER_CLOCK_OFFSET_SECS", offset_secs.to_string())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -285,6 +291,23 @@ fn the_record_shows_the_signature_masked_and_never_the_secret() {
     assert!(!record.contains(&secret), "{record}");
     let history = ws.recent_history(5).unwrap();
     assert!(!format!("{history:?}").contains(&secret));
+}
+
+#[test]
+fn a_clock_far_off_is_named_as_the_likely_cause() {
+    let (key_id, secret) = keys();
+    let Some(server) = botocore_with_clock(&key_id, &secret, 3600) else { return };
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let profile = aws_profile(&format!("http://127.0.0.1:{}", server.port), &key_id, "s3", SigV4Placement::Header);
+    ws.save_profile(&profile, Some(&Secret::new(&secret))).unwrap();
+    let outcome = common::send_draft(&rt, &ws, &profile.id, RequestDraft::get("/bucket/key")).unwrap();
+    let gatepass::workspace::SendOutcome::Sent { exchange, explained, .. } = outcome else { panic!("not sent") };
+    assert_eq!(exchange.status(), Some(403));
+    let top = &explained.diagnosis.findings[0];
+    assert_eq!(top.cause, gatepass::core::diagnose::Cause::ClockSkew, "{top:?}");
+    assert_eq!(top.title, "Your computer's clock seems to be off");
 }
 
 #[test]
