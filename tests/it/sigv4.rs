@@ -12,7 +12,7 @@ use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// AWS's SigV4 test suite, as the `aws-sigv4` package in Cargo's registry holds it.
+/// AWS's Signature V4 test suite, as the `aws-sigv4` package in Cargo's registry holds it.
 fn test_suite() -> Option<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -83,11 +83,13 @@ fn sign_case(case: &Case, placement: SigV4Placement) -> sigv4::SigV4Signed {
         UriPathNormalizationMode,
     };
     let c = &case.context;
-    let mut settings = AwsSigV4::new(&ProfileId("suite".into()));
-    settings.access_key_id = c["credentials"]["access_key_id"].as_str().unwrap().to_owned();
-    settings.region = c["region"].as_str().unwrap().to_owned();
-    settings.service = c["service"].as_str().unwrap().to_owned();
-    settings.placement = placement;
+    let settings = AwsSigV4 {
+        access_key_id: c["credentials"]["access_key_id"].as_str().unwrap().to_owned(),
+        region: c["region"].as_str().unwrap().to_owned(),
+        service: c["service"].as_str().unwrap().to_owned(),
+        placement,
+        ..AwsSigV4::new(&ProfileId("suite".into()))
+    };
     let secret = Secret::new(c["credentials"]["secret_access_key"].as_str().unwrap());
     let token = c["credentials"]["token"].as_str().map(Secret::new);
     let time: std::time::SystemTime =
@@ -221,11 +223,13 @@ fn keys() -> (String, String) {
 
 fn aws_profile(base: &str, key_id: &str, service: &str, placement: SigV4Placement) -> Profile {
     let mut profile = Profile::new("AWS", Environment::Sandbox, base);
-    let mut settings = AwsSigV4::new(&profile.id);
-    settings.access_key_id = key_id.to_owned();
-    settings.region = "eu-west-1".to_owned();
-    settings.service = service.to_owned();
-    settings.placement = placement;
+    let settings = AwsSigV4 {
+        access_key_id: key_id.to_owned(),
+        region: "eu-west-1".to_owned(),
+        service: service.to_owned(),
+        placement,
+        ..AwsSigV4::new(&profile.id)
+    };
     profile.auth = AuthMethod::AwsSigV4(settings);
     profile
 }

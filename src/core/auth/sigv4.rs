@@ -4,7 +4,7 @@
 //! The signing itself is AWS's own (`aws-sigv4` from smithy-rs, the signer of the AWS SDK for
 //! Rust): AWS's canonicalisation has many corners (sorted and encoded query, trimmed header
 //! values, double-encoded paths except for S3, the payload hash), and it is checked here against
-//! AWS's published SigV4 test suite in `tests/it/sigv4.rs`. This module decides what goes in
+//! AWS's published Signature V4 test suite in `tests/it/sigv4.rs`. This module decides what goes in
 //! (the request exactly as it will be sent) and what comes out (headers or query parameters,
 //! the secret parts as [`Secret`]s), and checks the profile's region against the address.
 
