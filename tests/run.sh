@@ -71,6 +71,17 @@ if ! python3 -c 'import botocore' >/dev/null 2>&1; then
   [ -z "${GATEPASS_SKIP_BOTOCORE:-}" ] || echo "Skipping the SigV4 botocore test: $GATEPASS_SKIP_BOTOCORE"
 fi
 
+say "oauthlib for the OAuth 1.0a interop test"
+if ! python3 -c 'import oauthlib' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check oauthlib || \
+      export GATEPASS_SKIP_OAUTHLIB="pip could not install oauthlib (pip install oauthlib)"
+  else
+    export GATEPASS_SKIP_OAUTHLIB="pip is not available to install oauthlib (pip install oauthlib)"
+  fi
+  [ -z "${GATEPASS_SKIP_OAUTHLIB:-}" ] || echo "Skipping the OAuth 1.0a oauthlib test: $GATEPASS_SKIP_OAUTHLIB"
+fi
+
 say "oauth2-mock-server for the OAuth interop test"
 mock_dir="${CARGO_TARGET_DIR:-target}/interop-npm"
 if [ -x "$mock_dir/node_modules/.bin/oauth2-mock-server" ]; then

@@ -86,6 +86,16 @@ pub enum AuthArg {
     /// the session token of temporary credentials).
     #[value(name = "aws-sigv4")]
     AwsSigv4,
+    /// OAuth 1.0a: needs --consumer-key; the consumer secret is read like other secrets, and
+    /// with --token, a second line of standard input holds the token secret.
+    Oauth1,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OAuth1In {
+    Header,
+    Query,
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -173,6 +183,21 @@ pub struct AddArgs {
     /// session token (temporary credentials) on the second.
     #[arg(long)]
     pub session_token_stdin: bool,
+    /// OAuth 1.0a: the consumer key.
+    #[arg(long)]
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a: the access token (its secret is the second line of standard input).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// OAuth 1.0a: HMAC-SHA1, HMAC-SHA256 or PLAINTEXT.
+    #[arg(long, value_parser = parse_oauth1_method, default_value = "HMAC-SHA1")]
+    pub signature_method: crate::core::profile::OAuth1Method,
+    /// OAuth 1.0a: where the protocol parameters go.
+    #[arg(long, value_enum, default_value = "header")]
+    pub oauth1_in: OAuth1In,
+    /// OAuth 1.0a: the realm some APIs (NetSuite) want in the header.
+    #[arg(long)]
+    pub realm: Option<String>,
     /// A variable as name=value (repeatable).
     /// Signing algorithm for a signed JWT or a `private_key_jwt` assertion: HS256, HS384, HS512,
     /// RS256, PS256, ES256 or `EdDSA`.
@@ -214,6 +239,16 @@ fn parse_alg(text: &str) -> Result<SigningAlg, String> {
     SigningAlg::from_name(text).ok_or_else(|| {
         let names: Vec<_> = SigningAlg::ALL.iter().map(|a| a.name()).collect();
         format!("\"{text}\" is not an algorithm Gatepass signs with; use one of {}", names.join(", "))
+    })
+}
+
+fn parse_oauth1_method(text: &str) -> Result<crate::core::profile::OAuth1Method, String> {
+    crate::core::profile::OAuth1Method::from_name(text).ok_or_else(|| {
+        if text.trim().to_ascii_uppercase().starts_with("RSA") {
+            format!("\"{text}\" is not offered: Gatepass signs OAuth 1 with HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+        } else {
+            format!("\"{text}\" is not an OAuth 1 signature method; use HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+        }
     })
 }
 
@@ -311,6 +346,17 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
                     Some((settings.session_token.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
                 }
                 (_, true) => bail!("--session-token-stdin goes with --auth aws-sigv4 only."),
+                // OAuth 1 with a token: the token secret is the second line.
+                (AuthMethod::OAuth1(settings), false) if !settings.token.is_empty() => {
+                    let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
+                    let Some((key, token)) = both.split_once('\n') else {
+                        bail!(
+                            "With --token, give the consumer secret on the first line of standard input and the token secret on the second."
+                        );
+                    };
+                    secret = Some(Secret::new(key.trim_end_matches('\r')));
+                    Some((settings.token_secret.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
+                }
                 _ => None,
             };
             workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
@@ -465,6 +511,16 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
             out.push_str(&format!("Sent in:         {place} {name}\n"));
         }
         AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::OAuth1(settings) => {
+            out.push_str(&format!("Consumer key:    {}\n", settings.consumer_key));
+            if !settings.token.is_empty() {
+                out.push_str(&format!("Token:           {}\n", settings.token));
+            }
+            out.push_str(&format!("Signed with:     {}\n", settings.method.name()));
+            if let Some(realm) = &settings.realm {
+                out.push_str(&format!("Realm:           {realm}\n"));
+            }
+        }
         AuthMethod::AwsSigV4(settings) => {
             out.push_str(&format!("Access key ID:   {}\n", settings.access_key_id));
             out.push_str(&format!("Region:          {}\n", settings.region));
@@ -625,6 +681,7 @@ fn flag_of(field: DraftField) -> &'static str {
         DraftField::Region => "--region",
         DraftField::Service => "--service",
         DraftField::Expires => "--expires",
+        DraftField::ConsumerKey => "--consumer-key",
     }
 }
 
@@ -641,6 +698,7 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
         AuthArg::OauthDevice => AuthKind::OAuthDevice,
         AuthArg::Digest => AuthKind::Digest,
         AuthArg::AwsSigv4 => AuthKind::AwsSigV4,
+        AuthArg::Oauth1 => AuthKind::OAuth1,
     };
     let mut draft = ProfileDraft::new(kind);
     args.name.clone_into(&mut draft.name);
@@ -691,6 +749,15 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
     auth.aws_service = args.service.clone().unwrap_or_default();
     auth.aws_placement = if args.presign { SigV4Placement::Query } else { SigV4Placement::Header };
     args.expires.clone_into(&mut auth.aws_expires);
+    auth.oauth1_consumer_key = args.consumer_key.clone().unwrap_or_default();
+    auth.oauth1_token = args.token.clone().unwrap_or_default();
+    auth.oauth1_method = args.signature_method;
+    auth.oauth1_placement = match args.oauth1_in {
+        OAuth1In::Header => crate::core::profile::OAuth1Placement::Header,
+        OAuth1In::Query => crate::core::profile::OAuth1Placement::Query,
+        OAuth1In::Body => crate::core::profile::OAuth1Placement::Body,
+    };
+    auth.oauth1_realm = args.realm.clone().unwrap_or_default();
     Ok(draft)
 }
 

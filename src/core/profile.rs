@@ -390,6 +390,80 @@ impl AwsSigV4 {
     }
 }
 
+/// How an OAuth 1.0a request is signed (RFC 5849 §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum OAuth1Method {
+    #[default]
+    #[serde(rename = "HMAC-SHA1")]
+    HmacSha1,
+    #[serde(rename = "HMAC-SHA256")]
+    HmacSha256,
+    #[serde(rename = "PLAINTEXT")]
+    Plaintext,
+}
+
+impl OAuth1Method {
+    pub const ALL: [OAuth1Method; 3] = [OAuth1Method::HmacSha1, OAuth1Method::HmacSha256, OAuth1Method::Plaintext];
+
+    /// The `oauth_signature_method` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            OAuth1Method::HmacSha1 => "HMAC-SHA1",
+            OAuth1Method::HmacSha256 => "HMAC-SHA256",
+            OAuth1Method::Plaintext => "PLAINTEXT",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// Where OAuth 1.0a's protocol parameters go (RFC 5849 §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuth1Placement {
+    #[default]
+    Header,
+    Query,
+    /// A form body's fields (`application/x-www-form-urlencoded` only).
+    Body,
+}
+
+/// The settings of OAuth 1.0a. The consumer secret and the token secret live in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuth1 {
+    pub consumer_key: String,
+    pub consumer_secret: SecretRef,
+    /// The access token (`oauth_token`); empty for consumer-only (two-legged) requests.
+    #[serde(default)]
+    pub token: String,
+    pub token_secret: SecretRef,
+    /// Named `signature_method` in the file: `method` is the sign-in method's own tag.
+    #[serde(default, rename = "signature_method")]
+    pub method: OAuth1Method,
+    #[serde(default)]
+    pub placement: OAuth1Placement,
+    /// The `realm` some APIs (NetSuite) need in the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+}
+
+impl OAuth1 {
+    /// Empty settings whose secrets live in this profile's slots.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            consumer_key: String::new(),
+            consumer_secret: SecretRef::for_profile(profile, "oauth1_consumer_secret"),
+            token: String::new(),
+            token_secret: SecretRef::for_profile(profile, "oauth1_token_secret"),
+            method: OAuth1Method::HmacSha1,
+            placement: OAuth1Placement::Header,
+            realm: None,
+        }
+    }
+}
+
 /// How a profile proves who it is. New methods (signed JWTs, other grants) are new variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -428,6 +502,9 @@ pub enum AuthMethod {
     /// AWS Signature Version 4: each request signed with the secret access key.
     #[serde(rename = "aws_sigv4")]
     AwsSigV4(AwsSigV4),
+    /// OAuth 1.0a (RFC 5849): each request signed with the consumer and token secrets.
+    #[serde(rename = "oauth1")]
+    OAuth1(OAuth1),
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -443,10 +520,11 @@ pub enum AuthKind {
     OAuthDevice,
     Digest,
     AwsSigV4,
+    OAuth1,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 10] = [
+    pub const ALL: [AuthKind; 11] = [
         AuthKind::None,
         AuthKind::ApiKey,
         AuthKind::Bearer,
@@ -457,6 +535,7 @@ impl AuthKind {
         AuthKind::OAuthDevice,
         AuthKind::Digest,
         AuthKind::AwsSigV4,
+        AuthKind::OAuth1,
     ];
 
     pub fn label(self) -> &'static str {
@@ -471,6 +550,7 @@ impl AuthKind {
             AuthKind::OAuthDevice => "OAuth 2 sign in with a code (device)",
             AuthKind::Digest => "Username and password (Digest)",
             AuthKind::AwsSigV4 => "AWS Signature V4",
+            AuthKind::OAuth1 => "OAuth 1.0a (signed requests)",
         }
     }
 }
@@ -488,6 +568,7 @@ impl AuthMethod {
             AuthMethod::OAuthDevice(_) => AuthKind::OAuthDevice,
             AuthMethod::Digest { .. } => AuthKind::Digest,
             AuthMethod::AwsSigV4(_) => AuthKind::AwsSigV4,
+            AuthMethod::OAuth1(_) => AuthKind::OAuth1,
         }
     }
 
@@ -534,6 +615,7 @@ impl AuthMethod {
                 AuthMethod::Digest { username: String::new(), password: SecretRef::for_profile(profile, "password") }
             }
             AuthKind::AwsSigV4 => AuthMethod::AwsSigV4(AwsSigV4::new(profile)),
+            AuthKind::OAuth1 => AuthMethod::OAuth1(OAuth1::new(profile)),
         }
     }
 
@@ -548,6 +630,7 @@ impl AuthMethod {
             AuthMethod::SignedJwt(settings) => Some(&settings.key),
             AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(&s.client_secret),
             AuthMethod::AwsSigV4(settings) => Some(&settings.secret_access_key),
+            AuthMethod::OAuth1(settings) => Some(&settings.consumer_secret),
         }
     }
 
@@ -559,6 +642,7 @@ impl AuthMethod {
                 vec![&s.client_secret, &s.token_cache]
             }
             AuthMethod::AwsSigV4(settings) => vec![&settings.secret_access_key, &settings.session_token],
+            AuthMethod::OAuth1(settings) => vec![&settings.consumer_secret, &settings.token_secret],
             other => other.secret_ref().into_iter().collect(),
         }
     }
@@ -577,6 +661,7 @@ impl AuthMethod {
             AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
             AuthMethod::SignedJwt(_) => "private key",
             AuthMethod::AwsSigV4(_) => "secret access key",
+            AuthMethod::OAuth1(_) => "consumer secret",
         }
     }
 
@@ -587,6 +672,7 @@ impl AuthMethod {
             AuthMethod::SignedJwt(_) => "signed token",
             AuthMethod::Digest { .. } => "Digest answer",
             AuthMethod::AwsSigV4(_) => "AWS signature",
+            AuthMethod::OAuth1(_) => "OAuth 1 signature",
             other if other.is_oauth() => "access token",
             other => other.secret_label(),
         }
@@ -824,6 +910,14 @@ impl Profile {
                     ..settings.clone()
                 })
             }
+            AuthMethod::OAuth1(settings) => {
+                let fresh = OAuth1::new(&copy.id);
+                AuthMethod::OAuth1(OAuth1 {
+                    consumer_secret: fresh.consumer_secret,
+                    token_secret: fresh.token_secret,
+                    ..settings.clone()
+                })
+            }
         };
         copy.client_certificate =
             self.client_certificate.as_ref().map(|identity| ClientIdentity::new(&copy.id, &identity.certificate_pem));
@@ -935,6 +1029,22 @@ token = "abc/token"
         );
         let copy = p.duplicate();
         assert_eq!(copy.client_certificate.unwrap().private_key, SecretRef::for_profile(&copy.id, "client_key"));
+    }
+
+    #[test]
+    fn signing_methods_round_trip_through_the_profiles_file() {
+        for kind in [AuthKind::Digest, AuthKind::AwsSigV4, AuthKind::OAuth1] {
+            let mut p = profile("https://api.example.com", &[]);
+            p.auth = AuthMethod::new_of_kind(kind, &p.id);
+            if let AuthMethod::OAuth1(settings) = &mut p.auth {
+                settings.method = OAuth1Method::HmacSha256;
+                settings.placement = OAuth1Placement::Body;
+            }
+            let text = toml::to_string(&p).unwrap();
+            let back: Profile = toml::from_str(&text).unwrap_or_else(|e| panic!("{kind:?}: {e}\n{text}"));
+            assert_eq!(back, p, "{text}");
+            assert_eq!(p.duplicate().auth.kind(), kind);
+        }
     }
 
     #[test]

@@ -560,6 +560,28 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
                 },
             },
         },
+        // For OAuth 1.0a, `secret` is the signature the workspace made for this request (the
+        // whole Authorization value with header placement, else `oauth_signature`).
+        AuthMethod::OAuth1(settings) => match settings.placement {
+            crate::core::profile::OAuth1Placement::Header => AppliedCredential {
+                description: format!(
+                    "OAuth 1.0a signature ({}, consumer key {}) in header Authorization",
+                    settings.method.name(),
+                    settings.consumer_key
+                ),
+                placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
+            },
+            crate::core::profile::OAuth1Placement::Query | crate::core::profile::OAuth1Placement::Body => {
+                AppliedCredential {
+                    description: format!(
+                        "OAuth 1.0a signature ({}, consumer key {}) in query parameter oauth_signature",
+                        settings.method.name(),
+                        settings.consumer_key
+                    ),
+                    placement: CredentialPlacement::Query { name: "oauth_signature".to_owned(), value: secret.clone() },
+                }
+            }
+        },
         // For Digest, `secret` is the answer the workspace worked out for this request's
         // challenge, never the password.
         AuthMethod::Digest { username, .. } => AppliedCredential {

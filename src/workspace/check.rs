@@ -144,7 +144,8 @@ impl Workspace {
             | AuthMethod::ApiKey { .. }
             | AuthMethod::Basic { .. }
             | AuthMethod::Digest { .. }
-            | AuthMethod::AwsSigV4(_) => (None, None),
+            | AuthMethod::AwsSigV4(_)
+            | AuthMethod::OAuth1(_) => (None, None),
         }
     }
 

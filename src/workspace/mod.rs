@@ -9,6 +9,7 @@ mod collections;
 mod curl;
 mod digest;
 mod files;
+mod oauth1;
 mod sample;
 mod sigv4;
 
@@ -65,6 +66,8 @@ pub enum WorkspaceError {
     Digest(#[from] crate::core::auth::digest::DigestError),
     #[error(transparent)]
     SigV4(#[from] crate::core::auth::sigv4::SigV4Error),
+    #[error(transparent)]
+    OAuth1(#[from] crate::core::auth::oauth1::OAuth1Error),
     #[error("The client certificate cannot be used. {0}")]
     Certificate(#[from] CertificateError),
     #[error(
@@ -512,7 +515,8 @@ impl Workspace {
         let oauth = send_credential && profile.auth.is_oauth();
         // A Digest password or an AWS secret access key stays here: the answer to the server's
         // challenge, or the signature, is made over the request exactly as it is sent.
-        let signs = send_credential && matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_));
+        let signs = send_credential
+            && matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_) | AuthMethod::OAuth1(_));
         let (secret, signing_secret) = match secret {
             _ if oauth => (Some(Secret::placeholder()), None),
             Some(key) if signs => (Some(Secret::placeholder()), Some(key)),
@@ -560,6 +564,17 @@ impl Workspace {
                     request::fill_secret_variables(body, &request.draft.body, &body_secrets)
                         .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
                 );
+            }
+            if matches!(profile.auth, AuthMethod::OAuth1(_)) {
+                let wire = self.sign_oauth1(&profile, &mut prepared, key, filled).await?;
+                let sent = crate::core::diagnose::observe::observe_prepared(
+                    crate::core::diagnose::Knowledge::builtin(),
+                    &prepared,
+                );
+                prepared.body = wire;
+                let exchange = http.send(&prepared, request.id).await;
+                drop(prepared);
+                return self.finish_send(&request, profile, sent, exchange).await;
             }
             if matches!(profile.auth, AuthMethod::AwsSigV4(_)) {
                 self.sign_aws(&profile, &mut prepared, key, filled.as_deref(), std::time::SystemTime::now()).await?;

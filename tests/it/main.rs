@@ -28,6 +28,8 @@ mod explain;
 mod mtls;
 /// OAuth 2 client credentials end to end, its errors, and oauth2-mock-server interop.
 mod oauth;
+/// OAuth 1.0a against oauthlib: each signature method, header/query/body, a refused timestamp, the binary.
+mod oauth1;
 /// OAuth 2 grants a person approves: authorization code with PKCE, device grant, refresh tokens.
 mod oauth_grants;
 /// The embedded practice API over real loopback HTTP.

@@ -73,6 +73,9 @@ macro_rules! rule {
 #[case::aws_presigned_for_too_long(rule!(AwsSigV4, ["Shop", "--base-url", BASE, "--auth", "aws-sigv4", "--access-key-id", "GPKEY1", "--region", "us-east-1", "--service", "s3", "--presign", "--expires", "0"],
     Some(|f| { f.aws_access_key_id = "GPKEY1".into(); f.aws_region = "us-east-1".into(); f.aws_service = "s3".into(); f.aws_placement = gatepass::core::profile::SigV4Placement::Query; f.aws_expires = "0".into(); }),
     "Say how long a presigned URL stays good, in whole seconds from 1 to 604800 (7 days)."))]
+#[case::oauth1_without_consumer_key(rule!(OAuth1, ["Shop", "--base-url", BASE, "--auth", "oauth1"],
+    Some(|f| f.oauth1_consumer_key = " ".into()),
+    "Give the OAuth 1 consumer key (the API's app settings name it consumer key or client key)."))]
 #[case::token_url_missing(rule!(OAuthClientCredentials,
     ["Shop", "--base-url", BASE, "--auth", "oauth-client-credentials", "--client-id", "app-1"],
     Some(|f| f.token_url = "https://".into()),

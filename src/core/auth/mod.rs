@@ -5,4 +5,5 @@
 //! Gatepass did not write.
 
 pub mod digest;
+pub mod oauth1;
 pub mod sigv4;

@@ -19,7 +19,7 @@ pub(super) fn read_challenges(
 ) {
     for c in challenges {
         let evidence = Some(format!("WWW-Authenticate: {}", words::clip(&c.quote(), 300)));
-        if let Some(error) = c.param("error") {
+        if let Some(error) = c.param("error").or_else(|| c.param("oauth_problem")) {
             board.auth_signal = true;
             if error.eq_ignore_ascii_case("insufficient_scope")
                 && let Some(scope) = c.param("scope")

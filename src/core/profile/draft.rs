@@ -11,8 +11,8 @@
 //! ```
 
 use super::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SigV4Placement,
-    SigningAlg,
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, OAuth1Method, OAuth1Placement, Profile,
+    ProfileId, SigV4Placement, SigningAlg,
 };
 use crate::core::certificate::CertificateError;
 use crate::core::token::mint::MintError;
@@ -75,6 +75,12 @@ pub struct AuthDraft {
     pub aws_placement: SigV4Placement,
     /// A presigned URL's lifetime in seconds, as typed.
     pub aws_expires: String,
+    /// OAuth 1.0a.
+    pub oauth1_consumer_key: String,
+    pub oauth1_token: String,
+    pub oauth1_method: OAuth1Method,
+    pub oauth1_placement: OAuth1Placement,
+    pub oauth1_realm: String,
 }
 
 impl AuthDraft {
@@ -104,6 +110,11 @@ impl AuthDraft {
             aws_service: String::new(),
             aws_placement: SigV4Placement::Header,
             aws_expires: super::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
+            oauth1_consumer_key: String::new(),
+            oauth1_token: String::new(),
+            oauth1_method: OAuth1Method::HmacSha1,
+            oauth1_placement: OAuth1Placement::Header,
+            oauth1_realm: String::new(),
         }
     }
 
@@ -154,6 +165,13 @@ impl AuthDraft {
                 draft.aws_placement = settings.placement;
                 draft.aws_expires = settings.expires_secs.to_string();
             }
+            AuthMethod::OAuth1(settings) => {
+                draft.oauth1_consumer_key.clone_from(&settings.consumer_key);
+                draft.oauth1_token.clone_from(&settings.token);
+                draft.oauth1_method = settings.method;
+                draft.oauth1_placement = settings.placement;
+                draft.oauth1_realm = settings.realm.clone().unwrap_or_default();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         draft
@@ -184,6 +202,7 @@ pub enum DraftField {
     Region,
     Service,
     Expires,
+    ConsumerKey,
 }
 
 /// An address a profile holds, with the example its message gives.
@@ -293,6 +312,8 @@ pub enum ProfileError {
     NoService,
     #[error("Say how long a presigned URL stays good, in whole seconds from 1 to 604800 (7 days).")]
     BadExpires(String),
+    #[error("Give the OAuth 1 consumer key (the API's app settings name it consumer key or client key).")]
+    NoConsumerKey,
 }
 
 impl ProfileError {
@@ -320,6 +341,7 @@ impl ProfileError {
             ProfileError::NoRegion | ProfileError::BadRegion(_) => DraftField::Region,
             ProfileError::NoService => DraftField::Service,
             ProfileError::BadExpires(_) => DraftField::Expires,
+            ProfileError::NoConsumerKey => DraftField::ConsumerKey,
         }
     }
 }
@@ -471,6 +493,13 @@ impl AuthDraft {
                     _ => return Err(ProfileError::BadLifetime(self.jwt_lifetime.clone())),
                 };
                 crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(ProfileError::ExtraClaims)?;
+            }
+            AuthMethod::OAuth1(settings) => {
+                settings.consumer_key = non_empty(&self.oauth1_consumer_key).ok_or(ProfileError::NoConsumerKey)?;
+                self.oauth1_token.trim().clone_into(&mut settings.token);
+                settings.method = self.oauth1_method;
+                settings.placement = self.oauth1_placement;
+                settings.realm = non_empty(&self.oauth1_realm);
             }
             AuthMethod::AwsSigV4(settings) => {
                 let key_id = self.aws_access_key_id.trim();

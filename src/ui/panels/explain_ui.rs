@@ -193,6 +193,7 @@ pub fn card_actions(cx: &ViewCx<'_>, card: &CardFor<'_>, top: &Finding) -> Vec<(
                 AuthKind::ApiKey => Some(("Edit the key…".to_owned(), editor())),
                 AuthKind::Basic | AuthKind::Digest => Some(("Edit the password…".to_owned(), editor())),
                 AuthKind::AwsSigV4 => Some(("Edit the secret access key…".to_owned(), editor())),
+                AuthKind::OAuth1 => Some(("Edit the consumer secret…".to_owned(), editor())),
                 AuthKind::SignedJwt => Some(("Edit the signing key…".to_owned(), editor())),
                 AuthKind::None => None,
             },

@@ -4,8 +4,8 @@
 
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
-    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileDraft, ProfileId, SecretRef,
-    SigV4Placement, SigningAlg,
+    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, OAuth1Method, OAuth1Placement, Profile, ProfileDraft,
+    ProfileId, SecretRef, SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::ui::command::{Command, PemField, SecretPurpose};
@@ -58,6 +58,12 @@ pub struct ProfileForm {
     pub aws_service: String,
     pub aws_placement: SigV4Placement,
     pub aws_expires: String,
+    /// OAuth 1.0a: consumer key, token, signature method, where the parameters go, realm.
+    pub oauth1_consumer_key: String,
+    pub oauth1_token: String,
+    pub oauth1_method: OAuth1Method,
+    pub oauth1_placement: OAuth1Placement,
+    pub oauth1_realm: String,
     /// Token checks: the key set to check signatures with, the introspection endpoint.
     pub jwks_url: String,
     pub introspection_url: String,
@@ -131,6 +137,11 @@ impl ProfileForm {
             aws_service: String::new(),
             aws_placement: SigV4Placement::Header,
             aws_expires: crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
+            oauth1_consumer_key: String::new(),
+            oauth1_token: String::new(),
+            oauth1_method: OAuth1Method::HmacSha1,
+            oauth1_placement: OAuth1Placement::Header,
+            oauth1_realm: String::new(),
             jwks_url: String::new(),
             introspection_url: String::new(),
             check_path: String::new(),
@@ -179,6 +190,11 @@ impl ProfileForm {
             self.aws_service.clone(),
             format!("{:?}", self.aws_placement),
             self.aws_expires.clone(),
+            self.oauth1_consumer_key.clone(),
+            self.oauth1_token.clone(),
+            format!("{:?}", self.oauth1_method),
+            format!("{:?}", self.oauth1_placement),
+            self.oauth1_realm.clone(),
             self.jwks_url.clone(),
             self.introspection_url.clone(),
             self.check_path.clone(),
@@ -259,6 +275,13 @@ impl ProfileForm {
                 form.aws_placement = settings.placement;
                 form.aws_expires = settings.expires_secs.to_string();
             }
+            AuthMethod::OAuth1(settings) => {
+                form.oauth1_consumer_key.clone_from(&settings.consumer_key);
+                form.oauth1_token.clone_from(&settings.token);
+                form.oauth1_method = settings.method;
+                form.oauth1_placement = settings.placement;
+                form.oauth1_realm = settings.realm.clone().unwrap_or_default();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         form.jwks_url = p.token_checks.jwks_url.clone().unwrap_or_default();
@@ -329,6 +352,11 @@ impl ProfileForm {
         self.aws_service.clone_into(&mut auth.aws_service);
         auth.aws_placement = self.aws_placement;
         self.aws_expires.clone_into(&mut auth.aws_expires);
+        self.oauth1_consumer_key.clone_into(&mut auth.oauth1_consumer_key);
+        self.oauth1_token.clone_into(&mut auth.oauth1_token);
+        auth.oauth1_method = self.oauth1_method;
+        auth.oauth1_placement = self.oauth1_placement;
+        self.oauth1_realm.clone_into(&mut auth.oauth1_realm);
         draft
     }
 
@@ -577,6 +605,28 @@ fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, comma
                             }
                             AuthKind::Basic | AuthKind::Digest => {
                                 labelled_text(ui, "Username", &mut form.username, "");
+                                ui.end_row();
+                            }
+                            AuthKind::OAuth1 => {
+                                labelled_text(ui, "Consumer key", &mut form.oauth1_consumer_key, "from the API's app settings");
+                                ui.end_row();
+                                labelled_text(ui, "Token (optional)", &mut form.oauth1_token, "the access token");
+                                ui.end_row();
+                                ui.label("Signature method");
+                                ui.horizontal(|ui| {
+                                    for method in OAuth1Method::ALL {
+                                        ui.selectable_value(&mut form.oauth1_method, method, method.name());
+                                    }
+                                });
+                                ui.end_row();
+                                ui.label("Parameters in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Header, "the Authorization header");
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Query, "the query string");
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Body, "the form body");
+                                });
+                                ui.end_row();
+                                labelled_text(ui, "Realm (optional)", &mut form.oauth1_realm, "NetSuite: your account ID");
                                 ui.end_row();
                             }
                             AuthKind::AwsSigV4 => {
