@@ -195,7 +195,7 @@ pub struct AddArgs {
     /// OAuth 1.0a: where the protocol parameters go.
     #[arg(long, value_enum, default_value = "header")]
     pub oauth1_in: OAuth1In,
-    /// OAuth 1.0a: the realm some APIs (NetSuite) want in the header.
+    /// OAuth 1.0a: the realm some APIs want in the header (`NetSuite`: the account ID).
     #[arg(long)]
     pub realm: Option<String>,
     /// A variable as name=value (repeatable).

@@ -444,7 +444,7 @@ pub struct OAuth1 {
     pub method: OAuth1Method,
     #[serde(default)]
     pub placement: OAuth1Placement,
-    /// The `realm` some APIs (NetSuite) need in the header.
+    /// The `realm` some APIs (`NetSuite`) need in the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realm: Option<String>,
 }
