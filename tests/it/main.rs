@@ -22,6 +22,8 @@ mod curl;
 mod curl_wire;
 /// HTTP Digest against Apache's mod_auth_digest (GET, POST, nonce reuse, stale, wrong password, the binary) and curl (each algorithm).
 mod digest;
+/// DPoP proofs (RFC 9449) verified by PyJWT; ath and the key thumbprint recomputed in Python.
+mod dpop;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.
