@@ -1,4 +1,4 @@
-//! DPoP proofs (RFC 9449): a key the profile holds proves, request by request, that whoever
+//! `DPoP` proofs (RFC 9449): a key the profile holds proves, request by request, that whoever
 //! sends the access token also holds the key the token was bound to.
 //!
 //! ```text
@@ -7,15 +7,15 @@
 //! proof(key, method, address, token?, nonce?, now) ─> "eyJ0eXAiOiJkcG9wK2p3dCIs…"  (the DPoP header)
 //! ```
 //!
-//! ES256 only: it is what every DPoP server supports (RFC 9449 §5.1 lists it first) and keeps
-//! proofs short. The signing is aws-lc-rs's; a proof is checked with PyJWT in `tests/it/dpop.rs`.
+//! ES256 only: it is what every `DPoP` server supports (RFC 9449 §5.1 lists it first) and keeps
+//! proofs short. The signing is aws-lc-rs's; a proof is checked with `PyJWT` in `tests/it/dpop.rs`.
 
 use crate::core::secret::Secret;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-/// Why a DPoP key cannot be used, in plain words.
+/// Why a `DPoP` key cannot be used, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DpopError {
     #[error(
