@@ -204,7 +204,11 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
         let slips: Vec<&Slip> = seen
             .slips
             .iter()
-            .filter(|s| !matches!(s, Slip::BrokenJwt) && !(password && matches!(s, Slip::SpaceInside)))
+            .filter(|s| match s {
+                Slip::BrokenJwt => false,
+                Slip::SpaceInside => !password,
+                _ => true,
+            })
             .collect();
         rows.push(if let Some(slip) = slips.first() {
             CheckRow::new("secret_format", "Format", Level::Failed, format!("The {what} {}.", slip.words()))
