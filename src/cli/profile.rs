@@ -183,6 +183,10 @@ pub struct AddArgs {
     /// session token (temporary credentials) on the second.
     #[arg(long)]
     pub session_token_stdin: bool,
+    /// Make a DPoP key (RFC 9449, EC P-256) for the profile, kept in the keychain: its access
+    /// token is then sent as `Authorization: DPoP …` with a fresh proof on every request.
+    #[arg(long)]
+    pub dpop: bool,
     /// OAuth 1.0a: the consumer key.
     #[arg(long)]
     pub consumer_key: Option<String>,
@@ -303,6 +307,13 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
                 None => None,
             };
             print!("{}", describe_profile(&profile, fingerprint.as_deref(), client_key));
+            if profile.dpop_key.is_some() {
+                needs_keychain(workspace)?;
+                match workspace.dpop_thumbprint(&profile)? {
+                    Some(jkt) => println!("DPoP key:        in the keychain, thumbprint (cnf.jkt) {jkt}"),
+                    None => println!("DPoP key:        missing from the keychain: add the profile again with --dpop"),
+                }
+            }
             if profile.auth.is_oauth() {
                 println!("Access token:    {}", cached_token_words(workspace, &profile)?);
             }
@@ -310,6 +321,11 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
         }
         ProfileCommand::Add(args) => {
             let mut profile = profile_from_args(args)?;
+            if args.dpop && !matches!(profile.auth, AuthMethod::Bearer { .. }) {
+                bail!(
+                    "--dpop goes with --auth bearer for now: the token is sent DPoP-bound, with a fresh proof on every request."
+                );
+            }
             if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {
                 bail!(
                     "Both the {} and the PKCS#12 passphrase would be read from standard input. Add the profile without --pkcs12 first, then run `gatepass profile certificate \"{}\" --pkcs12 FILE`.",
@@ -362,6 +378,13 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
             if let Some((slot, token)) = &session_token {
                 workspace.set_profile_secret(&profile.id, slot, token)?;
+            }
+            if args.dpop {
+                let thumbprint = workspace.new_dpop_key(&profile)?;
+                println!(
+                    "Made a DPoP key for \"{}\" (in the keychain). A token bound to it carries cnf.jkt = {thumbprint}.",
+                    profile.name
+                );
             }
             if public_client {
                 println!(

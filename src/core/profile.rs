@@ -802,6 +802,10 @@ pub struct Profile {
     /// certificate comes from a private authority. Added to the system's, not instead of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle_pem: Option<String>,
+    /// A DPoP key (RFC 9449, EC P-256, in the keychain): the access token is sent as
+    /// `Authorization: DPoP …` with a fresh proof signed by it on every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<SecretRef>,
 }
 
 impl Profile {
@@ -823,7 +827,13 @@ impl Profile {
             secret_change: None,
             client_certificate: None,
             ca_bundle_pem: None,
+            dpop_key: None,
         }
+    }
+
+    /// The slot a profile's DPoP key goes in.
+    pub fn dpop_key_slot(profile: &ProfileId) -> SecretRef {
+        SecretRef::for_profile(profile, "dpop_key")
     }
 
     /// Every keychain slot this profile uses (deleted with it): its auth method's, the user's
@@ -833,6 +843,7 @@ impl Profile {
         slots.extend(self.client_certificate.as_ref().map(|identity| &identity.private_key));
         slots.extend(self.token_checks.verify_secret.as_ref());
         slots.extend(self.secret_variables.values());
+        slots.extend(self.dpop_key.as_ref());
         slots
     }
 
@@ -876,6 +887,9 @@ impl Profile {
         copy.practice = None;
         for (name, slot) in &mut copy.secret_variables {
             *slot = Profile::secret_variable_slot(&copy.id, name);
+        }
+        if copy.dpop_key.is_some() {
+            copy.dpop_key = Some(Profile::dpop_key_slot(&copy.id));
         }
         if copy.token_checks.verify_secret.is_some() {
             copy.token_checks.verify_secret = Some(TokenChecks::verify_secret_slot(&copy.id));

@@ -426,6 +426,7 @@ pub fn is_sensitive_header(name: &str) -> bool {
         || lower.contains("token")
         || lower.contains("secret")
         || lower.contains("password")
+        || lower == "dpop"
 }
 
 /// Turn a draft into the request that will be sent. `secret` is the profile's credential,
@@ -603,6 +604,24 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
         }
     };
     Ok(Some(applied))
+}
+
+/// The same access token, sent as a DPoP-bound token (RFC 9449 §7.1): `Authorization: DPoP …`.
+pub fn dpop_bound(applied: AppliedCredential) -> AppliedCredential {
+    match applied.placement {
+        CredentialPlacement::Header { name, value } if value.expose().starts_with("Bearer ") => AppliedCredential {
+            description: applied.description.replacen(
+                "in header Authorization",
+                "in header Authorization (DPoP-bound)",
+                1,
+            ),
+            placement: CredentialPlacement::Header {
+                name,
+                value: Secret::new(format!("DPoP {}", &value.expose()["Bearer ".len()..])),
+            },
+        },
+        placement => AppliedCredential { placement, ..applied },
+    }
 }
 
 impl PreparedRequest {

@@ -8,6 +8,7 @@ mod check;
 mod collections;
 mod curl;
 mod digest;
+mod dpop;
 mod files;
 mod oauth1;
 mod sample;
@@ -544,6 +545,16 @@ impl Workspace {
             let (token, _) = self.profile_access_token(&profile, TokenPolicy::ReuseIfFresh).await?;
             prepared = request::prepare(&request.draft, &profile, Some(&token))?;
         }
+        // A token bound to the profile's DPoP key goes as DPoP, with a fresh proof.
+        let dpop_key = match (&profile.dpop_key, &profile.auth) {
+            (Some(slot), AuthMethod::Bearer { .. }) if prepared.credential.is_some() => {
+                Some(self.dpop_key(slot).await?)
+            }
+            _ => None,
+        };
+        if let Some(key) = &dpop_key {
+            dpop::attach_dpop(&mut prepared, key, None)?;
+        }
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
         let mut sent =
             crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
@@ -592,6 +603,13 @@ impl Workspace {
         }
         fill(&mut prepared)?;
         let mut exchange = http.send(&prepared, request.id).await;
+        if let Some(key) = &dpop_key
+            && let Some(nonce) = dpop::nonce_asked(&exchange)
+        {
+            tracing::info!(id = request.id.0, "the API asked for its DPoP nonce; sending once more with it");
+            dpop::attach_dpop(&mut prepared, key, Some(&nonce))?;
+            exchange = http.send(&prepared, request.id).await;
+        }
         if oauth && prepared.credential.is_some() && token_refused(&exchange) {
             tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
             let (token, _) = self.profile_access_token(&profile, TokenPolicy::GetNew).await?;

@@ -53,3 +53,94 @@ fn pyjwt_verifies_a_proof_and_python_agrees_on_ath_and_the_thumbprint() {
         .unwrap();
     assert!(!out.status.success(), "a proof by another key matched the thumbprint");
 }
+
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dpop_api(token: &str, jkt: &str) -> Server {
+    use std::io::BufRead as _;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dpop/pyjwt_server.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .env("GATEPASS_DPOP_TOKEN", token)
+        .env("GATEPASS_DPOP_JKT", jkt)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    Server { port: first.trim().parse().unwrap(), child }
+}
+
+/// A bearer profile with a DPoP key: each request carries a fresh proof; the API's nonce is
+/// answered and the request sent once more; the record masks both the token and the proof.
+#[test]
+fn api_requests_carry_a_fresh_proof_and_answer_the_nonce() {
+    use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
+    if !common::pyjwt_available() {
+        return;
+    }
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let token = format!("dpop-bound-{}", uuid::Uuid::new_v4().simple());
+    let mut profile = Profile::new("DPoP", Environment::Sandbox, "http://127.0.0.1:1");
+    profile.auth = AuthMethod::new_of_kind(AuthKind::Bearer, &profile.id);
+    ws.save_profile(&profile, Some(&Secret::new(&token))).unwrap();
+    let jkt = ws.new_dpop_key(&profile).unwrap();
+    let server = dpop_api(&token, &jkt);
+    let mut profile = ws.profile_named("DPoP").unwrap();
+    assert_eq!(ws.dpop_thumbprint(&profile).unwrap().as_deref(), Some(jkt.as_str()));
+    profile.base_url = format!("http://127.0.0.1:{}", server.port);
+    ws.save_profile(&profile, None).unwrap();
+    for _ in 0..2 {
+        let outcome =
+            common::send_draft(&rt, &ws, &profile.id, gatepass::core::request::RequestDraft::get("/protected?x=1"))
+                .unwrap();
+        let gatepass::workspace::SendOutcome::Sent { exchange, .. } = outcome else { panic!("not sent") };
+        let record = format!("{:?}", exchange.record);
+        let gatepass::core::exchange::Outcome::Response(response) = exchange.outcome else { panic!("failed") };
+        assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+        assert!(!record.contains(&token), "{record}");
+        assert!(!record.contains("eyJ0eXAiOiJkcG9wK2p3dCI"), "the proof is masked: {record}");
+    }
+}
+
+#[test]
+fn the_binary_makes_a_dpop_key_and_shows_its_thumbprint() {
+    if common::skip_without_keychain() {
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let out = common::run_gatepass(
+        config.path(),
+        &["profile", "add", "Bound", "--base-url", "https://api.example.com", "--auth", "bearer", "--dpop"],
+        Some("a-dpop-bound-token\n"),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let jkt =
+        stdout.split("cnf.jkt = ").nth(1).unwrap().split_whitespace().next().unwrap().trim_end_matches('.').to_owned();
+    assert_eq!(jkt.len(), 43, "{stdout}");
+    let shown = common::run_gatepass(config.path(), &["profile", "show", "Bound"], None);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains(&format!("thumbprint (cnf.jkt) {jkt}")));
+    for (path, bytes) in common::all_files(config.path()) {
+        assert!(!common::contains(&bytes, "PRIVATE KEY"), "{} holds the DPoP key", path.display());
+    }
+    let refused = common::run_gatepass(
+        config.path(),
+        &["profile", "add", "Other", "--base-url", "https://api.example.com", "--auth", "api-key", "--dpop"],
+        Some("k\n"),
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--dpop goes with --auth bearer"));
+}

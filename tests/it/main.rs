@@ -22,7 +22,7 @@ mod curl;
 mod curl_wire;
 /// HTTP Digest against Apache's mod_auth_digest (GET, POST, nonce reuse, stale, wrong password, the binary) and curl (each algorithm).
 mod digest;
-/// DPoP proofs (RFC 9449) verified by PyJWT; ath and the key thumbprint recomputed in Python.
+/// DPoP (RFC 9449): proofs verified by PyJWT, ath and the thumbprint recomputed; API requests against a PyJWT-checking server, its nonce answered.
 mod dpop;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
