@@ -116,6 +116,7 @@ pub enum KeyIn {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "command-line flags: each bool is one --flag")]
 pub struct AddArgs {
     pub name: String,
     /// sandbox, production, or your own label such as staging.
@@ -183,7 +184,7 @@ pub struct AddArgs {
     /// session token (temporary credentials) on the second.
     #[arg(long)]
     pub session_token_stdin: bool,
-    /// Make a DPoP key (RFC 9449, EC P-256) for the profile, kept in the keychain: its access
+    /// Make a `DPoP` key (RFC 9449, EC P-256) for the profile, kept in the keychain: its access
     /// token is then sent as `Authorization: DPoP …` with a fresh proof on every request.
     #[arg(long)]
     pub dpop: bool,

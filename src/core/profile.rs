@@ -802,7 +802,7 @@ pub struct Profile {
     /// certificate comes from a private authority. Added to the system's, not instead of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle_pem: Option<String>,
-    /// A DPoP key (RFC 9449, EC P-256, in the keychain): the access token is sent as
+    /// A `DPoP` key (RFC 9449, EC P-256, in the keychain): the access token is sent as
     /// `Authorization: DPoP …` with a fresh proof signed by it on every request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_key: Option<SecretRef>,
@@ -831,7 +831,7 @@ impl Profile {
         }
     }
 
-    /// The slot a profile's DPoP key goes in.
+    /// The slot a profile's `DPoP` key goes in.
     pub fn dpop_key_slot(profile: &ProfileId) -> SecretRef {
         SecretRef::for_profile(profile, "dpop_key")
     }

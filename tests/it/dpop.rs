@@ -81,7 +81,7 @@ fn dpop_api(token: &str, jkt: &str) -> Server {
     Server { port: first.trim().parse().unwrap(), child }
 }
 
-/// A bearer profile with a DPoP key: each request carries a fresh proof; the API's nonce is
+/// A bearer profile with a `DPoP` key: each request carries a fresh proof; the API's nonce is
 /// answered and the request sent once more; the record masks both the token and the proof.
 #[test]
 fn api_requests_carry_a_fresh_proof_and_answer_the_nonce() {
