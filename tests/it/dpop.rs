@@ -144,3 +144,38 @@ fn the_binary_makes_a_dpop_key_and_shows_its_thumbprint() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--dpop goes with --auth bearer"));
 }
+
+/// The token inspector reads a bound token's `cnf.jkt` and says whether it is this profile's key.
+#[test]
+fn the_inspector_compares_cnf_jkt_with_the_profiles_key() {
+    use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
+    if common::skip_without_keychain() {
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let ws = common::workspace_at(config.path());
+    ws.connect_keychain().unwrap();
+    let mut profile = Profile::new("Bound", Environment::Sandbox, "https://api.example.com");
+    profile.auth = AuthMethod::new_of_kind(AuthKind::Bearer, &profile.id);
+    ws.save_profile(&profile, Some(&Secret::new("placeholder-token"))).unwrap();
+    let jkt = ws.new_dpop_key(&profile).unwrap();
+    let profile = ws.profile_named("Bound").unwrap();
+    let token_with = |jkt: &str| {
+        let claims = serde_json::json!({ "sub": "me", "exp": 4_000_000_000_i64, "cnf": { "jkt": jkt } });
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"test-signing-secret"),
+        )
+        .unwrap()
+    };
+    for (bound_to, matches) in [(jkt.clone(), true), ("x".repeat(43), false)] {
+        ws.save_profile(&profile, Some(&Secret::new(token_with(&bound_to)))).unwrap();
+        let out =
+            common::run_gatepass(config.path(), &["token", "inspect", "--profile", "Bound", "--format", "json"], None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["dpop"]["jkt"], bound_to.as_str());
+        assert_eq!(report["dpop"]["matches_profile_key"], matches, "{report}");
+    }
+}
