@@ -5,3 +5,6 @@
 //! Gatepass did not write.
 
 pub mod digest;
+pub mod dpop;
+pub mod oauth1;
+pub mod sigv4;
