@@ -26,6 +26,8 @@ mod digest;
 mod dpop;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
+/// OpenAPI/Swagger import on the shared sample documents: counts and required scopes from facts.json.
+mod import;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.
 mod mtls;
 /// OAuth 2 client credentials end to end, its errors, and oauth2-mock-server interop.
