@@ -1,4 +1,4 @@
-//! Importers: documents from other tools (OpenAPI, Swagger, …) turned into a collection.
+//! Importers: documents from other tools (`OpenAPI`, Swagger, …) turned into a collection.
 //!
 //! Pure: the caller reads the file (bounded) and writes the result through the collection writer.
 

@@ -1,4 +1,4 @@
-//! OpenAPI 3.0/3.1 and Swagger 2.0 → one saved request per operation.
+//! `OpenAPI` 3.0/3.1 and Swagger 2.0 → one saved request per operation.
 //!
 //! Folders come from each operation's first tag, path parameters become `{{variables}}`, query and
 //! header parameters are kept, and each operation's `security` gives its required scopes (the union
@@ -16,7 +16,7 @@ pub struct ImportedOperation {
     pub request: SavedRequest,
 }
 
-/// What an OpenAPI document gives.
+/// What an `OpenAPI` document gives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OpenApiImport {
     pub title: String,
@@ -39,7 +39,7 @@ const METHODS: [(&str, Method); 7] = [
     ("patch", Method::Patch),
 ];
 
-/// Read an OpenAPI or Swagger document (already parsed from JSON or YAML).
+/// Read an `OpenAPI` or Swagger document (already parsed from JSON or YAML).
 pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
     let version = match (doc.get("openapi"), doc.get("swagger")) {
         (Some(v), _) => v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()),
