@@ -5,6 +5,7 @@
 pub mod body;
 pub mod certificate;
 pub mod check;
+pub mod credential;
 pub mod curl;
 pub mod curl_export;
 pub mod diagnose;

@@ -138,7 +138,7 @@ pub fn response_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             } else {
                 ui.label(egui::RichText::new("No credential was sent.").color(palette.muted));
             }
-            header_grid_ui(ui, "sent_headers", &record.headers);
+            header_grid_ui(ui, "sent_headers", &record.header_pairs());
         }
     }
 }
