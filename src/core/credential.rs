@@ -333,7 +333,9 @@ const SECRET_PREFIXES: &[&str] = &[
 /// secret-key prefix, a JWT, or a long random-looking string?
 pub fn looks_like_credential(value: &str) -> bool {
     let value = value.trim();
-    if value.len() < 12 || value.len() > 16 * 1024 || value.contains(char::is_whitespace) {
+    // A fingerprint (`gp_live_…4f2a`) is already masked; no real key holds these marks.
+    if value.len() < 12 || value.len() > 16 * 1024 || value.contains(char::is_whitespace) || value.contains(['…', '•'])
+    {
         return false;
     }
     let known = crate::core::diagnose::Knowledge::builtin().prefix(value);

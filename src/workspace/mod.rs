@@ -9,6 +9,8 @@ mod curl;
 mod sample;
 mod send;
 
+pub use send::DryRun;
+
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
     SampleRequest, lab_requests, sample_requests,

@@ -23,6 +23,16 @@ use crate::infra::http::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// What a dry run found: the request as it would go out (masked), the gates it would meet.
+#[derive(Debug)]
+pub struct DryRun {
+    pub record: crate::core::exchange::RequestRecord,
+    pub gates: Vec<Gate>,
+    /// An OAuth profile with no access token cached: the record shows no credential, and a
+    /// real send would get one first.
+    pub token_not_cached: bool,
+}
+
 /// What the load stage read: everything the later stages need, secrets included.
 struct Loaded {
     profile: Profile,
@@ -51,6 +61,31 @@ impl Workspace {
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
         let (explained, history_warning) = self.record_stage(&request, &loaded.profile, sent, &exchange).await;
         Ok(SendOutcome::Sent { exchange: Box::new(exchange), explained: Box::new(explained), history_warning })
+    }
+
+    /// What `send` would put on the wire, masked, and the questions it would ask first; nothing
+    /// is sent. An OAuth profile shows its cached access token; none is asked for.
+    pub async fn dry_run(self: &Arc<Self>, request: SendRequest) -> Result<DryRun, WorkspaceError> {
+        let loaded = self.load_for_send(&request).await?;
+        let mut prepared = prepare_stage(&request, &loaded)?;
+        let (gates, credential_goes) = gate_stage(&request, &loaded, &mut prepared);
+        let mut token_not_cached = false;
+        if loaded.oauth && credential_goes {
+            match self.cached_token_value(&loaded.profile).await? {
+                Some(token) => prepared.attach(request::apply_credential(&loaded.profile.auth, Some(&token))?),
+                None => token_not_cached = true,
+            }
+        }
+        Ok(DryRun { record: crate::core::exchange::RequestRecord::from_prepared(&prepared), gates, token_not_cached })
+    }
+
+    async fn cached_token_value(self: &Arc<Self>, profile: &Profile) -> Result<Option<Secret>, WorkspaceError> {
+        let Some(cache) = profile.auth.token_cache().cloned() else { return Ok(None) };
+        let this = Arc::clone(self);
+        let cached = tokio::task::spawn_blocking(move || this.cached_token(&cache))
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the keychain task stopped: {e}")))??;
+        Ok(cached.map(|t| t.access_token))
     }
 
     /// Load: the profile, its secret, the body's secrets, the HTTP client for its TLS extras.

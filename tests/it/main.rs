@@ -14,6 +14,8 @@ mod check;
 mod cli;
 /// The explanation engine measured on tests/corpus/ (accuracy table, reading grade).
 mod corpus;
+/// The one credential rule end to end: canaries in every surface, two-origin redirects, file modes.
+mod credential;
 /// Import from cURL and export as cURL: real commands, bad input, round trips, the binary.
 mod curl;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
