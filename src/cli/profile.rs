@@ -4,7 +4,8 @@
 use super::{needs_keychain, read_passphrase_input, read_secret_input};
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, ClientIdentity, Environment, KeyPlacement, Profile, SigningAlg,
+    AuthKind, AuthMethod, ClientAuth, ClientIdentity, DraftField, Environment, KeyPlacement, Profile, ProfileDraft,
+    SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::workspace::Workspace;
@@ -163,8 +164,8 @@ pub struct AddArgs {
     #[arg(long, value_name = "JSON")]
     pub claims: Option<String>,
     /// Signed JWT: how long each token is good for, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS)]
-    pub lifetime: u32,
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string())]
+    pub lifetime: String,
     /// A GET that needs the credential (e.g. /v1/me), sent by `gatepass check` to prove it works.
     #[arg(long, value_name = "PATH")]
     pub check_path: Option<String>,
@@ -256,9 +257,6 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             }
             // Read and check the files before anything is saved or asked for.
             let identity = read_identity(&args.tls)?;
-            if let Some(bundle) = &args.tls.ca_bundle {
-                profile.ca_bundle_pem = Some(read_ca_bundle(bundle)?);
-            }
             if let Some((certificate_pem, _, _)) = &identity {
                 profile.client_certificate = Some(ClientIdentity::new(&profile.id, certificate_pem.clone()));
             }
@@ -541,10 +539,31 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
     out
 }
 
-fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
-    url::Url::parse(&args.base_url)
-        .with_context(|| format!("The base URL \"{}\" is not a valid URL", args.base_url))?;
-    let mut profile = Profile::new(args.name.trim(), Environment::from_label(&args.environment), args.base_url.trim());
+/// The flag that sets a draft's field, for saying where to fix what the builder refused.
+fn flag_of(field: DraftField) -> &'static str {
+    match field {
+        DraftField::Name => "the NAME argument",
+        DraftField::Environment => "--environment",
+        DraftField::BaseUrl => "--base-url",
+        DraftField::AllowedHosts => "--allowed-host",
+        DraftField::KeyName => "--key-name",
+        DraftField::Username => "--username",
+        DraftField::TokenUrl => "--token-url",
+        DraftField::AuthorizationUrl => "--authorization-url",
+        DraftField::DeviceAuthorizationUrl => "--device-authorization-url",
+        DraftField::ClientId => "--client-id",
+        DraftField::Algorithm => "--alg",
+        DraftField::Lifetime => "--lifetime",
+        DraftField::ExtraClaims => "--claims",
+        DraftField::JwksUrl => "--jwks-url",
+        DraftField::IntrospectionUrl => "--introspection-url",
+        DraftField::Variables => "--var",
+        DraftField::CaBundle => "--ca-bundle",
+    }
+}
+
+/// The flags as a draft, for the one profile builder the editor uses too.
+fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
     let kind = match args.auth {
         AuthArg::None => AuthKind::None,
         AuthArg::ApiKey => AuthKind::ApiKey,
@@ -555,97 +574,57 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
         AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
         AuthArg::OauthDevice => AuthKind::OAuthDevice,
     };
-    let device = matches!(args.auth, AuthArg::OauthDevice);
-    profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
-    match &mut profile.auth {
-        AuthMethod::ApiKey { name, placement, .. } => {
-            args.key_name.clone_into(name);
-            *placement = match args.key_in {
-                KeyIn::Header => KeyPlacement::Header,
-                KeyIn::Query => KeyPlacement::Query,
-            };
-        }
-        AuthMethod::Basic { username, .. } => {
-            let Some(given) = &args.username else { bail!("Basic sign-in needs --username") };
-            given.clone_into(username);
-        }
-        AuthMethod::OAuthClientCredentials(settings) => {
-            let Some(token_url) = &args.token_url else {
-                bail!("OAuth client credentials needs --token-url, the sign-in server's token endpoint")
-            };
-            url::Url::parse(token_url.trim())
-                .with_context(|| format!("The token URL \"{token_url}\" is not a valid URL"))?;
-            let Some(client_id) = &args.client_id else {
-                bail!("OAuth client credentials needs --client-id, the app's client ID")
-            };
-            token_url.trim().clone_into(&mut settings.token_url);
-            client_id.trim().clone_into(&mut settings.client_id);
-            settings.scopes.clone_from(&args.scopes);
-            settings.audience.clone_from(&args.audience);
-            settings.resource.clone_from(&args.resource);
-            settings.client_auth = match args.client_auth {
-                ClientAuthArg::Basic => ClientAuth::BasicHeader,
-                ClientAuthArg::Body => ClientAuth::RequestBody,
-                ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
-            };
-            if settings.client_auth == ClientAuth::PrivateKeyJwt {
-                if args.alg.is_shared_secret() {
-                    bail!(
-                        "A private_key_jwt assertion is signed with a private key: choose --alg RS256, PS256, ES256 or EdDSA"
-                    )
-                }
-                settings.assertion = Some(AssertionKey { algorithm: args.alg, key_id: args.key_id.clone() });
-            }
-        }
-        AuthMethod::SignedJwt(settings) => {
-            settings.algorithm = args.alg;
-            settings.key_id.clone_from(&args.key_id);
-            settings.issuer = args.issuer.clone().unwrap_or_default();
-            settings.subject = args.subject.clone().unwrap_or_default();
-            settings.audience = args.audience.clone().unwrap_or_default();
-            settings.scopes.clone_from(&args.scopes);
-            settings.extra_claims = args.claims.clone().unwrap_or_default();
-            settings.lifetime_secs = args.lifetime;
-            crate::core::token::mint::claims(settings, 0)?;
-        }
-        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
-            let (flag, given, what) = if device {
-                ("--device-authorization-url", &args.device_authorization_url, "the device authorization endpoint")
-            } else {
-                ("--authorization-url", &args.authorization_url, "the sign-in page (authorization endpoint)")
-            };
-            let Some(authorization_url) = given else { bail!("This sign-in method needs {flag}, {what}") };
-            let Some(token_url) = &args.token_url else {
-                bail!("This sign-in method needs --token-url, the sign-in server's token endpoint")
-            };
-            let Some(client_id) = &args.client_id else {
-                bail!("This sign-in method needs --client-id, the app's client ID")
-            };
-            for (name, text) in [("authorization", authorization_url), ("token", token_url)] {
-                url::Url::parse(text.trim())
-                    .with_context(|| format!("The {name} URL \"{text}\" is not a valid URL"))?;
-            }
-            authorization_url.trim().clone_into(&mut settings.authorization_url);
-            token_url.trim().clone_into(&mut settings.token_url);
-            client_id.trim().clone_into(&mut settings.client_id);
-            settings.scopes.clone_from(&args.scopes);
-            settings.audience.clone_from(&args.audience);
-        }
-        AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    let mut draft = ProfileDraft::new(kind);
+    args.name.clone_into(&mut draft.name);
+    draft.environment = Environment::from_label(&args.environment);
+    args.base_url.clone_into(&mut draft.base_url);
+    draft.allowed_hosts.clone_from(&args.allowed_hosts);
+    draft.expected_scopes.clone_from(&args.scopes);
+    draft.variables.clone_from(&args.variables);
+    args.notes.clone_into(&mut draft.notes);
+    draft.jwks_url = args.jwks_url.clone().unwrap_or_default();
+    draft.introspection_url = args.introspection_url.clone().unwrap_or_default();
+    draft.check_path = args.check_path.clone().unwrap_or_default();
+    if let Some(bundle) = &args.tls.ca_bundle {
+        draft.ca_bundle_pem = read_text_file(bundle, "CA bundle")?;
     }
-    for (given, slot, what) in [
-        (&args.jwks_url, &mut profile.token_checks.jwks_url, "--jwks-url"),
-        (&args.introspection_url, &mut profile.token_checks.introspection_url, "--introspection-url"),
-    ] {
-        if let Some(url) = given {
-            url::Url::parse(url.trim()).with_context(|| format!("The {what} address \"{url}\" is not a valid URL"))?;
-            *slot = Some(url.trim().to_owned());
-        }
+    let auth = &mut draft.auth;
+    args.key_name.clone_into(&mut auth.key_name);
+    auth.key_placement = match args.key_in {
+        KeyIn::Header => KeyPlacement::Header,
+        KeyIn::Query => KeyPlacement::Query,
+    };
+    auth.username = args.username.clone().unwrap_or_default();
+    auth.token_url = args.token_url.clone().unwrap_or_default();
+    auth.authorization_url = match args.auth {
+        AuthArg::OauthDevice => args.device_authorization_url.clone(),
+        _ => args.authorization_url.clone(),
     }
-    profile.check_path = args.check_path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
-    profile.allowed_hosts.clone_from(&args.allowed_hosts);
-    profile.expected_scopes.clone_from(&args.scopes);
-    profile.variables = args.variables.iter().cloned().collect();
-    args.notes.clone_into(&mut profile.notes);
-    Ok(profile)
+    .unwrap_or_default();
+    auth.client_id = args.client_id.clone().unwrap_or_default();
+    auth.client_auth = match args.client_auth {
+        ClientAuthArg::Basic => ClientAuth::BasicHeader,
+        ClientAuthArg::Body => ClientAuth::RequestBody,
+        ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
+    };
+    auth.oauth_scopes.clone_from(&args.scopes);
+    auth.audience = args.audience.clone().unwrap_or_default();
+    auth.resource = args.resource.clone().unwrap_or_default();
+    auth.alg = args.alg;
+    auth.key_id = args.key_id.clone().unwrap_or_default();
+    auth.jwt_issuer = args.issuer.clone().unwrap_or_default();
+    auth.jwt_subject = args.subject.clone().unwrap_or_default();
+    auth.jwt_audience = args.audience.clone().unwrap_or_default();
+    auth.jwt_scopes.clone_from(&args.scopes);
+    auth.jwt_claims = args.claims.clone().unwrap_or_default();
+    args.lifetime.clone_into(&mut auth.jwt_lifetime);
+    Ok(draft)
+}
+
+fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
+    let draft = draft_from_args(args)?;
+    draft.build(None).map_err(|e| {
+        let flag = flag_of(e.field());
+        anyhow::anyhow!("{e} (Set it with {flag}.)")
+    })
 }

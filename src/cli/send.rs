@@ -32,6 +32,7 @@ pub struct RequestArgs {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "each is one command-line flag")]
 pub struct SendArgs {
     #[command(flatten)]
     pub request: RequestArgs,
@@ -160,6 +161,8 @@ pub async fn run(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<
         } else {
             ForeignHostChoice::Ask
         },
+        origin: crate::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     if args.dry_run {
         let dry = workspace.dry_run(request).await?;

@@ -12,6 +12,16 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RequestId(pub u64);
 
+impl RequestId {
+    /// The id of Check setup's test requests, far from the ones the window hands out. History
+    /// records a send with it as a check's, so lists can keep those apart.
+    pub const CHECK_PROBE: RequestId = RequestId(1 << 40);
+
+    pub fn is_check_probe(self) -> bool {
+        self == Self::CHECK_PROBE
+    }
+}
+
 /// The request as it went out, masked by construction: its parts are [`Masked`] texts and a
 /// [`CredentialSummary`], which only the credential rule builds, so no raw value can be put in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

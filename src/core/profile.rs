@@ -1,10 +1,15 @@
 //! Credential profiles: who we are when we call an API, and where that identity may be sent.
 //!
 //! A profile holds only *references* to secrets ([`SecretRef`]); the values live in the OS
-//! keychain. Everything here serialises to the readable profiles file.
+//! keychain. Everything here serialises to the readable profiles file. A profile is built from
+//! what a person typed only through [`ProfileDraft::build`] (in `profile/draft.rs`), the one
+//! place its rules live.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+mod draft;
+pub use draft::{AuthDraft, DraftField, ProfileDraft, ProfileError, UrlField};
 
 /// A profile's stable id (survives renames).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -75,34 +75,16 @@ impl SecretSlip {
     }
 }
 
-/// Prefixes that tell what kind of key a value is, longest first so the most specific wins.
-const KNOWN_PREFIXES: &[&str] = &[
-    "gp_test_",
-    "gp_live_",
-    "sk_test_",
-    "sk_live_",
-    "pk_test_",
-    "pk_live_",
-    "rk_test_",
-    "rk_live_",
-    "github_pat_",
-    "ghp_",
-    "gho_",
-    "ghs_",
-    "glpat-",
-    "xoxb-",
-    "xoxp-",
-    "AKIA",
-    "ASIA",
-    "eyJ",
-];
-
 /// The safe fingerprint of any credential-like text: its known prefix (which only says what kind
-/// of key it is) and at most the last four characters, never more than a third of what follows
-/// the prefix, and none of it when that part is under 16 characters.
+/// of key it is; from the one table, or the `eyJ` every JWT starts with) and at most the last four
+/// characters, never more than a third of what follows the prefix, and none of it when that part
+/// is under 16 characters.
 pub fn fingerprint(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
-    let prefix = KNOWN_PREFIXES.iter().find(|p| value.starts_with(*p)).copied().unwrap_or("");
+    let prefix = crate::core::key_prefix::find(value)
+        .map(|p| p.prefix.as_str())
+        .or_else(|| value.starts_with("eyJ").then_some("eyJ"))
+        .unwrap_or("");
     let body = chars.len() - prefix.chars().count();
     if body < MIN_CHARS_FOR_TAIL {
         return if prefix.is_empty() {

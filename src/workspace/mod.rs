@@ -5,11 +5,17 @@
 //! that touch the keychain, files or the database block; the GUI calls them from tasks.
 
 mod check;
+mod collections;
 mod curl;
+mod files;
 mod sample;
 mod send;
 
 pub use send::DryRun;
+
+pub use crate::core::history::SendOrigin;
+pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
+pub use files::save_file;
 
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
@@ -62,6 +68,15 @@ pub enum WorkspaceError {
         "The client certificate's private key is not in the keychain. Import the certificate and its key into the profile again."
     )]
     MissingClientKey,
+    #[error(transparent)]
+    Collection(#[from] crate::infra::collections::CollectionError),
+    #[error(
+        "This request holds a credential of its own ({}). A collection never keeps secrets: move the credential into a profile's keychain entry, then save.",
+        places.join("; ")
+    )]
+    RequestHoldsSecret { places: Vec<String> },
+    #[error("A saved request needs a name.")]
+    RequestNeedsName,
     #[error("{0}")]
     Other(String),
 }
@@ -119,6 +134,11 @@ pub struct SendRequest {
     pub draft: RequestDraft,
     pub production_write_confirmed: bool,
     pub foreign_host: ForeignHostChoice,
+    /// Who asked: a person, a setup check, a collection run (kept in history).
+    pub origin: SendOrigin,
+    /// The permissions (scopes) a saved request says the API needs for it; the explanation names
+    /// the ones the credential lacks.
+    pub required_scopes: Vec<String>,
 }
 
 /// The open workspace: one config directory, its keychain namespace, its history.

@@ -193,6 +193,7 @@ impl Workspace {
                 Outcome::Response(_) => None,
             },
             draft: request::redacted_draft(&request.draft, &rule),
+            origin: request.origin,
         };
         let this = Arc::clone(self);
         let (earlier, recorded) = tokio::task::spawn_blocking(move || {
@@ -204,7 +205,14 @@ impl Workspace {
         let history_warning =
             recorded.err().map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
         tracing::debug!("history written");
-        let explained = crate::core::diagnose::explain_exchange(sent, exchange, profile, &earlier);
+        // A saved request's required permissions count as expected ones, so a missing one is named.
+        let mut expecting = profile.clone();
+        for scope in &request.required_scopes {
+            if !expecting.expected_scopes.contains(scope) {
+                expecting.expected_scopes.push(scope.clone());
+            }
+        }
+        let explained = crate::core::diagnose::explain_exchange(sent, exchange, &expecting, &earlier);
         (explained, history_warning)
     }
 }
@@ -274,7 +282,7 @@ fn body_mentions_secrets(body: &BodyDraft) -> bool {
 fn token_refused(exchange: &Exchange) -> bool {
     let Outcome::Response(response) = &exchange.outcome else { return false };
     response.status == 401
-        && response.headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("www-authenticate") && value.to_ascii_lowercase().contains("invalid_token")
-        })
+        && crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .iter()
+            .any(|c| c.error().is_some_and(|e| e.eq_ignore_ascii_case("invalid_token")))
 }

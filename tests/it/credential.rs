@@ -25,6 +25,8 @@ fn send(rt: &tokio::runtime::Runtime, ws: &Arc<Workspace>, profile: &Profile, dr
         draft,
         production_write_confirmed: false,
         foreign_host: ForeignHostChoice::Ask,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     rt.block_on(ws.send(request)).unwrap()
 }
@@ -163,6 +165,8 @@ fn a_typed_credential_header_obeys_the_allowed_hosts() {
         draft,
         production_write_confirmed: false,
         foreign_host: ForeignHostChoice::SendWithoutCredential,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     let echo = echo_of(&rt.block_on(ws.send(request)).unwrap());
     assert!(echo["headers"].get("x-auth-key").is_none(), "{echo}");

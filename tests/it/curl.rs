@@ -176,11 +176,14 @@ fn bad_input_is_named_in_words() {
     );
     assert!(CurlError::FormNotSupported.to_string().contains("cannot import yet"));
 
-    // A body from a file is named as not read, and the request is still usable.
+    // A body from a file is named as not read, and the import says it is not curl's request:
+    // the body keeps the type curl sends, empty, ready for the content to be pasted in.
     let got =
         curl::import("curl -X POST https://a.test/v1/items -H 'Content-Type: application/json' -d @body.json").unwrap();
-    assert_eq!(got.draft.body, BodyDraft::None);
-    assert!(got.notes.iter().any(|n| n.contains("\"body.json\", which Gatepass does not read")), "{:?}", got.notes);
+    assert_eq!(got.draft.body, BodyDraft::Raw { content_type: "application/json".to_owned(), text: String::new() });
+    assert!(got.notes.iter().any(|n| n.contains("the file \"body.json\", which was not read")), "{:?}", got.notes);
+    assert_eq!(got.left_out, ["the body (from the file \"body.json\")"]);
+    assert!(!got.sends_what_curl_sends());
 
     // Unknown options are named, never silently dropped.
     let got = curl::import("curl --frobnicate https://a.test").unwrap();

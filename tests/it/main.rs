@@ -18,6 +18,8 @@ mod corpus;
 mod credential;
 /// Import from cURL and export as cURL: real commands, bad input, round trips, the binary.
 mod curl;
+/// cURL import against curl itself: both send to one loopback listener, the requests compared.
+mod curl_wire;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.
@@ -28,6 +30,8 @@ mod oauth;
 mod oauth_grants;
 /// The embedded practice API over real loopback HTTP.
 mod practice;
+/// The one profile builder, rule by rule: the CLI and the editor refuse with the same reason.
+mod profile_rules;
 /// Secrets stay in the keychain: the real Secret Service, namespacing, a canary through a session.
 mod secrets;
 /// Signed JWTs made for each request, `private_key_jwt`, PyJWT interop.

@@ -62,6 +62,8 @@ pub fn send_draft(
         draft,
         production_write_confirmed: false,
         foreign_host: gatepass::workspace::ForeignHostChoice::Ask,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     rt.block_on(ws.send(request))
 }
