@@ -17,7 +17,7 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum CurlCommand {
     /// Read a curl command and show the request it makes and the credential it carried
-    /// (as a fingerprint, never the value).
+    /// (every credential as a fingerprint, never the value).
     Import(ImportArgs),
     /// Print a request as a curl command. The credential is masked unless you choose otherwise.
     Export(ExportArgs),
@@ -171,7 +171,7 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
     match args.format {
         Format::Text => {
             print!("{}", describe(&imported));
-            if !args.read_files && imported.notes.iter().any(|n| n.contains("which was not read")) {
+            if !args.read_files && imported.notes.iter().any(|n| n.contains("was not read")) {
                 println!("To read the files the command names, run the import again with --read-files.");
             }
             if let Some(profile) = &saved {
@@ -193,11 +193,13 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
                     "looks_like": c.looks_like,
                 })
             });
+            let shown = imported.shown();
             let out = serde_json::json!({
-                "request": imported.draft,
+                "request": shown.draft,
+                "masked": shown.masked,
                 "credential": credential,
                 "credentials_found": imported.credentials.len(),
-                "notes": imported.notes,
+                "notes": imported.shown_notes(),
                 "sends_what_curl_sends": imported.sends_what_curl_sends(),
                 "left_out": imported.left_out,
                 "saved_profile": saved.as_ref().map(|p| p.name.clone()),
@@ -224,9 +226,9 @@ fn rows(out: &mut String, label: &str, rows: &[KeyValue]) {
     }
 }
 
-/// What was understood, in words. The credential appears only as its fingerprint.
+/// What was understood, in words. Every credential appears only as its fingerprint.
 pub fn describe(imported: &CurlImport) -> String {
-    let d = &imported.draft;
+    let d = &imported.shown_draft();
     let mut out = format!("Request:     {} {}\n", d.method.as_str(), d.url);
     rows(&mut out, "Query:", &d.query);
     rows(&mut out, "Header:", &d.headers);
@@ -252,7 +254,7 @@ pub fn describe(imported: &CurlImport) -> String {
         }
         None => out.push_str("Credential:  none found\n"),
     }
-    for note in &imported.notes {
+    for note in &imported.shown_notes() {
         out.push_str(&format!("Note:        {note}\n"));
     }
     if !imported.left_out.is_empty() {

@@ -5,7 +5,7 @@ use super::{needs_keychain, read_passphrase_input, read_secret_input};
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
     AuthKind, AuthMethod, ClientAuth, ClientIdentity, DraftField, Environment, KeyPlacement, Profile, ProfileDraft,
-    SigningAlg,
+    SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::workspace::Workspace;
@@ -78,6 +78,24 @@ pub enum AuthArg {
     OauthAuthorizationCode,
     /// OAuth 2 device grant: a person types a short code on the sign-in server's page.
     OauthDevice,
+    /// HTTP Digest (RFC 7616): needs --username; the password is read like other secrets and
+    /// only a hash of it answering the server's challenge is sent.
+    Digest,
+    /// AWS Signature Version 4: needs --access-key-id, --region and --service; the secret
+    /// access key is read like other secrets (with --session-token-stdin, a second line holds
+    /// the session token of temporary credentials).
+    #[value(name = "aws-sigv4")]
+    AwsSigv4,
+    /// OAuth 1.0a: needs --consumer-key; the consumer secret is read like other secrets, and
+    /// with --token, a second line of standard input holds the token secret.
+    Oauth1,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OAuth1In {
+    Header,
+    Query,
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -98,6 +116,7 @@ pub enum KeyIn {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "command-line flags: each bool is one --flag")]
 pub struct AddArgs {
     pub name: String,
     /// sandbox, production, or your own label such as staging.
@@ -112,7 +131,7 @@ pub struct AddArgs {
     pub key_name: String,
     #[arg(long, value_enum, default_value = "header")]
     pub key_in: KeyIn,
-    /// Username for Basic.
+    /// Username for Basic or Digest.
     #[arg(long)]
     pub username: Option<String>,
     /// A host the credential may go to (repeatable). Default: the base URL's host.
@@ -146,6 +165,44 @@ pub struct AddArgs {
     /// OAuth: the resource parameter (RFC 8707), naming the API the token is for.
     #[arg(long)]
     pub resource: Option<String>,
+    /// AWS Signature V4: the access key ID.
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// AWS Signature V4: the region requests are signed for (us-east-1, …).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS Signature V4: the service's signing name (s3, execute-api, sqs, …).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// AWS Signature V4: sign as a presigned URL (query parameters) instead of the header.
+    #[arg(long)]
+    pub presign: bool,
+    /// AWS Signature V4 with --presign: how long the URL stays good, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string())]
+    pub expires: String,
+    /// AWS Signature V4: standard input holds the secret access key on its first line and the
+    /// session token (temporary credentials) on the second.
+    #[arg(long)]
+    pub session_token_stdin: bool,
+    /// Make a `DPoP` key (RFC 9449, EC P-256) for the profile, kept in the keychain: its access
+    /// token is then sent as `Authorization: DPoP …` with a fresh proof on every request.
+    #[arg(long)]
+    pub dpop: bool,
+    /// OAuth 1.0a: the consumer key.
+    #[arg(long)]
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a: the access token (its secret is the second line of standard input).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// OAuth 1.0a: HMAC-SHA1, HMAC-SHA256 or PLAINTEXT.
+    #[arg(long, value_parser = parse_oauth1_method, default_value = "HMAC-SHA1")]
+    pub signature_method: crate::core::profile::OAuth1Method,
+    /// OAuth 1.0a: where the protocol parameters go.
+    #[arg(long, value_enum, default_value = "header")]
+    pub oauth1_in: OAuth1In,
+    /// OAuth 1.0a: the realm some APIs want in the header (`NetSuite`: the account ID).
+    #[arg(long)]
+    pub realm: Option<String>,
     /// A variable as name=value (repeatable).
     /// Signing algorithm for a signed JWT or a `private_key_jwt` assertion: HS256, HS384, HS512,
     /// RS256, PS256, ES256 or `EdDSA`.
@@ -187,6 +244,16 @@ fn parse_alg(text: &str) -> Result<SigningAlg, String> {
     SigningAlg::from_name(text).ok_or_else(|| {
         let names: Vec<_> = SigningAlg::ALL.iter().map(|a| a.name()).collect();
         format!("\"{text}\" is not an algorithm Gatepass signs with; use one of {}", names.join(", "))
+    })
+}
+
+fn parse_oauth1_method(text: &str) -> Result<crate::core::profile::OAuth1Method, String> {
+    crate::core::profile::OAuth1Method::from_name(text).ok_or_else(|| {
+        if text.trim().to_ascii_uppercase().starts_with("RSA") {
+            format!("\"{text}\" is not offered: Gatepass signs OAuth 1 with HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+        } else {
+            format!("\"{text}\" is not an OAuth 1 signature method; use HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+        }
     })
 }
 
@@ -241,6 +308,13 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
                 None => None,
             };
             print!("{}", describe_profile(&profile, fingerprint.as_deref(), client_key));
+            if profile.dpop_key.is_some() {
+                needs_keychain(workspace)?;
+                match workspace.dpop_thumbprint(&profile)? {
+                    Some(jkt) => println!("DPoP key:        in the keychain, thumbprint (cnf.jkt) {jkt}"),
+                    None => println!("DPoP key:        missing from the keychain: add the profile again with --dpop"),
+                }
+            }
             if profile.auth.is_oauth() {
                 println!("Access token:    {}", cached_token_words(workspace, &profile)?);
             }
@@ -248,6 +322,11 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
         }
         ProfileCommand::Add(args) => {
             let mut profile = profile_from_args(args)?;
+            if args.dpop && !matches!(profile.auth, AuthMethod::Bearer { .. }) {
+                bail!(
+                    "--dpop goes with --auth bearer for now: the token is sent DPoP-bound, with a fresh proof on every request."
+                );
+            }
             if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {
                 bail!(
                     "Both the {} and the PKCS#12 passphrase would be read from standard input. Add the profile without --pkcs12 first, then run `gatepass profile certificate \"{}\" --pkcs12 FILE`.",
@@ -267,11 +346,47 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             if profile.auth.secret_ref().is_some() || identity.is_some() {
                 needs_keychain(workspace)?;
             }
-            let secret = match profile.auth.secret_ref() {
+            let mut secret = match profile.auth.secret_ref() {
                 Some(_) if !public_client => Some(read_secret_input(profile.auth.secret_label())?),
                 _ => None,
             };
+            // Temporary AWS credentials: the session token is the second line.
+            let session_token = match (&profile.auth, args.session_token_stdin) {
+                (AuthMethod::AwsSigV4(settings), true) => {
+                    let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
+                    let Some((key, token)) = both.split_once('\n') else {
+                        bail!(
+                            "With --session-token-stdin, give the secret access key on the first line and the session token on the second."
+                        );
+                    };
+                    secret = Some(Secret::new(key.trim_end_matches('\r')));
+                    Some((settings.session_token.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
+                }
+                (_, true) => bail!("--session-token-stdin goes with --auth aws-sigv4 only."),
+                // OAuth 1 with a token: the token secret is the second line.
+                (AuthMethod::OAuth1(settings), false) if !settings.token.is_empty() => {
+                    let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
+                    let Some((key, token)) = both.split_once('\n') else {
+                        bail!(
+                            "With --token, give the consumer secret on the first line of standard input and the token secret on the second."
+                        );
+                    };
+                    secret = Some(Secret::new(key.trim_end_matches('\r')));
+                    Some((settings.token_secret.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
+                }
+                _ => None,
+            };
             workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
+            if let Some((slot, token)) = &session_token {
+                workspace.set_profile_secret(&profile.id, slot, token)?;
+            }
+            if args.dpop {
+                let thumbprint = workspace.new_dpop_key(&profile)?;
+                println!(
+                    "Made a DPoP key for \"{}\" (in the keychain). A token bound to it carries cnf.jkt = {thumbprint}.",
+                    profile.name
+                );
+            }
             if public_client {
                 println!(
                     "Added profile \"{}\" ({}). It has no client secret (an app on people's computers needs none). Sign in with `gatepass token get --profile \"{}\"`.",
@@ -420,6 +535,33 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
             out.push_str(&format!("Sent in:         {place} {name}\n"));
         }
         AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::OAuth1(settings) => {
+            out.push_str(&format!("Consumer key:    {}\n", settings.consumer_key));
+            if !settings.token.is_empty() {
+                out.push_str(&format!("Token:           {}\n", settings.token));
+            }
+            out.push_str(&format!("Signed with:     {}\n", settings.method.name()));
+            if let Some(realm) = &settings.realm {
+                out.push_str(&format!("Realm:           {realm}\n"));
+            }
+        }
+        AuthMethod::AwsSigV4(settings) => {
+            out.push_str(&format!("Access key ID:   {}\n", settings.access_key_id));
+            out.push_str(&format!("Region:          {}\n", settings.region));
+            out.push_str(&format!("Service:         {}\n", settings.service));
+            out.push_str(&match settings.placement {
+                crate::core::profile::SigV4Placement::Header => {
+                    "Signed in:       the Authorization header, for every request\n".to_owned()
+                }
+                crate::core::profile::SigV4Placement::Query => {
+                    format!("Signed in:       a presigned URL, good for {} s\n", settings.expires_secs)
+                }
+            });
+        }
+        AuthMethod::Digest { username, .. } => {
+            out.push_str(&format!("Username:        {username}\n"));
+            out.push_str("Sent as:         an answer to the server's Digest challenge (the password stays here)\n");
+        }
         AuthMethod::OAuthClientCredentials(settings) => {
             out.push_str(&format!("Token URL:       {}\n", settings.token_url));
             out.push_str(&format!("Client ID:       {}\n", settings.client_id));
@@ -559,6 +701,11 @@ fn flag_of(field: DraftField) -> &'static str {
         DraftField::IntrospectionUrl => "--introspection-url",
         DraftField::Variables => "--var",
         DraftField::CaBundle => "--ca-bundle",
+        DraftField::AccessKeyId => "--access-key-id",
+        DraftField::Region => "--region",
+        DraftField::Service => "--service",
+        DraftField::Expires => "--expires",
+        DraftField::ConsumerKey => "--consumer-key",
     }
 }
 
@@ -573,6 +720,9 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
         AuthArg::SignedJwt => AuthKind::SignedJwt,
         AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
         AuthArg::OauthDevice => AuthKind::OAuthDevice,
+        AuthArg::Digest => AuthKind::Digest,
+        AuthArg::AwsSigv4 => AuthKind::AwsSigV4,
+        AuthArg::Oauth1 => AuthKind::OAuth1,
     };
     let mut draft = ProfileDraft::new(kind);
     args.name.clone_into(&mut draft.name);
@@ -618,6 +768,20 @@ fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
     auth.jwt_scopes.clone_from(&args.scopes);
     auth.jwt_claims = args.claims.clone().unwrap_or_default();
     args.lifetime.clone_into(&mut auth.jwt_lifetime);
+    auth.aws_access_key_id = args.access_key_id.clone().unwrap_or_default();
+    auth.aws_region = args.region.clone().unwrap_or_default();
+    auth.aws_service = args.service.clone().unwrap_or_default();
+    auth.aws_placement = if args.presign { SigV4Placement::Query } else { SigV4Placement::Header };
+    args.expires.clone_into(&mut auth.aws_expires);
+    auth.oauth1_consumer_key = args.consumer_key.clone().unwrap_or_default();
+    auth.oauth1_token = args.token.clone().unwrap_or_default();
+    auth.oauth1_method = args.signature_method;
+    auth.oauth1_placement = match args.oauth1_in {
+        OAuth1In::Header => crate::core::profile::OAuth1Placement::Header,
+        OAuth1In::Query => crate::core::profile::OAuth1Placement::Query,
+        OAuth1In::Body => crate::core::profile::OAuth1Placement::Body,
+    };
+    auth.oauth1_realm = args.realm.clone().unwrap_or_default();
     Ok(draft)
 }
 

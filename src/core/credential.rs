@@ -69,7 +69,20 @@ pub fn places_of(auth: &AuthMethod) -> Vec<Place> {
         | AuthMethod::OAuthClientCredentials(_)
         | AuthMethod::SignedJwt(_)
         | AuthMethod::OAuthAuthorizationCode(_)
-        | AuthMethod::OAuthDevice(_) => vec![Place::Header("Authorization".to_owned())],
+        | AuthMethod::OAuthDevice(_)
+        | AuthMethod::Digest { .. } => vec![Place::Header("Authorization".to_owned())],
+        AuthMethod::AwsSigV4(settings) => match settings.placement {
+            crate::core::profile::SigV4Placement::Header => vec![Place::Header("Authorization".to_owned())],
+            crate::core::profile::SigV4Placement::Query => {
+                vec![Place::Query(crate::core::auth::sigv4::SIGNATURE_PARAM.to_owned())]
+            }
+        },
+        AuthMethod::OAuth1(settings) => match settings.placement {
+            crate::core::profile::OAuth1Placement::Header => vec![Place::Header("Authorization".to_owned())],
+            crate::core::profile::OAuth1Placement::Query | crate::core::profile::OAuth1Placement::Body => {
+                vec![Place::Query("oauth_signature".to_owned())]
+            }
+        },
     }
 }
 
@@ -84,6 +97,9 @@ pub fn method_name(auth: &AuthMethod) -> &'static str {
         AuthMethod::SignedJwt(_) => "signed_jwt",
         AuthMethod::OAuthAuthorizationCode(_) => "oauth_authorization_code",
         AuthMethod::OAuthDevice(_) => "oauth_device",
+        AuthMethod::Digest { .. } => "digest",
+        AuthMethod::AwsSigV4(_) => "aws_sigv4",
+        AuthMethod::OAuth1(_) => "oauth1",
     }
 }
 

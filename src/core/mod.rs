@@ -2,6 +2,7 @@
 //!
 //! Everything here is plain data and pure functions, so it is tested without any of those.
 
+pub mod auth;
 pub mod body;
 pub mod certificate;
 pub mod challenge;

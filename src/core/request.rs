@@ -557,6 +557,51 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
             let summary = CredentialSummary::new(method, placement.place(), secret, |fp| format!("{label} {fp}"));
             AppliedCredential { placement, summary }
         }
+        // For AWS Signature V4, `secret` is the signature the workspace made for this very
+        // request (the whole Authorization value, or a presigned URL's X-Amz-Signature).
+        AuthMethod::AwsSigV4(settings) => {
+            let placement = match settings.placement {
+                crate::core::profile::SigV4Placement::Header => {
+                    CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() }
+                }
+                crate::core::profile::SigV4Placement::Query => CredentialPlacement::Query {
+                    name: crate::core::auth::sigv4::SIGNATURE_PARAM.to_owned(),
+                    value: secret.clone(),
+                },
+            };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |_| {
+                format!(
+                    "AWS Signature V4 (access key ID {}, {} in {})",
+                    settings.access_key_id, settings.service, settings.region
+                )
+            });
+            AppliedCredential { placement, summary }
+        }
+        // For OAuth 1.0a, `secret` is the signature the workspace made for this request (the
+        // whole Authorization value with header placement, else `oauth_signature`).
+        AuthMethod::OAuth1(settings) => {
+            let placement = match settings.placement {
+                crate::core::profile::OAuth1Placement::Header => {
+                    CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() }
+                }
+                crate::core::profile::OAuth1Placement::Query | crate::core::profile::OAuth1Placement::Body => {
+                    CredentialPlacement::Query { name: "oauth_signature".to_owned(), value: secret.clone() }
+                }
+            };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |_| {
+                format!("OAuth 1.0a signature ({}, consumer key {})", settings.method.name(), settings.consumer_key)
+            });
+            AppliedCredential { placement, summary }
+        }
+        // For Digest, `secret` is the answer the workspace worked out for this request's
+        // challenge, never the password.
+        AuthMethod::Digest { username, .. } => {
+            let placement = CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |_| {
+                format!("Digest answer for username {username}")
+            });
+            AppliedCredential { placement, summary }
+        }
         AuthMethod::Basic { username, .. } => {
             if username.contains(':') {
                 return Err(PrepareError::BasicUsernameColon);
@@ -573,6 +618,22 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
         }
     };
     Ok(Some(applied))
+}
+
+/// The same access token, sent as a DPoP-bound token (RFC 9449 §7.1): `Authorization: DPoP …`.
+pub fn dpop_bound(applied: AppliedCredential) -> AppliedCredential {
+    match applied.placement {
+        CredentialPlacement::Header { name, value } if value.expose().starts_with("Bearer ") => {
+            let token = Secret::new(value.expose()["Bearer ".len()..].to_owned());
+            let placement =
+                CredentialPlacement::Header { name, value: Secret::new(format!("DPoP {}", token.expose())) };
+            let summary = CredentialSummary::new(applied.summary.method(), placement.place(), &token, |fp| {
+                format!("DPoP-bound access token {fp}")
+            });
+            AppliedCredential { placement, summary }
+        }
+        placement => AppliedCredential { placement, ..applied },
+    }
 }
 
 impl PreparedRequest {

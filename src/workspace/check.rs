@@ -140,7 +140,12 @@ impl Workspace {
                 let token = self.access_token(&profile.id, TokenPolicy::ReuseIfFresh).await;
                 (Some(token.map(|(t, _)| t).map_err(|e| e.to_string())), Some(has_refresh))
             }
-            AuthMethod::None | AuthMethod::ApiKey { .. } | AuthMethod::Basic { .. } => (None, None),
+            AuthMethod::None
+            | AuthMethod::ApiKey { .. }
+            | AuthMethod::Basic { .. }
+            | AuthMethod::Digest { .. }
+            | AuthMethod::AwsSigV4(_)
+            | AuthMethod::OAuth1(_) => (None, None),
         }
     }
 

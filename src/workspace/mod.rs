@@ -7,9 +7,13 @@
 mod check;
 mod collections;
 mod curl;
+mod digest;
+mod dpop;
 mod files;
+mod oauth1;
 mod sample;
 mod send;
+mod sigv4;
 
 pub use send::DryRun;
 
@@ -62,6 +66,12 @@ pub enum WorkspaceError {
     Grant(#[from] GrantError),
     #[error(transparent)]
     Mint(#[from] crate::core::token::mint::MintError),
+    #[error(transparent)]
+    Digest(#[from] crate::core::auth::digest::DigestError),
+    #[error(transparent)]
+    SigV4(#[from] crate::core::auth::sigv4::SigV4Error),
+    #[error(transparent)]
+    OAuth1(#[from] crate::core::auth::oauth1::OAuth1Error),
     #[error("The client certificate cannot be used. {0}")]
     Certificate(#[from] CertificateError),
     #[error(
@@ -153,6 +163,8 @@ pub struct Workspace {
     http: std::sync::OnceLock<HttpClient>,
     /// Key sets (JWKS) fetched for signature checks, reused for a few minutes.
     jwks: JwksCache,
+    /// HTTP Digest nonces being answered, in memory only.
+    digest_sessions: digest::DigestSessions,
     /// Said once at open: damaged files moved aside.
     pub warnings: Vec<String>,
 }
@@ -176,6 +188,7 @@ impl Workspace {
             }))),
             http: std::sync::OnceLock::new(),
             jwks: JwksCache::default(),
+            digest_sessions: digest::DigestSessions::default(),
             warnings,
         })
     }
@@ -312,6 +325,7 @@ impl Workspace {
         if duplicate {
             return Err(WorkspaceError::DuplicateName(profile.name.clone()));
         }
+        self.digest_sessions.forget(&profile.id);
         tracing::info!(profile = %profile.id, has_secret = secret.is_some(), "profile saved");
         Ok(file)
     }
@@ -366,6 +380,17 @@ impl Workspace {
 
     pub fn set_active_profile(&self, id: &ProfileId) -> Result<(), WorkspaceError> {
         self.profiles.update(|f| f.active_profile = Some(id.clone()))?;
+        Ok(())
+    }
+
+    /// Keep a value in one of a profile's own keychain slots besides its main secret (an AWS
+    /// session token, say). A slot the profile does not use is refused.
+    pub fn set_profile_secret(&self, id: &ProfileId, slot: &SecretRef, value: &Secret) -> Result<(), WorkspaceError> {
+        let profile = self.profile(id)?;
+        if !profile.secret_slots().contains(&slot) {
+            return Err(WorkspaceError::Other(format!("The profile \"{}\" has no such secret.", profile.name)));
+        }
+        self.secret_store().set(slot, value)?;
         Ok(())
     }
 

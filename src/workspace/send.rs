@@ -44,6 +44,9 @@ struct Loaded {
     body_secrets: BTreeMap<String, Secret>,
     /// The credential is an OAuth access token, got once the gates are passed.
     oauth: bool,
+    /// A Digest password, an AWS secret access key or OAuth 1.0a secrets: the answer or the
+    /// signature is made over the request exactly as it is sent, once the gates are passed.
+    signing_secret: Option<Secret>,
 }
 
 impl Workspace {
@@ -137,7 +140,10 @@ impl Workspace {
             (_, secret) => secret,
         };
         let oauth = send_credential && profile.auth.is_oauth();
-        Ok(Loaded { profile, secret, http, body_secrets, oauth })
+        let signs = send_credential
+            && matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_) | AuthMethod::OAuth1(_));
+        let (secret, signing_secret) = if signs { (None, secret) } else { (secret, None) };
+        Ok(Loaded { profile, secret, http, body_secrets, oauth, signing_secret })
     }
 
     /// Send: get the OAuth token now that the gates are passed, fill the body's secrets in last
@@ -153,10 +159,30 @@ impl Workspace {
             let (token, _) = self.profile_access_token(&loaded.profile, TokenPolicy::ReuseIfFresh).await?;
             prepared.attach(request::apply_credential(&loaded.profile.auth, Some(&token))?);
         }
+        // A token bound to the profile's DPoP key goes as DPoP, with a fresh proof.
+        let dpop_key = match (&loaded.profile.dpop_key, &loaded.profile.auth) {
+            (Some(slot), AuthMethod::Bearer { .. }) if prepared.credential.is_some() => {
+                Some(self.dpop_key(slot).await?)
+            }
+            _ => None,
+        };
+        if let Some(key) = &dpop_key {
+            super::dpop::attach_dpop(&mut prepared, key, None)?;
+        }
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
+        if let (Some(key), true) = (&loaded.signing_secret, credential_goes) {
+            return self.send_signed(request, loaded, prepared, key).await;
+        }
         let mut sent = observe_prepared(Knowledge::builtin(), &prepared);
         fill_body_secrets(&mut prepared, &request.draft.body, &loaded.body_secrets)?;
         let mut exchange = loaded.http.send(&prepared, request.id).await;
+        if let Some(key) = &dpop_key
+            && let Some(nonce) = super::dpop::nonce_asked(&exchange)
+        {
+            tracing::info!(id = request.id.0, "the API asked for its DPoP nonce; sending once more with it");
+            super::dpop::attach_dpop(&mut prepared, key, Some(&nonce))?;
+            exchange = loaded.http.send(&prepared, request.id).await;
+        }
         if loaded.oauth && prepared.credential.is_some() && token_refused(&exchange) {
             tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
             let (token, _) = self.profile_access_token(&loaded.profile, TokenPolicy::GetNew).await?;
@@ -166,6 +192,42 @@ impl Workspace {
             exchange = loaded.http.send(&prepared, request.id).await;
         }
         Ok((exchange, sent))
+    }
+
+    /// Send with a signing method (Digest, AWS Signature V4, OAuth 1.0a): signed last, over the
+    /// request exactly as it goes out, body secrets filled in; observed before they were.
+    async fn send_signed(
+        self: &Arc<Self>,
+        request: &SendRequest,
+        loaded: &Loaded,
+        mut prepared: PreparedRequest,
+        key: &Secret,
+    ) -> Result<(Exchange, SentRequest), WorkspaceError> {
+        prepared.credential = None;
+        let mut filled = prepared.body.clone();
+        if let (true, Some(body)) = (body_mentions_secrets(&request.draft.body), &filled) {
+            filled = Some(
+                request::fill_secret_variables(body, &request.draft.body, &loaded.body_secrets)
+                    .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
+            );
+            prepared.body_secrets = loaded.body_secrets.values().cloned().collect();
+        }
+        let profile = &loaded.profile;
+        match profile.auth {
+            AuthMethod::OAuth1(_) => {
+                let wire = self.sign_oauth1(profile, &mut prepared, key, filled).await?;
+                let sent = observe_prepared(Knowledge::builtin(), &prepared);
+                prepared.body = wire;
+                Ok((loaded.http.send(&prepared, request.id).await, sent))
+            }
+            AuthMethod::AwsSigV4(_) => {
+                self.sign_aws(profile, &mut prepared, key, filled.as_deref(), std::time::SystemTime::now()).await?;
+                let sent = observe_prepared(Knowledge::builtin(), &prepared);
+                prepared.body = filled;
+                Ok((loaded.http.send(&prepared, request.id).await, sent))
+            }
+            _ => self.send_digest(&loaded.http, profile, prepared, key, filled, request.id).await,
+        }
     }
 
     /// Record: the masked record in history, then the explanation with this profile's past.
@@ -219,7 +281,7 @@ impl Workspace {
 
 /// Prepare: the draft with the profile's credential, unless it is an OAuth token still to get.
 fn prepare_stage(request: &SendRequest, loaded: &Loaded) -> Result<PreparedRequest, WorkspaceError> {
-    if loaded.oauth {
+    if loaded.oauth || loaded.signing_secret.is_some() {
         return Ok(request::prepare_without_credential(&request.draft, &loaded.profile)?);
     }
     Ok(request::prepare(&request.draft, &loaded.profile, loaded.secret.as_ref())?)
@@ -228,7 +290,7 @@ fn prepare_stage(request: &SendRequest, loaded: &Loaded) -> Result<PreparedReque
 /// Gate: the questions still unanswered, and whether the profile's credential still goes. A
 /// foreign host answered "without the credential" drops it (and every typed credential header).
 fn gate_stage(request: &SendRequest, loaded: &Loaded, prepared: &mut PreparedRequest) -> (Vec<Gate>, bool) {
-    let credential_will_go = prepared.credential.is_some() || loaded.oauth;
+    let credential_will_go = prepared.credential.is_some() || loaded.oauth || loaded.signing_secret.is_some();
     let mut waiting = Vec::new();
     let mut drop_credential = false;
     for gate in prepared.gates_with(&loaded.profile, credential_will_go) {

@@ -8,7 +8,9 @@
 //! (`Content-Length`, `Connection`, `Expect`, and the `Upgrade: h2c` that `--http2` asks for), each client's own `User-Agent` (`curl/…`,
 //! `Gatepass/…`), `Accept: */*`, and the `Accept-Encoding` that `--compressed` adds; the body byte
 //! for byte, or as decoded pairs when both sides send a web form (a form body is edited as fields
-//! and encoded again). `Cookie` is compared as its list of pairs (curl 7 joins them with `;`).
+//! and encoded again). Each request Gatepass sent is also exported ("Copy as cURL", the secret
+//! revealed) and run by curl: that must arrive as Gatepass's request too. `Cookie` is compared as its list of pairs (curl 7 joins them with `;`). A
+//! multipart form's boundary is random in curl, so both sides' boundaries read `BOUNDARY`.
 
 use crate::common;
 use gatepass::core::curl::{self, FileRefusal, Files};
@@ -146,13 +148,14 @@ fn run_curl(command: &str, dir: &Path, listener: &Listener) -> Option<Arrived> {
 static PROFILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Import the command and send it through the workspace with a profile holding its credential.
+/// Also returns the request as "Copy as cURL" writes it, with the real secret.
 fn run_gatepass(
     command: &str,
     dir: &Path,
     listener: &Listener,
     rt: &tokio::runtime::Runtime,
     ws: &std::sync::Arc<gatepass::workspace::Workspace>,
-) -> Result<Arrived, String> {
+) -> Result<(Arrived, String), String> {
     let imported = curl::import_with(command, &Folder(dir.to_owned())).map_err(|e| e.to_string())?;
     if !imported.sends_what_curl_sends() {
         return Err(format!("the import leaves out {:?}", imported.left_out));
@@ -168,12 +171,15 @@ fn run_gatepass(
         profile.auth = AuthMethod::None;
     }
     ws.save_profile(&profile, secret.as_ref()).map_err(|e| e.to_string())?;
+    let exported = ws
+        .export_curl(&profile.id, &imported.draft, &gatepass::core::curl_export::SecretChoice::Reveal)
+        .map_err(|e| e.to_string())?;
     let outcome = common::send_draft(rt, ws, &profile.id, imported.draft).map_err(|e| e.to_string())?;
     let (status, _) = common::response_of(outcome);
     assert_eq!(status, 200);
     let arrived = listener.next().ok_or("nothing arrived from Gatepass")?;
     listener.drain();
-    Ok(arrived)
+    Ok((arrived, exported))
 }
 
 fn decoded_pairs(text: &[u8]) -> Vec<(String, String)> {
@@ -213,8 +219,26 @@ fn normal_headers(arrived: &Arrived, compressed: bool) -> Vec<(String, String)> 
     out
 }
 
+/// A multipart request with its boundary written as `BOUNDARY`: curl picks a random one each run.
+fn without_boundary(arrived: &Arrived) -> Arrived {
+    let boundary = arrived.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-type")).and_then(|(_, v)| {
+        v.to_ascii_lowercase()
+            .starts_with("multipart/")
+            .then(|| v.split("boundary=").nth(1).map(str::to_owned))
+            .flatten()
+    });
+    let Some(boundary) = boundary else { return arrived.clone() };
+    let mut copy = arrived.clone();
+    for (_, value) in &mut copy.headers {
+        *value = value.replace(&boundary, "BOUNDARY");
+    }
+    copy.body = String::from_utf8_lossy(&arrived.body).replace(&boundary, "BOUNDARY").into_bytes();
+    copy
+}
+
 /// How the two requests differ, in words; empty when they are the same request.
 fn differences(command: &str, curl: &Arrived, gatepass: &Arrived) -> Vec<String> {
+    let (curl, gatepass) = (&without_boundary(curl), &without_boundary(gatepass));
     let mut out = Vec::new();
     if curl.method != gatepass.method {
         out.push(format!("method: curl {}, Gatepass {}", curl.method, gatepass.method));
@@ -300,10 +324,24 @@ fn imported_commands_send_what_curl_sends() {
             continue;
         };
         match run_gatepass(&command, dir.path(), &listener, &rt, &ws) {
-            Ok(by_gatepass) => {
+            Ok((by_gatepass, exported)) => {
                 let diff = differences(&command, &by_curl, &by_gatepass);
                 if !diff.is_empty() {
                     failures.push(format!("{}:\n    {}", case.name, diff.join("\n    ")));
+                }
+                // "Copy as cURL", run by curl, sends what Gatepass sent.
+                match run_curl(&exported, dir.path(), &listener) {
+                    Some(by_export) => {
+                        let diff = differences(&exported, &by_gatepass, &by_export);
+                        if !diff.is_empty() {
+                            failures.push(format!(
+                                "{} (exported):\n    {exported}\n    {}",
+                                case.name,
+                                diff.join("\n    ")
+                            ));
+                        }
+                    }
+                    None => failures.push(format!("{} (exported): curl sent nothing for\n    {exported}", case.name)),
                 }
             }
             Err(why) => failures.push(format!("{}: {why}", case.name)),
@@ -391,7 +429,7 @@ fn sample_commands_send_what_curl_sends() {
         };
         compared += 1;
         match run_gatepass(&command, dir.path(), &listener, &rt, &ws) {
-            Ok(by_gatepass) => {
+            Ok((by_gatepass, _)) => {
                 let diff = differences(&command, &by_curl, &by_gatepass);
                 if !diff.is_empty() {
                     failures.push(format!("{name}:\n    {}", diff.join("\n    ")));

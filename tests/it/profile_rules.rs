@@ -57,6 +57,25 @@ macro_rules! rule {
     Some(|f| f.username = "ann:x".into()), "A Basic username cannot contain a colon (:)."))]
 #[case::basic_without_username(rule!(Basic, ["Shop", "--base-url", BASE, "--auth", "basic"],
     Some(|f| f.username = String::new()), "Give the username."))]
+#[case::digest_without_username(rule!(Digest, ["Shop", "--base-url", BASE, "--auth", "digest"],
+    Some(|f| f.username = " ".into()), "Give the username."))]
+#[case::digest_username_with_a_line_break(rule!(Digest, ["Shop", "--base-url", BASE, "--auth", "digest", "--username", "ann\tx"],
+    Some(|f| f.username = "ann\tx".into()), "The username cannot hold a line break or other control character."))]
+#[case::aws_without_access_key_id(rule!(AwsSigV4, ["Shop", "--base-url", BASE, "--auth", "aws-sigv4", "--region", "us-east-1", "--service", "s3"],
+    Some(|f| { f.aws_region = "us-east-1".into(); f.aws_service = "s3".into(); }),
+    "Give the AWS access key ID (it starts with AKIA or ASIA, and is in the IAM console)."))]
+#[case::aws_region_not_a_region(rule!(AwsSigV4, ["Shop", "--base-url", BASE, "--auth", "aws-sigv4", "--access-key-id", "GPKEY1", "--region", "Ireland", "--service", "s3"],
+    Some(|f| { f.aws_access_key_id = "GPKEY1".into(); f.aws_region = "Ireland".into(); f.aws_service = "s3".into(); }),
+    "The region \"Ireland\" does not look like an AWS region, such as us-east-1 or eu-west-2."))]
+#[case::aws_without_service(rule!(AwsSigV4, ["Shop", "--base-url", BASE, "--auth", "aws-sigv4", "--access-key-id", "GPKEY1", "--region", "us-east-1"],
+    Some(|f| { f.aws_access_key_id = "GPKEY1".into(); f.aws_region = "us-east-1".into(); }),
+    "Give the AWS service the requests are signed for, such as s3, execute-api or sqs."))]
+#[case::aws_presigned_for_too_long(rule!(AwsSigV4, ["Shop", "--base-url", BASE, "--auth", "aws-sigv4", "--access-key-id", "GPKEY1", "--region", "us-east-1", "--service", "s3", "--presign", "--expires", "0"],
+    Some(|f| { f.aws_access_key_id = "GPKEY1".into(); f.aws_region = "us-east-1".into(); f.aws_service = "s3".into(); f.aws_placement = gatepass::core::profile::SigV4Placement::Query; f.aws_expires = "0".into(); }),
+    "Say how long a presigned URL stays good, in whole seconds from 1 to 604800 (7 days)."))]
+#[case::oauth1_without_consumer_key(rule!(OAuth1, ["Shop", "--base-url", BASE, "--auth", "oauth1"],
+    Some(|f| f.oauth1_consumer_key = " ".into()),
+    "Give the OAuth 1 consumer key (the API's app settings name it consumer key or client key)."))]
 #[case::token_url_missing(rule!(OAuthClientCredentials,
     ["Shop", "--base-url", BASE, "--auth", "oauth-client-credentials", "--client-id", "app-1"],
     Some(|f| f.token_url = "https://".into()),

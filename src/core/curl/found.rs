@@ -5,7 +5,7 @@
 //! A found credential is taken out of the request and offered to a profile's keychain entry, so
 //! the value never lands in the request, its history or an export. Its `Debug` shows no value.
 
-use super::detect::header_is_credential;
+use super::detect::{header_is_credential, looks_like_key};
 use super::shorten;
 use crate::core::diagnose::knowledge::EnvKind;
 use crate::core::profile::{AuthKind, AuthMethod, KeyPlacement, ProfileId, SecretRef};
@@ -207,6 +207,13 @@ pub(super) fn basic_credential(
     source: CredentialSource,
     notes: &mut Vec<String>,
 ) -> FoundCredential {
+    if password.is_empty() && !user.is_empty() && !looks_like_key(user) {
+        // A username with an empty password: a Basic profile needs a password, so the profile
+        // sends curl's whole Authorization value as its key, byte for byte.
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:"));
+        let suggested = SuggestedAuth::ApiKey { name: "Authorization".to_owned(), placement: KeyPlacement::Header };
+        return found(format!("Basic {encoded}"), source, suggested);
+    }
     if password.is_empty() && !user.is_empty() {
         // Stripe-style: the key is the username and the password is empty. A profile keeps the
         // username in its file, so the key goes to the keychain as a bearer token instead.

@@ -25,10 +25,12 @@ mod detect;
 mod draft;
 mod found;
 mod options;
+mod shown;
 mod tokenize;
 
 pub use detect::credentials_in_draft;
 pub use found::{CredentialSource, FoundCredential, SuggestedAuth};
+pub use shown::Shown;
 pub use tokenize::{Token, shell_expansions, tokenize};
 
 use crate::core::request::RequestDraft;
@@ -80,10 +82,6 @@ pub enum CurlError {
     NoUrl,
     #[error("The option {option} needs a value after it, and there is none.")]
     MissingValue { option: String },
-    #[error(
-        "The command sends a form with files (-F / --form), which Gatepass cannot import yet. Remove the -F options and add the fields by hand."
-    )]
-    FormNotSupported,
     #[error("Gatepass cannot send the method \"{method}\". Use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.")]
     UnsupportedMethod { method: String },
     #[error("The paste is too long to be a curl command ({size} bytes; the most Gatepass reads is 1 MiB).")]
@@ -137,9 +135,15 @@ pub fn import_with(input: &str, files: &dyn Files) -> Result<CurlImport, CurlErr
     let tokens = tokenize(input.trim_start())?;
     let command = find_curl_command(tokens)?;
     let mut notes = command.notes;
-    let words = options::read(&command.words[1..])?;
+    let mut config = |path: &str| -> Option<Vec<String>> {
+        let bytes = files.read(path).ok()?;
+        String::from_utf8(bytes).ok().map(|text| options::config_words(&text))
+    };
+    let words = options::read(&command.words[1..], &mut config)?;
     for unknown in &words.unknown {
-        notes.push(format!("Gatepass does not know the option {}, so it was left out.", shorten(unknown)));
+        // `--name=value`: only the name, since the value may be anything.
+        let name = unknown.split('=').next().unwrap_or(unknown);
+        notes.push(format!("Gatepass does not know the option {}, so it was left out.", shorten(name)));
     }
     let mut left_out = Vec::new();
     let requests: Vec<&Vec<options::Item>> = words.operations.iter().filter(|op| !op.is_empty()).collect();

@@ -408,8 +408,11 @@ pub struct Words {
     pub unknown: Vec<String>,
 }
 
-/// Read the words after `curl` into options and addresses, the way curl does.
-pub fn read(words: &[String]) -> Result<Words, CurlError> {
+/// Read the words after `curl` into options and addresses, the way curl does. `config` gives the
+/// words of a `-K` config file, or `None` when it was not read (then `-K` stays an option).
+pub fn read(words: &[String], config: &mut dyn FnMut(&str) -> Option<Vec<String>>) -> Result<Words, CurlError> {
+    let mut words = words.to_vec();
+    let mut configs_read = 0;
     let mut out = Words { operations: vec![Vec::new()], unknown: Vec::new() };
     let mut i = 0;
     let mut options_done = false;
@@ -456,6 +459,14 @@ pub fn read(words: &[String]) -> Result<Words, CurlError> {
                 (_, None) => String::new(),
             };
             let typed = if on { format!("--{}", spec.long) } else { format!("--no-{}", spec.long) };
+            if spec.long == "config"
+                && configs_read < MAX_CONFIGS
+                && let Some(more) = config(&value)
+            {
+                configs_read += 1;
+                words.splice(i..i, more);
+                continue;
+            }
             push(&mut out, Given { spec, typed, value, on, expand });
             continue;
         }
@@ -478,6 +489,14 @@ pub fn read(words: &[String]) -> Result<Words, CurlError> {
                     i += 1;
                     v.clone()
                 };
+                if spec.long == "config"
+                    && configs_read < MAX_CONFIGS
+                    && let Some(more) = config(&value)
+                {
+                    configs_read += 1;
+                    words.splice(i..i, more);
+                    break;
+                }
                 push(&mut out, Given { spec, typed, value, on: true, expand: false });
                 break;
             }
@@ -487,6 +506,59 @@ pub fn read(words: &[String]) -> Result<Words, CurlError> {
         }
     }
     Ok(out)
+}
+
+/// How many config files one command may read (curl stops nesting at a few levels too).
+const MAX_CONFIGS: usize = 8;
+
+/// The words of a curl config file (`-K`): one option per line, `--name value`, `name = value` or
+/// `name: value`; a value in double quotes may hold spaces and `\"`, `\\`, `\t`, `\n`, `\r`;
+/// `#` starts a comment line.
+pub fn config_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let end = line.find(|c: char| c.is_whitespace() || c == '=' || c == ':').unwrap_or(line.len());
+        let (name, rest) = line.split_at(end);
+        let option = if let Some(long) = name.strip_prefix("--") {
+            format!("--{long}")
+        } else if name.starts_with('-') {
+            name.to_owned()
+        } else {
+            format!("--{name}")
+        };
+        out.push(option);
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix(['=', ':']).unwrap_or(rest).trim_start();
+        if rest.is_empty() {
+            continue;
+        }
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut value = String::new();
+            let mut chars = quoted.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => match chars.next() {
+                        Some('t') => value.push('\t'),
+                        Some('n') => value.push('\n'),
+                        Some('r') => value.push('\r'),
+                        Some('v') => value.push('\u{b}'),
+                        Some(other) => value.push(other),
+                        None => {}
+                    },
+                    other => value.push(other),
+                }
+            }
+            out.push(value);
+        } else {
+            out.push(rest.split_whitespace().next().unwrap_or_default().to_owned());
+        }
+    }
+    out
 }
 
 fn push(out: &mut Words, given: Given) {
@@ -525,7 +597,7 @@ mod tests {
     use super::*;
 
     fn read_all(words: &[&str]) -> Words {
-        read(&words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>()).unwrap()
+        read(&words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>(), &mut |_| None).unwrap()
     }
 
     fn summary(items: &[Item]) -> Vec<String> {
@@ -604,9 +676,31 @@ mod tests {
 
     #[test]
     fn a_missing_value_is_an_error() {
-        let err = read(&["-H".to_owned()]).unwrap_err();
+        let err = read(&["-H".to_owned()], &mut |_| None).unwrap_err();
         assert_eq!(err, CurlError::MissingValue { option: "-H".to_owned() });
-        let err = read(&["--data".to_owned()]).unwrap_err();
+        let err = read(&["--data".to_owned()], &mut |_| None).unwrap_err();
         assert_eq!(err, CurlError::MissingValue { option: "--data".to_owned() });
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn config_files_are_read_as_curl_reads_them() {
+        let text = "# a comment\nurl = \"https://a.test/x y\"\n-H \"X-A: 1\"\nheader: \"X-B: two\\tthree\"\n--silent\ndata=a=1\n";
+        assert_eq!(
+            config_words(text),
+            ["--url", "https://a.test/x y", "-H", "X-A: 1", "--header", "X-B: two\tthree", "--silent", "--data", "a=1"]
+        );
+        let words: Vec<String> = ["-K", "c.txt", "-d", "b=2"].iter().map(|w| (*w).to_owned()).collect();
+        let read = read(&words, &mut |path| (path == "c.txt").then(|| config_words("url = https://a.test\n"))).unwrap();
+        assert_eq!(read.operations[0].len(), 2);
+        assert!(matches!(&read.operations[0][0], Item::Option(g) if g.is("url") && g.value == "https://a.test"));
+        // A config that names itself is read a few times, not forever.
+        let read = super::read(&words, &mut |_| Some(vec!["-K".to_owned(), "c.txt".to_owned()])).unwrap();
+        assert!(matches!(&read.operations[0][0], Item::Option(g) if g.is("config")));
     }
 }

@@ -234,3 +234,38 @@ fn shell_variables_are_kept_as_typed_and_said() {
     assert_eq!(got.left_out, ["the value of $DO_API_TOKEN"]);
     assert!(one("curl https://a.test -H 'Authorization: Bearer $NOT_EXPANDED'").left_out.is_empty());
 }
+
+#[test]
+fn a_form_is_carried_as_curl_writes_it() {
+    let got = import_with("curl https://a.test/up -F a=1 -F 'doc=@f.txt;type=text/x' -F 'pic=@bin'", &OneFile).unwrap();
+    assert_eq!(got.draft.method, Method::Post);
+    let BodyDraft::Raw { content_type, text } = &got.draft.body else { panic!("{:?}", got.draft.body) };
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+    assert_eq!(boundary.len(), 40);
+    assert_eq!(
+        text.replace(boundary, "B"),
+        "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"f.txt\"\r\nContent-Type: text/x\r\n\r\nx=1\r\ny=2\n\r\n--B--\r\n"
+    );
+    // A file that is not text cannot be carried in a text body: named as left out.
+    assert_eq!(got.left_out, ["the form's file field \"pic\" (a binary file)"]);
+}
+
+#[test]
+fn variables_fill_expand_options() {
+    let got = one("curl --variable host=a.test --variable 'name= Ann O\"Neil ' --expand-url 'https://{{host}}/u' \
+         --expand-json '{\"n\":\"{{name:trim:json}}\"}' --expand-header 'X-Q: {{name:trim:url}}' --expand-data 'b={{name:b64}}'");
+    assert_eq!(got.draft.url, "https://a.test/u");
+    assert_eq!(pairs(&got.draft.headers), [("X-Q", "Ann%20O%22Neil"), ("Accept", "application/json")]);
+    // --json then -d: curl joins them with & under the JSON type, which is no longer JSON: raw text.
+    assert_eq!(
+        got.draft.body,
+        BodyDraft::Raw {
+            content_type: "application/json".to_owned(),
+            text: "{\"n\":\"Ann O\\\"Neil\"}&b=IEFubiBPIk5laWwg".to_owned()
+        }
+    );
+    // A variable from curl's environment is not in a paste: said, and left empty.
+    let got = one("curl --variable %HOME --expand-url 'https://a.test/{{HOME}}x'");
+    assert_eq!(got.draft.url, "https://a.test/x");
+    assert!(got.notes.iter().any(|n| n.contains("--variable %HOME")), "{:?}", got.notes);
+}

@@ -90,6 +90,13 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, CurlError> {
                 i += 1;
                 continue;
             }
+            // PowerShell ends a continued line with a backtick.
+            '`' if matches!(chars.get(i + 1), Some('\n'))
+                || (chars.get(i + 1) == Some(&'\r') && chars.get(i + 2) == Some(&'\n')) =>
+            {
+                i += if chars.get(i + 1) == Some(&'\r') { 3 } else { 2 };
+                continue;
+            }
             // A command substitution (`…` or $(…)) is one word to the shell; kept as typed.
             '`' | '$' if c == '`' || chars.get(i + 1) == Some(&'(') => {
                 let (open, close) = if c == '`' { ('`', '`') } else { ('(', ')') };
@@ -218,6 +225,7 @@ pub fn shell_expansions(input: &str) -> Vec<String> {
                 }
                 i += 1;
             }
+            '`' if matches!(chars.get(i + 1), Some('\n' | '\r')) => i += 2,
             '$' | '`' => {
                 let start = i;
                 let end = match (c, chars.get(i + 1)) {
@@ -353,6 +361,15 @@ mod tests {
             shell_expansions("curl -H \"Authorization: Bearer $TOKEN\" '$NOT' $'$no' ${HOME}/x $(cat k) `id` $1 $"),
             ["$TOKEN", "${HOME}", "$(cat k)", "`id`", "$1"]
         );
+    }
+
+    #[test]
+    fn powershell_continuations() {
+        assert_eq!(
+            words("curl.exe -X POST `\n  -H \"X: y\" `\r\n  https://a.test"),
+            ["curl.exe", "-X", "POST", "-H", "X: y", "https://a.test"]
+        );
+        assert!(shell_expansions("curl `\n -H x").is_empty());
     }
 
     #[test]

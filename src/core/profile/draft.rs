@@ -11,7 +11,8 @@
 //! ```
 
 use super::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SigningAlg,
+    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, OAuth1Method, OAuth1Placement, Profile,
+    ProfileId, SigV4Placement, SigningAlg,
 };
 use crate::core::certificate::CertificateError;
 use crate::core::token::mint::MintError;
@@ -67,6 +68,19 @@ pub struct AuthDraft {
     pub jwt_claims: String,
     /// Seconds, as typed.
     pub jwt_lifetime: String,
+    /// AWS Signature V4.
+    pub aws_access_key_id: String,
+    pub aws_region: String,
+    pub aws_service: String,
+    pub aws_placement: SigV4Placement,
+    /// A presigned URL's lifetime in seconds, as typed.
+    pub aws_expires: String,
+    /// OAuth 1.0a.
+    pub oauth1_consumer_key: String,
+    pub oauth1_token: String,
+    pub oauth1_method: OAuth1Method,
+    pub oauth1_placement: OAuth1Placement,
+    pub oauth1_realm: String,
 }
 
 impl AuthDraft {
@@ -91,6 +105,16 @@ impl AuthDraft {
             jwt_scopes: Vec::new(),
             jwt_claims: String::new(),
             jwt_lifetime: super::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
+            aws_access_key_id: String::new(),
+            aws_region: String::new(),
+            aws_service: String::new(),
+            aws_placement: SigV4Placement::Header,
+            aws_expires: super::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
+            oauth1_consumer_key: String::new(),
+            oauth1_token: String::new(),
+            oauth1_method: OAuth1Method::HmacSha1,
+            oauth1_placement: OAuth1Placement::Header,
+            oauth1_realm: String::new(),
         }
     }
 
@@ -102,7 +126,9 @@ impl AuthDraft {
                 draft.key_name.clone_from(name);
                 draft.key_placement = *placement;
             }
-            AuthMethod::Basic { username, .. } => draft.username.clone_from(username),
+            AuthMethod::Basic { username, .. } | AuthMethod::Digest { username, .. } => {
+                draft.username.clone_from(username);
+            }
             AuthMethod::OAuthClientCredentials(settings) => {
                 draft.token_url.clone_from(&settings.token_url);
                 draft.client_id.clone_from(&settings.client_id);
@@ -132,6 +158,20 @@ impl AuthDraft {
                 draft.oauth_scopes.clone_from(&settings.scopes);
                 draft.audience = settings.audience.clone().unwrap_or_default();
             }
+            AuthMethod::AwsSigV4(settings) => {
+                draft.aws_access_key_id.clone_from(&settings.access_key_id);
+                draft.aws_region.clone_from(&settings.region);
+                draft.aws_service.clone_from(&settings.service);
+                draft.aws_placement = settings.placement;
+                draft.aws_expires = settings.expires_secs.to_string();
+            }
+            AuthMethod::OAuth1(settings) => {
+                draft.oauth1_consumer_key.clone_from(&settings.consumer_key);
+                draft.oauth1_token.clone_from(&settings.token);
+                draft.oauth1_method = settings.method;
+                draft.oauth1_placement = settings.placement;
+                draft.oauth1_realm = settings.realm.clone().unwrap_or_default();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         draft
@@ -158,6 +198,11 @@ pub enum DraftField {
     IntrospectionUrl,
     Variables,
     CaBundle,
+    AccessKeyId,
+    Region,
+    Service,
+    Expires,
+    ConsumerKey,
 }
 
 /// An address a profile holds, with the example its message gives.
@@ -241,6 +286,8 @@ pub enum ProfileError {
     NoUsername,
     #[error("A Basic username cannot contain a colon (:).")]
     UsernameColon,
+    #[error("The username cannot hold a line break or other control character.")]
+    UsernameControl,
     #[error("The client ID is missing. It is in the app's settings on the sign-in server.")]
     NoClientId,
     #[error("A signed assertion uses a private key: choose RS256, PS256, ES256 or EdDSA.")]
@@ -253,6 +300,20 @@ pub enum ProfileError {
     UnnamedVariable(String),
     #[error("{0}")]
     CaBundle(CertificateError),
+    #[error("Give the AWS access key ID (it starts with AKIA or ASIA, and is in the IAM console).")]
+    NoAccessKeyId,
+    #[error("The access key ID \"{0}\" should be letters and digits only, without spaces.")]
+    BadAccessKeyId(String),
+    #[error("Give the AWS region the requests are signed for, such as us-east-1.")]
+    NoRegion,
+    #[error("The region \"{0}\" does not look like an AWS region, such as us-east-1 or eu-west-2.")]
+    BadRegion(String),
+    #[error("Give the AWS service the requests are signed for, such as s3, execute-api or sqs.")]
+    NoService,
+    #[error("Say how long a presigned URL stays good, in whole seconds from 1 to 604800 (7 days).")]
+    BadExpires(String),
+    #[error("Give the OAuth 1 consumer key (the API's app settings name it consumer key or client key).")]
+    NoConsumerKey,
 }
 
 impl ProfileError {
@@ -267,13 +328,20 @@ impl ProfileError {
             | ProfileError::NoHost { field, .. } => field.field(),
             ProfileError::BadAllowedHost(_) => DraftField::AllowedHosts,
             ProfileError::NoKeyName | ProfileError::BadHeaderName(_) => DraftField::KeyName,
-            ProfileError::NoUsername | ProfileError::UsernameColon => DraftField::Username,
+            ProfileError::NoUsername | ProfileError::UsernameColon | ProfileError::UsernameControl => {
+                DraftField::Username
+            }
             ProfileError::NoClientId => DraftField::ClientId,
             ProfileError::AssertionNeedsPrivateKey => DraftField::Algorithm,
             ProfileError::BadLifetime(_) => DraftField::Lifetime,
             ProfileError::ExtraClaims(_) => DraftField::ExtraClaims,
             ProfileError::UnnamedVariable(_) => DraftField::Variables,
             ProfileError::CaBundle(_) => DraftField::CaBundle,
+            ProfileError::NoAccessKeyId | ProfileError::BadAccessKeyId(_) => DraftField::AccessKeyId,
+            ProfileError::NoRegion | ProfileError::BadRegion(_) => DraftField::Region,
+            ProfileError::NoService => DraftField::Service,
+            ProfileError::BadExpires(_) => DraftField::Expires,
+            ProfileError::NoConsumerKey => DraftField::ConsumerKey,
         }
     }
 }
@@ -425,6 +493,54 @@ impl AuthDraft {
                     _ => return Err(ProfileError::BadLifetime(self.jwt_lifetime.clone())),
                 };
                 crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(ProfileError::ExtraClaims)?;
+            }
+            AuthMethod::OAuth1(settings) => {
+                settings.consumer_key = non_empty(&self.oauth1_consumer_key).ok_or(ProfileError::NoConsumerKey)?;
+                self.oauth1_token.trim().clone_into(&mut settings.token);
+                settings.method = self.oauth1_method;
+                settings.placement = self.oauth1_placement;
+                settings.realm = non_empty(&self.oauth1_realm);
+            }
+            AuthMethod::AwsSigV4(settings) => {
+                let key_id = self.aws_access_key_id.trim();
+                if key_id.is_empty() {
+                    return Err(ProfileError::NoAccessKeyId);
+                }
+                if !key_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(ProfileError::BadAccessKeyId(key_id.to_owned()));
+                }
+                let region = self.aws_region.trim().to_ascii_lowercase();
+                if region.is_empty() {
+                    return Err(ProfileError::NoRegion);
+                }
+                if !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    || !region.contains('-')
+                {
+                    return Err(ProfileError::BadRegion(self.aws_region.trim().to_owned()));
+                }
+                let service = self.aws_service.trim().to_ascii_lowercase();
+                if service.is_empty() {
+                    return Err(ProfileError::NoService);
+                }
+                settings.expires_secs = match self.aws_expires.trim().parse::<u32>() {
+                    Ok(secs) if (1..=604_800).contains(&secs) => secs,
+                    _ => return Err(ProfileError::BadExpires(self.aws_expires.clone())),
+                };
+                key_id.clone_into(&mut settings.access_key_id);
+                settings.region = region;
+                settings.service = service;
+                settings.placement = self.aws_placement;
+            }
+            AuthMethod::Digest { username, .. } => {
+                // Digest hashes "username:realm:password", so a colon is allowed; a line break is not.
+                let typed = self.username.trim();
+                if typed.is_empty() {
+                    return Err(ProfileError::NoUsername);
+                }
+                if typed.chars().any(char::is_control) {
+                    return Err(ProfileError::UsernameControl);
+                }
+                typed.clone_into(username);
             }
             AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
                 let page = if self.kind == AuthKind::OAuthDevice {

@@ -177,7 +177,8 @@ pub fn copy_row_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, com
 }
 
 fn understood_ui(ui: &mut egui::Ui, imported: &CurlImport, app_palette: crate::ui::theme::Palette) {
-    let d = &imported.draft;
+    // Every credential left in the request (cookies, other keys, body secrets) as a fingerprint.
+    let d = &imported.shown_draft();
     let mut text = format!("{} {}\n", d.method.as_str(), d.url);
     for q in &d.query {
         text.push_str(&format!("  query   {} = {}\n", q.name, q.value));
@@ -215,7 +216,7 @@ fn understood_ui(ui: &mut egui::Ui, imported: &CurlImport, app_palette: crate::u
             ui.label(egui::RichText::new("No credential found in the command.").color(app_palette.muted));
         }
     }
-    for note in &imported.notes {
+    for note in &imported.shown_notes() {
         ui.label(egui::RichText::new(format!("• {note}")).color(app_palette.muted));
     }
 }

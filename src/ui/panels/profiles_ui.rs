@@ -4,8 +4,8 @@
 
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
-    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileDraft, ProfileId, SecretRef,
-    SigningAlg,
+    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, OAuth1Method, OAuth1Placement, Profile, ProfileDraft,
+    ProfileId, SecretRef, SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::ui::command::{Command, PemField, SecretPurpose};
@@ -52,6 +52,18 @@ pub struct ProfileForm {
     pub jwt_scopes: String,
     pub jwt_claims: String,
     pub jwt_lifetime: String,
+    /// AWS Signature V4: access key ID, region, service, header or presigned URL, its lifetime.
+    pub aws_access_key_id: String,
+    pub aws_region: String,
+    pub aws_service: String,
+    pub aws_placement: SigV4Placement,
+    pub aws_expires: String,
+    /// OAuth 1.0a: consumer key, token, signature method, where the parameters go, realm.
+    pub oauth1_consumer_key: String,
+    pub oauth1_token: String,
+    pub oauth1_method: OAuth1Method,
+    pub oauth1_placement: OAuth1Placement,
+    pub oauth1_realm: String,
     /// Token checks: the key set to check signatures with, the introspection endpoint.
     pub jwks_url: String,
     pub introspection_url: String,
@@ -120,6 +132,16 @@ impl ProfileForm {
             jwt_scopes: String::new(),
             jwt_claims: String::new(),
             jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
+            aws_access_key_id: String::new(),
+            aws_region: String::new(),
+            aws_service: String::new(),
+            aws_placement: SigV4Placement::Header,
+            aws_expires: crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
+            oauth1_consumer_key: String::new(),
+            oauth1_token: String::new(),
+            oauth1_method: OAuth1Method::HmacSha1,
+            oauth1_placement: OAuth1Placement::Header,
+            oauth1_realm: String::new(),
             jwks_url: String::new(),
             introspection_url: String::new(),
             check_path: String::new(),
@@ -163,6 +185,16 @@ impl ProfileForm {
             self.jwt_scopes.clone(),
             self.jwt_claims.clone(),
             self.jwt_lifetime.clone(),
+            self.aws_access_key_id.clone(),
+            self.aws_region.clone(),
+            self.aws_service.clone(),
+            format!("{:?}", self.aws_placement),
+            self.aws_expires.clone(),
+            self.oauth1_consumer_key.clone(),
+            self.oauth1_token.clone(),
+            format!("{:?}", self.oauth1_method),
+            format!("{:?}", self.oauth1_placement),
+            self.oauth1_realm.clone(),
             self.jwks_url.clone(),
             self.introspection_url.clone(),
             self.check_path.clone(),
@@ -204,7 +236,9 @@ impl ProfileForm {
                 form.key_name.clone_from(name);
                 form.key_placement = *placement;
             }
-            AuthMethod::Basic { username, .. } => form.username.clone_from(username),
+            AuthMethod::Basic { username, .. } | AuthMethod::Digest { username, .. } => {
+                form.username.clone_from(username);
+            }
             AuthMethod::OAuthClientCredentials(settings) => {
                 form.token_url.clone_from(&settings.token_url);
                 form.client_id.clone_from(&settings.client_id);
@@ -233,6 +267,20 @@ impl ProfileForm {
                 form.client_id.clone_from(&settings.client_id);
                 form.oauth_scopes = settings.scopes.join(" ");
                 form.audience = settings.audience.clone().unwrap_or_default();
+            }
+            AuthMethod::AwsSigV4(settings) => {
+                form.aws_access_key_id.clone_from(&settings.access_key_id);
+                form.aws_region.clone_from(&settings.region);
+                form.aws_service.clone_from(&settings.service);
+                form.aws_placement = settings.placement;
+                form.aws_expires = settings.expires_secs.to_string();
+            }
+            AuthMethod::OAuth1(settings) => {
+                form.oauth1_consumer_key.clone_from(&settings.consumer_key);
+                form.oauth1_token.clone_from(&settings.token);
+                form.oauth1_method = settings.method;
+                form.oauth1_placement = settings.placement;
+                form.oauth1_realm = settings.realm.clone().unwrap_or_default();
             }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
@@ -299,6 +347,16 @@ impl ProfileForm {
         auth.jwt_scopes = vec![self.jwt_scopes.clone()];
         self.jwt_claims.clone_into(&mut auth.jwt_claims);
         self.jwt_lifetime.clone_into(&mut auth.jwt_lifetime);
+        self.aws_access_key_id.clone_into(&mut auth.aws_access_key_id);
+        self.aws_region.clone_into(&mut auth.aws_region);
+        self.aws_service.clone_into(&mut auth.aws_service);
+        auth.aws_placement = self.aws_placement;
+        self.aws_expires.clone_into(&mut auth.aws_expires);
+        self.oauth1_consumer_key.clone_into(&mut auth.oauth1_consumer_key);
+        self.oauth1_token.clone_into(&mut auth.oauth1_token);
+        auth.oauth1_method = self.oauth1_method;
+        auth.oauth1_placement = self.oauth1_placement;
+        self.oauth1_realm.clone_into(&mut auth.oauth1_realm);
         draft
     }
 
@@ -545,9 +603,49 @@ fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, comma
                                 });
                                 ui.end_row();
                             }
-                            AuthKind::Basic => {
+                            AuthKind::Basic | AuthKind::Digest => {
                                 labelled_text(ui, "Username", &mut form.username, "");
                                 ui.end_row();
+                            }
+                            AuthKind::OAuth1 => {
+                                labelled_text(ui, "Consumer key", &mut form.oauth1_consumer_key, "from the API's app settings");
+                                ui.end_row();
+                                labelled_text(ui, "Token (optional)", &mut form.oauth1_token, "the access token");
+                                ui.end_row();
+                                ui.label("Signature method");
+                                ui.horizontal(|ui| {
+                                    for method in OAuth1Method::ALL {
+                                        ui.selectable_value(&mut form.oauth1_method, method, method.name());
+                                    }
+                                });
+                                ui.end_row();
+                                ui.label("Parameters in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Header, "the Authorization header");
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Query, "the query string");
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Body, "the form body");
+                                });
+                                ui.end_row();
+                                labelled_text(ui, "Realm (optional)", &mut form.oauth1_realm, "NetSuite: your account ID");
+                                ui.end_row();
+                            }
+                            AuthKind::AwsSigV4 => {
+                                labelled_text(ui, "Access key ID", &mut form.aws_access_key_id, "from the IAM console");
+                                ui.end_row();
+                                labelled_text(ui, "Region", &mut form.aws_region, "us-east-1");
+                                ui.end_row();
+                                labelled_text(ui, "Service", &mut form.aws_service, "s3, execute-api, sqs…");
+                                ui.end_row();
+                                ui.label("Signature in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.aws_placement, SigV4Placement::Header, "the Authorization header");
+                                    ui.selectable_value(&mut form.aws_placement, SigV4Placement::Query, "a presigned URL");
+                                });
+                                ui.end_row();
+                                if form.aws_placement == SigV4Placement::Query {
+                                    labelled_text(ui, "Presigned URL good for (seconds)", &mut form.aws_expires, "900");
+                                    ui.end_row();
+                                }
                             }
                             AuthKind::OAuthClientCredentials => {
                                 labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");

@@ -225,6 +225,30 @@ fn auth_ui(tab: &RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>) {
         AuthMethod::Basic { username, .. } => {
             format!("Username {username} and a password, in the header Authorization: Basic ….")
         }
+        AuthMethod::AwsSigV4(settings) => format!(
+            "An AWS Signature V4 with the access key ID {} for {} in {}, made for every request {}. The secret access key itself is never sent.",
+            settings.access_key_id,
+            settings.service,
+            settings.region,
+            match settings.placement {
+                crate::core::profile::SigV4Placement::Header => "in the header Authorization: AWS4-HMAC-SHA256 …",
+                crate::core::profile::SigV4Placement::Query => "as a presigned URL (X-Amz-Signature in the query)",
+            }
+        ),
+        AuthMethod::OAuth1(settings) => format!(
+            "An OAuth 1.0a signature ({}) with the consumer key {}{}, made for every request, in {}. The secrets themselves are never sent.",
+            settings.method.name(),
+            settings.consumer_key,
+            if settings.token.is_empty() { String::new() } else { format!(" and the token {}", settings.token) },
+            match settings.placement {
+                crate::core::profile::OAuth1Placement::Header => "the header Authorization: OAuth …",
+                crate::core::profile::OAuth1Placement::Query => "the query string",
+                crate::core::profile::OAuth1Placement::Body => "the form body",
+            }
+        ),
+        AuthMethod::Digest { username, .. } => format!(
+            "Username {username} and a password, answered to the server's challenge in the header Authorization: Digest …. The password itself is never sent: only a hash of it, made for this request."
+        ),
         AuthMethod::OAuthClientCredentials(settings) => format!(
             "An access token in the header Authorization: Bearer …, got from {} with the client ID {} (OAuth 2 client credentials). A new one is got a minute before it expires.",
             settings.token_url, settings.client_id

@@ -59,8 +59,9 @@ pub(super) fn guessed_scheme(host: &str, proto_default: Option<&str>) -> String 
 pub(super) fn address(text: &str, g: &Gathered, out: &mut Built) -> Result<Address, CurlError> {
     let text = text.trim();
     let (without_fragment, _) = text.split_once('#').unwrap_or((text, ""));
-    // A `{{variable}}` address is left for the profile to fill in.
-    if without_fragment.starts_with("{{") {
+    // A `{{variable}}` address is left for the profile to fill in; a `$VARIABLE` one for the
+    // person (a note says the shell would have filled it in).
+    if without_fragment.starts_with("{{") || without_fragment.starts_with('$') {
         let (base, query) = split_query(without_fragment);
         return Ok(Address { url: base, query, userinfo: None });
     }

@@ -19,10 +19,11 @@ use super::found::{
 use super::options::{Given, Item, Role};
 use super::{CurlError, Files, shorten};
 use crate::core::profile::KeyPlacement;
-use crate::core::request::{KeyValue, Method, RequestDraft};
+use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 
 mod address;
 mod body;
+mod form;
 
 pub(super) use address::split_query;
 use address::{address, choose_url, form_rows};
@@ -77,7 +78,7 @@ struct Gathered {
     netrc: bool,
     cookies: Vec<String>,
     cookie_files: Vec<String>,
-    forms: bool,
+    forms: Vec<form::FormArg>,
     url_queries: Vec<String>,
     max_time: Option<String>,
     compressed: bool,
@@ -98,9 +99,6 @@ pub(super) fn build(items: &[Item], files: &dyn Files, stdin: &Stdin) -> Result<
             Item::Url { url, after_unknown } => g.urls.push((url.clone(), *after_unknown)),
             Item::Option(given) => gather(given, &mut g, &reader, &mut out)?,
         }
-    }
-    if g.forms {
-        return Err(CurlError::FormNotSupported);
     }
     let url = choose_url(&g, &mut out.notes, &mut out.left_out)?;
     let address = address(&url, &g, &mut out)?;
@@ -131,7 +129,8 @@ pub(super) fn build(items: &[Item], files: &dyn Files, stdin: &Stdin) -> Result<
         out.notes.push("The command uploads more than one file (-T); Gatepass imported the first upload.".to_owned());
     }
 
-    out.draft.method = method(&g, has_data, upload.is_some(), &mut out.notes)?;
+    let has_form = !g.forms.is_empty();
+    out.draft.method = method(&g, has_data || has_form, upload.is_some(), &mut out.notes)?;
     if g.get
         && has_data
         && let Some(text) = body.take()
@@ -172,6 +171,25 @@ pub(super) fn build(items: &[Item], files: &dyn Files, stdin: &Stdin) -> Result<
         .filter(|row| !g.removed.iter().any(|r| r.eq_ignore_ascii_case(&row.name)) || row.typed)
         .map(|row| KeyValue::new(row.name, row.value))
         .collect();
+    if has_form && (has_data || upload.is_some()) {
+        out.notes.push(
+            "curl itself refuses to send a form (-F) together with -d data or a -T upload. Gatepass sends the other body and leaves the form out."
+                .to_owned(),
+        );
+        out.left_out.push("the form (-F)".to_owned());
+    } else if has_form {
+        let (boundary, text) = form::multipart(&g.forms, &reader, &mut out);
+        // A typed multipart type gets the boundary, as curl adds it.
+        let typed = headers
+            .iter()
+            .position(|h| {
+                h.name.eq_ignore_ascii_case("Content-Type") && h.value.to_ascii_lowercase().starts_with("multipart/")
+            })
+            .map(|i| headers.remove(i).value);
+        let kind = typed.unwrap_or_else(|| "multipart/form-data".to_owned());
+        let content_type = format!("{}; boundary={boundary}", kind.trim().trim_end_matches(';'));
+        out.draft.body = BodyDraft::Raw { content_type, text };
+    }
     if let Some(text) = body {
         out.draft.body = body_from(&text, content_type.as_deref(), &mut headers, &mut out.notes);
     }
@@ -212,7 +230,7 @@ fn gather(given: &Given, g: &mut Gathered, reader: &Reader<'_>, out: &mut Built)
         }
         "url-query" => g.url_queries.push(value),
         "upload-file" => g.uploads.push(value),
-        "form" | "form-string" => g.forms = true,
+        "form" | "form-string" => g.forms.push(form::FormArg { value, literal: given.is("form-string") }),
         "user" => g.user = Some(value),
         "oauth2-bearer" => g.bearer = Some(value),
         "basic" => g.basic_off = !given.on,
@@ -281,7 +299,7 @@ fn gather(given: &Given, g: &mut Gathered, reader: &Reader<'_>, out: &mut Built)
         }
         "config" => {
             out.notes.push(format!(
-                "curl reads more options from the config file \"{}\" (-K). Gatepass does not read config files; add what it holds to the command.",
+                "curl reads more options from the config file \"{}\" (-K), which was not read. Gatepass reads a file a command names only when you let it; or add what the file holds to the command.",
                 shorten(&value)
             ));
             out.left_out.push(format!("the options in the config file \"{}\"", shorten(&value)));
