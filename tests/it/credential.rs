@@ -60,7 +60,7 @@ fn a_redirect_to_another_origin_keeps_every_credential_behind_and_the_same_origi
         let profile = key_profile(&ws, &base, placement, "X-Api-Key", &key);
         let mut draft = RequestDraft::get("/v1/redirect-away");
         draft.headers.push(KeyValue::new("X-Auth-Key", &typed));
-        draft.headers.push(KeyValue::new("Cookie", &format!("sid={typed}")));
+        draft.headers.push(KeyValue::new("Cookie", format!("sid={typed}")));
 
         // 127.0.0.1 → localhost: another origin. Nothing secret reaches it.
         let outcome = send(&rt, &ws, &profile, draft.clone());
@@ -148,7 +148,7 @@ fn a_typed_credential_header_obeys_the_allowed_hosts() {
     ws.save_profile(&profile, None).unwrap();
     let other = base.replace("127.0.0.1", "localhost");
     let mut draft = RequestDraft::get(format!("{other}/v1/echo"));
-    draft.headers.push(KeyValue::new("X-Auth-Key", &canary("T")));
+    draft.headers.push(KeyValue::new("X-Auth-Key", canary("T")));
     match send(&rt, &ws, &profile, draft.clone()) {
         SendOutcome::NeedsConfirmation(gates) => {
             assert!(
