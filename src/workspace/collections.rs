@@ -129,9 +129,11 @@ impl Workspace {
 
     fn collections_lock(&self) -> Result<std::fs::File, WorkspaceError> {
         let dir = &self.paths.config_dir;
-        std::fs::create_dir_all(dir).map_err(|source| CollectionError::Io { path: dir.clone(), source })?;
+        crate::infra::private_files::create_dir_all(dir)
+            .map_err(|source| CollectionError::Io { path: dir.clone(), source })?;
         let path = dir.join("collections.lock");
-        let lock = std::fs::OpenOptions::new()
+        // 0600 from its first moment, like every file Gatepass writes.
+        let lock = crate::infra::private_files::options()
             .create(true)
             .truncate(false)
             .write(true)

@@ -840,7 +840,7 @@ pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String
 /// Gatepass's own folders and the files it writes in them.
 fn private_paths(paths: &Paths) -> Vec<std::path::PathBuf> {
     let mut out = vec![paths.config_dir.clone(), paths.data_dir.clone()];
-    for name in [crate::infra::store::PROFILES_FILE, "profiles.lock", "profiles.toml.unreadable"] {
+    for name in [crate::infra::store::PROFILES_FILE, "profiles.lock", "profiles.toml.unreadable", "collections.lock"] {
         out.push(paths.config_dir.join(name));
     }
     let history = crate::infra::history::HISTORY_FILE;
