@@ -188,7 +188,7 @@ fn credential_sent_but_unseen(request: &SentRequest, board: &mut Board) {
         return;
     }
     let Some(signals) = board.signals.get_mut(&Cause::MissingCredential) else { return };
-    let standard = cred.scheme_is("bearer") || cred.scheme_is("basic");
+    let standard = cred.scheme_is("bearer") || cred.scheme_is("basic") || cred.scheme_is("digest");
     let (keep, to) = if standard && cred.slips.is_empty() {
         (0.5, Cause::InvalidCredential)
     } else {

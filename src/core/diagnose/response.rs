@@ -19,7 +19,7 @@ pub(super) fn read_challenges(
 ) {
     for c in challenges {
         let evidence = Some(format!("WWW-Authenticate: {}", words::clip(&c.quote(), 300)));
-        if let Some(error) = c.param("error") {
+        if let Some(error) = c.param("error").or_else(|| c.param("oauth_problem")) {
             board.auth_signal = true;
             if error.eq_ignore_ascii_case("insufficient_scope")
                 && let Some(scope) = c.param("scope")
@@ -39,6 +39,22 @@ pub(super) fn read_challenges(
                 board.rule(format!("code {}", normalise_code(error)), rule, evidence.as_deref());
             }
         }
+    }
+    // A Digest answer sent, and the server challenges again with a nonce that is not stale: it
+    // checked the answer and it did not match (RFC 7616 §3.3), so the username or password is wrong.
+    if let Some(cred) = request.main_credential()
+        && cred.scheme_is("digest")
+        && let Some(again) = challenges.iter().find(|c| c.is_scheme("digest"))
+        && !again.param("stale").is_some_and(|s| s.trim().eq_ignore_ascii_case("true"))
+    {
+        board.add(
+            Cause::InvalidCredential,
+            0.85,
+            Some(format!("WWW-Authenticate: {}", words::clip(&again.quote(), 300))),
+            Some(
+                "The server checked the Digest answer made from the profile's username and password, and asked again: it does not accept that username and password.".to_owned(),
+            ),
+        );
     }
     // The scheme the API asks for against the one sent.
     let asked: Vec<&str> =

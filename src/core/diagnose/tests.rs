@@ -291,3 +291,36 @@ fn a_redirect_to_a_sign_in_page_is_read() {
     let plain = Case::new(301, "").answered(&[("Location", "https://api.example.com/v2/orders")]).run();
     assert!(plain.findings.is_empty(), "a plain redirect is not an authentication problem");
 }
+
+#[test]
+fn a_dpop_bound_token_sent_as_bearer_is_the_wrong_scheme() {
+    // RFC 9449 §7.1: the API asks for DPoP; the request said Bearer.
+    let d = Case::new(401, "")
+        .sent(&[("Authorization", "Bearer Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")])
+        .answered(&[("WWW-Authenticate", r#"DPoP algs="ES256 PS256", error="invalid_token""#)])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::WrongAuthScheme, "{:?}", causes(&d));
+}
+
+#[test]
+fn dpop_errors_are_read() {
+    let d = Case::new(401, "")
+        .sent(&[
+            ("Authorization", "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"),
+            ("DPoP", "eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.sig"),
+        ])
+        .answered(&[(
+            "WWW-Authenticate",
+            r#"DPoP error="invalid_dpop_proof", error_description="Invalid DPoP key binding""#,
+        )])
+        .run();
+    assert_eq!(d.top().unwrap().cause, Cause::MalformedCredential, "{:?}", causes(&d));
+    let d = Case::new(401, "")
+        .sent(&[("Authorization", "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")])
+        .answered(&[("WWW-Authenticate", r#"DPoP error="use_dpop_nonce""#), ("DPoP-Nonce", "eyJ7S_zG.eyJH0-Z.HX4w-7v")])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::MalformedCredential, "{:?}", causes(&d));
+    assert!(top.evidence.iter().any(|e| e.contains("use_dpop_nonce")), "{:?}", top.evidence);
+}
