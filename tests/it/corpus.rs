@@ -31,11 +31,15 @@ struct Case {
     expected_scopes: Vec<String>,
     #[serde(default)]
     now: Option<String>,
+    /// The blind batch the case came in (none for the first corpus, which the rules were tuned on).
+    #[serde(default)]
+    batch: Option<u32>,
 }
 
 struct Outcome {
     expect: String,
     got: Vec<String>,
+    batch: Option<u32>,
 }
 
 impl Outcome {
@@ -73,7 +77,7 @@ fn run_corpus() -> (Vec<(String, String, Outcome)>, Vec<String>) {
             .iter()
             .map(|f| serde_json::to_value(f.cause).unwrap().as_str().unwrap().to_owned())
             .collect();
-        outcomes.push((case.file, case.provider, Outcome { expect: case.expect, got }));
+        outcomes.push((case.file, case.provider, Outcome { expect: case.expect, got, batch: case.batch }));
     }
     (outcomes, texts)
 }
@@ -107,9 +111,22 @@ fn corpus_accuracy_and_reading_grade() {
         ratio(top1, total) * 100.0,
         ratio(top3, total) * 100.0
     );
+    let mut by_batch: BTreeMap<Option<u32>, (usize, usize, usize)> = BTreeMap::new();
+    for (_, _, o) in &outcomes {
+        let e = by_batch.entry(o.batch).or_default();
+        e.0 += 1;
+        e.1 += usize::from(o.top1());
+        e.2 += usize::from(o.top3());
+    }
+    println!("\n| batch | cases | top-1 | top-3 |\n|---|---|---|---|");
+    for (batch, (n, t1, t3)) in &by_batch {
+        let name = batch.map_or_else(|| "first corpus".to_owned(), |b| format!("batch {b}"));
+        println!("| {name} | {n} | {t1} ({:.0}%) | {t3} ({:.0}%) |", ratio(*t1, *n) * 100.0, ratio(*t3, *n) * 100.0);
+    }
     println!("\nMisses (top-1):");
     for (file, _, o) in outcomes.iter().filter(|o| !o.2.top1()) {
-        println!("  {file}: expected {}, got {:?}", o.expect, o.got.iter().take(3).collect::<Vec<_>>());
+        let batch = o.batch.map_or_else(String::new, |b| format!("[batch {b}] "));
+        println!("  {batch}{file}: expected {}, got {:?}", o.expect, o.got.iter().take(3).collect::<Vec<_>>());
     }
     let grade = mean_grade(&texts);
     println!("\nMean Flesch–Kincaid grade of titles and explanations: {grade:.1} ({} texts)", texts.len());
