@@ -9,6 +9,7 @@ mod engine;
 mod findings;
 pub mod har;
 pub mod knowledge;
+pub mod lexicon;
 pub mod observe;
 mod response;
 mod sent;
