@@ -42,8 +42,8 @@ const METHODS: [(&str, Method); 7] = [
 /// Read an `OpenAPI` or Swagger document (already parsed from JSON or YAML).
 pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
     let version = match (doc.get("openapi"), doc.get("swagger")) {
-        (Some(v), _) => v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()),
-        (None, Some(v)) => v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()),
+        (Some(v), _) => v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+        (None, Some(v)) => v.as_str().map_or_else(|| v.to_string(), str::to_owned),
         (None, None) => return Err(ImportError::WrongKind),
     };
     let swagger2 = doc.get("swagger").is_some() && doc.get("openapi").is_none();
@@ -75,8 +75,7 @@ pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
                 .and_then(Value::as_str)
                 .filter(|s| !s.trim().is_empty())
                 .or_else(|| op.get("operationId").and_then(Value::as_str))
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("{} {path}", method.as_str()));
+                .map_or_else(|| format!("{} {path}", method.as_str()), str::to_owned);
             let folder = op.pointer("/tags/0").and_then(Value::as_str).map(str::to_owned).unwrap_or_default();
             let mut draft =
                 RequestDraft { method, url: format!("{base}{}", variables_in_path(path)), ..Default::default() };
@@ -94,7 +93,7 @@ pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
                         continue;
                     }
                     seen.push((pname.to_owned(), place.to_owned()));
-                    let value = example_text(&param).unwrap_or_default();
+                    let value = example_text(param).unwrap_or_default();
                     let enabled = param.get("required").and_then(Value::as_bool).unwrap_or(false);
                     let kv = KeyValue { enabled, name: pname.to_owned(), value };
                     match place {
@@ -197,18 +196,15 @@ fn variables_in_path(path: &str) -> String {
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        match rest[start..].find('}') {
-            Some(end) => {
-                let name = rest[start + 1..start + end].trim_matches(|c| c == '{' || c == '}');
-                out.push_str("{{");
-                out.push_str(name);
-                out.push_str("}}");
-                rest = rest[start + end + 1..].trim_start_matches('}');
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
+        if let Some(end) = rest[start..].find('}') {
+            let name = rest[start + 1..start + end].trim_matches(|c| c == '{' || c == '}');
+            out.push_str("{{");
+            out.push_str(name);
+            out.push_str("}}");
+            rest = rest[start + end + 1..].trim_start_matches('}');
+        } else {
+            out.push_str(&rest[start..]);
+            rest = "";
         }
     }
     out.push_str(rest);
@@ -220,15 +216,14 @@ fn resolve<'a>(doc: &'a Value, value: &'a Value, skipped: &mut Vec<String>) -> &
     let mut current = value;
     for _ in 0..32 {
         let Some(reference) = current.get("$ref").and_then(Value::as_str) else { return current };
-        match reference.strip_prefix('#').and_then(|p| doc.pointer(p)) {
-            Some(target) => current = target,
-            None => {
-                let words = format!("The reference `{reference}` could not be read; it was left out.");
-                if !skipped.contains(&words) {
-                    skipped.push(words);
-                }
-                return current;
+        if let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+            current = target
+        } else {
+            let words = format!("The reference `{reference}` could not be read; it was left out.");
+            if !skipped.contains(&words) {
+                skipped.push(words);
             }
+            return current;
         }
     }
     current
@@ -306,7 +301,7 @@ fn sample(doc: &Value, schema: &Value, depth: usize, skipped: &mut Vec<String>) 
                 }
                 return Value::Object(merged);
             }
-            return list.first().map(|s| sample(doc, s, depth + 1, skipped)).unwrap_or(Value::Null);
+            return list.first().map_or(Value::Null, |s| sample(doc, s, depth + 1, skipped));
         }
     }
     let kind = match schema.get("type") {
