@@ -217,7 +217,7 @@ fn resolve<'a>(doc: &'a Value, value: &'a Value, skipped: &mut Vec<String>) -> &
     for _ in 0..32 {
         let Some(reference) = current.get("$ref").and_then(Value::as_str) else { return current };
         if let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) {
-            current = target
+            current = target;
         } else {
             let words = format!("The reference `{reference}` could not be read; it was left out.");
             if !skipped.contains(&words) {
