@@ -6,6 +6,7 @@ pub mod http;
 pub mod jwks;
 pub mod keychain;
 pub mod oauth;
+pub mod read;
 pub mod sign_in;
 pub mod store;
 pub mod tls;

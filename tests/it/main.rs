@@ -26,6 +26,8 @@ mod oauth;
 mod oauth_grants;
 /// The embedded practice API over real loopback HTTP.
 mod practice;
+/// Nothing lost, nothing hangs: special files, size limits, damaged profiles, concurrent first use, keychain deadlines.
+mod reliability;
 /// Secrets stay in the keychain: the real Secret Service, namespacing, a canary through a session.
 mod secrets;
 /// Signed JWTs made for each request, `private_key_jwt`, PyJWT interop.
