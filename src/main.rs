@@ -6,6 +6,7 @@ use gatepass::cli::{self, Cli};
 
 fn main() {
     let launched = std::time::Instant::now();
+    quiet_panics();
     let cli = Cli::parse();
     gatepass::logging::init(cli.verbose);
     let code = match run(&cli, launched) {
@@ -16,6 +17,33 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// No panic reaches a user as a backtrace. A reader that goes away (`gatepass collection show | head`)
+/// makes the standard library's print panic with "failed printing to stdout": that is the end of the
+/// output, not a fault, so Gatepass stops quietly. Anything else is a bug, said in words, with where it
+/// happened, so it can be reported; `RUST_BACKTRACE=1` still prints the backtrace.
+fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(0);
+        }
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            default(info);
+        } else {
+            let place = info.location().map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
+            eprintln!(
+                "Gatepass hit a bug{place}, and what it was doing stopped. Nothing you typed caused it. Please report it with what you were doing; run again with RUST_BACKTRACE=1 for details."
+            );
+        }
+    }));
 }
 
 fn run(cli: &Cli, launched: std::time::Instant) -> anyhow::Result<i32> {

@@ -6,7 +6,8 @@
 #   3. `gatepass send` against the practice API next to curl and HTTPie doing the same request (hyperfine);
 #   4. frame CPU times while a 50 MB JSON response loads and while it is scrolled;
 #   5. diagnosis speed (tests/bench_explain.sh);
-#   6. "Check all" over 50 profiles (the check test binary of the debug build, dependencies optimised, run with --ignored).
+#   6. "Check all" over 50 profiles (the check test binary of the debug build, dependencies optimised, run with --ignored);
+#   7. collections at scale (tests/bench_collections.sh): collection show/list next to python3, gatepass run.
 # Figures depend on the machine; the ratios to curl and HTTPie are what to compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,6 +96,9 @@ kill $ppid 2>/dev/null || true
 
 echo "== 6. Check setup: 'Check all' over 50 profiles against the practice API, next to one profile alone"
 cargo test --locked --test it -- --ignored --nocapture check::check_all_fifty 2>/dev/null | grep "check all"
+
+echo "== 7. Collections: 2,000 requests in 100 folders; gatepass run over 200 requests"
+tests/bench_collections.sh
 
 INNER
 

@@ -37,6 +37,19 @@ if grep -rnwE 'egui|eframe' src/core src/infra; then
 fi
 cargo check --no-default-features --lib --bins --locked
 
+say "Apache (mod_auth_digest) for the HTTP Digest interop test"
+if [ ! -x /usr/sbin/apache2 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if command -v apt-get >/dev/null 2>&1 && { $SUDO apt-get update -qq && \
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends apache2 >/dev/null; } 2>/dev/null; then
+    # The test starts its own Apache on a free port; the package's own service is not wanted.
+    { command -v apache2ctl >/dev/null 2>&1 && $SUDO apache2ctl stop; } >/dev/null 2>&1 || true
+  else
+    export GATEPASS_SKIP_APACHE="apt-get could not install apache2 here (apt-get install apache2)"
+    echo "Skipping the Digest interop tests: $GATEPASS_SKIP_APACHE"
+  fi
+fi
+
 say "PyJWT for the token interop test"
 if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
   if python3 -m pip --version >/dev/null 2>&1; then
@@ -45,6 +58,28 @@ if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
     export GATEPASS_SKIP_PYJWT="pip is not available to install PyJWT (pip install pyjwt cryptography)"
     echo "Skipping the PyJWT interop test: $GATEPASS_SKIP_PYJWT"
   fi
+fi
+
+say "botocore for the AWS Signature V4 interop test"
+if ! python3 -c 'import botocore' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check botocore || \
+      export GATEPASS_SKIP_BOTOCORE="pip could not install botocore (pip install botocore)"
+  else
+    export GATEPASS_SKIP_BOTOCORE="pip is not available to install botocore (pip install botocore)"
+  fi
+  [ -z "${GATEPASS_SKIP_BOTOCORE:-}" ] || echo "Skipping the SigV4 botocore test: $GATEPASS_SKIP_BOTOCORE"
+fi
+
+say "oauthlib for the OAuth 1.0a interop test"
+if ! python3 -c 'import oauthlib' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check oauthlib || \
+      export GATEPASS_SKIP_OAUTHLIB="pip could not install oauthlib (pip install oauthlib)"
+  else
+    export GATEPASS_SKIP_OAUTHLIB="pip is not available to install oauthlib (pip install oauthlib)"
+  fi
+  [ -z "${GATEPASS_SKIP_OAUTHLIB:-}" ] || echo "Skipping the OAuth 1.0a oauthlib test: $GATEPASS_SKIP_OAUTHLIB"
 fi
 
 say "oauth2-mock-server for the OAuth interop test"

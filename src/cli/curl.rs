@@ -17,7 +17,7 @@ use std::path::PathBuf;
 #[derive(Debug, Subcommand)]
 pub enum CurlCommand {
     /// Read a curl command and show the request it makes and the credential it carried
-    /// (as a fingerprint, never the value).
+    /// (every credential as a fingerprint, never the value).
     Import(ImportArgs),
     /// Print a request as a curl command. The credential is masked unless you choose otherwise.
     Export(ExportArgs),
@@ -36,6 +36,10 @@ pub struct ImportArgs {
     /// text for people, json for scripts.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Read the files the command names (`-d @body.json`, `-T file`, `-H @headers.txt`), relative
+    /// to the current folder. Without it no file is read, and the import says what it left out.
+    #[arg(long)]
+    pub read_files: bool,
     /// Make a profile with this name whose keychain entry holds the credential found.
     #[arg(long, value_name = "NAME")]
     pub save_profile: Option<String>,
@@ -91,9 +95,48 @@ fn read_input(file: Option<&PathBuf>) -> anyhow::Result<String> {
     Ok(text)
 }
 
+/// The most `--read-files` reads from one file (10 MiB).
+const LOCAL_FILE_LIMIT: u64 = 10 * 1024 * 1024;
+
+/// The files a command names, read from the current folder because the user said so
+/// (`--read-files`).
+struct LocalFiles {
+    max_bytes: u64,
+}
+
+impl curl::Files for LocalFiles {
+    fn read(&self, path: &str) -> Result<Vec<u8>, curl::FileRefusal> {
+        let unreadable = |e: std::io::Error| curl::FileRefusal::Unreadable { reason: io_words(&e) };
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
+        if !meta.is_file() {
+            return Err(curl::FileRefusal::Unreadable { reason: "it is not a file".to_owned() });
+        }
+        if meta.len() > self.max_bytes {
+            return Err(curl::FileRefusal::TooLarge { bytes: meta.len(), limit: self.max_bytes });
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(self.max_bytes + 1).read_to_end(&mut bytes))
+            .map_err(unreadable)?;
+        Ok(bytes)
+    }
+}
+
+fn io_words(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
 fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
     let text = read_input(args.file.as_ref())?;
-    let imported = curl::import(&text)?;
+    let imported = if args.read_files {
+        curl::import_with(&text, &LocalFiles { max_bytes: LOCAL_FILE_LIMIT })?
+    } else {
+        curl::import(&text)?
+    };
     let saved = match &args.save_profile {
         Some(name) => {
             let Some(credential) = imported.credential() else {
@@ -101,6 +144,12 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
                     "The command carries no credential, so there is nothing to keep in a profile. Add the profile with `gatepass profile add`."
                 )
             };
+            if credential.is_shell_variable() {
+                bail!(
+                    "The command names the shell variable {} instead of the credential itself, so there is nothing to keep in a profile. Put the real value in its place and import again.",
+                    credential.secret.expose()
+                )
+            }
             let base_url = match &args.base_url {
                 Some(url) => url.clone(),
                 None => origin(&imported.draft.url).with_context(|| {
@@ -122,6 +171,9 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
     match args.format {
         Format::Text => {
             print!("{}", describe(&imported));
+            if !args.read_files && imported.notes.iter().any(|n| n.contains("was not read")) {
+                println!("To read the files the command names, run the import again with --read-files.");
+            }
             if let Some(profile) = &saved {
                 println!(
                     "Added profile \"{}\" ({}, {}). The credential is in its keychain entry; requests sent with the profile carry it.",
@@ -141,11 +193,15 @@ fn run_import(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
                     "looks_like": c.looks_like,
                 })
             });
+            let shown = imported.shown();
             let out = serde_json::json!({
-                "request": imported.draft,
+                "request": shown.draft,
+                "masked": shown.masked,
                 "credential": credential,
                 "credentials_found": imported.credentials.len(),
-                "notes": imported.notes,
+                "notes": imported.shown_notes(),
+                "sends_what_curl_sends": imported.sends_what_curl_sends(),
+                "left_out": imported.left_out,
                 "saved_profile": saved.as_ref().map(|p| p.name.clone()),
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
@@ -170,9 +226,9 @@ fn rows(out: &mut String, label: &str, rows: &[KeyValue]) {
     }
 }
 
-/// What was understood, in words. The credential appears only as its fingerprint.
+/// What was understood, in words. Every credential appears only as its fingerprint.
 pub fn describe(imported: &CurlImport) -> String {
-    let d = &imported.draft;
+    let d = &imported.shown_draft();
     let mut out = format!("Request:     {} {}\n", d.method.as_str(), d.url);
     rows(&mut out, "Query:", &d.query);
     rows(&mut out, "Header:", &d.headers);
@@ -198,8 +254,14 @@ pub fn describe(imported: &CurlImport) -> String {
         }
         None => out.push_str("Credential:  none found\n"),
     }
-    for note in &imported.notes {
+    for note in &imported.shown_notes() {
         out.push_str(&format!("Note:        {note}\n"));
+    }
+    if !imported.left_out.is_empty() {
+        out.push_str("Not the same as curl's request; it leaves out:\n");
+        for part in &imported.left_out {
+            out.push_str(&format!("             - {part}\n"));
+        }
     }
     out
 }

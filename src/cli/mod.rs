@@ -4,10 +4,12 @@
 //! commands share (opening the workspace, the keychain, reading a secret without a flag).
 
 pub mod check;
+pub mod collection;
 pub mod curl;
 mod explain;
 mod practice;
 pub mod profile;
+pub mod run;
 pub mod send;
 pub mod token;
 
@@ -60,6 +62,12 @@ pub enum Command {
     /// Import a curl command (its credential goes to a profile), or export a request as one.
     #[command(subcommand)]
     Curl(curl::CurlCommand),
+    /// List the open collections, or show one collection's requests.
+    #[command(subcommand)]
+    Collection(collection::CollectionCommand),
+    /// Send every request of a collection (or one folder, or one request file) with each profile,
+    /// and say what passed. Exit code 0 all passed, 1 any did not, 2 it could not run.
+    Run(run::RunArgs),
 }
 
 /// Run a command; returns the process exit code.
@@ -78,6 +86,8 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
         Command::Token(cmd) => token::run_token(&Arc::new(open_workspace(cli)?), cmd, runtime),
         Command::Check(args) => check::run(&Arc::new(open_workspace(cli)?), args, runtime),
         Command::Curl(cmd) => curl::run_curl(&open_workspace(cli)?, cmd),
+        Command::Collection(cmd) => collection::run(&open_workspace(cli)?, cmd),
+        Command::Run(args) => run::run(&Arc::new(open_workspace(cli)?), args, runtime),
     }
 }
 

@@ -4,7 +4,8 @@
 use super::{needs_keychain, read_passphrase_input, read_secret_input};
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, ClientIdentity, Environment, KeyPlacement, Profile, SigningAlg,
+    AuthKind, AuthMethod, ClientAuth, ClientIdentity, DraftField, Environment, KeyPlacement, Profile, ProfileDraft,
+    SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
 use crate::workspace::Workspace;
@@ -77,6 +78,24 @@ pub enum AuthArg {
     OauthAuthorizationCode,
     /// OAuth 2 device grant: a person types a short code on the sign-in server's page.
     OauthDevice,
+    /// HTTP Digest (RFC 7616): needs --username; the password is read like other secrets and
+    /// only a hash of it answering the server's challenge is sent.
+    Digest,
+    /// AWS Signature Version 4: needs --access-key-id, --region and --service; the secret
+    /// access key is read like other secrets (with --session-token-stdin, a second line holds
+    /// the session token of temporary credentials).
+    #[value(name = "aws-sigv4")]
+    AwsSigv4,
+    /// OAuth 1.0a: needs --consumer-key; the consumer secret is read like other secrets, and
+    /// with --token, a second line of standard input holds the token secret.
+    Oauth1,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OAuth1In {
+    Header,
+    Query,
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -97,6 +116,7 @@ pub enum KeyIn {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "command-line flags: each bool is one --flag")]
 pub struct AddArgs {
     pub name: String,
     /// sandbox, production, or your own label such as staging.
@@ -111,7 +131,7 @@ pub struct AddArgs {
     pub key_name: String,
     #[arg(long, value_enum, default_value = "header")]
     pub key_in: KeyIn,
-    /// Username for Basic.
+    /// Username for Basic or Digest.
     #[arg(long)]
     pub username: Option<String>,
     /// A host the credential may go to (repeatable). Default: the base URL's host.
@@ -145,6 +165,44 @@ pub struct AddArgs {
     /// OAuth: the resource parameter (RFC 8707), naming the API the token is for.
     #[arg(long)]
     pub resource: Option<String>,
+    /// AWS Signature V4: the access key ID.
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// AWS Signature V4: the region requests are signed for (us-east-1, …).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS Signature V4: the service's signing name (s3, execute-api, sqs, …).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// AWS Signature V4: sign as a presigned URL (query parameters) instead of the header.
+    #[arg(long)]
+    pub presign: bool,
+    /// AWS Signature V4 with --presign: how long the URL stays good, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string())]
+    pub expires: String,
+    /// AWS Signature V4: standard input holds the secret access key on its first line and the
+    /// session token (temporary credentials) on the second.
+    #[arg(long)]
+    pub session_token_stdin: bool,
+    /// Make a `DPoP` key (RFC 9449, EC P-256) for the profile, kept in the keychain: its access
+    /// token is then sent as `Authorization: DPoP …` with a fresh proof on every request.
+    #[arg(long)]
+    pub dpop: bool,
+    /// OAuth 1.0a: the consumer key.
+    #[arg(long)]
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a: the access token (its secret is the second line of standard input).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// OAuth 1.0a: HMAC-SHA1, HMAC-SHA256 or PLAINTEXT.
+    #[arg(long, value_parser = parse_oauth1_method, default_value = "HMAC-SHA1")]
+    pub signature_method: crate::core::profile::OAuth1Method,
+    /// OAuth 1.0a: where the protocol parameters go.
+    #[arg(long, value_enum, default_value = "header")]
+    pub oauth1_in: OAuth1In,
+    /// OAuth 1.0a: the realm some APIs want in the header (`NetSuite`: the account ID).
+    #[arg(long)]
+    pub realm: Option<String>,
     /// A variable as name=value (repeatable).
     /// Signing algorithm for a signed JWT or a `private_key_jwt` assertion: HS256, HS384, HS512,
     /// RS256, PS256, ES256 or `EdDSA`.
@@ -163,8 +221,8 @@ pub struct AddArgs {
     #[arg(long, value_name = "JSON")]
     pub claims: Option<String>,
     /// Signed JWT: how long each token is good for, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS)]
-    pub lifetime: u32,
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string())]
+    pub lifetime: String,
     /// A GET that needs the credential (e.g. /v1/me), sent by `gatepass check` to prove it works.
     #[arg(long, value_name = "PATH")]
     pub check_path: Option<String>,
@@ -186,6 +244,16 @@ fn parse_alg(text: &str) -> Result<SigningAlg, String> {
     SigningAlg::from_name(text).ok_or_else(|| {
         let names: Vec<_> = SigningAlg::ALL.iter().map(|a| a.name()).collect();
         format!("\"{text}\" is not an algorithm Gatepass signs with; use one of {}", names.join(", "))
+    })
+}
+
+fn parse_oauth1_method(text: &str) -> Result<crate::core::profile::OAuth1Method, String> {
+    crate::core::profile::OAuth1Method::from_name(text).ok_or_else(|| {
+        if text.trim().to_ascii_uppercase().starts_with("RSA") {
+            format!("\"{text}\" is not offered: Gatepass signs OAuth 1 with HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+        } else {
+            format!("\"{text}\" is not an OAuth 1 signature method; use HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
+        }
     })
 }
 
@@ -240,6 +308,13 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
                 None => None,
             };
             print!("{}", describe_profile(&profile, fingerprint.as_deref(), client_key));
+            if profile.dpop_key.is_some() {
+                needs_keychain(workspace)?;
+                match workspace.dpop_thumbprint(&profile)? {
+                    Some(jkt) => println!("DPoP key:        in the keychain, thumbprint (cnf.jkt) {jkt}"),
+                    None => println!("DPoP key:        missing from the keychain: add the profile again with --dpop"),
+                }
+            }
             if profile.auth.is_oauth() {
                 println!("Access token:    {}", cached_token_words(workspace, &profile)?);
             }
@@ -247,6 +322,11 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
         }
         ProfileCommand::Add(args) => {
             let mut profile = profile_from_args(args)?;
+            if args.dpop && !matches!(profile.auth, AuthMethod::Bearer { .. }) {
+                bail!(
+                    "--dpop goes with --auth bearer for now: the token is sent DPoP-bound, with a fresh proof on every request."
+                );
+            }
             if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {
                 bail!(
                     "Both the {} and the PKCS#12 passphrase would be read from standard input. Add the profile without --pkcs12 first, then run `gatepass profile certificate \"{}\" --pkcs12 FILE`.",
@@ -256,9 +336,6 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             }
             // Read and check the files before anything is saved or asked for.
             let identity = read_identity(&args.tls)?;
-            if let Some(bundle) = &args.tls.ca_bundle {
-                profile.ca_bundle_pem = Some(read_ca_bundle(bundle)?);
-            }
             if let Some((certificate_pem, _, _)) = &identity {
                 profile.client_certificate = Some(ClientIdentity::new(&profile.id, certificate_pem.clone()));
             }
@@ -269,11 +346,47 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             if profile.auth.secret_ref().is_some() || identity.is_some() {
                 needs_keychain(workspace)?;
             }
-            let secret = match profile.auth.secret_ref() {
+            let mut secret = match profile.auth.secret_ref() {
                 Some(_) if !public_client => Some(read_secret_input(profile.auth.secret_label())?),
                 _ => None,
             };
+            // Temporary AWS credentials: the session token is the second line.
+            let session_token = match (&profile.auth, args.session_token_stdin) {
+                (AuthMethod::AwsSigV4(settings), true) => {
+                    let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
+                    let Some((key, token)) = both.split_once('\n') else {
+                        bail!(
+                            "With --session-token-stdin, give the secret access key on the first line and the session token on the second."
+                        );
+                    };
+                    secret = Some(Secret::new(key.trim_end_matches('\r')));
+                    Some((settings.session_token.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
+                }
+                (_, true) => bail!("--session-token-stdin goes with --auth aws-sigv4 only."),
+                // OAuth 1 with a token: the token secret is the second line.
+                (AuthMethod::OAuth1(settings), false) if !settings.token.is_empty() => {
+                    let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
+                    let Some((key, token)) = both.split_once('\n') else {
+                        bail!(
+                            "With --token, give the consumer secret on the first line of standard input and the token secret on the second."
+                        );
+                    };
+                    secret = Some(Secret::new(key.trim_end_matches('\r')));
+                    Some((settings.token_secret.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
+                }
+                _ => None,
+            };
             workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
+            if let Some((slot, token)) = &session_token {
+                workspace.set_profile_secret(&profile.id, slot, token)?;
+            }
+            if args.dpop {
+                let thumbprint = workspace.new_dpop_key(&profile)?;
+                println!(
+                    "Made a DPoP key for \"{}\" (in the keychain). A token bound to it carries cnf.jkt = {thumbprint}.",
+                    profile.name
+                );
+            }
             if public_client {
                 println!(
                     "Added profile \"{}\" ({}). It has no client secret (an app on people's computers needs none). Sign in with `gatepass token get --profile \"{}\"`.",
@@ -422,6 +535,33 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
             out.push_str(&format!("Sent in:         {place} {name}\n"));
         }
         AuthMethod::Basic { username, .. } => out.push_str(&format!("Username:        {username}\n")),
+        AuthMethod::OAuth1(settings) => {
+            out.push_str(&format!("Consumer key:    {}\n", settings.consumer_key));
+            if !settings.token.is_empty() {
+                out.push_str(&format!("Token:           {}\n", settings.token));
+            }
+            out.push_str(&format!("Signed with:     {}\n", settings.method.name()));
+            if let Some(realm) = &settings.realm {
+                out.push_str(&format!("Realm:           {realm}\n"));
+            }
+        }
+        AuthMethod::AwsSigV4(settings) => {
+            out.push_str(&format!("Access key ID:   {}\n", settings.access_key_id));
+            out.push_str(&format!("Region:          {}\n", settings.region));
+            out.push_str(&format!("Service:         {}\n", settings.service));
+            out.push_str(&match settings.placement {
+                crate::core::profile::SigV4Placement::Header => {
+                    "Signed in:       the Authorization header, for every request\n".to_owned()
+                }
+                crate::core::profile::SigV4Placement::Query => {
+                    format!("Signed in:       a presigned URL, good for {} s\n", settings.expires_secs)
+                }
+            });
+        }
+        AuthMethod::Digest { username, .. } => {
+            out.push_str(&format!("Username:        {username}\n"));
+            out.push_str("Sent as:         an answer to the server's Digest challenge (the password stays here)\n");
+        }
         AuthMethod::OAuthClientCredentials(settings) => {
             out.push_str(&format!("Token URL:       {}\n", settings.token_url));
             out.push_str(&format!("Client ID:       {}\n", settings.client_id));
@@ -541,10 +681,36 @@ pub fn describe_profile(profile: &Profile, fingerprint: Option<&str>, client_key
     out
 }
 
-fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
-    url::Url::parse(&args.base_url)
-        .with_context(|| format!("The base URL \"{}\" is not a valid URL", args.base_url))?;
-    let mut profile = Profile::new(args.name.trim(), Environment::from_label(&args.environment), args.base_url.trim());
+/// The flag that sets a draft's field, for saying where to fix what the builder refused.
+fn flag_of(field: DraftField) -> &'static str {
+    match field {
+        DraftField::Name => "the NAME argument",
+        DraftField::Environment => "--environment",
+        DraftField::BaseUrl => "--base-url",
+        DraftField::AllowedHosts => "--allowed-host",
+        DraftField::KeyName => "--key-name",
+        DraftField::Username => "--username",
+        DraftField::TokenUrl => "--token-url",
+        DraftField::AuthorizationUrl => "--authorization-url",
+        DraftField::DeviceAuthorizationUrl => "--device-authorization-url",
+        DraftField::ClientId => "--client-id",
+        DraftField::Algorithm => "--alg",
+        DraftField::Lifetime => "--lifetime",
+        DraftField::ExtraClaims => "--claims",
+        DraftField::JwksUrl => "--jwks-url",
+        DraftField::IntrospectionUrl => "--introspection-url",
+        DraftField::Variables => "--var",
+        DraftField::CaBundle => "--ca-bundle",
+        DraftField::AccessKeyId => "--access-key-id",
+        DraftField::Region => "--region",
+        DraftField::Service => "--service",
+        DraftField::Expires => "--expires",
+        DraftField::ConsumerKey => "--consumer-key",
+    }
+}
+
+/// The flags as a draft, for the one profile builder the editor uses too.
+fn draft_from_args(args: &AddArgs) -> anyhow::Result<ProfileDraft> {
     let kind = match args.auth {
         AuthArg::None => AuthKind::None,
         AuthArg::ApiKey => AuthKind::ApiKey,
@@ -554,98 +720,75 @@ fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
         AuthArg::SignedJwt => AuthKind::SignedJwt,
         AuthArg::OauthAuthorizationCode => AuthKind::OAuthAuthorizationCode,
         AuthArg::OauthDevice => AuthKind::OAuthDevice,
+        AuthArg::Digest => AuthKind::Digest,
+        AuthArg::AwsSigv4 => AuthKind::AwsSigV4,
+        AuthArg::Oauth1 => AuthKind::OAuth1,
     };
-    let device = matches!(args.auth, AuthArg::OauthDevice);
-    profile.auth = AuthMethod::new_of_kind(kind, &profile.id);
-    match &mut profile.auth {
-        AuthMethod::ApiKey { name, placement, .. } => {
-            args.key_name.clone_into(name);
-            *placement = match args.key_in {
-                KeyIn::Header => KeyPlacement::Header,
-                KeyIn::Query => KeyPlacement::Query,
-            };
-        }
-        AuthMethod::Basic { username, .. } => {
-            let Some(given) = &args.username else { bail!("Basic sign-in needs --username") };
-            given.clone_into(username);
-        }
-        AuthMethod::OAuthClientCredentials(settings) => {
-            let Some(token_url) = &args.token_url else {
-                bail!("OAuth client credentials needs --token-url, the sign-in server's token endpoint")
-            };
-            url::Url::parse(token_url.trim())
-                .with_context(|| format!("The token URL \"{token_url}\" is not a valid URL"))?;
-            let Some(client_id) = &args.client_id else {
-                bail!("OAuth client credentials needs --client-id, the app's client ID")
-            };
-            token_url.trim().clone_into(&mut settings.token_url);
-            client_id.trim().clone_into(&mut settings.client_id);
-            settings.scopes.clone_from(&args.scopes);
-            settings.audience.clone_from(&args.audience);
-            settings.resource.clone_from(&args.resource);
-            settings.client_auth = match args.client_auth {
-                ClientAuthArg::Basic => ClientAuth::BasicHeader,
-                ClientAuthArg::Body => ClientAuth::RequestBody,
-                ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
-            };
-            if settings.client_auth == ClientAuth::PrivateKeyJwt {
-                if args.alg.is_shared_secret() {
-                    bail!(
-                        "A private_key_jwt assertion is signed with a private key: choose --alg RS256, PS256, ES256 or EdDSA"
-                    )
-                }
-                settings.assertion = Some(AssertionKey { algorithm: args.alg, key_id: args.key_id.clone() });
-            }
-        }
-        AuthMethod::SignedJwt(settings) => {
-            settings.algorithm = args.alg;
-            settings.key_id.clone_from(&args.key_id);
-            settings.issuer = args.issuer.clone().unwrap_or_default();
-            settings.subject = args.subject.clone().unwrap_or_default();
-            settings.audience = args.audience.clone().unwrap_or_default();
-            settings.scopes.clone_from(&args.scopes);
-            settings.extra_claims = args.claims.clone().unwrap_or_default();
-            settings.lifetime_secs = args.lifetime;
-            crate::core::token::mint::claims(settings, 0)?;
-        }
-        AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
-            let (flag, given, what) = if device {
-                ("--device-authorization-url", &args.device_authorization_url, "the device authorization endpoint")
-            } else {
-                ("--authorization-url", &args.authorization_url, "the sign-in page (authorization endpoint)")
-            };
-            let Some(authorization_url) = given else { bail!("This sign-in method needs {flag}, {what}") };
-            let Some(token_url) = &args.token_url else {
-                bail!("This sign-in method needs --token-url, the sign-in server's token endpoint")
-            };
-            let Some(client_id) = &args.client_id else {
-                bail!("This sign-in method needs --client-id, the app's client ID")
-            };
-            for (name, text) in [("authorization", authorization_url), ("token", token_url)] {
-                url::Url::parse(text.trim())
-                    .with_context(|| format!("The {name} URL \"{text}\" is not a valid URL"))?;
-            }
-            authorization_url.trim().clone_into(&mut settings.authorization_url);
-            token_url.trim().clone_into(&mut settings.token_url);
-            client_id.trim().clone_into(&mut settings.client_id);
-            settings.scopes.clone_from(&args.scopes);
-            settings.audience.clone_from(&args.audience);
-        }
-        AuthMethod::None | AuthMethod::Bearer { .. } => {}
+    let mut draft = ProfileDraft::new(kind);
+    args.name.clone_into(&mut draft.name);
+    draft.environment = Environment::from_label(&args.environment);
+    args.base_url.clone_into(&mut draft.base_url);
+    draft.allowed_hosts.clone_from(&args.allowed_hosts);
+    draft.expected_scopes.clone_from(&args.scopes);
+    draft.variables.clone_from(&args.variables);
+    args.notes.clone_into(&mut draft.notes);
+    draft.jwks_url = args.jwks_url.clone().unwrap_or_default();
+    draft.introspection_url = args.introspection_url.clone().unwrap_or_default();
+    draft.check_path = args.check_path.clone().unwrap_or_default();
+    if let Some(bundle) = &args.tls.ca_bundle {
+        draft.ca_bundle_pem = read_text_file(bundle, "CA bundle")?;
     }
-    for (given, slot, what) in [
-        (&args.jwks_url, &mut profile.token_checks.jwks_url, "--jwks-url"),
-        (&args.introspection_url, &mut profile.token_checks.introspection_url, "--introspection-url"),
-    ] {
-        if let Some(url) = given {
-            url::Url::parse(url.trim()).with_context(|| format!("The {what} address \"{url}\" is not a valid URL"))?;
-            *slot = Some(url.trim().to_owned());
-        }
+    let auth = &mut draft.auth;
+    args.key_name.clone_into(&mut auth.key_name);
+    auth.key_placement = match args.key_in {
+        KeyIn::Header => KeyPlacement::Header,
+        KeyIn::Query => KeyPlacement::Query,
+    };
+    auth.username = args.username.clone().unwrap_or_default();
+    auth.token_url = args.token_url.clone().unwrap_or_default();
+    auth.authorization_url = match args.auth {
+        AuthArg::OauthDevice => args.device_authorization_url.clone(),
+        _ => args.authorization_url.clone(),
     }
-    profile.check_path = args.check_path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
-    profile.allowed_hosts.clone_from(&args.allowed_hosts);
-    profile.expected_scopes.clone_from(&args.scopes);
-    profile.variables = args.variables.iter().cloned().collect();
-    args.notes.clone_into(&mut profile.notes);
-    Ok(profile)
+    .unwrap_or_default();
+    auth.client_id = args.client_id.clone().unwrap_or_default();
+    auth.client_auth = match args.client_auth {
+        ClientAuthArg::Basic => ClientAuth::BasicHeader,
+        ClientAuthArg::Body => ClientAuth::RequestBody,
+        ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
+    };
+    auth.oauth_scopes.clone_from(&args.scopes);
+    auth.audience = args.audience.clone().unwrap_or_default();
+    auth.resource = args.resource.clone().unwrap_or_default();
+    auth.alg = args.alg;
+    auth.key_id = args.key_id.clone().unwrap_or_default();
+    auth.jwt_issuer = args.issuer.clone().unwrap_or_default();
+    auth.jwt_subject = args.subject.clone().unwrap_or_default();
+    auth.jwt_audience = args.audience.clone().unwrap_or_default();
+    auth.jwt_scopes.clone_from(&args.scopes);
+    auth.jwt_claims = args.claims.clone().unwrap_or_default();
+    args.lifetime.clone_into(&mut auth.jwt_lifetime);
+    auth.aws_access_key_id = args.access_key_id.clone().unwrap_or_default();
+    auth.aws_region = args.region.clone().unwrap_or_default();
+    auth.aws_service = args.service.clone().unwrap_or_default();
+    auth.aws_placement = if args.presign { SigV4Placement::Query } else { SigV4Placement::Header };
+    args.expires.clone_into(&mut auth.aws_expires);
+    auth.oauth1_consumer_key = args.consumer_key.clone().unwrap_or_default();
+    auth.oauth1_token = args.token.clone().unwrap_or_default();
+    auth.oauth1_method = args.signature_method;
+    auth.oauth1_placement = match args.oauth1_in {
+        OAuth1In::Header => crate::core::profile::OAuth1Placement::Header,
+        OAuth1In::Query => crate::core::profile::OAuth1Placement::Query,
+        OAuth1In::Body => crate::core::profile::OAuth1Placement::Body,
+    };
+    auth.oauth1_realm = args.realm.clone().unwrap_or_default();
+    Ok(draft)
+}
+
+fn profile_from_args(args: &AddArgs) -> anyhow::Result<Profile> {
+    let draft = draft_from_args(args)?;
+    draft.build(None).map_err(|e| {
+        let flag = flag_of(e.field());
+        anyhow::anyhow!("{e} (Set it with {flag}.)")
+    })
 }

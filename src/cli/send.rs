@@ -115,6 +115,8 @@ pub async fn run(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<
         } else {
             ForeignHostChoice::Ask
         },
+        origin: crate::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     match workspace.send(request).await? {
         SendOutcome::NeedsConfirmation(gates) => {

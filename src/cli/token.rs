@@ -243,11 +243,14 @@ fn inspect(
     }
     let mut expected = args.expected_scopes.clone();
     let mut profile_id = None;
+    // The thumbprint of the profile's DPoP key, to compare with a bound token's cnf.jkt.
+    let mut dpop_jkt: Option<Option<String>> = None;
     let raw = if let Some(name) = &args.profile {
         let profile = workspace.profile_named(name)?;
         profile_id = Some((profile.id.clone(), profile.token_checks.introspection_url.is_some()));
         expected.extend(profile.expected_scopes.iter().cloned());
         workspace.connect_keychain().context("Gatepass keeps secrets only in the keychain, so it cannot go on")?;
+        dpop_jkt = Some(workspace.dpop_thumbprint(&profile)?);
         match workspace.profile_token(&profile.id)? {
             Some(token) => token,
             None => bail!(
@@ -313,6 +316,24 @@ fn inspect(
             (report.text(), report.json())
         }
     };
+    if let TokenKind::Jwt(jwt) = &kind
+        && let Some(jkt) = jwt.claims.get("cnf").and_then(|c| c.get("jkt")).and_then(serde_json::Value::as_str)
+    {
+        let (words, matches) = match &dpop_jkt {
+            Some(Some(ours)) if ours == jkt => ("matches this profile's DPoP key".to_owned(), Some(true)),
+            Some(Some(_)) => (
+                "does NOT match this profile's DPoP key: the API will refuse its proofs. Get the token issued for this profile's key.".to_owned(),
+                Some(false),
+            ),
+            Some(None) => (
+                "but this profile has no DPoP key: the token must be sent with proofs by the key it is bound to. Add the profile with --dpop and have the token issued for that key.".to_owned(),
+                Some(false),
+            ),
+            None => ("give --profile to compare it with a profile's DPoP key".to_owned(), None),
+        };
+        text.push_str(&format!("\nDPoP-bound (cnf.jkt {jkt}): {words}\n"));
+        json["dpop"] = serde_json::json!({ "jkt": jkt, "matches_profile_key": matches });
+    }
     if let Some(answer) = &introspection {
         match answer {
             Ok(said) => {

@@ -123,6 +123,8 @@ pub struct FormattedBody {
     /// Continuations that start inside a JSON string, ascending by line.
     string_continuations: Vec<(usize, LexStart)>,
     max_line_bytes: usize,
+    /// Lines longer than this many bytes are cut into several display lines.
+    cut_at: usize,
     kind: BodyKind,
     mode: ViewMode,
     highlighted: bool,
@@ -141,6 +143,7 @@ impl FormattedBody {
             continuations: Vec::new(),
             string_continuations: Vec::new(),
             max_line_bytes: 0,
+            cut_at: MAX_DISPLAY_LINE_BYTES,
             kind,
             mode,
             highlighted,
@@ -154,13 +157,23 @@ impl FormattedBody {
         body
     }
 
+    /// Index the lines again, cutting long ones at `cut` bytes.
+    fn reindex(&mut self, cut: usize) {
+        self.line_starts.clear();
+        self.continuations.clear();
+        self.string_continuations.clear();
+        self.max_line_bytes = 0;
+        self.cut_at = cut;
+        self.index_lines();
+    }
+
     fn index_lines(&mut self) {
         let len = self.text.len();
         let mut start = 0;
         while start < len {
             let end = self.text.as_bytes()[start..].iter().position(|&b| b == b'\n').map_or(len, |p| start + p);
             self.line_starts.push(start);
-            if end - start > MAX_DISPLAY_LINE_BYTES {
+            if end - start > self.cut_at {
                 self.split_long_line(start, end);
             } else {
                 self.max_line_bytes = self.max_line_bytes.max(end - start);
@@ -175,7 +188,7 @@ impl FormattedBody {
         let mut lexed_to = start;
         let mut chunk_start = start;
         loop {
-            let mut cut = (chunk_start + MAX_DISPLAY_LINE_BYTES).min(end);
+            let mut cut = (chunk_start + self.cut_at).min(end);
             while !self.text.is_char_boundary(cut) {
                 cut -= 1;
             }
@@ -685,6 +698,21 @@ pub fn hex_dump(bytes: &[u8]) -> String {
         out.push('|');
     }
     out
+}
+
+/// [`prepare`], with long lines cut into display lines of at most `wrap_bytes` bytes (so they
+/// wrap at the view's edge) instead of [`MAX_DISPLAY_LINE_BYTES`]. A hex dump is never wrapped.
+pub fn prepare_wrapped(
+    content_type: Option<&str>,
+    bytes: &[u8],
+    mode: ViewMode,
+    wrap_bytes: Option<usize>,
+) -> FormattedBody {
+    let mut body = prepare(content_type, bytes, mode);
+    if let Some(cut) = wrap_bytes.filter(|_| body.kind != BodyKind::Binary) {
+        body.reindex(cut.clamp(8, MAX_DISPLAY_LINE_BYTES));
+    }
+    body
 }
 
 /// Turns a body into what the viewer shows. Runs on a worker thread: for a large body this is

@@ -171,17 +171,11 @@ fn pem_error(error: &pem::Error, what: &'static str) -> CertificateError {
     }
 }
 
-/// DER bytes as PEM text with the given label ("CERTIFICATE", "PRIVATE KEY").
+/// DER bytes as PEM text with the given label ("CERTIFICATE", "PRIVATE KEY"), lines of 64
+/// characters ending in `\n` (RFC 7468).
 pub fn pem_from_der(label: &str, der: &[u8]) -> String {
-    use base64::Engine as _;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in body.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    let block = ::pem::Pem::new(label, der);
+    ::pem::encode_config(&block, ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF))
 }
 
 /// The facts of one certificate (DER bytes) at `now`.

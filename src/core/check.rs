@@ -199,7 +199,17 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
         secret.filter(|_| !matches!(profile.auth, AuthMethod::SignedJwt(ref s) if !s.algorithm.is_shared_secret()))
     {
         let seen = read_stored_secret(knowledge, secret.expose());
-        let slips: Vec<&Slip> = seen.slips.iter().filter(|s| !matches!(s, Slip::BrokenJwt)).collect();
+        // A password may hold spaces (Basic, Digest); a key or token may not.
+        let password = matches!(profile.auth, AuthMethod::Basic { .. } | AuthMethod::Digest { .. });
+        let slips: Vec<&Slip> = seen
+            .slips
+            .iter()
+            .filter(|s| match s {
+                Slip::BrokenJwt => false,
+                Slip::SpaceInside => !password,
+                _ => true,
+            })
+            .collect();
         rows.push(if let Some(slip) = slips.first() {
             CheckRow::new("secret_format", "Format", Level::Failed, format!("The {what} {}.", slip.words()))
                 .fix(format!("Paste the {what} again, exactly as the provider shows it."))
@@ -705,6 +715,17 @@ mod tests {
 
     fn now() -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+    }
+
+    #[test]
+    fn a_password_with_spaces_is_no_slip_but_a_key_with_spaces_is() {
+        let mut digest = input(Environment::Sandbox, "correct horse battery staple");
+        digest.profile.auth = AuthMethod::new_of_kind(AuthKind::Digest, &digest.profile.id);
+        let check = check_profile(&digest, &Policy::new(now()));
+        assert_eq!(row(&check, "secret_format").level, Level::Ok, "{check:?}");
+        let key = input(Environment::Sandbox, "abc def ghi jkl mno");
+        let check = check_profile(&key, &Policy::new(now()));
+        assert_eq!(row(&check, "secret_format").level, Level::Failed, "{check:?}");
     }
 
     #[test]

@@ -152,11 +152,21 @@ pub fn to_curl(request: &PreparedRequest, choice: &SecretChoice) -> String {
             }
         }
     }
+    // curl reads {…} and […] in an address as a pattern of several addresses; -g sends them as they are.
+    if request.url.as_str().contains(['[', ']', '{', '}']) {
+        args.push("-g".to_owned());
+    }
     args.push(quote(&url_parts));
     for (name, value) in &request.headers {
         let value =
             if reveal || !is_sensitive_header(name) { value.clone() } else { redact::redact_header_value(name, value) };
-        args.push(format!("-H {}", quote_text(&format!("{name}: {value}"))));
+        // "Name:" with nothing after it tells curl not to send the header; "Name;" sends it empty.
+        let line = if value.trim().is_empty() { format!("{name};") } else { format!("{name}: {value}") };
+        args.push(format!("-H {}", quote_text(&line)));
+    }
+    // With a body and no type, curl would add its web-form type; "Content-Type:" stops it.
+    if request.body.is_some() && !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+        args.push("-H 'Content-Type:'".to_owned());
     }
     if let Some(parts) = credential_header {
         args.push(format!("-H {}", quote(&parts)));

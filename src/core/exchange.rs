@@ -11,6 +11,16 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RequestId(pub u64);
 
+impl RequestId {
+    /// The id of Check setup's test requests, far from the ones the window hands out. History
+    /// records a send with it as a check's, so lists can keep those apart.
+    pub const CHECK_PROBE: RequestId = RequestId(1 << 40);
+
+    pub fn is_check_probe(self) -> bool {
+        self == Self::CHECK_PROBE
+    }
+}
+
 /// The request as it went out, redacted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRecord {

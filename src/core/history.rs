@@ -3,6 +3,35 @@
 use crate::core::request::RequestDraft;
 use serde::{Deserialize, Serialize};
 
+/// What sent a request: a person, a setup check's test request, or a collection run. History
+/// keeps the last two apart so they do not crowd out what the user sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendOrigin {
+    #[default]
+    Manual,
+    Check,
+    Run,
+}
+
+impl SendOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Check => "check",
+            Self::Run => "run",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "check" => Self::Check,
+            "run" => Self::Run,
+            _ => Self::Manual,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub id: i64,
@@ -20,4 +49,7 @@ pub struct HistoryEntry {
     pub error: Option<String>,
     /// The draft as it was, redacted, to restore it.
     pub draft: RequestDraft,
+    /// Who sent it.
+    #[serde(default)]
+    pub origin: SendOrigin,
 }

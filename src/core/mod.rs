@@ -2,14 +2,18 @@
 //!
 //! Everything here is plain data and pure functions, so it is tested without any of those.
 
+pub mod auth;
 pub mod body;
 pub mod certificate;
+pub mod challenge;
 pub mod check;
+pub mod collection;
 pub mod curl;
 pub mod curl_export;
 pub mod diagnose;
 pub mod exchange;
 pub mod history;
+pub mod key_prefix;
 pub mod oauth;
 pub mod profile;
 pub mod redact;

@@ -1,10 +1,15 @@
 //! Credential profiles: who we are when we call an API, and where that identity may be sent.
 //!
 //! A profile holds only *references* to secrets ([`SecretRef`]); the values live in the OS
-//! keychain. Everything here serialises to the readable profiles file.
+//! keychain. Everything here serialises to the readable profiles file. A profile is built from
+//! what a person typed only through [`ProfileDraft::build`] (in `profile/draft.rs`), the one
+//! place its rules live.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+mod draft;
+pub use draft::{AuthDraft, DraftField, ProfileDraft, ProfileError, UrlField};
 
 /// A profile's stable id (survives renames).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -334,6 +339,131 @@ impl UserSignIn {
     }
 }
 
+/// Where an AWS Signature V4 goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigV4Placement {
+    /// The `Authorization` header (and `X-Amz-Date`), as the AWS SDKs sign.
+    #[default]
+    Header,
+    /// A presigned URL: the signature and its parameters in the query string.
+    Query,
+}
+
+/// The settings of AWS Signature Version 4. The secret access key and the optional session
+/// token (temporary credentials) live in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsSigV4 {
+    pub access_key_id: String,
+    /// `us-east-1`, `eu-west-1`, …
+    pub region: String,
+    /// The signing name of the service: `s3`, `execute-api`, `sqs`, `dynamodb`, …
+    pub service: String,
+    pub secret_access_key: SecretRef,
+    /// The slot of a session token (temporary credentials from STS); nothing in it means none.
+    pub session_token: SecretRef,
+    #[serde(default)]
+    pub placement: SigV4Placement,
+    /// How long a presigned URL stays good, in seconds.
+    #[serde(default = "AwsSigV4::default_expiry")]
+    pub expires_secs: u32,
+}
+
+impl AwsSigV4 {
+    pub const DEFAULT_EXPIRES_SECS: u32 = 900;
+
+    fn default_expiry() -> u32 {
+        Self::DEFAULT_EXPIRES_SECS
+    }
+
+    /// Empty settings whose secrets live in this profile's slots.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            access_key_id: String::new(),
+            region: String::new(),
+            service: String::new(),
+            secret_access_key: SecretRef::for_profile(profile, "aws_secret_access_key"),
+            session_token: SecretRef::for_profile(profile, "aws_session_token"),
+            placement: SigV4Placement::Header,
+            expires_secs: Self::DEFAULT_EXPIRES_SECS,
+        }
+    }
+}
+
+/// How an OAuth 1.0a request is signed (RFC 5849 §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum OAuth1Method {
+    #[default]
+    #[serde(rename = "HMAC-SHA1")]
+    HmacSha1,
+    #[serde(rename = "HMAC-SHA256")]
+    HmacSha256,
+    #[serde(rename = "PLAINTEXT")]
+    Plaintext,
+}
+
+impl OAuth1Method {
+    pub const ALL: [OAuth1Method; 3] = [OAuth1Method::HmacSha1, OAuth1Method::HmacSha256, OAuth1Method::Plaintext];
+
+    /// The `oauth_signature_method` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            OAuth1Method::HmacSha1 => "HMAC-SHA1",
+            OAuth1Method::HmacSha256 => "HMAC-SHA256",
+            OAuth1Method::Plaintext => "PLAINTEXT",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// Where OAuth 1.0a's protocol parameters go (RFC 5849 §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuth1Placement {
+    #[default]
+    Header,
+    Query,
+    /// A form body's fields (`application/x-www-form-urlencoded` only).
+    Body,
+}
+
+/// The settings of OAuth 1.0a. The consumer secret and the token secret live in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuth1 {
+    pub consumer_key: String,
+    pub consumer_secret: SecretRef,
+    /// The access token (`oauth_token`); empty for consumer-only (two-legged) requests.
+    #[serde(default)]
+    pub token: String,
+    pub token_secret: SecretRef,
+    /// Named `signature_method` in the file: `method` is the sign-in method's own tag.
+    #[serde(default, rename = "signature_method")]
+    pub method: OAuth1Method,
+    #[serde(default)]
+    pub placement: OAuth1Placement,
+    /// The `realm` some APIs (`NetSuite`) need in the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+}
+
+impl OAuth1 {
+    /// Empty settings whose secrets live in this profile's slots.
+    pub fn new(profile: &ProfileId) -> Self {
+        Self {
+            consumer_key: String::new(),
+            consumer_secret: SecretRef::for_profile(profile, "oauth1_consumer_secret"),
+            token: String::new(),
+            token_secret: SecretRef::for_profile(profile, "oauth1_token_secret"),
+            method: OAuth1Method::HmacSha1,
+            placement: OAuth1Placement::Header,
+            realm: None,
+        }
+    }
+}
+
 /// How a profile proves who it is. New methods (signed JWTs, other grants) are new variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -363,6 +493,18 @@ pub enum AuthMethod {
     /// OAuth 2 device grant: a person types a short code on a sign-in page, on any device.
     #[serde(rename = "oauth_device")]
     OAuthDevice(UserSignIn),
+    /// HTTP Digest (RFC 7616): the password never goes out; each request answers the server's
+    /// challenge with a hash of it.
+    Digest {
+        username: String,
+        password: SecretRef,
+    },
+    /// AWS Signature Version 4: each request signed with the secret access key.
+    #[serde(rename = "aws_sigv4")]
+    AwsSigV4(AwsSigV4),
+    /// OAuth 1.0a (RFC 5849): each request signed with the consumer and token secrets.
+    #[serde(rename = "oauth1")]
+    OAuth1(OAuth1),
 }
 
 /// The auth methods by name, for pickers and the command line.
@@ -376,10 +518,13 @@ pub enum AuthKind {
     SignedJwt,
     OAuthAuthorizationCode,
     OAuthDevice,
+    Digest,
+    AwsSigV4,
+    OAuth1,
 }
 
 impl AuthKind {
-    pub const ALL: [AuthKind; 8] = [
+    pub const ALL: [AuthKind; 11] = [
         AuthKind::None,
         AuthKind::ApiKey,
         AuthKind::Bearer,
@@ -388,6 +533,9 @@ impl AuthKind {
         AuthKind::SignedJwt,
         AuthKind::OAuthAuthorizationCode,
         AuthKind::OAuthDevice,
+        AuthKind::Digest,
+        AuthKind::AwsSigV4,
+        AuthKind::OAuth1,
     ];
 
     pub fn label(self) -> &'static str {
@@ -400,6 +548,9 @@ impl AuthKind {
             AuthKind::SignedJwt => "Signed JWT",
             AuthKind::OAuthAuthorizationCode => "OAuth 2 sign in with browser (authorization code)",
             AuthKind::OAuthDevice => "OAuth 2 sign in with a code (device)",
+            AuthKind::Digest => "Username and password (Digest)",
+            AuthKind::AwsSigV4 => "AWS Signature V4",
+            AuthKind::OAuth1 => "OAuth 1.0a (signed requests)",
         }
     }
 }
@@ -415,6 +566,9 @@ impl AuthMethod {
             AuthMethod::SignedJwt(_) => AuthKind::SignedJwt,
             AuthMethod::OAuthAuthorizationCode(_) => AuthKind::OAuthAuthorizationCode,
             AuthMethod::OAuthDevice(_) => AuthKind::OAuthDevice,
+            AuthMethod::Digest { .. } => AuthKind::Digest,
+            AuthMethod::AwsSigV4(_) => AuthKind::AwsSigV4,
+            AuthMethod::OAuth1(_) => AuthKind::OAuth1,
         }
     }
 
@@ -457,6 +611,11 @@ impl AuthMethod {
             AuthKind::SignedJwt => AuthMethod::SignedJwt(SignedJwt::new(profile)),
             AuthKind::OAuthAuthorizationCode => AuthMethod::OAuthAuthorizationCode(UserSignIn::new(profile)),
             AuthKind::OAuthDevice => AuthMethod::OAuthDevice(UserSignIn::new(profile)),
+            AuthKind::Digest => {
+                AuthMethod::Digest { username: String::new(), password: SecretRef::for_profile(profile, "password") }
+            }
+            AuthKind::AwsSigV4 => AuthMethod::AwsSigV4(AwsSigV4::new(profile)),
+            AuthKind::OAuth1 => AuthMethod::OAuth1(OAuth1::new(profile)),
         }
     }
 
@@ -466,10 +625,12 @@ impl AuthMethod {
             AuthMethod::None => None,
             AuthMethod::ApiKey { key, .. } => Some(key),
             AuthMethod::Bearer { token } => Some(token),
-            AuthMethod::Basic { password, .. } => Some(password),
+            AuthMethod::Basic { password, .. } | AuthMethod::Digest { password, .. } => Some(password),
             AuthMethod::OAuthClientCredentials(cc) => Some(&cc.client_secret),
             AuthMethod::SignedJwt(settings) => Some(&settings.key),
             AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => Some(&s.client_secret),
+            AuthMethod::AwsSigV4(settings) => Some(&settings.secret_access_key),
+            AuthMethod::OAuth1(settings) => Some(&settings.consumer_secret),
         }
     }
 
@@ -480,6 +641,8 @@ impl AuthMethod {
             AuthMethod::OAuthAuthorizationCode(s) | AuthMethod::OAuthDevice(s) => {
                 vec![&s.client_secret, &s.token_cache]
             }
+            AuthMethod::AwsSigV4(settings) => vec![&settings.secret_access_key, &settings.session_token],
+            AuthMethod::OAuth1(settings) => vec![&settings.consumer_secret, &settings.token_secret],
             other => other.secret_ref().into_iter().collect(),
         }
     }
@@ -490,13 +653,15 @@ impl AuthMethod {
             AuthMethod::None => "credential",
             AuthMethod::ApiKey { .. } => "API key",
             AuthMethod::Bearer { .. } => "access token",
-            AuthMethod::Basic { .. } => "password",
+            AuthMethod::Basic { .. } | AuthMethod::Digest { .. } => "password",
             AuthMethod::OAuthClientCredentials(cc) if cc.client_auth == ClientAuth::PrivateKeyJwt => "private key",
             AuthMethod::OAuthClientCredentials(_)
             | AuthMethod::OAuthAuthorizationCode(_)
             | AuthMethod::OAuthDevice(_) => "client secret",
             AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
             AuthMethod::SignedJwt(_) => "private key",
+            AuthMethod::AwsSigV4(_) => "secret access key",
+            AuthMethod::OAuth1(_) => "consumer secret",
         }
     }
 
@@ -505,6 +670,9 @@ impl AuthMethod {
     pub fn sent_credential_label(&self) -> &'static str {
         match self {
             AuthMethod::SignedJwt(_) => "signed token",
+            AuthMethod::Digest { .. } => "Digest answer",
+            AuthMethod::AwsSigV4(_) => "AWS signature",
+            AuthMethod::OAuth1(_) => "OAuth 1 signature",
             other if other.is_oauth() => "access token",
             other => other.secret_label(),
         }
@@ -634,6 +802,10 @@ pub struct Profile {
     /// certificate comes from a private authority. Added to the system's, not instead of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle_pem: Option<String>,
+    /// A `DPoP` key (RFC 9449, EC P-256, in the keychain): the access token is sent as
+    /// `Authorization: DPoP …` with a fresh proof signed by it on every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<SecretRef>,
 }
 
 impl Profile {
@@ -655,7 +827,13 @@ impl Profile {
             secret_change: None,
             client_certificate: None,
             ca_bundle_pem: None,
+            dpop_key: None,
         }
+    }
+
+    /// The slot a profile's `DPoP` key goes in.
+    pub fn dpop_key_slot(profile: &ProfileId) -> SecretRef {
+        SecretRef::for_profile(profile, "dpop_key")
     }
 
     /// Every keychain slot this profile uses (deleted with it): its auth method's, the user's
@@ -665,6 +843,7 @@ impl Profile {
         slots.extend(self.client_certificate.as_ref().map(|identity| &identity.private_key));
         slots.extend(self.token_checks.verify_secret.as_ref());
         slots.extend(self.secret_variables.values());
+        slots.extend(self.dpop_key.as_ref());
         slots
     }
 
@@ -709,6 +888,9 @@ impl Profile {
         for (name, slot) in &mut copy.secret_variables {
             *slot = Profile::secret_variable_slot(&copy.id, name);
         }
+        if copy.dpop_key.is_some() {
+            copy.dpop_key = Some(Profile::dpop_key_slot(&copy.id));
+        }
         if copy.token_checks.verify_secret.is_some() {
             copy.token_checks.verify_secret = Some(TokenChecks::verify_secret_slot(&copy.id));
         }
@@ -730,6 +912,26 @@ impl Profile {
             }),
             AuthMethod::OAuthAuthorizationCode(s) => AuthMethod::OAuthAuthorizationCode(s.with_slots_of(&copy.id)),
             AuthMethod::OAuthDevice(s) => AuthMethod::OAuthDevice(s.with_slots_of(&copy.id)),
+            AuthMethod::Digest { username, .. } => AuthMethod::Digest {
+                username: username.clone(),
+                password: SecretRef::for_profile(&copy.id, "password"),
+            },
+            AuthMethod::AwsSigV4(settings) => {
+                let fresh = AwsSigV4::new(&copy.id);
+                AuthMethod::AwsSigV4(AwsSigV4 {
+                    secret_access_key: fresh.secret_access_key,
+                    session_token: fresh.session_token,
+                    ..settings.clone()
+                })
+            }
+            AuthMethod::OAuth1(settings) => {
+                let fresh = OAuth1::new(&copy.id);
+                AuthMethod::OAuth1(OAuth1 {
+                    consumer_secret: fresh.consumer_secret,
+                    token_secret: fresh.token_secret,
+                    ..settings.clone()
+                })
+            }
         };
         copy.client_certificate =
             self.client_certificate.as_ref().map(|identity| ClientIdentity::new(&copy.id, &identity.certificate_pem));
@@ -841,6 +1043,22 @@ token = "abc/token"
         );
         let copy = p.duplicate();
         assert_eq!(copy.client_certificate.unwrap().private_key, SecretRef::for_profile(&copy.id, "client_key"));
+    }
+
+    #[test]
+    fn signing_methods_round_trip_through_the_profiles_file() {
+        for kind in [AuthKind::Digest, AuthKind::AwsSigV4, AuthKind::OAuth1] {
+            let mut p = profile("https://api.example.com", &[]);
+            p.auth = AuthMethod::new_of_kind(kind, &p.id);
+            if let AuthMethod::OAuth1(settings) = &mut p.auth {
+                settings.method = OAuth1Method::HmacSha256;
+                settings.placement = OAuth1Placement::Body;
+            }
+            let text = toml::to_string(&p).unwrap();
+            let back: Profile = toml::from_str(&text).unwrap_or_else(|e| panic!("{kind:?}: {e}\n{text}"));
+            assert_eq!(back, p, "{text}");
+            assert_eq!(p.duplicate().auth.kind(), kind);
+        }
     }
 
     #[test]

@@ -426,6 +426,7 @@ pub fn is_sensitive_header(name: &str) -> bool {
         || lower.contains("token")
         || lower.contains("secret")
         || lower.contains("password")
+        || lower == "dpop"
 }
 
 /// Turn a draft into the request that will be sent. `secret` is the profile's credential,
@@ -536,6 +537,58 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
                 value: Secret::new(format!("Bearer {}", secret.expose())),
             },
         },
+        // For AWS Signature V4, `secret` is the signature the workspace made for this very
+        // request (the whole Authorization value, or a presigned URL's X-Amz-Signature).
+        AuthMethod::AwsSigV4(settings) => match settings.placement {
+            crate::core::profile::SigV4Placement::Header => AppliedCredential {
+                description: format!(
+                    "AWS Signature V4 (access key ID {}, {} in {}) in header Authorization",
+                    settings.access_key_id, settings.service, settings.region
+                ),
+                placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
+            },
+            crate::core::profile::SigV4Placement::Query => AppliedCredential {
+                description: format!(
+                    "AWS Signature V4 (access key ID {}, {} in {}) in query parameter {}",
+                    settings.access_key_id,
+                    settings.service,
+                    settings.region,
+                    crate::core::auth::sigv4::SIGNATURE_PARAM
+                ),
+                placement: CredentialPlacement::Query {
+                    name: crate::core::auth::sigv4::SIGNATURE_PARAM.to_owned(),
+                    value: secret.clone(),
+                },
+            },
+        },
+        // For OAuth 1.0a, `secret` is the signature the workspace made for this request (the
+        // whole Authorization value with header placement, else `oauth_signature`).
+        AuthMethod::OAuth1(settings) => match settings.placement {
+            crate::core::profile::OAuth1Placement::Header => AppliedCredential {
+                description: format!(
+                    "OAuth 1.0a signature ({}, consumer key {}) in header Authorization",
+                    settings.method.name(),
+                    settings.consumer_key
+                ),
+                placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
+            },
+            crate::core::profile::OAuth1Placement::Query | crate::core::profile::OAuth1Placement::Body => {
+                AppliedCredential {
+                    description: format!(
+                        "OAuth 1.0a signature ({}, consumer key {}) in query parameter oauth_signature",
+                        settings.method.name(),
+                        settings.consumer_key
+                    ),
+                    placement: CredentialPlacement::Query { name: "oauth_signature".to_owned(), value: secret.clone() },
+                }
+            }
+        },
+        // For Digest, `secret` is the answer the workspace worked out for this request's
+        // challenge, never the password.
+        AuthMethod::Digest { username, .. } => AppliedCredential {
+            description: format!("Digest answer for username {username} in header Authorization"),
+            placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
+        },
         AuthMethod::Basic { username, .. } => {
             if username.contains(':') {
                 return Err(PrepareError::BasicUsernameColon);
@@ -551,6 +604,24 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
         }
     };
     Ok(Some(applied))
+}
+
+/// The same access token, sent as a DPoP-bound token (RFC 9449 §7.1): `Authorization: DPoP …`.
+pub fn dpop_bound(applied: AppliedCredential) -> AppliedCredential {
+    match applied.placement {
+        CredentialPlacement::Header { name, value } if value.expose().starts_with("Bearer ") => AppliedCredential {
+            description: applied.description.replacen(
+                "in header Authorization",
+                "in header Authorization (DPoP-bound)",
+                1,
+            ),
+            placement: CredentialPlacement::Header {
+                name,
+                value: Secret::new(format!("DPoP {}", &value.expose()["Bearer ".len()..])),
+            },
+        },
+        placement => AppliedCredential { placement, ..applied },
+    }
 }
 
 impl PreparedRequest {

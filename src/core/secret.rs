@@ -85,35 +85,17 @@ impl SecretSlip {
     }
 }
 
-/// Prefixes that tell what kind of key a value is, longest first so the most specific wins.
-const KNOWN_PREFIXES: &[&str] = &[
-    "gp_test_",
-    "gp_live_",
-    "sk_test_",
-    "sk_live_",
-    "pk_test_",
-    "pk_live_",
-    "rk_test_",
-    "rk_live_",
-    "github_pat_",
-    "ghp_",
-    "gho_",
-    "ghs_",
-    "glpat-",
-    "xoxb-",
-    "xoxp-",
-    "AKIA",
-    "ASIA",
-    "eyJ",
-];
-
 /// The safe fingerprint of any credential-like text.
 pub fn fingerprint(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() < 12 {
         return format!("•••• ({} characters)", chars.len());
     }
-    let prefix = KNOWN_PREFIXES.iter().find(|p| value.starts_with(*p)).copied().unwrap_or("");
+    // A known key prefix (the one table), or the start every JWT shares.
+    let prefix = crate::core::key_prefix::find(value)
+        .map(|p| p.prefix.as_str())
+        .or_else(|| value.starts_with("eyJ").then_some("eyJ"))
+        .unwrap_or("");
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{prefix}…{tail}")
 }

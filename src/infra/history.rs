@@ -60,10 +60,16 @@ impl History {
                 status INTEGER,
                 duration_ms INTEGER NOT NULL,
                 error TEXT,
-                draft_json TEXT NOT NULL
+                draft_json TEXT NOT NULL,
+                origin TEXT NOT NULL DEFAULT 'manual'
              );
              CREATE INDEX IF NOT EXISTS history_profile ON history(profile_id, sent_at);",
         )?;
+        // A database made before requests had an origin gets the column; its rows were sent by hand.
+        let has_origin = conn.prepare("SELECT 1 FROM pragma_table_info('history') WHERE name = 'origin'")?.exists([])?;
+        if !has_origin {
+            conn.execute_batch("ALTER TABLE history ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual';")?;
+        }
         Ok(Self { conn, path: path.to_path_buf(), warning: None })
     }
 
@@ -76,8 +82,8 @@ impl History {
         let draft = serde_json::to_string(&entry.draft).map_err(|e| self.fail(e))?;
         self.conn
             .execute(
-                "INSERT INTO history (sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO history (sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     entry.sent_at,
                     entry.profile_id,
@@ -88,7 +94,8 @@ impl History {
                     entry.status,
                     i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
                     entry.error,
-                    draft
+                    draft,
+                    entry.origin.as_str()
                 ],
             )
             .map_err(|e| self.fail(e))?;
@@ -100,7 +107,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json
+                "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json, origin
                  FROM history ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.fail(e))?;
@@ -151,6 +158,7 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
         duration_ms: u64::try_from(row.get::<_, i64>(8)?).unwrap_or(0),
         error: row.get(9)?,
         draft,
+        origin: crate::core::history::SendOrigin::parse(&row.get::<_, String>(11)?),
     })
 }
 
@@ -173,6 +181,7 @@ mod tests {
             duration_ms: 42,
             error: None,
             draft: RequestDraft::get("/v1/me"),
+            origin: crate::core::history::SendOrigin::Manual,
         }
     }
 
@@ -186,6 +195,29 @@ mod tests {
         assert_eq!(recent.iter().map(|e| e.status).collect::<Vec<_>>(), vec![Some(401), Some(200)]);
         assert_eq!(recent[1].draft, RequestDraft::get("/v1/me"));
         assert_eq!(history.last_success("p1", "GET", "https://api.example.com/v1/me").unwrap(), Some(1_700_000_000));
+    }
+
+    #[test]
+    fn the_origin_is_kept_and_an_older_database_gets_the_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HISTORY_FILE);
+        // A database as Gatepass wrote it before requests had an origin.
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE history (id INTEGER PRIMARY KEY, sent_at INTEGER NOT NULL, profile_id TEXT NOT NULL,
+             profile_name TEXT NOT NULL, environment TEXT NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL,
+             status INTEGER, duration_ms INTEGER NOT NULL, error TEXT, draft_json TEXT NOT NULL);
+             INSERT INTO history (sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, draft_json)
+             VALUES (1, 'p1', 'P', 'Sandbox', 'GET', 'https://x/', 200, 3, '{}');",
+        )
+        .unwrap();
+        drop(old);
+        let history = History::open(dir.path()).unwrap();
+        let mut run = entry(Some(200));
+        run.origin = crate::core::history::SendOrigin::Run;
+        history.record(&run).unwrap();
+        let origins: Vec<_> = history.recent(5).unwrap().iter().map(|e| e.origin).collect();
+        assert_eq!(origins, [crate::core::history::SendOrigin::Run, crate::core::history::SendOrigin::Manual]);
     }
 
     #[test]

@@ -114,7 +114,9 @@ impl HttpClient {
         for _ in 0..=MAX_REDIRECTS {
             let mut builder = self.client_for(&url)?.request(to_reqwest(method), url.clone());
             for (name, value) in &request.headers {
-                if body.is_none() && name.eq_ignore_ascii_case("content-type") {
+                // A redirect that turned the request into a GET dropped its body and so its type;
+                // a type typed on a request without a body goes out as typed (as curl sends it).
+                if body.is_none() && request.body.is_some() && name.eq_ignore_ascii_case("content-type") {
                     continue;
                 }
                 builder = builder.header(name, value);

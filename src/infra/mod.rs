@@ -1,6 +1,7 @@
 //! Adapters that do I/O: HTTP, the keychain, the profiles file, the history database, sign-in
 //! servers. Nothing here knows about the GUI. (The practice API, a second program, is `crate::practice`.)
 
+pub mod collections;
 pub mod history;
 pub mod http;
 pub mod jwks;

@@ -1,22 +1,34 @@
-//! The app: its state, the commands widgets push, and the loop that turns commands into tasks
-//! and task results into state.
+//! The app: a router, not a container. It holds the views (the request tabs, the sidebar, the
+//! windows), builds the read-only [`ViewCx`] they draw with, applies the [`Command`]s they return
+//! by spawning tasks, and routes each task's reply back to the view that asked — by tab and
+//! request id, dropping replies for an older request.
 //!
-//! `logic` drains finished tasks and applies commands; `ui` only draws. Every pending thing is a
-//! small enum (`SendState`, `KeychainState`, ...), and results for an old request id are dropped.
+//! `logic` drains finished tasks and applies commands; `ui` only draws. The command handling of
+//! each area lives next door: `app/tokens.rs`, `app/check.rs`, `app/curl.rs`.
+
+mod check;
+mod curl;
+mod tokens;
 
 use crate::core::body::{self, FormattedBody, ViewMode};
 use crate::core::exchange::{Exchange, RequestId};
-use crate::core::history::HistoryEntry;
-use crate::core::profile::{Profile, ProfileId, SecretRef};
-use crate::core::request::{Gate, RequestDraft};
-use crate::core::secret::Secret;
+use crate::core::profile::{Profile, ProfileId};
+use crate::core::request::RequestDraft;
 use crate::infra::keychain::{KeychainError, StoreKind, UnavailableStore};
 use crate::infra::store::ProfilesFile;
 use crate::practice::{PracticeConfig, PracticeServer};
-use crate::ui::inspector::{ActiveTokenView, TokenCommand, TokenInspector};
+use crate::ui::command::{Command, SecretPurpose, TabId};
+use crate::ui::panels::banners_ui::Notices;
+use crate::ui::panels::check_ui::CheckView;
+use crate::ui::panels::confirm_ui::ConfirmDialog;
+use crate::ui::panels::curl_ui::ImportWindow;
 use crate::ui::panels::profiles_ui::ProfileEditor;
-use crate::ui::tasks::{Event, SecretPurpose, Tasks};
+use crate::ui::panels::request_tab::{Answer, BodyState, Origin, RequestTab};
+use crate::ui::panels::sidebar_ui::Sidebar;
+use crate::ui::panels::token_ui::{ActiveTokenView, SignInView, TokenFetch, TokenInspector};
+use crate::ui::tasks::{BodyMatch, Event, Tasks};
 use crate::ui::theme::Theme;
+use crate::ui::view::{KeychainState, Notice, PracticeStatus, ViewCx};
 use crate::workspace::{ForeignHostChoice, SendOutcome, SendRequest, Workspace};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -46,115 +58,6 @@ impl Default for StartOptions {
     }
 }
 
-/// What widgets ask for. Applied in `logic`, so drawing never does I/O.
-#[derive(Debug)]
-pub enum Command {
-    Send,
-    Cancel,
-    SelectProfile(ProfileId),
-    AnswerGates {
-        yes: bool,
-        foreign_host: ForeignHostChoice,
-    },
-    SaveProfile {
-        profile: Box<Profile>,
-        secret: Option<Secret>,
-    },
-    DeleteProfile(ProfileId),
-    DuplicateProfile(ProfileId),
-    /// Give a profile a client certificate; the key goes to the keychain.
-    ImportCertificate {
-        profile: ProfileId,
-        certificate_pem: String,
-        key: Secret,
-    },
-    /// Open a PKCS#12 file with its passphrase and import what it holds.
-    ImportPkcs12 {
-        profile: ProfileId,
-        path: String,
-        passphrase: Secret,
-    },
-    RemoveCertificate(ProfileId),
-    /// Read a PEM file into one of the editor's fields.
-    LoadPem(crate::ui::panels::profiles_ui::PemField, String),
-    ReadSecret(SecretRef, SecretPurpose),
-    RetryKeychain,
-    UseSessionMemory,
-    RestoreDraft(Box<RequestDraft>),
-    SetBodyMode(ViewMode),
-    ToggleTheme,
-    /// A button on the explanation card.
-    Fix(crate::core::diagnose::Action),
-    /// The token inspector (see ui/inspector.rs).
-    Token(TokenCommand),
-    /// The "Check setup" window (see `ui/check_ui.rs`).
-    Check(crate::ui::check_ui::CheckCommand),
-    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
-    Curl(crate::ui::panels::curl_ui::CurlCommand),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeychainState {
-    Connecting,
-    Ready(StoreKind),
-    Unavailable(KeychainError),
-}
-
-pub enum PracticeState {
-    Off,
-    Starting,
-    Running(PracticeServer),
-    Failed(String),
-}
-
-pub enum SendState {
-    Idle,
-    InFlight { id: RequestId, abort: tokio::task::AbortHandle, started: Instant },
-}
-
-/// A send that waits for the user's yes.
-pub struct PendingConfirmation {
-    pub request: SendRequest,
-    pub gates: Vec<Gate>,
-}
-
-pub enum BodyState {
-    Formatting,
-    Ready(Arc<FormattedBody>),
-}
-
-/// The last exchange and its body, formatted off the UI thread.
-pub struct ResponseView {
-    pub exchange: Arc<Exchange>,
-    /// Why it failed; no findings when it did not.
-    pub explained: Arc<crate::core::diagnose::Explained>,
-    pub mode: ViewMode,
-    pub body: BodyState,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestTab {
-    Query,
-    Headers,
-    Body,
-    Auth,
-    Preview,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseTab {
-    Body,
-    Headers,
-    Sent,
-}
-
-/// A message shown in the notice strip until dismissed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub text: String,
-    pub is_error: bool,
-}
-
 /// Frame timings for tests/bench.sh, written only when `GATEPASS_BENCH_LOG` names a file.
 pub struct BenchLog {
     launched: Instant,
@@ -182,47 +85,75 @@ impl BenchLog {
     }
 }
 
+/// The app as the window runs it, with the default start and the bench log when asked for.
+pub fn window_app(
+    ctx: &egui::Context,
+    workspace: Result<Arc<Workspace>, String>,
+    runtime: tokio::runtime::Handle,
+    launched: Instant,
+) -> Box<dyn eframe::App> {
+    let mut app = GatepassApp::new(ctx, workspace, runtime, StartOptions::default());
+    app.bench = BenchLog::from_env(launched);
+    Box::new(app)
+}
+
+/// Under this width the window puts less in a row (the top bar folds its notes into "More").
+const NARROW_WIDTH: f32 = 1100.0;
+
 pub struct GatepassApp {
     pub bench: Option<BenchLog>,
-    pub workspace: Result<Arc<Workspace>, String>,
-    pub tasks: Tasks,
+    workspace: Result<Arc<Workspace>, String>,
+    tasks: Tasks,
     events: Receiver<Event>,
+    /// Commands waiting for `logic`. Tests push here only to arrange what the UI cannot reach.
     pub commands: Vec<Command>,
-    pub theme: Theme,
-    pub profiles: Vec<Profile>,
-    pub active: Option<ProfileId>,
-    pub practice: PracticeState,
-    pub keychain: KeychainState,
+    theme: Theme,
+    profiles: Vec<Profile>,
+    active: Option<ProfileId>,
+    practice: PracticeStatus,
+    practice_server: Option<PracticeServer>,
+    keychain: KeychainState,
     sample_checked: bool,
-    pub notices: Vec<Notice>,
-    pub draft: RequestDraft,
-    pub send: SendState,
-    pub response: Option<ResponseView>,
-    /// A plain-words reason the last send did not happen (bad URL, keychain...).
-    pub send_error: Option<String>,
-    /// A plain note about the last send that is not a problem (it was cancelled).
-    pub send_note: Option<String>,
-    pub confirmation: Option<PendingConfirmation>,
-    pub history: Vec<HistoryEntry>,
-    pub editor: Option<ProfileEditor>,
-    /// The token inspector window, when open.
-    pub inspector: Option<TokenInspector>,
-    /// The "Check setup" window, with the last run's results.
-    pub check: Option<crate::ui::check_ui::CheckView>,
+    notices: Notices,
+    /// The open requests, each with its own draft and answer; one is active.
+    tabs: Vec<RequestTab>,
+    active_tab: usize,
+    sidebar: Sidebar,
+    confirm: Option<ConfirmDialog>,
+    editor: Option<ProfileEditor>,
+    inspector: Option<TokenInspector>,
+    /// "Check setup", with the last run's results (kept while the window is closed).
+    check: CheckView,
     /// The active profile's access token, for the profile bar.
-    pub active_token: Option<ActiveTokenView>,
-    /// "Get new token" for an OAuth profile (see ui/inspector.rs).
-    pub token_fetch: Option<crate::ui::inspector::TokenFetch>,
+    active_token: Option<ActiveTokenView>,
+    /// "Get new token" for an OAuth profile.
+    token_fetch: Option<TokenFetch>,
     /// A sign-in waiting for the person (browser or device code), shown in its own window.
-    pub sign_in: Option<crate::ui::inspector::SignInView>,
+    sign_in: Option<SignInView>,
     /// Opens the sign-in page: the system's browser (UI tests put a stand-in here).
     pub browser: Arc<dyn crate::workspace::Browser>,
-    pub request_tab: RequestTab,
-    pub response_tab: ResponseTab,
-    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
-    pub curl: crate::ui::panels::curl_ui::CurlState,
+    curl_import: Option<ImportWindow>,
     next_id: u64,
     was_focused: bool,
+}
+
+/// The read-only context for this frame, built from the app's fields directly so the views
+/// (other fields) can be borrowed mutably next to it.
+macro_rules! view_cx {
+    ($app:expr, $now:expr, $narrow:expr, $keyboard:expr) => {
+        ViewCx {
+            theme: &$app.theme,
+            profiles: &$app.profiles,
+            active: $app.active.as_ref().and_then(|id| $app.profiles.iter().find(|p| &p.id == id)),
+            now: $now,
+            keychain: &$app.keychain,
+            practice: &$app.practice,
+            active_token: $app.active_token.as_ref(),
+            token_fetch: $app.token_fetch.as_ref(),
+            narrow: $narrow,
+            keyboard: $keyboard,
+        }
+    };
 }
 
 impl GatepassApp {
@@ -245,38 +176,36 @@ impl GatepassApp {
             theme,
             profiles: Vec::new(),
             active: None,
-            practice: PracticeState::Off,
+            practice: PracticeStatus::Off,
+            practice_server: None,
             keychain: KeychainState::Connecting,
             sample_checked: !options.start_practice,
-            notices: Vec::new(),
-            draft: RequestDraft::get("/v1/me"),
-            send: SendState::Idle,
-            response: None,
-            send_error: None,
-            send_note: None,
-            confirmation: None,
-            history: Vec::new(),
+            notices: Notices::default(),
+            tabs: vec![RequestTab::new(TabId(1), RequestDraft::get("/v1/me"))],
+            active_tab: 0,
+            sidebar: Sidebar::default(),
+            confirm: None,
             editor: None,
             inspector: None,
-            check: None,
+            check: CheckView::default(),
             active_token: None,
             token_fetch: None,
             sign_in: None,
             browser: Arc::new(crate::workspace::SystemBrowser),
-            request_tab: RequestTab::Query,
-            response_tab: ResponseTab::Body,
-            curl: crate::ui::panels::curl_ui::CurlState::default(),
+            curl_import: None,
             next_id: 1,
             was_focused: true,
         };
         let Ok(ws) = app.workspace.clone() else { return app };
-        app.notices.extend(ws.warnings.iter().map(|w| Notice { text: w.clone(), is_error: false }));
+        for warning in &ws.warnings {
+            app.notices.push(Notice::info(warning.clone()));
+        }
         match ws.load_profiles() {
             Ok(loaded) => app.apply_profiles(loaded.file),
-            Err(e) => app.notices.push(Notice { text: e.to_string(), is_error: true }),
+            Err(e) => app.notices.push(Notice::error(e.to_string())),
         }
         if options.start_practice {
-            app.practice = PracticeState::Starting;
+            app.practice = PracticeStatus::Starting;
             let config = options.practice.clone();
             app.tasks.spawn(async move {
                 Event::PracticeStarted(PracticeServer::start(config).await.map_err(|e| e.to_string()))
@@ -295,13 +224,92 @@ impl GatepassApp {
         app
     }
 
+    // ---- what tests and the views' tests read -------------------------------------------
+
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    pub fn active_profile(&self) -> Option<&Profile> {
+        self.active.as_ref().and_then(|id| self.profiles.iter().find(|p| &p.id == id))
+    }
+
+    /// The active request tab.
+    pub fn tab(&self) -> &RequestTab {
+        &self.tabs[self.active_tab]
+    }
+
+    /// The active request tab, to arrange a request the UI cannot type (tests).
+    pub fn tab_mut(&mut self) -> &mut RequestTab {
+        &mut self.tabs[self.active_tab]
+    }
+
+    pub fn tabs(&self) -> &[RequestTab] {
+        &self.tabs
+    }
+
+    pub fn history(&self) -> &[crate::core::history::HistoryEntry] {
+        &self.sidebar.history
+    }
+
+    pub fn sidebar(&self) -> &Sidebar {
+        &self.sidebar
+    }
+
+    pub fn editor(&self) -> Option<&ProfileEditor> {
+        self.editor.as_ref()
+    }
+
+    /// The editor, to arrange a field the UI cannot type into (a file path, in tests).
+    pub fn editor_mut(&mut self) -> Option<&mut ProfileEditor> {
+        self.editor.as_mut()
+    }
+
+    pub fn inspector(&self) -> Option<&TokenInspector> {
+        self.inspector.as_ref()
+    }
+
+    pub fn inspector_mut(&mut self) -> Option<&mut TokenInspector> {
+        self.inspector.as_mut()
+    }
+
+    pub fn check_view(&self) -> &CheckView {
+        &self.check
+    }
+
+    pub fn confirmation(&self) -> Option<&ConfirmDialog> {
+        self.confirm.as_ref()
+    }
+
+    pub fn token_fetch(&self) -> Option<&TokenFetch> {
+        self.token_fetch.as_ref()
+    }
+
+    pub fn sign_in(&self) -> Option<&SignInView> {
+        self.sign_in.as_ref()
+    }
+
+    pub fn curl_import(&self) -> Option<&ImportWindow> {
+        self.curl_import.as_ref()
+    }
+
+    pub fn practice_server(&self) -> Option<&PracticeServer> {
+        self.practice_server.as_ref()
+    }
+
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices.items
+    }
+
+    // ---- the loop ---------------------------------------------------------------------
+
     fn connect_keychain(&mut self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.keychain = KeychainState::Connecting;
         self.tasks.spawn_blocking(move || Event::KeychainReady(ws.connect_keychain().map(|()| ws.secret_store_kind())));
     }
 
-    pub(crate) fn refresh_history(&self) {
+    fn refresh_history(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks.spawn_blocking(move || {
             // Also have the HTTP clients ready (the TLS roots read), so the first send does not
@@ -317,15 +325,10 @@ impl GatepassApp {
         });
     }
 
-    pub(crate) fn reload_profiles(&self) {
+    fn reload_profiles(&self) {
         let Ok(ws) = self.workspace.clone() else { return };
         self.tasks
             .spawn_blocking(move || Event::Profiles(ws.load_profiles().map(|l| l.file).map_err(|e| e.to_string())));
-    }
-
-    /// Take a fresh copy of the profiles file (after a task saved one).
-    pub(crate) fn apply_profiles_file(&mut self, file: ProfilesFile) {
-        self.apply_profiles(file);
     }
 
     fn apply_profiles(&mut self, file: ProfilesFile) {
@@ -335,18 +338,6 @@ impl GatepassApp {
         self.active = keep
             .or(file.active_profile.filter(|id| self.profiles.iter().any(|p| &p.id == id)))
             .or_else(|| self.profiles.first().map(|p| p.id.clone()));
-    }
-
-    pub fn active_profile(&self) -> Option<&Profile> {
-        self.active.as_ref().and_then(|id| self.profiles.iter().find(|p| &p.id == id))
-    }
-
-    pub fn is_sending(&self) -> bool {
-        matches!(self.send, SendState::InFlight { .. })
-    }
-
-    pub fn practice_running(&self) -> bool {
-        matches!(self.practice, PracticeState::Running(_))
     }
 
     /// Drain finished tasks, apply commands. Never blocks.
@@ -361,8 +352,10 @@ impl GatepassApp {
             self.on_event(event);
         }
         self.maybe_prepare_sample();
-        for command in std::mem::take(&mut self.commands) {
-            self.apply(command, ctx);
+        while !self.commands.is_empty() {
+            for command in std::mem::take(&mut self.commands) {
+                self.apply(command, ctx);
+            }
         }
         self.refresh_active_token();
     }
@@ -371,7 +364,7 @@ impl GatepassApp {
         if self.sample_checked || !matches!(self.keychain, KeychainState::Ready(_)) {
             return;
         }
-        let (PracticeState::Running(server), Ok(ws)) = (&self.practice, &self.workspace) else { return };
+        let (Some(server), Ok(ws)) = (&self.practice_server, &self.workspace) else { return };
         self.sample_checked = true;
         let ws = Arc::clone(ws);
         let server = crate::workspace::PracticeUrls::from(server);
@@ -379,12 +372,19 @@ impl GatepassApp {
             .spawn_blocking(move || Event::SampleReady(ws.ensure_sample_workspace(&server).map_err(|e| e.to_string())));
     }
 
+    fn tab_index(&self, id: TabId) -> Option<usize> {
+        self.tabs.iter().position(|t| t.id == id)
+    }
+
     fn on_event(&mut self, event: Event) {
         match event {
-            Event::PracticeStarted(Ok(server)) => self.practice = PracticeState::Running(server),
+            Event::PracticeStarted(Ok(server)) => {
+                self.practice_server = Some(server);
+                self.practice = PracticeStatus::Running;
+            }
             Event::PracticeStarted(Err(e)) => {
-                self.notices.push(Notice { text: format!("The practice API could not start: {e}"), is_error: true });
-                self.practice = PracticeState::Failed(e);
+                self.notices.push(Notice::error(format!("The practice API could not start: {e}")));
+                self.practice = PracticeStatus::Failed(e);
             }
             Event::KeychainReady(Ok(kind)) => self.keychain = KeychainState::Ready(kind),
             Event::KeychainReady(Err(e)) => {
@@ -393,8 +393,7 @@ impl GatepassApp {
             }
             Event::SampleReady(result) => {
                 if let Err(e) = result {
-                    self.notices
-                        .push(Notice { text: format!("The sample profiles could not be set up: {e}"), is_error: true });
+                    self.notices.push(Notice::error(format!("The sample profiles could not be set up: {e}")));
                 }
                 self.reload_profiles();
             }
@@ -405,8 +404,8 @@ impl GatepassApp {
                     editor.saved(&self.profiles, &id);
                 }
             }
-            Event::Profiles(Err(e)) | Event::ProfileDeleted(Err(e)) => {
-                self.notices.push(Notice { text: e, is_error: true });
+            Event::Profiles(Err(e)) | Event::ProfileDeleted(Err(e)) | Event::History(Err(e)) => {
+                self.notices.push(Notice::error(e));
             }
             Event::CertificateChanged(Ok((file, id, said))) => {
                 self.apply_profiles(file);
@@ -423,171 +422,122 @@ impl GatepassApp {
             Event::CertificateChanged(Err(e)) | Event::PemLoaded(_, Err(e)) | Event::ProfileSaved(Err(e)) => {
                 match &mut self.editor {
                     Some(editor) => editor.failed(e),
-                    None => self.notices.push(Notice { text: e, is_error: true }),
+                    None => self.notices.push(Notice::error(e)),
                 }
             }
-            Event::SendDone(id, result) => {
+            Event::SendDone { tab, request, result } => {
                 // A send with an OAuth profile may have got a new token for the profile bar.
-                if self.active_profile().is_some_and(|p| p.auth.is_oauth()) {
+                if self.profiles.iter().any(|p| p.id == request.profile && p.auth.is_oauth()) {
                     self.mark_active_token_stale();
                 }
-                self.on_send_done(id, result);
+                self.on_send_done(tab, request, result);
+            }
+            Event::BodyFormatted { tab, id, mode, wrap_columns, body } => {
+                if let Some(i) = self.tab_index(tab) {
+                    self.tabs[i].body_formatted(id, mode, wrap_columns, body);
+                }
+            }
+            Event::BodySearched { tab, id, query, matches, capped } => {
+                if let Some(i) = self.tab_index(tab) {
+                    self.tabs[i].searched(id, query, matches, capped);
+                }
+            }
+            Event::BodySaved { tab, result } => {
+                if let Some(i) = self.tab_index(tab) {
+                    use crate::ui::panels::request_tab::TabNote;
+                    self.tabs[i].note = Some(match result {
+                        Ok(path) => TabNote::BodySaved(path),
+                        Err(why) => TabNote::BodyNotSaved(why),
+                    });
+                }
             }
             Event::Token(event) => self.on_token_event(event),
-            Event::Check(event) => self.on_check_event(event),
-            Event::Curl(event) => crate::ui::panels::curl_ui::on_event(self, event),
-            Event::BodyFormatted(id, mode, body) => {
-                if let Some(view) = &mut self.response
-                    && view.exchange.id == id
-                    && view.mode == mode
-                {
-                    view.body = BodyState::Ready(body);
-                }
-            }
-            Event::History(Ok(entries)) => self.history = entries,
-            Event::History(Err(e)) => self.notices.push(Notice { text: e, is_error: true }),
+            Event::Check(id, result) => self.on_check_event(id, result),
+            Event::Curl(event) => curl::on_event(self, event),
+            Event::History(Ok(entries)) => self.sidebar.history = entries,
             Event::HistoryWithWarning(entries, warning) => {
-                self.notices.push(Notice { text: warning, is_error: false });
+                self.notices.push(Notice::info(warning));
                 self.on_event(Event::History(entries));
             }
-            Event::SecretRead(purpose, result) => match (purpose, result) {
-                (SecretPurpose::Copy, Ok(Some(secret))) => {
-                    self.tasks_ctx_copy(&secret);
-                    if let Some(editor) = &mut self.editor {
+            Event::SecretRead(purpose, result) => {
+                let Some(editor) = &mut self.editor else { return };
+                match (purpose, result) {
+                    (SecretPurpose::Copy, Ok(Some(secret))) => {
+                        self.tasks.copy_text(secret.expose());
                         editor.status = Some("Copied. The value was not shown.".to_owned());
                     }
+                    (SecretPurpose::Reveal, Ok(Some(secret))) => editor.revealed = Some(secret),
+                    (_, Ok(None)) => editor.status = Some("No value is saved for this profile yet.".to_owned()),
+                    (_, Err(e)) => editor.status = Some(e),
                 }
-                (SecretPurpose::Reveal, Ok(Some(secret))) => {
-                    if let Some(editor) = &mut self.editor {
-                        editor.revealed = Some(secret);
-                    }
-                }
-                (_, Ok(None)) => {
-                    if let Some(editor) = &mut self.editor {
-                        editor.status = Some("No value is saved for this profile yet.".to_owned());
-                    }
-                }
-                (_, Err(e)) => {
-                    if let Some(editor) = &mut self.editor {
-                        editor.status = Some(e);
-                    }
-                }
-            },
+            }
         }
     }
 
-    fn tasks_ctx_copy(&self, secret: &Secret) {
-        self.tasks.copy_text(secret.expose());
-    }
-
-    fn on_send_done(&mut self, id: RequestId, result: Result<SendOutcome, String>) {
-        let SendState::InFlight { id: current, .. } = &self.send else { return };
-        if *current != id {
-            return;
-        }
-        self.send = SendState::Idle;
+    fn on_send_done(&mut self, tab: TabId, request: SendRequest, result: Result<SendOutcome, String>) {
+        let Some(i) = self.tab_index(tab) else { return };
+        let id = request.id;
         match result {
             Ok(SendOutcome::NeedsConfirmation(gates)) => {
-                let request = SendRequest {
-                    id,
-                    profile: self.active.clone().unwrap_or_else(|| ProfileId(String::new())),
-                    draft: self.draft.clone(),
-                    production_write_confirmed: false,
-                    foreign_host: ForeignHostChoice::Ask,
-                };
-                self.confirmation = Some(PendingConfirmation { request, gates });
+                if self.tabs[i].in_flight() == Some(id) {
+                    self.tabs[i].send_ended(id, None);
+                    self.confirm = Some(ConfirmDialog { tab, request, gates });
+                }
             }
             Ok(SendOutcome::Sent { exchange, explained, history_warning }) => {
                 if let Some(w) = history_warning {
-                    self.notices.push(Notice { text: w, is_error: false });
+                    self.notices.push(Notice::info(w));
                 }
+                let Some(profile) = self.profiles.iter().find(|p| p.id == request.profile) else {
+                    self.tabs[i].send_ended(id, Some("The profile was removed while the request was out.".to_owned()));
+                    return;
+                };
                 let exchange: Arc<Exchange> = Arc::from(exchange);
-                self.response = Some(ResponseView {
+                let origin = Origin::new(profile, &request.draft, exchange.started_at);
+                let answer = Answer {
                     exchange: Arc::clone(&exchange),
                     explained: Arc::from(explained),
+                    origin,
                     mode: ViewMode::Pretty,
-                    body: BodyState::Formatting,
-                });
-                self.format_body(&exchange, ViewMode::Pretty);
-                self.refresh_history();
+                    wrap_columns: None,
+                    body: BodyState::Formatting { shown: None },
+                    superseded: None,
+                };
+                if self.tabs[i].answered(id, answer) {
+                    let wrap = self.tabs[i].wrap;
+                    // Wrapped bodies are formatted again at the view's width on the next frame.
+                    let _ = wrap;
+                    self.format_body(tab, &exchange, ViewMode::Pretty, None);
+                    self.refresh_history();
+                }
             }
-            Err(e) => self.send_error = Some(e),
+            Err(e) => self.tabs[i].send_ended(id, Some(e)),
         }
     }
 
-    /// Another profile for `env`, for "switch to the Sandbox profile": one of the same kind
-    /// (practice or not) first.
-    pub fn profile_for_environment(&self, env: crate::core::diagnose::EnvKind) -> Option<&Profile> {
-        let active = self.active_profile();
-        let practice = active.is_some_and(|a| a.practice.is_some());
-        let candidates = || {
-            self.profiles.iter().filter(|p| {
-                Some(&p.id) != self.active.as_ref() && crate::core::diagnose::EnvKind::of(&p.environment) == Some(env)
-            })
-        };
-        candidates().find(|p| p.practice.is_some() == practice).or_else(|| candidates().next())
-    }
-
-    /// Whether a header the user typed carries a credential with a slip that can be fixed.
-    pub fn can_fix_draft(&self) -> bool {
-        self.draft.headers.iter().any(|h| h.enabled && fixed_credential(&h.name, &h.value).is_some())
-    }
-
-    fn fix(&mut self, action: &crate::core::diagnose::Action) {
-        use crate::core::diagnose::Action;
-        match action {
-            // An OAuth profile can get a new token by itself: one click does it.
-            Action::GetNewToken if self.active_profile().is_some_and(|p| p.auth.is_oauth()) => {
-                if let Some(id) = self.active.clone() {
-                    self.apply_token_command(crate::ui::inspector::TokenCommand::GetNewToken(id));
-                }
-            }
-            Action::GetNewToken | Action::EditProfile => self.open_editor(),
-            Action::OpenTokenInspector => {
-                self.apply_token_command(crate::ui::inspector::TokenCommand::OpenForActiveProfile);
-            }
-            Action::SwitchEnvironment(env) => match self.profile_for_environment(*env) {
-                Some(p) => {
-                    let id = p.id.clone();
-                    self.commands.push(Command::SelectProfile(id));
-                }
-                None => self.notices.push(Notice {
-                    text: format!("There is no {} profile yet. Create one under Profiles….", env.words()),
-                    is_error: false,
-                }),
-            },
-            Action::RetryFixed => {
-                for h in &mut self.draft.headers {
-                    if h.enabled
-                        && let Some(fixed) = fixed_credential(&h.name, &h.value)
-                    {
-                        h.value = fixed;
-                    }
-                }
-                self.commands.push(Command::Send);
-            }
-        }
-    }
-
-    fn format_body(&self, exchange: &Arc<Exchange>, mode: ViewMode) {
+    fn format_body(&self, tab: TabId, exchange: &Arc<Exchange>, mode: ViewMode, wrap_columns: Option<usize>) {
         let exchange = Arc::clone(exchange);
         self.tasks.spawn_blocking(move || {
             let (content_type, bytes) = match exchange.response() {
                 Some(r) => (r.content_type(), r.body.as_slice()),
                 None => (None, &[][..]),
             };
-            Event::BodyFormatted(exchange.id, mode, Arc::new(body::prepare(content_type, bytes, mode)))
+            let body = Arc::new(body::prepare_wrapped(content_type, bytes, mode, wrap_columns));
+            Event::BodyFormatted { tab, id: exchange.id, mode, wrap_columns, body }
         });
     }
 
-    fn start_send(&mut self, request: SendRequest) {
+    #[allow(clippy::needless_pass_by_value, reason = "the request is the send's: it goes into the task")]
+    fn start_send(&mut self, tab: TabId, request: SendRequest) {
         let Ok(ws) = self.workspace.clone() else { return };
-        self.send_error = None;
-        self.send_note = None;
+        let Some(i) = self.tab_index(tab) else { return };
         let id = request.id;
-        let abort =
-            self.tasks.spawn(async move { Event::SendDone(id, ws.send(request).await.map_err(|e| e.to_string())) });
-        self.send = SendState::InFlight { id, abort, started: Instant::now() };
+        let sent = request.clone();
+        let cancel = self.tasks.spawn(async move {
+            let result = ws.send(sent.clone()).await.map_err(|e| e.to_string());
+            Event::SendDone { tab, request: sent, result }
+        });
+        self.tabs[i].started(id, cancel);
     }
 
     fn new_request_id(&mut self) -> RequestId {
@@ -598,39 +548,89 @@ impl GatepassApp {
     fn apply(&mut self, command: Command, ctx: &egui::Context) {
         let ws = self.workspace.clone();
         match command {
-            Command::Send => {
-                if self.is_sending() {
+            Command::Send(tab) => {
+                let Some(i) = self.tab_index(tab) else { return };
+                if self.tabs[i].is_sending() {
                     return;
                 }
                 let Some(profile) = self.active.clone() else {
-                    self.send_error = Some("Choose a profile first, or create one under Profiles….".to_owned());
+                    self.tabs[i].send = crate::ui::panels::request_tab::SendState::Failed(
+                        "Choose a profile first, or create one under Profiles….".to_owned(),
+                    );
                     return;
                 };
                 let request = SendRequest {
                     id: self.new_request_id(),
                     profile,
-                    draft: self.draft.clone(),
+                    draft: self.tabs[i].draft.clone(),
                     production_write_confirmed: false,
                     foreign_host: ForeignHostChoice::Ask,
+                    origin: crate::workspace::SendOrigin::Manual,
+                    required_scopes: Vec::new(),
                 };
-                self.start_send(request);
+                self.start_send(tab, request);
             }
-            Command::Cancel => {
-                if let SendState::InFlight { abort, .. } = &self.send {
-                    abort.abort();
-                    self.send = SendState::Idle;
-                    self.send_note = Some("The request was cancelled. Nothing more will be read from it.".to_owned());
+            Command::Cancel(tab) => {
+                if let Some(i) = self.tab_index(tab) {
+                    self.tabs[i].cancel();
                 }
             }
+            Command::FixAndSend(tab) => {
+                if let Some(i) = self.tab_index(tab) {
+                    self.tabs[i].fix_draft();
+                    self.commands.push(Command::Send(tab));
+                }
+            }
+            Command::SendWithCredential(tab) => {
+                if let Some(i) = self.tab_index(tab) {
+                    self.tabs[i].draft.send_credential = true;
+                    self.commands.push(Command::Send(tab));
+                }
+            }
+            Command::FormatBody { tab, mode, wrap_columns } => {
+                let Some(i) = self.tab_index(tab) else { return };
+                let Some(answer) = &mut self.tabs[i].answer else { return };
+                if answer.mode == mode && answer.wrap_columns == wrap_columns {
+                    return;
+                }
+                answer.mode = mode;
+                answer.wrap_columns = wrap_columns;
+                let shown = answer.body.shown().cloned();
+                answer.body = BodyState::Formatting { shown };
+                let exchange = Arc::clone(&answer.exchange);
+                self.format_body(tab, &exchange, mode, wrap_columns);
+            }
+            Command::SearchBody { tab, query } => {
+                let Some(i) = self.tab_index(tab) else { return };
+                let Some(answer) = &self.tabs[i].answer else { return };
+                let Some(body) = answer.body.shown().cloned() else { return };
+                let id = answer.exchange.id;
+                self.tasks.spawn_blocking(move || {
+                    let (matches, capped) = search_body(&body, &query);
+                    Event::BodySearched { tab, id, query, matches, capped }
+                });
+            }
+            Command::SaveBody { tab, path } => {
+                let Some(i) = self.tab_index(tab) else { return };
+                let Some(answer) = &self.tabs[i].answer else { return };
+                let exchange = Arc::clone(&answer.exchange);
+                self.tasks.spawn_blocking(move || {
+                    let bytes = exchange.response().map_or(&[][..], |r| r.body.as_slice());
+                    let result = crate::workspace::save_file(std::path::Path::new(&path), bytes)
+                        .map(|p| p.display().to_string())
+                        .map_err(|e| e.to_string());
+                    Event::BodySaved { tab, result }
+                });
+            }
             Command::AnswerGates { yes, foreign_host } => {
-                if let Some(pending) = self.confirmation.take()
+                if let Some(pending) = self.confirm.take()
                     && yes
                 {
                     let mut request = pending.request;
                     request.id = self.new_request_id();
                     request.production_write_confirmed = true;
                     request.foreign_host = foreign_host;
-                    self.start_send(request);
+                    self.start_send(pending.tab, request);
                 }
             }
             Command::SelectProfile(id) => {
@@ -641,6 +641,12 @@ impl GatepassApp {
                         Event::Profiles(result.map_err(|e| e.to_string()))
                     });
                 }
+            }
+            Command::RestoreDraft(draft) => self.tabs[self.active_tab].restore(*draft),
+            Command::OpenEditor(id) => {
+                let id = id.or_else(|| self.active.clone());
+                let profile = id.and_then(|id| self.profiles.iter().find(|p| p.id == id));
+                self.editor = Some(ProfileEditor::on(profile));
             }
             Command::SaveProfile { profile, secret } => {
                 if let Ok(ws) = ws {
@@ -728,59 +734,34 @@ impl GatepassApp {
                 if let Ok(ws) = ws {
                     ws.use_session_memory();
                     self.keychain = KeychainState::Ready(StoreKind::SessionMemory);
-                    self.sample_checked = !self.practice_running() && !matches!(self.practice, PracticeState::Starting);
+                    self.sample_checked = self.practice_server.is_none() && self.practice != PracticeStatus::Starting;
                 }
             }
-            Command::RestoreDraft(draft) => {
-                self.draft = *draft;
-                self.request_tab = RequestTab::Query;
-            }
-            Command::SetBodyMode(mode) => {
-                if let Some(view) = &mut self.response
-                    && view.mode != mode
-                {
-                    view.mode = mode;
-                    view.body = BodyState::Formatting;
-                    let exchange = Arc::clone(&view.exchange);
-                    self.format_body(&exchange, mode);
-                }
-            }
-            Command::Fix(action) => self.fix(&action),
             Command::ToggleTheme => {
                 self.theme = Theme::load(!self.theme.dark);
                 self.theme.apply(ctx);
             }
+            Command::Notify(notice) => self.notices.push(notice),
             Command::Token(command) => self.apply_token_command(command),
             Command::Check(command) => self.apply_check_command(command, ctx),
-            Command::Curl(command) => crate::ui::panels::curl_ui::apply(self, command),
+            Command::Curl(command) => curl::apply(self, command),
         }
     }
 
-    /// Keyboard shortcuts: Ctrl+Enter sends, Escape cancels, Ctrl+1..9 picks a profile.
+    /// Ctrl+1..9 picks a profile (the tab's own keys are the tab's).
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        let (send, cancel, pick) = ctx.input_mut(|i| {
-            let send = i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter);
-            let cancel = i.key_pressed(egui::Key::Escape);
-            let keys = [
-                egui::Key::Num1,
-                egui::Key::Num2,
-                egui::Key::Num3,
-                egui::Key::Num4,
-                egui::Key::Num5,
-                egui::Key::Num6,
-                egui::Key::Num7,
-                egui::Key::Num8,
-                egui::Key::Num9,
-            ];
-            let pick = keys.iter().position(|k| i.consume_key(egui::Modifiers::COMMAND, *k));
-            (send, cancel, pick)
-        });
-        if send && self.confirmation.is_none() && self.editor.is_none() {
-            self.commands.push(Command::Send);
-        }
-        if cancel && self.is_sending() {
-            self.commands.push(Command::Cancel);
-        }
+        let keys = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
+        let pick = ctx.input_mut(|i| keys.iter().position(|k| i.consume_key(egui::Modifiers::COMMAND, *k)));
         if let Some(index) = pick
             && let Some(profile) = self.profiles.get(index)
         {
@@ -792,16 +773,89 @@ impl GatepassApp {
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.shortcuts(&ctx);
-        crate::ui::panels::layout_ui(self, ui);
-        if self.is_sending() {
+        let now = time::OffsetDateTime::now_utc();
+        let narrow = ctx.content_rect().width() < NARROW_WIDTH;
+        // The main window has the keyboard unless a dialog or the editor is open.
+        let keyboard = self.confirm.is_none() && self.editor.is_none();
+        let mut commands = Vec::new();
+        let margin = crate::ui::theme::px_i8(self.theme.spacing.panel_margin);
+        {
+            let cx = view_cx!(self, now, narrow, keyboard);
+            let bar =
+                egui::Frame::new().fill(self.theme.palette.panel).inner_margin(egui::Margin::symmetric(margin, 8));
+            egui::Panel::top("profile_bar")
+                .frame(bar)
+                .show(ui, |ui| commands.extend(crate::ui::panels::profile_bar_ui::profile_bar_ui(ui, &cx)));
+            commands.extend(self.notices.show(ui, &cx));
+            let side = egui::Frame::new().fill(self.theme.palette.background).inner_margin(egui::Margin::same(margin));
+            egui::Panel::left("sidebar")
+                .frame(side)
+                .resizable(true)
+                .default_size(if narrow { 220.0 } else { 280.0 })
+                .min_size(180.0)
+                .show(ui, |ui| commands.extend(self.sidebar.show(ui, &cx)));
+            let central = egui::Frame::new().fill(self.theme.palette.panel).inner_margin(egui::Margin::same(margin));
+            let tab = &mut self.tabs[self.active_tab];
+            egui::CentralPanel::default().frame(central).show(ui, |ui| commands.extend(tab.show(ui, &cx)));
+            if let Some(editor) = &mut self.editor
+                && !editor.show(&ctx, &cx, &mut commands)
+            {
+                self.editor = None;
+            }
+            if let Some(inspector) = &mut self.inspector
+                && !crate::ui::panels::token_ui::inspector_window_ui(inspector, &ctx, &cx, &mut commands)
+            {
+                self.inspector = None;
+            }
+            commands.extend(crate::ui::panels::check_ui::check_window_ui(&mut self.check, &ctx, &cx));
+            if let Some(view) = &self.sign_in {
+                commands.extend(crate::ui::panels::token_ui::sign_in_window_ui(view, &ctx, &cx));
+            }
+            if let Some(window) = &mut self.curl_import
+                && !crate::ui::panels::curl_ui::import_window_ui(window, &ctx, &cx, &mut commands)
+            {
+                self.curl_import = None;
+            }
+            if let Some(confirm) = &self.confirm {
+                commands.extend(confirm.show(&ctx, &cx));
+            }
+            if let Some(after) = crate::ui::panels::token_ui::countdown_repaint(self.inspector.as_ref(), &cx) {
+                // Countdowns move: the window each second, the profile bar when its words change.
+                ctx.request_repaint_after(after);
+            }
+        }
+        if self.tabs.iter().any(RequestTab::is_sending) {
             // A spinner is showing; keep it moving only while something is in flight.
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        } else if self.tab().answer.is_some() {
+            // "2 min ago" changes once a minute.
+            ctx.request_repaint_after(std::time::Duration::from_secs(30));
         }
-        if let Some(after) = crate::ui::panels::token_ui::countdown_repaint(self) {
-            // Countdowns move: the window each second, the profile bar when its words change.
-            ctx.request_repaint_after(after);
+        self.commands.extend(commands);
+    }
+}
+
+/// Where `query` is in the body's display lines, ignoring ASCII case; at most 10,000 matches.
+fn search_body(body: &FormattedBody, query: &str) -> (Vec<BodyMatch>, bool) {
+    const CAP: usize = 10_000;
+    let needle = query.to_ascii_lowercase();
+    let mut matches = Vec::new();
+    if needle.is_empty() {
+        return (matches, false);
+    }
+    for line in 0..body.line_count() {
+        let text = body.line(line).to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(at) = text[from..].find(&needle) {
+            let start = from + at;
+            matches.push(BodyMatch { line, start, end: start + needle.len() });
+            if matches.len() >= CAP {
+                return (matches, true);
+            }
+            from = start + needle.len().max(1);
         }
     }
+    (matches, false)
 }
 
 impl eframe::App for GatepassApp {
@@ -817,41 +871,17 @@ impl eframe::App for GatepassApp {
     }
 }
 
-/// A typed credential header with its slip removed: trimmed, unquoted, one scheme word.
-/// None when there is nothing to fix.
-fn fixed_credential(name: &str, value: &str) -> Option<String> {
-    if !crate::core::request::is_sensitive_header(name) || name.eq_ignore_ascii_case("cookie") {
-        return None;
-    }
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let mut kept: Vec<&str> = Vec::new();
-    for w in words {
-        if kept.len() == 1 && kept[0].eq_ignore_ascii_case(w) {
-            continue;
-        }
-        kept.push(w);
-    }
-    let fixed = match kept.as_slice() {
-        [scheme, rest @ ..]
-            if !rest.is_empty() && matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic" | "token") =>
-        {
-            format!("{scheme} {}", rest.concat().trim_matches(|c| c == '"' || c == '\''))
-        }
-        _ => kept.concat().trim_matches(|c| c == '"' || c == '\'').to_owned(),
-    };
-    (fixed != value && !fixed.is_empty()).then_some(fixed)
-}
-
 #[cfg(test)]
-mod fix_tests {
-    use super::fixed_credential;
+mod tests {
+    use super::search_body;
+    use crate::core::body::{ViewMode, prepare};
 
     #[test]
-    fn slips_in_typed_credentials_are_fixed() {
-        assert_eq!(fixed_credential("Authorization", "Bearer Bearer abc").as_deref(), Some("Bearer abc"));
-        assert_eq!(fixed_credential("Authorization", "Bearer \"abc\"").as_deref(), Some("Bearer abc"));
-        assert_eq!(fixed_credential("X-Api-Key", " key123\n").as_deref(), Some("key123"));
-        assert_eq!(fixed_credential("Authorization", "Bearer abc"), None);
-        assert_eq!(fixed_credential("Accept", " text/html "), None);
+    fn body_search_finds_every_match_ignoring_case() {
+        let body = prepare(Some("text/plain"), b"Alpha beta\nALPHA alpha\nnone", ViewMode::Raw);
+        let (matches, capped) = search_body(&body, "alpha");
+        assert!(!capped);
+        let found: Vec<(usize, usize)> = matches.iter().map(|m| (m.line, m.start)).collect();
+        assert_eq!(found, vec![(0, 0), (1, 0), (1, 6)]);
     }
 }

@@ -1,15 +1,17 @@
 //! Everything egui/eframe: the window, its panels and widgets.
 //!
-//! The UI thread never waits. Widgets draw and record what the user asked for; the app turns
-//! that into tasks on the tokio runtime, and each task reports back through one channel and
-//! asks for a repaint. See `app.rs` for the loop and `tasks.rs` for the plumbing.
+//! The UI thread never waits. Views (`panels/`) own their state, draw with a read-only
+//! [`view::ViewCx`] and return [`command::Command`]s; the app (`app.rs`, a router) turns those
+//! into tasks on the tokio runtime, and each task reports back through one channel, asks for a
+//! repaint, and its reply is routed to the view that asked. The imports run one way:
+//! app → views → widgets.
 
 pub mod app;
-pub mod check_ui;
-pub mod inspector;
+pub mod command;
 pub mod panels;
 pub mod tasks;
 pub mod theme;
+pub mod view;
 pub mod widgets;
 
 use crate::infra::store::Paths;
@@ -44,11 +46,7 @@ pub fn run(
     eframe::run_native(
         "Gatepass",
         options,
-        Box::new(move |cc| {
-            let mut app = app::GatepassApp::new(&cc.egui_ctx, workspace, runtime, app::StartOptions::default());
-            app.bench = app::BenchLog::from_env(launched);
-            Ok(Box::new(app))
-        }),
+        Box::new(move |cc| Ok(app::window_app(&cc.egui_ctx, workspace, runtime, launched))),
     )
     .map_err(|e| anyhow::anyhow!("The window could not be opened: {e}"))
 }

@@ -2,6 +2,8 @@
 //!
 //! Every task sends one [`Event`] on the app's channel and asks egui to repaint, so the UI wakes,
 //! drains the channel in `logic`, and never blocks. Keychain and disk calls run on blocking threads.
+//! Replies carry the tab and request id they answer, so the app routes each to the view that asked
+//! and drops the ones for an older request.
 
 use crate::core::body::{FormattedBody, ViewMode};
 use crate::core::exchange::RequestId;
@@ -11,9 +13,31 @@ use crate::core::secret::Secret;
 use crate::infra::keychain::{KeychainError, StoreKind};
 use crate::infra::store::ProfilesFile;
 use crate::practice::PracticeServer;
+use crate::ui::command::{CopyChoice, PemField, SecretPurpose, TabId};
 use crate::workspace::SendOutcome;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
+
+/// How a task ended when it did not succeed: stopped on purpose, or failed (in plain words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskError {
+    Cancelled,
+    Failed(String),
+}
+
+impl TaskError {
+    pub fn failed(error: impl std::fmt::Display) -> Self {
+        Self::Failed(error.to_string())
+    }
+}
+
+/// Where a search in a body found its text: display line and byte range in that line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyMatch {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
 
 /// What a finished task reports.
 pub enum Event {
@@ -24,8 +48,31 @@ pub enum Event {
     /// A profile was saved or duplicated; select this one.
     ProfileSaved(Result<(ProfilesFile, ProfileId), String>),
     ProfileDeleted(Result<ProfilesFile, String>),
-    SendDone(RequestId, Result<SendOutcome, String>),
-    BodyFormatted(RequestId, ViewMode, Arc<FormattedBody>),
+    SendDone {
+        tab: TabId,
+        request: crate::workspace::SendRequest,
+        result: Result<SendOutcome, String>,
+    },
+    BodyFormatted {
+        tab: TabId,
+        id: RequestId,
+        mode: ViewMode,
+        wrap_columns: Option<usize>,
+        body: Arc<FormattedBody>,
+    },
+    /// Where the text was found in a tab's body (capped), for the search of this query.
+    BodySearched {
+        tab: TabId,
+        id: RequestId,
+        query: String,
+        matches: Vec<BodyMatch>,
+        capped: bool,
+    },
+    /// A tab's body was written to a file (the path), or why not.
+    BodySaved {
+        tab: TabId,
+        result: Result<String, String>,
+    },
     History(Result<Vec<HistoryEntry>, String>),
     /// History, and a one-time message that its damaged file was replaced.
     HistoryWithWarning(Result<Vec<HistoryEntry>, String>, String),
@@ -33,20 +80,39 @@ pub enum Event {
     /// A client certificate was imported or removed: the profiles, the profile, what to say.
     CertificateChanged(Result<(ProfilesFile, ProfileId, String), String>),
     /// A PEM file was read for the profile editor.
-    PemLoaded(crate::ui::panels::profiles_ui::PemField, Result<zeroize::Zeroizing<String>, String>),
-    /// The token inspector and the profile bar's token (see ui/inspector.rs).
-    Token(crate::ui::inspector::TokenEvent),
-    /// A profile's setup check finished (see `ui/check_ui.rs`).
-    Check(crate::ui::check_ui::CheckEvent),
-    /// Import cURL and Copy as cURL (see `ui/panels/curl_ui.rs`).
-    Curl(crate::ui::panels::curl_ui::CurlEvent),
+    PemLoaded(PemField, Result<zeroize::Zeroizing<String>, String>),
+    /// The token inspector and the profile bar's token.
+    Token(TokenEvent),
+    /// A profile's setup check finished.
+    Check(ProfileId, Result<crate::core::check::ProfileCheck, String>),
+    /// Import cURL and Copy as cURL.
+    Curl(CurlEvent),
 }
 
-/// Why a secret was read from the keychain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretPurpose {
-    Reveal,
-    Copy,
+/// What the token tasks report.
+pub enum TokenEvent {
+    /// The inspected profile's token, read from the keychain, with the key it is checked with.
+    ProfileToken(u64, Result<Option<Secret>, String>, crate::workspace::KeySource),
+    Introspected(u64, Result<crate::core::oauth::Introspection, String>),
+    /// The shared secret was remembered (true) or forgotten (false), or why not.
+    SecretRemembered(Result<bool, String>),
+    SignatureChecked(u64, crate::core::token::verify::SignatureCheck),
+    /// The active profile's token, for the profile bar.
+    ActiveToken(ProfileId, Result<Option<Secret>, String>),
+    /// "Get new token" finished for this OAuth profile.
+    Obtained(ProfileId, Result<crate::core::oauth::TokenInfo, TaskError>),
+    /// A sign-in a person approves needs them now: the address to open, or the device code.
+    SignInPrompt(ProfileId, crate::workspace::SignInPrompt),
+}
+
+/// What a curl task reports.
+pub enum CurlEvent {
+    Stored(Result<ProfilesFile, String>),
+    /// A secret from the body was kept in the keychain under this name.
+    BodySecretStored(Result<(ProfilesFile, String), String>),
+    Created(Result<(ProfilesFile, ProfileId), String>),
+    /// The command (or why it could not be made), for this tab, choice and the variable it names.
+    Copied(TabId, CopyChoice, Option<String>, Result<String, String>),
 }
 
 /// Spawns tasks that report back as events.

@@ -9,10 +9,6 @@ use crate::core::profile::{AuthMethod, Profile, ProfileId};
 use crate::core::request::RequestDraft;
 use std::sync::Arc;
 
-/// The request id of a probe, far from the ones the window hands out (probes report through
-/// their own events, so they need no id of their own).
-const PROBE_ID: u64 = 1 << 40;
-
 impl Workspace {
     /// Check one profile now. Blocking work runs on tokio's blocking pool; the probe goes over
     /// the network like any request (and is recorded in history).
@@ -144,18 +140,25 @@ impl Workspace {
                 let token = self.access_token(&profile.id, TokenPolicy::ReuseIfFresh).await;
                 (Some(token.map(|(t, _)| t).map_err(|e| e.to_string())), Some(has_refresh))
             }
-            AuthMethod::None | AuthMethod::ApiKey { .. } | AuthMethod::Basic { .. } => (None, None),
+            AuthMethod::None
+            | AuthMethod::ApiKey { .. }
+            | AuthMethod::Basic { .. }
+            | AuthMethod::Digest { .. }
+            | AuthMethod::AwsSigV4(_)
+            | AuthMethod::OAuth1(_) => (None, None),
         }
     }
 
     /// Send GET `path` with the profile, as a person would; never to a host outside the allowed ones.
     async fn probe(self: &Arc<Self>, profile: &Profile, path: &str) -> Probe {
         let request = SendRequest {
-            id: RequestId(PROBE_ID),
+            id: RequestId::CHECK_PROBE,
             profile: profile.id.clone(),
             draft: RequestDraft::get(path),
             production_write_confirmed: false,
             foreign_host: ForeignHostChoice::SendWithoutCredential,
+            origin: crate::core::history::SendOrigin::Check,
+            required_scopes: Vec::new(),
         };
         match self.send(request).await {
             Ok(SendOutcome::Sent { exchange, explained, .. }) => {

@@ -5,8 +5,18 @@
 //! that touch the keychain, files or the database block; the GUI calls them from tasks.
 
 mod check;
+mod collections;
 mod curl;
+mod digest;
+mod dpop;
+mod files;
+mod oauth1;
 mod sample;
+mod sigv4;
+
+pub use crate::core::history::SendOrigin;
+pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
+pub use files::save_file;
 
 pub use sample::{
     OAUTH_NAME, PRODUCTION_NAME, PracticeMtls, PracticeUrls, SAMPLE_PROFILE_COUNT, SANDBOX_NAME, SIGNED_JWT_NAME,
@@ -54,6 +64,12 @@ pub enum WorkspaceError {
     Grant(#[from] GrantError),
     #[error(transparent)]
     Mint(#[from] crate::core::token::mint::MintError),
+    #[error(transparent)]
+    Digest(#[from] crate::core::auth::digest::DigestError),
+    #[error(transparent)]
+    SigV4(#[from] crate::core::auth::sigv4::SigV4Error),
+    #[error(transparent)]
+    OAuth1(#[from] crate::core::auth::oauth1::OAuth1Error),
     #[error("The client certificate cannot be used. {0}")]
     Certificate(#[from] CertificateError),
     #[error(
@@ -62,6 +78,15 @@ pub enum WorkspaceError {
     MissingClientKey,
     #[error(transparent)]
     Read(#[from] read::ReadError),
+    #[error(transparent)]
+    Collection(#[from] crate::infra::collections::CollectionError),
+    #[error(
+        "This request holds a credential of its own ({}). A collection never keeps secrets: move the credential into a profile's keychain entry, then save.",
+        places.join("; ")
+    )]
+    RequestHoldsSecret { places: Vec<String> },
+    #[error("A saved request needs a name.")]
+    RequestNeedsName,
     #[error("{0}")]
     Other(String),
 }
@@ -119,6 +144,11 @@ pub struct SendRequest {
     pub draft: RequestDraft,
     pub production_write_confirmed: bool,
     pub foreign_host: ForeignHostChoice,
+    /// Who asked: a person, a setup check, a collection run (kept in history).
+    pub origin: SendOrigin,
+    /// The permissions (scopes) a saved request says the API needs for it; the explanation names
+    /// the ones the credential lacks.
+    pub required_scopes: Vec<String>,
 }
 
 /// The open workspace: one config directory, its keychain namespace, its history.
@@ -133,6 +163,8 @@ pub struct Workspace {
     http: std::sync::OnceLock<HttpClient>,
     /// Key sets (JWKS) fetched for signature checks, reused for a few minutes.
     jwks: JwksCache,
+    /// HTTP Digest nonces being answered, in memory only.
+    digest_sessions: digest::DigestSessions,
     /// Said once at open: damaged files moved aside.
     pub warnings: Vec<String>,
 }
@@ -154,6 +186,7 @@ impl Workspace {
             }))),
             http: std::sync::OnceLock::new(),
             jwks: JwksCache::default(),
+            digest_sessions: digest::DigestSessions::default(),
             warnings,
         })
     }
@@ -290,6 +323,7 @@ impl Workspace {
         if duplicate {
             return Err(WorkspaceError::DuplicateName(profile.name.clone()));
         }
+        self.digest_sessions.forget(&profile.id);
         tracing::info!(profile = %profile.id, has_secret = secret.is_some(), "profile saved");
         Ok(file)
     }
@@ -344,6 +378,17 @@ impl Workspace {
 
     pub fn set_active_profile(&self, id: &ProfileId) -> Result<(), WorkspaceError> {
         self.profiles.update(|f| f.active_profile = Some(id.clone()))?;
+        Ok(())
+    }
+
+    /// Keep a value in one of a profile's own keychain slots besides its main secret (an AWS
+    /// session token, say). A slot the profile does not use is refused.
+    pub fn set_profile_secret(&self, id: &ProfileId, slot: &SecretRef, value: &Secret) -> Result<(), WorkspaceError> {
+        let profile = self.profile(id)?;
+        if !profile.secret_slots().contains(&slot) {
+            return Err(WorkspaceError::Other(format!("The profile \"{}\" has no such secret.", profile.name)));
+        }
+        self.secret_store().set(slot, value)?;
         Ok(())
     }
 
@@ -472,7 +517,15 @@ impl Workspace {
         };
         // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
         let oauth = send_credential && profile.auth.is_oauth();
-        let secret = if oauth { Some(Secret::placeholder()) } else { secret };
+        // A Digest password or an AWS secret access key stays here: the answer to the server's
+        // challenge, or the signature, is made over the request exactly as it is sent.
+        let signs = send_credential
+            && matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_) | AuthMethod::OAuth1(_));
+        let (secret, signing_secret) = match secret {
+            _ if oauth => (Some(Secret::placeholder()), None),
+            Some(key) if signs => (Some(Secret::placeholder()), Some(key)),
+            other => (other, None),
+        };
 
         let mut prepared = request::prepare(&request.draft, &profile, secret.as_ref())?;
         drop(secret);
@@ -495,6 +548,16 @@ impl Workspace {
             let (token, _) = self.profile_access_token(&profile, TokenPolicy::ReuseIfFresh).await?;
             prepared = request::prepare(&request.draft, &profile, Some(&token))?;
         }
+        // A token bound to the profile's DPoP key goes as DPoP, with a fresh proof.
+        let dpop_key = match (&profile.dpop_key, &profile.auth) {
+            (Some(slot), AuthMethod::Bearer { .. }) if prepared.credential.is_some() => {
+                Some(self.dpop_key(slot).await?)
+            }
+            _ => None,
+        };
+        if let Some(key) = &dpop_key {
+            dpop::attach_dpop(&mut prepared, key, None)?;
+        }
         tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
         let mut sent =
             crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
@@ -507,8 +570,49 @@ impl Workspace {
             }
             Ok(())
         };
+        if let (Some(key), Some(_)) = (&signing_secret, &prepared.credential) {
+            prepared.credential = None;
+            let mut filled = prepared.body.clone();
+            if let (true, Some(body)) = (uses_body_secrets, &filled) {
+                filled = Some(
+                    request::fill_secret_variables(body, &request.draft.body, &body_secrets)
+                        .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
+                );
+            }
+            if matches!(profile.auth, AuthMethod::OAuth1(_)) {
+                let wire = self.sign_oauth1(&profile, &mut prepared, key, filled).await?;
+                let sent = crate::core::diagnose::observe::observe_prepared(
+                    crate::core::diagnose::Knowledge::builtin(),
+                    &prepared,
+                );
+                prepared.body = wire;
+                let exchange = http.send(&prepared, request.id).await;
+                drop(prepared);
+                return self.finish_send(&request, profile, sent, exchange).await;
+            }
+            if matches!(profile.auth, AuthMethod::AwsSigV4(_)) {
+                self.sign_aws(&profile, &mut prepared, key, filled.as_deref(), std::time::SystemTime::now()).await?;
+                let sent = crate::core::diagnose::observe::observe_prepared(
+                    crate::core::diagnose::Knowledge::builtin(),
+                    &prepared,
+                );
+                prepared.body = filled;
+                let exchange = http.send(&prepared, request.id).await;
+                drop(prepared);
+                return self.finish_send(&request, profile, sent, exchange).await;
+            }
+            let (exchange, sent) = self.send_digest(&http, &profile, prepared, key, filled, request.id).await?;
+            return self.finish_send(&request, profile, sent, exchange).await;
+        }
         fill(&mut prepared)?;
         let mut exchange = http.send(&prepared, request.id).await;
+        if let Some(key) = &dpop_key
+            && let Some(nonce) = dpop::nonce_asked(&exchange)
+        {
+            tracing::info!(id = request.id.0, "the API asked for its DPoP nonce; sending once more with it");
+            dpop::attach_dpop(&mut prepared, key, Some(&nonce))?;
+            exchange = http.send(&prepared, request.id).await;
+        }
         if oauth && prepared.credential.is_some() && token_refused(&exchange) {
             tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
             let (token, _) = self.profile_access_token(&profile, TokenPolicy::GetNew).await?;
@@ -522,6 +626,17 @@ impl Workspace {
             exchange = http.send(&prepared, request.id).await;
         }
         drop(prepared);
+        self.finish_send(&request, profile, sent, exchange).await
+    }
+
+    /// Record the masked request in history and explain the answer.
+    async fn finish_send(
+        self: &Arc<Self>,
+        request: &SendRequest,
+        profile: Profile,
+        sent: crate::core::diagnose::observe::SentRequest,
+        exchange: Exchange,
+    ) -> Result<SendOutcome, WorkspaceError> {
         tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
 
         let entry = HistoryEntry {
@@ -539,6 +654,7 @@ impl Workspace {
                 crate::core::exchange::Outcome::Response(_) => None,
             },
             draft: request::redacted_draft(&request.draft),
+            origin: request.origin,
         };
         let this = Arc::clone(self);
         let (earlier, recorded) = tokio::task::spawn_blocking(move || {
@@ -550,7 +666,14 @@ impl Workspace {
         let history_warning =
             recorded.err().map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
         tracing::debug!("history written");
-        let explained = crate::core::diagnose::explain_exchange(sent, &exchange, &profile, &earlier);
+        // A saved request's required permissions count as expected ones, so a missing one is named.
+        let mut expecting = profile;
+        for scope in &request.required_scopes {
+            if !expecting.expected_scopes.contains(scope) {
+                expecting.expected_scopes.push(scope.clone());
+            }
+        }
+        let explained = crate::core::diagnose::explain_exchange(sent, &exchange, &expecting, &earlier);
         Ok(SendOutcome::Sent { exchange: Box::new(exchange), explained: Box::new(explained), history_warning })
     }
 
@@ -921,9 +1044,9 @@ fn body_mentions_secrets(body: &crate::core::request::BodyDraft) -> bool {
 fn token_refused(exchange: &Exchange) -> bool {
     let crate::core::exchange::Outcome::Response(response) = &exchange.outcome else { return false };
     response.status == 401
-        && response.headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("www-authenticate") && value.to_ascii_lowercase().contains("invalid_token")
-        })
+        && crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .iter()
+            .any(|c| c.error().is_some_and(|e| e.eq_ignore_ascii_case("invalid_token")))
 }
 
 /// Where the key for a signature check comes from.

@@ -365,8 +365,14 @@ impl Workspace {
                 self.add_sample(server, link)?;
             }
             self.profiles.update(|f| f.samples_offered = ALL.to_vec())?;
+            self.ensure_practice_collection()?;
             tracing::info!("sample workspace created");
             return Ok(());
+        }
+        // A workspace that uses the practice profiles gets the practice collection once, even one
+        // made before collections existed.
+        if loaded.file.profiles.iter().any(|p| p.practice.is_some()) {
+            self.ensure_practice_collection()?;
         }
         // A sample workspace made before a sample profile existed gets it once. One offered
         // before and missing now was deleted on purpose, so it stays deleted.

@@ -156,7 +156,6 @@ fn bad_input_is_named_in_words() {
         ("GET /v1/me HTTP/1.1", CurlError::NotCurl { first_word: "GET".to_owned() }),
         ("curl -H 'Accept: json'", CurlError::NoUrl),
         ("curl https://a.test -H", CurlError::MissingValue { option: "-H".to_owned() }),
-        ("curl -F file=@photo.jpg https://a.test/upload", CurlError::FormNotSupported),
         ("curl -X TRACE https://a.test", CurlError::UnsupportedMethod { method: "TRACE".to_owned() }),
         (
             "curl https://a.test \\\n  -d '{\"a\": 1}\n",
@@ -174,13 +173,18 @@ fn bad_input_is_named_in_words() {
         curl::import("curl https://a.test -d 'x").unwrap_err().to_string(),
         "A single (') quote opened on line 1, column 24 is never closed. Check that the command was copied whole."
     );
-    assert!(CurlError::FormNotSupported.to_string().contains("cannot import yet"));
+    // A form whose file was not read is imported without it, and says so.
+    let got = curl::import("curl -F file=@photo.jpg -F note=hi https://a.test/upload").unwrap();
+    assert_eq!(got.left_out, ["the form's file field \"file\" (from the file \"photo.jpg\")"]);
 
-    // A body from a file is named as not read, and the request is still usable.
+    // A body from a file is named as not read, and the import says it is not curl's request:
+    // the body keeps the type curl sends, empty, ready for the content to be pasted in.
     let got =
         curl::import("curl -X POST https://a.test/v1/items -H 'Content-Type: application/json' -d @body.json").unwrap();
-    assert_eq!(got.draft.body, BodyDraft::None);
-    assert!(got.notes.iter().any(|n| n.contains("\"body.json\", which Gatepass does not read")), "{:?}", got.notes);
+    assert_eq!(got.draft.body, BodyDraft::Raw { content_type: "application/json".to_owned(), text: String::new() });
+    assert!(got.notes.iter().any(|n| n.contains("the file \"body.json\", which was not read")), "{:?}", got.notes);
+    assert_eq!(got.left_out, ["the body (from the file \"body.json\")"]);
+    assert!(!got.sends_what_curl_sends());
 
     // Unknown options are named, never silently dropped.
     let got = curl::import("curl --frobnicate https://a.test").unwrap();
@@ -517,4 +521,27 @@ fn cli_import_saves_the_credential_in_the_keychain_only() {
         text(&out.stdout)
     );
     drop(server);
+}
+
+#[test]
+fn cli_import_masks_every_credential_in_text_and_json() {
+    // Made at run time: a key in a cookie, a client secret in the body, two custom key headers.
+    let canary = ["gp_", "live_", "CANARY", "d41f9a0c7e"].concat();
+    let secret = ["s3cr3t", "-CANARY-", "body-0042"].concat();
+    let command = format!(
+        "curl -X POST 'https://api.shop.test/oauth/token?audience=shop' \\\n  -H 'Ocp-Apim-Subscription-Key: {canary}' \\\n  -H 'X-Auth-Key: {canary}2' \\\n  -H 'Cookie: session={canary}3; theme=dark' -b 'sid={canary}4' \\\n  -d grant_type=client_credentials -d 'client_secret={secret}'\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["text", "json"] {
+        let out = common::run_gatepass(dir.path(), &["curl", "import", "--format", format], Some(&command));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let shown = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!shown.contains("CANARY"), "{format} output shows a credential:\n{shown}");
+        assert!(shown.contains("grant_type") && shown.contains("theme="), "{shown}");
+    }
+    let out = common::run_gatepass(dir.path(), &["curl", "import", "--format", "json"], Some(&command));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["masked"], serde_json::json!(["header Cookie", "the body"]));
+    assert_eq!(json["credential"]["found_in"], "header Ocp-Apim-Subscription-Key");
+    assert_eq!(json["credentials_found"], 2);
 }

@@ -12,26 +12,40 @@ mod body_secrets;
 mod check;
 /// The binary against the practice API, each test with its own config folder and the real keychain.
 mod cli;
+/// Collections: the practice collection, saved requests as files, runs, `collection` and `run` through the binary.
+mod collections;
 /// The explanation engine measured on tests/corpus/ (accuracy table, reading grade).
 mod corpus;
 /// Import from cURL and export as cURL: real commands, bad input, round trips, the binary.
 mod curl;
+/// cURL import against curl itself: both send to one loopback listener, the requests compared.
+mod curl_wire;
+/// HTTP Digest against Apache's mod_auth_digest (GET, POST, nonce reuse, stale, wrong password, the binary) and curl (each algorithm).
+mod digest;
+/// DPoP (RFC 9449): proofs verified by PyJWT, ath and the thumbprint recomputed; API requests against a PyJWT-checking server, its nonce answered.
+mod dpop;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.
 mod mtls;
 /// OAuth 2 client credentials end to end, its errors, and oauth2-mock-server interop.
 mod oauth;
+/// OAuth 1.0a against oauthlib: each signature method, header/query/body, a refused timestamp, the binary.
+mod oauth1;
 /// OAuth 2 grants a person approves: authorization code with PKCE, device grant, refresh tokens.
 mod oauth_grants;
 /// The embedded practice API over real loopback HTTP.
 mod practice;
+/// The one profile builder, rule by rule: the CLI and the editor refuse with the same reason.
+mod profile_rules;
 /// Nothing lost, nothing hangs: special files, size limits, damaged profiles, concurrent first use, keychain deadlines.
 mod reliability;
 /// Secrets stay in the keychain: the real Secret Service, namespacing, a canary through a session.
 mod secrets;
 /// Signed JWTs made for each request, `private_key_jwt`, PyJWT interop.
 mod signed_jwt;
+/// AWS Signature V4: AWS's published test suite, botocore recomputing each signature, region checks, the binary.
+mod sigv4;
 /// `gatepass token inspect`: reading, broken input, signatures (secret, PEM, JWKS), PyJWT tokens.
 mod token;
 /// A profile's key set and shared secret for signature checks; RFC 7662 introspection.

@@ -247,6 +247,8 @@ fn an_audience_for_another_api_is_sent_and_the_refusal_explained() {
         draft: RequestDraft::get("/v1/me"),
         production_write_confirmed: false,
         foreign_host: ForeignHostChoice::Ask,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     let SendOutcome::Sent { exchange, explained, .. } = rt.block_on(ws.send(request)).unwrap() else {
         panic!("not sent")

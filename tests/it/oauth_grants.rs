@@ -228,6 +228,8 @@ fn sample_profile_signs_in_with_the_browser_then_refreshes_with_rotation() {
         draft: RequestDraft::get("/v1/me"),
         production_write_confirmed: false,
         foreign_host: ForeignHostChoice::Ask,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     let error = rt.block_on(ws.send(request)).unwrap_err();
     assert!(matches!(error, WorkspaceError::Grant(GrantError::SignInNeeded { .. })), "{error:?}");

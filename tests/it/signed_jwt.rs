@@ -305,7 +305,11 @@ fn cli_adds_a_signed_jwt_profile_and_sends_and_the_key_shows_nowhere() {
         Some("secret"),
     );
     assert_ne!(out.status.code(), Some(0));
-    assert!(text(&out.stderr).contains("signed with a private key"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("A signed assertion uses a private key: choose RS256, PS256, ES256 or EdDSA."),
+        "{}",
+        text(&out.stderr)
+    );
 
     let body_line = key.expose().lines().nth(1).unwrap().to_owned();
     for (path, bytes) in common::all_files(dir.path()) {

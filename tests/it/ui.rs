@@ -46,14 +46,13 @@ fn practice_options() -> StartOptions {
 
 fn ready(f: &mut Fixture) {
     wait_for(&mut f.harness, "the sample profiles", |h| {
-        h.state().profiles.len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
+        h.state().profiles().len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
     });
 }
 
+/// Pick a profile the way a person does from the keyboard: Ctrl+1…9.
 fn select_profile(f: &mut Fixture, name: &str) {
-    let id = f.harness.state().profiles.iter().find(|p| p.name == name).unwrap().id.clone();
-    f.harness.state_mut().commands.push(gatepass::ui::app::Command::SelectProfile(id));
-    f.harness.step();
+    common::ui::select_profile(&mut f.harness, name);
 }
 
 #[test]
@@ -67,10 +66,10 @@ fn choose_profile_type_url_send_and_see_the_status() {
     f.harness.step();
     f.harness.get_by_label("URL").type_text("/v1/me");
     f.harness.step();
-    assert_eq!(f.harness.state().draft.url, "/v1/me");
+    assert_eq!(f.harness.state().tab().draft.url, "/v1/me");
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
-    assert_eq!(f.harness.state().response.as_ref().unwrap().exchange.status(), Some(200));
+    assert_eq!(f.harness.state().tab().answer.as_ref().unwrap().exchange.status(), Some(200));
     // Now the same without the credential: a 401 in plain words.
     f.harness.get_by_label("Send credential").click();
     f.harness.step();
@@ -84,27 +83,28 @@ fn a_failed_request_gets_an_explanation_card_with_working_buttons() {
     ready(&mut f);
     select_profile(&mut f, "Practice — Sandbox");
     // The 401 without a credential: the card names it and shows where it stopped.
-    f.harness.state_mut().draft.url = "/v1/me".into();
-    f.harness.state_mut().draft.send_credential = false;
+    f.harness.state_mut().tab_mut().draft.url = "/v1/me".into();
+    f.harness.state_mut().tab_mut().draft.send_credential = false;
     f.harness.step();
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "the explanation", |h| has_text(h, "No key or token was sent"));
     assert!(has_text(&f.harness, "1. Who you are"));
     assert!(has_text(&f.harness, "Stopped at the first check"));
-    let top = f.harness.state().response.as_ref().unwrap().explained.diagnosis.findings[0].cause;
+    let top = f.harness.state().tab().answer.as_ref().unwrap().explained.diagnosis.findings[0].cause;
     assert_eq!(top, gatepass::core::diagnose::Cause::MissingCredential);
 
     // A formatting slip the user typed: "Fix and send again" fixes it and the answer is a 200.
     let lab = gatepass::workspace::lab_requests().into_iter().find(|r| r.label == "Formatting slip").unwrap();
-    f.harness.state_mut().commands.push(gatepass::ui::app::Command::RestoreDraft(Box::new(lab.draft)));
+    f.harness.state_mut().commands.push(gatepass::ui::command::Command::RestoreDraft(Box::new(lab.draft)));
     f.harness.step();
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "the slip", |h| has_text(h, "The key or token has a formatting slip"));
     f.harness.get_by_label("Fix and send again").click();
     wait_for(&mut f.harness, "the fixed send", |h| {
-        h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(200)
+        h.state().tab().answer.as_ref().and_then(|r| r.exchange.status()) == Some(200)
     });
-    let header = f.harness.state().draft.headers.iter().find(|h| h.name == "Authorization").unwrap().value.clone();
+    let header =
+        f.harness.state().tab().draft.headers.iter().find(|h| h.name == "Authorization").unwrap().value.clone();
     assert!(header.starts_with("Bearer gp_test_") && !header.contains("Bearer Bearer"), "not fixed");
     assert!(!has_text(&f.harness, "formatting slip"), "the card stayed after a success");
 }
@@ -115,8 +115,8 @@ fn production_post_asks_first_and_cancel_sends_nothing() {
     ready(&mut f);
     select_profile(&mut f, "Practice — Production");
     assert!(has_text(&f.harness, "PRODUCTION (live)"), "the production banner is missing");
-    f.harness.state_mut().draft.method = gatepass::core::request::Method::Post;
-    f.harness.state_mut().draft.url = "/v1/orders".into();
+    f.harness.state_mut().tab_mut().draft.method = gatepass::core::request::Method::Post;
+    f.harness.state_mut().tab_mut().draft.url = "/v1/orders".into();
     f.harness.step();
     f.harness.get_by_label("Send to Production").click();
     wait_for(&mut f.harness, "the question", |h| {
@@ -125,11 +125,11 @@ fn production_post_asks_first_and_cancel_sends_nothing() {
     f.harness.get_by_label("Cancel").click();
     f.harness.step();
     f.harness.step();
-    assert!(f.harness.state().confirmation.is_none());
-    assert!(f.harness.state().response.is_none(), "something was sent after Cancel");
+    assert!(f.harness.state().confirmation().is_none());
+    assert!(f.harness.state().tab().answer.is_none(), "something was sent after Cancel");
     std::thread::sleep(Duration::from_millis(300));
     f.harness.step();
-    assert!(f.harness.state().history.is_empty(), "history recorded a send after Cancel");
+    assert!(f.harness.state().history().is_empty(), "history recorded a send after Cancel");
 }
 
 #[test]
@@ -157,16 +157,16 @@ fn history_restores_a_request() {
     let mut f = start(practice_options());
     ready(&mut f);
     select_profile(&mut f, "Practice — Sandbox");
-    f.harness.state_mut().draft.url = "/v1/orders?page=2".into();
+    f.harness.state_mut().tab_mut().draft.url = "/v1/orders?page=2".into();
     f.harness.step();
     f.harness.get_by_label("Send").click();
-    wait_for(&mut f.harness, "history", |h| !h.state().history.is_empty());
-    f.harness.state_mut().draft.url = "/something/else".into();
+    wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    f.harness.state_mut().tab_mut().draft.url = "/something/else".into();
     f.harness.step();
-    f.harness.get_by_label_contains("/v1/orders?page=2").click();
+    f.harness.get_by_label("/v1/orders?page=2").click();
     f.harness.step();
     f.harness.step();
-    assert_eq!(f.harness.state().draft.url, "/v1/orders?page=2");
+    assert_eq!(f.harness.state().tab().draft.url, "/v1/orders?page=2");
 }
 
 #[test]
@@ -192,24 +192,25 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     f.harness.get_by_label("Base URL").type_text(&base);
     f.harness.step();
     f.harness.get_by_label("Create profile").click();
-    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles.iter().any(|p| p.name == "Canary shop"));
+    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().iter().any(|p| p.name == "Canary shop"));
     assert!(has_text(&f.harness, "Saved."), "the editor did not confirm the save");
     select_profile(&mut f, "Canary shop");
-    f.harness.state_mut().editor = None;
-    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.get_by_label("Close window").click();
+    f.harness.step();
+    f.harness.state_mut().tab_mut().draft.url = "/v1/me".into();
     f.harness.step();
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "the 401 for an unknown key", |h| {
         has_text(h, "Unauthorized: the API did not accept who you are")
     });
-    let exchange = f.harness.state().response.as_ref().unwrap().exchange.clone();
+    let exchange = f.harness.state().tab().answer.as_ref().unwrap().exchange.clone();
     assert_eq!(
         exchange.record.credential.as_deref(),
         Some(format!("API key gp_test_…{} in header X-Api-Key", &CANARY[CANARY.len() - 4..]).as_str())
     );
-    let debug = format!("{exchange:?} {:?}", f.harness.state().profiles);
+    let debug = format!("{exchange:?} {:?}", f.harness.state().profiles());
     assert!(!debug.contains(CANARY), "the canary is in Debug output");
-    wait_for(&mut f.harness, "history", |h| !h.state().history.is_empty());
+    wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
     let files = common::all_files(f.dir.path());
     assert!(files.iter().any(|(p, _)| p.ends_with("profiles.toml")));
     for (path, bytes) in &files {
@@ -225,18 +226,18 @@ fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
     wait_for(&mut f.harness, "the empty token state", |h| has_text(h, "no token yet"));
     f.harness.get_by_label("Get new token").click();
     wait_for(&mut f.harness, "the new token in the profile bar", |h| has_text(h, "token expires in"));
-    match &f.harness.state().token_fetch {
-        Some(gatepass::ui::inspector::TokenFetch::Done(_, info)) => {
+    match &f.harness.state().token_fetch() {
+        Some(gatepass::ui::panels::token_ui::TokenFetch::Done(_, info)) => {
             assert!(!info.reused);
             assert_eq!(info.expires_at.unwrap() - info.obtained_at, 600);
         }
         other => panic!("the token was not obtained: {other:?}"),
     }
-    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.state_mut().tab_mut().draft.url = "/v1/me".into();
     f.harness.step();
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "the response", |h| {
-        h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(200)
+        h.state().tab().answer.as_ref().and_then(|r| r.exchange.status()) == Some(200)
     });
 
     // The inspector checks the token against the sign-in server's key set at once, and asks the
@@ -253,11 +254,11 @@ fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
     f.harness.get_by_label("Ask now").click();
     wait_for(&mut f.harness, "the server's answer", |h| {
         matches!(
-            h.state().inspector.as_ref().unwrap().introspection,
-            gatepass::ui::inspector::IntrospectionState::Done(_)
+            h.state().inspector().unwrap().introspection,
+            gatepass::ui::panels::token_ui::IntrospectionState::Done(_)
         )
     });
-    let state = &f.harness.state().inspector.as_ref().unwrap().introspection;
+    let state = &f.harness.state().inspector().unwrap().introspection;
     assert!(has_text(&f.harness, "The sign-in server says this token is active"), "{state:?}");
 }
 
@@ -267,7 +268,7 @@ fn the_client_certificate_profile_sends_and_its_editor_shows_the_certificate() {
     ready(&mut f);
     select_profile(&mut f, "Practice — Client certificate (Sandbox)");
     assert!(has_text(&f.harness, "client certificate"), "the profile bar does not name the certificate");
-    f.harness.state_mut().draft.url = "/v1/me".into();
+    f.harness.state_mut().tab_mut().draft.url = "/v1/me".into();
     f.harness.step();
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
@@ -275,7 +276,7 @@ fn the_client_certificate_profile_sends_and_its_editor_shows_the_certificate() {
     // A new window is measured on its first frame and drawn on the next.
     f.harness.run_steps(3);
     // The section is below the fold of the editor's scroll area.
-    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    let over_the_form = f.harness.get_by_label("Base URL").rect().center();
     for _ in 0..20 {
         if has_text(&f.harness, "Remove certificate…") {
             break;
@@ -300,7 +301,7 @@ fn a_pkcs12_file_is_imported_in_the_editor_and_a_wrong_passphrase_is_said_plainl
     let mut f = start(practice_options());
     ready(&mut f);
     select_profile(&mut f, "Practice — Client certificate (Sandbox)");
-    let gatepass::ui::app::PracticeState::Running(server) = &f.harness.state().practice else { panic!() };
+    let server = f.harness.state().practice_server().unwrap();
     let (cert, key) = server
         .pki()
         .issue_client_certificate(
@@ -313,9 +314,9 @@ fn a_pkcs12_file_is_imported_in_the_editor_and_a_wrong_passphrase_is_said_plainl
     std::fs::write(&path, common::pkcs12(&cert, &key, "right")).unwrap();
     f.harness.get_by_label("Profiles…").click();
     f.harness.run_steps(3);
-    let over_the_form = f.harness.get_by_label("Notes").rect().center();
+    let over_the_form = f.harness.get_by_label("Base URL").rect().center();
     let import = |f: &mut Fixture, passphrase: &str| {
-        let form = f.harness.state_mut().editor.as_mut().unwrap().form.as_mut().unwrap();
+        let form = f.harness.state_mut().editor_mut().unwrap().form.as_mut().unwrap();
         form.cert.pkcs12_path = path.to_str().unwrap().to_owned();
         *form.cert.pkcs12_passphrase = passphrase.to_owned();
         // To the bottom of the form, so the button is wholly in view.
@@ -336,7 +337,7 @@ fn a_pkcs12_file_is_imported_in_the_editor_and_a_wrong_passphrase_is_said_plainl
     wait_for(&mut f.harness, "the refusal", |h| has_text(h, "The passphrase does not open this PKCS#12 file."));
     import(&mut f, "right");
     wait_for(&mut f.harness, "the import", |h| has_text(h, "Client certificate imported. Expires in 19 days"));
-    let profile = f.harness.state().profiles.iter().find(|p| p.name.contains("Client certificate")).unwrap().clone();
+    let profile = f.harness.state().profiles().iter().find(|p| p.name.contains("Client certificate")).unwrap().clone();
     assert_eq!(profile.client_certificate.unwrap().certificate_pem.trim(), cert.trim());
 }
 
@@ -346,9 +347,7 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
     ready(&mut f);
     f.harness.get_by_label("Check setup").click();
     wait_for(&mut f.harness, "every profile checked", |h| {
-        h.state()
-            .check
-            .as_ref()
+        Some(h.state().check_view())
             .is_some_and(|v| v.results.len() == gatepass::workspace::SAMPLE_PROFILE_COUNT && v.running() == 0)
     });
     let h = &f.harness;
@@ -356,10 +355,10 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
     // The red row: the Production token lacks a permission its profile expects.
     assert!(has_text(h, "Missing: orders:write."), "the missing permission is not shown");
     assert!(has_text(h, "To do: Ask for these permissions (scopes)"));
-    let view = h.state().check.as_ref().unwrap();
-    let production = h.state().profiles.iter().find(|p| p.name == "Practice — Production").unwrap();
+    let view = h.state().check_view();
+    let production = h.state().profiles().iter().find(|p| p.name == "Practice — Production").unwrap();
     match view.results.get(&production.id) {
-        Some(gatepass::ui::check_ui::CheckState::Done(check)) => {
+        Some(gatepass::ui::panels::check_ui::CheckState::Done(check)) => {
             assert_eq!(check.level, gatepass::core::check::Level::Failed);
         }
         other => panic!("{other:?}"),
@@ -367,12 +366,11 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
 
     // Closed and opened again: the same time-stamped results, not a new run.
     let started = view.started_at;
-    f.harness.state_mut().commands.push(gatepass::ui::app::Command::Check(gatepass::ui::check_ui::CheckCommand::Close));
-    f.harness.step();
-    assert!(!has_text(&f.harness, "Missing: orders:write."));
+    f.harness.get_by_label("Close window").click();
+    wait_for(&mut f.harness, "the window closed", |h| !has_text(h, "Missing: orders:write."));
     f.harness.get_by_label("Check setup").click();
     wait_for(&mut f.harness, "the window again", |h| has_text(h, "Missing: orders:write."));
-    let view = f.harness.state().check.as_ref().unwrap();
+    let view = f.harness.state().check_view();
     assert_eq!(view.started_at, started);
     assert_eq!(view.running(), 0);
 }
@@ -382,14 +380,22 @@ fn a_key_pasted_into_a_header_is_pointed_out_and_moved_out_of_the_request() {
     let mut f = start(practice_options());
     ready(&mut f);
     let key = ["sk_", "live_", "51HqLyjWDarjtT1zdp7dc0123"].concat();
-    f.harness.state_mut().draft.headers.push(gatepass::core::request::KeyValue::new("X-Shop-Key", key.as_str()));
+    f.harness
+        .state_mut()
+        .tab_mut()
+        .draft
+        .headers
+        .push(gatepass::core::request::KeyValue::new("X-Shop-Key", key.as_str()));
     f.harness.step();
     wait_for(&mut f.harness, "the notice", |h| has_text(h, "This request carries what looks like a credential"));
     assert!(has_text(&f.harness, "header X-Shop-Key"));
     assert!(!has_text(&f.harness, &key), "the key is shown in the notice");
     f.harness.get_by_label("Move it into a profile…").click();
-    wait_for(&mut f.harness, "the move window", |h| h.state().curl.import.as_ref().is_some_and(|w| w.found.is_some()));
-    assert!(f.harness.state().draft.headers.iter().all(|h| !h.value.contains(&key)), "the key is still in the request");
+    wait_for(&mut f.harness, "the move window", |h| h.state().curl_import().is_some_and(|w| w.found.is_some()));
+    assert!(
+        f.harness.state().tab().draft.headers.iter().all(|h| !h.value.contains(&key)),
+        "the key is still in the request"
+    );
     wait_for(&mut f.harness, "the notice gone", |h| !has_text(h, "This request carries what looks like a credential"));
 }
 
@@ -398,12 +404,12 @@ fn a_key_typed_into_the_url_is_taken_out_of_it_and_the_rest_stays() {
     let mut f = start(practice_options());
     ready(&mut f);
     let key = ["sk_", "live_", "51HqLyjWDarjtT1zdp7dc0123"].concat();
-    f.harness.state_mut().draft.url = format!("/v1/me?api_key={key}&page=2");
+    f.harness.state_mut().tab_mut().draft.url = format!("/v1/me?api_key={key}&page=2");
     f.harness.step();
     wait_for(&mut f.harness, "the notice", |h| has_text(h, "in query parameter api_key"));
     f.harness.get_by_label("Move it into a profile…").click();
     wait_for(&mut f.harness, "the move window", |h| has_text(h, "The request carried"));
-    assert_eq!(f.harness.state().draft.url, "/v1/me?page=2");
+    assert_eq!(f.harness.state().tab().draft.url, "/v1/me?page=2");
 }
 
 #[test]
@@ -411,7 +417,7 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
     let mut f = start(practice_options());
     ready(&mut f);
     // A copy of the Sandbox profile with a key the API does not know.
-    let mut broken = f.harness.state().profiles.iter().find(|p| p.name == "Practice — Sandbox").unwrap().clone();
+    let mut broken = f.harness.state().profiles().iter().find(|p| p.name == "Practice — Sandbox").unwrap().clone();
     broken.id = gatepass::core::profile::ProfileId::random();
     broken.name = "Shop with an old key".into();
     broken.practice = None;
@@ -421,13 +427,14 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
     f.harness
         .state_mut()
         .commands
-        .push(gatepass::ui::app::Command::SaveProfile { profile: Box::new(broken), secret: Some(old_key) });
+        .push(gatepass::ui::command::Command::SaveProfile { profile: Box::new(broken), secret: Some(old_key) });
     wait_for(&mut f.harness, "the new profile", |h| {
-        h.state().profiles.iter().any(|p| p.name == "Shop with an old key")
+        h.state().profiles().iter().any(|p| p.name == "Shop with an old key")
     });
     f.harness.get_by_label("Check setup").click();
     wait_for(&mut f.harness, "the checks", |h| {
-        h.state().check.as_ref().is_some_and(|v| v.results.len() == h.state().profiles.len() && v.running() == 0)
+        let v = h.state().check_view();
+        v.results.len() == h.state().profiles().len() && v.running() == 0
     });
     wait_for(&mut f.harness, "the failed test request's row", |h| has_text(h, "GET /v1/me answered 401."));
     // The explanation is right there, before any click.
@@ -440,10 +447,10 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
     }
     f.harness.query_all_by_label("Show the whole explanation").last().unwrap().click();
     wait_for(&mut f.harness, "the response in the main window", |h| {
-        h.state().response.as_ref().and_then(|r| r.exchange.status()) == Some(401)
+        h.state().tab().answer.as_ref().and_then(|r| r.exchange.status()) == Some(401)
     });
     assert_eq!(f.harness.state().active_profile().map(|p| p.name.clone()).as_deref(), Some("Shop with an old key"));
-    assert!(!f.harness.state().check.as_ref().unwrap().open, "the check window stays open over the card");
+    assert!(!f.harness.state().check_view().open, "the check window stays open over the card");
     wait_for(&mut f.harness, "the explanation card", |h| has_text(h, "What to do"));
 }
 
@@ -452,22 +459,94 @@ fn a_secret_in_the_body_is_kept_in_the_keychain_and_named_instead() {
     let mut f = start(practice_options());
     ready(&mut f);
     let secret = "Zk3Qp9Lx2Vb7Nc4Rt8Wy1Hd6Jm5Gs0Ae";
-    f.harness.state_mut().draft.body =
+    f.harness.state_mut().tab_mut().draft.body =
         gatepass::core::request::BodyDraft::Json { text: format!("{{\"client_secret\": \"{secret}\"}}") };
     f.harness.step();
     wait_for(&mut f.harness, "the notice", |h| has_text(h, "in the body"));
     f.harness.get_by_label_contains("Keep it in the keychain of").click();
     wait_for(&mut f.harness, "the profile to keep it", |h| {
         h.state()
-            .profiles
+            .profiles()
             .iter()
             .any(|p| p.name == "Practice — Sandbox" && p.secret_variables.contains_key("client_secret"))
     });
-    match &f.harness.state().draft.body {
+    match &f.harness.state().tab().draft.body {
         gatepass::core::request::BodyDraft::Json { text } => {
             assert_eq!(text, "{\"client_secret\": \"{{secret:client_secret}}\"}");
         }
         other => panic!("{other:?}"),
     }
     wait_for(&mut f.harness, "the notice gone", |h| !has_text(h, "This request carries what looks like a credential"));
+}
+
+#[test]
+fn an_answer_names_its_origin_and_is_marked_after_switching_profiles() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    common::ui::set_url(&mut f.harness, "/v1/me");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the response", |h| has_text(h, "OK: the request worked"));
+    assert!(has_text(&f.harness, "Practice — Sandbox · Sandbox (test) · just now"), "no origin on the answer");
+    // Ctrl+2: Production. The Sandbox answer is now the previous one, and says so.
+    select_profile(&mut f, "Practice — Production");
+    assert!(has_text(
+        &f.harness,
+        "Previous answer: from Practice — Sandbox, before you switched to Practice — Production"
+    ));
+    f.harness.get_by_label("Clear").click();
+    f.harness.step();
+    assert!(f.harness.state().tab().answer.is_none());
+}
+
+#[test]
+fn restoring_a_history_entry_marks_the_old_answer_and_rows_name_their_profile() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    common::ui::set_url(&mut f.harness, "/v1/me");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    wait_for(&mut f.harness, "the row", |h| has_text(h, "Practice — Sandbox · Sandbox (test)"));
+    // Search finds by profile; nothing matches a word no row has.
+    common::ui::type_into(&mut f.harness, "Search history", "nothing-like-this");
+    assert!(has_text(&f.harness, "Nothing in the history matches."));
+    f.harness.get_by_label("Search history").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Search history").type_text("sandbox");
+    f.harness.step();
+    f.harness.step();
+    f.harness.get_by_label("/v1/me").click();
+    wait_for(&mut f.harness, "the old answer marked", |h| {
+        has_text(h, "Previous answer: from Practice — Sandbox, before you picked another request")
+    });
+}
+
+#[test]
+fn check_setup_and_every_action_stay_reachable_at_900_by_600() {
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let ctx = egui::Context::default();
+    let app = GatepassApp::new(&ctx, Ok(ws), rt.handle().clone(), practice_options());
+    let mut harness = Harness::builder().with_size(egui::vec2(900.0, 600.0)).build_ui_state(
+        |ui, app: &mut GatepassApp| {
+            app.logic(&ui.ctx().clone());
+            app.draw(ui);
+        },
+        app,
+    );
+    wait_for(&mut harness, "the sample profiles", |h| {
+        h.state().profiles().len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
+    });
+    let check = harness.get_by_label("Check setup");
+    assert!(check.rect().max.x <= 900.0, "Check setup is cut off at {:?}", check.rect());
+    // The theme switch and the status notes are in "More".
+    harness.get_by_label("More").click();
+    harness.run_steps(2);
+    assert!(has_text(&harness, "Secrets: memory, this session only"));
+    harness.get_by_label("Light theme").click();
+    harness.run_steps(2);
+    harness.get_by_label("Check setup").click();
+    wait_for(&mut harness, "the checks", |h| h.state().check_view().open);
 }

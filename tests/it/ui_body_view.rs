@@ -18,6 +18,8 @@ fn colors() -> BodyColors {
         punctuation: egui::Color32::GRAY,
         text: egui::Color32::WHITE,
         muted: egui::Color32::DARK_GRAY,
+        highlight: egui::Color32::DARK_BLUE,
+        current: egui::Color32::BROWN,
     }
 }
 

@@ -52,7 +52,7 @@ fn paste(f: &mut Fixture, command: &str) {
     for _ in 0..4 {
         f.harness.step();
     }
-    assert!(f.harness.state().curl.import.is_some(), "the window did not open");
+    assert!(f.harness.state().curl_import().is_some(), "the window did not open");
     f.harness.get_by_label("curl command").focus();
     f.harness.step();
     f.harness.get_by_label("curl command").type_text(command);
@@ -79,12 +79,17 @@ fn pasted_command_fills_the_request_and_its_token_moves_to_the_profile() {
     f.harness.step();
     f.harness.step();
     {
-        let draft = &f.harness.state().draft;
+        let draft = &f.harness.state().tab().draft;
         assert_eq!(draft.method.as_str(), "POST");
         assert_eq!(draft.url, "https://api.example.com/v1/orders");
         assert_eq!(draft.query.len(), 1);
         let headers: Vec<(&str, &str)> = draft.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
-        assert_eq!(headers, vec![("Accept", "application/json")], "the credential is left in the headers");
+        // --data-raw without a Content-Type: curl sends the web-form type, and so does the import.
+        assert_eq!(
+            headers,
+            vec![("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")],
+            "the credential is left in the headers"
+        );
         assert!(!serde_json::to_string(draft).unwrap().contains("CANARY"));
     }
     // The selected profile sends a bearer token too, so its keychain entry is offered.
@@ -98,22 +103,22 @@ fn pasted_command_fills_the_request_and_its_token_moves_to_the_profile() {
     assert_eq!(f.ws.read_secret(&slot).unwrap().unwrap().expose(), CANARY);
     f.harness.get_by_label("Close").click();
     f.harness.step();
-    assert!(f.harness.state().curl.import.is_none());
+    assert!(f.harness.state().curl_import().is_none());
 
     // Copy as cURL from the Preview tab: masked by default, and the copy holds no secret.
     f.harness.get_by_label("Preview").click();
     f.harness.step();
     f.harness.get_by_label("Copy as cURL").click();
-    wait_for(&mut f.harness, "the copy", |h| h.state().curl.copy_status.is_some());
-    let (words, shown) = f.harness.state().curl.copy_status.clone().unwrap();
+    wait_for(&mut f.harness, "the copy", |h| h.state().tab().copy.status.is_some());
+    let (words, shown) = f.harness.state().tab().copy.status.clone().unwrap();
     assert_eq!(words, "Copied as cURL, the secret masked.");
     let shown = shown.unwrap();
     assert!(shown.contains("-H 'Authorization: Bearer gp_test_…9f2c'"), "{shown}");
     assert!(!shown.contains("CANARY"), "{shown}");
     // Once the request changes, the old copy is no longer shown as if it were this request.
-    f.harness.state_mut().draft.url.push_str("/7");
+    f.harness.state_mut().tab_mut().draft.url.push_str("/7");
     f.harness.step();
-    assert!(f.harness.state().curl.copy_status.is_none());
+    assert!(f.harness.state().tab().copy.status.is_none());
 }
 
 #[test]
@@ -127,10 +132,10 @@ fn a_credential_of_another_kind_makes_a_new_profile() {
         &f.harness,
         "The selected profile \"Orders API\" uses another kind of sign-in: Access token (bearer). It cannot keep this credential, which needs a profile that sends: API key in header X-Api-Key."
     ));
-    assert!(f.harness.state().draft.headers.is_empty(), "the key is left in the headers");
+    assert!(f.harness.state().tab().draft.headers.is_empty(), "the key is left in the headers");
     f.harness.get_by_label("Create profile").click();
-    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles.len() == 2 && has_text(h, "Done."));
-    let made = f.harness.state().profiles.iter().find(|p| p.name == "api.shop.test").cloned().unwrap();
+    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().len() == 2 && has_text(h, "Done."));
+    let made = f.harness.state().profiles().iter().find(|p| p.name == "api.shop.test").cloned().unwrap();
     assert_eq!(made.base_url, "https://api.shop.test");
     assert!(
         matches!(&made.auth, AuthMethod::ApiKey { name, placement: KeyPlacement::Header, .. } if name == "X-Api-Key")
@@ -139,7 +144,9 @@ fn a_credential_of_another_kind_makes_a_new_profile() {
     // The old profile keeps its own token.
     assert_eq!(f.ws.read_secret(f.profile.auth.secret_ref().unwrap()).unwrap().unwrap().expose(), OLD_TOKEN);
     // The new profile is selected.
-    wait_for(&mut f.harness, "the new profile to be selected", |h| h.state().active.as_ref() == Some(&made.id));
+    wait_for(&mut f.harness, "the new profile to be selected", |h| {
+        h.state().active_profile().map(|p| &p.id) == Some(&made.id)
+    });
 }
 
 #[test]

@@ -9,7 +9,7 @@ use common::ui::{has_text, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::practice::PracticeConfig;
-use gatepass::ui::app::{Command, GatepassApp, StartOptions};
+use gatepass::ui::app::{GatepassApp, StartOptions};
 use gatepass::workspace::{NoBrowser, SignInPrompt};
 use std::sync::Arc;
 
@@ -38,16 +38,15 @@ fn start(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static
 }
 
 fn sign_in_url(harness: &Harness<'static, GatepassApp>) -> Option<String> {
-    match harness.state().sign_in.as_ref()?.prompt.as_ref()? {
+    match harness.state().sign_in().as_ref()?.prompt.as_ref()? {
         SignInPrompt::Browser { url, opened: false, .. } => Some(url.clone()),
         _ => None,
     }
 }
 
 fn open_sign_in(harness: &mut Harness<'static, GatepassApp>) -> String {
-    wait_for(harness, "the sample profiles", |h| h.state().profiles.iter().any(|p| p.name == PROFILE));
-    let id = harness.state().profiles.iter().find(|p| p.name == PROFILE).unwrap().id.clone();
-    harness.state_mut().commands.push(Command::SelectProfile(id));
+    wait_for(harness, "the sample profiles", |h| h.state().profiles().iter().any(|p| p.name == PROFILE));
+    common::ui::select_profile(harness, PROFILE);
     wait_for(harness, "the Sign in button", |h| has_text(h, "Sign in…"));
     // The profile bar settles once the token state is read ("no token yet"); a click while it
     // still moves can miss the button, so wait for that first.
@@ -86,10 +85,10 @@ fn sign_in_shows_the_address_when_no_browser_opens_and_finishes_when_approved() 
         http.get(location).send().await.unwrap().text().await.unwrap()
     });
     assert!(back.contains("You can close this tab"), "{back}");
-    wait_for(&mut harness, "the window to close", |h| h.state().sign_in.is_none());
+    wait_for(&mut harness, "the window to close", |h| h.state().sign_in().is_none());
     wait_for(&mut harness, "the token in the profile bar", |h| has_text(h, "token expires in"));
-    let done = harness.state().token_fetch.clone();
-    let Some(gatepass::ui::inspector::TokenFetch::Done(_, info)) = done else { panic!("{done:?}") };
+    let done = harness.state().token_fetch().cloned();
+    let Some(gatepass::ui::panels::token_ui::TokenFetch::Done(_, info)) = done else { panic!("{done:?}") };
     assert!(info.has_refresh_token);
     assert!(!has_text(&harness, "Open this address in a browser to sign in"));
 }
@@ -103,8 +102,8 @@ fn cancel_closes_the_window_without_an_error() {
     // A window takes one frame to size itself before it takes clicks.
     harness.step();
     harness.get_by_label("Cancel").click();
-    wait_for(&mut harness, "the window to close", |h| h.state().sign_in.is_none());
-    wait_for(&mut harness, "the task to end", |h| h.state().token_fetch.is_none());
+    wait_for(&mut harness, "the window to close", |h| h.state().sign_in().is_none());
+    wait_for(&mut harness, "the task to end", |h| h.state().token_fetch().is_none());
     assert!(!has_text(&harness, "cancelled"), "a cancel is not an error to show");
     assert!(has_text(&harness, "Sign in…"));
 }

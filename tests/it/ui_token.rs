@@ -9,8 +9,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use gatepass::core::profile::{AuthKind, AuthMethod, Environment, Profile};
 use gatepass::core::secret::Secret;
-use gatepass::ui::app::{Command, GatepassApp, StartOptions};
-use gatepass::ui::inspector::KeyChoice;
+use gatepass::ui::app::{GatepassApp, StartOptions};
+use gatepass::ui::command::Command;
+use gatepass::ui::panels::token_ui::KeyChoice;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 
 struct Fixture {
@@ -87,7 +88,7 @@ fn profile_bar_shows_the_token_state_and_the_inspector_explains_it() {
 
     // Check the signature with the shared secret.
     {
-        let inspector = f.harness.state_mut().inspector.as_mut().unwrap();
+        let inspector = f.harness.state_mut().inspector_mut().unwrap();
         inspector.key_choice = KeyChoice::SharedSecret;
         inspector.key_secret = SIGNING_SECRET.to_owned().into();
     }
@@ -97,28 +98,28 @@ fn profile_bar_shows_the_token_state_and_the_inspector_explains_it() {
     assert!(has_text(&f.harness, "HS256, with the shared secret"));
 
     // A wrong secret fails, in words.
-    f.harness.state_mut().inspector.as_mut().unwrap().key_secret = "not-the-secret".to_owned().into();
+    f.harness.state_mut().inspector_mut().unwrap().key_secret = "not-the-secret".to_owned().into();
     f.harness.step();
     f.harness.get_by_label("Check signature").click();
     wait_for(&mut f.harness, "the failed check", |h| has_text(h, "Signature failed"));
     assert!(has_text(&f.harness, "The signature does not match."));
 
     // The right secret, remembered for the profile: the next opening checks with it at once.
-    f.harness.state_mut().inspector.as_mut().unwrap().key_secret = SIGNING_SECRET.to_owned().into();
+    f.harness.state_mut().inspector_mut().unwrap().key_secret = SIGNING_SECRET.to_owned().into();
     f.harness.step();
     f.harness.get_by_label("Remember for this profile").click();
     wait_for(&mut f.harness, "the secret kept", |h| has_text(h, "kept in the keychain"));
     wait_for(&mut f.harness, "the profile to name the slot", |h| {
-        h.state().profiles.iter().any(|p| p.name == "Orders API" && p.token_checks.verify_secret.is_some())
+        h.state().profiles().iter().any(|p| p.name == "Orders API" && p.token_checks.verify_secret.is_some())
     });
-    let profile = f.harness.state().profiles.iter().find(|p| p.name == "Orders API").unwrap().clone();
+    let profile = f.harness.state().profiles().iter().find(|p| p.name == "Orders API").unwrap().clone();
     let slot = profile.token_checks.verify_secret.clone().unwrap();
     assert_eq!(slot, gatepass::core::profile::TokenChecks::verify_secret_slot(&profile.id));
-    f.harness.state_mut().commands.push(Command::Token(gatepass::ui::inspector::TokenCommand::Close));
+    f.harness.get_by_label("Close window").click();
     f.harness.step();
     f.harness.get_by_label_contains("token expires in 12 min").click();
     wait_for(&mut f.harness, "the automatic check", |h| has_text(h, "Signature verified"));
-    assert_eq!(f.harness.state().inspector.as_ref().unwrap().key_choice, KeyChoice::SharedSecret);
+    assert_eq!(f.harness.state().inspector().unwrap().key_choice, KeyChoice::SharedSecret);
 }
 
 #[test]

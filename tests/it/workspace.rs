@@ -23,8 +23,15 @@ fn send_with(
     production_write_confirmed: bool,
     foreign_host: ForeignHostChoice,
 ) -> SendOutcome {
-    let request =
-        SendRequest { id: RequestId(7), profile: profile.id.clone(), draft, production_write_confirmed, foreign_host };
+    let request = SendRequest {
+        id: RequestId(7),
+        profile: profile.id.clone(),
+        draft,
+        production_write_confirmed,
+        foreign_host,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
+    };
     rt.block_on(ws.send(request)).unwrap()
 }
 

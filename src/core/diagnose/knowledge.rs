@@ -4,6 +4,7 @@
 //! (challenges, token claims, request formatting, the clock) are code in the sibling modules.
 
 use super::Cause;
+pub use crate::core::key_prefix::KeyPrefix;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -47,18 +48,9 @@ pub struct Provider {
     pub codes: BTreeMap<String, CodeRule>,
     /// What a bare status means at this provider when nothing else is said.
     pub status: BTreeMap<u16, CodeRule>,
-    /// The prefixes this provider's keys and tokens start with; another shape is a slip.
+    /// The prefixes this provider's keys and tokens start with (from `assets/key_prefixes.toml`);
+    /// another shape is a slip.
     pub key_prefixes: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct KeyPrefix {
-    pub prefix: String,
-    pub provider: String,
-    pub environment: Option<EnvKind>,
-    pub kind: String,
-    /// A key meant to be public (a publishable key), not to prove who is calling.
-    pub publishable: bool,
 }
 
 /// The two worlds a key or host can belong to.
@@ -96,7 +88,6 @@ pub struct Knowledge {
     pub codes: BTreeMap<String, CodeRule>,
     pub phrases: Vec<PhraseRule>,
     pub providers: Vec<Provider>,
-    pub prefixes: Vec<KeyPrefix>,
     pub hosts: Vec<HostRule>,
 }
 
@@ -114,8 +105,6 @@ struct RawFile {
     phrases: Vec<RawPhrase>,
     #[serde(default)]
     providers: Vec<RawProvider>,
-    #[serde(default)]
-    prefixes: Vec<RawPrefix>,
     #[serde(default)]
     hosts: Vec<RawHost>,
 }
@@ -155,8 +144,6 @@ struct RawProvider {
     codes: Vec<RawCode>,
     #[serde(default)]
     status: Vec<RawStatus>,
-    #[serde(default)]
-    key_prefixes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -165,18 +152,6 @@ struct RawStatus {
     status: u16,
     causes: BTreeMap<String, f64>,
     says: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPrefix {
-    prefix: String,
-    provider: String,
-    #[serde(default)]
-    environment: Option<EnvKind>,
-    kind: String,
-    #[serde(default)]
-    publishable: bool,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +270,7 @@ impl Knowledge {
                 status.insert(s.status, rule);
             }
             providers.push(Provider {
+                key_prefixes: crate::core::key_prefix::of_provider(&p.id),
                 code_patterns: p.code_patterns.iter().map(|c| regex(c, &entry)).collect(),
                 codes: code_table(p.codes, &entry)?,
                 id: p.id,
@@ -303,26 +279,14 @@ impl Knowledge {
                 headers: p.headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
                 code_paths: p.code_paths,
                 status,
-                key_prefixes: p.key_prefixes,
             });
         }
-        let prefixes = raw
-            .prefixes
-            .into_iter()
-            .map(|p| KeyPrefix {
-                prefix: p.prefix,
-                provider: p.provider,
-                environment: p.environment,
-                kind: p.kind,
-                publishable: p.publishable,
-            })
-            .collect();
         let hosts = raw
             .hosts
             .into_iter()
             .map(|h| Ok(HostRule { pattern: regex(&h.pattern, "hosts"), environment: h.environment }))
             .collect::<Result<_, KnowledgeError>>()?;
-        Ok(Knowledge { codes, phrases, providers, prefixes, hosts })
+        Ok(Knowledge { codes, phrases, providers, hosts })
     }
 
     /// The knowledge shipped with Gatepass. The file is checked by a test, so a broken edit
@@ -353,13 +317,7 @@ impl Knowledge {
     }
 
     pub fn empty() -> Knowledge {
-        Knowledge {
-            codes: BTreeMap::new(),
-            phrases: Vec::new(),
-            providers: Vec::new(),
-            prefixes: Vec::new(),
-            hosts: Vec::new(),
-        }
+        Knowledge { codes: BTreeMap::new(), phrases: Vec::new(), providers: Vec::new(), hosts: Vec::new() }
     }
 
     /// The provider a response came from, by host (exact or a parent domain) or a telltale header.
@@ -371,9 +329,9 @@ impl Knowledge {
         })
     }
 
-    /// The longest known prefix the credential starts with.
-    pub fn prefix(&self, credential: &str) -> Option<&KeyPrefix> {
-        self.prefixes.iter().filter(|p| credential.starts_with(&p.prefix)).max_by_key(|p| p.prefix.len())
+    /// The longest known prefix the credential starts with (from the one key-prefix table).
+    pub fn prefix(&self, credential: &str) -> Option<&'static KeyPrefix> {
+        crate::core::key_prefix::find(credential)
     }
 
     /// Which world a host belongs to, when its name tells.

@@ -5,11 +5,13 @@
 //! [`Diagnosis`]: findings ranked by how likely they are. Provider knowledge is data
 //! (`assets/diagnosis.toml`, see [`knowledge`]); the general signals are code in [`engine`].
 
-pub mod challenge;
 mod engine;
+mod findings;
 pub mod har;
 pub mod knowledge;
 pub mod observe;
+mod response;
+mod sent;
 pub mod signals;
 mod words;
 

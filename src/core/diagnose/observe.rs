@@ -291,11 +291,12 @@ fn read_authorization(knowledge: &Knowledge, name: &str, value: &str) -> Credent
     let is_basic = scheme.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("basic"));
     let is_bearer = scheme.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
     let unquoted = credential.trim_matches(|c| c == '"' || c == '\'');
-    if unquoted.len() != credential.len() || credential.contains('"') {
+    // Parameterised schemes (AWS Signature V4, Digest, OAuth 1) carry "name=value, …" with spaces,
+    // and Digest and OAuth 1 quote their values.
+    let parameterised = credential.contains('=') && credential.contains(',');
+    if !parameterised && (unquoted.len() != credential.len() || credential.contains('"')) {
         slips.push(Slip::Quotes);
     }
-    // Parameterised schemes (AWS Signature V4, Digest, OAuth 1) carry "name=value, …" with spaces.
-    let parameterised = credential.contains('=') && credential.contains(',');
     if parameterised {
         slips.retain(|s| *s != Slip::SpaceInside);
         // Percent-encoded values (OAuth 1.0a) with a space or line break pasted along.

@@ -32,6 +32,7 @@ pub struct BodySignals {
 
 const CODE_KEYS: &[&str] = &[
     "error",
+    "oauth_problem",
     "code",
     "error_code",
     "errorcode",

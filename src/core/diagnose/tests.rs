@@ -87,7 +87,7 @@ fn an_expired_jwt_is_read_against_the_clock() {
     assert_eq!(top.cause, Cause::ExpiredCredential);
     assert_eq!(top.title, "Your access token has expired");
     assert!(top.evidence.iter().any(|e| e.contains("exp") && e.contains("10:42 UTC")), "{:?}", top.evidence);
-    assert!(top.explanation.contains("23 minutes ago"), "{}", top.explanation);
+    assert!(top.explanation.contains("23 min ago (1 Mar 10:42 UTC)"), "{}", top.explanation);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn worked_before_points_at_a_switched_off_key() {
     let top3: Vec<Cause> = causes(&d).into_iter().take(3).collect();
     assert!(top3.contains(&Cause::RevokedCredential), "{top3:?}");
     let revoked = d.findings.iter().find(|f| f.cause == Cause::RevokedCredential).unwrap();
-    assert!(revoked.explanation.contains("worked 2 hours ago"), "{}", revoked.explanation);
+    assert!(revoked.explanation.contains("worked 2 h ago"), "{}", revoked.explanation);
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn a_secret_echoed_by_the_server_is_masked_everywhere() {
 
 #[test]
 fn every_cause_has_plain_words() {
-    let facts = engine::Facts::default();
+    let facts = findings::Facts::default();
     for cause in Cause::ALL {
         let title = words_title(cause, &facts);
         assert!(!title.is_empty() && title.split_whitespace().count() <= 11, "{cause:?}: {title}");
@@ -232,7 +232,7 @@ fn every_cause_has_plain_words() {
     }
 }
 
-fn words_title(cause: Cause, facts: &engine::Facts) -> String {
+fn words_title(cause: Cause, facts: &findings::Facts) -> String {
     let request = SentRequest::default();
     words::finding(cause, 0.5, &[], None, facts, &request).title
 }
@@ -290,4 +290,37 @@ fn a_redirect_to_a_sign_in_page_is_read() {
     assert_eq!(causes(&d).first(), Some(&Cause::MissingCredential));
     let plain = Case::new(301, "").answered(&[("Location", "https://api.example.com/v2/orders")]).run();
     assert!(plain.findings.is_empty(), "a plain redirect is not an authentication problem");
+}
+
+#[test]
+fn a_dpop_bound_token_sent_as_bearer_is_the_wrong_scheme() {
+    // RFC 9449 §7.1: the API asks for DPoP; the request said Bearer.
+    let d = Case::new(401, "")
+        .sent(&[("Authorization", "Bearer Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")])
+        .answered(&[("WWW-Authenticate", r#"DPoP algs="ES256 PS256", error="invalid_token""#)])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::WrongAuthScheme, "{:?}", causes(&d));
+}
+
+#[test]
+fn dpop_errors_are_read() {
+    let d = Case::new(401, "")
+        .sent(&[
+            ("Authorization", "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"),
+            ("DPoP", "eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.sig"),
+        ])
+        .answered(&[(
+            "WWW-Authenticate",
+            r#"DPoP error="invalid_dpop_proof", error_description="Invalid DPoP key binding""#,
+        )])
+        .run();
+    assert_eq!(d.top().unwrap().cause, Cause::MalformedCredential, "{:?}", causes(&d));
+    let d = Case::new(401, "")
+        .sent(&[("Authorization", "DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")])
+        .answered(&[("WWW-Authenticate", r#"DPoP error="use_dpop_nonce""#), ("DPoP-Nonce", "eyJ7S_zG.eyJH0-Z.HX4w-7v")])
+        .run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::MalformedCredential, "{:?}", causes(&d));
+    assert!(top.evidence.iter().any(|e| e.contains("use_dpop_nonce")), "{:?}", top.evidence);
 }

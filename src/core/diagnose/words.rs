@@ -1,6 +1,6 @@
 //! The words of a diagnosis: headlines, explanations and next steps (../shared/PLAIN-LANGUAGE.md).
 
-use super::engine::{Facts, Signal};
+use super::findings::{Facts, Signal};
 use super::observe::SentRequest;
 use super::{Action, Cause, Diagnosis, Finding};
 use time::OffsetDateTime;
@@ -347,35 +347,6 @@ pub(super) fn list_or_none(items: &[String]) -> String {
     if items.is_empty() { "(none)".to_owned() } else { items.join(", ") }
 }
 
-pub(super) fn utc(t: OffsetDateTime) -> String {
-    let format = time::macros::format_description!("[day padding:none] [month repr:short] [hour]:[minute] UTC");
-    t.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
-}
-
-pub(super) fn minutes(m: u64) -> String {
-    match m {
-        0..=1 => "about a minute".to_owned(),
-        2..=119 => format!("{m} minutes"),
-        120..=2879 => format!("{} hours", m / 60),
-        _ => format!("{} days", m / 1440),
-    }
-}
-
-fn span(seconds: i64) -> String {
-    let s = seconds.unsigned_abs();
-    if s < 60 { format!("{s} seconds") } else { minutes(s / 60) }
-}
-
-/// "23 minutes ago (10:42 UTC)"
-pub(super) fn ago(then: OffsetDateTime, now: OffsetDateTime) -> String {
-    format!("{} ago ({})", span((now - then).whole_seconds()), utc(then))
-}
-
-/// "in 5 minutes (10:42 UTC)"
-pub(super) fn from_now(then: OffsetDateTime, now: OffsetDateTime) -> String {
-    format!("in {} ({})", span((then - now).whole_seconds()), utc(then))
-}
-
 /// A validity window spelled out in a message.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct TimeWindow {
@@ -452,13 +423,5 @@ mod tests {
         let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
         assert_eq!(t.unix_timestamp(), 784_111_777);
         assert!(parse_http_date("yesterday").is_none());
-    }
-
-    #[test]
-    fn times_read_relative_first() {
-        let now = time::macros::datetime!(2026-03-01 11:05 UTC);
-        let then = time::macros::datetime!(2026-03-01 10:42 UTC);
-        assert_eq!(ago(then, now), "23 minutes ago (1 Mar 10:42 UTC)");
-        assert_eq!(from_now(now, then), "in 23 minutes (1 Mar 11:05 UTC)");
     }
 }

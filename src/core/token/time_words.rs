@@ -98,6 +98,18 @@ pub fn absolute_words(instant: OffsetDateTime, local: UtcOffset) -> String {
     format!("{} {} ({offset}) · {utc_part}", here.date(), hms(here))
 }
 
+/// A short absolute time for sentences, in UTC: "1 Mar 10:42 UTC".
+pub fn utc_words(instant: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:short] [hour]:[minute] UTC");
+    instant.to_offset(UtcOffset::UTC).format(&format).unwrap_or_default()
+}
+
+/// Relative first, absolute second, as an explanation says it: "23 min ago (1 Mar 10:42 UTC)",
+/// "in 5 min (1 Mar 11:10 UTC)".
+pub fn relative_with_utc(instant: OffsetDateTime, now: OffsetDateTime) -> String {
+    format!("{} ({})", relative_words(instant, now), utc_words(instant))
+}
+
 fn hms(t: OffsetDateTime) -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
@@ -181,6 +193,8 @@ mod tests {
         assert_eq!(relative_words(now - Duration::minutes(23), now), "23 min ago");
         assert_eq!(relative_words(now + Duration::minutes(3), now), "in 3 min");
         assert_eq!(relative_words(now, now), "now");
+        assert_eq!(relative_with_utc(now - Duration::minutes(23), now), "23 min ago (1 May 09:37 UTC)");
+        assert_eq!(relative_with_utc(now + Duration::seconds(250), now), "in 4 min 10 s (1 May 10:04 UTC)");
     }
 
     #[test]

@@ -3,73 +3,14 @@
 //! tab, with the secret masked by default, as a `$VARIABLE`, or revealed on an explicit choice.
 //!
 //! Parsing is pure and quick, so it runs as the text changes; keychain work goes through
-//! commands and comes back as events, so the window never waits.
+//! commands the app runs, and the replies come back to the window.
 
 use crate::core::curl::{self, CurlError, CurlImport, FoundCredential};
-use crate::core::curl_export::{SecretChoice, env_var_name};
-use crate::core::profile::{Environment, ProfileId};
+use crate::core::profile::Environment;
 use crate::core::request::BodyDraft;
-use crate::infra::store::ProfilesFile;
-use crate::ui::app::{Command, GatepassApp, Notice};
-use crate::ui::tasks::Event;
-
-/// What the import window and the copy button ask for.
-#[derive(Debug)]
-pub enum CurlCommand {
-    OpenImport,
-    /// Put the found credential in the active profile's keychain entry.
-    StoreInActive,
-    /// Make a new profile holding the found credential.
-    CreateProfile {
-        name: String,
-        environment: Environment,
-        base_url: String,
-    },
-    Copy(CopyChoice),
-}
-
-/// What a curl task reports.
-pub enum CurlEvent {
-    Stored(Result<ProfilesFile, String>),
-    /// A secret from the body was kept in the keychain under this name.
-    BodySecretStored(Result<(ProfilesFile, String), String>),
-    Created(Result<(ProfilesFile, ProfileId), String>),
-    /// The command (or why it could not be made), for this choice and the variable it names.
-    Copied(CopyChoice, Option<String>, Result<String, String>),
-}
-
-/// How "Copy as cURL" writes the credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CopyChoice {
-    #[default]
-    Masked,
-    EnvVar,
-    Reveal,
-}
-
-impl CopyChoice {
-    fn label(self) -> &'static str {
-        match self {
-            CopyChoice::Masked => "Secret masked (safe to share)",
-            CopyChoice::EnvVar => "Secret as $VARIABLE",
-            CopyChoice::Reveal => "Real secret (anyone who sees it can use it)",
-        }
-    }
-}
-
-/// The import window and the copy button's state.
-#[derive(Default)]
-pub struct CurlState {
-    pub import: Option<ImportWindow>,
-    pub copy_choice: CopyChoice,
-    /// What the last copy did, in words, and the command when it holds no secret.
-    pub copy_status: Option<(String, Option<String>)>,
-    /// The request and profile the last copy was made from; the status hides once they change.
-    copied_from: Option<(crate::core::request::RequestDraft, Option<ProfileId>)>,
-    pub copying: bool,
-    /// Credentials found in the request itself.
-    pub pasted: PastedCheck,
-}
+use crate::ui::command::{Command, CopyChoice, CurlCommand};
+use crate::ui::panels::request_tab::RequestTab;
+use crate::ui::view::ViewCx;
 
 /// Credentials typed or pasted into the request itself, found as it is edited.
 #[derive(Default)]
@@ -92,122 +33,12 @@ impl PastedCheck {
     }
 }
 
-/// Take a found credential out of the request and offer it a home in a profile's keychain entry
-/// (the same choices as after importing a curl command).
-pub fn move_pasted(app: &mut GatepassApp, credential: FoundCredential) {
-    match &credential.source {
-        curl::CredentialSource::Header(name) => {
-            app.draft
-                .headers
-                .retain(|h| !(h.name.eq_ignore_ascii_case(name) && h.value.contains(credential.secret.expose())));
-        }
-        curl::CredentialSource::Query(name) => {
-            app.draft.query.retain(|q| !(q.name == *name && q.value == credential.secret.expose()));
-            // The URL may be relative (`/v1/me?api_key=…`): rebuild its query by hand.
-            if let Some((path, query)) = app.draft.url.split_once('?') {
-                let (query, fragment) = query.split_once('#').map_or((query, None), |(q, f)| (q, Some(f)));
-                let kept: Vec<&str> = query
-                    .split('&')
-                    .filter(|pair| {
-                        let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-                        let decode = |t: &str| {
-                            url::form_urlencoded::parse(format!("x={t}").as_bytes())
-                                .next()
-                                .map(|(_, v)| v.into_owned())
-                                .unwrap_or_default()
-                        };
-                        !(decode(n) == *name && decode(v) == credential.secret.expose())
-                    })
-                    .collect();
-                let mut rebuilt = path.to_owned();
-                if !kept.is_empty() {
-                    rebuilt.push('?');
-                    rebuilt.push_str(&kept.join("&"));
-                }
-                if let Some(fragment) = fragment {
-                    rebuilt.push('#');
-                    rebuilt.push_str(fragment);
-                }
-                app.draft.url = rebuilt;
-            }
-        }
-        _ => return,
-    }
-    let base_url = app.active_profile().map_or_else(|| origin(&app.draft.url), |p| p.base_url.clone());
-    let environment = match credential.environment {
-        Some(crate::core::diagnose::knowledge::EnvKind::Production) => Environment::Production,
-        _ => app.active_profile().map_or(Environment::Sandbox, |p| p.environment.clone()),
-    };
-    let mut window = ImportWindow::new();
-    window.title = "Move the credential";
-    window.found = Some(FoundStage {
-        carried_by: "The request",
-        credential,
-        new_name: "New profile".to_owned(),
-        environment,
-        base_url,
-        busy: false,
-        status: None,
-        done: false,
-    });
-    app.curl.import = Some(window);
-}
-
-/// A name for a secret taken out of the body: the JSON key or form field that held it, else
-/// `body_secret`; letters, digits and underscores only.
-fn body_secret_name(body: &BodyDraft, value: &str) -> String {
-    let from_key = match body {
-        BodyDraft::Form { fields } => fields.iter().find(|f| f.value.contains(value)).map(|f| f.name.clone()),
-        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => text.find(value).and_then(|at| {
-            // `"client_secret": "…value…"`: the last quoted word before the value.
-            let before = &text[..at];
-            let key_end = before.rfind("\":")?;
-            let key_start = before[..key_end].rfind('"')? + 1;
-            Some(before[key_start..key_end].to_owned())
-        }),
-        BodyDraft::None => None,
-    };
-    let name: String = from_key
-        .unwrap_or_default()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
-        .collect();
-    if name.trim_matches('_').is_empty() { "body_secret".to_owned() } else { name }
-}
-
-/// Take a secret out of the body: the active profile keeps it in the keychain, and the body
-/// names it `{{secret:name}}` instead.
-fn move_body_secret(app: &mut GatepassApp, credential: &FoundCredential) {
-    let (Ok(ws), Some(profile)) = (app.workspace.clone(), app.active_profile().map(|p| p.id.clone())) else { return };
-    let value = credential.secret.expose().to_owned();
-    let name = body_secret_name(&app.draft.body, &value);
-    let reference = format!("{{{{secret:{name}}}}}");
-    match &mut app.draft.body {
-        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => *text = text.replace(&value, &reference),
-        BodyDraft::Form { fields } => {
-            for field in fields.iter_mut() {
-                field.value = field.value.replace(&value, &reference);
-            }
-        }
-        BodyDraft::None => return,
-    }
-    let secret = credential.secret.clone();
-    app.tasks.spawn_blocking(move || {
-        let result = ws
-            .set_secret_variable(&profile, &name, &secret)
-            .and_then(|()| ws.load_profiles())
-            .map(|loaded| (loaded.file, name))
-            .map_err(|e| e.to_string());
-        Event::Curl(CurlEvent::BodySecretStored(result))
-    });
-}
-
 /// The notice under the URL bar when the request itself carries a credential.
-pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
-    let Some(found) = app.curl.pasted.refresh(&app.draft).cloned() else { return };
+pub fn pasted_notice_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    let palette = cx.theme.palette;
+    let Some(found) = tab.pasted.refresh(&tab.draft).cloned() else { return };
     let movable = !matches!(found.source, curl::CredentialSource::Body);
-    let active_name = app.active_profile().map(|p| p.name.clone());
+    let active_name = cx.active.map(|p| p.name.clone());
     let mut action = None;
     egui::Frame::new()
         .stroke(egui::Stroke::new(1.0, palette.warning))
@@ -244,9 +75,9 @@ pub fn pasted_notice_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             });
         });
     match action {
-        Some(true) if movable => move_pasted(app, found),
-        Some(true) => move_body_secret(app, &found),
-        Some(false) => app.curl.pasted.left.push(found.fingerprint()),
+        Some(true) if movable => commands.push(Command::Curl(CurlCommand::MovePasted(found))),
+        Some(true) => commands.push(Command::Curl(CurlCommand::KeepBodySecret(found))),
+        Some(false) => tab.pasted.left.push(found.fingerprint()),
         None => {}
     }
 }
@@ -267,15 +98,21 @@ pub struct FoundStage {
 pub struct ImportWindow {
     pub text: String,
     parsed_text: String,
-    parsed: Option<Result<CurlImport, CurlError>>,
+    pub parsed: Option<Result<CurlImport, CurlError>>,
     pub found: Option<FoundStage>,
     /// Put the cursor in the paste box on the first frame.
     focus: bool,
     pub title: &'static str,
 }
 
+impl Default for ImportWindow {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ImportWindow {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Self {
             text: String::new(),
             parsed_text: String::new(),
@@ -294,7 +131,7 @@ impl ImportWindow {
     }
 }
 
-fn origin(url: &str) -> String {
+pub fn origin(url: &str) -> String {
     url::Url::parse(url)
         .ok()
         .and_then(|u| {
@@ -307,173 +144,31 @@ fn origin(url: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Apply a curl command (called from the app's `logic`).
-pub fn apply(app: &mut GatepassApp, command: CurlCommand) {
-    let Ok(ws) = app.workspace.clone() else { return };
-    match command {
-        CurlCommand::OpenImport => {
-            if app.curl.import.is_none() {
-                app.curl.import = Some(ImportWindow::new());
-            }
-        }
-        CurlCommand::StoreInActive => {
-            let (Some(id), Some(stage)) = (app.active.clone(), app.curl.import.as_mut().and_then(|w| w.found.as_mut()))
-            else {
-                return;
-            };
-            stage.busy = true;
-            let credential = stage.credential.clone();
-            app.tasks.spawn_blocking(move || {
-                let result = ws
-                    .store_imported_credential(&id, &credential)
-                    .and_then(|()| ws.load_profiles().map(|l| l.file))
-                    .map_err(|e| e.to_string());
-                Event::Curl(CurlEvent::Stored(result))
-            });
-        }
-        CurlCommand::CreateProfile { name, environment, base_url } => {
-            let Some(stage) = app.curl.import.as_mut().and_then(|w| w.found.as_mut()) else { return };
-            if name.trim().is_empty() {
-                stage.status = Some(("Give the new profile a name.".to_owned(), true));
-                return;
-            }
-            if url::Url::parse(base_url.trim()).is_err() {
-                stage.status = Some(("The base URL is not a valid URL. It starts with https://.".to_owned(), true));
-                return;
-            }
-            stage.busy = true;
-            let credential = stage.credential.clone();
-            app.tasks.spawn_blocking(move || {
-                let result = ws
-                    .save_imported_profile(&name, environment, &base_url, &credential)
-                    .and_then(|p| ws.load_profiles().map(|l| (l.file, p.id)))
-                    .map_err(|e| e.to_string());
-                Event::Curl(CurlEvent::Created(result))
-            });
-        }
-        CurlCommand::Copy(choice) => {
-            let Some(profile) = app.active_profile() else { return };
-            let id = profile.id.clone();
-            let variable = env_var_name(&profile.name, &profile.auth);
-            let secret_choice = match choice {
-                CopyChoice::Masked => SecretChoice::Masked,
-                CopyChoice::EnvVar => SecretChoice::EnvVar(variable.clone()),
-                CopyChoice::Reveal => SecretChoice::Reveal,
-            };
-            let variable = (choice == CopyChoice::EnvVar).then_some(variable);
-            let draft = app.draft.clone();
-            app.curl.copied_from = Some((draft.clone(), Some(id.clone())));
-            app.curl.copying = true;
-            app.tasks.spawn_blocking(move || {
-                let result = ws.export_curl(&id, &draft, &secret_choice).map_err(|e| e.to_string());
-                Event::Curl(CurlEvent::Copied(choice, variable, result))
-            });
-        }
-    }
-}
-
-/// Take a curl task's result (called from the app's `logic`).
-pub fn on_event(app: &mut GatepassApp, event: CurlEvent) {
-    match event {
-        CurlEvent::BodySecretStored(result) => match result {
-            Ok((file, name)) => {
-                app.apply_profiles_file(file);
-                app.notices.push(Notice {
-                    text: format!(
-                        "The secret is in the profile's keychain entry now; the body says {{{{secret:{name}}}}} and Gatepass fills it in when sending."
-                    ),
-                    is_error: false,
-                });
-            }
-            Err(e) => app.notices.push(Notice { text: e, is_error: true }),
-        },
-        CurlEvent::Stored(result) => {
-            let name = app.active_profile().map(|p| p.name.clone()).unwrap_or_default();
-            let Some(stage) = app.curl.import.as_mut().and_then(|w| w.found.as_mut()) else { return };
-            stage.busy = false;
-            match result {
-                Ok(file) => {
-                    stage.status = Some((
-                        format!(
-                            "Done. The credential is in the keychain entry of \"{name}\"; the request uses it from there."
-                        ),
-                        false,
-                    ));
-                    stage.done = true;
-                    app.apply_profiles_file(file);
-                }
-                Err(e) => stage.status = Some((e, true)),
-            }
-        }
-        CurlEvent::Created(result) => {
-            let Some(stage) = app.curl.import.as_mut().and_then(|w| w.found.as_mut()) else { return };
-            stage.busy = false;
-            match result {
-                Ok((file, id)) => {
-                    stage.status = Some((
-                        format!(
-                            "Done. The profile \"{}\" holds the credential in the keychain and is now selected.",
-                            stage.new_name.trim()
-                        ),
-                        false,
-                    ));
-                    stage.done = true;
-                    app.apply_profiles_file(file);
-                    app.commands.push(Command::SelectProfile(id));
-                }
-                Err(e) => stage.status = Some((e, true)),
-            }
-        }
-        CurlEvent::Copied(choice, variable, result) => {
-            app.curl.copying = false;
-            match result {
-                Ok(text) => {
-                    app.tasks.copy_text(&text);
-                    let (words, shown) = match choice {
-                        CopyChoice::Masked => ("Copied as cURL, the secret masked.".to_owned(), Some(text)),
-                        CopyChoice::EnvVar => (
-                            format!(
-                                "Copied as cURL. Before you run it, set {0} to the secret, for example: export {0}=…",
-                                variable.unwrap_or_default()
-                            ),
-                            Some(text),
-                        ),
-                        CopyChoice::Reveal => {
-                            ("Copied as cURL with the real secret. It is not shown here.".to_owned(), None)
-                        }
-                    };
-                    app.curl.copy_status = Some((words, shown));
-                }
-                Err(e) => app.notices.push(Notice { text: e, is_error: true }),
-            }
-        }
-    }
-}
-
 /// "Copy as cURL" and its choice, for the Preview tab.
-pub fn copy_row_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
+pub fn copy_row_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
-        let choice = &mut app.curl.copy_choice;
+        let choice = &mut tab.copy.choice;
         let combo = egui::ComboBox::from_id_salt("curl_copy_choice").selected_text(choice.label()).show_ui(ui, |ui| {
             for option in [CopyChoice::Masked, CopyChoice::EnvVar, CopyChoice::Reveal] {
                 ui.selectable_value(choice, option, option.label());
             }
         });
         combo.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Secret in the copy"));
-        let enabled = !app.curl.copying && app.active.is_some();
+        let enabled = !tab.copy.copying && cx.active.is_some();
         if ui.add_enabled(enabled, egui::Button::new("Copy as cURL")).clicked() {
-            app.commands.push(Command::Curl(CurlCommand::Copy(app.curl.copy_choice)));
+            commands.push(Command::Curl(CurlCommand::Copy(tab.id, tab.copy.choice)));
         }
-        if app.curl.copying {
+        if tab.copy.copying {
             ui.spinner();
         }
     });
-    if app.curl.copied_from.as_ref().is_some_and(|(draft, profile)| *draft != app.draft || *profile != app.active) {
-        app.curl.copy_status = None;
-        app.curl.copied_from = None;
+    let active = cx.active_id().cloned();
+    if tab.copy.copied_from.as_ref().is_some_and(|(draft, profile)| *draft != tab.draft || *profile != active) {
+        tab.copy.status = None;
+        tab.copy.copied_from = None;
     }
-    if let Some((words, shown)) = &app.curl.copy_status {
-        ui.label(egui::RichText::new(words).color(app.theme.palette.muted));
+    if let Some((words, shown)) = &tab.copy.status {
+        ui.label(egui::RichText::new(words).color(cx.theme.palette.muted));
         if let Some(text) = shown {
             let mut text = text.clone();
             ui.add(egui::TextEdit::multiline(&mut text).code_editor().interactive(false).desired_width(f32::INFINITY));
@@ -482,7 +177,8 @@ pub fn copy_row_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
 }
 
 fn understood_ui(ui: &mut egui::Ui, imported: &CurlImport, app_palette: crate::ui::theme::Palette) {
-    let d = &imported.draft;
+    // Every credential left in the request (cookies, other keys, body secrets) as a fingerprint.
+    let d = &imported.shown_draft();
     let mut text = format!("{} {}\n", d.method.as_str(), d.url);
     for q in &d.query {
         text.push_str(&format!("  query   {} = {}\n", q.name, q.value));
@@ -520,24 +216,23 @@ fn understood_ui(ui: &mut egui::Ui, imported: &CurlImport, app_palette: crate::u
             ui.label(egui::RichText::new("No credential found in the command.").color(app_palette.muted));
         }
     }
-    for note in &imported.notes {
+    for note in &imported.shown_notes() {
         ui.label(egui::RichText::new(format!("• {note}")).color(app_palette.muted));
     }
 }
 
-/// The "Import cURL" window, when open.
-pub fn import_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
-    if app.curl.import.is_none() {
-        return;
-    }
-    let palette = app.theme.palette;
-    let active = app.active_profile().cloned();
+/// The "Import cURL" window; `false` once it was closed.
+pub fn import_window_ui(
+    window: &mut ImportWindow,
+    ctx: &egui::Context,
+    cx: &ViewCx<'_>,
+    commands: &mut Vec<Command>,
+) -> bool {
+    let palette = cx.theme.palette;
     let mut open = true;
     let mut close = false;
     let mut use_request: Option<CurlImport> = None;
-    let mut commands = Vec::new();
-    let title = app.curl.import.as_ref().map_or("Import cURL", |w| w.title);
-    egui::Window::new(title)
+    egui::Window::new(window.title)
         .id(egui::Id::unique("curl_import_window"))
         .open(&mut open)
         .default_width(640.0)
@@ -546,9 +241,8 @@ pub fn import_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
         .max_height(ctx.content_rect().height() - 80.0)
         .collapsible(false)
         .show(ctx, |ui| {
-            let Some(window) = app.curl.import.as_mut() else { return };
             if let Some(stage) = window.found.as_mut() {
-                found_ui(ui, stage, active.as_ref(), palette, &mut commands, &mut close);
+                found_ui(ui, stage, cx.active, palette, commands, &mut close);
                 return;
             }
             ui.label("Paste a curl command, the way API documentation shows it.");
@@ -588,40 +282,14 @@ pub fn import_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                 }
             }
         });
-    app.commands.extend(commands);
     if let Some(imported) = use_request {
-        let timeout = imported.draft.timeout_secs;
-        app.draft = imported.draft.clone();
-        app.draft.timeout_secs = timeout;
-        app.request_tab = crate::ui::app::RequestTab::Headers;
-        app.curl.copy_status = None;
-        match imported.credentials.into_iter().next() {
-            Some(credential) => {
-                let host = url::Url::parse(&imported.draft.url).ok().and_then(|u| u.host_str().map(str::to_owned));
-                let base_url = origin(&imported.draft.url);
-                let environment = match credential.environment {
-                    Some(crate::core::diagnose::knowledge::EnvKind::Production) => Environment::Production,
-                    _ => Environment::Sandbox,
-                };
-                if let Some(window) = app.curl.import.as_mut() {
-                    window.found = Some(FoundStage {
-                        carried_by: "The command",
-                        credential,
-                        new_name: host.unwrap_or_else(|| "Imported".to_owned()),
-                        environment,
-                        base_url,
-                        busy: false,
-                        status: None,
-                        done: false,
-                    });
-                }
-            }
-            None => close = true,
+        let has_credential = !imported.credentials.is_empty();
+        commands.push(Command::Curl(CurlCommand::UseImported(Box::new(imported))));
+        if !has_credential {
+            close = true;
         }
     }
-    if !open || close {
-        app.curl.import = None;
-    }
+    open && !close
 }
 
 fn found_ui(

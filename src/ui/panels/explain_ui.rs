@@ -2,35 +2,72 @@
 //! what you may do → allowed), the most likely cause in plain words, the other causes, the
 //! evidence on demand, and buttons that do the fix.
 
-use crate::core::diagnose::{Action, Diagnosis, Explained, Finding, Stage};
-use crate::ui::app::{Command, GatepassApp};
+use crate::core::diagnose::{Action, Cause, Diagnosis, Explained, Finding, Stage};
+use crate::core::profile::AuthKind;
+use crate::core::request::RequestDraft;
+use crate::ui::command::{Command, TabId, TokenCommand};
+use crate::ui::panels::request_tab::{Answer, TabNote};
 use crate::ui::theme::Palette;
+use crate::ui::view::ViewCx;
 
-pub fn explain_card_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, status: Option<u16>) {
+/// What the card is drawn for: the tab, its answer (with the profile that made it) and the draft now.
+pub struct CardFor<'a> {
+    pub tab: TabId,
+    pub answer: &'a Answer,
+    pub draft: &'a RequestDraft,
+    /// The draft has a typed credential slip that "Fix and send again" can fix.
+    pub can_fix: bool,
+}
+
+#[allow(clippy::needless_pass_by_value, reason = "a bundle of borrows, made for this call")]
+/// The card. `open` folds it to its headline; each answer gets a fresh scroll position.
+pub fn explain_card_ui(
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    card: CardFor<'_>,
+    open: &mut bool,
+    max_height: f32,
+    commands: &mut Vec<Command>,
+    note: &mut Option<TabNote>,
+) {
+    let explained = &card.answer.explained;
     let diagnosis = &explained.diagnosis;
     let Some(top) = diagnosis.top() else { return };
-    let palette = app.theme.palette;
+    let palette = cx.theme.palette;
     let frame = egui::Frame::new()
         .fill(palette.raised)
         .stroke(egui::Stroke::new(1.0, palette.border))
-        .corner_radius(app.theme.spacing.corner_radius)
+        .corner_radius(cx.theme.spacing.corner_radius)
         .inner_margin(egui::Margin::same(12));
     frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(egui::RichText::new(&top.title).heading().strong().color(palette.text));
+            likelihood_chip(ui, &palette, top);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let (label, hover) = if *open {
+                    ("Hide details", "Fold the card to its headline, to give the answer more room")
+                } else {
+                    ("Show details", "Show why, what to do and the evidence")
+                };
+                if ui.small_button(label).on_hover_text(hover).clicked() {
+                    *open = !*open;
+                }
+            });
+        });
+        if !*open {
+            return;
+        }
         egui::ScrollArea::vertical()
-            .id_salt("explain_card")
+            // A new answer starts its card at the top.
+            .id_salt(("explain_card", card.tab.0, card.answer.exchange.id.0))
             .auto_shrink([false, true])
-            .max_height(ui.ctx().content_rect().height() * 0.42)
+            .max_height(max_height)
             .show(ui, |ui| {
                 checkpoint_strip_ui(ui, &palette, diagnosis.stage);
-                ui.add_space(6.0);
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(egui::RichText::new(&top.title).heading().strong().color(palette.text));
-                    likelihood_chip(ui, &palette, top);
-                });
                 ui.label(&top.explanation);
                 ui.add_space(4.0);
-                actions_ui(app, ui, explained, top, status);
+                actions_ui(ui, cx, &card, top, commands, note);
                 finding_details_ui(ui, &palette, top, "top");
                 let others: Vec<&Finding> = diagnosis.findings.iter().skip(1).collect();
                 if !others.is_empty() {
@@ -124,32 +161,94 @@ fn finding_details_ui(ui: &mut egui::Ui, palette: &Palette, finding: &Finding, s
         });
 }
 
-fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, top: &Finding, status: Option<u16>) {
+/// What a button on the card does now, in words that say so, computed from the profile that
+/// made the answer and the state of the window now.
+pub fn card_actions(cx: &ViewCx<'_>, card: &CardFor<'_>, top: &Finding) -> Vec<(String, Option<Command>)> {
+    let origin = &card.answer.origin;
+    let profile = cx.profile(&origin.profile);
+    let auth = profile.map_or(origin.auth, |p| p.auth.kind());
+    let name = profile.map_or(origin.profile_name.as_str(), |p| p.name.as_str());
+    let editor = || Some(Command::OpenEditor(Some(origin.profile.clone())));
+    let mut out: Vec<(String, Option<Command>)> = Vec::new();
+    // "Send credential" was off: the plain fix is to turn it on.
+    if !origin.draft.send_credential && top.cause == Cause::MissingCredential && auth != AuthKind::None {
+        let words = match cx.active {
+            Some(active) if active.id != origin.profile => format!("Turn it on and send again with {}", active.name),
+            _ => "Turn it on and send again".to_owned(),
+        };
+        out.push((words, Some(Command::SendWithCredential(card.tab))));
+    }
+    for action in &top.actions {
+        let item = match action {
+            Action::GetNewToken => match auth {
+                AuthKind::OAuthClientCredentials => Some((
+                    "Get new token".to_owned(),
+                    Some(Command::Token(TokenCommand::GetNewToken(origin.profile.clone()))),
+                )),
+                AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => Some((
+                    "Sign in again…".to_owned(),
+                    Some(Command::Token(TokenCommand::GetNewToken(origin.profile.clone()))),
+                )),
+                AuthKind::Bearer => Some(("Paste a new token…".to_owned(), editor())),
+                AuthKind::ApiKey => Some(("Edit the key…".to_owned(), editor())),
+                AuthKind::Basic | AuthKind::Digest => Some(("Edit the password…".to_owned(), editor())),
+                AuthKind::AwsSigV4 => Some(("Edit the secret access key…".to_owned(), editor())),
+                AuthKind::OAuth1 => Some(("Edit the consumer secret…".to_owned(), editor())),
+                AuthKind::SignedJwt => Some(("Edit the signing key…".to_owned(), editor())),
+                AuthKind::None => None,
+            },
+            Action::EditProfile => Some((format!("Edit {name}…"), editor())),
+            Action::OpenTokenInspector => matches!(
+                auth,
+                AuthKind::Bearer
+                    | AuthKind::OAuthClientCredentials
+                    | AuthKind::OAuthAuthorizationCode
+                    | AuthKind::OAuthDevice
+                    | AuthKind::SignedJwt
+            )
+            .then(|| {
+                (
+                    "Open token inspector…".to_owned(),
+                    Some(Command::Token(TokenCommand::OpenForProfile(origin.profile.clone()))),
+                )
+            }),
+            Action::RetryFixed => {
+                card.can_fix.then(|| ("Fix and send again".to_owned(), Some(Command::FixAndSend(card.tab))))
+            }
+            Action::SwitchEnvironment(env) => Some(match cx.profile_for_environment(*env, Some(&origin.profile)) {
+                Some(p) if cx.active_id() == Some(&p.id) => {
+                    (format!("Send again with {}", p.name), Some(Command::Send(card.tab)))
+                }
+                Some(p) => (format!("Switch to {}", p.name), Some(Command::SelectProfile(p.id.clone()))),
+                None => (format!("No {} profile yet", env.words()), None),
+            }),
+        };
+        if let Some(item) = item
+            && !out.iter().any(|(words, _)| *words == item.0)
+        {
+            out.push(item);
+        }
+    }
+    out
+}
+
+fn actions_ui(
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    card: &CardFor<'_>,
+    top: &Finding,
+    commands: &mut Vec<Command>,
+    note: &mut Option<TabNote>,
+) {
+    let actions = card_actions(cx, card, top);
+    let explained = &card.answer.explained;
     ui.horizontal_wrapped(|ui| {
-        for action in &top.actions {
-            let label = match action {
-                Action::GetNewToken => {
-                    let oauth = app.active_profile().is_some_and(|p| {
-                        p.auth.is_oauth()
-                    });
-                    if oauth { "Get new token".to_owned() } else { "Paste a new token…".to_owned() }
-                }
-                Action::EditProfile => "Edit profile…".to_owned(),
-                Action::OpenTokenInspector => "Open token inspector…".to_owned(),
-                Action::RetryFixed => {
-                    if !app.can_fix_draft() {
-                        continue;
-                    }
-                    "Fix and send again".to_owned()
-                }
-                Action::SwitchEnvironment(env) => match app.profile_for_environment(*env) {
-                    Some(p) => format!("Switch to {}", p.name),
-                    None => format!("No {} profile yet", env.words()),
-                },
-            };
-            let enabled = !matches!(action, Action::SwitchEnvironment(env) if app.profile_for_environment(*env).is_none());
-            if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
-                app.commands.push(Command::Fix(action.clone()));
+        for (label, command) in actions {
+            let enabled = command.is_some();
+            if ui.add_enabled(enabled, egui::Button::new(label)).clicked()
+                && let Some(command) = command
+            {
+                commands.push(command);
             }
         }
         if ui
@@ -157,8 +256,8 @@ fn actions_ui(app: &mut GatepassApp, ui: &mut egui::Ui, explained: &Explained, t
             .on_hover_text("Copies what was sent, what came back and the likely causes, with secrets masked, for a support ticket.")
             .clicked()
         {
-            ui.ctx().copy_text(summary(&explained.diagnosis, explained, status));
-            app.send_note = Some("The summary was copied. It holds no secrets.".to_owned());
+            ui.ctx().copy_text(summary(&explained.diagnosis, explained, card.answer.exchange.status()));
+            *note = Some(TabNote::SummaryCopied);
         }
     });
 }

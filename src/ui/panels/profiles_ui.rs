@@ -4,12 +4,12 @@
 
 use crate::core::certificate::{CertState, CertificateFacts};
 use crate::core::profile::{
-    AssertionKey, AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, Profile, ProfileId, SecretRef,
-    SigningAlg,
+    AuthKind, AuthMethod, ClientAuth, Environment, KeyPlacement, OAuth1Method, OAuth1Placement, Profile, ProfileDraft,
+    ProfileId, SecretRef, SigV4Placement, SigningAlg,
 };
 use crate::core::secret::Secret;
-use crate::ui::app::{Command, GatepassApp};
-use crate::ui::tasks::SecretPurpose;
+use crate::ui::command::{Command, PemField, SecretPurpose};
+use crate::ui::view::ViewCx;
 use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,18 @@ pub struct ProfileForm {
     pub jwt_scopes: String,
     pub jwt_claims: String,
     pub jwt_lifetime: String,
+    /// AWS Signature V4: access key ID, region, service, header or presigned URL, its lifetime.
+    pub aws_access_key_id: String,
+    pub aws_region: String,
+    pub aws_service: String,
+    pub aws_placement: SigV4Placement,
+    pub aws_expires: String,
+    /// OAuth 1.0a: consumer key, token, signature method, where the parameters go, realm.
+    pub oauth1_consumer_key: String,
+    pub oauth1_token: String,
+    pub oauth1_method: OAuth1Method,
+    pub oauth1_placement: OAuth1Placement,
+    pub oauth1_realm: String,
     /// Token checks: the key set to check signatures with, the introspection endpoint.
     pub jwks_url: String,
     pub introspection_url: String,
@@ -66,14 +78,8 @@ pub struct ProfileForm {
     /// Client certificate (mutual TLS): PEM text pasted or loaded from a file, to import.
     pub cert: CertificateForm,
     pub original: Option<Profile>,
-}
-
-/// Which PEM field a file is loaded into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PemField {
-    Certificate,
-    Key,
-    CaBundle,
+    /// The fields as loaded or last saved, to tell unsaved changes.
+    baseline: Vec<String>,
 }
 
 /// The client-certificate section of the form.
@@ -126,6 +132,16 @@ impl ProfileForm {
             jwt_scopes: String::new(),
             jwt_claims: String::new(),
             jwt_lifetime: crate::core::profile::SignedJwt::DEFAULT_LIFETIME_SECS.to_string(),
+            aws_access_key_id: String::new(),
+            aws_region: String::new(),
+            aws_service: String::new(),
+            aws_placement: SigV4Placement::Header,
+            aws_expires: crate::core::profile::AwsSigV4::DEFAULT_EXPIRES_SECS.to_string(),
+            oauth1_consumer_key: String::new(),
+            oauth1_token: String::new(),
+            oauth1_method: OAuth1Method::HmacSha1,
+            oauth1_placement: OAuth1Placement::Header,
+            oauth1_realm: String::new(),
             jwks_url: String::new(),
             introspection_url: String::new(),
             check_path: String::new(),
@@ -137,7 +153,65 @@ impl ProfileForm {
             notes: String::new(),
             cert: CertificateForm::default(),
             original: None,
+            baseline: Vec::new(),
         }
+    }
+
+    /// Every editable field as text, to compare with the baseline. Secrets count only as typed.
+    fn snapshot(&self) -> Vec<String> {
+        let mut fields = vec![
+            self.name.clone(),
+            format!("{:?}", self.env),
+            self.custom_label.clone(),
+            self.custom_color.clone(),
+            self.base_url.clone(),
+            self.allowed_hosts.clone(),
+            format!("{:?}", self.auth),
+            self.key_name.clone(),
+            format!("{:?}", self.key_placement),
+            self.username.clone(),
+            self.token_url.clone(),
+            self.authorization_url.clone(),
+            self.client_id.clone(),
+            format!("{:?}", self.client_auth),
+            self.oauth_scopes.clone(),
+            self.audience.clone(),
+            self.resource.clone(),
+            format!("{:?}", self.jwt_alg),
+            self.jwt_key_id.clone(),
+            self.jwt_issuer.clone(),
+            self.jwt_subject.clone(),
+            self.jwt_audience.clone(),
+            self.jwt_scopes.clone(),
+            self.jwt_claims.clone(),
+            self.jwt_lifetime.clone(),
+            self.aws_access_key_id.clone(),
+            self.aws_region.clone(),
+            self.aws_service.clone(),
+            format!("{:?}", self.aws_placement),
+            self.aws_expires.clone(),
+            self.oauth1_consumer_key.clone(),
+            self.oauth1_token.clone(),
+            format!("{:?}", self.oauth1_method),
+            format!("{:?}", self.oauth1_placement),
+            self.oauth1_realm.clone(),
+            self.jwks_url.clone(),
+            self.introspection_url.clone(),
+            self.check_path.clone(),
+            self.scopes.clone(),
+            self.notes.clone(),
+            self.cert.ca_pem.clone(),
+            (!self.new_secret.is_empty()).to_string(),
+        ];
+        for (k, v) in &self.variables {
+            fields.push(format!("{k}={v}"));
+        }
+        fields
+    }
+
+    /// The form differs from the profile as saved (a new profile always does).
+    pub fn is_dirty(&self) -> bool {
+        self.is_new || self.snapshot() != self.baseline
     }
 
     pub fn from_profile(p: &Profile) -> Self {
@@ -162,7 +236,9 @@ impl ProfileForm {
                 form.key_name.clone_from(name);
                 form.key_placement = *placement;
             }
-            AuthMethod::Basic { username, .. } => form.username.clone_from(username),
+            AuthMethod::Basic { username, .. } | AuthMethod::Digest { username, .. } => {
+                form.username.clone_from(username);
+            }
             AuthMethod::OAuthClientCredentials(settings) => {
                 form.token_url.clone_from(&settings.token_url);
                 form.client_id.clone_from(&settings.client_id);
@@ -192,6 +268,20 @@ impl ProfileForm {
                 form.oauth_scopes = settings.scopes.join(" ");
                 form.audience = settings.audience.clone().unwrap_or_default();
             }
+            AuthMethod::AwsSigV4(settings) => {
+                form.aws_access_key_id.clone_from(&settings.access_key_id);
+                form.aws_region.clone_from(&settings.region);
+                form.aws_service.clone_from(&settings.service);
+                form.aws_placement = settings.placement;
+                form.aws_expires = settings.expires_secs.to_string();
+            }
+            AuthMethod::OAuth1(settings) => {
+                form.oauth1_consumer_key.clone_from(&settings.consumer_key);
+                form.oauth1_token.clone_from(&settings.token);
+                form.oauth1_method = settings.method;
+                form.oauth1_placement = settings.placement;
+                form.oauth1_realm = settings.realm.clone().unwrap_or_default();
+            }
             AuthMethod::None | AuthMethod::Bearer { .. } => {}
         }
         form.jwks_url = p.token_checks.jwks_url.clone().unwrap_or_default();
@@ -206,156 +296,77 @@ impl ProfileForm {
                 .map_err(|e| e.to_string())
         });
         form.original = Some(p.clone());
+        form.baseline = form.snapshot();
         form
     }
 
-    /// The profile this form describes, or what is wrong with it.
-    pub fn to_profile(&self) -> Result<Profile, String> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err("Give the profile a name.".to_owned());
-        }
-        let base = self.base_url.trim();
-        let parsed = url::Url::parse(base).map_err(|_| {
-            format!("The base URL \"{base}\" is not a valid URL. It should look like https://api.example.com.")
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err("The base URL must start with http:// or https://.".to_owned());
-        }
-        let environment = match self.env {
+    /// The form as a draft for the one profile builder (`ProfileDraft::build`), which the
+    /// command line uses too: both refuse the same things with the same reasons.
+    pub fn to_draft(&self) -> ProfileDraft {
+        let mut draft = ProfileDraft::new(self.auth);
+        draft.id = self.id.clone();
+        self.name.clone_into(&mut draft.name);
+        draft.environment = match self.env {
             EnvKind::Sandbox => Environment::Sandbox,
             EnvKind::Production => Environment::Production,
             EnvKind::Custom => {
-                if self.custom_label.trim().is_empty() {
-                    return Err("Give the custom environment a label, such as Staging.".to_owned());
-                }
-                Environment::Custom {
-                    label: self.custom_label.trim().to_owned(),
-                    color: self.custom_color.trim().to_owned(),
-                }
+                Environment::Custom { label: self.custom_label.clone(), color: self.custom_color.clone() }
             }
         };
-        let mut profile = self.original.clone().unwrap_or_else(|| Profile::new(name, environment.clone(), base));
-        profile.id = self.id.clone();
-        name.clone_into(&mut profile.name);
-        profile.environment = environment;
-        base.clone_into(&mut profile.base_url);
-        profile.allowed_hosts =
-            self.allowed_hosts.split([',', ' ']).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect();
-        let same_kind = profile.auth.kind() == self.auth;
-        let mut auth = if same_kind { profile.auth.clone() } else { AuthMethod::new_of_kind(self.auth, &self.id) };
-        match &mut auth {
-            AuthMethod::ApiKey { name, placement, .. } => {
-                if self.key_name.trim().is_empty() {
-                    return Err("Say which header or query parameter carries the API key.".to_owned());
-                }
-                self.key_name.trim().clone_into(name);
-                *placement = self.key_placement;
-            }
-            AuthMethod::Basic { username, .. } => {
-                if self.username.contains(':') {
-                    return Err("A Basic username cannot contain a colon (:).".to_owned());
-                }
-                self.username.trim().clone_into(username);
-            }
-            AuthMethod::OAuthClientCredentials(settings) => {
-                let token_url = self.token_url.trim();
-                let parsed = url::Url::parse(token_url).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
-                if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
-                    return Err(format!(
-                        "The token URL \"{token_url}\" is not a valid URL. It should look like https://login.example.com/oauth/token."
-                    ));
-                }
-                if self.client_id.trim().is_empty() {
-                    return Err("Paste the client ID from the app's settings.".to_owned());
-                }
-                token_url.clone_into(&mut settings.token_url);
-                self.client_id.trim().clone_into(&mut settings.client_id);
-                settings.client_auth = self.client_auth;
-                settings.scopes = split_words(&self.oauth_scopes);
-                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
-                settings.resource = Some(self.resource.trim().to_owned()).filter(|r| !r.is_empty());
-                settings.assertion = if self.client_auth == ClientAuth::PrivateKeyJwt {
-                    if self.jwt_alg.is_shared_secret() {
-                        return Err(
-                            "A signed assertion uses a private key: choose RS256, PS256, ES256 or EdDSA.".to_owned()
-                        );
-                    }
-                    Some(AssertionKey { algorithm: self.jwt_alg, key_id: self.key_id() })
-                } else {
-                    None
-                };
-            }
-            AuthMethod::SignedJwt(settings) => {
-                settings.algorithm = self.jwt_alg;
-                settings.key_id = self.key_id();
-                self.jwt_issuer.trim().clone_into(&mut settings.issuer);
-                self.jwt_subject.trim().clone_into(&mut settings.subject);
-                self.jwt_audience.trim().clone_into(&mut settings.audience);
-                settings.scopes = split_words(&self.jwt_scopes);
-                settings.extra_claims.clone_from(&self.jwt_claims);
-                settings.lifetime_secs = match self.jwt_lifetime.trim().parse::<u32>() {
-                    Ok(secs) if secs > 0 => secs,
-                    _ => return Err("Say how long each token is good for, in seconds (for example 300).".to_owned()),
-                };
-                crate::core::token::mint::extra_claims(&settings.extra_claims).map_err(|e| e.to_string())?;
-            }
-            AuthMethod::OAuthAuthorizationCode(settings) | AuthMethod::OAuthDevice(settings) => {
-                let (what, example) = if self.auth == AuthKind::OAuthDevice {
-                    ("device authorization URL", "https://login.example.com/oauth/device_authorization")
-                } else {
-                    ("sign-in page URL", "https://login.example.com/oauth/authorize")
-                };
-                for (what, text, example) in [
-                    (what, self.authorization_url.trim(), example),
-                    ("token URL", self.token_url.trim(), "https://login.example.com/oauth/token"),
-                ] {
-                    let parsed = url::Url::parse(text).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
-                    if parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty)) {
-                        return Err(format!(
-                            "The {what} \"{text}\" is not a valid URL. It should look like {example}."
-                        ));
-                    }
-                }
-                if self.client_id.trim().is_empty() {
-                    return Err("Paste the client ID from the app's settings.".to_owned());
-                }
-                self.authorization_url.trim().clone_into(&mut settings.authorization_url);
-                self.token_url.trim().clone_into(&mut settings.token_url);
-                self.client_id.trim().clone_into(&mut settings.client_id);
-                settings.scopes = split_words(&self.oauth_scopes);
-                settings.audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
-            }
-            AuthMethod::None | AuthMethod::Bearer { .. } => {}
-        }
-        profile.auth = auth;
-        profile.token_checks.jwks_url = optional_url(&self.jwks_url, "key set (JWKS) address")?;
-        profile.check_path = Some(self.check_path.trim().to_owned()).filter(|p| !p.is_empty());
-        profile.token_checks.introspection_url = optional_url(&self.introspection_url, "introspection address")?;
-        profile.expected_scopes = split_words(&self.scopes);
-        profile.variables = self
+        self.base_url.clone_into(&mut draft.base_url);
+        draft.allowed_hosts = vec![self.allowed_hosts.clone()];
+        draft.expected_scopes = vec![self.scopes.clone()];
+        // A row left empty is no input; a value without a name is refused by the builder.
+        draft.variables = self
             .variables
             .iter()
-            .filter(|(k, _)| !k.trim().is_empty())
-            .map(|(k, v)| (k.trim().to_owned(), v.clone()))
+            .filter(|(k, v)| !(k.trim().is_empty() && v.is_empty()))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        profile.notes.clone_from(&self.notes);
-        let ca = self.cert.ca_pem.trim();
-        profile.ca_bundle_pem = if ca.is_empty() {
-            None
-        } else {
-            crate::core::certificate::parse_ca_bundle(ca).map_err(|e| e.to_string())?;
-            Some(format!("{ca}\n"))
-        };
-        Ok(profile)
+        self.notes.clone_into(&mut draft.notes);
+        self.jwks_url.clone_into(&mut draft.jwks_url);
+        self.introspection_url.clone_into(&mut draft.introspection_url);
+        self.check_path.clone_into(&mut draft.check_path);
+        self.cert.ca_pem.clone_into(&mut draft.ca_bundle_pem);
+        let auth = &mut draft.auth;
+        self.key_name.clone_into(&mut auth.key_name);
+        auth.key_placement = self.key_placement;
+        self.username.clone_into(&mut auth.username);
+        self.token_url.clone_into(&mut auth.token_url);
+        self.authorization_url.clone_into(&mut auth.authorization_url);
+        self.client_id.clone_into(&mut auth.client_id);
+        auth.client_auth = self.client_auth;
+        auth.oauth_scopes = vec![self.oauth_scopes.clone()];
+        self.audience.clone_into(&mut auth.audience);
+        self.resource.clone_into(&mut auth.resource);
+        auth.alg = self.jwt_alg;
+        self.jwt_key_id.clone_into(&mut auth.key_id);
+        self.jwt_issuer.clone_into(&mut auth.jwt_issuer);
+        self.jwt_subject.clone_into(&mut auth.jwt_subject);
+        self.jwt_audience.clone_into(&mut auth.jwt_audience);
+        auth.jwt_scopes = vec![self.jwt_scopes.clone()];
+        self.jwt_claims.clone_into(&mut auth.jwt_claims);
+        self.jwt_lifetime.clone_into(&mut auth.jwt_lifetime);
+        self.aws_access_key_id.clone_into(&mut auth.aws_access_key_id);
+        self.aws_region.clone_into(&mut auth.aws_region);
+        self.aws_service.clone_into(&mut auth.aws_service);
+        auth.aws_placement = self.aws_placement;
+        self.aws_expires.clone_into(&mut auth.aws_expires);
+        self.oauth1_consumer_key.clone_into(&mut auth.oauth1_consumer_key);
+        self.oauth1_token.clone_into(&mut auth.oauth1_token);
+        auth.oauth1_method = self.oauth1_method;
+        auth.oauth1_placement = self.oauth1_placement;
+        self.oauth1_realm.clone_into(&mut auth.oauth1_realm);
+        draft
+    }
+
+    /// The profile this form describes, or what is wrong with it (the builder's reason).
+    pub fn to_profile(&self) -> Result<Profile, String> {
+        self.to_draft().build(self.original.as_ref()).map_err(|e| e.to_string())
     }
 }
 
 impl ProfileForm {
-    fn key_id(&self) -> Option<String> {
-        Some(self.jwt_key_id.trim().to_owned()).filter(|k| !k.is_empty())
-    }
-
     /// The secret typed here is a PEM private key (several lines), not a one-line secret.
     fn secret_is_pem(&self) -> bool {
         match self.auth {
@@ -364,27 +375,6 @@ impl ProfileForm {
             _ => false,
         }
     }
-}
-
-/// An optional address as typed: empty is none; anything else must be an http(s) URL.
-fn optional_url(text: &str, what: &str) -> Result<Option<String>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match url::Url::parse(text) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {
-            Ok(Some(text.to_owned()))
-        }
-        _ => Err(format!(
-            "The {what} \"{text}\" is not a valid URL. Use the full address, starting with https://, or leave it empty."
-        )),
-    }
-}
-
-/// Scopes as typed: separated by spaces or commas.
-fn split_words(text: &str) -> Vec<String> {
-    text.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// The editor window's state.
@@ -432,17 +422,30 @@ impl ProfileEditor {
     }
 }
 
-impl GatepassApp {
-    /// Open the editor on the active profile.
-    pub fn open_editor(&mut self) {
-        let form = self.active_profile().map(ProfileForm::from_profile);
-        self.editor =
-            Some(ProfileEditor { form, status: None, revealed: None, confirm_delete: false, suggest_check: false });
+impl ProfileEditor {
+    /// The editor, open on this profile (or on none).
+    pub fn on(profile: Option<&Profile>) -> Self {
+        Self {
+            form: profile.map(ProfileForm::from_profile),
+            status: None,
+            revealed: None,
+            confirm_delete: false,
+            suggest_check: false,
+        }
+    }
+
+    /// The window; `false` once it was closed.
+    pub fn show(&mut self, ctx: &egui::Context, cx: &ViewCx<'_>, commands: &mut Vec<Command>) -> bool {
+        editor_window_ui(self, ctx, cx, commands)
     }
 }
 
-pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
-    let Some(mut editor) = app.editor.take() else { return };
+fn editor_window_ui(
+    editor: &mut ProfileEditor,
+    ctx: &egui::Context,
+    cx: &ViewCx<'_>,
+    commands: &mut Vec<Command>,
+) -> bool {
     let mut open = true;
     let top_center = ctx.content_rect().center_top() + egui::vec2(0.0, 56.0);
     egui::Window::new("Profiles")
@@ -455,22 +458,20 @@ pub fn editor_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
                     ui.set_width(220.0);
-                    list_ui(app, &mut editor, ui);
+                    list_ui(editor, ui, cx, commands);
                 });
                 ui.separator();
-                ui.vertical(|ui| form_ui(app, &mut editor, ui));
+                ui.vertical(|ui| form_ui(editor, ui, cx, commands));
             });
         });
-    if open {
-        app.editor = Some(editor);
-    }
+    open
 }
 
-fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui) {
-    for profile in &app.profiles {
+fn list_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    for profile in cx.profiles {
         let selected = editor.form.as_ref().is_some_and(|f| f.id == profile.id);
-        let color = app.theme.environment_color(&profile.environment);
-        let text = egui::RichText::new(&profile.name).color(if selected { app.theme.palette.text } else { color });
+        let color = cx.theme.environment_color(&profile.environment);
+        let text = egui::RichText::new(&profile.name).color(if selected { cx.theme.palette.text } else { color });
         if ui.selectable_label(selected, text).clicked() {
             editor.form = Some(ProfileForm::from_profile(profile));
             editor.revealed = None;
@@ -488,14 +489,14 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
         let existing = editor.form.as_ref().filter(|f| !f.is_new).map(|f| f.id.clone());
         if let Some(id) = existing {
             if ui.button("Duplicate").clicked() {
-                app.commands.push(Command::DuplicateProfile(id.clone()));
+                commands.push(Command::DuplicateProfile(id.clone()));
             }
             if editor.confirm_delete {
                 if ui
-                    .button(egui::RichText::new("Yes, delete it and its secret").color(app.theme.palette.error))
+                    .button(egui::RichText::new("Yes, delete it and its secret").color(cx.theme.palette.error))
                     .clicked()
                 {
-                    app.commands.push(Command::DeleteProfile(id));
+                    commands.push(Command::DeleteProfile(id));
                     editor.form = None;
                     editor.confirm_delete = false;
                 }
@@ -506,247 +507,381 @@ fn list_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui)
     });
 }
 
-fn form_ui(app: &mut GatepassApp, editor: &mut ProfileEditor, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
+/// The editor's sections, each folding on its own.
+const LABEL_WIDTH: f32 = 190.0;
+
+fn section_grid(ui: &mut egui::Ui, id: &str, add: impl FnOnce(&mut egui::Ui)) {
+    egui::Grid::new(id).num_columns(2).spacing([12.0, 8.0]).min_col_width(LABEL_WIDTH).show(ui, add);
+}
+
+fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    let palette = cx.theme.palette;
     let Some(form) = &mut editor.form else {
         ui.label("Choose a profile on the left, or create a new one.");
         return;
     };
-    egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
-        egui::Grid::new("profile_form").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-            labelled_text(ui, "Name", &mut form.name, "Shop — Sandbox");
-            ui.end_row();
-            ui.label("Environment");
-            ui.horizontal(|ui| {
-                ui.selectable_value(&mut form.env, EnvKind::Sandbox, "Sandbox (test)");
-                ui.selectable_value(
-                    &mut form.env,
-                    EnvKind::Production,
-                    egui::RichText::new("Production (live)").color(palette.production),
-                );
-                ui.selectable_value(&mut form.env, EnvKind::Custom, "Other…");
-            });
-            ui.end_row();
-            if form.env == EnvKind::Custom {
-                labelled_text(ui, "Environment label", &mut form.custom_label, "Staging");
-                ui.end_row();
-                labelled_text(ui, "Colour", &mut form.custom_color, "#d08a2c");
-                ui.end_row();
-            }
-            labelled_text(ui, "Base URL", &mut form.base_url, "https://api.example.com");
-            ui.end_row();
-            labelled_text(ui, "Allowed hosts", &mut form.allowed_hosts, "empty: the base URL's host");
-            ui.end_row();
-            let method_label = ui.label("Sign-in method");
-            let combo = egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(ui, |ui| {
-                for kind in AuthKind::ALL {
-                    ui.selectable_value(&mut form.auth, kind, kind.label());
-                }
-            });
-            combo.response.labelled_by(method_label.id);
-            ui.end_row();
-            match form.auth {
-                AuthKind::ApiKey => {
-                    labelled_text(ui, "Key name", &mut form.key_name, "X-Api-Key");
-                    ui.end_row();
-                    ui.label("Sent in");
-                    ui.horizontal(|ui| {
-                        ui.selectable_value(&mut form.key_placement, KeyPlacement::Header, "a header");
-                        ui.selectable_value(&mut form.key_placement, KeyPlacement::Query, "the query string");
-                    });
-                    ui.end_row();
-                }
-                AuthKind::Basic => {
-                    labelled_text(ui, "Username", &mut form.username, "");
-                    ui.end_row();
-                }
-                AuthKind::OAuthClientCredentials => {
-                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
-                    ui.end_row();
-                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
-                    ui.end_row();
-                    ui.label("The app proves itself with");
-                    ui.horizontal(|ui| {
-                        for choice in ClientAuth::ALL {
-                            let text = match choice {
-                                ClientAuth::PrivateKeyJwt => choice.label().to_owned(),
-                                _ => format!("its secret in {}", choice.label()),
-                            };
-                            ui.selectable_value(&mut form.client_auth, choice, text);
+    let dirty = form.is_dirty();
+    if dirty && editor.status.as_deref().is_some_and(|s| s.starts_with("Saved.")) {
+        // "Saved." no longer holds once the form changed again.
+        editor.status = None;
+    }
+    ui.horizontal(|ui| {
+        let title = if form.is_new { "New profile".to_owned() } else { form.name.clone() };
+        ui.label(egui::RichText::new(title).heading().strong());
+        if dirty {
+            ui.label(egui::RichText::new("Unsaved changes").color(palette.warning))
+                .on_hover_text("Save with Ctrl+S or the button below");
+        }
+    });
+    let save_height = 56.0;
+    egui::ScrollArea::vertical()
+        .id_salt(("profile_form", form.id.0.as_str()))
+        .max_height((ui.available_height() - save_height).max(160.0))
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::CollapsingHeader::new(egui::RichText::new("Connection").strong())
+                .id_salt("section_connection")
+                .default_open(true)
+                .show(ui, |ui| {
+                    section_grid(ui, "connection_grid", |ui| {
+                        labelled_text(ui, "Name", &mut form.name, "Shop — Sandbox");
+                        ui.end_row();
+                        ui.label("Environment");
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(&mut form.env, EnvKind::Sandbox, "Sandbox (test)");
+                            ui.selectable_value(
+                                &mut form.env,
+                                EnvKind::Production,
+                                egui::RichText::new("Production (live)").color(palette.production),
+                            );
+                            ui.selectable_value(&mut form.env, EnvKind::Custom, "Other…");
+                        });
+                        ui.end_row();
+                        if form.env == EnvKind::Custom {
+                            labelled_text(ui, "Environment label", &mut form.custom_label, "Staging");
+                            ui.end_row();
+                            labelled_text(ui, "Colour", &mut form.custom_color, "#d08a2c");
+                            ui.end_row();
                         }
-                    });
-                    ui.end_row();
-                    if form.client_auth == ClientAuth::PrivateKeyJwt {
-                        if form.jwt_alg.is_shared_secret() {
-                            form.jwt_alg = SigningAlg::ES256;
-                        }
-                        algorithm_ui(ui, &mut form.jwt_alg, false);
+                        labelled_text(ui, "Base URL", &mut form.base_url, "https://api.example.com");
+                        ui.end_row();
+                        labelled_text(ui, "Allowed hosts", &mut form.allowed_hosts, "empty: the base URL's host");
                         ui.end_row();
                         labelled_text(
                             ui,
-                            "Key ID (kid, optional)",
-                            &mut form.jwt_key_id,
-                            "the key's ID at the sign-in server",
+                            "Check address (optional)",
+                            &mut form.check_path,
+                            "/v1/me — a GET that needs the credential, sent by Check setup",
                         );
                         ui.end_row();
-                    }
-                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
-                    ui.end_row();
-                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
-                    ui.end_row();
-                    labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
-                    ui.end_row();
-                }
-                AuthKind::SignedJwt => signed_jwt_fields_ui(form, ui, palette),
-                AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => {
-                    let (label, hint) = if form.auth == AuthKind::OAuthDevice {
-                        ("Device authorization URL", "https://login.example.com/oauth/device_authorization")
-                    } else {
-                        ("Sign-in page URL", "https://login.example.com/oauth/authorize")
-                    };
-                    labelled_text(ui, label, &mut form.authorization_url, hint);
-                    ui.end_row();
-                    labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
-                    ui.end_row();
-                    labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
-                    ui.end_row();
-                    labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
-                    ui.end_row();
-                    labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
-                    ui.end_row();
-                }
-                AuthKind::None | AuthKind::Bearer => {}
-            }
-            if form.auth != AuthKind::None {
-                secret_row_ui(app_commands(&mut app.commands), form, &mut editor.revealed, ui, palette);
-            }
-            let saved_oauth = form
-                .original
-                .as_ref()
-                .filter(|p| p.auth.is_oauth() && p.auth.kind() == form.auth)
-                .map(|p| p.id.clone());
-            if let Some(id) = saved_oauth {
-                ui.label("Access token");
-                let person = form.original.as_ref().is_some_and(|p| p.auth.user_sign_in().is_some());
-                ui.horizontal_wrapped(|ui| {
-                    ui.set_max_width(520.0);
-                    crate::ui::panels::token_ui::get_new_token_ui(app, &id, ui);
-                    let now = time::OffsetDateTime::now_utc();
-                    let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
-                    match app.token_fetch.as_ref().filter(|f| *f.profile() == id) {
-                        Some(crate::ui::inspector::TokenFetch::Done(_, info)) => {
-                            ui.label(crate::ui::inspector::obtained_words(info, now, local));
-                        }
-                        Some(crate::ui::inspector::TokenFetch::Failed(_, error)) => {
-                            ui.label(egui::RichText::new(error).color(palette.error));
-                        }
-                        Some(crate::ui::inspector::TokenFetch::InFlight(_)) => {}
-                        None => {
-                            let current =
-                                app.active_token.as_ref().filter(|v| v.profile == id).and_then(|v| match &v.token {
-                                    crate::ui::inspector::ActiveToken::Jwt(jwt) => Some(format!(
-                                        "Current {} · {}",
-                                        crate::core::token::time_words::short_state_words(
-                                            jwt,
-                                            now,
-                                            crate::core::token::DEFAULT_SOON
-                                        ),
-                                        jwt.fingerprint
-                                    )),
-                                    _ => None,
-                                });
-                            ui.label(
-                                egui::RichText::new(current.unwrap_or_else(|| {
-                                    if person {
-                                        "Sign in once; after that Gatepass renews the token itself until the sign-in runs out".to_owned()
-                                    } else {
-                                        "Got automatically before a send; kept until a minute before it expires".to_owned()
-                                    }
-                                }))
-                                .color(palette.muted),
-                            );
-                        }
-                    }
+                    });
                 });
-                ui.end_row();
-            }
-            labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
-            ui.end_row();
-            labelled_text(
-                ui,
-                "Check address (optional)",
-                &mut form.check_path,
-                "/v1/me — a GET that needs the credential, sent by Check setup",
-            );
-            ui.end_row();
-            if matches!(form.auth, AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::SignedJwt) {
-                labelled_text(
-                    ui,
-                    "Key set URL (optional)",
-                    &mut form.jwks_url,
-                    "JWKS that checks token signatures, e.g. …/.well-known/jwks.json",
-                );
-                ui.end_row();
-                labelled_text(
-                    ui,
-                    "Introspection URL (optional)",
-                    &mut form.introspection_url,
-                    "asks the server whether a token is active, e.g. …/oauth/introspect",
-                );
-                ui.end_row();
-            }
-            ui.label("Notes");
-            ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(2).desired_width(380.0));
-            ui.end_row();
-            certificate_rows_ui(&mut app.commands, form, ui, palette);
+            egui::CollapsingHeader::new(egui::RichText::new("Sign-in").strong())
+                .id_salt("section_sign_in")
+                .default_open(true)
+                .show(ui, |ui| {
+                    section_grid(ui, "sign_in_grid", |ui| {
+                        let method_label = ui.label("Sign-in method");
+                        let combo = egui::ComboBox::from_id_salt("auth_kind").selected_text(form.auth.label()).show_ui(
+                            ui,
+                            |ui| {
+                                for kind in AuthKind::ALL {
+                                    ui.selectable_value(&mut form.auth, kind, kind.label());
+                                }
+                            },
+                        );
+                        combo.response.labelled_by(method_label.id);
+                        ui.end_row();
+            match form.auth {
+                            AuthKind::ApiKey => {
+                                labelled_text(ui, "Key name", &mut form.key_name, "X-Api-Key");
+                                ui.end_row();
+                                ui.label("Sent in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.key_placement, KeyPlacement::Header, "a header");
+                                    ui.selectable_value(&mut form.key_placement, KeyPlacement::Query, "the query string");
+                                });
+                                ui.end_row();
+                            }
+                            AuthKind::Basic | AuthKind::Digest => {
+                                labelled_text(ui, "Username", &mut form.username, "");
+                                ui.end_row();
+                            }
+                            AuthKind::OAuth1 => {
+                                labelled_text(ui, "Consumer key", &mut form.oauth1_consumer_key, "from the API's app settings");
+                                ui.end_row();
+                                labelled_text(ui, "Token (optional)", &mut form.oauth1_token, "the access token");
+                                ui.end_row();
+                                ui.label("Signature method");
+                                ui.horizontal(|ui| {
+                                    for method in OAuth1Method::ALL {
+                                        ui.selectable_value(&mut form.oauth1_method, method, method.name());
+                                    }
+                                });
+                                ui.end_row();
+                                ui.label("Parameters in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Header, "the Authorization header");
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Query, "the query string");
+                                    ui.selectable_value(&mut form.oauth1_placement, OAuth1Placement::Body, "the form body");
+                                });
+                                ui.end_row();
+                                labelled_text(ui, "Realm (optional)", &mut form.oauth1_realm, "NetSuite: your account ID");
+                                ui.end_row();
+                            }
+                            AuthKind::AwsSigV4 => {
+                                labelled_text(ui, "Access key ID", &mut form.aws_access_key_id, "from the IAM console");
+                                ui.end_row();
+                                labelled_text(ui, "Region", &mut form.aws_region, "us-east-1");
+                                ui.end_row();
+                                labelled_text(ui, "Service", &mut form.aws_service, "s3, execute-api, sqs…");
+                                ui.end_row();
+                                ui.label("Signature in");
+                                ui.horizontal(|ui| {
+                                    ui.selectable_value(&mut form.aws_placement, SigV4Placement::Header, "the Authorization header");
+                                    ui.selectable_value(&mut form.aws_placement, SigV4Placement::Query, "a presigned URL");
+                                });
+                                ui.end_row();
+                                if form.aws_placement == SigV4Placement::Query {
+                                    labelled_text(ui, "Presigned URL good for (seconds)", &mut form.aws_expires, "900");
+                                    ui.end_row();
+                                }
+                            }
+                            AuthKind::OAuthClientCredentials => {
+                                labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                                ui.end_row();
+                                labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                                ui.end_row();
+                                ui.label("The app proves itself with");
+                                ui.horizontal(|ui| {
+                                    for choice in ClientAuth::ALL {
+                                        let text = match choice {
+                                            ClientAuth::PrivateKeyJwt => choice.label().to_owned(),
+                                            _ => format!("its secret in {}", choice.label()),
+                                        };
+                                        ui.selectable_value(&mut form.client_auth, choice, text);
+                                    }
+                                });
+                                ui.end_row();
+                                if form.client_auth == ClientAuth::PrivateKeyJwt {
+                                    if form.jwt_alg.is_shared_secret() {
+                                        form.jwt_alg = SigningAlg::ES256;
+                                    }
+                                    algorithm_ui(ui, &mut form.jwt_alg, false);
+                                    ui.end_row();
+                                    labelled_text(
+                                        ui,
+                                        "Key ID (kid, optional)",
+                                        &mut form.jwt_key_id,
+                                        "the key's ID at the sign-in server",
+                                    );
+                                    ui.end_row();
+                                }
+                                labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                                ui.end_row();
+                                labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                                ui.end_row();
+                                labelled_text(ui, "Resource (optional)", &mut form.resource, "https://api.example.com");
+                                ui.end_row();
+                            }
+                            AuthKind::SignedJwt => signed_jwt_fields_ui(form, ui, palette),
+                            AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice => {
+                                let (label, hint) = if form.auth == AuthKind::OAuthDevice {
+                                    ("Device authorization URL", "https://login.example.com/oauth/device_authorization")
+                                } else {
+                                    ("Sign-in page URL", "https://login.example.com/oauth/authorize")
+                                };
+                                labelled_text(ui, label, &mut form.authorization_url, hint);
+                                ui.end_row();
+                                labelled_text(ui, "Token URL", &mut form.token_url, "https://login.example.com/oauth/token");
+                                ui.end_row();
+                                labelled_text(ui, "Client ID", &mut form.client_id, "from the app's settings");
+                                ui.end_row();
+                                labelled_text(ui, "Ask for permissions", &mut form.oauth_scopes, "orders:read orders:write");
+                                ui.end_row();
+                                labelled_text(ui, "Audience (optional)", &mut form.audience, "https://api.example.com");
+                                ui.end_row();
+                            }
+                            AuthKind::None | AuthKind::Bearer => {}
+                        }
+                        if form.auth != AuthKind::None {
+                            secret_row_ui(commands, form, &mut editor.revealed, ui, palette);
+                        }
+            let saved_oauth = form
+                            .original
+                            .as_ref()
+                            .filter(|p| p.auth.is_oauth() && p.auth.kind() == form.auth)
+                            .map(|p| p.id.clone());
+                        if let Some(id) = saved_oauth {
+                            ui.label("Access token");
+                            let person = form.original.as_ref().is_some_and(|p| p.auth.user_sign_in().is_some());
+                            ui.horizontal_wrapped(|ui| {
+                                ui.set_max_width(520.0);
+                                commands.extend(crate::ui::panels::token_ui::get_new_token_ui(ui, cx, &id));
+                                let now = time::OffsetDateTime::now_utc();
+                                let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
+                                match cx.token_fetch.filter(|f| *f.profile() == id) {
+                                    Some(crate::ui::panels::token_ui::TokenFetch::Done(_, info)) => {
+                                        ui.label(crate::ui::panels::token_ui::obtained_words(info, now, local));
+                                    }
+                                    Some(crate::ui::panels::token_ui::TokenFetch::Failed(_, error)) => {
+                                        ui.label(egui::RichText::new(error).color(palette.error));
+                                    }
+                                    Some(crate::ui::panels::token_ui::TokenFetch::InFlight(_)) => {}
+                                    None => {
+                                        let current =
+                                            cx.active_token.filter(|v| v.profile == id).and_then(|v| match &v.token {
+                                                crate::ui::panels::token_ui::ActiveToken::Jwt(jwt) => Some(format!(
+                                                    "Current {} · {}",
+                                                    crate::core::token::time_words::short_state_words(
+                                                        jwt,
+                                                        now,
+                                                        crate::core::token::DEFAULT_SOON
+                                                    ),
+                                                    jwt.fingerprint
+                                                )),
+                                                _ => None,
+                                            });
+                                        ui.label(
+                                            egui::RichText::new(current.unwrap_or_else(|| {
+                                                if person {
+                                                    "Sign in once; after that Gatepass renews the token itself until the sign-in runs out".to_owned()
+                                                } else {
+                                                    "Got automatically before a send; kept until a minute before it expires".to_owned()
+                                                }
+                                            }))
+                                            .color(palette.muted),
+                                        );
+                                    }
+                                }
+                            });
+                            ui.end_row();
+                        }
+                        if matches!(form.auth, AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::SignedJwt) {
+                            labelled_text(
+                                ui,
+                                "Key set URL (optional)",
+                                &mut form.jwks_url,
+                                "JWKS that checks token signatures, e.g. …/.well-known/jwks.json",
+                            );
+                            ui.end_row();
+                            labelled_text(
+                                ui,
+                                "Introspection URL (optional)",
+                                &mut form.introspection_url,
+                                "asks the server whether a token is active, e.g. …/oauth/introspect",
+                            );
+                            ui.end_row();
+                        }
+                    });
+                });
+            egui::CollapsingHeader::new(egui::RichText::new("Permissions").strong())
+                .id_salt("section_permissions")
+                .default_open(true)
+                .show(ui, |ui| {
+                    section_grid(ui, "permissions_grid", |ui| {
+                        labelled_text(ui, "Permissions (scopes)", &mut form.scopes, "orders:read orders:write");
+                        ui.end_row();
+                    });
+                    ui.label(
+                        egui::RichText::new("The permissions this profile's credential should have; Check setup and the explanations compare with them.")
+                            .small()
+                            .color(palette.muted),
+                    );
+                });
+            let has_certificate = form.cert.facts.is_some() || !form.cert.ca_pem.trim().is_empty();
+            egui::CollapsingHeader::new(egui::RichText::new("Client certificate").strong())
+                .id_salt(("section_certificate", has_certificate))
+                .default_open(has_certificate)
+                .show(ui, |ui| {
+                    section_grid(ui, "certificate_grid", |ui| certificate_rows_ui(commands, form, ui, palette));
+                });
+            egui::CollapsingHeader::new(egui::RichText::new(format!("Variables ({})", form.variables.len())).strong())
+                .id_salt("section_variables")
+                .default_open(!form.variables.is_empty())
+                .show(ui, |ui| variables_ui(ui, form, palette));
+            egui::CollapsingHeader::new(egui::RichText::new("Notes").strong())
+                .id_salt("section_notes")
+                .default_open(!form.notes.is_empty())
+                .show(ui, |ui| {
+                    let label = ui.label(egui::RichText::new("Notes").small().color(palette.muted));
+                    ui.add(egui::TextEdit::multiline(&mut form.notes).desired_rows(3).desired_width(f32::INFINITY))
+                        .labelled_by(label.id);
+                });
         });
-        ui.label(egui::RichText::new("Variables").strong());
-        let mut remove = None;
-        egui::Grid::new("variables").num_columns(3).show(ui, |ui| {
-            for (i, (k, v)) in form.variables.iter_mut().enumerate() {
-                ui.add(egui::TextEdit::singleline(k).hint_text("name").desired_width(140.0));
-                ui.add(egui::TextEdit::singleline(v).hint_text("value").desired_width(260.0));
-                if ui.small_button("Remove").clicked() {
-                    remove = Some(i);
-                }
-                ui.end_row();
-            }
-        });
-        if let Some(i) = remove {
-            form.variables.remove(i);
-        }
-        if ui.button("Add variable").clicked() {
-            form.variables.push((String::new(), String::new()));
-        }
-    });
     ui.separator();
-    ui.horizontal(|ui| {
+    let ctrl_s = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S));
+    ui.horizontal_wrapped(|ui| {
         let label = if form.is_new { "Create profile" } else { "Save changes" };
-        if ui.button(egui::RichText::new(label).strong()).clicked() {
-            match form.to_profile() {
-                Ok(profile) => {
-                    let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
-                    let optional = profile.auth.user_sign_in().is_some();
-                    if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
-                        editor.status =
-                            Some(format!("Paste the {} before creating the profile.", profile.auth.secret_label()));
-                    } else {
-                        form.new_secret = Zeroizing::new(String::new());
-                        app.commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
-                        editor.status = Some("Saving…".to_owned());
-                    }
-                }
-                Err(e) => editor.status = Some(e),
-            }
+        let clicked = ui.button(egui::RichText::new(label).strong()).on_hover_text("Ctrl+S").clicked();
+        if clicked || ctrl_s {
+            editor.status = Some(save(form, commands));
         }
         if let Some(status) = &editor.status {
             ui.label(status);
         }
         if editor.suggest_check && ui.button("Check setup").clicked() {
             editor.suggest_check = false;
-            app.commands.push(Command::Check(crate::ui::check_ui::CheckCommand::All));
+            commands.push(Command::Check(crate::ui::command::CheckCommand::All));
         }
     });
+}
+
+/// Save the form: the profile (and a typed secret) go to the app; returns what to say.
+fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
+    match form.to_profile() {
+        Ok(profile) => {
+            let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
+            let optional = profile.auth.user_sign_in().is_some();
+            if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
+                format!("Paste the {} before creating the profile.", profile.auth.secret_label())
+            } else {
+                form.new_secret = Zeroizing::new(String::new());
+                commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
+                "Saving…".to_owned()
+            }
+        }
+        Err(e) => e,
+    }
+}
+
+/// The variables as a two-column table: names and values in full-width fields.
+fn variables_ui(ui: &mut egui::Ui, form: &mut ProfileForm, palette: crate::ui::theme::Palette) {
+    ui.label(
+        egui::RichText::new(
+            "Use them in requests as {{name}}. Values are saved in the profiles file: keep secrets out of them.",
+        )
+        .small()
+        .color(palette.muted),
+    );
+    let mut remove = None;
+    let width = ui.available_width();
+    let remove_width = 80.0;
+    let field = ((width - remove_width - 24.0) / 2.0).max(120.0);
+    egui::Grid::new("variables").num_columns(3).striped(true).spacing([8.0, 4.0]).show(ui, |ui| {
+        ui.label(egui::RichText::new("Name").strong());
+        ui.label(egui::RichText::new("Value").strong());
+        ui.label("");
+        ui.end_row();
+        for (i, (k, v)) in form.variables.iter_mut().enumerate() {
+            ui.add(egui::TextEdit::singleline(k).hint_text("name").desired_width(field)).widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("Variable {} name", i + 1))
+            });
+            ui.add(egui::TextEdit::singleline(v).hint_text("value").desired_width(field)).widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("Variable {} value", i + 1))
+            });
+            if ui.small_button("Remove").clicked() {
+                remove = Some(i);
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = remove {
+        form.variables.remove(i);
+    }
+    if ui.button("Add variable").clicked() {
+        form.variables.push((String::new(), String::new()));
+    }
 }
 
 /// The "Client certificate" rows of the form: the saved certificate's facts with a coloured
@@ -946,10 +1081,6 @@ fn pem_row_ui(
     ui.end_row();
 }
 
-fn app_commands(commands: &mut Vec<Command>) -> &mut Vec<Command> {
-    commands
-}
-
 fn secret_row_ui(
     commands: &mut Vec<Command>,
     form: &mut ProfileForm,
@@ -1090,6 +1221,7 @@ fn labelled_text(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) 
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
+    use crate::core::profile::ProfileError;
 
     #[test]
     fn form_round_trips_a_profile_and_rejects_bad_input() {
@@ -1133,6 +1265,6 @@ mod tests {
         assert!(bad.to_profile().unwrap_err().starts_with("The token URL \"login page\" is not a valid URL."));
         let mut no_id = ProfileForm::from_profile(&p);
         no_id.client_id = " ".into();
-        assert_eq!(no_id.to_profile().unwrap_err(), "Paste the client ID from the app's settings.");
+        assert_eq!(no_id.to_profile().unwrap_err(), ProfileError::NoClientId.to_string());
     }
 }

@@ -1,21 +1,23 @@
 //! The request editor: method, URL, Send/Cancel, and tabs for query, headers, body, auth and a
-//! preview of exactly what will go out (secrets masked).
+//! preview of exactly what will go out (secrets masked). Part of [`RequestTab`]'s view.
 
 use crate::core::profile::{AuthMethod, KeyPlacement};
 use crate::core::request::{self, BodyDraft, KeyValue, Method};
 use crate::core::secret::Secret;
-use crate::ui::app::{Command, GatepassApp, RequestTab, SendState};
+use crate::ui::command::{Command, CurlCommand};
+use crate::ui::panels::request_tab::{RequestPane, RequestTab, SendState};
+use crate::ui::view::ViewCx;
 
-pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
-    let production = app.active_profile().is_some_and(|p| p.environment.is_production());
+pub fn request_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    let palette = cx.theme.palette;
+    let production = cx.active.is_some_and(|p| p.environment.is_production());
     ui.horizontal(|ui| {
-        let method = egui::ComboBox::from_id_salt("method")
-            .selected_text(app.draft.method.as_str())
+        let method = egui::ComboBox::from_id_salt(("method", tab.id.0))
+            .selected_text(tab.draft.method.as_str())
             .width(90.0)
             .show_ui(ui, |ui| {
                 for m in Method::ALL {
-                    ui.selectable_value(&mut app.draft.method, m, m.as_str());
+                    ui.selectable_value(&mut tab.draft.method, m, m.as_str());
                 }
             });
         method.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Method"));
@@ -23,81 +25,122 @@ pub fn request_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         let url_width = (ui.available_width() - send_width - 16.0).max(120.0);
         let url_label = ui.label("URL");
         let url = ui.add(
-            egui::TextEdit::singleline(&mut app.draft.url)
+            egui::TextEdit::singleline(&mut tab.draft.url)
+                .id_salt(("url", tab.id.0))
                 .desired_width(url_width - url_label.rect.width())
                 .font(egui::TextStyle::Monospace)
                 .hint_text("/v1/me or https://api.example.com/v1/me"),
         );
         url.labelled_by(url_label.id);
-        match &app.send {
-            SendState::Idle => {
+        #[allow(clippy::single_match_else, reason = "reads as the two states of the button")]
+        match &tab.send {
+            SendState::InFlight { started, .. } => {
+                ui.spinner();
+                ui.label(format!("{:.1} s", started.elapsed().as_secs_f32()));
+                if ui.button("Cancel").on_hover_text("Escape").clicked() {
+                    commands.push(Command::Cancel(tab.id));
+                }
+            }
+            _ => {
                 let text = if production { "Send to Production" } else { "Send" };
                 let fill = if production { palette.production } else { palette.accent };
                 let button = egui::Button::new(egui::RichText::new(text).strong().color(palette.panel))
                     .fill(fill)
                     .min_size(egui::vec2(send_width - 10.0, 28.0));
                 if ui.add(button).on_hover_text("Ctrl+Enter").clicked() {
-                    app.commands.push(Command::Send);
-                }
-            }
-            SendState::InFlight { started, .. } => {
-                ui.spinner();
-                ui.label(format!("{:.1} s", started.elapsed().as_secs_f32()));
-                if ui.button("Cancel").on_hover_text("Escape").clicked() {
-                    app.commands.push(Command::Cancel);
+                    commands.push(Command::Send(tab.id));
                 }
             }
         }
     });
     ui.horizontal(|ui| {
-        ui.checkbox(&mut app.draft.send_credential, "Send credential")
+        ui.checkbox(&mut tab.draft.send_credential, "Send credential")
             .on_hover_text("Turn off to see what the API says without your credential");
         ui.label("Timeout");
-        ui.add(egui::DragValue::new(&mut app.draft.timeout_secs).range(1..=3600).suffix(" s"));
-        if let Some(profile) = app.active_profile() {
+        ui.add(egui::DragValue::new(&mut tab.draft.timeout_secs).range(1..=3600).suffix(" s"));
+        if let Some(profile) = cx.active {
             ui.label(egui::RichText::new(format!("Base URL {}", profile.base_url)).small().color(palette.muted));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("Import cURL…").on_hover_text("Paste a curl command from API documentation").clicked() {
-                app.commands.push(Command::Curl(crate::ui::panels::curl_ui::CurlCommand::OpenImport));
+                commands.push(Command::Curl(CurlCommand::OpenImport));
             }
         });
     });
-    crate::ui::panels::curl_ui::pasted_notice_ui(app, ui);
-    if let Some(note) = &app.send_note {
-        ui.label(egui::RichText::new(note).color(palette.muted));
-    }
-    if let Some(error) = &app.send_error {
-        ui.label(egui::RichText::new(error).color(palette.error));
+    crate::ui::panels::curl_ui::pasted_notice_ui(tab, ui, cx, commands);
+    match &tab.send {
+        SendState::Cancelled => {
+            ui.label(
+                egui::RichText::new("The request was cancelled. Nothing more will be read from it.")
+                    .color(palette.muted),
+            );
+        }
+        SendState::Failed(problem) => {
+            ui.label(egui::RichText::new(problem).color(palette.error));
+        }
+        _ => {}
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
+        let in_url = url_query(&tab.draft.url).len();
         let tabs = [
-            (RequestTab::Query, format!("Query ({})", app.draft.query.len())),
-            (RequestTab::Headers, format!("Headers ({})", app.draft.headers.len())),
-            (RequestTab::Body, "Body".to_owned()),
-            (RequestTab::Auth, "Auth".to_owned()),
-            (RequestTab::Preview, "Preview".to_owned()),
+            (RequestPane::Query, format!("Query ({})", tab.draft.query.len() + in_url)),
+            (RequestPane::Headers, format!("Headers ({})", tab.draft.headers.len())),
+            (RequestPane::Body, "Body".to_owned()),
+            (RequestPane::Auth, "Auth".to_owned()),
+            (RequestPane::Preview, "Preview".to_owned()),
         ];
-        for (tab, label) in tabs {
-            ui.selectable_value(&mut app.request_tab, tab, label);
+        for (pane, label) in tabs {
+            ui.selectable_value(&mut tab.pane, pane, label);
         }
     });
-    egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 4)).show(ui, |ui| {
-        ui.set_max_height(ui.available_height() * 0.4);
-        egui::ScrollArea::vertical().id_salt("request_tab").auto_shrink([false, true]).max_height(220.0).show(
-            ui,
-            |ui| match app.request_tab {
-                RequestTab::Query => key_value_table_ui(ui, "query", &mut app.draft.query, "name", "value"),
-                RequestTab::Headers => {
-                    key_value_table_ui(ui, "headers", &mut app.draft.headers, "Header-Name", "value");
-                }
-                RequestTab::Body => body_ui(app, ui),
-                RequestTab::Auth => auth_ui(app, ui),
-                RequestTab::Preview => preview_ui(app, ui),
-            },
-        );
+    egui::ScrollArea::vertical().id_salt(("request_pane_scroll", tab.id.0)).auto_shrink([false, false]).show(
+        ui,
+        |ui| match tab.pane {
+            RequestPane::Query => {
+                url_query_ui(ui, cx, &tab.draft.url);
+                key_value_table_ui(ui, "query", &mut tab.draft.query, "name", "value");
+            }
+            RequestPane::Headers => {
+                key_value_table_ui(ui, "headers", &mut tab.draft.headers, "Header-Name", "value");
+            }
+            RequestPane::Body => body_ui(tab, ui, cx),
+            RequestPane::Auth => auth_ui(tab, ui, cx),
+            RequestPane::Preview => preview_ui(tab, ui, cx, commands),
+        },
+    );
+}
+
+/// The query parameters typed into the URL itself, decoded, as name and value.
+pub fn url_query(url: &str) -> Vec<(String, String)> {
+    let Some((_, query)) = url.split_once('?') else { return Vec::new() };
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The URL's own query, read only, above the table: it goes out together with the table's rows.
+fn url_query_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, url: &str) {
+    let pairs = url_query(url);
+    if pairs.is_empty() {
+        return;
+    }
+    ui.label(egui::RichText::new("In the URL (edit them there):").small().color(cx.theme.palette.muted));
+    egui::Grid::new("url_query").num_columns(2).spacing([8.0, 2.0]).show(ui, |ui| {
+        for (name, value) in pairs {
+            let shown = if crate::core::redact::is_sensitive_query_name(&name) {
+                crate::core::secret::fingerprint(&value)
+            } else {
+                value
+            };
+            ui.label(egui::RichText::new(name).monospace());
+            ui.label(egui::RichText::new(shown).monospace());
+            ui.end_row();
+        }
     });
+    ui.add_space(4.0);
 }
 
 /// An editable table of name/value rows with on/off switches.
@@ -122,10 +165,10 @@ pub fn key_value_table_ui(ui: &mut egui::Ui, id: &str, rows: &mut Vec<KeyValue>,
     }
 }
 
-fn body_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
+fn body_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>) {
+    let palette = cx.theme.palette;
     ui.horizontal(|ui| {
-        let kind = match &app.draft.body {
+        let kind = match &tab.draft.body {
             BodyDraft::None => 0,
             BodyDraft::Json { .. } => 1,
             BodyDraft::Form { .. } => 2,
@@ -133,7 +176,7 @@ fn body_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         };
         for (i, label) in ["None", "JSON", "Form", "Raw text"].iter().enumerate() {
             if ui.selectable_label(kind == i, *label).clicked() && kind != i {
-                app.draft.body = match i {
+                tab.draft.body = match i {
                     1 => BodyDraft::Json { text: "{\n  \n}".to_owned() },
                     2 => BodyDraft::Form { fields: vec![KeyValue::new("", "")] },
                     3 => BodyDraft::Raw { content_type: "text/plain".to_owned(), text: String::new() },
@@ -142,7 +185,7 @@ fn body_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
             }
         }
     });
-    match &mut app.draft.body {
+    match &mut tab.draft.body {
         BodyDraft::None => {
             ui.label(egui::RichText::new("This request has no body.").color(palette.muted));
         }
@@ -166,9 +209,9 @@ fn body_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
     }
 }
 
-fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
-    let Some(profile) = app.active_profile() else {
+fn auth_ui(tab: &RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>) {
+    let palette = cx.theme.palette;
+    let Some(profile) = cx.active else {
         ui.label("No profile is selected.");
         return;
     };
@@ -183,6 +226,30 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
         AuthMethod::Basic { username, .. } => {
             format!("Username {username} and a password, in the header Authorization: Basic ….")
         }
+        AuthMethod::AwsSigV4(settings) => format!(
+            "An AWS Signature V4 with the access key ID {} for {} in {}, made for every request {}. The secret access key itself is never sent.",
+            settings.access_key_id,
+            settings.service,
+            settings.region,
+            match settings.placement {
+                crate::core::profile::SigV4Placement::Header => "in the header Authorization: AWS4-HMAC-SHA256 …",
+                crate::core::profile::SigV4Placement::Query => "as a presigned URL (X-Amz-Signature in the query)",
+            }
+        ),
+        AuthMethod::OAuth1(settings) => format!(
+            "An OAuth 1.0a signature ({}) with the consumer key {}{}, made for every request, in {}. The secrets themselves are never sent.",
+            settings.method.name(),
+            settings.consumer_key,
+            if settings.token.is_empty() { String::new() } else { format!(" and the token {}", settings.token) },
+            match settings.placement {
+                crate::core::profile::OAuth1Placement::Header => "the header Authorization: OAuth …",
+                crate::core::profile::OAuth1Placement::Query => "the query string",
+                crate::core::profile::OAuth1Placement::Body => "the form body",
+            }
+        ),
+        AuthMethod::Digest { username, .. } => format!(
+            "Username {username} and a password, answered to the server's challenge in the header Authorization: Digest …. The password itself is never sent: only a hash of it, made for this request."
+        ),
         AuthMethod::OAuthClientCredentials(settings) => format!(
             "An access token in the header Authorization: Bearer …, got from {} with the client ID {} (OAuth 2 client credentials). A new one is got a minute before it expires.",
             settings.token_url, settings.client_id
@@ -205,28 +272,28 @@ fn auth_ui(app: &GatepassApp, ui: &mut egui::Ui) {
         egui::RichText::new(format!("It is sent only to: {}", profile.effective_allowed_hosts().join(", ")))
             .color(palette.muted),
     );
-    if !app.draft.send_credential {
+    if !tab.draft.send_credential {
         ui.label(
             egui::RichText::new("\"Send credential\" is off: this request goes without it.").color(palette.warning),
         );
     }
 }
 
-fn preview_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
-    let Some(profile) = app.active_profile() else {
+fn preview_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+    let palette = cx.theme.palette;
+    let Some(profile) = cx.active else {
         ui.label("No profile is selected.");
         return;
     };
     let placeholder = Secret::placeholder();
-    match request::prepare(&app.draft, profile, Some(&placeholder)) {
+    match request::prepare(&tab.draft, profile, Some(&placeholder)) {
         Ok(prepared) => {
             let mut text = prepared.preview();
             ui.add(egui::TextEdit::multiline(&mut text).code_editor().interactive(false).desired_width(f32::INFINITY));
             for gate in prepared.gates(profile) {
                 ui.label(egui::RichText::new(gate.question()).color(palette.warning));
             }
-            crate::ui::panels::curl_ui::copy_row_ui(app, ui);
+            crate::ui::panels::curl_ui::copy_row_ui(tab, ui, cx, commands);
         }
         Err(e) => {
             ui.label(egui::RichText::new(e.to_string()).color(palette.error));

@@ -1,119 +1,205 @@
-//! The left side: requests to try on the practice API, and the history of what was sent.
+//! The left side: requests to try on the practice API, and the history of what was sent — each
+//! row with its profile and environment, a search box, and Check setup's test requests kept
+//! apart (hidden unless asked for).
 
-use crate::ui::app::{Command, GatepassApp};
+use crate::core::history::{HistoryEntry, SendOrigin};
+use crate::ui::command::Command;
+use crate::ui::panels::request_tab::ago_words;
+use crate::ui::view::ViewCx;
 use crate::ui::widgets::status_chip;
 use crate::workspace::{lab_requests, sample_requests};
 
-pub fn sidebar_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
-    let on_practice = app.active_profile().is_some_and(|p| p.practice.is_some());
-    if on_practice {
-        let max = ui.available_height() * 0.6;
-        egui::ScrollArea::vertical().id_salt("try_these").max_height(max).auto_shrink([false, true]).show(ui, |ui| {
-            ui.label(egui::RichText::new("Try these").strong());
-            ui.label(
-                egui::RichText::new("Requests on the practice API. Click one, then Send.").small().color(palette.muted),
-            );
-            for sample in sample_requests() {
-                let response = ui
-                    .add(egui::Button::new(format!("{}  {}", sample.draft.method.as_str(), sample.label)).frame(false))
-                    .on_hover_text(format!("Expect: {}", sample.expect));
-                if response.clicked() {
-                    app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
-                }
-            }
-            egui::CollapsingHeader::new("See each explanation").id_salt("lab_requests").default_open(false).show(
+/// The sidebar's state: the history it shows and how it is filtered.
+#[derive(Default)]
+pub struct Sidebar {
+    pub history: Vec<HistoryEntry>,
+    pub search: String,
+    /// Show Check setup's test requests too.
+    pub show_checks: bool,
+    /// Show the requests collection runs sent too.
+    pub show_runs: bool,
+}
+
+impl Sidebar {
+    /// The history rows that pass the filter, newest first.
+    pub fn visible(&self) -> Vec<&HistoryEntry> {
+        let needle = self.search.trim().to_lowercase();
+        self.history
+            .iter()
+            .filter(|e| match e.origin {
+                SendOrigin::Manual => true,
+                SendOrigin::Check => self.show_checks,
+                SendOrigin::Run => self.show_runs,
+            })
+            .filter(|e| needle.is_empty() || matches_search(e, &needle))
+            .collect()
+    }
+
+    pub fn show(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let palette = cx.theme.palette;
+        let on_practice = cx.active.is_some_and(|p| p.practice.is_some());
+        if on_practice {
+            let max = ui.available_height() * 0.45;
+            egui::ScrollArea::vertical().id_salt("try_these").max_height(max).auto_shrink([false, true]).show(
                 ui,
                 |ui| {
+                    ui.label(egui::RichText::new("Try these").strong());
                     ui.label(
-                        egui::RichText::new("One failure of each kind, answered the way real APIs do.")
+                        egui::RichText::new("Requests on the practice API. Click one, then Send.")
                             .small()
                             .color(palette.muted),
                     );
-                    for sample in lab_requests() {
+                    for sample in sample_requests() {
                         let response = ui
-                            .add(egui::Button::new(sample.label).frame(false))
+                            .add(
+                                egui::Button::new(format!("{}  {}", sample.draft.method.as_str(), sample.label))
+                                    .frame(false),
+                            )
                             .on_hover_text(format!("Expect: {}", sample.expect));
                         if response.clicked() {
-                            app.commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
+                            commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
                         }
                     }
+                    egui::CollapsingHeader::new("See each explanation")
+                        .id_salt("lab_requests")
+                        .default_open(false)
+                        .show(ui, |ui| {
+                            ui.label(
+                                egui::RichText::new("One failure of each kind, answered the way real APIs do.")
+                                    .small()
+                                    .color(palette.muted),
+                            );
+                            for sample in lab_requests() {
+                                let response = ui
+                                    .add(egui::Button::new(sample.label).frame(false))
+                                    .on_hover_text(format!("Expect: {}", sample.expect));
+                                if response.clicked() {
+                                    commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
+                                }
+                            }
+                        });
                 },
             );
-        });
-        ui.add_space(8.0);
-        ui.separator();
-    }
-    ui.label(egui::RichText::new("History").strong());
-    if app.history.is_empty() {
-        ui.label(egui::RichText::new("Requests you send appear here.").small().color(palette.muted));
-        return;
-    }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let row_height = 44.0;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
-        ui,
-        row_height,
-        app.history.len(),
-        |ui, range| {
-            for entry in &app.history[range] {
-                let clicked = ui
-                    .push_id(entry.id, |ui| {
-                        let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 2));
-                        let inner = frame.show(ui, |ui| {
-                            ui.set_min_height(row_height - 8.0);
-                            ui.horizontal(|ui| {
-                                match entry.status {
-                                    Some(code) => {
-                                        status_chip(ui, &app.theme, code);
-                                    }
-                                    None => {
-                                        ui.label(egui::RichText::new("failed").color(palette.error).small());
-                                    }
-                                }
-                                ui.label(egui::RichText::new(&entry.method).monospace().strong());
-                                ui.label(
-                                    egui::RichText::new(ago_words(now - entry.sent_at)).small().color(palette.muted),
-                                );
-                            });
-                            ui.label(egui::RichText::new(path_of(&entry.url)).small()).on_hover_text(format!(
-                                "{}\n{} ({})",
-                                entry.url, entry.profile_name, entry.environment
-                            ));
-                        });
-                        ui.interact(inner.response.rect, ui.scope_id().with("row"), egui::Sense::click())
-                    })
-                    .inner
-                    .on_hover_cursor(egui::CursorIcon::PointingHand)
-                    .clicked();
-                if clicked {
-                    app.commands.push(Command::RestoreDraft(Box::new(entry.draft.clone())));
+            ui.add_space(8.0);
+            ui.separator();
+        }
+        ui.label(egui::RichText::new("History").strong());
+        if self.history.is_empty() {
+            ui.label(egui::RichText::new("Requests you send appear here.").small().color(palette.muted));
+            return commands;
+        }
+        let label = ui.label(egui::RichText::new("Search history").small().color(palette.muted));
+        ui.add(
+            egui::TextEdit::singleline(&mut self.search)
+                .hint_text("address, status or profile")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        let checks = self.history.iter().filter(|e| e.origin == SendOrigin::Check).count();
+        if checks > 0 {
+            ui.checkbox(&mut self.show_checks, format!("Show Check setup's test requests ({checks})"));
+        }
+        let runs = self.history.iter().filter(|e| e.origin == SendOrigin::Run).count();
+        if runs > 0 {
+            ui.checkbox(&mut self.show_runs, format!("Show requests sent by collection runs ({runs})"));
+        }
+        let rows = self.visible();
+        if rows.is_empty() {
+            ui.label(egui::RichText::new("Nothing in the history matches.").small().color(palette.muted));
+            return commands;
+        }
+        let now = cx.now.unix_timestamp();
+        let row_height = 62.0;
+        let mut restore = None;
+        egui::ScrollArea::vertical().id_salt("history").auto_shrink([false, false]).show_rows(
+            ui,
+            row_height,
+            rows.len(),
+            |ui, range| {
+                for entry in &rows[range] {
+                    if history_row_ui(ui, cx, entry, now, row_height) {
+                        restore = Some(entry.draft.clone());
+                    }
                 }
-            }
-        },
-    );
+            },
+        );
+        if let Some(draft) = restore {
+            commands.push(Command::RestoreDraft(Box::new(draft)));
+        }
+        commands
+    }
 }
 
-fn path_of(url: &str) -> String {
-    url::Url::parse(url).map_or_else(
-        |_| url.to_owned(),
-        |u| {
-            let mut text = u.path().to_owned();
-            if let Some(q) = u.query() {
-                text.push('?');
-                text.push_str(q);
-            }
-            text
-        },
-    )
+fn history_row_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, entry: &HistoryEntry, now: i64, row_height: f32) -> bool {
+    let palette = cx.theme.palette;
+    ui.push_id(entry.id, |ui| {
+        let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 2));
+        let inner = frame.show(ui, |ui| {
+            ui.set_min_height(row_height - 8.0);
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                match entry.status {
+                    Some(code) => {
+                        status_chip(ui, cx.theme, code);
+                    }
+                    None => {
+                        ui.label(egui::RichText::new("failed").color(palette.error).small());
+                    }
+                }
+                ui.label(egui::RichText::new(&entry.method).monospace().strong());
+                ui.label(egui::RichText::new(ago_words(now - entry.sent_at)).small().color(palette.muted));
+                match entry.origin {
+                    SendOrigin::Check => ui.label(egui::RichText::new("check").small().color(palette.muted)),
+                    SendOrigin::Run => ui.label(egui::RichText::new("run").small().color(palette.muted)),
+                    SendOrigin::Manual => ui.label(""),
+                };
+            });
+            ui.add(egui::Label::new(egui::RichText::new(path_of(&entry.url)).small()).truncate())
+                .on_hover_text(&entry.url);
+            let environment = crate::core::profile::Environment::from_label(&entry.environment);
+            let color = cx.theme.environment_color(&environment);
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("{} · {}", entry.profile_name, environment.long_label()))
+                        .small()
+                        .color(color),
+                )
+                .truncate(),
+            );
+        });
+        ui.interact(inner.response.rect, ui.scope_id().with("row"), egui::Sense::click())
+    })
+    .inner
+    .on_hover_cursor(egui::CursorIcon::PointingHand)
+    .clicked()
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 days ago".
-pub fn ago_words(secs: i64) -> String {
-    match secs {
-        i64::MIN..=59 => "just now".to_owned(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86_400),
+fn matches_search(entry: &HistoryEntry, needle: &str) -> bool {
+    let status = entry.status.map_or_else(|| "failed".to_owned(), |s| s.to_string());
+    [entry.url.as_str(), entry.profile_name.as_str(), entry.environment.as_str(), entry.method.as_str(), &status]
+        .iter()
+        .any(|field| field.to_lowercase().contains(needle))
+}
+
+/// The path and query of a URL as text, without parsing it again: parsing would percent-encode
+/// the `…` of a masked value (`api_key=%E2%80%A6VwXy`), and people read `…VwXy`.
+pub fn path_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    match after_scheme.find(['/', '?']) {
+        Some(at) => after_scheme[at..].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_of;
+
+    #[test]
+    fn masked_values_stay_readable_in_the_path() {
+        assert_eq!(path_of("http://127.0.0.1:7410/v1/me?api_key=…VwXy&page=2"), "/v1/me?api_key=…VwXy&page=2");
+        assert_eq!(path_of("https://api.example.com"), "/");
+        assert_eq!(path_of("/v1/orders?page=2"), "/v1/orders?page=2");
     }
 }

@@ -1,18 +1,278 @@
-//! The token inspector window: one clear state in colour and words, the standard claims explained,
-//! permissions as chips with missing ones marked, the signature check, and the raw header and
-//! claims. The token stays masked unless revealed. Draws only; work goes through commands.
+//! The token inspector window and its state: one clear state in colour and words, the standard
+//! claims explained, permissions as chips with missing ones marked, the signature check, and the
+//! raw header and claims. The token stays masked unless revealed. Also the profile bar's view of
+//! the active profile's token, "Get new token", and the sign-in window.
+//!
+//! Reading the keychain and checking a signature are tasks the app runs; this only draws and
+//! returns [`TokenCommand`]s.
 
+use crate::core::oauth::TokenInfo;
+use crate::core::profile::{AuthMethod, ProfileId};
 use crate::core::token::explain::standard_claims;
 use crate::core::token::time_words::{short_state_words, state_words};
 use crate::core::token::verify::SignatureCheck;
-use crate::core::token::{Jwt, OpaqueToken, TokenKind, TokenState, token_state};
-use crate::ui::app::{Command, GatepassApp};
-use crate::ui::inspector::{
-    ActiveToken, Inspected, IntrospectionState, KeyChoice, SignatureState, TokenCommand, TokenInspector, TokenSource,
-};
+use crate::core::token::{Jwt, TokenKind, read_token};
+use crate::core::token::{OpaqueToken, TokenState, token_state};
+use crate::ui::command::{Command, TokenCommand};
 use crate::ui::theme::{Palette, Theme};
+use crate::ui::view::ViewCx;
+use crate::workspace::{CancelHandle, SignInPrompt};
 use egui::RichText;
+use std::sync::Arc;
 use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Does this method send an access token the app holds (typed in, or obtained by OAuth)?
+pub fn has_access_token(auth: &AuthMethod) -> bool {
+    matches!(auth, AuthMethod::Bearer { .. } | AuthMethod::SignedJwt(_)) || auth.is_oauth()
+}
+
+/// Where the inspected token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    Profile {
+        id: ProfileId,
+        name: String,
+    },
+    /// A token handed over by another part of the app; `label` says where it came from.
+    Given {
+        label: String,
+    },
+    Pasted,
+}
+
+/// Which key the user offers for the signature check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyChoice {
+    None,
+    SharedSecret,
+    PublicKey,
+    KeySetUrl,
+}
+
+impl KeyChoice {
+    pub const ALL: [KeyChoice; 4] =
+        [KeyChoice::None, KeyChoice::SharedSecret, KeyChoice::PublicKey, KeyChoice::KeySetUrl];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyChoice::None => "No key",
+            KeyChoice::SharedSecret => "Shared secret (HS*)",
+            KeyChoice::PublicKey => "Public key, PEM (RS*, PS*, ES*, EdDSA)",
+            KeyChoice::KeySetUrl => "Key set URL (JWKS)",
+        }
+    }
+}
+
+/// A signature check, pending or done. Results for an older check are dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureState {
+    Idle,
+    Checking { id: u64 },
+    Done(SignatureCheck),
+}
+
+/// Asking the sign-in server whether the token is active (RFC 7662).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntrospectionState {
+    Idle,
+    Asking { id: u64 },
+    Done(Result<crate::core::oauth::Introspection, String>),
+}
+
+/// The token as read: a decoded token, or why it could not be had.
+#[derive(Debug, Clone)]
+pub enum Inspected {
+    Empty,
+    Loading,
+    Read(Arc<TokenKind>),
+    /// Could not be read: the message says why and what to do.
+    Problem(String),
+}
+
+/// The inspector window's state.
+pub struct TokenInspector {
+    pub source: TokenSource,
+    /// What the user pasted (only for [`TokenSource::Pasted`]); wiped when dropped.
+    pub paste: Zeroizing<String>,
+    pub inspected: Inspected,
+    pub revealed: bool,
+    /// Permissions the active profile expects, to compare with the token's.
+    pub expected: Vec<String>,
+    pub key_choice: KeyChoice,
+    pub key_secret: Zeroizing<String>,
+    pub key_pem: String,
+    pub jwks_url: String,
+    pub signature: SignatureState,
+    /// The profile names an introspection endpoint (RFC 7662) to ask.
+    pub can_introspect: bool,
+    pub introspection: IntrospectionState,
+    /// The shared secret typed here is the one remembered for the profile.
+    pub secret_remembered: bool,
+    /// "Expiring soon" threshold in minutes (default 5).
+    pub soon_minutes: u32,
+    pub local_offset: time::UtcOffset,
+    /// Bumped whenever the token changes, so a late keychain read for an old one is dropped.
+    pub generation: u64,
+    pub next_check: u64,
+    /// What `paste` held when last read, to re-read only when it changes.
+    pub last_paste: Zeroizing<String>,
+}
+
+impl TokenInspector {
+    pub fn new(source: TokenSource, expected: Vec<String>) -> Self {
+        let now = time::OffsetDateTime::now_utc();
+        Self {
+            source,
+            paste: Zeroizing::new(String::new()),
+            inspected: Inspected::Empty,
+            revealed: false,
+            expected,
+            key_choice: KeyChoice::None,
+            key_secret: Zeroizing::new(String::new()),
+            key_pem: String::new(),
+            jwks_url: String::new(),
+            signature: SignatureState::Idle,
+            can_introspect: false,
+            introspection: IntrospectionState::Idle,
+            secret_remembered: false,
+            soon_minutes: 5,
+            local_offset: time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC),
+            generation: 0,
+            next_check: 0,
+            last_paste: Zeroizing::new(String::new()),
+        }
+    }
+
+    pub fn jwt(&self) -> Option<&Jwt> {
+        match &self.inspected {
+            Inspected::Read(kind) => kind.as_jwt(),
+            _ => None,
+        }
+    }
+
+    pub fn soon(&self) -> time::Duration {
+        time::Duration::minutes(i64::from(self.soon_minutes))
+    }
+
+    /// Show a token's text (from the keychain or a paste): decode it and forget any old check.
+    pub fn show_text(&mut self, text: &str) {
+        self.revealed = false;
+        self.signature = SignatureState::Idle;
+        self.inspected = if text.trim().is_empty() {
+            Inspected::Empty
+        } else {
+            match read_token(text) {
+                Ok(kind) => {
+                    if let Some(jwt) = kind.as_jwt()
+                        && self.jwks_url.is_empty()
+                        && let Some(iss) = jwt.issuer.as_deref().filter(|i| i.starts_with("http"))
+                    {
+                        // A hint only: nothing is fetched until the user asks.
+                        self.jwks_url = format!("{}/.well-known/jwks.json", iss.trim_end_matches('/'));
+                    }
+                    Inspected::Read(Arc::new(kind))
+                }
+                Err(e) => Inspected::Problem(e.to_string()),
+            }
+        };
+    }
+
+    /// Switch to pasting a token: forget the one shown.
+    pub fn use_pasted(&mut self) {
+        self.source = TokenSource::Pasted;
+        self.generation += 1;
+        self.last_paste = Zeroizing::new(String::new());
+        self.inspected = Inspected::Empty;
+        self.paste_changed();
+    }
+
+    /// Re-read the pasted text if it changed since the last frame.
+    pub fn paste_changed(&mut self) {
+        if self.source == TokenSource::Pasted && *self.paste != *self.last_paste {
+            self.last_paste = self.paste.clone();
+            let text = self.paste.clone();
+            self.generation += 1;
+            self.show_text(&text);
+        }
+    }
+}
+
+/// A sign-in waiting for the person (authorization code or device grant), with its Cancel.
+pub struct SignInView {
+    pub profile: ProfileId,
+    pub profile_name: String,
+    /// `None` until the sign-in server has answered (device) or the listener is ready (browser).
+    pub prompt: Option<SignInPrompt>,
+    pub cancel: CancelHandle,
+}
+
+/// The active profile's token as the profile bar shows it.
+#[derive(Debug, Clone)]
+pub enum ActiveToken {
+    Loading,
+    Missing,
+    Unreadable,
+    Opaque,
+    Jwt(Box<Jwt>),
+    Failed(String),
+}
+
+/// The profile bar's view of the active token, tied to the profile it was read for.
+pub struct ActiveTokenView {
+    pub profile: ProfileId,
+    pub token: ActiveToken,
+    /// The profiles were reloaded (a token may have been replaced): read again, keep showing this meanwhile.
+    pub stale: bool,
+}
+
+/// "Get new token" for an OAuth profile: pending, or how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFetch {
+    InFlight(ProfileId),
+    Done(ProfileId, TokenInfo),
+    Failed(ProfileId, String),
+}
+
+impl TokenFetch {
+    pub fn profile(&self) -> &ProfileId {
+        match self {
+            TokenFetch::InFlight(id) | TokenFetch::Done(id, _) | TokenFetch::Failed(id, _) => id,
+        }
+    }
+}
+
+/// "Obtained 2 min ago (12:01:02 UTC) · expires in 3 min (12:06:02 UTC)", local time first.
+pub fn obtained_words(info: &TokenInfo, now: time::OffsetDateTime, local: time::UtcOffset) -> String {
+    use crate::core::token::time_words::{absolute_words, relative_words};
+    let at = |unix: i64| time::OffsetDateTime::from_unix_timestamp(unix).ok();
+    let obtained = at(info.obtained_at)
+        .map(|t| format!("Obtained {} ({})", relative_words(t, now), absolute_words(t, local)))
+        .unwrap_or_default();
+    let expires = match info.expires_at.and_then(at) {
+        Some(t) if t <= now => format!(
+            "expired {} ago ({})",
+            crate::core::token::time_words::short_duration_words(now - t),
+            absolute_words(t, local)
+        ),
+        Some(t) => format!("expires {} ({})", relative_words(t, now), absolute_words(t, local)),
+        None => "expiry not said".to_owned(),
+    };
+    let renewal = if info.has_refresh_token {
+        match info.refresh_expires_at.and_then(at) {
+            Some(t) if t <= now => " · the saved sign-in has run out: sign in again".to_owned(),
+            Some(t) => format!(
+                " · renews itself for {} more ({})",
+                crate::core::token::time_words::short_duration_words(t - now),
+                absolute_words(t, local)
+            ),
+            None => " · renews itself (refresh token kept)".to_owned(),
+        }
+    } else {
+        String::new()
+    };
+    format!("{obtained} · {expires}{renewal} · {}", info.fingerprint)
+}
 
 /// The colour that goes with a token state.
 pub fn state_color(palette: &Palette, state: TokenState) -> egui::Color32 {
@@ -24,15 +284,15 @@ pub fn state_color(palette: &Palette, state: TokenState) -> egui::Color32 {
 }
 
 /// How soon the screen must be redrawn for countdowns to stay true, if at all.
-pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
-    if app.inspector.as_ref().is_some_and(|i| i.jwt().is_some()) {
+pub fn countdown_repaint(inspector: Option<&TokenInspector>, cx: &ViewCx<'_>) -> Option<Duration> {
+    if inspector.is_some_and(|i| i.jwt().is_some()) {
         return Some(Duration::from_secs(1));
     }
     // A signed-JWT profile's bar says "a new token for each request": nothing counts down.
-    if app.active_profile().is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::SignedJwt(_))) {
+    if cx.active.is_some_and(|p| matches!(p.auth, crate::core::profile::AuthMethod::SignedJwt(_))) {
         return None;
     }
-    let ActiveToken::Jwt(jwt) = &app.active_token.as_ref()?.token else { return None };
+    let ActiveToken::Jwt(jwt) = &cx.active_token?.token else { return None };
     let exp = jwt.expires_at?;
     let left = exp - time::OffsetDateTime::now_utc();
     // The bar speaks in whole units: seconds in the last minutes, minutes below an hour, then hours.
@@ -48,15 +308,16 @@ pub fn countdown_repaint(app: &GatepassApp) -> Option<Duration> {
 /// The profile bar's piece. With a bearer profile: the token's state in words and colour
 /// ("token expires in 12 min"), which opens the inspector when clicked. Otherwise a plain
 /// "Inspect token…" button to paste one.
-pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
-    let palette = app.theme.palette;
-    let oauth_profile = app.active_profile().filter(|p| p.auth.is_oauth()).map(|p| p.id.clone());
+pub fn profile_bar_token_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let palette = cx.theme.palette;
+    let oauth_profile = cx.active.filter(|p| p.auth.is_oauth()).map(|p| p.id.clone());
     let oauth = oauth_profile.is_some();
-    let signed = app.active_profile().and_then(|p| match &p.auth {
+    let signed = cx.active.and_then(|p| match &p.auth {
         crate::core::profile::AuthMethod::SignedJwt(settings) => Some(settings.algorithm),
         _ => None,
     });
-    let clicked = if let (Some(view), Some(alg)) = (&app.active_token, signed) {
+    let clicked = if let (Some(view), Some(alg)) = (cx.active_token, signed) {
         // The token is made fresh for every request, so its expiry never catches the user out.
         let (text, color) = match &view.token {
             ActiveToken::Loading => ("making a token…".to_owned(), palette.muted),
@@ -77,7 +338,7 @@ pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         )
         .on_hover_text(hover)
         .clicked()
-    } else if let Some(view) = &app.active_token {
+    } else if let Some(view) = cx.active_token {
         let now = time::OffsetDateTime::now_utc();
         let (text, color) = match &view.token {
             ActiveToken::Loading => ("reading the token…".to_owned(), palette.muted),
@@ -101,25 +362,25 @@ pub fn profile_bar_token_ui(app: &mut GatepassApp, ui: &mut egui::Ui) {
         ui.button("Inspect token…").on_hover_text("See what a token says, when it expires and what it allows").clicked()
     };
     if clicked {
-        app.commands.push(Command::Token(TokenCommand::OpenForActiveProfile));
+        commands.push(Command::Token(TokenCommand::OpenForActiveProfile));
     }
     if let Some(id) = oauth_profile {
-        get_new_token_ui(app, &id, ui);
+        commands.extend(get_new_token_ui(ui, cx, &id));
     }
+    commands
 }
 
 /// "Get new token" for an OAuth profile: one click; the work runs in a task. Hovering says when
 /// the last token was obtained and when it expires, or why it could not be had.
-pub fn get_new_token_ui(app: &mut GatepassApp, id: &crate::core::profile::ProfileId, ui: &mut egui::Ui) {
-    use crate::ui::inspector::TokenFetch;
-    let fetch = app.token_fetch.as_ref().filter(|f| f.profile() == id);
+pub fn get_new_token_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, id: &crate::core::profile::ProfileId) -> Vec<Command> {
+    let fetch = cx.token_fetch.filter(|f| f.profile() == id);
     let busy = matches!(fetch, Some(TokenFetch::InFlight(_)));
-    let person = app.profiles.iter().any(|p| &p.id == id && p.auth.user_sign_in().is_some());
+    let person = cx.profiles.iter().any(|p| &p.id == id && p.auth.user_sign_in().is_some());
     let hover = match fetch {
         Some(TokenFetch::Done(_, info)) => {
             let now = time::OffsetDateTime::now_utc();
             let local = time::UtcOffset::local_offset_at(now).unwrap_or(time::UtcOffset::UTC);
-            crate::ui::inspector::obtained_words(info, now, local)
+            obtained_words(info, now, local)
         }
         Some(TokenFetch::Failed(_, error)) => error.clone(),
         _ if person => "Sign in again: Gatepass shows what to do, in the browser or with a code".to_owned(),
@@ -132,17 +393,18 @@ pub fn get_new_token_ui(app: &mut GatepassApp, id: &crate::core::profile::Profil
         (false, false) => "Get new token",
     };
     if ui.add_enabled(!busy, egui::Button::new(label).small()).on_hover_text(hover).clicked() {
-        app.commands.push(Command::Token(TokenCommand::GetNewToken(id.clone())));
+        vec![Command::Token(TokenCommand::GetNewToken(id.clone()))]
+    } else {
+        Vec::new()
     }
 }
 
 /// The sign-in window while the person approves: for the browser, "Waiting for you to approve in
 /// the browser…" with the address to open by hand when no browser could be opened; for the
 /// device grant, the code large with Copy, the page to type it on, and a countdown. Cancel stops.
-pub fn sign_in_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
+pub fn sign_in_window_ui(view: &SignInView, ctx: &egui::Context, cx: &ViewCx<'_>) -> Vec<Command> {
     use crate::workspace::SignInPrompt;
-    let Some(view) = &app.sign_in else { return };
-    let palette = app.theme.palette;
+    let palette = cx.theme.palette;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let left_words = |until: i64| {
         let left = (until - now).max(0);
@@ -227,12 +489,10 @@ pub fn sign_in_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
             }
         });
     if let Some(text) = copy {
-        app.tasks.copy_text(&text);
-    }
-    if cancel {
-        app.cancel_sign_in();
+        ctx.copy_text(text);
     }
     ctx.request_repaint_after(Duration::from_secs(1));
+    if cancel { vec![Command::Token(TokenCommand::CancelSignIn)] } else { Vec::new() }
 }
 
 /// A long address cut in the middle for display (the link keeps the whole address).
@@ -245,12 +505,17 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{head}…{tail}")
 }
 
-pub fn inspector_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
-    let Some(mut inspector) = app.inspector.take() else { return };
+/// The inspector window; `false` once it was closed.
+pub fn inspector_window_ui(
+    inspector: &mut TokenInspector,
+    ctx: &egui::Context,
+    cx: &ViewCx<'_>,
+    commands: &mut Vec<Command>,
+) -> bool {
     let mut open = true;
     let top_center = ctx.content_rect().center_top() + egui::vec2(0.0, 56.0);
     let max_height = (ctx.content_rect().height() - 80.0).max(300.0);
-    let mut commands = Vec::new();
+    let mut token_commands = Vec::new();
     egui::Window::new("Token inspector")
         .open(&mut open)
         .default_size([760.0, 620.0])
@@ -260,13 +525,11 @@ pub fn inspector_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
         .collapsible(false)
         .show(ctx, |ui| {
             egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
-                inspector_ui(&app.theme, &mut inspector, &mut commands, ui);
+                inspector_ui(cx.theme, inspector, &mut token_commands, ui);
             });
         });
-    app.commands.extend(commands.into_iter().map(Command::Token));
-    if open {
-        app.inspector = Some(inspector);
-    }
+    commands.extend(token_commands.into_iter().map(Command::Token));
+    open
 }
 
 fn inspector_ui(theme: &Theme, inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, ui: &mut egui::Ui) {
@@ -302,6 +565,7 @@ fn inspector_ui(theme: &Theme, inspector: &mut TokenInspector, commands: &mut Ve
 }
 
 fn source_ui(inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, ui: &mut egui::Ui, palette: &Palette) {
+    let mut paste_another = false;
     match &inspector.source {
         TokenSource::Profile { name, .. } => {
             ui.horizontal(|ui| {
@@ -310,7 +574,7 @@ fn source_ui(inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, u
                     commands.push(TokenCommand::Reload);
                 }
                 if ui.small_button("Paste another token…").clicked() {
-                    commands.push(TokenCommand::UsePasted);
+                    paste_another = true;
                 }
             });
         }
@@ -318,7 +582,7 @@ fn source_ui(inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, u
             ui.horizontal(|ui| {
                 ui.label(RichText::new(label.as_str()).strong());
                 if ui.small_button("Paste another token…").clicked() {
-                    commands.push(TokenCommand::UsePasted);
+                    paste_another = true;
                 }
             });
         }
@@ -337,6 +601,9 @@ fn source_ui(inspector: &mut TokenInspector, commands: &mut Vec<TokenCommand>, u
             inspector.paste_changed();
             ui.label(RichText::new("Pasted tokens are not saved anywhere.").small().color(palette.muted));
         }
+    }
+    if paste_another {
+        inspector.use_pasted();
     }
 }
 

@@ -21,6 +21,18 @@ pub struct BodyColors {
     pub text: egui::Color32,
     /// Line numbers and notes.
     pub muted: egui::Color32,
+    /// Behind text a search found, and behind the match in view.
+    pub highlight: egui::Color32,
+    pub current: egui::Color32,
+}
+
+/// What to mark and where to go: search matches (sorted by line), the current one, a line to
+/// bring into view once, and an id so each answer gets its own scroll position.
+pub struct BodyViewOptions<'a, S: std::hash::Hash + std::fmt::Debug> {
+    pub id_salt: S,
+    pub matches: &'a [crate::ui::tasks::BodyMatch],
+    pub current: Option<crate::ui::tasks::BodyMatch>,
+    pub scroll_to_line: Option<usize>,
 }
 
 impl BodyColors {
@@ -66,6 +78,17 @@ impl BodyView {
 /// Draws the body in a scroll area filling the space left. Only the visible rows are laid out
 /// (`show_rows`), each as one selectable label so text can be selected and copied across lines.
 pub fn body_view_ui(ui: &mut egui::Ui, body: &FormattedBody, colors: &BodyColors) {
+    let options = BodyViewOptions { id_salt: "body_view", matches: &[], current: None, scroll_to_line: None };
+    body_view_with_ui(ui, body, colors, &options);
+}
+
+/// [`body_view_ui`] with search matches marked and a line brought into view.
+pub fn body_view_with_ui<S: std::hash::Hash + std::fmt::Debug>(
+    ui: &mut egui::Ui,
+    body: &FormattedBody,
+    colors: &BodyColors,
+    options: &BodyViewOptions<'_, S>,
+) {
     if let Some(error) = body.json_error() {
         ui.label(egui::RichText::new(format!("Not valid JSON: {error}. Showing the raw text.")).color(colors.muted));
     }
@@ -88,37 +111,66 @@ pub fn body_view_ui(ui: &mut egui::Ui, body: &FormattedBody, colors: &BodyColors
         // `horizontal` rows are at least `interact_size.y` tall; rows must be exactly the height
         // given to `show_rows` or lines drift away from where the scroll position puts them.
         ui.spacing_mut().interact_size.y = row_height;
-        egui::ScrollArea::both().id_salt("body_view").auto_shrink([false, false]).show_rows(
-            ui,
-            row_height,
-            body.line_count(),
-            |ui, rows| {
-                ui.set_min_width(content_width);
-                for i in rows {
-                    ui.horizontal(|ui| {
-                        if gutter_digits == 0 {
-                            ui.add(egui::Label::new(line_job(body, i, &font_id, colors)).extend());
-                            return;
-                        }
-                        let number = body.line_number(i).map_or_else(String::new, |n| n.to_string());
-                        let gutter = egui::RichText::new(format!("{number:>gutter_digits$}"))
-                            .font(font_id.clone())
-                            .color(colors.muted);
-                        ui.add(egui::Label::new(gutter).selectable(false));
-                        ui.add(egui::Label::new(line_job(body, i, &font_id, colors)).extend());
-                    });
-                }
-            },
-        );
+        let mut area = egui::ScrollArea::both().id_salt(&options.id_salt).auto_shrink([false, false]);
+        if let Some(line) = options.scroll_to_line {
+            // A few lines above the match, so it is not glued to the top edge.
+            #[allow(clippy::cast_precision_loss, reason = "a scroll offset in points")]
+            let y = line.saturating_sub(3) as f32 * row_height;
+            area = area.vertical_scroll_offset(y);
+        }
+        area.show_rows(ui, row_height, body.line_count(), |ui, rows| {
+            ui.set_min_width(content_width);
+            for i in rows {
+                ui.horizontal(|ui| {
+                    if gutter_digits == 0 {
+                        ui.add(egui::Label::new(line_job(body, i, &font_id, colors, options)).extend());
+                        return;
+                    }
+                    let number = body.line_number(i).map_or_else(String::new, |n| n.to_string());
+                    let gutter = egui::RichText::new(format!("{number:>gutter_digits$}"))
+                        .font(font_id.clone())
+                        .color(colors.muted);
+                    ui.add(egui::Label::new(gutter).selectable(false));
+                    ui.add(egui::Label::new(line_job(body, i, &font_id, colors, options)).extend());
+                });
+            }
+        });
     });
 }
 
-fn line_job(body: &FormattedBody, i: usize, font_id: &egui::FontId, colors: &BodyColors) -> LayoutJob {
+fn line_job<S: std::hash::Hash + std::fmt::Debug>(
+    body: &FormattedBody,
+    i: usize,
+    font_id: &egui::FontId,
+    colors: &BodyColors,
+    options: &BodyViewOptions<'_, S>,
+) -> LayoutJob {
     let line = body.line(i);
     let mut job = LayoutJob::default();
+    // The matches on this line, from the sorted list.
+    let first = options.matches.partition_point(|m| m.line < i);
+    let here: Vec<_> = options.matches[first..].iter().take_while(|m| m.line == i).copied().collect();
     for span in body.line_spans(i) {
-        let format = TextFormat::simple(font_id.clone(), colors.for_class(span.class));
-        job.append(&line[span.range], 0.0, format);
+        let mut at = span.range.start;
+        let end = span.range.end;
+        while at < end {
+            // The next boundary: a match starting or ending inside this span.
+            let mut next = end;
+            let mut background = egui::Color32::TRANSPARENT;
+            for m in &here {
+                if m.start <= at && at < m.end {
+                    next = next.min(m.end);
+                    background = if Some(*m) == options.current { colors.current } else { colors.highlight };
+                } else if m.start > at {
+                    next = next.min(m.start);
+                }
+            }
+            let next = if line.is_char_boundary(next) { next } else { end };
+            let mut format = TextFormat::simple(font_id.clone(), colors.for_class(span.class));
+            format.background = background;
+            job.append(&line[at..next], 0.0, format);
+            at = next;
+        }
     }
     job
 }

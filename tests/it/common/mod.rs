@@ -37,6 +37,12 @@ pub fn workspace(dir: &std::path::Path) -> Arc<Workspace> {
     Arc::new(ws)
 }
 
+/// A workspace on the folder the binary uses with `--config-dir dir` (files only: its keychain is
+/// not connected).
+pub fn workspace_at(dir: &std::path::Path) -> Arc<Workspace> {
+    Arc::new(Workspace::open(Paths { config_dir: dir.to_path_buf(), data_dir: dir.to_path_buf() }).unwrap())
+}
+
 /// The practice API on free ports and a fresh workspace seeded with its sample profiles. Keep the
 /// runtime, the server and the directory alive for the test's length.
 pub fn sample_workspace() -> (tokio::runtime::Runtime, PracticeServer, tempfile::TempDir, Arc<Workspace>) {
@@ -62,6 +68,8 @@ pub fn send_draft(
         draft,
         production_write_confirmed: false,
         foreign_host: gatepass::workspace::ForeignHostChoice::Ask,
+        origin: gatepass::workspace::SendOrigin::Manual,
+        required_scopes: Vec::new(),
     };
     rt.block_on(ws.send(request))
 }

@@ -34,3 +34,33 @@ pub fn type_into(harness: &mut Harness<'static, GatepassApp>, label: &str, text:
     harness.get_by_label(label).type_text(text);
     harness.step();
 }
+
+/// Pick a profile the way a person does from the keyboard: Ctrl+1…9 (its place in the list).
+pub fn select_profile(harness: &mut Harness<'static, GatepassApp>, name: &str) {
+    let index = harness.state().profiles().iter().position(|p| p.name == name).expect("no such profile");
+    let keys = [
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+        egui::Key::Num6,
+        egui::Key::Num7,
+        egui::Key::Num8,
+        egui::Key::Num9,
+    ];
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, keys[index]);
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().active_profile().map(|p| p.name.as_str()), Some(name));
+}
+
+/// Replace the URL as a person would: select all in the field, type the new one.
+pub fn set_url(harness: &mut Harness<'static, GatepassApp>, url: &str) {
+    harness.get_by_label("URL").focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label("URL").type_text(url);
+    harness.step();
+}

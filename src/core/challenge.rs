@@ -1,8 +1,11 @@
-//! Reading `WWW-Authenticate` (RFC 9110 §11.6.1): every challenge, with its parameters.
+//! Reading `WWW-Authenticate` and `Proxy-Authenticate` (RFC 9110 §11.6.1): every challenge,
+//! with its parameters. The one reading of these headers in Gatepass: the diagnosis, the token
+//! refresh after a refused token, HTTP Digest and RFC 9728's `resource_metadata` all ask here,
+//! so no caller tests the header's text for a substring.
 //!
 //! Real servers break the grammar often (missing quotes, stray commas, unescaped quotes, a
-//! token68 where parameters belong), so this reads leniently and never fails: what it cannot
-//! place is kept as the challenge's `token68`.
+//! token68 where parameters belong, a space where a comma belongs), so this reads leniently and
+//! never fails: what it cannot place is kept as the challenge's `token68`.
 
 /// One challenge: a scheme and its parameters, names lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -13,8 +16,25 @@ pub struct Challenge {
 }
 
 impl Challenge {
+    /// A parameter's value; names compare without case (RFC 9110 §11.2). The first wins when a
+    /// server repeats one.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// `realm`, which most schemes carry.
+    pub fn realm(&self) -> Option<&str> {
+        self.param("realm")
+    }
+
+    /// RFC 6750's `error` code (`invalid_token`, `insufficient_scope`, …).
+    pub fn error(&self) -> Option<&str> {
+        self.param("error")
+    }
+
+    /// RFC 9728 §5.1: where the protected resource's metadata is published.
+    pub fn resource_metadata(&self) -> Option<&str> {
+        self.param("resource_metadata").filter(|v| !v.trim().is_empty())
     }
 
     pub fn is_scheme(&self, scheme: &str) -> bool {
@@ -72,13 +92,27 @@ pub fn parse(value: &str) -> Vec<Challenge> {
     challenges
 }
 
-/// All challenges in all `WWW-Authenticate` headers of a response.
+/// All challenges in all `WWW-Authenticate` headers of a response, in order.
 pub fn from_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Challenge> {
+    named(headers, "www-authenticate")
+}
+
+/// All challenges in all `Proxy-Authenticate` headers of a response (RFC 9110 §11.7.1).
+pub fn from_proxy_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Challenge> {
+    named(headers, "proxy-authenticate")
+}
+
+fn named<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>, header: &str) -> Vec<Challenge> {
     headers
         .into_iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("www-authenticate"))
+        .filter(|(name, _)| name.eq_ignore_ascii_case(header))
         .flat_map(|(_, value)| parse(value))
         .collect()
+}
+
+/// The first challenge for a scheme (`Digest`, `Bearer`), compared without case.
+pub fn find<'c>(challenges: &'c [Challenge], scheme: &str) -> Option<&'c Challenge> {
+    challenges.iter().find(|c| c.is_scheme(scheme))
 }
 
 /// `name=value` or `name="quoted value"`, when the text is one.
@@ -118,8 +152,55 @@ fn is_tchar(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
-/// Split at commas that are outside quoted strings.
+/// Split at commas outside quoted strings, and where a comma was left out between parameters.
 fn split_top_level(value: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    for part in split_commas(value) {
+        split_missing_commas(part, &mut parts);
+    }
+    parts
+}
+
+/// `realm=example error=invalid_token`: servers that forgot the comma. An unquoted value ends at
+/// whitespace followed by another `name=`; quoted values are left whole.
+fn split_missing_commas<'v>(part: &'v str, out: &mut Vec<&'v str>) {
+    let mut start = 0;
+    let mut in_quotes = false;
+    let mut escaped = false;
+    let mut seen_eq = false;
+    for (i, c) in part.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if in_quotes => escaped = true,
+            '"' => in_quotes = !in_quotes,
+            '=' if !in_quotes => seen_eq = true,
+            c if c.is_whitespace() && !in_quotes && seen_eq => {
+                let rest = part[i..].trim_start();
+                let offset = part.len() - rest.len();
+                if starts_with_param(rest) {
+                    out.push(&part[start..i]);
+                    start = offset;
+                    seen_eq = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push(&part[start..]);
+}
+
+/// Does the text start with `name=` followed by a value (not `==` padding)?
+fn starts_with_param(text: &str) -> bool {
+    let Some(eq) = text.find('=') else { return false };
+    let name = &text[..eq];
+    !name.is_empty() && name.chars().all(is_tchar) && text[eq + 1..].chars().next().is_some_and(|c| c != '=')
+}
+
+/// Split at commas that are outside quoted strings.
+fn split_commas(value: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     let mut in_quotes = false;
@@ -198,6 +279,55 @@ mod tests {
         }
         let c = parse("Bearer error=\"unterminated");
         assert_eq!(c[0].param("error"), Some("unterminated"));
+    }
+
+    #[test]
+    fn reads_rfc_7616_digest_challenges() {
+        // RFC 7616 §3.9.1: two Digest challenges, SHA-256 first.
+        let value = concat!(
+            r#"Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, "#,
+            r#"nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS", "#,
+            r#"Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, "#,
+            r#"nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#
+        );
+        let c = parse(value);
+        assert_eq!(c.len(), 2);
+        let first = find(&c, "digest").unwrap();
+        assert_eq!(first.realm(), Some("http-auth@example.org"));
+        assert_eq!(first.param("QOP"), Some("auth, auth-int"));
+        assert_eq!(first.param("algorithm"), Some("SHA-256"));
+        assert_eq!(first.param("nonce"), Some("7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"));
+        assert_eq!(c[1].param("algorithm"), Some("MD5"));
+    }
+
+    #[test]
+    fn reads_rfc_9728_resource_metadata() {
+        // RFC 9728 §5.1.
+        let c =
+            parse(r#"Bearer resource_metadata="https://resource.example.com/.well-known/oauth-protected-resource""#);
+        assert_eq!(c[0].resource_metadata(), Some("https://resource.example.com/.well-known/oauth-protected-resource"));
+        assert_eq!(c[0].error(), None);
+        assert_eq!(parse("Bearer resource_metadata=\"\"")[0].resource_metadata(), None);
+    }
+
+    #[test]
+    fn a_missing_comma_between_parameters_is_forgiven() {
+        let c = parse("Bearer realm=example error=invalid_token error_description=\"The token expired\"");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].realm(), Some("example"));
+        assert_eq!(c[0].error(), Some("invalid_token"));
+        assert_eq!(c[0].param("error_description"), Some("The token expired"));
+        // A quoted value keeps its spaces and anything that looks like a parameter inside it.
+        let c = parse(r#"Bearer error_description="use scope=read then retry", error="insufficient_scope""#);
+        assert_eq!(c[0].param("error_description"), Some("use scope=read then retry"));
+        assert_eq!(c[0].error(), Some("insufficient_scope"));
+    }
+
+    #[test]
+    fn proxy_challenges_are_read_apart() {
+        let headers = [("Proxy-Authenticate", "Basic realm=\"proxy\""), ("WWW-Authenticate", "Bearer")];
+        assert_eq!(from_proxy_headers(headers)[0].realm(), Some("proxy"));
+        assert_eq!(from_headers(headers).len(), 1);
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! profile at once (the window stays responsive; rows fill in as each finishes); one profile can
 //! be run again; the report (Markdown or HTML, fingerprints only) is copied in one click.
 
-use crate::core::check::{Level, Policy, ProfileCheck, Report};
+use crate::core::check::{Level, ProfileCheck, Report};
 use crate::core::profile::ProfileId;
-use crate::ui::app::{Command, GatepassApp, Notice};
-use crate::ui::tasks::Event;
+use crate::ui::command::{CheckCommand, Command};
 use crate::ui::theme::Palette;
+use crate::ui::view::ViewCx;
 use egui::RichText;
 use std::collections::BTreeMap;
 
@@ -47,115 +47,6 @@ impl CheckView {
     }
 }
 
-#[derive(Debug)]
-pub enum CheckCommand {
-    Open,
-    Close,
-    /// Check every profile (at once).
-    All,
-    /// Check one profile again.
-    One(ProfileId),
-    /// Copy the report to the clipboard: Markdown (`false`) or HTML (`true`).
-    CopyReport {
-        html: bool,
-    },
-    /// Send the profile's test request in the main window, where its explanation card shows.
-    ShowWhy(ProfileId),
-}
-
-#[derive(Debug)]
-pub enum CheckEvent {
-    Checked(ProfileId, Result<ProfileCheck, String>),
-}
-
-impl GatepassApp {
-    pub fn apply_check_command(&mut self, command: CheckCommand, ctx: &egui::Context) {
-        match command {
-            // Opening shows the last results (time-stamped); the first time, it runs every check.
-            CheckCommand::Open => {
-                let view = self.check.get_or_insert_with(CheckView::default);
-                view.open = true;
-                if view.results.is_empty() {
-                    self.check_profiles(None);
-                }
-            }
-            CheckCommand::Close => {
-                if let Some(view) = &mut self.check {
-                    view.open = false;
-                }
-            }
-            CheckCommand::All => {
-                self.check.get_or_insert_with(CheckView::default).open = true;
-                if self.check.as_ref().is_some_and(|v| v.running() == 0) {
-                    self.check_profiles(None);
-                }
-            }
-            CheckCommand::One(id) => self.check_profiles(Some(id)),
-            CheckCommand::ShowWhy(id) => {
-                let Some(path) = self.profiles.iter().find(|p| p.id == id).and_then(|p| p.check_path.clone()) else {
-                    return;
-                };
-                if let Some(view) = &mut self.check {
-                    view.open = false;
-                }
-                self.commands.push(Command::SelectProfile(id));
-                self.commands.push(Command::RestoreDraft(Box::new(crate::core::request::RequestDraft::get(path))));
-                self.commands.push(Command::Send);
-            }
-            CheckCommand::CopyReport { html } => {
-                let order: Vec<ProfileId> = self.profiles.iter().map(|p| p.id.clone()).collect();
-                if let Some(view) = &self.check {
-                    let report = view.report(&order);
-                    ctx.copy_text(if html { report.html() } else { report.markdown() });
-                    self.notices.push(Notice {
-                        text: "The report is on the clipboard. It holds no secrets, only fingerprints.".to_owned(),
-                        is_error: false,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Start checks: every profile, or one. Each reports on its own as it finishes.
-    fn check_profiles(&mut self, only: Option<ProfileId>) {
-        let Ok(ws) = self.workspace.clone() else { return };
-        let Some(view) = &mut self.check else { return };
-        let ids: Vec<ProfileId> = if let Some(id) = only {
-            vec![id]
-        } else {
-            view.results.clear();
-            view.started_at = Some(time::OffsetDateTime::now_utc());
-            self.profiles.iter().map(|p| p.id.clone()).collect()
-        };
-        for id in ids {
-            if matches!(view.results.get(&id), Some(CheckState::Running)) {
-                continue;
-            }
-            view.results.insert(id.clone(), CheckState::Running);
-            let ws = ws.clone();
-            self.tasks.spawn(async move {
-                let policy = Policy::new(time::OffsetDateTime::now_utc());
-                let result = ws.check_profile(&id, policy).await.map_err(|e| e.to_string());
-                Event::Check(CheckEvent::Checked(id, result))
-            });
-        }
-    }
-
-    pub fn on_check_event(&mut self, event: CheckEvent) {
-        let CheckEvent::Checked(id, result) = event;
-        let Some(view) = &mut self.check else { return };
-        view.results.insert(
-            id,
-            match result {
-                Ok(check) => CheckState::Done(Box::new(check)),
-                Err(e) => CheckState::Failed(e),
-            },
-        );
-        // A probe is a real request: it is in the history now.
-        self.refresh_history();
-    }
-}
-
 fn level_color(palette: &Palette, level: Level) -> egui::Color32 {
     match level {
         Level::Ok => palette.success,
@@ -165,12 +56,12 @@ fn level_color(palette: &Palette, level: Level) -> egui::Color32 {
     }
 }
 
-pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
-    if !app.check.as_ref().is_some_and(|v| v.open) {
-        return;
+/// The window, when open. Closing it keeps the results for next time (until the next run).
+pub fn check_window_ui(view: &mut CheckView, ctx: &egui::Context, cx: &ViewCx<'_>) -> Vec<Command> {
+    if !view.open {
+        return Vec::new();
     }
-    let Some(mut view) = app.check.take() else { return };
-    let palette = app.theme.palette;
+    let palette = cx.theme.palette;
     let mut open = true;
     let mut commands = Vec::new();
     let top_center = ctx.content_rect().center_top() + egui::vec2(0.0, 56.0);
@@ -183,7 +74,7 @@ pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
         .default_pos(top_center)
         .collapsible(false)
         .show(ctx, |ui| {
-            let total = app.profiles.len();
+            let total = cx.profiles.len();
             let running = view.running();
             ui.horizontal(|ui| {
                 if ui.add_enabled(running == 0, egui::Button::new(RichText::new("Check all").strong())).clicked() {
@@ -193,7 +84,7 @@ pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                     ui.spinner();
                     ui.label(format!("Checking… {} of {total} done", total.saturating_sub(running)));
                 } else if let Some(at) = view.started_at {
-                    let local = time::UtcOffset::local_offset_at(at).unwrap_or(time::UtcOffset::UTC);
+                    let local = cx.local_offset();
                     ui.label(
                         RichText::new(format!("Checked {}", crate::core::token::time_words::absolute_words(at, local)))
                             .color(palette.muted),
@@ -213,12 +104,12 @@ pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                     }
                 });
             });
-            summary_ui(&view, &palette, ui);
+            summary_ui(view, &palette, ui);
             ui.separator();
             egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
                 // Grouped by environment, in the order the profiles are listed.
                 let mut groups: Vec<(String, Vec<&crate::core::profile::Profile>)> = Vec::new();
-                for profile in &app.profiles {
+                for profile in cx.profiles {
                     let label = profile.environment.long_label();
                     match groups.iter_mut().find(|(l, _)| *l == label) {
                         Some((_, list)) => list.push(profile),
@@ -226,19 +117,18 @@ pub fn check_window_ui(app: &mut GatepassApp, ctx: &egui::Context) {
                     }
                 }
                 for (label, profiles) in groups {
-                    let color = app.theme.environment_color(&profiles[0].environment);
+                    let color = cx.theme.environment_color(&profiles[0].environment);
                     ui.label(RichText::new(label).heading().color(color));
                     for profile in profiles {
-                        profile_ui(&view, profile, &palette, &mut commands, ui);
+                        profile_ui(view, profile, &palette, &mut commands, ui);
                     }
                     ui.add_space(6.0);
                 }
             });
         });
-    app.commands.extend(commands.into_iter().map(Command::Check));
     // Closed, the results stay for the next opening (until the next run).
     view.open = open;
-    app.check = Some(view);
+    commands.into_iter().map(Command::Check).collect()
 }
 
 fn summary_ui(view: &CheckView, palette: &Palette, ui: &mut egui::Ui) {
@@ -291,8 +181,16 @@ fn profile_ui(
                     egui::Grid::new(("check_rows", &profile.id.0)).num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
                         for row in &check.rows {
                             let color = level_color(palette, row.level);
-                            ui.label(RichText::new(row.level.label()).color(color).strong());
-                            ui.label(RichText::new(row.title).strong());
+                            // Fixed widths, so the value column starts at the same x in every card.
+                            ui.scope(|ui| {
+                                ui.set_min_width(70.0);
+                                ui.label(RichText::new(row.level.label()).color(color).strong());
+                            });
+                            ui.scope(|ui| {
+                                ui.set_min_width(200.0);
+                                ui.set_max_width(200.0);
+                                ui.add(egui::Label::new(RichText::new(row.title).strong()).wrap());
+                            });
                             ui.vertical(|ui| {
                                 ui.add(egui::Label::new(&row.found).wrap());
                                 if let Some(fix) = row.fix.as_ref().filter(|_| row.level >= Level::Warning) {
