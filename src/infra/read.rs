@@ -38,7 +38,7 @@ pub mod limit {
     pub const CURL: u64 = 4 * MB;
     /// The profiles file (CA bundles and certificates live inside it).
     pub const PROFILES: u64 = 16 * MB;
-    /// An import (OpenAPI, Postman, Insomnia, Bruno, HAR to import): the largest public API
+    /// An import (`OpenAPI`, Postman, Insomnia, Bruno, HAR to import): the largest public API
     /// descriptions are a few tens of MB.
     pub const IMPORT: u64 = 128 * MB;
     /// A HAR file read whole (the streaming reader has no whole-file limit, only per entry).
@@ -116,9 +116,9 @@ impl ReadError {
 
 /// A size in the words a person reads: "4 MB", "64 KB", "300 bytes".
 pub fn size_words(bytes: u64) -> String {
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
-    } else if bytes >= KB && bytes % KB == 0 {
+    } else if bytes >= KB && bytes.is_multiple_of(KB) {
         format!("{} KB", bytes / KB)
     } else if bytes == 1 {
         "1 byte".to_owned()
@@ -139,15 +139,15 @@ pub fn open(path: &Path, what: &str) -> Result<(std::fs::File, u64), ReadError> 
     };
     // Look before opening: opening a FIFO blocks until something writes to it.
     let before = std::fs::metadata(path).map_err(io)?;
-    check_regular(&before.file_type(), path, what)?;
+    check_regular(before.file_type(), path, what)?;
     let file = std::fs::File::open(path).map_err(io)?;
     // And after: the path may have been swapped in between.
     let after = file.metadata().map_err(io)?;
-    check_regular(&after.file_type(), path, what)?;
+    check_regular(after.file_type(), path, what)?;
     Ok((file, after.len()))
 }
 
-fn check_regular(kind: &std::fs::FileType, path: &Path, what: &str) -> Result<(), ReadError> {
+fn check_regular(kind: std::fs::FileType, path: &Path, what: &str) -> Result<(), ReadError> {
     if kind.is_file() {
         return Ok(());
     }
@@ -156,7 +156,7 @@ fn check_regular(kind: &std::fs::FileType, path: &Path, what: &str) -> Result<()
 }
 
 #[cfg(unix)]
-fn special_kind(kind: &std::fs::FileType) -> SpecialKind {
+fn special_kind(kind: std::fs::FileType) -> SpecialKind {
     use std::os::unix::fs::FileTypeExt as _;
     if kind.is_dir() {
         SpecialKind::Directory
@@ -172,7 +172,7 @@ fn special_kind(kind: &std::fs::FileType) -> SpecialKind {
 }
 
 #[cfg(not(unix))]
-fn special_kind(kind: &std::fs::FileType) -> SpecialKind {
+fn special_kind(kind: std::fs::FileType) -> SpecialKind {
     if kind.is_dir() { SpecialKind::Directory } else { SpecialKind::Other }
 }
 
