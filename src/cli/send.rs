@@ -3,7 +3,7 @@
 
 use super::explain;
 use super::profile::certificate_warning;
-use crate::core::exchange::{Outcome, RequestId, size_words};
+use crate::core::exchange::{Outcome, RequestId, RequestRecord, size_words};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use crate::core::status;
 use crate::workspace::{ForeignHostChoice, SendOutcome, SendRequest, Workspace};
@@ -32,6 +32,7 @@ pub struct RequestArgs {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "each is one command-line flag")]
 pub struct SendArgs {
     #[command(flatten)]
     pub request: RequestArgs,
@@ -47,6 +48,51 @@ pub struct SendArgs {
     /// Seconds to wait for an answer.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// `json` prints exactly what went out (masked), what came back and the explanation, as one
+    /// JSON object on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SendFormat,
+    /// Print the request as it would go out (masked), without sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SendFormat {
+    Text,
+    Json,
+}
+
+/// The request part of `send --format json`: exactly what went out, masked.
+fn request_json(record: &RequestRecord) -> serde_json::Value {
+    serde_json::json!({
+        "method": record.method.as_str(),
+        "url": record.url,
+        "headers": record.headers,
+        "credential": record.credential,
+    })
+}
+
+fn response_json(response: &crate::core::exchange::Response) -> serde_json::Value {
+    let headers: Vec<serde_json::Value> =
+        response.headers.iter().map(|(name, value)| serde_json::json!({"name": name, "value": value})).collect();
+    serde_json::json!({
+        "status": response.status,
+        "headers": headers,
+        "body": String::from_utf8_lossy(&response.body),
+    })
+}
+
+/// The request as text, for `--dry-run` without `--format json`.
+fn record_text(record: &RequestRecord) -> String {
+    let mut text = format!("{} {}\n", record.method.as_str(), record.url);
+    for header in &record.headers {
+        text.push_str(&format!("{}: {}\n", header.name, header.value));
+    }
+    if let Some(credential) = &record.credential {
+        text.push_str(&format!("\nCredential: {credential}\n"));
+    }
+    text
 }
 
 pub(crate) fn draft_from_args(
@@ -118,6 +164,28 @@ pub async fn run(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<
         origin: crate::workspace::SendOrigin::Manual,
         required_scopes: Vec::new(),
     };
+    if args.dry_run {
+        let dry = workspace.dry_run(request).await?;
+        for gate in &dry.gates {
+            eprintln!("{}", gate.question());
+        }
+        if dry.token_not_cached {
+            eprintln!("No access token is cached for this profile yet; a real send gets one first.");
+        }
+        match args.format {
+            SendFormat::Json => {
+                let out = serde_json::json!({
+                    "request": request_json(&dry.record),
+                    "response": null,
+                    "error": null,
+                    "findings": [],
+                });
+                println!("{out}");
+            }
+            SendFormat::Text => print!("{}", record_text(&dry.record)),
+        }
+        return Ok(0);
+    }
     match workspace.send(request).await? {
         SendOutcome::NeedsConfirmation(gates) => {
             for gate in &gates {
@@ -129,6 +197,25 @@ pub async fn run(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<
         SendOutcome::Sent { exchange, explained, history_warning } => {
             for warning in history_warning.into_iter().chain(workspace.take_history_warning()) {
                 eprintln!("Warning: {warning}");
+            }
+            for redirect in &exchange.redirects {
+                eprintln!("{}", redirect.words());
+            }
+            if args.format == SendFormat::Json {
+                let (response, error, code) = match &exchange.outcome {
+                    Outcome::Response(r) => {
+                        (response_json(r), serde_json::Value::Null, i32::from(!status::is_success(r.status)))
+                    }
+                    Outcome::Failed(e) => (serde_json::Value::Null, serde_json::Value::String(e.to_string()), 2),
+                };
+                let out = serde_json::json!({
+                    "request": request_json(&exchange.record),
+                    "response": response,
+                    "error": error,
+                    "findings": explained.diagnosis.findings,
+                });
+                println!("{out}");
+                return Ok(code);
             }
             if !explained.diagnosis.findings.is_empty() {
                 eprint!("{}", explain::card(&explained.diagnosis));

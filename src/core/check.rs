@@ -377,7 +377,7 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
         environment: profile.environment.long_label(),
         rows,
         level,
-        checked_at: policy.now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        checked_at: stamp(policy.now),
     }
 }
 
@@ -564,11 +564,7 @@ pub struct Report {
 impl Report {
     pub fn new(profiles: Vec<ProfileCheck>, now: OffsetDateTime) -> Self {
         let level = profiles.iter().map(|p| p.level).max().unwrap_or(Level::Ok);
-        Self {
-            checked_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            profiles,
-            level,
-        }
+        Self { checked_at: stamp(now), profiles, level }
     }
 
     /// 0 when everything is green, 1 with warnings, 2 when something failed.
@@ -870,5 +866,21 @@ mod tests {
         let long = check_profile(&i, &Policy::new(now()));
         assert_eq!(row(&long, "token_valid").level, Level::Ok);
         assert_eq!(row(&long, "token_lifetime").level, Level::Warning);
+    }
+}
+
+/// The report's time stamp: RFC 3339 to the second (no fractions a reader has to skip).
+fn stamp(at: OffsetDateTime) -> String {
+    at.replace_nanosecond(0).unwrap_or(at).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod stamp_tests {
+    use super::*;
+
+    #[test]
+    fn the_time_stamp_is_to_the_second() {
+        let at = time::macros::datetime!(2026-12-03 14:45:07.123456789 UTC);
+        assert_eq!(stamp(at), "2026-12-03T14:45:07Z");
     }
 }

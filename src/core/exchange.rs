@@ -3,6 +3,7 @@
 //! An [`Exchange`] is safe to show, keep and copy: its [`RequestRecord`] holds fingerprints,
 //! never secrets.
 
+use crate::core::credential::{CredentialSummary, Masked};
 use crate::core::request::{Method, PreparedRequest};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -21,15 +22,23 @@ impl RequestId {
     }
 }
 
-/// The request as it went out, redacted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The request as it went out, masked by construction: its parts are [`Masked`] texts and a
+/// [`CredentialSummary`], which only the credential rule builds, so no raw value can be put in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
     pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
+    pub url: Masked,
+    pub headers: Vec<MaskedHeader>,
     pub body_len: usize,
-    /// For example "API key `gp_test`_…a1b2 in header X-Api-Key"; None when no credential went.
-    pub credential: Option<String>,
+    /// The profile's credential: method, place, fingerprint; None when no credential went.
+    pub credential: Option<CredentialSummary>,
+}
+
+/// One header as sent, its value through the credential rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MaskedHeader {
+    pub name: String,
+    pub value: Masked,
 }
 
 impl RequestRecord {
@@ -37,10 +46,52 @@ impl RequestRecord {
         Self {
             method: request.method,
             url: request.display_url(),
-            headers: request.display_headers(),
+            headers: request.display_headers().into_iter().map(|(name, value)| MaskedHeader { name, value }).collect(),
             body_len: request.body.as_ref().map_or(0, Vec::len),
-            credential: request.credential.as_ref().map(|c| c.description.clone()),
+            credential: request.credential.as_ref().map(|c| c.summary.clone()),
         }
+    }
+
+    /// The headers as (name, value) text pairs, for tables.
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        self.headers.iter().map(|h| (h.name.clone(), h.value.as_str().to_owned())).collect()
+    }
+}
+
+/// One step of a redirect chain, masked, with what was held back when it left the origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redirect {
+    pub status: u16,
+    pub from: Masked,
+    pub to: Masked,
+    /// The redirect left the request's origin (scheme, host or port changed).
+    pub other_origin: bool,
+    /// What was not sent on, in words ("your API key", "the X-Auth-Key header", "cookies").
+    pub not_sent: Vec<String>,
+}
+
+impl Redirect {
+    /// "→ other.host: your API key was not sent on", for the window and the command line.
+    pub fn words(&self) -> String {
+        if self.not_sent.is_empty() {
+            format!("→ {} ({})", self.to, self.status)
+        } else {
+            format!(
+                "→ {} ({}): {} {} not sent on",
+                self.to,
+                self.status,
+                join_words(&self.not_sent),
+                if self.not_sent.len() == 1 && !self.not_sent[0].ends_with('s') { "was" } else { "were" }
+            )
+        }
+    }
+}
+
+fn join_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -53,8 +104,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// The body was longer than the limit and was cut.
     pub body_truncated: bool,
-    /// Where a redirect took us, if it did (redacted).
-    pub final_url: String,
+    /// Where a redirect took us, if it did (masked).
+    pub final_url: Masked,
 }
 
 impl Response {
@@ -114,6 +165,10 @@ pub enum TransportError {
     Cancelled,
     #[error("Too many redirects. The API keeps sending the request elsewhere.")]
     TooManyRedirects,
+    #[error(
+        "The API sent the request on to {origin} and asked for the same body again ({status}). The body holds a secret from the keychain, so Gatepass stopped instead of sending it to another host. Send the request to {origin} directly if it is meant for it."
+    )]
+    RedirectWouldResendSecret { origin: String, status: u16 },
     #[error("The connection failed: {detail}")]
     Other { detail: String },
 }
@@ -164,6 +219,8 @@ pub struct Exchange {
     pub outcome: Outcome,
     pub started_at: time::OffsetDateTime,
     pub duration: Duration,
+    /// The redirects followed, in order (empty when the first answer was the last).
+    pub redirects: Vec<Redirect>,
 }
 
 impl Exchange {

@@ -8,6 +8,7 @@ pub mod certificate;
 pub mod challenge;
 pub mod check;
 pub mod collection;
+pub mod credential;
 pub mod curl;
 pub mod curl_export;
 pub mod diagnose;

@@ -866,16 +866,11 @@ impl Profile {
         }
     }
 
-    /// Is this URL's host one the credential may be sent to?
+    /// Is this URL's origin (scheme, host, port) one the credential may be sent to? See
+    /// [`crate::core::credential::origin_allowed`] for how entries read.
     pub fn allows_host(&self, url: &url::Url) -> bool {
-        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
-            return false;
-        };
-        let port = url.port_or_known_default();
-        self.effective_allowed_hosts().iter().any(|allowed| match allowed.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') || h.ends_with(']') => h == host && p.parse::<u16>().ok() == port,
-            _ => *allowed == host,
-        })
+        let base = url::Url::parse(self.base_url.trim()).ok();
+        crate::core::credential::origin_allowed(url, base.as_ref(), &self.effective_allowed_hosts())
     }
 
     /// A copy with a new id and name; secret references point at the copy's own slots, so the
@@ -963,6 +958,18 @@ mod tests {
         let p = profile("http://127.0.0.1:7410", &["127.0.0.1:7410"]);
         assert!(p.allows_host(&url::Url::parse("http://127.0.0.1:7410/v1").unwrap()));
         assert!(!p.allows_host(&url::Url::parse("http://127.0.0.1:7411/v1").unwrap()));
+    }
+
+    #[test]
+    fn allowed_hosts_are_origins() {
+        let p = profile("https://api.example.com", &[]);
+        assert!(!p.allows_host(&url::Url::parse("http://api.example.com/x").unwrap()), "plain http");
+        assert!(!p.allows_host(&url::Url::parse("https://api.example.com:8443/x").unwrap()), "another port");
+        let p = profile("https://api.example.com:8443", &["api.example.com", "http://legacy.example.com"]);
+        assert!(p.allows_host(&url::Url::parse("https://api.example.com:8443/x").unwrap()));
+        assert!(!p.allows_host(&url::Url::parse("https://api.example.com/x").unwrap()));
+        assert!(p.allows_host(&url::Url::parse("http://legacy.example.com/x").unwrap()));
+        assert!(!p.allows_host(&url::Url::parse("https://legacy.example.com/x").unwrap()));
     }
 
     #[test]

@@ -1,83 +1,34 @@
-//! Masking credentials in anything that is shown, stored or copied.
-//!
-//! Everything that leaves the prepared request for the screen, the history database or a log
-//! passes through here first.
+//! Masking credentials in anything that is shown, stored or copied, for callers that have no
+//! request at hand (a HAR entry, a pasted command, an echo). Each function asks the one rule in
+//! [`crate::core::credential`] with only its detector; code that has the request uses the
+//! request's own rule (`PreparedRequest::rule`), which also knows where the profile put its
+//! credential.
 
-use crate::core::secret::fingerprint;
+use crate::core::credential::Rule;
 
 /// Query parameter names that carry credentials in real APIs.
 pub fn is_sensitive_query_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "api_key"
-            | "apikey"
-            | "api-key"
-            | "key"
-            | "token"
-            | "access_token"
-            | "id_token"
-            | "refresh_token"
-            | "client_secret"
-            | "password"
-            | "pass"
-            | "secret"
-            | "sig"
-            | "signature"
-            | "code"
-            | "auth"
-            | "x-amz-signature"
-            | "x-amz-credential"
-            | "x-amz-security-token"
-            | "x-api-key"
-            | "hapikey"
-            | "appid"
-    ) || lower.ends_with("_token")
-        || lower.ends_with("_secret")
-        || lower.ends_with("_key")
+    crate::core::credential::is_credential_query_name(name)
 }
 
 /// A header value as it may be shown: the scheme word kept, the credential fingerprinted.
 pub fn redact_header_value(name: &str, value: &str) -> String {
-    if !crate::core::request::is_sensitive_header(name) {
-        return value.to_owned();
-    }
-    match value.split_once(' ') {
-        Some((scheme, rest))
-            if matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic" | "token" | "digest") =>
-        {
-            format!("{scheme} {}", fingerprint(rest.trim()))
-        }
-        _ => fingerprint(value),
-    }
+    Rule::detector().mask_header(name, value).into_string()
 }
 
 /// A URL with credential-carrying query values and any password fingerprinted.
 pub fn redact_url(url: &url::Url) -> String {
-    let mut copy = url.clone();
-    if copy.password().is_some() {
-        let _ = copy.set_password(Some("••••"));
-    }
-    if copy.query().is_some() {
-        let pairs: Vec<(String, String)> = copy
-            .query_pairs()
-            .map(|(n, v)| {
-                let v = if is_sensitive_query_name(&n) { fingerprint(&v) } else { v.into_owned() };
-                (n.into_owned(), v)
-            })
-            .collect();
-        copy.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    // Show the fingerprint's marks as marks, not percent-escapes: this text is for people.
-    copy.to_string().replace("%E2%80%A6", "…").replace("%E2%80%A2", "•")
+    Rule::detector().mask_url(url).into_string()
 }
 
 /// Like [`redact_url`] for text that may not parse yet (a draft's URL with `{{variables}}`).
 pub fn redact_url_text(text: &str) -> String {
-    match url::Url::parse(text) {
-        Ok(url) if url.query().is_some() || url.password().is_some() => redact_url(&url),
-        _ => text.to_owned(),
-    }
+    Rule::detector().mask_url_text(text).into_string()
+}
+
+/// Free text that may hold a URL, a header or a pasted key (an error message, a log line).
+pub fn redact_text(text: &str) -> String {
+    Rule::detector().mask_text(text).into_string()
 }
 
 #[cfg(test)]
@@ -86,7 +37,7 @@ mod tests {
 
     #[test]
     fn query_credentials_are_fingerprinted() {
-        let url = url::Url::parse("https://api.example.com/v1?api_key=gp_test_abcdefgh1234&page=2").unwrap();
+        let url = url::Url::parse("https://api.example.com/v1?api_key=gp_test_abcdefghijklmnop1234&page=2").unwrap();
         assert_eq!(redact_url(&url), "https://api.example.com/v1?api_key=gp_test_…1234&page=2");
     }
 
@@ -99,7 +50,17 @@ mod tests {
     #[test]
     fn authorization_keeps_scheme_word() {
         assert_eq!(redact_header_value("Authorization", "Bearer eyJabcdefghijklmnWXYZ"), "Bearer eyJ…WXYZ");
-        assert_eq!(redact_header_value("X-Api-Key", "gp_live_0123456789abcd"), "gp_live_…abcd");
+        assert_eq!(redact_header_value("X-Api-Key", "gp_live_0123456789abcdefgh"), "gp_live_…efgh");
+        assert_eq!(redact_header_value("X-Api-Key", "gp_live_0123456789ab"), "gp_live_… (20 characters)");
         assert_eq!(redact_header_value("Accept", "application/json"), "application/json");
+    }
+
+    #[test]
+    fn basic_shows_the_username_and_never_the_password_end() {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode("ann:correct-horse-battery");
+        let shown = redact_header_value("Authorization", &format!("Basic {encoded}"));
+        assert_eq!(shown, "Basic ann:…tery");
+        assert!(!shown.contains(&encoded[encoded.len() - 4..]), "{shown}");
     }
 }

@@ -7,6 +7,7 @@
 //!   -> sent by infra::http -> Exchange (see exchange.rs)
 //! ```
 
+use crate::core::credential::{CredentialSummary, Masked, Place, Rule};
 use crate::core::profile::{AuthMethod, KeyPlacement, Profile};
 use crate::core::secret::{Secret, SecretSlip};
 use base64::Engine as _;
@@ -129,12 +130,35 @@ pub enum CredentialPlacement {
     Query { name: String, value: Secret },
 }
 
-/// The credential attached to a prepared request, with its safe description.
+impl CredentialPlacement {
+    /// Where it sits, for the credential rule.
+    pub fn place(&self) -> Place {
+        match self {
+            CredentialPlacement::Header { name, .. } => Place::Header(name.clone()),
+            CredentialPlacement::Query { name, .. } => Place::Query(name.clone()),
+        }
+    }
+
+    fn value(&self) -> &Secret {
+        match self {
+            CredentialPlacement::Header { value, .. } | CredentialPlacement::Query { value, .. } => value,
+        }
+    }
+}
+
+/// The credential attached to a prepared request, with its safe summary.
 #[derive(Debug)]
 pub struct AppliedCredential {
     pub placement: CredentialPlacement,
+    /// The method, the place and the fingerprint; `description()` in words.
+    pub summary: CredentialSummary,
+}
+
+impl AppliedCredential {
     /// For example "API key `gp_test`_…a1b2 in header X-Api-Key".
-    pub description: String,
+    pub fn description(&self) -> &str {
+        self.summary.description()
+    }
 }
 
 /// A request ready to send: variables resolved, credential attached. Never persisted or logged;
@@ -146,6 +170,9 @@ pub struct PreparedRequest {
     pub headers: Vec<(String, String)>,
     pub credential: Option<AppliedCredential>,
     pub body: Option<Vec<u8>>,
+    /// The keychain values filled into the body's `{{secret:…}}` places, if any: the body then
+    /// holds secrets, so a redirect to another origin must not re-send it.
+    pub body_secrets: Vec<Secret>,
     pub timeout: Duration,
 }
 
@@ -155,8 +182,9 @@ impl std::fmt::Debug for PreparedRequest {
             .field("method", &self.method)
             .field("url", &self.display_url())
             .field("headers", &self.display_headers())
-            .field("credential", &self.credential.as_ref().map(|c| &c.description))
+            .field("credential", &self.credential.as_ref().map(AppliedCredential::description))
             .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("body_secrets", &self.body_secrets.len())
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -184,13 +212,6 @@ impl Gate {
             ),
         }
     }
-}
-
-/// The user's answers to the gates for this one send.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Confirmations {
-    pub production_write: bool,
-    pub foreign_host: bool,
 }
 
 /// Why a draft could not become a request. Every message says what to do; none holds a secret.
@@ -416,17 +437,11 @@ pub fn validate_json(text: &str) -> Result<(), PrepareError> {
     })
 }
 
-/// Headers whose values are credentials wherever they appear.
+/// Headers whose values are credentials wherever they appear: asks the one rule
+/// ([`crate::core::credential::is_credential_header_name`]).
 pub fn is_sensitive_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    matches!(lower.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie")
-        || lower.contains("api-key")
-        || lower.contains("apikey")
-        || lower.contains("api_key")
-        || lower.contains("token")
-        || lower.contains("secret")
-        || lower.contains("password")
-        || lower == "dpop"
+    crate::core::credential::is_credential_header_name(name)
+        || crate::core::credential::is_anti_forgery_header_name(name)
 }
 
 /// Turn a draft into the request that will be sent. `secret` is the profile's credential,
@@ -436,6 +451,14 @@ pub fn prepare(
     profile: &Profile,
     secret: Option<&Secret>,
 ) -> Result<PreparedRequest, PrepareError> {
+    let mut prepared = prepare_without_credential(draft, profile)?;
+    prepared.credential = if draft.send_credential { apply_credential(&profile.auth, secret)? } else { None };
+    Ok(prepared)
+}
+
+/// The request with everything but the profile's credential, which is attached later with
+/// [`PreparedRequest::attach`] (an OAuth token is got only once the gates are passed) or never.
+pub fn prepare_without_credential(draft: &RequestDraft, profile: &Profile) -> Result<PreparedRequest, PrepareError> {
     if draft.timeout_secs == 0 || draft.timeout_secs > 3600 {
         return Err(PrepareError::InvalidTimeout);
     }
@@ -474,13 +497,13 @@ pub fn prepare(
             Some(resolve_variables(text, "the body", profile)?.into_bytes())
         }
     };
-    let credential = if draft.send_credential { apply_credential(&profile.auth, secret)? } else { None };
     Ok(PreparedRequest {
         method: draft.method,
         url,
         headers,
-        credential,
+        credential: None,
         body,
+        body_secrets: Vec::new(),
         timeout: Duration::from_secs(draft.timeout_secs),
     })
 }
@@ -504,7 +527,7 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
     {
         return Err(PrepareError::SecretSlip { what, slip: slip.describe().to_owned() });
     }
-    let fingerprint = secret.fingerprint();
+    let method = crate::core::credential::method_name(auth);
     let applied = match auth {
         AuthMethod::None => return Ok(None),
         AuthMethod::ApiKey { name, placement, .. } => {
@@ -512,95 +535,86 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
             if name.is_empty() || !name.chars().all(is_token_char) {
                 return Err(PrepareError::InvalidKeyName { name });
             }
-            match placement {
-                KeyPlacement::Header => AppliedCredential {
-                    description: format!("API key {fingerprint} in header {name}"),
-                    placement: CredentialPlacement::Header { name, value: secret.clone() },
-                },
-                KeyPlacement::Query => AppliedCredential {
-                    description: format!("API key {fingerprint} in query parameter {name}"),
-                    placement: CredentialPlacement::Query { name, value: secret.clone() },
-                },
-            }
+            let placement = match placement {
+                KeyPlacement::Header => CredentialPlacement::Header { name, value: secret.clone() },
+                KeyPlacement::Query => CredentialPlacement::Query { name, value: secret.clone() },
+            };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |fp| format!("API key {fp}"));
+            AppliedCredential { placement, summary }
         }
-        // For OAuth, `secret` is the access token the workspace obtained, never the client secret.
         // For a signed JWT, `secret` is the token the workspace made, never the signing key; for
         // OAuth, the access token the workspace obtained, never the client secret.
         AuthMethod::Bearer { .. }
         | AuthMethod::OAuthClientCredentials(_)
         | AuthMethod::OAuthAuthorizationCode(_)
         | AuthMethod::OAuthDevice(_)
-        | AuthMethod::SignedJwt(_) => AppliedCredential {
-            description: format!("{} {fingerprint} in header Authorization", auth.sent_credential_label()),
-            placement: CredentialPlacement::Header {
+        | AuthMethod::SignedJwt(_) => {
+            let placement = CredentialPlacement::Header {
                 name: "Authorization".to_owned(),
                 value: Secret::new(format!("Bearer {}", secret.expose())),
-            },
-        },
+            };
+            let label = auth.sent_credential_label();
+            let summary = CredentialSummary::new(method, placement.place(), secret, |fp| format!("{label} {fp}"));
+            AppliedCredential { placement, summary }
+        }
         // For AWS Signature V4, `secret` is the signature the workspace made for this very
         // request (the whole Authorization value, or a presigned URL's X-Amz-Signature).
-        AuthMethod::AwsSigV4(settings) => match settings.placement {
-            crate::core::profile::SigV4Placement::Header => AppliedCredential {
-                description: format!(
-                    "AWS Signature V4 (access key ID {}, {} in {}) in header Authorization",
-                    settings.access_key_id, settings.service, settings.region
-                ),
-                placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
-            },
-            crate::core::profile::SigV4Placement::Query => AppliedCredential {
-                description: format!(
-                    "AWS Signature V4 (access key ID {}, {} in {}) in query parameter {}",
-                    settings.access_key_id,
-                    settings.service,
-                    settings.region,
-                    crate::core::auth::sigv4::SIGNATURE_PARAM
-                ),
-                placement: CredentialPlacement::Query {
+        AuthMethod::AwsSigV4(settings) => {
+            let placement = match settings.placement {
+                crate::core::profile::SigV4Placement::Header => {
+                    CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() }
+                }
+                crate::core::profile::SigV4Placement::Query => CredentialPlacement::Query {
                     name: crate::core::auth::sigv4::SIGNATURE_PARAM.to_owned(),
                     value: secret.clone(),
                 },
-            },
-        },
+            };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |_| {
+                format!(
+                    "AWS Signature V4 (access key ID {}, {} in {})",
+                    settings.access_key_id, settings.service, settings.region
+                )
+            });
+            AppliedCredential { placement, summary }
+        }
         // For OAuth 1.0a, `secret` is the signature the workspace made for this request (the
         // whole Authorization value with header placement, else `oauth_signature`).
-        AuthMethod::OAuth1(settings) => match settings.placement {
-            crate::core::profile::OAuth1Placement::Header => AppliedCredential {
-                description: format!(
-                    "OAuth 1.0a signature ({}, consumer key {}) in header Authorization",
-                    settings.method.name(),
-                    settings.consumer_key
-                ),
-                placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
-            },
-            crate::core::profile::OAuth1Placement::Query | crate::core::profile::OAuth1Placement::Body => {
-                AppliedCredential {
-                    description: format!(
-                        "OAuth 1.0a signature ({}, consumer key {}) in query parameter oauth_signature",
-                        settings.method.name(),
-                        settings.consumer_key
-                    ),
-                    placement: CredentialPlacement::Query { name: "oauth_signature".to_owned(), value: secret.clone() },
+        AuthMethod::OAuth1(settings) => {
+            let placement = match settings.placement {
+                crate::core::profile::OAuth1Placement::Header => {
+                    CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() }
                 }
-            }
-        },
+                crate::core::profile::OAuth1Placement::Query | crate::core::profile::OAuth1Placement::Body => {
+                    CredentialPlacement::Query { name: "oauth_signature".to_owned(), value: secret.clone() }
+                }
+            };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |_| {
+                format!("OAuth 1.0a signature ({}, consumer key {})", settings.method.name(), settings.consumer_key)
+            });
+            AppliedCredential { placement, summary }
+        }
         // For Digest, `secret` is the answer the workspace worked out for this request's
         // challenge, never the password.
-        AuthMethod::Digest { username, .. } => AppliedCredential {
-            description: format!("Digest answer for username {username} in header Authorization"),
-            placement: CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() },
-        },
+        AuthMethod::Digest { username, .. } => {
+            let placement = CredentialPlacement::Header { name: "Authorization".to_owned(), value: secret.clone() };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |_| {
+                format!("Digest answer for username {username}")
+            });
+            AppliedCredential { placement, summary }
+        }
         AuthMethod::Basic { username, .. } => {
             if username.contains(':') {
                 return Err(PrepareError::BasicUsernameColon);
             }
             let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", secret.expose()));
-            AppliedCredential {
-                description: format!("username {username} and password {fingerprint} (Basic) in header Authorization"),
-                placement: CredentialPlacement::Header {
-                    name: "Authorization".to_owned(),
-                    value: Secret::new(format!("Basic {encoded}")),
-                },
-            }
+            let placement = CredentialPlacement::Header {
+                name: "Authorization".to_owned(),
+                value: Secret::new(format!("Basic {encoded}")),
+            };
+            let summary = CredentialSummary::new(method, placement.place(), secret, |fp| {
+                format!("username {username} and password {fp} (Basic)")
+            });
+            AppliedCredential { placement, summary }
         }
     };
     Ok(Some(applied))
@@ -609,17 +623,15 @@ pub fn apply_credential(auth: &AuthMethod, secret: Option<&Secret>) -> Result<Op
 /// The same access token, sent as a DPoP-bound token (RFC 9449 §7.1): `Authorization: DPoP …`.
 pub fn dpop_bound(applied: AppliedCredential) -> AppliedCredential {
     match applied.placement {
-        CredentialPlacement::Header { name, value } if value.expose().starts_with("Bearer ") => AppliedCredential {
-            description: applied.description.replacen(
-                "in header Authorization",
-                "in header Authorization (DPoP-bound)",
-                1,
-            ),
-            placement: CredentialPlacement::Header {
-                name,
-                value: Secret::new(format!("DPoP {}", &value.expose()["Bearer ".len()..])),
-            },
-        },
+        CredentialPlacement::Header { name, value } if value.expose().starts_with("Bearer ") => {
+            let token = Secret::new(value.expose()["Bearer ".len()..].to_owned());
+            let placement =
+                CredentialPlacement::Header { name, value: Secret::new(format!("DPoP {}", token.expose())) };
+            let summary = CredentialSummary::new(applied.summary.method(), placement.place(), &token, |fp| {
+                format!("DPoP-bound access token {fp}")
+            });
+            AppliedCredential { placement, summary }
+        }
         placement => AppliedCredential { placement, ..applied },
     }
 }
@@ -627,24 +639,68 @@ pub fn dpop_bound(applied: AppliedCredential) -> AppliedCredential {
 impl PreparedRequest {
     /// The gates this request must pass before it is sent with `profile`.
     pub fn gates(&self, profile: &Profile) -> Vec<Gate> {
+        self.gates_with(profile, self.credential.is_some())
+    }
+
+    /// The gates, with the profile's credential still to be attached when `credential_will_go`
+    /// (an OAuth token is got only once they are passed). A credential header typed into the
+    /// request obeys the allowed hosts like the profile's own.
+    pub fn gates_with(&self, profile: &Profile, credential_will_go: bool) -> Vec<Gate> {
         let mut gates = Vec::new();
         if profile.environment.is_production() && !self.method.is_read_only() {
             gates.push(Gate::ProductionWrite { method: self.method, profile: profile.name.clone() });
         }
-        if self.credential.is_some() && !profile.allows_host(&self.url) {
-            gates.push(Gate::ForeignHost {
-                host: self.url.host_str().unwrap_or_default().to_owned(),
-                what: profile.auth.sent_credential_label().to_owned(),
-                environment: profile.environment.label().to_owned(),
-            });
+        if !profile.allows_host(&self.url) {
+            let rule = Rule::detector();
+            let typed: Vec<&str> =
+                self.headers.iter().filter(|(n, v)| rule.header_is_credential(n, v)).map(|(n, _)| n.as_str()).collect();
+            let what = match (credential_will_go && !matches!(profile.auth, AuthMethod::None), typed.as_slice()) {
+                (true, []) => Some(profile.auth.sent_credential_label().to_owned()),
+                (true, names) => {
+                    Some(format!("{} and the {} header", profile.auth.sent_credential_label(), names.join(", ")))
+                }
+                (false, []) => None,
+                (false, [one]) => Some(format!("{one} header")),
+                (false, names) => Some(format!("{} headers", names.join(", "))),
+            };
+            if let Some(what) = what {
+                gates.push(Gate::ForeignHost {
+                    host: crate::core::credential::origin_words(&self.url),
+                    what,
+                    environment: profile.environment.label().to_owned(),
+                });
+            }
         }
         gates
     }
 
-    /// Drop the credential (the user chose to send to a foreign host without it).
-    pub fn without_credential(mut self) -> Self {
+    /// Attach the profile's credential (an OAuth access token got after the gates).
+    pub fn attach(&mut self, credential: Option<AppliedCredential>) {
+        self.credential = credential;
+    }
+
+    /// Drop the credential (the user chose to send to a foreign host without it), and every
+    /// typed header the credential rule flags with it.
+    pub fn drop_credentials(&mut self) {
         self.credential = None;
-        self
+        let rule = Rule::detector();
+        self.headers.retain(|(n, v)| !rule.header_is_credential(n, v));
+    }
+
+    /// The credential rule for this request: where its own credential sits, and the values that
+    /// went out (so an echo of one is caught anywhere).
+    pub fn rule(&self) -> Rule {
+        let mut values: Vec<Secret> = self.body_secrets.clone();
+        if let Some(applied) = &self.credential {
+            let value = applied.placement.value();
+            values.push(value.clone());
+            if let CredentialPlacement::Header { .. } = applied.placement
+                && let Some((_, rest)) = value.expose().split_once(' ')
+            {
+                values.push(Secret::new(rest));
+            }
+        }
+        Rule::with_places(self.credential.iter().map(|c| c.placement.place())).with_values(values)
     }
 
     /// The URL that will go on the wire, with the credential if it rides in the query.
@@ -658,27 +714,39 @@ impl PreparedRequest {
         url
     }
 
-    /// The URL as it may be shown or stored: a query credential appears as its fingerprint.
-    pub fn display_url(&self) -> String {
-        let mut url = crate::core::redact::redact_url(&self.url);
-        if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, value }, .. }) = &self.credential
-        {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            url.push(sep);
-            url.push_str(&format!("{name}={}", value.fingerprint()));
-        }
-        url
+    /// The URL as it may be shown or stored: every credential in it as its fingerprint.
+    pub fn display_url(&self) -> Masked {
+        self.rule().mask_url(&self.wire_url())
     }
 
     /// Headers as they may be shown: credential values as fingerprints.
-    pub fn display_headers(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> =
-            self.headers.iter().map(|(n, v)| (n.clone(), crate::core::redact::redact_header_value(n, v))).collect();
+    pub fn display_headers(&self) -> Vec<(String, Masked)> {
+        let rule = self.rule();
+        let mut out: Vec<(String, Masked)> =
+            self.headers.iter().map(|(n, v)| (n.clone(), rule.mask_header(n, v))).collect();
         if let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) = &self.credential
         {
-            out.push((name.clone(), crate::core::redact::redact_header_value(name, value.expose())));
+            out.push((name.clone(), rule.mask_header(name, value.expose())));
         }
         out
+    }
+
+    /// The body as it may be shown: credential fields and filled-in secrets masked.
+    pub fn display_body(&self) -> Option<Masked> {
+        let body = self.body.as_ref()?;
+        let rule = self.rule();
+        let form = self
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("x-www-form-urlencoded"));
+        Some(match std::str::from_utf8(body) {
+            Ok(s) if s.len() <= 64 * 1024 => rule.mask_body_text(s, form),
+            Ok(s) => {
+                let cut = rule.mask_text(&s[..s.floor_char_boundary(64 * 1024)]);
+                rule.mask_text(&format!("{cut}… ({} bytes in all)", s.len()))
+            }
+            Err(_) => rule.mask_text(&format!("({} bytes of binary data)", body.len())),
+        })
     }
 
     /// The exact request that will go out, as text, with secrets masked.
@@ -687,35 +755,81 @@ impl PreparedRequest {
         for (name, value) in self.display_headers() {
             text.push_str(&format!("{name}: {value}\n"));
         }
-        if let Some(body) = &self.body {
+        if let Some(body) = self.display_body() {
             text.push('\n');
-            match std::str::from_utf8(body) {
-                Ok(s) if s.len() <= 64 * 1024 => text.push_str(s),
-                Ok(s) => {
-                    text.push_str(&format!("{}… ({} bytes in all)", &s[..s.floor_char_boundary(64 * 1024)], s.len()));
-                }
-                Err(_) => text.push_str(&format!("({} bytes of binary data)", body.len())),
-            }
+            text.push_str(body.as_str());
         }
         text
     }
 }
 
-/// A draft fit to be stored in history: sensitive header values typed by hand are replaced by
-/// their fingerprints. (Profile credentials are never in a draft.)
-pub fn redacted_draft(draft: &RequestDraft) -> RequestDraft {
+/// What the request will look like when sent with `profile`, before the credential is read:
+/// `stored_fingerprint` is the fingerprint of the stored secret (from
+/// `Workspace::credential_fingerprint`), shown where the credential will go. Returns the text and
+/// the gates it will meet.
+pub fn preview(
+    draft: &RequestDraft,
+    profile: &Profile,
+    stored_fingerprint: Option<&str>,
+) -> Result<(String, Vec<Gate>), PrepareError> {
+    let prepared = prepare_without_credential(draft, profile)?;
+    let will_go = draft.send_credential && !matches!(profile.auth, AuthMethod::None);
+    let gates = prepared.gates_with(profile, will_go);
+    let mut text = prepared.preview();
+    if will_go {
+        let shown = stored_fingerprint.unwrap_or("(from the keychain)");
+        let line = match crate::core::credential::places_of(&profile.auth).first() {
+            Some(Place::Header(name)) if name.eq_ignore_ascii_case("authorization") => {
+                let scheme = if matches!(profile.auth, AuthMethod::Basic { .. }) { "Basic" } else { "Bearer" };
+                Some(format!("{name}: {scheme} {shown}"))
+            }
+            Some(Place::Header(name)) => Some(format!("{name}: {shown}")),
+            Some(Place::Query(name)) => {
+                let first_line_end = text.find('\n').unwrap_or(text.len());
+                let sep = if text[..first_line_end].contains('?') { '&' } else { '?' };
+                text.insert_str(first_line_end, &format!("{sep}{name}={shown}"));
+                None
+            }
+            _ => None,
+        };
+        if let Some(line) = line {
+            let at = text.find("\n\n").map_or(text.len(), |i| i + 1);
+            text.insert_str(at, &format!("{line}\n"));
+        }
+    }
+    Ok((text, gates))
+}
+
+/// A draft fit to be stored in history: credential values typed by hand (by the rule, with the
+/// profile's own places) replaced by their fingerprints. (Profile credentials are never in a draft.)
+pub fn redacted_draft(draft: &RequestDraft, rule: &Rule) -> RequestDraft {
     let mut copy = draft.clone();
     for row in &mut copy.headers {
-        if is_sensitive_header(&row.name) && !row.value.contains("{{") {
-            row.value = crate::core::redact::redact_header_value(&row.name, &row.value);
+        if !row.value.contains("{{") && rule.header_is_credential(&row.name, &row.value) {
+            row.value = rule.mask_header(&row.name, &row.value).into_string();
         }
     }
     for row in &mut copy.query {
-        if crate::core::redact::is_sensitive_query_name(&row.name) && !row.value.contains("{{") {
+        if !row.value.contains("{{") && rule.query_is_credential(&row.name, &row.value) {
             row.value = crate::core::secret::fingerprint(&row.value);
         }
     }
-    copy.url = crate::core::redact::redact_url_text(&copy.url);
+    copy.url = rule.mask_url_text(&copy.url).into_string();
+    match &mut copy.body {
+        BodyDraft::Form { fields } => {
+            for field in fields {
+                if !field.value.contains("{{") && rule.field_is_credential(&field.name, &field.value) {
+                    field.value = crate::core::secret::fingerprint(&field.value);
+                }
+            }
+        }
+        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => {
+            if !text.contains(concat!("{{", "secret:")) {
+                *text = rule.mask_text(text).into_string();
+            }
+        }
+        BodyDraft::None => {}
+    }
     copy
 }
 

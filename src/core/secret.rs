@@ -15,11 +15,6 @@ impl Secret {
         Self(Zeroizing::new(value.into()))
     }
 
-    /// A stand-in for a value that stays in the keychain, for previews drawn without reading it.
-    pub fn placeholder() -> Self {
-        Self::new(PLACEHOLDER)
-    }
-
     /// The raw value. Every caller is a place a secret can escape: keep them few.
     pub fn expose(&self) -> &str {
         &self.0
@@ -36,9 +31,6 @@ impl Secret {
     /// A short, safe way to tell two secrets apart: a known prefix and the last four characters,
     /// for example `gp_live_…4f2a`. Short secrets show only their length.
     pub fn fingerprint(&self) -> String {
-        if self.expose() == PLACEHOLDER {
-            return "(value from the keychain)".to_owned();
-        }
         fingerprint(self.expose())
     }
 
@@ -63,8 +55,6 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-const PLACEHOLDER: &str = "\u{0}gatepass-placeholder\u{0}";
-
 /// A formatting problem found in a secret's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretSlip {
@@ -85,20 +75,31 @@ impl SecretSlip {
     }
 }
 
-/// The safe fingerprint of any credential-like text.
+/// The safe fingerprint of any credential-like text: its known prefix (which only says what kind
+/// of key it is; from the one table, or the `eyJ` every JWT starts with) and at most the last four
+/// characters, never more than a third of what follows the prefix, and none of it when that part
+/// is under 16 characters.
 pub fn fingerprint(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
-    if chars.len() < 12 {
-        return format!("•••• ({} characters)", chars.len());
-    }
-    // A known key prefix (the one table), or the start every JWT shares.
     let prefix = crate::core::key_prefix::find(value)
         .map(|p| p.prefix.as_str())
         .or_else(|| value.starts_with("eyJ").then_some("eyJ"))
         .unwrap_or("");
-    let tail: String = chars[chars.len() - 4..].iter().collect();
+    let body = chars.len() - prefix.chars().count();
+    if body < MIN_CHARS_FOR_TAIL {
+        return if prefix.is_empty() {
+            format!("•••• ({} characters)", chars.len())
+        } else {
+            format!("{prefix}… ({} characters)", chars.len())
+        };
+    }
+    let shown = (body / 3).min(4);
+    let tail: String = chars[chars.len() - shown..].iter().collect();
     format!("{prefix}…{tail}")
 }
+
+/// Below this many characters after its known prefix a secret shows none of itself.
+pub const MIN_CHARS_FOR_TAIL: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -114,8 +115,21 @@ mod tests {
     #[test]
     fn fingerprint_keeps_known_prefix_and_last_four() {
         assert_eq!(fingerprint("gp_live_abcdefghijkl4f2a"), "gp_live_…4f2a");
-        assert_eq!(fingerprint("plainlongvalue9876"), "…9876");
+        assert_eq!(fingerprint("plainlongvalue0123456789"), "…6789");
         assert_eq!(fingerprint("short"), "•••• (5 characters)");
+    }
+
+    #[test]
+    fn fingerprints_never_show_a_short_secret_or_more_than_a_third() {
+        // A short key shows only its known prefix; a short password nothing at all.
+        assert_eq!(fingerprint(&format!("{}{}", "sk_live_", "ABCD")), "sk_live_… (12 characters)");
+        assert_eq!(fingerprint("hunter2hunter2"), "•••• (14 characters)");
+        assert_eq!(fingerprint("gp_test_abcdefghijklmno"), "gp_test_… (23 characters)");
+        for len in 16..64 {
+            let value: String = (0..len).map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap())).collect();
+            let shown = fingerprint(&value).chars().filter(char::is_ascii_alphanumeric).count();
+            assert!(shown * 3 <= len, "{len}: {}", fingerprint(&value));
+        }
     }
 
     #[test]

@@ -384,11 +384,14 @@ pub fn write_open_collections(config_dir: &Path, list: &OpenCollections) -> Resu
         path: config_dir.join(OPEN_COLLECTIONS_FILE),
         source: std::io::Error::other(e.to_string()),
     })?;
+    let path = config_dir.join(OPEN_COLLECTIONS_FILE);
     write_if_changed(
-        &config_dir.join(OPEN_COLLECTIONS_FILE),
+        &path,
         &format!("# Collections open in Gatepass: folders on this computer. No secrets here.\n{text}"),
-    )
-    .map(|_| ())
+    )?;
+    // Gatepass's own folder: 0600 like every file it writes there.
+    crate::infra::private_files::tighten(&path).map_err(|source| CollectionError::Io { path: path.clone(), source })?;
+    Ok(())
 }
 
 #[cfg(test)]

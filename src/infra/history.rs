@@ -27,12 +27,14 @@ impl History {
     pub fn open(dir: &Path) -> Result<Self, HistoryError> {
         let path = dir.join(HISTORY_FILE);
         let err = |e: &dyn std::fmt::Display| HistoryError::Database { path: path.clone(), detail: e.to_string() };
-        std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
+        crate::infra::private_files::create_dir_all(dir).map_err(|e| err(&e))?;
+        precreate(&path).map_err(|e| err(&e))?;
         match Self::open_at(&path) {
             Ok(h) => Ok(h),
             Err(first) => {
                 let aside = dir.join(format!("{HISTORY_FILE}.unreadable"));
                 std::fs::rename(&path, &aside).map_err(|_| err(&first))?;
+                precreate(&path).map_err(|e| err(&e))?;
                 let mut history = Self::open_at(&path).map_err(|e| err(&e))?;
                 history.warning = Some(format!(
                     "The history database could not be read, so Gatepass started a new one. The old file is kept at {}.",
@@ -141,6 +143,12 @@ impl History {
             .optional()
             .map_err(|e| self.fail(e))
     }
+}
+
+/// Make the database file 0600 before `SQLite` opens it: `SQLite` gives its WAL and SHM files the
+/// database file's mode, so they are private from their first moment too.
+fn precreate(path: &Path) -> std::io::Result<()> {
+    crate::infra::private_files::options().write(true).create(true).truncate(false).open(path).map(drop)
 }
 
 fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {

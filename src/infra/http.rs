@@ -1,10 +1,19 @@
 //! Sending a prepared request over HTTP(S) with reqwest and rustls.
 //!
-//! Redirects are followed here, not by reqwest, so the rule is ours and visible: the credential
-//! goes along only while the host stays the same, whatever header it rides in.
+//! Redirects are followed here, not by reqwest, so the rule is ours and visible: on any change of
+//! origin (scheme, host or port) the profile's credential, every header the credential rule
+//! flags, cookies and a query credential stay behind, and a 307/308 that would re-send a body
+//! holding a keychain secret stops with a message. The same origin keeps them all. Each step is
+//! kept in the exchange, so the window can show "→ other.host: your key was not sent on".
+//!
+//! Every error text that leaves here went through the credential rule: reqwest's errors end
+//! with the whole URL, which may carry a key.
 
 use crate::core::certificate::CertificateError;
-use crate::core::exchange::{Exchange, Outcome, RequestId, RequestRecord, Response, TlsProblem, TransportError};
+use crate::core::credential::{Rule, same_origin};
+use crate::core::exchange::{
+    Exchange, Outcome, Redirect, RequestId, RequestRecord, Response, TlsProblem, TransportError,
+};
 use crate::core::request::{AppliedCredential, CredentialPlacement, Method, PreparedRequest};
 use crate::infra::tls::{self, TlsExtras};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -97,21 +106,29 @@ impl HttpClient {
         let started_at = time::OffsetDateTime::now_utc();
         let clock = Instant::now();
         let record = RequestRecord::from_prepared(request);
-        let outcome = match tokio::time::timeout(request.timeout, self.follow(request)).await {
+        let mut redirects = Vec::new();
+        let outcome = match tokio::time::timeout(request.timeout, self.follow(request, &mut redirects)).await {
             Ok(Ok(response)) => Outcome::Response(response),
             Ok(Err(error)) => Outcome::Failed(error),
             Err(_) => Outcome::Failed(TransportError::Timeout { secs: request.timeout.as_secs() }),
         };
-        Exchange { id, record, outcome, started_at, duration: clock.elapsed() }
+        Exchange { id, record, outcome, started_at, duration: clock.elapsed(), redirects }
     }
 
-    async fn follow(&self, request: &PreparedRequest) -> Result<Response, TransportError> {
+    async fn follow(&self, request: &PreparedRequest, chain: &mut Vec<Redirect>) -> Result<Response, TransportError> {
         let origin = request.url.clone();
+        let rule = request.rule();
+        // What the profile's credential is called, for "your API key was not sent on".
+        let credential_words = request.credential.as_ref().map(|c| match c.summary.method() {
+            "api_key" => "your API key".to_owned(),
+            "basic" => "your username and password".to_owned(),
+            _ => "your access token".to_owned(),
+        });
         let mut url = request.wire_url();
         let mut method = request.method;
         let mut body = request.body.clone();
-        let mut with_credential = request.credential.is_some();
         for _ in 0..=MAX_REDIRECTS {
+            let at_origin = same_origin(&origin, &url);
             let mut builder = self.client_for(&url)?.request(to_reqwest(method), url.clone());
             for (name, value) in &request.headers {
                 // A redirect that turned the request into a GET dropped its body and so its type;
@@ -119,9 +136,15 @@ impl HttpClient {
                 if body.is_none() && request.body.is_some() && name.eq_ignore_ascii_case("content-type") {
                     continue;
                 }
-                builder = builder.header(name, value);
+                if !at_origin && rule.header_is_credential(name, value) {
+                    continue;
+                }
+                let mut header = reqwest::header::HeaderValue::from_str(value)
+                    .map_err(|_| TransportError::Other { detail: format!("the {name} header could not be built") })?;
+                header.set_sensitive(rule.header_is_credential(name, value));
+                builder = builder.header(name, header);
             }
-            if with_credential
+            if at_origin
                 && let Some(AppliedCredential { placement: CredentialPlacement::Header { name, value }, .. }) =
                     &request.credential
             {
@@ -133,30 +156,64 @@ impl HttpClient {
             if let Some(bytes) = &body {
                 builder = builder.body(bytes.clone());
             }
-            let response = builder.send().await.map_err(|e| map_error(&e, &url))?;
+            let response = builder.send().await.map_err(|e| map_error(&e, &url, &rule))?;
             let status = response.status();
             if status.is_redirection()
                 && let Some(location) = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok())
             {
-                let next = url.join(location).map_err(|e| TransportError::Other {
+                let mut next = url.join(location).map_err(|e| TransportError::Other {
                     detail: format!("the API redirected to an address that is not valid ({e})"),
                 })?;
-                if !same_origin(&origin, &next) {
-                    // The credential stays with its own host.
-                    with_credential = false;
-                    strip_query_credential(&mut url, request);
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(TransportError::Other {
+                        detail: format!(
+                            "the API redirected to a {}: address, which Gatepass does not follow",
+                            next.scheme()
+                        ),
+                    });
                 }
+                let leaves = !same_origin(&origin, &next);
+                let keeps_body = matches!(status.as_u16(), 307 | 308);
+                if leaves && keeps_body && body.is_some() && !request.body_secrets.is_empty() {
+                    return Err(TransportError::RedirectWouldResendSecret {
+                        origin: crate::core::credential::origin_words(&next),
+                        status: status.as_u16(),
+                    });
+                }
+                let mut not_sent = Vec::new();
+                if leaves {
+                    if let Some(words) = &credential_words {
+                        not_sent.push(words.clone());
+                    }
+                    for (name, value) in &request.headers {
+                        if rule.header_is_credential(name, value) {
+                            not_sent.push(if name.eq_ignore_ascii_case("cookie") {
+                                "cookies".to_owned()
+                            } else {
+                                format!("the {name} header")
+                            });
+                        }
+                    }
+                    if strip_query_credentials(&mut next, &rule) {
+                        not_sent.push("the key in the address".to_owned());
+                    }
+                }
+                not_sent.dedup();
+                chain.push(Redirect {
+                    status: status.as_u16(),
+                    from: rule.mask_url(&url),
+                    to: rule.mask_url(&next),
+                    other_origin: leaves,
+                    not_sent,
+                });
                 if matches!(status.as_u16(), 301..=303) && method != Method::Head {
                     method = Method::Get;
                     body = None;
                 }
                 url = next;
-                if !with_credential {
-                    strip_query_credential(&mut url, request);
-                }
                 continue;
             }
-            return read_response(response, &url).await;
+            return read_response(response, &url, &rule).await;
         }
         Err(TransportError::TooManyRedirects)
     }
@@ -177,10 +234,12 @@ impl HttpClient {
         timeout: Duration,
     ) -> Result<(u16, Vec<u8>, bool), TransportError> {
         let fetch = async {
-            let mut response = self.client_for(url)?.get(url.clone()).send().await.map_err(|e| map_error(&e, url))?;
+            let rule = Rule::detector();
+            let mut response =
+                self.client_for(url)?.get(url.clone()).send().await.map_err(|e| map_error(&e, url, &rule))?;
             let status = response.status().as_u16();
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url))? {
+            while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url, &rule))? {
                 if body.len() + chunk.len() > max_bytes {
                     return Ok((status, body, true));
                 }
@@ -195,23 +254,31 @@ impl HttpClient {
     }
 }
 
-fn strip_query_credential(url: &mut url::Url, request: &PreparedRequest) {
-    if let Some(AppliedCredential { placement: CredentialPlacement::Query { name, .. }, .. }) = &request.credential {
-        let kept: Vec<(String, String)> =
-            url.query_pairs().filter(|(n, _)| n != name).map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
-        if kept.is_empty() {
-            url.set_query(None);
-        } else {
-            url.query_pairs_mut().clear().extend_pairs(kept);
-        }
+/// Take every query parameter the rule flags out of an address bound for another origin, the
+/// profile's own key included, whether the API echoed it in its `Location` or not. Returns
+/// whether there was one.
+fn strip_query_credentials(url: &mut url::Url, rule: &Rule) -> bool {
+    if url.query().is_none() {
+        return false;
     }
+    let all: Vec<(String, String)> = url.query_pairs().map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
+    let kept: Vec<&(String, String)> = all.iter().filter(|(n, v)| !rule.query_is_credential(n, v)).collect();
+    if kept.len() == all.len() {
+        return false;
+    }
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    true
 }
 
-fn same_origin(a: &url::Url, b: &url::Url) -> bool {
-    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
-}
-
-async fn read_response(mut response: reqwest::Response, url: &url::Url) -> Result<Response, TransportError> {
+async fn read_response(
+    mut response: reqwest::Response,
+    url: &url::Url,
+    rule: &Rule,
+) -> Result<Response, TransportError> {
     let status = response.status().as_u16();
     let http_version = format!("{:?}", response.version());
     let headers = response
@@ -222,7 +289,7 @@ async fn read_response(mut response: reqwest::Response, url: &url::Url) -> Resul
     let capacity = response.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0).min(MAX_BODY_BYTES);
     let mut body = Vec::with_capacity(capacity);
     let mut body_truncated = false;
-    while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url))? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e, url, rule))? {
         let room = MAX_BODY_BYTES - body.len();
         if chunk.len() > room {
             body.extend_from_slice(&chunk[..room]);
@@ -231,14 +298,7 @@ async fn read_response(mut response: reqwest::Response, url: &url::Url) -> Resul
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Response {
-        status,
-        http_version,
-        headers,
-        body,
-        body_truncated,
-        final_url: crate::core::redact::redact_url(url),
-    })
+    Ok(Response { status, http_version, headers, body, body_truncated, final_url: rule.mask_url(url) })
 }
 
 fn to_reqwest(method: Method) -> reqwest::Method {
@@ -265,14 +325,17 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// A reqwest failure sorted by what a person does about it.
+/// A reqwest failure sorted by what a person does about it, its text masked by the detector.
 pub(crate) fn transport_error(error: &reqwest::Error, host: &str) -> TransportError {
-    classify(&error_chain(error), host.to_owned(), error.is_timeout())
+    let chain = Rule::detector().mask_text(&error_chain(error)).into_string();
+    classify(&chain, host.to_owned(), error.is_timeout())
 }
 
-fn map_error(error: &reqwest::Error, url: &url::Url) -> TransportError {
+/// A reqwest failure sorted by what a person does about it. reqwest's text ends with the whole
+/// URL, query key included: it goes through the request's credential rule before it is kept.
+fn map_error(error: &reqwest::Error, url: &url::Url, rule: &Rule) -> TransportError {
     let host = url.host_str().unwrap_or_default().to_owned();
-    let chain = error_chain(error);
+    let chain = rule.mask_text(&error_chain(error)).into_string();
     classify(&chain, host, error.is_timeout())
 }
 

@@ -4,23 +4,22 @@
 //! Every call here can block (a locked keyring pops up an unlock prompt and waits), so callers
 //! run them on a blocking thread, never on the UI thread. There is no file fallback, by design.
 //!
-//! On macOS and Windows we talk to `keyring-core` and the platform store directly rather than
-//! through `keyring::Entry`, because the simple API folds every store failure into one cached "no
-//! default store" error and we need to tell a person which of five problems they have.
+//! The keychain is reached through the keyring crate family on every OS: `keyring-core` with the
+//! platform's store (the Secret Service on Linux, the Keychain on macOS, the Credential Manager
+//! on Windows). We build the store ourselves rather than use `keyring::Entry`, because the simple
+//! API folds every store failure into one cached "no default store" error, and we need to tell a
+//! person which of five problems they have, and to try again once the keyring daemon is there.
 //!
-//! On Linux we speak the Secret Service protocol ourselves (the `secret-service` crate), with the
-//! same item attributes the keyring store uses (`service`, `username`), so entries written before
-//! stay readable. The session is opened without the Diffie–Hellman key exchange: that exchange
-//! protects secrets from other users' processes watching the session bus, which the bus does not
-//! allow anyway, and any process of the same user may read an unlocked keyring directly. Skipping
-//! it makes each `gatepass` command start about 6 ms sooner (see the README's performance table).
+//! On Linux the store opens an *encrypted* Secret Service session (Diffie–Hellman, then AES): a
+//! secret never crosses the session bus in clear, so `dbus-monitor` on the same bus sees only
+//! ciphertext (a test watches for that). Items keep the attributes Gatepass has always written
+//! (`service` = `gatepass:<namespace>`, `username` = the slot), so entries written by earlier
+//! releases still read.
 
 use crate::core::profile::SecretRef;
 use crate::core::secret::Secret;
 use std::collections::HashMap;
-#[cfg(not(target_os = "linux"))]
-use std::sync::Arc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Which store holds the secrets now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,9 +63,6 @@ pub trait SecretStore: Send + Sync {
 /// directories never share or overwrite each other's secrets.
 pub struct Keychain {
     service: String,
-    #[cfg(target_os = "linux")]
-    store: secret_service_store::Store,
-    #[cfg(not(target_os = "linux"))]
     store: Arc<keyring_core::CredentialStore>,
 }
 
@@ -80,103 +76,25 @@ impl Keychain {
     }
 
     /// Connect without the extra check: the first real read or write reports any problem.
-    /// For one-shot commands, where that read comes right after.
+    /// For one-shot commands, where that read comes right after. Each call connects anew, so a
+    /// keyring daemon that started since the last failure is found.
     pub fn connect(namespace: &str) -> Result<Self, KeychainError> {
-        Ok(Self { service: format!("gatepass:{namespace}"), store: platform_store()? })
+        let started = std::time::Instant::now();
+        let store = platform_store()?;
+        tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "keychain session opened");
+        Ok(Self { service: format!("gatepass:{namespace}"), store })
     }
 
-    #[cfg(not(target_os = "linux"))]
     fn entry(&self, slot: &SecretRef) -> Result<keyring_core::Entry, KeychainError> {
         self.store.build(&self.service, &slot.0, None).map_err(|e| map_error(&e))
     }
 }
 
 #[cfg(target_os = "linux")]
-fn platform_store() -> Result<secret_service_store::Store, KeychainError> {
-    secret_service_store::Store::connect()
-}
-
-/// The Secret Service (GNOME Keyring, `KWallet`) over D-Bus, in a plain session.
-#[cfg(target_os = "linux")]
-mod secret_service_store {
-    use super::{KeychainError, classify_platform_failure};
-    use secret_service::EncryptionType;
-    use secret_service::blocking::SecretService;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    pub struct Store {
-        service: Mutex<SecretService<'static>>,
-    }
-
-    fn attributes<'a>(service: &'a str, user: &'a str) -> HashMap<&'a str, &'a str> {
-        HashMap::from([("service", service), ("username", user)])
-    }
-
-    impl Store {
-        pub fn connect() -> Result<Self, KeychainError> {
-            let service = SecretService::connect(EncryptionType::Plain).map_err(map_error)?;
-            Ok(Self { service: Mutex::new(service) })
-        }
-
-        fn lock(&self) -> Result<std::sync::MutexGuard<'_, SecretService<'static>>, KeychainError> {
-            self.service.lock().map_err(|_| KeychainError::Other { detail: "the keychain connection broke".to_owned() })
-        }
-
-        /// The value of the item named by `service` and `user`, unlocking it first if needed.
-        pub fn get(&self, service: &str, user: &str) -> Result<Option<Vec<u8>>, KeychainError> {
-            let ss = self.lock()?;
-            let found = ss.search_items(attributes(service, user)).map_err(map_error)?;
-            if !found.locked.is_empty() {
-                let locked: Vec<_> = found.locked.iter().collect();
-                ss.unlock_all(&locked).map_err(map_error)?;
-            }
-            match found.unlocked.first().or(found.locked.first()) {
-                Some(item) => item.get_secret().map(Some).map_err(map_error),
-                None => Ok(None),
-            }
-        }
-
-        /// Store `value` in the default collection, replacing an item with the same name.
-        pub fn set(&self, service: &str, user: &str, value: &[u8]) -> Result<(), KeychainError> {
-            let ss = self.lock()?;
-            let collection = ss.get_default_collection().map_err(map_error)?;
-            collection.ensure_unlocked().map_err(map_error)?;
-            let label = format!("keyring:{user}@{service}");
-            collection
-                .create_item(&label, attributes(service, user), value, true, "text/plain")
-                .map(drop)
-                .map_err(map_error)
-        }
-
-        /// Remove every item with this name; none is fine.
-        pub fn delete(&self, service: &str, user: &str) -> Result<(), KeychainError> {
-            let ss = self.lock()?;
-            let found = ss.search_items(attributes(service, user)).map_err(map_error)?;
-            if !found.locked.is_empty() {
-                let locked: Vec<_> = found.locked.iter().collect();
-                ss.unlock_all(&locked).map_err(map_error)?;
-            }
-            for item in found.unlocked.iter().chain(found.locked.iter()) {
-                item.delete().map_err(map_error)?;
-            }
-            Ok(())
-        }
-    }
-
-    /// The Secret Service's errors, as a person can act on them. They name D-Bus objects and
-    /// errors, never secret values.
-    pub(super) fn map_error(error: secret_service::Error) -> KeychainError {
-        use secret_service::Error as E;
-        match error {
-            E::Locked | E::NoResult => KeychainError::Locked,
-            E::Prompt | E::PromptDisconnected => KeychainError::PromptDismissed,
-            E::Unavailable => KeychainError::NoSecretService,
-            E::Zbus(e) => classify_platform_failure(&e.to_string()),
-            E::ZbusFdo(e) => classify_platform_failure(&e.to_string()),
-            other => KeychainError::Other { detail: other.to_string() },
-        }
-    }
+fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, KeychainError> {
+    let store: Arc<keyring_core::CredentialStore> =
+        zbus_secret_service_keyring_store::Store::new().map_err(|e| map_error(&e))?;
+    Ok(store)
 }
 
 #[cfg(target_os = "macos")]
@@ -196,24 +114,39 @@ fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, KeychainError>
     Err(KeychainError::Other { detail: "this operating system has no supported keychain".to_owned() })
 }
 
-/// Turn the store's error into one a person can act on. The store's messages never contain
-/// secret values, only service names and D-Bus errors.
-#[cfg(not(target_os = "linux"))]
+/// Turn the store's error into one a person can act on, by its kind. The store's errors never
+/// contain secret values, only service names and D-Bus errors.
 fn map_error(error: &keyring_core::Error) -> KeychainError {
     use keyring_core::Error as E;
     match error {
-        E::NoStorageAccess(inner) => {
-            let text = inner.to_string().to_ascii_lowercase();
-            if text.contains("prompt") {
-                KeychainError::PromptDismissed
-            } else if text.contains("denied") || text.contains("not allowed") {
-                KeychainError::AccessDenied
-            } else {
-                KeychainError::Locked
+        E::NoStorageAccess(inner) | E::PlatformFailure(inner) => {
+            #[cfg(target_os = "linux")]
+            if let Some(ss) = inner.downcast_ref::<secret_service::Error>() {
+                return map_secret_service_error(ss);
+            }
+            let text = inner.to_string();
+            match error {
+                E::NoStorageAccess(_) if text.to_ascii_lowercase().contains("prompt") => KeychainError::PromptDismissed,
+                E::NoStorageAccess(_) if text.to_ascii_lowercase().contains("denied") => KeychainError::AccessDenied,
+                E::NoStorageAccess(_) => KeychainError::Locked,
+                _ => classify_platform_failure(&text),
             }
         }
-        E::PlatformFailure(inner) => classify_platform_failure(&inner.to_string()),
+        E::NoDefaultStore => KeychainError::NoSecretService,
         other => KeychainError::Other { detail: other.to_string() },
+    }
+}
+
+/// The Secret Service's own errors, by kind. D-Bus failures (no bus, no service) come as zbus
+/// errors, read by their D-Bus error names.
+#[cfg(target_os = "linux")]
+fn map_secret_service_error(error: &secret_service::Error) -> KeychainError {
+    use secret_service::Error as E;
+    match error {
+        E::Locked | E::NoResult => KeychainError::Locked,
+        E::Prompt | E::PromptDisconnected => KeychainError::PromptDismissed,
+        E::Unavailable => KeychainError::NoSecretService,
+        other => classify_platform_failure(&other.to_string()),
     }
 }
 
@@ -233,51 +166,48 @@ fn classify_platform_failure(text: &str) -> KeychainError {
     }
 }
 
-#[cfg(target_os = "linux")]
 impl SecretStore for Keychain {
     fn get(&self, slot: &SecretRef) -> Result<Option<Secret>, KeychainError> {
-        match self.store.get(&self.service, &slot.0)? {
-            Some(bytes) => match String::from_utf8(bytes) {
-                Ok(value) => Ok(Some(Secret::new(value))),
-                // Never show the bytes: they are the secret.
-                Err(_) => Err(KeychainError::Other {
-                    detail: format!("the value kept for {} is not text; save it again", slot.0),
-                }),
+        let bytes = match self.entry(slot)?.get_secret() {
+            Ok(bytes) => bytes,
+            Err(keyring_core::Error::NoEntry) => return Ok(None),
+            // Two items with one name (written by another tool): the first, as before.
+            Err(keyring_core::Error::Ambiguous(entries)) => match entries.first() {
+                Some(entry) => entry.get_secret().map_err(|e| map_error(&e))?,
+                None => return Ok(None),
             },
-            None => Ok(None),
-        }
-    }
-
-    fn set(&self, slot: &SecretRef, value: &Secret) -> Result<(), KeychainError> {
-        self.store.set(&self.service, &slot.0, value.expose().as_bytes())
-    }
-
-    fn delete(&self, slot: &SecretRef) -> Result<(), KeychainError> {
-        self.store.delete(&self.service, &slot.0)
-    }
-
-    fn kind(&self) -> StoreKind {
-        StoreKind::Keychain
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-impl SecretStore for Keychain {
-    fn get(&self, slot: &SecretRef) -> Result<Option<Secret>, KeychainError> {
-        match self.entry(slot)?.get_password() {
+            Err(e) => return Err(map_error(&e)),
+        };
+        match String::from_utf8(bytes) {
             Ok(value) => Ok(Some(Secret::new(value))),
-            Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_error(&e)),
+            // Never show the bytes: they are the secret.
+            Err(_) => Err(KeychainError::Other {
+                detail: format!("the value kept for {} is not text; save it again", slot.0),
+            }),
         }
     }
 
     fn set(&self, slot: &SecretRef, value: &Secret) -> Result<(), KeychainError> {
-        self.entry(slot)?.set_password(value.expose()).map_err(|e| map_error(&e))
+        match self.entry(slot)?.set_secret(value.expose().as_bytes()) {
+            Err(keyring_core::Error::Ambiguous(entries)) => {
+                for entry in &entries {
+                    entry.delete_credential().map_err(|e| map_error(&e))?;
+                }
+                self.entry(slot)?.set_secret(value.expose().as_bytes()).map_err(|e| map_error(&e))
+            }
+            other => other.map_err(|e| map_error(&e)),
+        }
     }
 
     fn delete(&self, slot: &SecretRef) -> Result<(), KeychainError> {
         match self.entry(slot)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(keyring_core::Error::Ambiguous(entries)) => {
+                for entry in &entries {
+                    entry.delete_credential().map_err(|e| map_error(&e))?;
+                }
+                Ok(())
+            }
             Err(e) => Err(map_error(&e)),
         }
     }
@@ -362,14 +292,14 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn secret_service_errors_tell_prompt_from_locked() {
-        use super::secret_service_store::map_error;
-        assert_eq!(map_error(secret_service::Error::Prompt), KeychainError::PromptDismissed);
-        assert_eq!(map_error(secret_service::Error::Locked), KeychainError::Locked);
-        assert_eq!(map_error(secret_service::Error::NoResult), KeychainError::Locked);
-        assert_eq!(map_error(secret_service::Error::Unavailable), KeychainError::NoSecretService);
+        let wrap = |e: secret_service::Error| keyring_core::Error::NoStorageAccess(Box::new(e));
+        assert_eq!(map_error(&wrap(secret_service::Error::Prompt)), KeychainError::PromptDismissed);
+        assert_eq!(map_error(&wrap(secret_service::Error::Locked)), KeychainError::Locked);
+        assert_eq!(map_error(&wrap(secret_service::Error::NoResult)), KeychainError::Locked);
+        let failure = keyring_core::Error::PlatformFailure(Box::new(secret_service::Error::Unavailable));
+        assert_eq!(map_error(&failure), KeychainError::NoSecretService);
     }
 
-    #[cfg(not(target_os = "linux"))]
     #[test]
     fn no_storage_access_tells_prompt_from_locked() {
         let prompt =

@@ -7,6 +7,7 @@ pub mod http;
 pub mod jwks;
 pub mod keychain;
 pub mod oauth;
+pub mod private_files;
 pub mod read;
 pub mod sign_in;
 pub mod store;

@@ -6,6 +6,7 @@
 //! A file that cannot be read is copied aside and never overwritten by an empty one.
 
 use crate::core::profile::{PracticeLink, Profile, ProfileId};
+use crate::infra::private_files;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -121,9 +122,9 @@ impl ProfileStore {
 
     /// Change the file under the lock: re-read, apply `change`, write atomically.
     pub fn update<T>(&self, change: impl FnOnce(&mut ProfilesFile) -> T) -> Result<(ProfilesFile, T), StoreError> {
-        std::fs::create_dir_all(&self.dir).map_err(|source| StoreError::Io { path: self.dir.clone(), source })?;
+        private_files::create_dir_all(&self.dir).map_err(|source| StoreError::Io { path: self.dir.clone(), source })?;
         let lock_path = self.dir.join("profiles.lock");
-        let lock = std::fs::OpenOptions::new()
+        let lock = private_files::options()
             .create(true)
             .truncate(false)
             .write(true)
@@ -147,7 +148,7 @@ impl ProfileStore {
         let path = self.path();
         let tmp = self.dir.join(format!(".{PROFILES_FILE}.{}.tmp", std::process::id()));
         let io = |source| StoreError::Io { path: path.clone(), source };
-        let mut out = std::fs::File::create(&tmp).map_err(io)?;
+        let mut out = private_files::create(&tmp).map_err(io)?;
         out.write_all(text.as_bytes()).map_err(io)?;
         out.sync_all().map_err(io)?;
         drop(out);
@@ -161,7 +162,8 @@ impl ProfileStore {
     fn keep_backup(&self, original: &[u8]) -> Result<PathBuf, StoreError> {
         let backup = self.dir.join(format!("{PROFILES_FILE}.unreadable"));
         if std::fs::read(&backup).ok().as_deref() != Some(original) {
-            std::fs::write(&backup, original).map_err(|source| StoreError::Io { path: backup.clone(), source })?;
+            private_files::write(&backup, original)
+                .map_err(|source| StoreError::Io { path: backup.clone(), source })?;
         }
         Ok(backup)
     }

@@ -149,8 +149,8 @@ pub(crate) const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         method: "GET",
-        path: "/v1/redirect-away",
-        demonstrates: "302 to another host name (localhost): a client must drop Authorization",
+        path: "/v1/redirect-away[?status=307&to=same]",
+        demonstrates: "302 (or the status asked, 301/302/303/307/308) to the echo on another host name (localhost): a client must drop every credential; to=same stays on 127.0.0.1",
         needs: "nothing",
     },
     RouteInfo {
@@ -180,7 +180,7 @@ pub(crate) fn router(env: PracticeEnv, port: u16) -> Router {
         .route("/v1/big", get(big))
         .route("/v1/binary", get(binary))
         .route("/v1/slow", get(slow))
-        .route("/v1/redirect-away", get(redirect_away))
+        .route("/v1/redirect-away", any(redirect_away))
         .route("/v1/status/{code}", get(status))
         .route(
             "/v1/lab/{cause}",
@@ -509,9 +509,22 @@ async fn slow(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response
     json_response(StatusCode::OK, &json!({"environment": st.env, "slept_ms": ms}))
 }
 
-async fn redirect_away(State(st): State<AppState>) -> Response {
-    let location = format!("http://localhost:{}/v1/echo", st.port);
-    let mut response = json_response(StatusCode::FOUND, &json!({"environment": st.env, "location": location}));
+async fn redirect_away(State(st): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let mut status = StatusCode::FOUND;
+    let mut host = "localhost";
+    for (name, value) in url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()) {
+        match (name.as_ref(), value.as_ref()) {
+            ("status", code) => {
+                if let Some(s) = code.parse::<u16>().ok().filter(|c| matches!(c, 301 | 302 | 303 | 307 | 308)) {
+                    status = StatusCode::from_u16(s).unwrap_or(StatusCode::FOUND);
+                }
+            }
+            ("to", "same") => host = "127.0.0.1",
+            _ => {}
+        }
+    }
+    let location = format!("http://{host}:{}/v1/echo", st.port);
+    let mut response = json_response(status, &json!({"environment": st.env, "location": location}));
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(LOCATION, value);
     }

@@ -129,9 +129,11 @@ impl Workspace {
 
     fn collections_lock(&self) -> Result<std::fs::File, WorkspaceError> {
         let dir = &self.paths.config_dir;
-        std::fs::create_dir_all(dir).map_err(|source| CollectionError::Io { path: dir.clone(), source })?;
+        crate::infra::private_files::create_dir_all(dir)
+            .map_err(|source| CollectionError::Io { path: dir.clone(), source })?;
         let path = dir.join("collections.lock");
-        let lock = std::fs::OpenOptions::new()
+        // 0600 from its first moment, like every file Gatepass writes.
+        let lock = crate::infra::private_files::options()
             .create(true)
             .truncate(false)
             .write(true)
@@ -519,7 +521,7 @@ fn write_practice_collection(dir: &Path) -> Result<(), WorkspaceError> {
         order: Vec::new(),
         variables: std::collections::BTreeMap::new(),
     };
-    let _ = std::fs::create_dir_all(dir);
+    let _ = crate::infra::private_files::create_dir_all(dir);
     files::create(dir, PRACTICE_COLLECTION_NAME).or_else(|e| match e {
         CollectionError::AlreadyACollection { .. } => Ok(Collection::default()),
         other => Err(other),
@@ -566,5 +568,21 @@ fn write_practice_collection(dir: &Path) -> Result<(), WorkspaceError> {
         meta.order.push(order);
     }
     files::write_meta(dir, &meta)?;
+    // The practice collection lives in Gatepass's own data folder, where every file is private.
+    tighten_tree(dir);
     Ok(())
+}
+
+/// Folders 0700 and files 0600 under `dir` (Gatepass's own folders only; a user's collection
+/// folder keeps the modes its owner chose).
+fn tighten_tree(dir: &Path) {
+    let _ = crate::infra::private_files::tighten(dir);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            tighten_tree(&path);
+        } else {
+            let _ = crate::infra::private_files::tighten(&path);
+        }
+    }
 }

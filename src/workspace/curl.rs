@@ -55,8 +55,9 @@ impl Workspace {
         let profile = self.profile(id)?;
         let secret = if !draft.send_credential || matches!(profile.auth, AuthMethod::None) {
             None
-        } else if matches!(choice, SecretChoice::EnvVar(_)) {
-            Some(Secret::placeholder())
+        } else if let SecretChoice::EnvVar(var) = choice {
+            // The keychain is not read: the variable's name stands where the value goes.
+            Some(Secret::new(format!("${var}")))
         } else {
             match &profile.auth {
                 AuthMethod::ApiKey { key, .. } => self.read_secret(key)?,

@@ -12,7 +12,10 @@ mod dpop;
 mod files;
 mod oauth1;
 mod sample;
+mod send;
 mod sigv4;
+
+pub use send::DryRun;
 
 pub use crate::core::history::SendOrigin;
 pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
@@ -28,7 +31,7 @@ use crate::core::exchange::{Exchange, RequestId};
 use crate::core::history::HistoryEntry;
 use crate::core::oauth::{CachedToken, GrantError, TokenInfo};
 use crate::core::profile::{AuthMethod, ClientIdentity, Profile, ProfileId, SecretRef};
-use crate::core::request::{self, Gate, PrepareError, RequestDraft};
+use crate::core::request::{Gate, PrepareError, RequestDraft};
 use crate::core::secret::Secret;
 use crate::core::token::Jwt;
 use crate::core::token::verify::{SignatureCheck, VerifyKey, parse_key_set, verify};
@@ -172,6 +175,8 @@ pub struct Workspace {
 impl Workspace {
     /// Open the files (fast, no keychain). Secrets are unavailable until [`Self::connect_keychain`].
     pub fn open(paths: Paths) -> Result<Self, WorkspaceError> {
+        // Folders and files an older release made readable by others are made private now.
+        crate::infra::private_files::tighten_all(&private_paths(&paths));
         let profiles = ProfileStore::new(&paths.config_dir);
         let loaded = profiles.load()?;
         let warnings = loaded.warnings.clone();
@@ -397,6 +402,24 @@ impl Workspace {
         Ok(self.secret_store().get(slot)?)
     }
 
+    /// The fingerprint of what this profile's credential sends, for the request preview
+    /// (blocks: keychain; the window runs it on a task). The API key, token or password as
+    /// stored; for OAuth the cached access token; for a signed JWT one made now, as the next
+    /// request would carry. None when nothing is stored yet.
+    pub fn credential_fingerprint(&self, id: &ProfileId) -> Result<Option<String>, WorkspaceError> {
+        let profile = self.profile(id)?;
+        let secret = match &profile.auth {
+            AuthMethod::None => None,
+            AuthMethod::ApiKey { key, .. } => self.secret_store().get(key)?,
+            AuthMethod::Basic { password, .. } => self.secret_store().get(password)?,
+            _ => self.profile_token(id)?,
+        };
+        Ok(secret.map(|s| match &profile.auth {
+            AuthMethod::Basic { username, .. } => format!("{username}:{}", s.fingerprint()),
+            _ => s.fingerprint(),
+        }))
+    }
+
     // ---- client certificates -----------------------------------------------------------
 
     /// Check a client certificate and key without keeping them: both readable, and the key the
@@ -466,216 +489,6 @@ impl Workspace {
     }
 
     // ---- sending -----------------------------------------------------------------------
-
-    /// Load the profile and its secret, prepare, check the gates, send, record history.
-    /// An OAuth profile's access token is taken from the cache or obtained first; after a 401
-    /// `invalid_token` a new one is obtained and the request is sent once more.
-    pub async fn send(self: &Arc<Self>, request: SendRequest) -> Result<SendOutcome, WorkspaceError> {
-        let this = Arc::clone(self);
-        let profile_id = request.profile.clone();
-        let send_credential = request.draft.send_credential;
-        let uses_body_secrets = body_mentions_secrets(&request.draft.body);
-        let (profile, secret, http, body_secrets) =
-            tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
-                let profile = this.profile(&profile_id)?;
-                // Secrets the body names as {{secret:name}}: read only when it names some.
-                let mut body_secrets = std::collections::BTreeMap::new();
-                if uses_body_secrets {
-                    for (name, slot) in &profile.secret_variables {
-                        if let Some(value) = this.secret_store().get(slot)? {
-                            body_secrets.insert(name.clone(), value);
-                        }
-                    }
-                }
-                // The client certificate belongs to the connection, so it goes even when the
-                // request's own credential is left off. Clients are built once per identity.
-                let http = this.http_client()?.with_tls(&this.tls_extras(&profile)?)?;
-                let secret = match (send_credential, &profile.auth) {
-                    // The client secret goes to the token endpoint only; the token is got below.
-                    (false, _) => None,
-                    (true, auth) if auth.is_oauth() => None,
-                    (true, auth) => match auth.secret_ref() {
-                        Some(slot) => this.secret_store().get(slot)?,
-                        None => None,
-                    },
-                };
-                tracing::debug!(
-                    has_secret = secret.is_some(),
-                    client_certificate = profile.client_certificate.is_some(),
-                    "profile and secret loaded"
-                );
-                Ok((profile, secret, http, body_secrets))
-            })
-            .await
-            .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
-        // A signed JWT is made fresh for each request; the signing key goes no further.
-        let secret = match (&profile.auth, secret) {
-            (AuthMethod::SignedJwt(settings), Some(key)) => {
-                Some(crate::core::token::mint::mint(settings, &key, time::OffsetDateTime::now_utc().unix_timestamp())?)
-            }
-            (_, secret) => secret,
-        };
-        // An OAuth token is got only once the gates are passed: until then a stand-in holds its place.
-        let oauth = send_credential && profile.auth.is_oauth();
-        // A Digest password or an AWS secret access key stays here: the answer to the server's
-        // challenge, or the signature, is made over the request exactly as it is sent.
-        let signs = send_credential
-            && matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_) | AuthMethod::OAuth1(_));
-        let (secret, signing_secret) = match secret {
-            _ if oauth => (Some(Secret::placeholder()), None),
-            Some(key) if signs => (Some(Secret::placeholder()), Some(key)),
-            other => (other, None),
-        };
-
-        let mut prepared = request::prepare(&request.draft, &profile, secret.as_ref())?;
-        drop(secret);
-        let mut waiting = Vec::new();
-        for gate in prepared.gates(&profile) {
-            match gate {
-                Gate::ProductionWrite { .. } if !request.production_write_confirmed => waiting.push(gate),
-                Gate::ForeignHost { .. } => match request.foreign_host {
-                    ForeignHostChoice::Ask => waiting.push(gate),
-                    ForeignHostChoice::SendWithoutCredential => prepared = prepared.without_credential(),
-                    ForeignHostChoice::SendWithCredential => {}
-                },
-                Gate::ProductionWrite { .. } => {}
-            }
-        }
-        if !waiting.is_empty() {
-            return Ok(SendOutcome::NeedsConfirmation(waiting));
-        }
-        if oauth && prepared.credential.is_some() {
-            let (token, _) = self.profile_access_token(&profile, TokenPolicy::ReuseIfFresh).await?;
-            prepared = request::prepare(&request.draft, &profile, Some(&token))?;
-        }
-        // A token bound to the profile's DPoP key goes as DPoP, with a fresh proof.
-        let dpop_key = match (&profile.dpop_key, &profile.auth) {
-            (Some(slot), AuthMethod::Bearer { .. }) if prepared.credential.is_some() => {
-                Some(self.dpop_key(slot).await?)
-            }
-            _ => None,
-        };
-        if let Some(key) = &dpop_key {
-            dpop::attach_dpop(&mut prepared, key, None)?;
-        }
-        tracing::info!(id = request.id.0, method = prepared.method.as_str(), url = %prepared.display_url(), "sending");
-        let mut sent =
-            crate::core::diagnose::observe::observe_prepared(crate::core::diagnose::Knowledge::builtin(), &prepared);
-        // The body's keychain secrets go in last, after the request was observed for explaining.
-        let fill = |prepared: &mut crate::core::request::PreparedRequest| -> Result<(), WorkspaceError> {
-            if let (true, Some(body)) = (uses_body_secrets, &prepared.body) {
-                let filled = request::fill_secret_variables(body, &request.draft.body, &body_secrets)
-                    .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?;
-                prepared.body = Some(filled);
-            }
-            Ok(())
-        };
-        if let (Some(key), Some(_)) = (&signing_secret, &prepared.credential) {
-            prepared.credential = None;
-            let mut filled = prepared.body.clone();
-            if let (true, Some(body)) = (uses_body_secrets, &filled) {
-                filled = Some(
-                    request::fill_secret_variables(body, &request.draft.body, &body_secrets)
-                        .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
-                );
-            }
-            if matches!(profile.auth, AuthMethod::OAuth1(_)) {
-                let wire = self.sign_oauth1(&profile, &mut prepared, key, filled).await?;
-                let sent = crate::core::diagnose::observe::observe_prepared(
-                    crate::core::diagnose::Knowledge::builtin(),
-                    &prepared,
-                );
-                prepared.body = wire;
-                let exchange = http.send(&prepared, request.id).await;
-                drop(prepared);
-                return self.finish_send(&request, profile, sent, exchange).await;
-            }
-            if matches!(profile.auth, AuthMethod::AwsSigV4(_)) {
-                self.sign_aws(&profile, &mut prepared, key, filled.as_deref(), std::time::SystemTime::now()).await?;
-                let sent = crate::core::diagnose::observe::observe_prepared(
-                    crate::core::diagnose::Knowledge::builtin(),
-                    &prepared,
-                );
-                prepared.body = filled;
-                let exchange = http.send(&prepared, request.id).await;
-                drop(prepared);
-                return self.finish_send(&request, profile, sent, exchange).await;
-            }
-            let (exchange, sent) = self.send_digest(&http, &profile, prepared, key, filled, request.id).await?;
-            return self.finish_send(&request, profile, sent, exchange).await;
-        }
-        fill(&mut prepared)?;
-        let mut exchange = http.send(&prepared, request.id).await;
-        if let Some(key) = &dpop_key
-            && let Some(nonce) = dpop::nonce_asked(&exchange)
-        {
-            tracing::info!(id = request.id.0, "the API asked for its DPoP nonce; sending once more with it");
-            dpop::attach_dpop(&mut prepared, key, Some(&nonce))?;
-            exchange = http.send(&prepared, request.id).await;
-        }
-        if oauth && prepared.credential.is_some() && token_refused(&exchange) {
-            tracing::info!(id = request.id.0, "the API refused the access token; getting a new one and retrying once");
-            let (token, _) = self.profile_access_token(&profile, TokenPolicy::GetNew).await?;
-            prepared = request::prepare(&request.draft, &profile, Some(&token))?;
-            drop(token);
-            sent = crate::core::diagnose::observe::observe_prepared(
-                crate::core::diagnose::Knowledge::builtin(),
-                &prepared,
-            );
-            fill(&mut prepared)?;
-            exchange = http.send(&prepared, request.id).await;
-        }
-        drop(prepared);
-        self.finish_send(&request, profile, sent, exchange).await
-    }
-
-    /// Record the masked request in history and explain the answer.
-    async fn finish_send(
-        self: &Arc<Self>,
-        request: &SendRequest,
-        profile: Profile,
-        sent: crate::core::diagnose::observe::SentRequest,
-        exchange: Exchange,
-    ) -> Result<SendOutcome, WorkspaceError> {
-        tracing::info!(id = request.id.0, status = ?exchange.status(), ms = exchange.duration.as_millis(), "received");
-
-        let entry = HistoryEntry {
-            id: 0,
-            sent_at: exchange.started_at.unix_timestamp(),
-            profile_id: profile.id.0.clone(),
-            profile_name: profile.name.clone(),
-            environment: profile.environment.label().to_owned(),
-            method: exchange.record.method.as_str().to_owned(),
-            url: exchange.record.url.clone(),
-            status: exchange.status(),
-            duration_ms: u64::try_from(exchange.duration.as_millis()).unwrap_or(u64::MAX),
-            error: match &exchange.outcome {
-                crate::core::exchange::Outcome::Failed(e) => Some(e.to_string()),
-                crate::core::exchange::Outcome::Response(_) => None,
-            },
-            draft: request::redacted_draft(&request.draft),
-            origin: request.origin,
-        };
-        let this = Arc::clone(self);
-        let (earlier, recorded) = tokio::task::spawn_blocking(move || {
-            let earlier = this.recent_history(HISTORY_FOR_DIAGNOSIS).unwrap_or_default();
-            (earlier, this.record_history(&entry))
-        })
-        .await
-        .unwrap_or_else(|e| (Vec::new(), Err(WorkspaceError::Other(format!("the history task stopped: {e}")))));
-        let history_warning =
-            recorded.err().map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
-        tracing::debug!("history written");
-        // A saved request's required permissions count as expected ones, so a missing one is named.
-        let mut expecting = profile;
-        for scope in &request.required_scopes {
-            if !expecting.expected_scopes.contains(scope) {
-                expecting.expected_scopes.push(scope.clone());
-            }
-        }
-        let explained = crate::core::diagnose::explain_exchange(sent, &exchange, &expecting, &earlier);
-        Ok(SendOutcome::Sent { exchange: Box::new(exchange), explained: Box::new(explained), history_warning })
-    }
 
     /// The history database, opened the first time it is needed (blocks: disk).
     fn history(&self) -> Result<std::sync::MutexGuard<'_, History>, WorkspaceError> {
@@ -1028,25 +841,18 @@ pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String
     }
 }
 
-/// Does the body name a keychain secret (`{{secret:name}}`)?
-fn body_mentions_secrets(body: &crate::core::request::BodyDraft) -> bool {
-    use crate::core::request::BodyDraft;
-    let marker = concat!("{{", "secret:");
-    match body {
-        BodyDraft::None => false,
-        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => text.contains(marker),
-        BodyDraft::Form { fields } => fields.iter().any(|f| f.value.contains(marker) || f.name.contains(marker)),
+/// Gatepass's own folders and the files it writes in them.
+fn private_paths(paths: &Paths) -> Vec<std::path::PathBuf> {
+    let mut out = vec![paths.config_dir.clone(), paths.data_dir.clone()];
+    for name in [crate::infra::store::PROFILES_FILE, "profiles.lock", "profiles.toml.unreadable", "collections.lock"] {
+        out.push(paths.config_dir.join(name));
     }
-}
-
-/// Did the API refuse the access token itself (401 with a Bearer `invalid_token` challenge)?
-/// Then a new token may help; any other refusal would only repeat.
-fn token_refused(exchange: &Exchange) -> bool {
-    let crate::core::exchange::Outcome::Response(response) = &exchange.outcome else { return false };
-    response.status == 401
-        && crate::core::challenge::from_headers(response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .iter()
-            .any(|c| c.error().is_some_and(|e| e.eq_ignore_ascii_case("invalid_token")))
+    let history = crate::infra::history::HISTORY_FILE;
+    for suffix in ["", "-wal", "-shm", "-journal", ".unreadable"] {
+        out.push(paths.data_dir.join(format!("{history}{suffix}")));
+    }
+    out.dedup();
+    out
 }
 
 /// Where the key for a signature check comes from.

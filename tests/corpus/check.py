@@ -25,7 +25,7 @@ CAUSES = [
     "other_auth_failure", "none",
 ]
 MIN_CASES, MIN_PROVIDERS, MIN_PER_CAUSE, MIN_NONE, MAX_SHARE = 90, 28, 3, 8, 0.20
-CASE_KEYS = {"file", "provider", "source", "expect", "why", "environment", "expected_scopes", "now"}
+CASE_KEYS = {"file", "provider", "source", "expect", "why", "environment", "expected_scopes", "now", "batch"}
 
 errors = []
 

@@ -180,8 +180,8 @@ fn send(rt: &tokio::runtime::Runtime, ws: &Arc<Workspace>, profile: &Profile, dr
                 .record
                 .headers
                 .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-                .map(|(_, v)| v.clone());
+                .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+                .map(|h| h.value.as_str().to_owned());
             let top = explained.diagnosis.findings.first();
             let headline = top.map(|f| format!("{:?}: {} {}", f.cause, f.title, f.explanation)).unwrap_or_default();
             match exchange.outcome {

@@ -16,6 +16,8 @@ mod cli;
 mod collections;
 /// The explanation engine measured on tests/corpus/ (accuracy table, reading grade).
 mod corpus;
+/// The one credential rule end to end: canaries in every surface, two-origin redirects, file modes.
+mod credential;
 /// Import from cURL and export as cURL: real commands, bad input, round trips, the binary.
 mod curl;
 /// cURL import against curl itself: both send to one loopback listener, the requests compared.

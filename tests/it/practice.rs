@@ -406,7 +406,7 @@ async fn echo_masks_credentials() {
     assert_eq!(body["query"]["access_token"], format!("eyJ…{}", &jwt[jwt.len() - 4..]).as_str());
     assert_eq!(body["headers"]["x-api-key"], masked.as_str());
     assert_eq!(body["headers"]["authorization"], format!("Bearer eyJ…{}", &jwt[jwt.len() - 4..]).as_str());
-    assert_eq!(body["headers"]["cookie"], "…mnop");
+    assert_eq!(body["headers"]["cookie"], "session=…mnop");
     assert_eq!(body["body_length"], 5);
 }
 

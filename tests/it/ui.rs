@@ -205,7 +205,7 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     });
     let exchange = f.harness.state().tab().answer.as_ref().unwrap().exchange.clone();
     assert_eq!(
-        exchange.record.credential.as_deref(),
+        exchange.record.credential.as_ref().map(gatepass::core::credential::CredentialSummary::description),
         Some(format!("API key gp_test_…{} in header X-Api-Key", &CANARY[CANARY.len() - 4..]).as_str())
     );
     let debug = format!("{exchange:?} {:?}", f.harness.state().profiles());

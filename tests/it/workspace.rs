@@ -140,7 +140,9 @@ fn credential_to_a_foreign_host_needs_a_yes_and_can_be_left_out() {
     match send(&rt, &ws, &profile, draft.clone()) {
         SendOutcome::NeedsConfirmation(gates) => assert_eq!(
             gates[0].question(),
-            "This would send your Sandbox API key to localhost, which is not one of this profile's allowed hosts."
+            format!(
+                "This would send your Sandbox API key to {foreign}, which is not one of this profile's allowed hosts."
+            )
         ),
         SendOutcome::Sent { .. } => panic!("sent to a foreign host without asking"),
     }

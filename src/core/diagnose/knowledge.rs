@@ -4,6 +4,7 @@
 //! (challenges, token claims, request formatting, the clock) are code in the sibling modules.
 
 use super::Cause;
+use super::lexicon::{Lexicon, RawGroup, RawSense};
 pub use crate::core::key_prefix::KeyPrefix;
 use regex::Regex;
 use serde::Deserialize;
@@ -39,8 +40,15 @@ pub struct PhraseRule {
 pub struct Provider {
     pub id: String,
     pub name: String,
+    /// A gateway, proxy or framework that answers for many APIs (Envoy, Kong, nginx): read next
+    /// to the API's own provider entry, not instead of it.
+    pub gateway: bool,
     pub hosts: Vec<String>,
     pub headers: Vec<String>,
+    /// Header values that give it away: `server: envoy`, `via: kong/3.4`.
+    pub header_values: Vec<(String, Pattern)>,
+    /// Wordings only this provider uses, read before the general phrases.
+    pub phrases: Vec<PhraseRule>,
     /// JSON pointers to where this provider puts its error code, most specific first.
     pub code_paths: Vec<String>,
     /// Patterns that pull codes out of free text, such as `AADSTS\d+`.
@@ -89,6 +97,19 @@ pub struct Knowledge {
     pub phrases: Vec<PhraseRule>,
     pub providers: Vec<Provider>,
     pub hosts: Vec<HostRule>,
+    pub lexicon: Lexicon,
+}
+
+impl Provider {
+    /// Whether this provider answered: by host (exact or a parent domain), a telltale header name,
+    /// or a header value that gives it away. `host` is lower case.
+    fn answered(&self, host: &str, headers: &[(String, String)]) -> bool {
+        self.hosts.iter().any(|h| host == h || host.ends_with(&format!(".{h}")))
+            || headers.iter().any(|(n, v)| {
+                self.headers.iter().any(|h| n.eq_ignore_ascii_case(h))
+                    || self.header_values.iter().any(|(name, p)| n.eq_ignore_ascii_case(name) && p.is_match(v))
+            })
+    }
 }
 
 /// Why the data file could not be used: names the entry, for whoever edits it.
@@ -107,6 +128,10 @@ struct RawFile {
     providers: Vec<RawProvider>,
     #[serde(default)]
     hosts: Vec<RawHost>,
+    #[serde(default)]
+    word_groups: Vec<RawGroup>,
+    #[serde(default)]
+    senses: Vec<RawSense>,
 }
 
 #[derive(Deserialize)]
@@ -133,9 +158,15 @@ struct RawProvider {
     id: String,
     name: String,
     #[serde(default)]
+    gateway: bool,
+    #[serde(default)]
     hosts: Vec<String>,
     #[serde(default)]
     headers: Vec<String>,
+    #[serde(default)]
+    header_values: Vec<RawHeaderValue>,
+    #[serde(default)]
+    phrases: Vec<RawPhrase>,
     #[serde(default)]
     code_paths: Vec<String>,
     #[serde(default)]
@@ -144,6 +175,13 @@ struct RawProvider {
     codes: Vec<RawCode>,
     #[serde(default)]
     status: Vec<RawStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeaderValue {
+    name: String,
+    pattern: String,
 }
 
 #[derive(Deserialize)]
@@ -225,6 +263,22 @@ impl Pattern {
     }
 }
 
+fn phrase_rules(raw: Vec<RawPhrase>, entry: &str) -> Result<Vec<PhraseRule>, KnowledgeError> {
+    let mut phrases = Vec::with_capacity(raw.len());
+    for p in raw {
+        let entry = format!("{entry}phrase {}", p.pattern);
+        let (weights, none) = weights(&p.causes, &entry)?;
+        phrases.push(PhraseRule {
+            pattern: regex(&p.pattern, &entry),
+            weights,
+            none,
+            exclusive: p.exclusive,
+            says: p.says,
+        });
+    }
+    Ok(phrases)
+}
+
 fn code_table(raw: Vec<RawCode>, entry: &str) -> Result<BTreeMap<String, CodeRule>, KnowledgeError> {
     let mut table = BTreeMap::new();
     for c in raw {
@@ -248,18 +302,8 @@ impl Knowledge {
     pub fn parse(text: &str) -> Result<Knowledge, KnowledgeError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| KnowledgeError(e.to_string()))?;
         let codes = code_table(raw.codes, "codes")?;
-        let mut phrases = Vec::new();
-        for p in raw.phrases {
-            let entry = format!("phrase {}", p.pattern);
-            let (weights, none) = weights(&p.causes, &entry)?;
-            phrases.push(PhraseRule {
-                pattern: regex(&p.pattern, &entry),
-                weights,
-                none,
-                exclusive: p.exclusive,
-                says: p.says,
-            });
-        }
+        let phrases = phrase_rules(raw.phrases, "")?;
+        let lexicon = Lexicon::build(raw.word_groups, raw.senses).map_err(KnowledgeError)?;
         let mut providers = Vec::new();
         for p in raw.providers {
             let entry = format!("provider {}", p.id);
@@ -271,6 +315,13 @@ impl Knowledge {
             }
             providers.push(Provider {
                 key_prefixes: crate::core::key_prefix::of_provider(&p.id),
+                gateway: p.gateway,
+                header_values: p
+                    .header_values
+                    .iter()
+                    .map(|h| (h.name.to_ascii_lowercase(), regex(&h.pattern, &entry)))
+                    .collect(),
+                phrases: phrase_rules(p.phrases, &format!("{entry} "))?,
                 code_patterns: p.code_patterns.iter().map(|c| regex(c, &entry)).collect(),
                 codes: code_table(p.codes, &entry)?,
                 id: p.id,
@@ -286,7 +337,7 @@ impl Knowledge {
             .into_iter()
             .map(|h| Ok(HostRule { pattern: regex(&h.pattern, "hosts"), environment: h.environment }))
             .collect::<Result<_, KnowledgeError>>()?;
-        Ok(Knowledge { codes, phrases, providers, hosts })
+        Ok(Knowledge { codes, phrases, providers, hosts, lexicon })
     }
 
     /// The knowledge shipped with Gatepass. The file is checked by a test, so a broken edit
@@ -299,6 +350,8 @@ impl Knowledge {
             .iter()
             .map(|p| &p.pattern)
             .chain(self.providers.iter().flat_map(|p| p.code_patterns.iter()))
+            .chain(self.providers.iter().flat_map(|p| p.phrases.iter().map(|r| &r.pattern)))
+            .chain(self.providers.iter().flat_map(|p| p.header_values.iter().map(|(_, v)| v)))
             .chain(self.hosts.iter().map(|h| &h.pattern));
         for pattern in all {
             pattern.build()?;
@@ -317,16 +370,26 @@ impl Knowledge {
     }
 
     pub fn empty() -> Knowledge {
-        Knowledge { codes: BTreeMap::new(), phrases: Vec::new(), providers: Vec::new(), hosts: Vec::new() }
+        Knowledge {
+            codes: BTreeMap::new(),
+            phrases: Vec::new(),
+            providers: Vec::new(),
+            hosts: Vec::new(),
+            lexicon: Lexicon::default(),
+        }
     }
 
-    /// The provider a response came from, by host (exact or a parent domain) or a telltale header.
+    /// The API provider a response came from, by host (exact or a parent domain) or a telltale
+    /// header. Gateways are not providers here: see [`Knowledge::gateways`].
     pub fn provider(&self, host: &str, headers: &[(String, String)]) -> Option<&Provider> {
         let host = host.to_ascii_lowercase();
-        self.providers.iter().find(|p| {
-            p.hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")))
-                || headers.iter().any(|(n, _)| p.headers.iter().any(|h| n.eq_ignore_ascii_case(h)))
-        })
+        self.providers.iter().filter(|p| !p.gateway).find(|p| p.answered(&host, headers))
+    }
+
+    /// The gateways, proxies and frameworks that answered (or passed on) the response.
+    pub fn gateways(&self, host: &str, headers: &[(String, String)]) -> Vec<&Provider> {
+        let host = host.to_ascii_lowercase();
+        self.providers.iter().filter(|p| p.gateway && p.answered(&host, headers)).collect()
     }
 
     /// The longest known prefix the credential starts with (from the one key-prefix table).

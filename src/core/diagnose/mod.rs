@@ -9,6 +9,7 @@ mod engine;
 mod findings;
 pub mod har;
 pub mod knowledge;
+pub mod lexicon;
 pub mod observe;
 mod response;
 mod sent;
@@ -215,9 +216,10 @@ impl Failure {
             TransportError::Refused { .. } => FailureKind::Refused,
             TransportError::Timeout { .. } => FailureKind::Timeout,
             TransportError::Tls { problem, .. } => FailureKind::Tls(*problem),
-            TransportError::Cancelled | TransportError::TooManyRedirects | TransportError::Other { .. } => {
-                FailureKind::Other
-            }
+            TransportError::Cancelled
+            | TransportError::TooManyRedirects
+            | TransportError::RedirectWouldResendSecret { .. }
+            | TransportError::Other { .. } => FailureKind::Other,
         };
         Failure { kind, message: error.to_string() }
     }
@@ -400,7 +402,7 @@ pub fn explain_exchange(
         }
         Outcome::Response(response) => {
             // A redirect to another host arrives without the credential (it is dropped on purpose).
-            let final_host = url::Url::parse(&response.final_url)
+            let final_host = url::Url::parse(response.final_url.as_str())
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
                 .unwrap_or_else(|| sent.host.clone());

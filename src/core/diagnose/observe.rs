@@ -5,8 +5,7 @@
 //! a fingerprint, so everything after it is safe to show and store.
 
 use super::knowledge::{EnvKind, KeyPrefix, Knowledge};
-use crate::core::redact::{is_sensitive_query_name, redact_header_value};
-use crate::core::request::is_sensitive_header;
+use crate::core::credential::{Place as RulePlace, Rule};
 use crate::core::secret::fingerprint;
 use crate::core::token::{TokenKind, read_token};
 use base64::Engine as _;
@@ -179,8 +178,23 @@ const FORM_SECRETS: &[&str] =
     &["client_secret", "client_assertion", "password", "refresh_token", "assertion", "api_key", "apikey", "token"];
 
 /// Read a raw request once. `body` is the request body (form bodies are read for token requests).
+/// What is a credential is the credential rule's detector (a request from a HAR file has no
+/// profile behind it).
 pub fn observe(
     knowledge: &Knowledge,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> SentRequest {
+    observe_with(knowledge, &Rule::detector(), method, url, headers, body)
+}
+
+/// Like [`observe`], with the request's own credential rule: where its profile put the
+/// credential counts whatever the header or parameter is called.
+pub fn observe_with(
+    knowledge: &Knowledge,
+    rule: &Rule,
     method: &str,
     url: &str,
     headers: &[(String, String)],
@@ -206,13 +220,16 @@ pub fn observe(
             }
         } else if lower == "authorization" || lower == "proxy-authorization" {
             credentials.push(read_authorization(knowledge, name, value));
-        } else if is_sensitive_header(name) && lower != "set-cookie" {
+        } else if rule.header_is_credential(name, value) && lower != "set-cookie" {
             credentials.push(read_plain(knowledge, Place::Header(name.clone()), value));
         }
     }
     if let Some(u) = &parsed {
         for (name, value) in u.query_pairs() {
-            if is_sensitive_query_name(&name) && name != "code" {
+            // An OAuth `code` in an address is a step of a sign-in, not a credential sent on
+            // purpose, unless the profile itself puts its key there.
+            let known = rule.is_known(&RulePlace::Query(name.clone().into_owned()));
+            if known || (rule.query_is_credential(&name, &value) && name != "code") {
                 credentials.push(read_plain(knowledge, Place::Query(name.into_owned()), &value));
             }
         }
@@ -222,7 +239,9 @@ pub fn observe(
         for (name, value) in url::form_urlencoded::parse(body.as_bytes()) {
             if name == "grant_type" {
                 grant_type = Some(value.chars().take(100).collect());
-            } else if FORM_SECRETS.contains(&name.as_ref()) {
+            } else if FORM_SECRETS.contains(&name.as_ref())
+                || rule.is_known(&RulePlace::BodyField(name.clone().into_owned()))
+            {
                 credentials.push(read_plain(knowledge, Place::Form(name.into_owned()), &value));
             }
         }
@@ -230,10 +249,10 @@ pub fn observe(
 
     SentRequest {
         method: method.to_ascii_uppercase(),
-        url: crate::core::redact::redact_url_text(url),
+        url: rule.mask_url_text(url).into_string(),
         host,
         path,
-        headers: headers.iter().map(|(n, v)| (n.clone(), redact_header_value(n, v))).collect(),
+        headers: headers.iter().map(|(n, v)| (n.clone(), rule.mask_header(n, v).into_string())).collect(),
         credentials,
         grant_type,
     }
@@ -248,12 +267,13 @@ pub fn observe_prepared(knowledge: &Knowledge, request: &crate::core::request::P
         headers.push((name.clone(), value.expose().to_owned()));
     }
     let body = request.body.as_deref().and_then(|b| std::str::from_utf8(b).ok());
-    let mut sent = observe(knowledge, request.method.as_str(), request.wire_url().as_str(), &headers, body);
+    let rule = request.rule();
+    let mut sent = observe_with(knowledge, &rule, request.method.as_str(), request.wire_url().as_str(), &headers, body);
     // Wipe the copies that held the credential.
     for (_, value) in &mut headers {
         zeroize::Zeroize::zeroize(value);
     }
-    sent.url = request.display_url();
+    sent.url = request.display_url().into_string();
     sent
 }
 

@@ -17,6 +17,7 @@ pub struct Field {
 }
 
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools, reason = "independent facts read from one body, each used on its own")]
 pub struct BodySignals {
     pub codes: Vec<Field>,
     pub messages: Vec<Field>,
@@ -26,6 +27,9 @@ pub struct BodySignals {
     pub ok_false: bool,
     /// GraphQL's `"errors": [...]`, which comes with a 200.
     pub graphql_errors: bool,
+    /// The body is shaped like an error report (an `error` member, `success: false`, a non-zero
+    /// result code next to a message): APIs that answer every call with a 200 say "no" this way.
+    pub error_shaped: bool,
     /// The body could not be read as text (binary, compressed).
     pub unreadable: bool,
 }
@@ -98,8 +102,8 @@ pub fn read_body(body: &[u8], content_type: Option<&str>) -> BodySignals {
         if let Ok(json) = serde_json::from_str::<Value>(trimmed) {
             let mut leaves = 0;
             walk(&json, "", None, 0, &mut leaves, &mut out);
-            out.graphql_errors = json.get("errors").and_then(Value::as_array).is_some_and(|e| !e.is_empty())
-                && json.get("data").is_some();
+            out.graphql_errors = json.get("errors").and_then(Value::as_array).is_some_and(|e| !e.is_empty());
+            out.error_shaped = out.graphql_errors || error_shaped(&json);
             out.json = Some(json);
             return out;
         }
@@ -144,6 +148,33 @@ pub fn read_headers(headers: &[(String, String)], out: &mut BodySignals) {
     }
 }
 
+/// What a member's name says its value is: a code, a message, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Code,
+    Message,
+    Other,
+}
+
+/// Known names first, then the shapes providers invent (`ret_code`, `errcode`, `errmsg`,
+/// `ret_msg`, `errorDescription`, `error_detail`).
+fn role(key: &str) -> Role {
+    if CODE_KEYS.contains(&key) {
+        return Role::Code;
+    }
+    if MESSAGE_KEYS.contains(&key) {
+        return Role::Message;
+    }
+    let squashed: String = key.chars().filter(char::is_ascii_alphanumeric).collect();
+    if ["msg", "message", "desc", "detail", "reason", "hint", "explanation"].iter().any(|w| squashed.contains(w)) {
+        Role::Message
+    } else if squashed.ends_with("code") || squashed.ends_with("errno") || squashed.ends_with("error") {
+        Role::Code
+    } else {
+        Role::Other
+    }
+}
+
 fn push_leaf(key: &str, path: &str, value: &str, out: &mut BodySignals) {
     let value: String = value.chars().take(600).collect();
     let value = value.trim();
@@ -152,15 +183,59 @@ fn push_leaf(key: &str, path: &str, value: &str, out: &mut BodySignals) {
     }
     let field = Field { at: path.to_owned(), value: value.to_owned() };
     let one_word = !value.contains(char::is_whitespace) && value.len() <= 100;
-    if CODE_KEYS.contains(&key) && one_word {
-        out.codes.push(field);
-    } else if MESSAGE_KEYS.contains(&key) && one_word && looks_like_code(value) {
+    match role(key) {
+        Role::Code if one_word => out.codes.push(field),
         // Some APIs put a code where the message belongs: "message": "TOKEN_EXPIRED".
-        out.codes.push(field.clone());
-        out.messages.push(field);
-    } else if CODE_KEYS.contains(&key) || MESSAGE_KEYS.contains(&key) {
-        out.messages.push(field);
+        Role::Message if one_word && looks_like_code(value) => {
+            out.codes.push(field.clone());
+            out.messages.push(field);
+        }
+        Role::Code | Role::Message => out.messages.push(field),
+        Role::Other => {}
     }
+}
+
+/// Members whose number is an error code (`code`, `errcode`, `ret_code`, `subcode`, `errno`).
+fn numeric_code_key(key: &str) -> bool {
+    let squashed: String = key.chars().filter(char::is_ascii_alphanumeric).collect();
+    squashed.ends_with("code") || squashed.ends_with("codes") || squashed.ends_with("errno")
+}
+
+/// Does a JSON body report an error, whatever its status?
+fn error_shaped(json: &Value) -> bool {
+    let Some(map) = json.as_object() else { return false };
+    let mut has_message = false;
+    let mut failed = false;
+    for (key, value) in map {
+        let lower = key.to_ascii_lowercase();
+        let present = !matches!(value, Value::Null) && value.as_str().is_none_or(|s| !s.trim().is_empty());
+        match lower.as_str() {
+            "error" | "errors" | "fault" | "error_code" | "errorcode" | "error_description"
+                if present && value != &Value::Bool(false) && value.as_array().is_none_or(|a| !a.is_empty()) =>
+            {
+                failed = true;
+            }
+            "success" | "ok" | "succeeded" => failed |= value == &Value::Bool(false),
+            "status" | "result" | "state" => {
+                failed |= value.as_str().is_some_and(|s| {
+                    matches!(s.to_ascii_lowercase().as_str(), "error" | "fail" | "failed" | "failure" | "denied")
+                });
+            }
+            _ => {}
+        }
+        if role(&lower) == Role::Message && value.as_str().is_some_and(|s| s.contains(' ')) {
+            has_message = true;
+        }
+        // A result code that is not zero (or 200) next to a sentence: {"errcode":40001,"errmsg":"…"}.
+        if numeric_code_key(&lower)
+            && let Some(n) = value.as_i64().or_else(|| value.as_str().and_then(|s| s.trim().parse::<i64>().ok()))
+            && n != 0
+            && n != 200
+        {
+            failed |= map.iter().any(|(k, v)| role(&k.to_ascii_lowercase()) == Role::Message && v.is_string());
+        }
+    }
+    failed || (has_message && map.contains_key("errors"))
 }
 
 fn looks_like_code(value: &str) -> bool {
@@ -195,10 +270,7 @@ fn walk(value: &Value, path: &str, key: Option<&str>, depth: usize, leaves: &mut
         Value::Number(n) => {
             *leaves += 1;
             if let Some(k) = &key_lower
-                && matches!(
-                    k.as_str(),
-                    "code" | "error_code" | "errorcode" | "subcode" | "error_subcode" | "errorcodes"
-                )
+                && numeric_code_key(k)
             {
                 out.codes.push(Field { at: path.to_owned(), value: n.to_string() });
             }

@@ -3,7 +3,6 @@
 
 use crate::core::profile::{AuthMethod, KeyPlacement};
 use crate::core::request::{self, BodyDraft, KeyValue, Method};
-use crate::core::secret::Secret;
 use crate::ui::command::{Command, CurlCommand};
 use crate::ui::panels::request_tab::{RequestPane, RequestTab, SendState};
 use crate::ui::view::ViewCx;
@@ -285,12 +284,12 @@ fn preview_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands
         ui.label("No profile is selected.");
         return;
     };
-    let placeholder = Secret::placeholder();
-    match request::prepare(&tab.draft, profile, Some(&placeholder)) {
-        Ok(prepared) => {
-            let mut text = prepared.preview();
+    // The stored secret's fingerprint comes from `Workspace::credential_fingerprint`, run on a
+    // task; until it is known the preview says where the value comes from.
+    match request::preview(&tab.draft, profile, None) {
+        Ok((mut text, gates)) => {
             ui.add(egui::TextEdit::multiline(&mut text).code_editor().interactive(false).desired_width(f32::INFINITY));
-            for gate in prepared.gates(profile) {
+            for gate in gates {
                 ui.label(egui::RichText::new(gate.question()).color(palette.warning));
             }
             crate::ui::panels::curl_ui::copy_row_ui(tab, ui, cx, commands);

@@ -437,8 +437,8 @@ fn sent_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, record: &crate::core::exchange::R
     let typed: Vec<&str> = record
         .headers
         .iter()
-        .filter(|(name, _)| crate::core::request::is_sensitive_header(name))
-        .map(|(name, _)| name.as_str())
+        .filter(|h| crate::core::request::is_sensitive_header(&h.name))
+        .map(|h| h.name.as_str())
         .collect();
     match &record.credential {
         Some(credential) => {
@@ -457,7 +457,7 @@ fn sent_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, record: &crate::core::exchange::R
             ui.label(egui::RichText::new("No credential was sent.").color(palette.muted));
         }
     }
-    header_grid_ui(ui, "sent_headers", &record.headers);
+    header_grid_ui(ui, "sent_headers", &record.header_pairs());
 }
 
 fn header_grid_ui(ui: &mut egui::Ui, id: &str, headers: &[(String, String)]) {
