@@ -8,6 +8,7 @@ pub mod jwks;
 pub mod keychain;
 pub mod oauth;
 pub mod private_files;
+pub mod read;
 pub mod sign_in;
 pub mod store;
 pub mod tls;

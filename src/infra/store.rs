@@ -68,6 +68,8 @@ pub enum StoreError {
         "Could not read or write the profiles file {path}: {source}. Check that the folder exists and you may write to it."
     )]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("{0} Gatepass keeps its profiles in that file: move what is there now out of the way.")]
+    Read(crate::infra::read::ReadError),
     #[error("Could not save the profiles: {0}")]
     Serialize(String),
 }
@@ -98,12 +100,12 @@ impl ProfileStore {
     /// what could be read, and a copy of the original is kept beside it.
     pub fn load(&self) -> Result<Loaded, StoreError> {
         let path = self.path();
-        let text = match std::fs::read(&path) {
+        let text = match crate::infra::read::bounded(&path, crate::infra::read::limit::PROFILES, "profiles file") {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::infra::read::ReadError::NotFound { .. }) => {
                 return Ok(Loaded { file: self.new_file(), is_new: true, warnings: Vec::new() });
             }
-            Err(source) => return Err(StoreError::Io { path, source }),
+            Err(e) => return Err(StoreError::Read(e)),
         };
         let (file, problems) = parse_leniently(&String::from_utf8_lossy(&text));
         let mut warnings = Vec::new();

@@ -39,6 +39,7 @@ use crate::infra::history::{History, HistoryError};
 use crate::infra::http::HttpClient;
 use crate::infra::jwks::JwksCache;
 use crate::infra::keychain::{Keychain, KeychainError, MemoryStore, SecretStore, StoreKind, UnavailableStore};
+use crate::infra::read;
 pub use crate::infra::sign_in::{
     Browser, CancelHandle, CancelSignal, DEFAULT_BROWSER_TIMEOUT_SECS, NoBrowser, SignInOptions, SignInPrompt,
     SystemBrowser, cancel_pair,
@@ -78,6 +79,8 @@ pub enum WorkspaceError {
         "The client certificate's private key is not in the keychain. Import the certificate and its key into the profile again."
     )]
     MissingClientKey,
+    #[error(transparent)]
+    Read(#[from] read::ReadError),
     #[error(transparent)]
     Collection(#[from] crate::infra::collections::CollectionError),
     #[error(
@@ -803,19 +806,19 @@ impl Workspace {
     }
 }
 
-/// Read a file a person named that may hold a private key (a PEM key, a PKCS#12 bundle). A
-/// leading `~/` means the home folder. The bytes are wiped from memory when dropped.
+/// Read a file a person named that may hold a private key (a PKCS#12 bundle), at most
+/// [`read::limit::PKCS12`]. A leading `~/` means the home folder. The bytes are wiped from
+/// memory when dropped.
 pub fn read_key_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, WorkspaceError> {
-    let expanded = expand_home(path);
-    std::fs::read(&expanded).map(zeroize::Zeroizing::new).map_err(|e| {
-        WorkspaceError::Other(match e.kind() {
-            std::io::ErrorKind::NotFound => format!("There is no file at {}. Check the path.", expanded.display()),
-            std::io::ErrorKind::PermissionDenied => {
-                format!("Gatepass is not allowed to read {}. Check the file's permissions.", expanded.display())
-            }
-            _ => format!("Could not read {}: {e}", expanded.display()),
-        })
-    })
+    read_secret_file(path, read::limit::PKCS12, "PKCS#12 file")
+}
+
+fn read_secret_file(
+    path: &std::path::Path,
+    limit: u64,
+    what: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, WorkspaceError> {
+    Ok(read::bounded(&expand_home(path), limit, what).map(zeroize::Zeroizing::new)?)
 }
 
 fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
@@ -825,9 +828,10 @@ fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
     }
 }
 
-/// Read a PEM file (certificate, key or CA bundle) a person named, as text.
+/// Read a PEM file (certificate, key or CA bundle) a person named, as text, at most
+/// [`read::limit::PEM`].
 pub fn read_pem_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, WorkspaceError> {
-    let bytes = read_key_file(path)?;
+    let bytes = read_secret_file(path, read::limit::PEM, "PEM file")?;
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(zeroize::Zeroizing::new(text.to_owned())),
         Err(_) => Err(WorkspaceError::Other(format!(

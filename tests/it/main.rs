@@ -42,6 +42,8 @@ mod oauth_grants;
 mod practice;
 /// The one profile builder, rule by rule: the CLI and the editor refuse with the same reason.
 mod profile_rules;
+/// Nothing lost, nothing hangs: special files, size limits, damaged profiles, concurrent first use, keychain deadlines.
+mod reliability;
 /// Secrets stay in the keychain: the real Secret Service, namespacing, a canary through a session.
 mod secrets;
 /// Signed JWTs made for each request, `private_key_jwt`, PyJWT interop.

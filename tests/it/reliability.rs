@@ -1,0 +1,96 @@
+//! Nothing lost, nothing hangs: the binary against special files, oversized input, damaged
+//! profiles files, concurrent first use and a keychain that does not answer. Every run has a
+//! deadline, so a hang fails the test instead of stalling the suite.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// How long any one command may take here before it counts as hanging.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Run the binary with its own config folder, feeding `stdin`, and kill it if it outlives
+/// `deadline` (then the test fails saying so).
+pub fn run_within(
+    config: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    envs: &[(&str, &str)],
+    deadline: Duration,
+) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut input = child.stdin.take().unwrap();
+    let bytes = stdin.map(<[u8]>::to_vec);
+    let feeder = std::thread::spawn(move || {
+        if let Some(bytes) = bytes {
+            // A command that stops before reading all of its input closes the pipe: fine.
+            let _ = input.write_all(&bytes);
+        }
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    if let Ok(output) = rx.recv_timeout(deadline) {
+        let _ = feeder.join();
+        output.unwrap()
+    } else {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("gatepass {args:?} did not finish within {deadline:?}");
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn client_cert_dev_zero_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_within(
+        dir.path(),
+        &[
+            "profile",
+            "add",
+            "Zero",
+            "--base-url",
+            "https://api.example.com",
+            "--client-cert",
+            "/dev/zero",
+            "--client-key",
+            "/dev/zero",
+        ],
+        None,
+        &[],
+        DEADLINE,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(said.contains("/dev/zero is a device, not a file"), "{said}");
+    assert!(!dir.path().join("profiles.toml").exists(), "nothing may be saved");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_at_profiles_toml_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("profiles.toml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for args in [&["profile", "list"][..], &["send", "--profile", "X", "/v1/me"][..], &["check"][..]] {
+        let out = run_within(dir.path(), args, None, &[], DEADLINE);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        let said = text(&out.stderr);
+        assert!(said.contains("profiles.toml is a named pipe (FIFO), not a file"), "{args:?}: {said}");
+    }
+}
