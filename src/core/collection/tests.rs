@@ -339,7 +339,13 @@ fn request_strategy() -> impl Strategy<Value = SavedRequest> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // Failure seeds are kept next to this file (tests.proptest-regressions), not in a folder at the
+    // top of the repository.
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     /// Any request → file → the same request; and the file of that request is the same bytes.
     #[test]
