@@ -29,6 +29,7 @@ mod shown;
 mod tokenize;
 
 pub use detect::credentials_in_draft;
+pub(crate) use draft::split_query;
 pub use found::{CredentialSource, FoundCredential, SuggestedAuth};
 pub use shown::Shown;
 pub use tokenize::{Token, shell_expansions, tokenize};

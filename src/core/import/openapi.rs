@@ -4,8 +4,9 @@
 //! header parameters are kept, and each operation's `security` gives its required scopes (the union
 //! within the first alternative; the other alternatives are named in the notes).
 
-use super::ImportError;
-use crate::core::collection::SavedRequest;
+use super::{ImportError, ImportPlan, PlannedAuth, PlannedProfile};
+use crate::core::collection::{SavedRequest, folder_path_for};
+use crate::core::profile::{Environment, KeyPlacement};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use serde_json::Value;
 
@@ -126,6 +127,220 @@ pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
         }
     }
     Ok(out)
+}
+
+/// The document as an import plan: requests in folders by tag, a profile per server (one that
+/// says sandbox, test or staging is suggested as Sandbox, the others as Production), and the
+/// sign-in method most operations use as the profiles' method.
+pub fn plan(doc: &Value) -> Result<ImportPlan, ImportError> {
+    let imported = import(doc)?;
+    let swagger2 = doc.get("openapi").is_none();
+    let format = if swagger2 {
+        "swagger-2.0".to_owned()
+    } else {
+        let mut parts = imported.version.split('.');
+        format!("openapi-{}.{}", parts.next().unwrap_or("3"), parts.next().unwrap_or("0"))
+    };
+    let mut plan = ImportPlan::new(format, imported.title.clone());
+    plan.notes = doc.pointer("/info/description").and_then(Value::as_str).unwrap_or_default().to_owned();
+    for op in imported.operations {
+        let folder = folder_path_for(&op.folder);
+        plan.add_request(&folder, op.request);
+    }
+    for words in imported.skipped {
+        let (item, why) = words.split_once(": ").unwrap_or(("the document", words.as_str()));
+        plan.skip(item, why);
+    }
+    let (auth, auth_notes) = main_scheme(doc);
+    for (item, why) in auth_notes {
+        plan.skip(item, why);
+    }
+    let described = server_descriptions(doc, swagger2);
+    let mut seen = Vec::new();
+    for (url, description) in described {
+        if seen.contains(&url) {
+            continue;
+        }
+        seen.push(url.clone());
+        let words = format!("{url} {description}").to_ascii_lowercase();
+        let test_words = ["sandbox", "test", "staging", "stage", "dev", "qa", "uat", "mock", "localhost", "127.0.0.1"];
+        let environment =
+            if test_words.iter().any(|w| words.contains(w)) { Environment::Sandbox } else { Environment::Production };
+        let mut profile =
+            PlannedProfile::new(format!("{} — {}", imported.title, environment.label()), environment, url.clone());
+        if plan.profiles.iter().any(|p| p.name == profile.name) {
+            let host = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or(url.clone());
+            profile.name = format!("{} ({host})", profile.name);
+        }
+        profile.auth = auth.clone();
+        if !description.is_empty() {
+            profile.notes = format!("Server: {description}");
+        }
+        plan.profiles.push(profile);
+    }
+    if plan.profiles.is_empty() {
+        let mut profile = PlannedProfile::new(imported.title.clone(), Environment::Sandbox, String::new());
+        profile.auth = auth;
+        profile.notes = "The document names no server: set this profile's base URL.".to_owned();
+        plan.profiles.push(profile);
+    }
+    Ok(plan)
+}
+
+/// Each server's URL (variables at their defaults) and description.
+fn server_descriptions(doc: &Value, swagger2: bool) -> Vec<(String, String)> {
+    if swagger2 {
+        return swagger_servers(doc).into_iter().map(|u| (u, String::new())).collect();
+    }
+    let urls = openapi_servers(doc);
+    let descriptions: Vec<String> = doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter(|s| s.get("url").and_then(Value::as_str).is_some())
+                .map(|s| s.get("description").and_then(Value::as_str).unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    urls.into_iter().enumerate().map(|(i, u)| (u, descriptions.get(i).cloned().unwrap_or_default())).collect()
+}
+
+/// The security scheme most operations name, as a profile sign-in method, and what could not be
+/// carried over.
+fn main_scheme(doc: &Value) -> (PlannedAuth, Vec<(String, String)>) {
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .or_else(|| doc.get("securityDefinitions"))
+        .and_then(Value::as_object);
+    let Some(schemes) = schemes else { return (PlannedAuth::None, Vec::new()) };
+    let mut uses: Vec<(String, usize)> = schemes.keys().map(|k| (k.clone(), 0)).collect();
+    let mut count = |security: Option<&Value>| {
+        for alt in security.and_then(Value::as_array).into_iter().flatten() {
+            for name in alt.as_object().into_iter().flat_map(|o| o.keys()) {
+                if let Some(entry) = uses.iter_mut().find(|(k, _)| k == name) {
+                    entry.1 += 1;
+                }
+            }
+        }
+    };
+    count(doc.get("security"));
+    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for (key, _) in METHODS {
+            if let Some(op) = item.get(key) {
+                count(op.get("security"));
+            }
+        }
+    }
+    // The most used; ties go to the document's order.
+    let mut best: Option<(String, usize)> = None;
+    for (name, n) in uses {
+        if best.as_ref().is_none_or(|(_, b)| n > *b) {
+            best = Some((name, n));
+        }
+    }
+    let Some((name, _)) = best else { return (PlannedAuth::None, Vec::new()) };
+    let scheme = &schemes[&name];
+    let kind = scheme.get("type").and_then(Value::as_str).unwrap_or_default();
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+    let item = format!("security scheme {name}");
+    let mut notes = Vec::new();
+    let auth = match kind {
+        "apiKey" => {
+            let param = text(scheme.get("name"));
+            match scheme.get("in").and_then(Value::as_str) {
+                Some("query") => {
+                    PlannedAuth::ApiKey { name: param, placement: KeyPlacement::Query, value: String::new() }
+                }
+                Some("cookie") => {
+                    notes.push((item, format!("an API key in the cookie `{param}`: Gatepass sends API keys in a header or the query, so the profile has no sign-in method yet.")));
+                    PlannedAuth::None
+                }
+                _ => PlannedAuth::ApiKey { name: param, placement: KeyPlacement::Header, value: String::new() },
+            }
+        }
+        "basic" => PlannedAuth::Basic { username: String::new(), password: String::new() },
+        "http" => match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+            Some("basic") => PlannedAuth::Basic { username: String::new(), password: String::new() },
+            Some("digest") => PlannedAuth::Digest { username: String::new(), password: String::new() },
+            _ => PlannedAuth::Bearer { token: String::new() },
+        },
+        "oauth2" => oauth2_auth(scheme, &item, &mut notes),
+        "openIdConnect" => {
+            let url = text(scheme.get("openIdConnectUrl"));
+            notes.push((item, format!("OpenID Connect sign-in: the profile signs in in the browser; fill its sign-in and token addresses from the discovery document {url}.")));
+            PlannedAuth::OAuthAuthorizationCode {
+                authorize_url: String::new(),
+                token_url: String::new(),
+                client_id: String::new(),
+                scopes: vec!["openid".to_owned()],
+            }
+        }
+        "mutualTLS" => {
+            notes.push((
+                item,
+                "a client certificate (mutual TLS): add it to the profile with Client certificate…".to_owned(),
+            ));
+            PlannedAuth::None
+        }
+        other => {
+            notes.push((item, format!("sign-in type `{other}` is not one Gatepass knows.")));
+            PlannedAuth::None
+        }
+    };
+    (auth, notes)
+}
+
+fn oauth2_auth(scheme: &Value, item: &str, notes: &mut Vec<(String, String)>) -> PlannedAuth {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+    // Swagger 2.0: one flow on the scheme itself.
+    if let Some(flow) = scheme.get("flow").and_then(Value::as_str) {
+        return match flow {
+            "application" => PlannedAuth::OAuthClientCredentials {
+                token_url: text(scheme.get("tokenUrl")),
+                client_id: String::new(),
+                client_secret: String::new(),
+                scopes: Vec::new(),
+            },
+            _ => PlannedAuth::OAuthAuthorizationCode {
+                authorize_url: text(scheme.get("authorizationUrl")),
+                token_url: text(scheme.get("tokenUrl")),
+                client_id: String::new(),
+                scopes: Vec::new(),
+            },
+        };
+    }
+    let flows = scheme.get("flows");
+    if let Some(flow) = flows.and_then(|f| f.get("authorizationCode")) {
+        return PlannedAuth::OAuthAuthorizationCode {
+            authorize_url: text(flow.get("authorizationUrl")),
+            token_url: text(flow.get("tokenUrl")),
+            client_id: String::new(),
+            scopes: Vec::new(),
+        };
+    }
+    if let Some(flow) = flows.and_then(|f| f.get("clientCredentials")) {
+        return PlannedAuth::OAuthClientCredentials {
+            token_url: text(flow.get("tokenUrl")),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: Vec::new(),
+        };
+    }
+    if let Some(flow) = flows.and_then(|f| f.get("implicit")) {
+        notes.push((item.to_owned(), "the implicit OAuth flow is no longer considered safe (RFC 9700); the profile signs in in the browser with a code instead, which most servers that offer implicit also accept.".to_owned()));
+        return PlannedAuth::OAuthAuthorizationCode {
+            authorize_url: text(flow.get("authorizationUrl")),
+            token_url: String::new(),
+            client_id: String::new(),
+            scopes: Vec::new(),
+        };
+    }
+    if flows.and_then(|f| f.get("password")).is_some() {
+        notes.push((item.to_owned(), "the OAuth password flow: Gatepass does not sign in with a user's password; the profile takes a token you paste.".to_owned()));
+        return PlannedAuth::Bearer { token: String::new() };
+    }
+    PlannedAuth::Bearer { token: String::new() }
 }
 
 fn openapi_servers(doc: &Value) -> Vec<String> {

@@ -220,7 +220,7 @@ pub(super) fn form_rows(text: &str) -> Vec<KeyValue> {
 }
 
 /// Split `https://host/path?a=1&b=2` into the address and query rows.
-pub(in crate::core::curl) fn split_query(url: &str) -> (String, Vec<KeyValue>) {
+pub(crate) fn split_query(url: &str) -> (String, Vec<KeyValue>) {
     let (without_fragment, _) = url.split_once('#').unwrap_or((url, ""));
     match without_fragment.split_once('?') {
         Some((base, query)) => (base.to_owned(), form_rows(query)),

@@ -25,7 +25,7 @@ mod address;
 mod body;
 mod form;
 
-pub(super) use address::split_query;
+pub(crate) use address::split_query;
 use address::{address, choose_url, form_rows};
 use body::{
     DataKind, FORM_TYPE, JSON_TYPE, Reader, body_from, data_piece, expand, upload_body, url_query_piece, variable,
