@@ -8,6 +8,7 @@
 #   5. diagnosis speed (tests/bench_explain.sh);
 #   6. "Check all" over 50 profiles (the check test binary of the debug build, dependencies optimised, run with --ignored);
 #   7. collections at scale (tests/bench_collections.sh): collection show/list next to python3, gatepass run.
+#   8. import of large real OpenAPI documents (tests/bench_import.sh), next to python3 only parsing them.
 # Figures depend on the machine; the ratios to curl and HTTPie are what to compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,6 +100,9 @@ cargo test --locked --test it -- --ignored --nocapture check::check_all_fifty 2>
 
 echo "== 7. Collections: 2,000 requests in 100 folders; gatepass run over 200 requests"
 tests/bench_collections.sh
+
+echo "== 8. Import"
+tests/bench_import.sh
 
 INNER
 

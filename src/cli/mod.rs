@@ -7,6 +7,7 @@ pub mod check;
 pub mod collection;
 pub mod curl;
 mod explain;
+pub mod import;
 mod practice;
 pub mod profile;
 pub mod run;
@@ -65,6 +66,9 @@ pub enum Command {
     /// List the open collections, or show one collection's requests.
     #[command(subcommand)]
     Collection(collection::CollectionCommand),
+    /// Bring in an API description (OpenAPI, Swagger), a Postman, Insomnia or Bruno collection (with
+    /// its environments) or a HAR file as a collection; its secrets go to the keychain.
+    Import(import::ImportArgs),
     /// Send every request of a collection (or one folder, or one request file) with each profile,
     /// and say what passed. Exit code 0 all passed, 1 any did not, 2 it could not run.
     Run(run::RunArgs),
@@ -87,6 +91,7 @@ pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> a
         Command::Check(args) => check::run(&Arc::new(open_workspace(cli)?), args, runtime),
         Command::Curl(cmd) => curl::run_curl(&open_workspace(cli)?, cmd),
         Command::Collection(cmd) => collection::run(&open_workspace(cli)?, cmd),
+        Command::Import(args) => import::run(&open_workspace(cli)?, args),
         Command::Run(args) => run::run(&Arc::new(open_workspace(cli)?), args, runtime),
     }
 }

@@ -10,6 +10,7 @@ mod curl;
 mod digest;
 mod dpop;
 mod files;
+pub mod import;
 mod oauth1;
 mod sample;
 mod send;

@@ -51,3 +51,191 @@ fn openapi_and_swagger_samples_give_their_facts() {
     }
     assert!(checked >= 6, "only {checked} OpenAPI/Swagger samples checked");
 }
+
+// ---- the import as a whole: plan, preview, keychain, files, command line -----------------------
+
+use gatepass::core::import::{self, Source};
+use gatepass::core::profile::SecretRef;
+use gatepass::core::secret::Secret;
+use gatepass::infra::keychain::{KeychainError, SecretStore, StoreKind};
+
+fn file(name: &str, text: &str) -> Source {
+    Source::File { name: name.to_owned(), text: text.to_owned() }
+}
+
+#[test]
+fn openapi_samples_become_plans_with_a_request_per_operation_and_profiles_per_server() {
+    let Some(dir) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let facts: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("facts.json")).unwrap()).unwrap();
+    for (name, fact) in facts.as_object().unwrap() {
+        if !(name.starts_with("openapi/") || name.starts_with("swagger2/")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let plan = import::plan(&[file(name, &text)]).unwrap();
+        assert_eq!(plan.requests.len() as u64, fact["operations"].as_u64().unwrap(), "{name}: requests");
+        let want_format = fact["format"].as_str().unwrap();
+        assert!(want_format.starts_with(&plan.format), "{name}: format {} is not {want_format}", plan.format);
+        assert!(!plan.finished_profiles.is_empty(), "{name}: no profile");
+        assert!(plan.leaks().is_empty(), "{name}: {:?}", plan.leaks());
+        // The most used scheme is the profiles' sign-in.
+        let kinds: Vec<_> = plan.finished_profiles.iter().map(|p| p.auth.kind()).collect();
+        assert!(kinds.iter().all(|k| *k == kinds[0]), "{name}: profiles sign in differently: {kinds:?}");
+    }
+}
+
+#[test]
+fn a_server_that_says_sandbox_is_suggested_as_sandbox() {
+    let doc = r#"{"openapi":"3.1.0","info":{"title":"Shop","version":"1"},
+      "servers":[{"url":"https://api.shop.example","description":"Live"},
+                 {"url":"https://sandbox.shop.example","description":"Try it"}],
+      "components":{"securitySchemes":{"key":{"type":"apiKey","in":"header","name":"X-Shop-Key"}}},
+      "security":[{"key":[]}],
+      "paths":{"/orders/{id}":{"get":{"summary":"Get an order","tags":["Orders"]}}}}"#;
+    let plan = import::plan(&[file("shop.json", doc)]).unwrap();
+    assert_eq!(plan.format, "openapi-3.1");
+    let envs: Vec<_> = plan.finished_profiles.iter().map(|p| (p.base_url.as_str(), p.environment.label())).collect();
+    assert_eq!(envs, [("https://api.shop.example", "Production"), ("https://sandbox.shop.example", "Sandbox")]);
+    match &plan.finished_profiles[0].auth {
+        gatepass::core::profile::AuthMethod::ApiKey { name, .. } => assert_eq!(name, "X-Shop-Key"),
+        other => panic!("not an API key profile: {other:?}"),
+    }
+    assert_eq!(plan.requests[0].folder, "Orders");
+    assert_eq!(plan.requests[0].request.draft.url, "{{base_url}}/orders/{{id}}");
+}
+
+/// A keychain that refuses every write, like a locked one.
+struct LockedStore;
+
+impl SecretStore for LockedStore {
+    fn get(&self, _: &SecretRef) -> Result<Option<Secret>, KeychainError> {
+        Err(KeychainError::Locked)
+    }
+    fn set(&self, _: &SecretRef, _: &Secret) -> Result<(), KeychainError> {
+        Err(KeychainError::Locked)
+    }
+    fn delete(&self, _: &SecretRef) -> Result<(), KeychainError> {
+        Err(KeychainError::Locked)
+    }
+    fn kind(&self) -> StoreKind {
+        StoreKind::Unavailable
+    }
+}
+
+/// A HAR-free, format-free plan with secrets everywhere an importer might leave them.
+const SECRETIVE_OPENAPI: &str = r#"{"openapi":"3.0.3","info":{"title":"Leaky","version":"1"},
+  "servers":[{"url":"https://api.leaky.example"}],
+  "paths":{"/login":{"post":{"summary":"Log in","parameters":[
+      {"name":"X-Api-Key","in":"header","example":"lk_live_4f9a8b7c6d5e4f3a2b1c"},
+      {"name":"api_key","in":"query","required":true,"example":"qk_0123456789abcdef0123"}],
+    "requestBody":{"content":{"application/json":{"example":{"user":"ann","password":"correct horse battery"}}}}}}}}"#;
+
+#[test]
+fn every_secret_goes_to_the_keychain_and_no_file_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = crate::common::workspace(dir.path());
+    let source = dir.path().join("leaky.json");
+    std::fs::write(&source, SECRETIVE_OPENAPI).unwrap();
+    let target = dir.path().join("leaky-collection");
+    let preview = ws.preview_import(std::slice::from_ref(&source), Some(&target), None).unwrap();
+    assert_eq!(preview.plan.secrets.len(), 3, "{:?}", preview.secret_moves());
+    let done = ws.apply_import(preview).unwrap();
+    assert_eq!((done.requests, done.secrets_moved), (1, 3));
+    for (path, bytes) in crate::common::all_files(&target).into_iter().chain(crate::common::all_files(dir.path())) {
+        if path == source {
+            continue;
+        }
+        for secret in ["lk_live_4f9a8b7c6d5e4f3a2b1c", "qk_0123456789abcdef0123", "correct horse battery"] {
+            assert!(!crate::common::contains(&bytes, secret), "{} holds {secret}", path.display());
+        }
+    }
+    // The values are in the keychain, where the profile points.
+    let profile = ws.profile_named("Leaky").unwrap();
+    let key = ws.read_secret(profile.auth.secret_ref().unwrap()).unwrap().unwrap();
+    assert_eq!(key.expose(), "lk_live_4f9a8b7c6d5e4f3a2b1c");
+    let collection = ws.load_collection(&target).unwrap();
+    assert_eq!(collection.requests.len(), 1);
+    let body = format!("{:?}", collection.requests[0].request.draft.body);
+    assert!(body.contains("{{secret:password}}"), "{body}");
+    assert!(ws.open_collections().iter().any(|c| c.name == "Leaky"), "the collection is not open in Gatepass");
+}
+
+#[test]
+fn a_locked_keychain_leaves_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = crate::common::workspace(dir.path());
+    ws.set_secret_store(std::sync::Arc::new(LockedStore));
+    let source = dir.path().join("leaky.json");
+    std::fs::write(&source, SECRETIVE_OPENAPI).unwrap();
+    let target = dir.path().join("out");
+    let preview = ws.preview_import(std::slice::from_ref(&source), Some(&target), None).unwrap();
+    let err = ws.apply_import(preview).unwrap_err().to_string();
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(!target.exists(), "the collection folder was made");
+    assert!(ws.load_profiles().unwrap().file.profile_by_name("Leaky").is_none(), "a profile was made");
+}
+
+#[test]
+fn bad_input_is_refused_in_words() {
+    let cases: [(&str, &str, &str); 5] = [
+        ("notes.txt", "hello, world: [", "neither JSON nor YAML"),
+        ("empty.json", "   ", "empty"),
+        ("pets.json", r#"{"openapi":"4.0.0","info":{"title":"x"},"paths":{}}"#, "4.0.0 is not supported"),
+        ("odd.json", r#"{"hello":"world"}"#, "not a document Gatepass can import"),
+        ("cut.json", r#"{"openapi":"3.0.0","info":{"title":"#, "neither JSON nor YAML"),
+    ];
+    for (name, text, words) in cases {
+        let err = import::plan(&[file(name, text)]).unwrap_err().to_string();
+        assert!(err.contains(words), "{name}: {err}");
+    }
+}
+
+#[test]
+fn the_import_command_prints_its_json_summary_and_never_overwrites() {
+    let Some(samples) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let target = dir.path().join("petstore");
+    let source = samples.join("openapi/swagger-petstore.openapi.yaml");
+    let args = ["import", source.to_str().unwrap(), "--into", target.to_str().unwrap(), "--format", "json"];
+    let out = crate::common::run_gatepass(&config, &args, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys: Vec<&str> = summary.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["collection", "folders", "format", "profiles", "requests", "secrets_moved", "skipped"]);
+    assert_eq!(summary["format"], "openapi-3.0");
+    assert_eq!(summary["requests"], 19);
+    assert_eq!(summary["folders"], 3);
+    assert_eq!(summary["secrets_moved"], 0);
+    assert_eq!(summary["collection"], target.to_str().unwrap());
+    assert_eq!(summary["profiles"][0]["created"], true);
+    assert!(summary["profiles"][0]["environment"].is_string());
+    // The collection reads back, and the command line lists it.
+    let shown = crate::common::run_gatepass(&config, &["collection", "show", target.to_str().unwrap()], None);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("pet"));
+    // The same import again is refused and changes nothing.
+    let before = crate::common::all_files(&target);
+    let again = crate::common::run_gatepass(&config, &args, None);
+    assert!(!again.status.success());
+    let words = String::from_utf8_lossy(&again.stderr);
+    assert!(words.contains("already holds a collection"), "{words}");
+    assert_eq!(crate::common::all_files(&target), before);
+    // --dry-run writes nothing.
+    let other = dir.path().join("dry");
+    let dry = crate::common::run_gatepass(
+        &config,
+        &["import", source.to_str().unwrap(), "--into", other.to_str().unwrap(), "--dry-run"],
+        None,
+    );
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("19 requests"));
+    assert!(!other.exists());
+}

@@ -271,7 +271,10 @@ impl ImportPlan {
             rows.append(&mut draft.query);
             draft.query = rows;
         }
-        for found in crate::core::curl::credentials_in_draft(draft) {
+        // Headers first: `Authorization` says best how the API wants its credential.
+        let mut found_all = crate::core::curl::credentials_in_draft(draft);
+        found_all.sort_by_key(|f| !matches!(f.source, CredentialSource::Header(_)));
+        for found in found_all {
             let value = found.secret.expose().to_owned();
             if value.trim().is_empty() || !is_literal(&value) {
                 continue;
@@ -279,6 +282,13 @@ impl ImportPlan {
             let (rows, row_name) = match &found.source {
                 CredentialSource::Header(name) => (&mut draft.headers, name.clone()),
                 CredentialSource::Query(name) => (&mut draft.query, name.clone()),
+                CredentialSource::Body => {
+                    // A key written into a body: the body keeps `{{secret:…}}`, filled at send time.
+                    let name = self.free_secret_name("body_secret", &moved);
+                    replace_everywhere(draft, &value, &secret_placeholder(&name));
+                    moved.push((name, value, format!("the body of {label}")));
+                    continue;
+                }
                 _ => continue,
             };
             let profile = &mut self.finished_profiles[0];
@@ -700,5 +710,104 @@ fn replace_everywhere(draft: &mut crate::core::request::RequestDraft, value: &st
             }
         }
         BodyDraft::None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::request::{KeyValue, Method, RequestDraft};
+
+    fn request(name: &str, headers: &[(&str, &str)], url: &str, body: BodyDraft) -> SavedRequest {
+        SavedRequest {
+            name: name.to_owned(),
+            draft: RequestDraft {
+                method: Method::Post,
+                url: url.to_owned(),
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| KeyValue { enabled: true, name: (*n).to_owned(), value: (*v).to_owned() })
+                    .collect(),
+                body,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_bearer_header_becomes_the_profile_method_and_other_secrets_become_references() {
+        let mut plan = ImportPlan::new("postman-2.1", "Shop");
+        plan.variables.insert("client_secret".to_owned(), "cs_9f8e7d6c5b4a".to_owned());
+        plan.variables.insert("region".to_owned(), "eu".to_owned());
+        plan.add_request(
+            "Orders",
+            request(
+                "Create",
+                &[("Authorization", "Bearer tok_abcdefghijklmnop1234"), ("Accept", "application/json")],
+                "https://api.shop.example/orders?access_token=qt_1234567890abcdef",
+                BodyDraft::Json { text: r#"{"item": 3, "pin": "4321"}"#.to_owned() },
+            ),
+        );
+        plan.add_request(
+            "Orders",
+            request(
+                "List",
+                &[("Authorization", "Bearer tok_abcdefghijklmnop1234")],
+                "https://api.shop.example/orders",
+                BodyDraft::None,
+            ),
+        );
+        plan.finish();
+        assert!(plan.leaks().is_empty(), "{:?}", plan.leaks());
+        let profile = &plan.finished_profiles[0];
+        assert!(matches!(profile.auth, AuthMethod::Bearer { .. }), "{:?}", profile.auth);
+        // The token once (two requests carried it), the query token, the pin, the client secret.
+        assert_eq!(plan.secrets.len(), 4, "{:?}", plan.secrets.iter().map(|s| &s.found_in).collect::<Vec<_>>());
+        let create = &plan.requests[0].request.draft;
+        assert!(create.headers.iter().all(|h| h.name != "Authorization"), "{:?}", create.headers);
+        assert_eq!(create.body, BodyDraft::Json { text: r#"{"item": 3, "pin": "{{secret:pin}}"}"#.to_owned() });
+        assert!(!plan.variables.contains_key("client_secret"));
+        assert_eq!(plan.variables.get("region").map(String::as_str), Some("eu"));
+        assert!(profile.secret_variables.contains_key("client_secret"));
+        let texts = plan.written_texts().join("\n");
+        for secret in ["tok_abcdefghijklmnop1234", "qt_1234567890abcdef", "4321", "cs_9f8e7d6c5b4a"] {
+            assert!(!texts.contains(secret), "{secret} is still in the files");
+        }
+    }
+
+    #[test]
+    fn a_header_that_only_names_a_variable_becomes_the_collection_sign_in() {
+        let mut plan = ImportPlan::new("insomnia-4", "Api");
+        let mut profile = PlannedProfile::new("Api — Sandbox", Environment::Sandbox, "https://sandbox.api.example");
+        profile.variables.insert("api_key".to_owned(), "sbx_key_0011223344556677".to_owned());
+        plan.profiles.push(profile);
+        plan.add_request("", request("Me", &[("X-Api-Key", "{{api_key}}")], "{{base_url}}/me", BodyDraft::None));
+        plan.finish();
+        let profile = &plan.finished_profiles[0];
+        match &profile.auth {
+            AuthMethod::ApiKey { name, placement, .. } => {
+                assert_eq!((name.as_str(), *placement), ("X-Api-Key", KeyPlacement::Header));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(plan.requests[0].request.draft.headers.is_empty());
+        assert!(plan.secrets.iter().any(|s| s.value.expose() == "sbx_key_0011223344556677"));
+        assert!(plan.leaks().is_empty());
+    }
+
+    #[test]
+    fn names_that_look_secret() {
+        for name in ["password", "client_secret", "X-Api-Key", "accessToken", "pin", "Cookie", "code"] {
+            assert!(looks_secret_name(name, true) || looks_secret_header(name), "{name}");
+        }
+        for name in ["accessTokenUrl", "token_type_hint", "sessionId", "region", "country_code_x"] {
+            assert!(!looks_secret_name(name, false), "{name}");
+        }
+        assert!(!looks_secret_name("code", false));
+        assert!(is_literal("Bearer abc"));
+        assert!(!is_literal("Bearer {{token}}"));
+        assert!(!is_literal("{{a}}{{b}}"));
+        assert!(is_literal("{{a}}-x"));
     }
 }
