@@ -1,4 +1,4 @@
-//! Bruno collections (`bruno.json` + `.bru` files) and OpenCollection YAML into an [`ImportPlan`].
+//! Bruno collections (`bruno.json` + `.bru` files) and `OpenCollection` YAML into an [`ImportPlan`].
 
 use super::{ImportError, Part};
 

@@ -328,7 +328,7 @@ pub(super) fn unique_name(plan: &ImportPlan, folder: &str, wanted: &str) -> Stri
     if !taken(wanted) {
         return wanted.to_owned();
     }
-    (2..).map(|n| format!("{wanted} ({n})")).find(|n| !taken(n)).unwrap_or_else(|| wanted.to_owned())
+    (2..100_000).map(|n| format!("{wanted} ({n})")).find(|n| !taken(n)).unwrap_or_else(|| wanted.to_owned())
 }
 
 #[cfg(test)]
@@ -336,11 +336,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn har(entries: Value) -> Value {
+    fn har(entries: &Value) -> Value {
         json!({"log": {"version": "1.2", "creator": {"name": "Firefox", "version": "120"}, "entries": entries}})
     }
 
-    fn entry(method: &str, url: &str, headers: Value, mime: &str) -> Value {
+    fn entry(method: &str, url: &str, headers: &Value, mime: &str) -> Value {
         json!({"startedDateTime": "2024-01-01T00:00:00Z", "request": {"method": method, "url": url,
             "headers": headers, "cookies": [], "queryString": []},
             "response": {"status": 200, "content": {"mimeType": mime}}})
@@ -348,11 +348,11 @@ mod tests {
 
     #[test]
     fn entries_become_requests_by_host_without_static_files_or_repeats() {
-        let doc = har(json!([
+        let doc = har(&json!([
             entry(
                 "GET",
                 "https://api.example.com/v1/users?page=2&q=a%20b",
-                json!([
+                &json!([
                     {"name": ":authority", "value": "api.example.com"},
                     {"name": "Accept", "value": "application/json"},
                     {"name": "Accept-Encoding", "value": "gzip"},
@@ -361,11 +361,11 @@ mod tests {
                 ]),
                 "application/json"
             ),
-            entry("GET", "https://api.example.com/v1/users?page=2&q=a%20b", json!([]), "application/json"),
-            entry("GET", "https://cdn.example.com/logo.png", json!([]), "image/png"),
-            entry("GET", "https://cdn.example.com/app", json!([]), "application/javascript"),
-            entry("GET", "https://cdn.example.com/font.woff2", json!([]), ""),
-            entry("GET", "http://localhost:8080/health", json!([]), "text/plain"),
+            entry("GET", "https://api.example.com/v1/users?page=2&q=a%20b", &json!([]), "application/json"),
+            entry("GET", "https://cdn.example.com/logo.png", &json!([]), "image/png"),
+            entry("GET", "https://cdn.example.com/app", &json!([]), "application/javascript"),
+            entry("GET", "https://cdn.example.com/font.woff2", &json!([]), ""),
+            entry("GET", "http://localhost:8080/health", &json!([]), "text/plain"),
         ]));
         let plan = plan(&doc, "session.har").unwrap();
         assert_eq!(plan.format, "har-1.2");
@@ -387,22 +387,22 @@ mod tests {
         let mut json_post = entry(
             "POST",
             "https://a.example/items",
-            json!([{"name": "Content-Type", "value": "application/json"}]),
+            &json!([{"name": "Content-Type", "value": "application/json"}]),
             "application/json",
         );
         json_post["request"]["postData"] = json!({"mimeType": "application/json", "text": "{\"a\":1}"});
-        let mut form_post = entry("POST", "https://a.example/form", json!([]), "text/html");
+        let mut form_post = entry("POST", "https://a.example/form", &json!([]), "text/html");
         form_post["request"]["postData"] =
             json!({"mimeType": "application/x-www-form-urlencoded", "params": [{"name": "x", "value": "1"}]});
-        let mut form_text = entry("PUT", "https://a.example/form", json!([]), "text/html");
+        let mut form_text = entry("PUT", "https://a.example/form", &json!([]), "text/html");
         form_text["request"]["postData"] =
             json!({"mimeType": "application/x-www-form-urlencoded", "text": "x=1&y=a+b"});
-        let mut xml = entry("POST", "https://a.example/xml", json!([]), "text/xml");
+        let mut xml = entry("POST", "https://a.example/xml", &json!([]), "text/xml");
         xml["request"]["postData"] = json!({"mimeType": "text/xml", "text": "<a/>"});
-        let mut file = entry("POST", "https://a.example/upload", json!([]), "text/html");
+        let mut file = entry("POST", "https://a.example/upload", &json!([]), "text/html");
         file["request"]["postData"] = json!({"mimeType": "multipart/form-data; boundary=x",
             "params": [{"name": "doc", "fileName": "a.pdf"}]});
-        let plan = plan(&har(json!([json_post, form_post, form_text, xml, file])), "x.har").unwrap();
+        let plan = plan(&har(&json!([json_post, form_post, form_text, xml, file])), "x.har").unwrap();
         let bodies: Vec<&BodyDraft> = plan.requests.iter().map(|r| &r.request.draft.body).collect();
         assert_eq!(bodies[0], &BodyDraft::Json { text: "{\"a\":1}".into() });
         assert!(plan.requests[0].request.draft.headers.is_empty(), "content type rides with the body");
@@ -415,10 +415,10 @@ mod tests {
 
     #[test]
     fn cookies_and_authorization_are_moved_by_finish() {
-        let doc = har(json!([entry(
+        let doc = har(&json!([entry(
             "GET",
             "https://api.example.com/me",
-            json!([
+            &json!([
                 {"name": "authorization", "value": "Bearer abcdef123456"},
                 {"name": "cookie", "value": "a=1"},
                 {"name": "cookie", "value": "sid=s3cr3tvalue"}
@@ -442,7 +442,7 @@ mod tests {
             plan(&json!({"log": {"version": "2.0", "entries": []}}), "x.har"),
             Err(ImportError::Invalid(_))
         ));
-        let odd = har(json!([
+        let odd = har(&json!([
             {"request": {"method": "GET", "url": "data:text/plain,hi"}},
             {"request": {"method": "PROPFIND", "url": "https://a.example/"}},
             {"request": {"url": 7}},

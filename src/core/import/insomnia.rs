@@ -196,7 +196,7 @@ pub(super) fn keep_secret(plan: &mut ImportPlan, field: &str, value: &str) {
         return;
     }
     let base = field.to_owned();
-    let name = (1..)
+    let name = (1..100_000)
         .map(|n| if n == 1 { base.clone() } else { format!("{base}_{n}") })
         .find(|n| !plan.variables.contains_key(n))
         .unwrap_or(base);
@@ -327,14 +327,14 @@ struct Version {
 }
 
 impl Version {
-    fn description<'a>(self, v: &'a Value) -> &'a str {
+    fn description(self, v: &Value) -> &str {
         if self.v5 {
             v.pointer("/meta/description").and_then(Value::as_str).unwrap_or_default()
         } else {
             str_of(v, "description")
         }
     }
-    fn scripts<'a>(self, v: &'a Value) -> [(&'static str, &'a str); 2] {
+    fn scripts(self, v: &Value) -> [(&'static str, &str); 2] {
         if self.v5 {
             [
                 ("Pre-request script", v.pointer("/scripts/preRequest").and_then(Value::as_str).unwrap_or_default()),
@@ -357,6 +357,55 @@ fn sort_key(v: &Value, version: Version) -> f64 {
     key.and_then(Value::as_f64).unwrap_or(0.0)
 }
 
+fn build_v4<'a>(
+    parent: &str,
+    resources: &'a [Value],
+    kind_of: &dyn Fn(&Value) -> Option<Kind>,
+    depth: usize,
+) -> Vec<Node<'a>> {
+    let mut nodes: Vec<Node<'a>> = resources
+        .iter()
+        .filter(|r| str_of(r, "parentId") == parent)
+        .filter_map(|r| kind_of(r).map(|kind| (r, kind)))
+        .map(|(r, kind)| Node {
+            value: r,
+            kind,
+            children: if kind == Kind::Folder && depth < 64 {
+                build_v4(str_of(r, "_id"), resources, kind_of, depth + 1)
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    nodes.sort_by(|a, b| sort_key(a.value, Version { v5: false }).total_cmp(&sort_key(b.value, Version { v5: false })));
+    nodes
+}
+
+fn build_v5(items: &[Value], depth: usize) -> Vec<Node<'_>> {
+    let mut nodes: Vec<Node> = items
+        .iter()
+        .filter(|i| i.is_object())
+        .map(|i| {
+            let kind = if i.get("children").is_some() {
+                Kind::Folder
+            } else if i.get("method").is_some() {
+                Kind::Request
+            } else if i.get("reflectionApi").is_some() || i.get("protoMethodName").is_some() {
+                Kind::Grpc
+            } else {
+                Kind::WebSocket
+            };
+            let children = match (kind, i.get("children")) {
+                (Kind::Folder, Some(Value::Array(c))) if depth < 64 => build_v5(c, depth + 1),
+                _ => Vec::new(),
+            };
+            Node { value: i, kind, children }
+        })
+        .collect();
+    nodes.sort_by(|a, b| sort_key(a.value, Version { v5: true }).total_cmp(&sort_key(b.value, Version { v5: true })));
+    nodes
+}
+
 fn v4(doc: &Value) -> Result<ImportPlan, ImportError> {
     let resources = doc
         .get("resources")
@@ -374,34 +423,9 @@ fn v4(doc: &Value) -> Result<ImportPlan, ImportError> {
     let workspaces: Vec<&Value> = resources.iter().filter(|r| str_of(r, "_type") == "workspace").collect();
     let ids: BTreeSet<&str> =
         resources.iter().filter(|r| kind_of(r) == Some(Kind::Folder)).map(|r| str_of(r, "_id")).collect();
-    fn build<'a>(
-        parent: &str,
-        resources: &'a [Value],
-        kind_of: &dyn Fn(&Value) -> Option<Kind>,
-        depth: usize,
-    ) -> Vec<Node<'a>> {
-        let mut nodes: Vec<Node<'a>> = resources
-            .iter()
-            .filter(|r| str_of(r, "parentId") == parent)
-            .filter_map(|r| kind_of(r).map(|kind| (r, kind)))
-            .map(|(r, kind)| Node {
-                value: r,
-                kind,
-                children: if kind == Kind::Folder && depth < 64 {
-                    build(str_of(r, "_id"), resources, kind_of, depth + 1)
-                } else {
-                    Vec::new()
-                },
-            })
-            .collect();
-        nodes.sort_by(|a, b| {
-            sort_key(a.value, Version { v5: false }).total_cmp(&sort_key(b.value, Version { v5: false }))
-        });
-        nodes
-    }
     let mut roots: Vec<(String, Vec<Node>)> = Vec::new();
     for ws in &workspaces {
-        roots.push((str_of(ws, "name").to_owned(), build(str_of(ws, "_id"), resources, &kind_of, 0)));
+        roots.push((str_of(ws, "name").to_owned(), build_v4(str_of(ws, "_id"), resources, &kind_of, 0)));
     }
     // Requests and folders whose parent is in no workspace and no folder: at the root.
     let ws_ids: BTreeSet<&str> = workspaces.iter().map(|w| str_of(w, "_id")).collect();
@@ -415,7 +439,7 @@ fn v4(doc: &Value) -> Result<ImportPlan, ImportError> {
         .map(|r| {
             let kind = kind_of(r).unwrap_or(Kind::Request);
             let children =
-                if kind == Kind::Folder { build(str_of(r, "_id"), resources, &kind_of, 1) } else { Vec::new() };
+                if kind == Kind::Folder { build_v4(str_of(r, "_id"), resources, &kind_of, 1) } else { Vec::new() };
             Node { value: r, kind, children }
         })
         .collect();
@@ -461,7 +485,7 @@ fn v4(doc: &Value) -> Result<ImportPlan, ImportError> {
         let vars = plan.variables.clone();
         let name = plan.name.clone();
         let mut profile = PlannedProfile::new(name, Environment::Sandbox, base_url_of(&vars));
-        profile.notes = "Made from the Insomnia base environment.".to_owned();
+        "Made from the Insomnia base environment.".clone_into(&mut profile.notes);
         plan.profiles.push(profile);
     }
     for r in resources {
@@ -483,7 +507,7 @@ fn v4(doc: &Value) -> Result<ImportPlan, ImportError> {
                 );
             }
             "unit_test_suite" => {
-                plan.skip(format!("test suite {what}"), "Insomnia's unit tests are not run by Gatepass")
+                plan.skip(format!("test suite {what}"), "Insomnia's unit tests are not run by Gatepass");
             }
             _ => {}
         }
@@ -504,36 +528,10 @@ fn v5(doc: &Value) -> Result<ImportPlan, ImportError> {
             ));
         }
     };
-    fn build(items: &[Value], depth: usize) -> Vec<Node<'_>> {
-        let mut nodes: Vec<Node> = items
-            .iter()
-            .filter(|i| i.is_object())
-            .map(|i| {
-                let kind = if i.get("children").is_some() {
-                    Kind::Folder
-                } else if i.get("method").is_some() {
-                    Kind::Request
-                } else if i.get("reflectionApi").is_some() || i.get("protoMethodName").is_some() {
-                    Kind::Grpc
-                } else {
-                    Kind::WebSocket
-                };
-                let children = match (kind, i.get("children")) {
-                    (Kind::Folder, Some(Value::Array(c))) if depth < 64 => build(c, depth + 1),
-                    _ => Vec::new(),
-                };
-                Node { value: i, kind, children }
-            })
-            .collect();
-        nodes.sort_by(|a, b| {
-            sort_key(a.value, Version { v5: true }).total_cmp(&sort_key(b.value, Version { v5: true }))
-        });
-        nodes
-    }
-    let nodes = build(items, 0);
+    let nodes = build_v5(items, 0);
     let name = Some(str_of(doc, "name").trim()).filter(|n| !n.is_empty()).unwrap_or("Insomnia collection");
     let mut plan = ImportPlan::new("insomnia-5", name);
-    plan.notes = doc.pointer("/meta/description").and_then(Value::as_str).unwrap_or_default().to_owned();
+    doc.pointer("/meta/description").and_then(Value::as_str).unwrap_or_default().clone_into(&mut plan.notes);
     let mut pending = Vec::new();
     let mut tags = BTreeSet::new();
     walk(&nodes, "", &Inherited::default(), version, &mut plan, &mut pending, &mut tags);
@@ -570,7 +568,7 @@ fn environments_v5(envs: Option<&Value>, plan: &mut ImportPlan) {
     if plan.profiles.is_empty() && !plan.variables.is_empty() {
         let vars = plan.variables.clone();
         let mut profile = PlannedProfile::new(plan.name.clone(), Environment::Sandbox, base_url_of(&vars));
-        profile.notes = "Made from the Insomnia base environment.".to_owned();
+        "Made from the Insomnia base environment.".clone_into(&mut profile.notes);
         plan.profiles.push(profile);
     }
     name_tags(plan, &tags);
@@ -623,7 +621,12 @@ fn walk(
         let name = Some(str_of(v, "name").trim()).filter(|n| !n.is_empty()).unwrap_or("Untitled");
         match node.kind {
             Kind::Folder => {
-                let path = join_item(folder, &folder_path_for(name).replace('/', " "));
+                let wanted = join_item(folder, &folder_path_for(name).replace('/', " "));
+                // Two sibling folders of the same name stay two folders.
+                let path = (1..100_000)
+                    .map(|n| if n == 1 { wanted.clone() } else { format!("{wanted} ({n})") })
+                    .find(|p| !plan.folders.contains(p))
+                    .unwrap_or(wanted);
                 plan.add_folder(&path);
                 let mut inner = inherited.clone();
                 inner.headers.extend(headers(v.get("headers"), tags));
@@ -960,13 +963,13 @@ mod tests {
              "url": "{{base_url}}/orders", "headers": [{"name": "Content-Type", "value": "application/json"}],
              "body": {"mimeType": "application/json", "text": "{\"sku\": \"{{ _.nested.id }}\"}"},
              "preRequestScript": "insomnia.environment.set('a', 1);", "authentication": {"type": "bearer", "token": "{{ _.api_token }}"}},
-            {"_id": "req_3", "_type": "request", "parentId": "wrk_1", "name": "Health", "method": "GET",
+            {"_id": "req_3", "_type": "request", "parentId": "wrk_1", "metaSortKey": 10, "name": "Health", "method": "GET",
              "url": "{{ _.base_url }}/health?t={% now 'iso-8601' %}", "authentication": {"type": "none"}},
-            {"_id": "req_4", "_type": "request", "parentId": "wrk_1", "name": "Admin", "method": "DELETE",
+            {"_id": "req_4", "_type": "request", "parentId": "wrk_1", "metaSortKey": 10, "name": "Admin", "method": "DELETE",
              "url": "{{ _.base_url }}/admin", "authentication": {"type": "basic", "username": "root", "password": "hunter2hunter2"}},
-            {"_id": "req_5", "_type": "request", "parentId": "wrk_1", "name": "Legacy", "method": "GET",
+            {"_id": "req_5", "_type": "request", "parentId": "wrk_1", "metaSortKey": 10, "name": "Legacy", "method": "GET",
              "url": "https://legacy.test", "authentication": {"type": "ntlm", "username": "u", "password": "ntlm-pass-1234"}},
-            {"_id": "req_6", "_type": "request", "parentId": "wrk_1", "name": "Form", "method": "POST", "url": "https://a.test/f",
+            {"_id": "req_6", "_type": "request", "parentId": "wrk_1", "metaSortKey": 10, "name": "Form", "method": "POST", "url": "https://a.test/f",
              "body": {"mimeType": "multipart/form-data", "params": [{"name": "a", "value": "1"}, {"name": "f", "type": "file", "fileName": "/x.png"}]}},
             {"_id": "ws_1", "_type": "websocket_request", "parentId": "wrk_1", "name": "Live", "url": "wss://a.test"},
             {"_id": "jar_1", "_type": "cookie_jar", "parentId": "wrk_1", "name": "Default Jar", "cookies": [{"key": "sid", "value": "cookie-val-9999"}]}
@@ -1091,6 +1094,12 @@ cookieJar: {name: Default Jar, cookies: []}
         ]});
         let plan = plan_of(&odd);
         assert_eq!(plan.requests.len(), 1);
+    }
+
+    #[test]
+    fn non_ascii_values_do_not_panic_finish() {
+        assert!(super::super::plan::is_literal("我应该怎么学好ai"));
+        assert!(super::super::plan::is_literal("Bearer 我应该"));
     }
 
     #[test]
