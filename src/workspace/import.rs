@@ -7,7 +7,7 @@ use crate::core::collection::{COLLECTION_FILE, CollectionMeta, FolderOrder, Requ
 use crate::core::import::{self, ImportPlan, Source};
 use crate::core::profile::{Profile, SecretRef};
 use crate::infra::collections as files;
-use crate::infra::read::{self, limits};
+use crate::infra::read::{self, limit as limits};
 use std::path::{Path, PathBuf};
 
 /// At most this many files are read from a folder (a Bruno collection is a few hundred).
@@ -244,9 +244,8 @@ impl Workspace {
                 return Err(e.into());
             }
         }
-        std::fs::create_dir_all(&target)
+        crate::infra::private_files::create_dir_all(&target)
             .map_err(|e| WorkspaceError::Other(format!("The folder {} could not be made: {e}", target.display())))?;
-        crate::infra::private_files::tighten_tree(&target);
         let mut meta = CollectionMeta {
             name: plan.name.clone(),
             notes: plan.notes.clone(),
