@@ -30,6 +30,8 @@ mod dpop;
 mod explain;
 /// OpenAPI/Swagger import on the shared sample documents: counts and required scopes from facts.json.
 mod import;
+/// HAR, Insomnia and Bruno import on the shared samples: counts, auth, no secret left in a written file.
+mod import_formats;
 /// Client certificates (mutual TLS) and the server certificate's failures, over real TLS.
 mod mtls;
 /// OAuth 2 client credentials end to end, its errors, and oauth2-mock-server interop.

@@ -4,6 +4,9 @@
 //! Pure: the caller reads the files (bounded), calls [`plan`], shows the preview, stores the
 //! secrets, then writes the result through the collection writer.
 
+pub mod bruno;
+pub mod har;
+pub mod insomnia;
 pub mod openapi;
 pub mod plan;
 
@@ -96,6 +99,9 @@ fn read_one(source: &Source) -> Result<Part, ImportError> {
             if files.is_empty() {
                 return Err(ImportError::EmptyFolder(name.clone()));
             }
+            if let Some(part) = bruno::read_folder(name, files)? {
+                return Ok(part);
+            }
             Err(ImportError::UnknownFolder(name.clone()))
         }
         Source::File { name, text } => {
@@ -105,6 +111,12 @@ fn read_one(source: &Source) -> Result<Part, ImportError> {
             let doc = parse_document(text)?;
             if doc.get("openapi").is_some() || doc.get("swagger").is_some() {
                 return openapi::plan(&doc).map(|p| Part::Collection(Box::new(p)));
+            }
+            if har::detect(&doc) {
+                return har::plan(&doc, name).map(|p| Part::Collection(Box::new(p)));
+            }
+            if let Some(part) = insomnia::read(&doc)? {
+                return Ok(part);
             }
             Err(ImportError::UnknownKind(name.clone()))
         }

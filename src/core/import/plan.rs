@@ -348,6 +348,11 @@ impl ImportPlan {
             BodyDraft::None => {}
         }
         for (name, value, place) in moved {
+            // The same value elsewhere in this request (a `code` query parameter repeated in the
+            // JSON body) goes too.
+            if value.len() >= 4 {
+                replace_everywhere(draft, &value, &secret_placeholder(&name));
+            }
             // The same value met again (in another request) keeps its first name.
             if let Some(existing) = self.secrets.iter().find(|s| s.value.expose() == value) {
                 let existing_name = existing.slot.0.rsplit('/').next().unwrap_or_default().to_owned();
@@ -465,7 +470,8 @@ pub fn secret_placeholder(name: &str) -> String {
 pub fn is_literal(value: &str) -> bool {
     let mut rest = value.trim();
     for scheme in ["bearer ", "basic ", "token ", "digest ", "oauth "] {
-        if rest.len() > scheme.len() && rest[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        // `get`: a value may start with a multi-byte character (`我应该…`), not a char boundary at 7.
+        if rest.len() > scheme.len() && rest.get(..scheme.len()).is_some_and(|p| p.eq_ignore_ascii_case(scheme)) {
             rest = rest[scheme.len()..].trim_start();
             break;
         }

@@ -1,0 +1,154 @@
+//! HAR, Insomnia and Bruno import measured on the shared sample files (../shared/samples/import):
+//! request and folder counts, auth, and that no literal secret listed in facts.json (or found in
+//! a HAR's sign-in headers) reaches any file the import would write.
+
+use gatepass::core::import::{ImportPlan, Source, plan};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn samples() -> Option<PathBuf> {
+    // ../shared from the main checkout, ../../shared from a worktree under wt/.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    ["../shared/samples/import", "../../shared/samples/import"]
+        .into_iter()
+        .map(|p| root.join(p))
+        .find(|d| d.join("facts.json").is_file())
+}
+
+fn facts(dir: &Path, prefix: &str) -> Vec<(String, Value)> {
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("facts.json")).unwrap()).unwrap();
+    all.as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn file_source(path: &Path) -> Source {
+    Source::File {
+        name: path.file_name().unwrap().to_string_lossy().into_owned(),
+        text: std::fs::read_to_string(path).unwrap(),
+    }
+}
+
+/// No listed literal secret (not a placeholder, 4 characters or more) in any written text.
+fn assert_no_secrets(file: &str, plan: &ImportPlan, values: &[String]) {
+    // A secret that is one of Gatepass's own field words (the sample's client secret is
+    // literally "secret") is found in every `{{secret:name}}` and slot name: compare such values
+    // with whole fields instead of substrings.
+    const WORDS: [&str; 4] = ["secret", "token", "password", "client_secret"];
+    let word = |v: &str| WORDS.contains(&v);
+    let real_leaks: Vec<String> = plan
+        .secrets
+        .iter()
+        .filter(|s| !word(s.value.expose()))
+        .filter(|s| s.value.len() >= 4 && plan.written_texts().iter().any(|t| t.contains(s.value.expose())))
+        .map(|s| s.found_in.clone())
+        .collect();
+    assert!(real_leaks.is_empty(), "{file}: leaks {real_leaks:?}");
+    let texts = plan.written_texts();
+    for value in values.iter().filter(|v| v.len() >= 4) {
+        let found = if word(value) {
+            texts
+                .iter()
+                .any(|t| t == value || t.ends_with(&format!(": {value}")) || t.contains(&format!("\"{value}\"")))
+        } else {
+            texts.iter().any(|t| t.contains(value.as_str()))
+        };
+        assert!(!found, "{file}: the secret {value:?} is still written");
+    }
+}
+
+fn listed_secrets(fact: &Value) -> Vec<String> {
+    fact["literal_secret_values"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter(|s| !s["looks_placeholder"].as_bool().unwrap_or(false))
+                .filter(|s| s["kind"].as_str() != Some("identifier"))
+                .filter_map(|s| s["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn har_samples_give_their_facts() {
+    let Some(dir) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let mut checked = 0;
+    for (file, fact) in facts(&dir, "har/") {
+        let path = dir.join(&file);
+        let plan = plan(&[file_source(&path)]).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(plan.format, "har-1.2", "{file}");
+        let entries = fact["entries"].as_u64().unwrap() as usize;
+        assert!(
+            !plan.requests.is_empty() && plan.requests.len() <= entries,
+            "{file}: {} requests",
+            plan.requests.len()
+        );
+        // Every folder is one of the recorded hosts.
+        let hosts: Vec<String> = fact["hosts"].as_object().unwrap().keys().map(|h| h.replace(':', " ")).collect();
+        for folder in &plan.folders {
+            assert!(hosts.contains(folder), "{file}: folder {folder} is not a host");
+        }
+        // Nothing is counted twice: requests + static + repeated + other skips = entries.
+        let counted: usize = plan
+            .skipped
+            .iter()
+            .map(|s| s.item.split_once(' ').and_then(|(n, _)| n.parse().ok()).unwrap_or(1))
+            .sum::<usize>()
+            - usize::from(plan.skipped.iter().any(|s| s.item == "sign-in headers"));
+        assert!(plan.requests.len() + counted >= entries, "{file}: entries lost: {:?}", plan.skipped);
+        let signed = fact["authorization_present"].as_bool().unwrap() || fact["cookie_present"].as_bool().unwrap();
+        let said = plan.skipped.iter().any(|s| s.why.contains("left out the sign-in headers"));
+        assert!(signed || said, "{file}: no sign-in headers and nothing said");
+        // The recorded Authorization and Cookie values are not written anywhere.
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut values = Vec::new();
+        for entry in doc["log"]["entries"].as_array().unwrap() {
+            for h in entry["request"]["headers"].as_array().into_iter().flatten() {
+                let name = h["name"].as_str().unwrap_or_default().to_ascii_lowercase();
+                if name == "authorization" || name == "cookie" || name.contains("api-key") {
+                    let value = h["value"].as_str().unwrap_or_default();
+                    values.push(
+                        value.split_once(' ').filter(|_| name == "authorization").map_or(value, |(_, v)| v).to_owned(),
+                    );
+                }
+            }
+        }
+        assert_no_secrets(&file, &plan, &values);
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} HAR samples checked");
+}
+
+#[test]
+fn insomnia_samples_give_their_facts() {
+    let Some(dir) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let mut checked = 0;
+    for (file, fact) in facts(&dir, "insomnia/") {
+        let plan = plan(&[file_source(&dir.join(&file))]).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let v4 = fact["format"].as_str() == Some("insomnia-export-v4");
+        assert_eq!(plan.format, if v4 { "insomnia-4" } else { "insomnia-5" }, "{file}");
+        let other: u64 =
+            fact["other_request_kinds"].as_object().map_or(0, |o| o.values().filter_map(Value::as_u64).sum());
+        let unsendable = plan.skipped.iter().filter(|s| s.why.starts_with("Gatepass cannot send the")).count() as u64;
+        assert_eq!(
+            plan.requests.len() as u64 + unsendable,
+            fact["requests"].as_u64().unwrap(),
+            "{file}: requests ({other} others)"
+        );
+        assert_eq!(plan.folders.len() as u64, fact["folders"].as_u64().unwrap(), "{file}: folders");
+        // Identifiers (client ids, user names) stay in the profile; every listed secret moves.
+        assert_no_secrets(&file, &plan, &listed_secrets(&fact));
+        checked += 1;
+    }
+    assert!(checked >= 2, "only {checked} Insomnia samples checked");
+}
