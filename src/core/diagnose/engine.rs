@@ -83,7 +83,7 @@ fn read_response(
     if (300..400).contains(&status) {
         return read_login_redirect(request, headers, board);
     }
-    if (200..300).contains(&status) && !body_signals.ok_false && !body_signals.graphql_errors {
+    if (200..300).contains(&status) && !body_signals.ok_false && !body_signals.error_shaped {
         return false;
     }
     signals::read_headers(headers, &mut body_signals);
@@ -93,7 +93,8 @@ fn read_response(
 
     response::read_challenges(request, &challenges, knowledge, board);
     response::read_codes(&body_signals, provider, knowledge, board);
-    response::read_phrases(&body_signals, &challenges, knowledge, board);
+    let read = response::read_phrases(&body_signals, &challenges, knowledge, board);
+    response::read_words(&read, knowledge, board);
     response::read_time_windows(&body_signals, context.now, board);
     response::read_scope_headers(headers, &body_signals, board);
     response::read_policy_headers(headers, board);
@@ -114,6 +115,9 @@ fn read_response(
         }
     }
     let status_is_auth = matches!(status, 401 | 403 | 407 | 495 | 496);
+    if !board.auth_signal && !status_is_auth && board.not_auth < 0.5 {
+        response::possibly_auth(&read, knowledge, board);
+    }
     if !board.auth_signal && (!status_is_auth || board.not_auth >= 0.5) {
         return false;
     }

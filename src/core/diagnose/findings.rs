@@ -21,6 +21,7 @@ pub(super) struct Signal {
 
 /// The facts the words are built from.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools, reason = "independent facts, each read on its own by the words")]
 pub(super) struct Facts {
     pub status: Option<u16>,
     pub needed_scopes: Vec<String>,
@@ -35,6 +36,8 @@ pub(super) struct Facts {
     pub is_token_request: bool,
     pub has_jwt: bool,
     pub skew_minutes: Option<i64>,
+    /// Only the words of the message spoke of sign-in; no rule understood it.
+    pub unsure: bool,
 }
 
 #[derive(Default)]

@@ -6,7 +6,7 @@ use super::findings::{Board, is_lumped};
 use super::knowledge::{Knowledge, Provider, normalise_code};
 use super::observe::{SentRequest, Slip};
 use super::signals::{self, BodySignals, Field};
-use super::{Cause, words};
+use super::{Cause, lexicon, words};
 use crate::core::challenge::Challenge;
 use crate::core::token::time_words;
 use time::OffsetDateTime;
@@ -154,25 +154,40 @@ pub(super) fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowle
     }
 }
 
-pub(super) fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowledge: &Knowledge, board: &mut Board) {
+/// Every text the response says something in: messages, the challenge's `error_description`,
+/// and codes not already understood, written as words (`Invalid_API_Key`).
+fn texts(body: &BodySignals, challenges: &[Challenge], board: &Board) -> Vec<Field> {
     let mut texts: Vec<Field> = body.messages.clone();
     for c in challenges {
         if let Some(d) = c.param("error_description") {
             texts.push(Field { at: "WWW-Authenticate error_description".to_owned(), value: d.to_owned() });
         }
     }
-    // Codes written as words ("Invalid_API_Key", "token expired") are read as phrases too.
     for f in &body.codes {
         if !board.matched_codes.contains(&normalise_code(&f.value)) {
             texts.push(Field { at: f.at.clone(), value: f.value.replace(['_', '-', '.'], " ") });
         }
     }
-    for field in &texts {
+    texts
+}
+
+/// The phrase patterns; returns each text read, with whether a pattern understood it.
+pub(super) fn read_phrases(
+    body: &BodySignals,
+    challenges: &[Challenge],
+    knowledge: &Knowledge,
+    board: &mut Board,
+) -> Vec<(Field, bool)> {
+    let texts = texts(body, challenges, board);
+    let mut read = Vec::with_capacity(texts.len());
+    for field in texts {
         let text = field.value.replace('_', " ");
+        let mut understood = false;
         for rule in &knowledge.phrases {
             if !rule.pattern.is_match(&text) {
                 continue;
             }
+            understood = true;
             let key = format!("phrase {}", rule.pattern.as_str());
             if board.seen_rules.insert(key) {
                 board.not_auth = board.not_auth.max(rule.none);
@@ -181,7 +196,7 @@ pub(super) fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowled
                     if is_lumped(&rule.weights) {
                         board.facts.lumped = true;
                     }
-                    let evidence = Some(quote_message(field));
+                    let evidence = Some(quote_message(&field));
                     board.add_all(&rule.weights, evidence.as_deref(), Some(&format!("The API says {}.", rule.says)));
                 }
             }
@@ -189,7 +204,60 @@ pub(super) fn read_phrases(body: &BodySignals, challenges: &[Challenge], knowled
                 break;
             }
         }
+        read.push((field, understood));
     }
+    read
+}
+
+/// The general-language layer (word groups and senses in `assets/diagnosis.toml`): what the
+/// sentences say about identity, permission, time and signatures. A sentence a phrase pattern
+/// already understood, or a response whose codes already spoke clearly, still counts, for half,
+/// so its other meanings reach the top three without outranking what the API said exactly.
+pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &mut Board) {
+    let codes_spoke = board.signals.values().flatten().any(|s| s.weight >= 0.6);
+    for (field, understood) in read {
+        let text = lexicon::split_camel(&field.value.replace('_', " "));
+        let scale = if *understood || codes_spoke { 0.5 } else { 1.0 };
+        for reading in knowledge.lexicon.read(&text) {
+            let sense = reading.sense;
+            if !understood {
+                board.not_auth = board.not_auth.max(sense.none);
+            }
+            let Some(cause) = sense.cause else { continue };
+            if !board.seen_rules.insert(format!("words {}", cause.id())) {
+                continue;
+            }
+            board.auth_signal = true;
+            board.add(
+                cause,
+                sense.weight * scale,
+                Some(quote_message(field)),
+                Some(format!("The API says {}.", sense.says)),
+            );
+        }
+    }
+}
+
+/// An error that talks about sign-in, keys, tokens, signatures or permissions, yet nothing
+/// above understood it: say so, unsure, with the API's own words, rather than nothing.
+pub(super) fn possibly_auth(read: &[(Field, bool)], knowledge: &Knowledge, board: &mut Board) {
+    let Some(field) = read.iter().map(|(f, _)| f).find(|f| {
+        let text = lexicon::split_camel(&f.value.replace('_', " "));
+        knowledge.lexicon.mentions(&text, "auth_topic")
+    }) else {
+        return;
+    };
+    board.auth_signal = true;
+    board.facts.unsure = true;
+    board.add(
+        Cause::OtherAuthFailure,
+        0.35,
+        Some(quote_message(field)),
+        Some(format!(
+            "The API's message is about signing in, but Gatepass does not know what it means. The API said: \"{}\"",
+            words::mask(&words::clip(&field.value, 120))
+        )),
+    );
 }
 
 /// Messages that spell out a validity window ("Start [...] Expiry [...] Current [...]", "valid

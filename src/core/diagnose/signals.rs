@@ -166,7 +166,10 @@ fn role(key: &str) -> Role {
         return Role::Message;
     }
     let squashed: String = key.chars().filter(char::is_ascii_alphanumeric).collect();
-    if ["msg", "message", "desc", "detail", "reason", "hint", "explanation"].iter().any(|w| squashed.contains(w)) {
+    if ["msg", "message", "desc", "detail", "reason", "hint", "explanation", "errortext"]
+        .iter()
+        .any(|w| squashed.contains(w))
+    {
         Role::Message
     } else if squashed.ends_with("code") || squashed.ends_with("errno") || squashed.ends_with("error") {
         Role::Code
@@ -203,7 +206,21 @@ fn numeric_code_key(key: &str) -> bool {
 
 /// Does a JSON body report an error, whatever its status?
 fn error_shaped(json: &Value) -> bool {
+    error_shaped_at(json, 0)
+}
+
+/// The top object, or one a level or two down (`{"messages": [{"status": "4", "error-text": …}]}`).
+fn error_shaped_at(json: &Value, depth: usize) -> bool {
+    if depth > 2 {
+        return false;
+    }
+    if let Some(items) = json.as_array() {
+        return depth > 0 && items.iter().take(5).any(|v| error_shaped_at(v, depth + 1));
+    }
     let Some(map) = json.as_object() else { return false };
+    if depth < 2 && map.values().any(|v| (v.is_object() || v.is_array()) && error_shaped_at(v, depth + 1)) {
+        return true;
+    }
     let mut has_message = false;
     let mut failed = false;
     for (key, value) in map {
@@ -227,7 +244,7 @@ fn error_shaped(json: &Value) -> bool {
             has_message = true;
         }
         // A result code that is not zero (or 200) next to a sentence: {"errcode":40001,"errmsg":"…"}.
-        if numeric_code_key(&lower)
+        if (numeric_code_key(&lower) || lower == "status")
             && let Some(n) = value.as_i64().or_else(|| value.as_str().and_then(|s| s.trim().parse::<i64>().ok()))
             && n != 0
             && n != 200

@@ -324,3 +324,30 @@ fn dpop_errors_are_read() {
     assert_eq!(top.cause, Cause::MalformedCredential, "{:?}", causes(&d));
     assert!(top.evidence.iter().any(|e| e.contains("use_dpop_nonce")), "{:?}", top.evidence);
 }
+
+#[test]
+fn an_unknown_providers_sentence_lands_on_a_cause_through_the_word_groups() {
+    // No phrase pattern or code knows this wording; the words "timestamp" and "ahead" do.
+    let d =
+        Case::new(400, r#"{"code":-7001,"msg":"Timestamp for this request was 1000ms ahead of the server's time."}"#)
+            .run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::ClockSkew), "{d:?}");
+    let d = Case::new(200, r#"{"errcode":310000,"errmsg":"sign not match"}"#).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::SignatureMismatch), "{d:?}");
+    let d = Case::new(400, r#"{"error":{"message":"(#9999) Requires widgets_manage permission to do this"}}"#).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::InsufficientScope), "{d:?}");
+}
+
+#[test]
+fn an_auth_worded_error_nobody_understood_is_a_possibly_finding_with_the_apis_words() {
+    let d = Case::new(200, r#"{"status":"error","message":"The widget token handshake did not complete"}"#).run();
+    let top = d.top().expect("an auth-worded error never ends with no finding");
+    assert_eq!(top.cause, Cause::OtherAuthFailure);
+    assert!(top.title.starts_with("Possibly"), "{}", top.title);
+    assert!(top.explanation.contains("The widget token handshake did not complete"), "{}", top.explanation);
+    assert_eq!(top.likelihood(), Likelihood::Possible);
+    // An error about something else stays quiet, and so does a success.
+    assert!(Case::new(200, r#"{"status":"error","message":"The title can't be blank"}"#).run().findings.is_empty());
+    assert!(Case::new(200, r#"{"message":"Queued. Thank you.","id":"abc"}"#).run().findings.is_empty());
+    assert!(Case::new(429, r#"{"message":"Too many requests, your token is throttled"}"#).run().findings.is_empty());
+}

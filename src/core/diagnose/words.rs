@@ -44,6 +44,7 @@ fn title(cause: Cause, facts: &Facts) -> String {
         Cause::SignatureMismatch => "The signature did not match".to_owned(),
         Cause::ClockSkew => "Your computer's clock seems to be off".to_owned(),
         Cause::MtlsCertificate => "The client certificate was missing or not accepted".to_owned(),
+        Cause::OtherAuthFailure if facts.unsure => "Possibly a sign-in problem: see the API's words".to_owned(),
         Cause::OtherAuthFailure => "The sign-in failed for another reason".to_owned(),
     }
 }
