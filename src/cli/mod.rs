@@ -66,7 +66,7 @@ pub enum Command {
     /// List the open collections, or show one collection's requests.
     #[command(subcommand)]
     Collection(collection::CollectionCommand),
-    /// Bring in an API description (OpenAPI, Swagger), a Postman, Insomnia or Bruno collection (with
+    /// Bring in an API description (`OpenAPI`, Swagger), a Postman, Insomnia or Bruno collection (with
     /// its environments) or a HAR file as a collection; its secrets go to the keychain.
     Import(import::ImportArgs),
     /// Send every request of a collection (or one folder, or one request file) with each profile,

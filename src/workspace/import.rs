@@ -144,7 +144,7 @@ impl Workspace {
             name.clone_into(&mut plan.name);
         }
         if plan.name.trim().is_empty() {
-            plan.name = "Imported collection".to_owned();
+            "Imported collection".clone_into(&mut plan.name);
         }
         let leaks = plan.leaks();
         if !leaks.is_empty() {

@@ -84,7 +84,7 @@ fn har_samples_give_their_facts() {
         let path = dir.join(&file);
         let plan = plan(&[file_source(&path)]).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(plan.format, "har-1.2", "{file}");
-        let entries = fact["entries"].as_u64().unwrap() as usize;
+        let entries = usize::try_from(fact["entries"].as_u64().unwrap()).unwrap();
         assert!(
             !plan.requests.is_empty() && plan.requests.len() <= entries,
             "{file}: {} requests",

@@ -50,7 +50,7 @@ pub fn read(doc: &Value) -> Result<Option<Part>, ImportError> {
         for (k, v) in plan.variables {
             first.variables.entry(k).or_insert(v);
         }
-        return Ok(Some(Part::Environment(first)));
+        return Ok(Some(Part::Environment(Box::new(first))));
     }
     Ok(None)
 }

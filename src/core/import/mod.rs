@@ -48,17 +48,14 @@ pub fn plan(sources: &[Source]) -> Result<ImportPlan, ImportError> {
                 }
                 collection = Some(*plan);
             }
-            Part::Environment(profile) => environments.push(profile),
+            Part::Environment(profile) => environments.push(*profile),
         }
     }
-    let mut plan = match collection {
-        Some(plan) => plan,
-        None => {
-            // Environment files alone: profiles without requests.
-            let name = environments.first().map_or_else(|| "Imported".to_owned(), |p| p.name.clone());
-            ImportPlan::new("postman-environment", name)
-        }
-    };
+    // Environment files alone: profiles without requests.
+    let mut plan = collection.unwrap_or_else(|| {
+        let name = environments.first().map_or_else(|| "Imported".to_owned(), |p| p.name.clone());
+        ImportPlan::new("postman-environment", name)
+    });
     if !environments.is_empty() {
         // An environment replaces the profiles guessed from the document, keeping their sign-in.
         let guessed_auth = plan.profiles.first().map(|p| p.auth.clone());
@@ -90,7 +87,7 @@ pub fn plan(sources: &[Source]) -> Result<ImportPlan, ImportError> {
 /// One source read: a collection, or an environment (a set of variables for one profile).
 pub enum Part {
     Collection(Box<ImportPlan>),
-    Environment(PlannedProfile),
+    Environment(Box<PlannedProfile>),
 }
 
 fn read_one(source: &Source) -> Result<Part, ImportError> {

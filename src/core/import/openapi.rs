@@ -142,7 +142,7 @@ pub fn plan(doc: &Value) -> Result<ImportPlan, ImportError> {
         format!("openapi-{}.{}", parts.next().unwrap_or("3"), parts.next().unwrap_or("0"))
     };
     let mut plan = ImportPlan::new(format, imported.title.clone());
-    plan.notes = doc.pointer("/info/description").and_then(Value::as_str).unwrap_or_default().to_owned();
+    doc.pointer("/info/description").and_then(Value::as_str).unwrap_or_default().clone_into(&mut plan.notes);
     for op in imported.operations {
         let folder = folder_path_for(&op.folder);
         plan.add_request(&folder, op.request);
@@ -181,7 +181,7 @@ pub fn plan(doc: &Value) -> Result<ImportPlan, ImportError> {
     if plan.profiles.is_empty() {
         let mut profile = PlannedProfile::new(imported.title.clone(), Environment::Sandbox, String::new());
         profile.auth = auth;
-        profile.notes = "The document names no server: set this profile's base URL.".to_owned();
+        "The document names no server: set this profile's base URL.".clone_into(&mut profile.notes);
         plan.profiles.push(profile);
     }
     Ok(plan)

@@ -31,16 +31,44 @@ pub struct PlannedRequest {
 
 /// A sign-in method as the document gives it: values are literal text or `{{variable}}`
 /// references, resolved against the profile's and the collection's variables by `finish`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum PlannedAuth {
+    #[default]
     None,
-    ApiKey { name: String, placement: KeyPlacement, value: String },
-    Bearer { token: String },
-    Basic { username: String, password: String },
-    Digest { username: String, password: String },
-    OAuthClientCredentials { token_url: String, client_id: String, client_secret: String, scopes: Vec<String> },
-    OAuthAuthorizationCode { authorize_url: String, token_url: String, client_id: String, scopes: Vec<String> },
-    AwsSigV4 { access_key_id: String, secret_access_key: String, region: String, service: String },
+    ApiKey {
+        name: String,
+        placement: KeyPlacement,
+        value: String,
+    },
+    Bearer {
+        token: String,
+    },
+    Basic {
+        username: String,
+        password: String,
+    },
+    Digest {
+        username: String,
+        password: String,
+    },
+    OAuthClientCredentials {
+        token_url: String,
+        client_id: String,
+        client_secret: String,
+        scopes: Vec<String>,
+    },
+    OAuthAuthorizationCode {
+        authorize_url: String,
+        token_url: String,
+        client_id: String,
+        scopes: Vec<String>,
+    },
+    AwsSigV4 {
+        access_key_id: String,
+        secret_access_key: String,
+        region: String,
+        service: String,
+    },
 }
 
 impl PlannedAuth {
@@ -135,12 +163,6 @@ pub struct ImportPlan {
     pub finished_profiles: Vec<Profile>,
     /// Filled by `finish`: the secrets to store before anything is written.
     pub secrets: Vec<MovedSecret>,
-}
-
-impl Default for PlannedAuth {
-    fn default() -> Self {
-        Self::None
-    }
 }
 
 impl ImportPlan {
@@ -250,6 +272,20 @@ impl ImportPlan {
         for planned in &mut requests {
             self.scrub_request(planned);
         }
+        // A value moved from one request is taken out of every other one that repeats it.
+        for secret in self.secrets.iter().filter(|s| s.value.len() >= 4) {
+            let value = secret.value.expose();
+            let placeholder = match secret.slot.0.split_once("/var/") {
+                Some((_, name)) => secret_placeholder(name),
+                None => "(moved to the keychain)".to_owned(),
+            };
+            for planned in &mut requests {
+                replace_everywhere(&mut planned.request.draft, value, &placeholder);
+                if planned.request.notes.contains(value) {
+                    planned.request.notes = planned.request.notes.replace(value, "(moved to the keychain)");
+                }
+            }
+        }
         self.requests = requests;
     }
 
@@ -285,8 +321,13 @@ impl ImportPlan {
                 CredentialSource::Body => {
                     // A key written into a body: the body keeps `{{secret:…}}`, filled at send time.
                     let name = self.free_secret_name("body_secret", &moved);
+                    let before = draft.clone();
                     replace_everywhere(draft, &value, &secret_placeholder(&name));
-                    moved.push((name, value, format!("the body of {label}")));
+                    if *draft != before && !written_body(draft).contains(&value) {
+                        moved.push((name, value, format!("the body of {label}")));
+                    } else {
+                        *draft = before;
+                    }
                     continue;
                 }
                 _ => continue,
@@ -317,14 +358,14 @@ impl ImportPlan {
                 moved.push((name, value, format!("{} of {label}", found.source.words())));
             }
         }
-        for row in draft.headers.iter_mut() {
+        for row in &mut draft.headers {
             if is_literal(&row.value) && !row.value.trim().is_empty() && looks_secret_header(&row.name) {
                 let name = self.free_secret_name(&row.name, &moved);
                 moved.push((name.clone(), row.value.clone(), format!("header `{}` of {label}", row.name)));
                 row.value = secret_placeholder(&name);
             }
         }
-        for row in draft.query.iter_mut() {
+        for row in &mut draft.query {
             if is_literal(&row.value) && !row.value.trim().is_empty() && looks_secret_name(&row.name, true) {
                 let name = self.free_secret_name(&row.name, &moved);
                 moved.push((name.clone(), row.value.clone(), format!("query parameter `{}` of {label}", row.name)));
@@ -375,6 +416,12 @@ impl ImportPlan {
             let slot = Profile::secret_variable_slot(&profile.id, &name);
             profile.secret_variables.insert(name.clone(), slot.clone());
             self.secrets.push(MovedSecret { profile: 0, slot, found_in: place, value: Secret::new(value) });
+        }
+        // Notes (scripts, descriptions) are written too: a moved value never stays there.
+        for secret in self.secrets.iter().filter(|s| s.value.len() >= 4) {
+            if planned.request.notes.contains(secret.value.expose()) {
+                planned.request.notes = planned.request.notes.replace(secret.value.expose(), "(moved to the keychain)");
+            }
         }
     }
 
@@ -433,7 +480,7 @@ impl ImportPlan {
         if !taken(&base) {
             return base;
         }
-        (2..).map(|n| format!("{base}_{n}")).find(|name| !taken(name)).unwrap_or(base)
+        (2..10_000).map(|n| format!("{base}_{n}")).find(|name| !taken(name)).unwrap_or(base)
     }
 
     /// Every text a written file would hold (request fields, variables, notes, profile fields),
@@ -470,6 +517,14 @@ impl ImportPlan {
     }
 }
 
+fn written_body(draft: &crate::core::request::RequestDraft) -> String {
+    match &draft.body {
+        BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => text.clone(),
+        BodyDraft::Form { fields } => fields.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join("&"),
+        BodyDraft::None => String::new(),
+    }
+}
+
 /// `{{secret:name}}`.
 pub fn secret_placeholder(name: &str) -> String {
     format!("{{{{{}{name}}}}}", crate::core::request::SECRET_VARIABLE_PREFIX)
@@ -490,12 +545,11 @@ pub fn is_literal(value: &str) -> bool {
     let mut tail = rest;
     while let Some(start) = tail.find("{{") {
         without_refs.push_str(&tail[..start]);
-        match tail[start..].find("}}") {
-            Some(end) => tail = &tail[start + end + 2..],
-            None => {
-                tail = "";
-                without_refs.push('{');
-            }
+        if let Some(end) = tail[start..].find("}}") {
+            tail = &tail[start + end + 2..];
+        } else {
+            tail = "";
+            without_refs.push('{');
         }
     }
     without_refs.push_str(tail);
@@ -624,7 +678,7 @@ fn auth_method(
         PlannedAuth::ApiKey { name, placement, value } => {
             let key = SecretRef::for_profile(id, "api_key");
             keep(&key, value, "API key");
-            AuthMethod::ApiKey { name: lookup(name), placement: placement.clone(), key }
+            AuthMethod::ApiKey { name: lookup(name), placement: *placement, key }
         }
         PlannedAuth::Bearer { token } => {
             let slot = SecretRef::for_profile(id, "token");
