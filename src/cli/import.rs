@@ -29,15 +29,20 @@ pub struct ImportArgs {
 
 pub fn run(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
     let preview = workspace.preview_import(&args.sources, args.into.as_deref(), args.name.as_deref())?;
+    let json = args.format == Format::Json;
     if args.dry_run {
-        if args.format == Format::Json {
-            let profiles = preview.profiles();
-            println!(
-                "{}",
-                summary_json(&preview, preview.plan.requests.len(), preview.plan.secrets.len(), &profiles, true)
-            );
+        if json {
+            let plan = &preview.plan;
+            let done = ImportDone {
+                collection: preview.target.clone(),
+                requests: plan.requests.len(),
+                folders: plan.folders.len(),
+                secrets_moved: plan.secrets.len(),
+                profiles: preview.profiles(),
+            };
+            println!("{}", summary_json(&done, &plan.format, &skipped_json(&preview)));
         } else {
-            print_preview(&preview);
+            print!("{}", capture_preview(&preview));
             println!("Nothing was written (--dry-run).");
         }
         return Ok(0);
@@ -45,34 +50,15 @@ pub fn run(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
     if !preview.plan.secrets.is_empty() {
         super::needs_keychain(workspace)?;
     }
-    let text_preview = (args.format == Format::Text).then(|| capture_preview(&preview));
-    let json_head = (args.format == Format::Json).then(|| (preview.plan.format.clone(), skipped_json(&preview)));
+    // The preview's words and the skipped list are taken before the plan is handed over.
+    let text_preview = if json { String::new() } else { capture_preview(&preview) };
+    let (format, skipped) = (preview.plan.format.clone(), skipped_json(&preview));
     let done = workspace.apply_import(preview)?;
-    match (text_preview, json_head) {
-        (Some(text), _) => {
-            print!("{text}");
-            print_done(&done);
-        }
-        (None, Some((format, skipped))) => {
-            let profiles: Vec<_> = done
-                .profiles
-                .iter()
-                .map(|(name, env, created)| serde_json::json!({"name": name, "environment": env, "created": created}))
-                .collect();
-            println!(
-                "{}",
-                serde_json::json!({
-                    "collection": done.collection,
-                    "format": format,
-                    "requests": done.requests,
-                    "folders": done.folders,
-                    "skipped": skipped,
-                    "secrets_moved": done.secrets_moved,
-                    "profiles": profiles,
-                })
-            );
-        }
-        (None, None) => {}
+    if json {
+        println!("{}", summary_json(&done, &format, &skipped));
+    } else {
+        print!("{text_preview}");
+        print_done(&done);
     }
     Ok(0)
 }
@@ -81,31 +67,22 @@ fn skipped_json(preview: &ImportPreview) -> Vec<serde_json::Value> {
     preview.plan.skipped.iter().map(|s| serde_json::json!({"item": s.item, "why": s.why})).collect()
 }
 
-fn summary_json(
-    preview: &ImportPreview,
-    requests: usize,
-    secrets: usize,
-    profiles: &[(String, String, bool)],
-    dry_run: bool,
-) -> serde_json::Value {
-    let profiles: Vec<_> = profiles
+/// The summary other tools read: the shape is a contract, kept exactly.
+fn summary_json(done: &ImportDone, format: &str, skipped: &[serde_json::Value]) -> serde_json::Value {
+    let profiles: Vec<_> = done
+        .profiles
         .iter()
         .map(|(name, env, created)| serde_json::json!({"name": name, "environment": env, "created": created}))
         .collect();
     serde_json::json!({
-        "collection": preview.target,
-        "format": preview.plan.format,
-        "requests": requests,
-        "folders": preview.plan.folders.len(),
-        "skipped": skipped_json(preview),
-        "secrets_moved": secrets,
+        "collection": done.collection,
+        "format": format,
+        "requests": done.requests,
+        "folders": done.folders,
+        "skipped": skipped,
+        "secrets_moved": done.secrets_moved,
         "profiles": profiles,
-        "dry_run": dry_run,
     })
-}
-
-fn print_preview(preview: &ImportPreview) {
-    print!("{}", capture_preview(preview));
 }
 
 /// The preview in words: what will be made, what was left out and why, where each secret goes.

@@ -185,6 +185,7 @@ impl Workspace {
 
     /// Write a previewed import: secrets first (all or none), then profiles, then the files.
     pub fn apply_import(&self, preview: ImportPreview) -> Result<ImportDone, WorkspaceError> {
+        let summary_profiles = preview.profiles();
         let ImportPreview { plan, target, existing } = preview;
         // Profiles that exist already keep their id: the slots move to it.
         let mut profiles: Vec<Profile> = Vec::new();
@@ -280,12 +281,7 @@ impl Workspace {
             requests: plan.requests.len(),
             folders: plan.folders.len(),
             secrets_moved: stored.len(),
-            profiles: plan
-                .finished_profiles
-                .iter()
-                .zip(&existing)
-                .map(|(p, e)| (p.name.clone(), p.environment.label().to_owned(), e.is_none()))
-                .collect(),
+            profiles: summary_profiles,
         })
     }
 }

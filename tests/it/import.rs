@@ -3,16 +3,8 @@
 
 use gatepass::core::import::{openapi, parse_document};
 use serde_json::Value;
-use std::path::PathBuf;
 
-fn samples() -> Option<PathBuf> {
-    // ../shared from the main checkout, ../../shared from a worktree under wt/.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    ["../shared/samples/import", "../../shared/samples/import"]
-        .into_iter()
-        .map(|p| root.join(p))
-        .find(|d| d.join("facts.json").is_file())
-}
+use crate::common::import_samples as samples;
 
 #[test]
 fn openapi_and_swagger_samples_give_their_facts() {

@@ -4,16 +4,9 @@
 
 use gatepass::core::import::{ImportPlan, Source, plan};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn samples() -> Option<PathBuf> {
-    // ../shared from the main checkout, ../../shared from a worktree under wt/.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    ["../shared/samples/import", "../../shared/samples/import"]
-        .into_iter()
-        .map(|p| root.join(p))
-        .find(|d| d.join("facts.json").is_file())
-}
+use crate::common::import_samples as samples;
 
 fn facts(dir: &Path, prefix: &str) -> Vec<(String, Value)> {
     let all: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("facts.json")).unwrap()).unwrap();

@@ -494,11 +494,7 @@ impl ImportPlan {
             out.push(r.notes.clone());
             out.push(r.draft.url.clone());
             out.extend(r.draft.headers.iter().chain(&r.draft.query).map(|kv| format!("{}: {}", kv.name, kv.value)));
-            match &r.draft.body {
-                BodyDraft::Json { text } | BodyDraft::Raw { text, .. } => out.push(text.clone()),
-                BodyDraft::Form { fields } => out.extend(fields.iter().map(|kv| format!("{}={}", kv.name, kv.value))),
-                BodyDraft::None => {}
-            }
+            out.push(written_body(&r.draft));
         }
         for profile in &self.finished_profiles {
             out.push(serde_json::to_string(profile).unwrap_or_default());

@@ -178,3 +178,13 @@ pub fn pkcs12(cert_pem: &str, key: &gatepass::core::secret::Secret, passphrase: 
     store.add_entry("client", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
     store.writer(passphrase).write().unwrap()
 }
+
+/// The shared import samples (../shared/samples/import): from the main checkout, or from a
+/// worktree under wt/. `None` when they are not here (tests then skip and say so).
+pub fn import_samples() -> Option<std::path::PathBuf> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    ["../shared/samples/import", "../../shared/samples/import"]
+        .into_iter()
+        .map(|p| root.join(p))
+        .find(|d| d.join("facts.json").is_file())
+}
