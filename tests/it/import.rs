@@ -187,15 +187,7 @@ fn bad_input_is_refused_in_words() {
 
 #[test]
 fn the_import_command_prints_its_json_summary_and_never_overwrites() {
-    if crate::common::skip_without_keychain() {
-        return;
-    }
-    let Some(samples) = samples() else {
-        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config");
+    let Some((samples, dir, config)) = cli_setup() else { return };
     let target = dir.path().join("petstore");
     let source = samples.join("openapi/swagger-petstore.openapi.yaml");
     let args = ["import", source.to_str().unwrap(), "--into", target.to_str().unwrap(), "--format", "json"];
@@ -235,4 +227,53 @@ fn the_import_command_prints_its_json_summary_and_never_overwrites() {
     assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
     assert!(String::from_utf8_lossy(&dry.stdout).contains("19 requests"));
     assert!(!other.exists());
+}
+
+#[test]
+fn a_postman_collection_and_its_environment_import_from_the_command_line() {
+    let Some((samples, dir, config)) = cli_setup() else { return };
+    let target = dir.path().join("paypal");
+    let source = samples.join("postman/paypal.checkout-flows.postman_collection.v2.0.json");
+    let env = samples.join("postman/env/wise.mca-sandbox.postman_environment.json");
+    let args = [
+        "import",
+        source.to_str().unwrap(),
+        env.to_str().unwrap(),
+        "--into",
+        target.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let out = crate::common::run_gatepass(&config, &args, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["format"], "postman-2.0");
+    assert_eq!((summary["requests"].as_u64(), summary["folders"].as_u64()), (Some(43), Some(13)));
+    let names: Vec<&str> = summary["profiles"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert!(names.iter().any(|n| n.contains("MCA Sandbox")), "{names:?}");
+    let sandbox =
+        summary["profiles"].as_array().unwrap().iter().find(|p| p["name"].as_str().unwrap().contains("MCA Sandbox"));
+    assert_eq!(sandbox.unwrap()["environment"], "sandbox");
+    // The collection variable client_secret (a literal in the export) is in the keychain, in no file.
+    assert!(summary["secrets_moved"].as_u64().unwrap() >= 1);
+    let secret = "EMnAWe06ioGtouJs7gLYT9chK9-2jJ--7MKRXpI8FesmY_2Kp-d_7aCqff7M9moEJBvuXoBO4clKtY0v";
+    for (path, text) in crate::common::all_files(&target).iter().chain(crate::common::all_files(&config).iter()) {
+        assert!(!String::from_utf8_lossy(text).contains(secret), "{path:?} holds the client secret");
+    }
+    let shown = crate::common::run_gatepass(&config, &["collection", "show", target.to_str().unwrap()], None);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+}
+
+/// The keychain, the shared samples and an empty config folder, or None (and why) when missing.
+fn cli_setup() -> Option<(std::path::PathBuf, tempfile::TempDir, std::path::PathBuf)> {
+    if crate::common::skip_without_keychain() {
+        return None;
+    }
+    let Some(samples) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    Some((samples, dir, config))
 }

@@ -145,3 +145,39 @@ fn insomnia_samples_give_their_facts() {
     }
     assert!(checked >= 2, "only {checked} Insomnia samples checked");
 }
+
+#[test]
+fn postman_samples_give_their_facts() {
+    let Some(dir) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let mut checked = 0;
+    for (file, fact) in facts(&dir, "postman/") {
+        let source = file_source(&dir.join(&file));
+        if fact["format"].as_str() == Some("postman-environment") {
+            // An environment alone is not a collection; with one, it becomes a profile.
+            let collection = dir.join("postman/plaid.api-endpoints.postman_collection.json");
+            let plan = plan(&[file_source(&collection), source]).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let name = fact["name"].as_str().unwrap();
+            let profile = plan.finished_profiles.iter().find(|p| p.name.contains(name));
+            assert!(profile.is_some(), "{file}: no profile named {name}: {:?}", plan.finished_profiles);
+            assert_no_secrets(&file, &plan, &listed_secrets(&fact));
+            checked += 1;
+            continue;
+        }
+        let plan = plan(&[source]).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let v20 = fact["schema"].as_str().unwrap_or_default().contains("v2.0");
+        assert_eq!(plan.format, if v20 { "postman-2.0" } else { "postman-2.1" }, "{file}");
+        assert_eq!(plan.requests.len() as u64, fact["requests"].as_u64().unwrap(), "{file}: requests");
+        assert_eq!(plan.folders.len() as u64, fact["folders"].as_u64().unwrap(), "{file}: folders");
+        // Every method is kept.
+        for (method, count) in fact["methods"].as_object().unwrap() {
+            let got = plan.requests.iter().filter(|r| r.request.draft.method.as_str() == method).count() as u64;
+            assert_eq!(got, count.as_u64().unwrap(), "{file}: {method} requests");
+        }
+        assert_no_secrets(&file, &plan, &listed_secrets(&fact));
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} Postman samples checked");
+}

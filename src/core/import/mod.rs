@@ -9,6 +9,7 @@ pub mod har;
 pub mod insomnia;
 pub mod openapi;
 pub mod plan;
+pub mod postman;
 
 pub use plan::{ImportPlan, MovedSecret, PlannedAuth, PlannedProfile, PlannedRequest, Skipped};
 
@@ -114,6 +115,9 @@ fn read_one(source: &Source) -> Result<Part, ImportError> {
             }
             if let Some(part) = insomnia::read(&doc)? {
                 return Ok(part);
+            }
+            if postman::is_collection(&doc) || postman::is_environment(&doc) {
+                return postman::read(&doc);
             }
             Err(ImportError::UnknownKind(name.clone()))
         }
