@@ -7,6 +7,7 @@
 //! each area lives next door: `app/tokens.rs`, `app/check.rs`, `app/curl.rs`.
 
 mod check;
+mod collections;
 mod curl;
 mod tokens;
 
@@ -133,6 +134,10 @@ pub struct GatepassApp {
     /// Opens the sign-in page: the system's browser (UI tests put a stand-in here).
     pub browser: Arc<dyn crate::workspace::Browser>,
     curl_import: Option<ImportWindow>,
+    tab_strip: crate::ui::panels::collections_ui::TabStrip,
+    /// "Save request" for a tab whose request was never saved.
+    save_dialog: Option<crate::ui::panels::collections_ui::SaveDialog>,
+    next_tab: u64,
     next_id: u64,
     was_focused: bool,
 }
@@ -193,6 +198,9 @@ impl GatepassApp {
             sign_in: None,
             browser: Arc::new(crate::workspace::SystemBrowser),
             curl_import: None,
+            tab_strip: crate::ui::panels::collections_ui::TabStrip::default(),
+            save_dialog: None,
+            next_tab: 1,
             next_id: 1,
             was_focused: true,
         };
@@ -220,7 +228,9 @@ impl GatepassApp {
         } else {
             app.connect_keychain();
         }
+        app.sidebar.collections.default_dir = collections::default_collections_dir(&app.workspace);
         app.refresh_history();
+        collections::reload(&app);
         app
     }
 
@@ -346,6 +356,8 @@ impl GatepassApp {
         let focused = ctx.input(|i| i.focused);
         if focused && !self.was_focused {
             self.reload_profiles();
+            // git or an editor may have changed a collection's files meanwhile.
+            collections::reload(self);
         }
         self.was_focused = focused;
         while let Ok(event) = self.events.try_recv() {
@@ -396,6 +408,7 @@ impl GatepassApp {
                     self.notices.push(Notice::error(format!("The sample profiles could not be set up: {e}")));
                 }
                 self.reload_profiles();
+                collections::reload(self);
             }
             Event::Profiles(Ok(file)) | Event::ProfileDeleted(Ok(file)) => self.apply_profiles(file),
             Event::ProfileSaved(Ok((file, id))) => {
@@ -454,6 +467,7 @@ impl GatepassApp {
             Event::Token(event) => self.on_token_event(event),
             Event::Check(id, result) => self.on_check_event(id, result),
             Event::Curl(event) => curl::on_event(self, event),
+            Event::Collections(event) => collections::on_event(self, event),
             Event::History(Ok(entries)) => self.sidebar.history = entries,
             Event::HistoryWithWarning(entries, warning) => {
                 self.notices.push(Notice::info(warning));
@@ -540,6 +554,27 @@ impl GatepassApp {
         self.tabs[i].started(id, cancel);
     }
 
+    fn new_tab_id(&mut self) -> TabId {
+        self.next_tab += 1;
+        TabId(self.next_tab)
+    }
+
+    /// The run window, on a collection or one of its folders.
+    fn open_run(&mut self, dir: std::path::PathBuf, folder: Option<String>) {
+        let _ = (dir, folder);
+        self.notices.push(Notice::info(
+            "Running a collection from the window is not ready yet: use `gatepass run DIR` in a terminal.",
+        ));
+    }
+
+    /// The import window, on a dropped file when there is one.
+    fn open_import(&mut self, path: Option<&str>) {
+        let _ = path;
+        self.notices.push(Notice::info(
+            "Importing from the window is not ready yet: use `gatepass import FILE` in a terminal.",
+        ));
+    }
+
     fn new_request_id(&mut self) -> RequestId {
         self.next_id += 1;
         RequestId(self.next_id)
@@ -559,14 +594,16 @@ impl GatepassApp {
                     );
                     return;
                 };
+                let (draft, required_scopes) =
+                    collections::draft_to_send(&self.tabs[i], self.profiles.iter().find(|p| p.id == profile));
                 let request = SendRequest {
                     id: self.new_request_id(),
                     profile,
-                    draft: self.tabs[i].draft.clone(),
+                    draft,
                     production_write_confirmed: false,
                     foreign_host: ForeignHostChoice::Ask,
                     origin: crate::workspace::SendOrigin::Manual,
-                    required_scopes: Vec::new(),
+                    required_scopes,
                 };
                 self.start_send(tab, request);
             }
@@ -745,6 +782,8 @@ impl GatepassApp {
             Command::Token(command) => self.apply_token_command(command),
             Command::Check(command) => self.apply_check_command(command, ctx),
             Command::Curl(command) => curl::apply(self, command),
+            Command::Collections(command) => collections::apply(self, command),
+            Command::Tabs(command) => collections::apply_tab(self, command),
         }
     }
 
@@ -773,10 +812,17 @@ impl GatepassApp {
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.shortcuts(&ctx);
+        if self.confirm.is_none()
+            && self.editor.is_none()
+            && self.save_dialog.is_none()
+            && let Some(command) = collections::shortcuts(&ctx, self.tab().id)
+        {
+            self.commands.push(command);
+        }
         let now = time::OffsetDateTime::now_utc();
         let narrow = ctx.content_rect().width() < NARROW_WIDTH;
         // The main window has the keyboard unless a dialog or the editor is open.
-        let keyboard = self.confirm.is_none() && self.editor.is_none();
+        let keyboard = self.confirm.is_none() && self.editor.is_none() && self.save_dialog.is_none();
         let mut commands = Vec::new();
         let margin = crate::ui::theme::px_i8(self.theme.spacing.panel_margin);
         {
@@ -793,10 +839,20 @@ impl GatepassApp {
                 .resizable(true)
                 .default_size(if narrow { 220.0 } else { 280.0 })
                 .min_size(180.0)
-                .show(ui, |ui| commands.extend(self.sidebar.show(ui, &cx)));
+                .show(ui, |ui| {
+                    let open = self.tabs[self.active_tab].saved.as_ref().map(|s| (s.collection.as_path(), &s.path));
+                    commands.extend(self.sidebar.show(ui, &cx, open));
+                });
             let central = egui::Frame::new().fill(self.theme.palette.panel).inner_margin(egui::Margin::same(margin));
-            let tab = &mut self.tabs[self.active_tab];
-            egui::CentralPanel::default().frame(central).show(ui, |ui| commands.extend(tab.show(ui, &cx)));
+            egui::CentralPanel::default().frame(central).show(ui, |ui| {
+                commands.extend(self.tab_strip.show(ui, &cx, &self.tabs, self.active_tab));
+                commands.extend(self.tabs[self.active_tab].show(ui, &cx));
+            });
+            if let Some(dialog) = &mut self.save_dialog
+                && !dialog.show(&ctx, &cx, &self.sidebar.collections, &mut commands)
+            {
+                self.save_dialog = None;
+            }
             if let Some(editor) = &mut self.editor
                 && !editor.show(&ctx, &cx, &mut commands)
             {

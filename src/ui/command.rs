@@ -4,10 +4,12 @@
 //! Every command type lives here, so the import graph runs one way: app → views → this module.
 
 use crate::core::body::ViewMode;
+use crate::core::collection::RequestPath;
 use crate::core::profile::{Environment, Profile, ProfileId, SecretRef};
 use crate::core::request::RequestDraft;
 use crate::core::secret::Secret;
 use crate::workspace::ForeignHostChoice;
+use std::path::PathBuf;
 
 /// One open request (a tab), so replies reach the tab that sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,6 +83,99 @@ pub enum Command {
     Check(CheckCommand),
     /// Import cURL and Copy as cURL.
     Curl(CurlCommand),
+    /// Collections: open, save, rename, move, delete, run, import.
+    Collections(CollectionCommand),
+    /// The tabs: a new one, pick one, close one.
+    Tabs(TabCommand),
+}
+
+/// What the tab strip asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabCommand {
+    New,
+    Select(TabId),
+    Next,
+    /// Close the tab; one with unsaved changes asks first.
+    Close(TabId),
+    /// Close the tab and lose its unsaved changes (the person said so).
+    Discard(TabId),
+}
+
+/// An open collection as the sidebar shows it: where it is, its name, and what it holds (or why
+/// it could not be read).
+#[derive(Debug, Clone)]
+pub struct LoadedCollection {
+    pub path: PathBuf,
+    pub name: String,
+    pub collection: Result<crate::core::collection::Collection, String>,
+}
+
+/// Where "Save" puts a request that was never saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveTarget {
+    Existing(PathBuf),
+    /// A new collection in this folder, with this name.
+    New {
+        dir: String,
+        name: String,
+    },
+}
+
+/// What the collections in the sidebar, the save box and the run window ask for.
+#[derive(Debug, Clone)]
+pub enum CollectionCommand {
+    /// Read every open collection again.
+    Reload,
+    /// Open a saved request: the tab already showing it, or a new one.
+    OpenRequest {
+        dir: PathBuf,
+        path: RequestPath,
+    },
+    /// Ctrl+S: save the tab where it is saved, or ask where.
+    Save(TabId),
+    /// Save the tab's request as a new one.
+    SaveAs {
+        tab: TabId,
+        target: SaveTarget,
+        folder: String,
+        name: String,
+    },
+    /// Add a collection folder that exists to the list.
+    Open(String),
+    /// Make a new, empty collection.
+    Create {
+        dir: String,
+        name: String,
+    },
+    /// Take a collection off the list; its files stay.
+    Close(PathBuf),
+    Rename {
+        dir: PathBuf,
+        path: RequestPath,
+        name: String,
+    },
+    Duplicate {
+        dir: PathBuf,
+        path: RequestPath,
+    },
+    Move {
+        dir: PathBuf,
+        path: RequestPath,
+        folder: String,
+    },
+    Delete {
+        dir: PathBuf,
+        path: RequestPath,
+    },
+    /// Put back the request deleted last.
+    UndoDelete,
+    /// Open the run window on a collection, or on one folder of it.
+    OpenRun {
+        dir: PathBuf,
+        folder: Option<String>,
+    },
+    /// Open the import window, on this file or folder when one was dropped.
+    OpenImport(Option<String>),
 }
 
 /// Which PEM field of the profile editor a file is loaded into.

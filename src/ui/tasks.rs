@@ -87,6 +87,36 @@ pub enum Event {
     Check(ProfileId, Result<crate::core::check::ProfileCheck, String>),
     /// Import cURL and Copy as cURL.
     Curl(CurlEvent),
+    Collections(CollectionEvent),
+}
+
+/// Collections read or changed on a worker.
+pub enum CollectionEvent {
+    /// Every open collection, read again.
+    Loaded(Vec<crate::ui::command::LoadedCollection>),
+    /// A change was made (or refused); the collections as they are now.
+    Changed { result: Result<Box<CollectionChange>, String>, collections: Vec<crate::ui::command::LoadedCollection> },
+}
+
+/// What a change did, for the view that asked.
+pub enum CollectionChange {
+    /// A tab's request was saved here.
+    Saved { tab: TabId, saved: crate::ui::panels::request_tab::SavedAt },
+    /// A request was deleted: kept here so the person can undo.
+    Deleted {
+        dir: std::path::PathBuf,
+        path: crate::core::collection::RequestPath,
+        request: crate::core::collection::SavedRequest,
+    },
+    /// A request's file moved (renamed, or put in another folder).
+    Moved {
+        dir: std::path::PathBuf,
+        old: crate::core::collection::RequestPath,
+        new: crate::core::collection::RequestPath,
+        name: String,
+    },
+    /// Something to say in the sidebar ("Opened …", "Duplicated …").
+    Said(String),
 }
 
 /// What the token tasks report.

@@ -62,6 +62,9 @@ mod ui;
 /// The response body viewer: visible rows only, scrolling, the summary line.
 #[cfg(feature = "gui")]
 mod ui_body_view;
+/// Collections in the sidebar, tabs, saving with Ctrl+S.
+#[cfg(feature = "gui")]
+mod ui_collections;
 /// "Import cURL…" and "Copy as cURL" in the window.
 #[cfg(feature = "gui")]
 mod ui_curl;

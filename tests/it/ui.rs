@@ -12,13 +12,13 @@ use gatepass::practice::PracticeConfig;
 use gatepass::ui::app::{GatepassApp, StartOptions};
 use std::time::Duration;
 
-struct Fixture {
+pub(crate) struct Fixture {
     _rt: tokio::runtime::Runtime,
-    dir: tempfile::TempDir,
-    harness: Harness<'static, GatepassApp>,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) harness: Harness<'static, GatepassApp>,
 }
 
-fn start(options: StartOptions) -> Fixture {
+pub(crate) fn start(options: StartOptions) -> Fixture {
     let rt = common::runtime();
     let dir = tempfile::tempdir().unwrap();
     let ws = common::workspace(dir.path());
@@ -36,7 +36,7 @@ fn start(options: StartOptions) -> Fixture {
     Fixture { _rt: rt, dir, harness }
 }
 
-fn practice_options() -> StartOptions {
+pub(crate) fn practice_options() -> StartOptions {
     StartOptions {
         practice: PracticeConfig { sandbox_port: 0, production_port: 0, mtls_port: 0, ..PracticeConfig::default() },
         session_memory: true,
@@ -44,7 +44,7 @@ fn practice_options() -> StartOptions {
     }
 }
 
-fn ready(f: &mut Fixture) {
+pub(crate) fn ready(f: &mut Fixture) {
     wait_for(&mut f.harness, "the sample profiles", |h| {
         h.state().profiles().len() == gatepass::workspace::SAMPLE_PROFILE_COUNT
     });
@@ -161,6 +161,8 @@ fn history_restores_a_request() {
     f.harness.step();
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    f.harness.get_by_label("History").click();
+    f.harness.step();
     f.harness.state_mut().tab_mut().draft.url = "/something/else".into();
     f.harness.step();
     f.harness.get_by_label("/v1/orders?page=2").click();
@@ -211,6 +213,8 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     let debug = format!("{exchange:?} {:?}", f.harness.state().profiles());
     assert!(!debug.contains(CANARY), "the canary is in Debug output");
     wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    f.harness.get_by_label("History").click();
+    f.harness.step();
     let files = common::all_files(f.dir.path());
     assert!(files.iter().any(|(p, _)| p.ends_with("profiles.toml")));
     for (path, bytes) in &files {
@@ -507,6 +511,8 @@ fn restoring_a_history_entry_marks_the_old_answer_and_rows_name_their_profile() 
     common::ui::set_url(&mut f.harness, "/v1/me");
     f.harness.get_by_label("Send").click();
     wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    f.harness.get_by_label("History").click();
+    f.harness.step();
     wait_for(&mut f.harness, "the row", |h| has_text(h, "Practice — Sandbox · Sandbox (test)"));
     // Search finds by profile; nothing matches a word no row has.
     common::ui::type_into(&mut f.harness, "Search history", "nothing-like-this");

@@ -4,6 +4,7 @@
 
 pub mod banners_ui;
 pub mod check_ui;
+pub mod collections_ui;
 pub mod confirm_ui;
 pub mod curl_ui;
 pub mod explain_ui;

@@ -10,7 +10,7 @@ use crate::core::diagnose::Explained;
 use crate::core::exchange::{Exchange, RequestId};
 use crate::core::profile::{AuthKind, Environment, Profile, ProfileId};
 use crate::core::request::RequestDraft;
-use crate::ui::command::{Command, CopyChoice, TabId};
+use crate::ui::command::{CollectionCommand, Command, CopyChoice, TabId};
 use crate::ui::tasks::BodyMatch;
 use crate::ui::view::ViewCx;
 use std::sync::Arc;
@@ -199,10 +199,27 @@ pub struct RequestTab {
     pub copy: CopyState,
     /// Credentials typed or pasted into the request itself.
     pub pasted: crate::ui::panels::curl_ui::PastedCheck,
+    /// Where the request is saved, when it is.
+    pub saved: Option<SavedAt>,
+    /// The draft as last saved or opened: the tab shows a dot when it differs.
+    pub baseline: RequestDraft,
+}
+
+/// Where a tab's request lives in a collection, and what the file holds besides the draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedAt {
+    pub collection: std::path::PathBuf,
+    pub collection_name: String,
+    pub path: crate::core::collection::RequestPath,
+    /// The request as saved: its name, scopes, expected status and notes are kept on the next save.
+    pub request: crate::core::collection::SavedRequest,
+    /// The collection's `{{variables}}`, filled in when the tab sends (a profile's own win).
+    pub variables: std::collections::BTreeMap<String, String>,
 }
 
 impl RequestTab {
     pub fn new(id: TabId, draft: RequestDraft) -> Self {
+        let baseline = draft.clone();
         Self {
             id,
             draft,
@@ -217,7 +234,40 @@ impl RequestTab {
             save_path: None,
             copy: CopyState::default(),
             pasted: crate::ui::panels::curl_ui::PastedCheck::default(),
+            saved: None,
+            baseline,
         }
+    }
+
+    /// A tab on a saved request.
+    pub fn on_saved(id: TabId, saved: SavedAt) -> Self {
+        let mut tab = Self::new(id, saved.request.draft.clone());
+        tab.saved = Some(saved);
+        tab
+    }
+
+    /// The tab's title: the saved request's name, or the method and address.
+    pub fn title(&self) -> String {
+        if let Some(saved) = &self.saved {
+            return saved.request.name.clone();
+        }
+        let url = self.draft.url.trim();
+        if url.is_empty() {
+            "New request".to_owned()
+        } else {
+            format!("{} {}", self.draft.method.as_str(), crate::ui::panels::sidebar_ui::path_of(url))
+        }
+    }
+
+    /// The draft differs from what was saved (or opened): closing would lose it.
+    pub fn is_modified(&self) -> bool {
+        self.draft != self.baseline
+    }
+
+    /// The request was saved here: the dot goes, and the tab names it.
+    pub fn saved_as(&mut self, saved: SavedAt) {
+        self.baseline = saved.request.draft.clone();
+        self.saved = Some(saved);
     }
 
     pub fn is_sending(&self) -> bool {
@@ -349,15 +399,19 @@ impl RequestTab {
         commands
     }
 
-    /// Ctrl+Enter sends, Escape cancels, Ctrl+F searches the body.
+    /// Ctrl+Enter sends, Escape cancels, Ctrl+F searches the body, Ctrl+S saves the request.
     fn shortcuts(&mut self, ui: &egui::Ui, commands: &mut Vec<Command>) {
-        let (send, cancel, find) = ui.input_mut(|i| {
+        let (send, cancel, find, save) = ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter),
                 i.key_pressed(egui::Key::Escape),
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::F),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::S),
             )
         });
+        if save {
+            commands.push(Command::Collections(CollectionCommand::Save(self.id)));
+        }
         if send {
             commands.push(Command::Send(self.id));
         }

@@ -1,4 +1,4 @@
-//! The left side: requests to try on the practice API, and the history of what was sent — each
+//! The left side: the open collections, and the history of what was sent — each
 //! row with its profile and environment, a search box, and Check setup's test requests kept
 //! apart (hidden unless asked for).
 
@@ -7,11 +7,20 @@ use crate::ui::command::Command;
 use crate::ui::panels::request_tab::ago_words;
 use crate::ui::view::ViewCx;
 use crate::ui::widgets::status_chip;
-use crate::workspace::{lab_requests, sample_requests};
 
-/// The sidebar's state: the history it shows and how it is filtered.
+/// Which list the sidebar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Section {
+    #[default]
+    Collections,
+    History,
+}
+
+/// The sidebar's state: the collections, the history it shows and how it is filtered.
 #[derive(Default)]
 pub struct Sidebar {
+    pub section: Section,
+    pub collections: crate::ui::panels::collections_ui::CollectionsView,
     pub history: Vec<HistoryEntry>,
     pub search: String,
     /// Show Check setup's test requests too.
@@ -35,56 +44,23 @@ impl Sidebar {
             .collect()
     }
 
-    pub fn show(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCx<'_>,
+        open: Option<(&std::path::Path, &crate::core::collection::RequestPath)>,
+    ) -> Vec<Command> {
         let mut commands = Vec::new();
         let palette = cx.theme.palette;
-        let on_practice = cx.active.is_some_and(|p| p.practice.is_some());
-        if on_practice {
-            let max = ui.available_height() * 0.45;
-            egui::ScrollArea::vertical().id_salt("try_these").max_height(max).auto_shrink([false, true]).show(
-                ui,
-                |ui| {
-                    ui.label(egui::RichText::new("Try these").strong());
-                    ui.label(
-                        egui::RichText::new("Requests on the practice API. Click one, then Send.")
-                            .small()
-                            .color(palette.muted),
-                    );
-                    for sample in sample_requests() {
-                        let response = ui
-                            .add(
-                                egui::Button::new(format!("{}  {}", sample.draft.method.as_str(), sample.label))
-                                    .frame(false),
-                            )
-                            .on_hover_text(format!("Expect: {}", sample.expect));
-                        if response.clicked() {
-                            commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
-                        }
-                    }
-                    egui::CollapsingHeader::new("See each explanation")
-                        .id_salt("lab_requests")
-                        .default_open(false)
-                        .show(ui, |ui| {
-                            ui.label(
-                                egui::RichText::new("One failure of each kind, answered the way real APIs do.")
-                                    .small()
-                                    .color(palette.muted),
-                            );
-                            for sample in lab_requests() {
-                                let response = ui
-                                    .add(egui::Button::new(sample.label).frame(false))
-                                    .on_hover_text(format!("Expect: {}", sample.expect));
-                                if response.clicked() {
-                                    commands.push(Command::RestoreDraft(Box::new(sample.draft.clone())));
-                                }
-                            }
-                        });
-                },
-            );
-            ui.add_space(8.0);
-            ui.separator();
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.section, Section::Collections, egui::RichText::new("Collections").strong());
+            ui.selectable_value(&mut self.section, Section::History, egui::RichText::new("History").strong());
+        });
+        ui.separator();
+        if self.section == Section::Collections {
+            commands.extend(self.collections.show(ui, cx, open));
+            return commands;
         }
-        ui.label(egui::RichText::new("History").strong());
         if self.history.is_empty() {
             ui.label(egui::RichText::new("Requests you send appear here.").small().color(palette.muted));
             return commands;

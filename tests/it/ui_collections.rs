@@ -1,0 +1,100 @@
+//! Collections and tabs in the window, driven through the accessibility tree: a saved request opens
+//! in a tab, sends with the collection, shows a dot when changed, Ctrl+S writes its file; a new
+//! request is saved with the "Save request" box; delete and Undo; tabs open and close.
+
+use crate::common::ui::{has_text, set_url, wait_for};
+use crate::ui::{practice_options, ready, start};
+use egui_kittest::kittest::Queryable as _;
+
+fn practice_tour(f: &crate::ui::Fixture) -> std::path::PathBuf {
+    f.dir.path().join("data").join("collections").join("practice")
+}
+
+#[test]
+fn a_saved_request_opens_in_a_tab_sends_and_ctrl_s_writes_its_file() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    crate::common::ui::select_profile(&mut f.harness, "Practice — Sandbox");
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    f.harness.get_by_label_contains("List orders").click();
+    wait_for(&mut f.harness, "the request's tab", |h| h.state().tab().saved.is_some());
+    let tab = f.harness.state().tab();
+    assert_eq!(tab.title(), "List orders");
+    assert!(tab.saved.is_some() && !tab.is_modified());
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the answer", |h| h.state().tab().answer.is_some());
+    assert_eq!(f.harness.state().tab().answer.as_ref().unwrap().exchange.status(), Some(200));
+    // A change shows the dot; Ctrl+S writes the file and the dot goes.
+    set_url(&mut f.harness, "/v1/orders?page=3");
+    assert!(f.harness.state().tab().is_modified());
+    assert!(has_text(&f.harness, "• List orders"));
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    wait_for(&mut f.harness, "the save", |h| !h.state().tab().is_modified());
+    let dir = practice_tour(&f);
+    let written: String =
+        crate::common::all_files(&dir).iter().map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned()).collect();
+    assert!(written.contains("/v1/orders?page=3"), "the file does not hold the new address");
+    assert!(has_text(&f.harness, "Saved \"List orders\" in Practice API tour."));
+}
+
+#[test]
+fn a_new_request_is_saved_with_the_save_box_then_deleted_and_put_back() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    let before = f.harness.state().tabs().len();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    f.harness.step();
+    f.harness.step();
+    assert_eq!(f.harness.state().tabs().len(), before + 1);
+    set_url(&mut f.harness, "/v1/orders/42");
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    wait_for(&mut f.harness, "the save box", |h| has_text(h, "Save request"));
+    f.harness.get_by_label("Name").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Name").type_text("One order");
+    f.harness.step();
+    f.harness.get_by_label("Save").click();
+    wait_for(&mut f.harness, "the save", |h| h.state().tab().saved.is_some());
+    assert_eq!(f.harness.state().tab().title(), "One order");
+    let saved = f.harness.state().tab().saved.clone().unwrap();
+    assert_eq!(saved.collection_name, "Practice API tour");
+    let files = || {
+        crate::common::all_files(&saved.collection)
+            .iter()
+            .any(|(_, b)| String::from_utf8_lossy(b).contains("/v1/orders/42"))
+    };
+    assert!(files(), "no file holds the saved request");
+    wait_for(&mut f.harness, "the row", |h| h.query_by_label("GET    One order").is_some());
+    // Delete from the row's menu, then Undo.
+    f.harness.get_by_label("GET    One order").click_secondary();
+    wait_for(&mut f.harness, "the row's menu", |h| h.query_by_label("Delete").is_some());
+    f.harness.get_by_label("Delete").click();
+    wait_for(&mut f.harness, "the delete", |h| has_text(h, "Deleted \"One order\"."));
+    assert!(f.harness.state().tab().saved.is_none(), "the tab still says it is saved");
+    assert!(!files(), "the file is still there");
+    f.harness.get_by_label("Undo").click();
+    wait_for(&mut f.harness, "the undo", |h| has_text(h, "\"One order\" is back."));
+    assert!(files(), "Undo did not write the file back");
+}
+
+#[test]
+fn closing_a_changed_tab_asks_first() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    f.harness.step();
+    f.harness.step();
+    set_url(&mut f.harness, "/v1/typed");
+    let tabs = f.harness.state().tabs().len();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::W);
+    f.harness.step();
+    f.harness.step();
+    assert!(has_text(&f.harness, "Close without saving?"));
+    assert_eq!(f.harness.state().tabs().len(), tabs);
+    f.harness.get_by_label("Close without saving").click();
+    f.harness.step();
+    f.harness.step();
+    assert_eq!(f.harness.state().tabs().len(), tabs - 1);
+    assert!(f.harness.state().tabs().iter().all(|t| t.draft.url != "/v1/typed"));
+}
