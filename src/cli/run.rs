@@ -6,7 +6,7 @@
 use crate::core::collection::run::plan;
 use crate::core::collection::{Collection, RequestEntry, RequestPath};
 use crate::core::profile::Profile;
-use crate::workspace::{RunOptions, RunOutcome, RunProgress, RunRecord, Workspace};
+use crate::workspace::{RunOptions, RunProgress, RunRecord, Workspace};
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal as _, Write as _};
@@ -202,25 +202,6 @@ pub fn json(records: &[RunRecord]) -> serde_json::Value {
     serde_json::json!({ "runs": runs })
 }
 
-/// What a record says in one short line: the explanation's headline, why it was not sent, or
-/// what was expected instead.
-fn note(record: &RunRecord) -> String {
-    if let Some(skipped) = record.skipped() {
-        return skipped;
-    }
-    let headline = record.explained().and_then(|e| e.diagnosis.top()).map(|f| f.title.clone());
-    match (&record.outcome, record.ok()) {
-        (RunOutcome::Sent { exchange, .. }, false) if exchange.response().is_none() => {
-            headline.unwrap_or_else(|| "No answer: the request did not reach the API.".to_owned())
-        }
-        (_, false) => {
-            let expected = format!("expected {}", record.expect.words());
-            headline.map_or(expected.clone(), |h| format!("{h} ({expected})"))
-        }
-        (_, true) => headline.map(|h| format!("as expected: {h}")).unwrap_or_default(),
-    }
-}
-
 /// The table a person reads in a terminal.
 pub fn table(records: &[RunRecord]) -> String {
     let rows: Vec<[String; 5]> = records
@@ -234,7 +215,7 @@ pub fn table(records: &[RunRecord]) -> String {
                 (None, _, _) => "FAIL".to_owned(),
             };
             let ms = r.ms().map(|ms| format!("{ms} ms")).unwrap_or_default();
-            [format!("{} {request}", r.method), r.profile_name.clone(), status, ms, note(r)]
+            [format!("{} {request}", r.method), r.profile_name.clone(), status, ms, r.note()]
         })
         .collect();
     let headers = ["Request", "Profile", "Result", "Time", ""];
@@ -329,7 +310,7 @@ pub fn junit(records: &[RunRecord]) -> String {
                 }
                 out.push_str(&format!(
                     ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                    xml(&note(r)),
+                    xml(&r.note()),
                     xml(&body)
                 ));
             }

@@ -9,6 +9,7 @@
 mod check;
 mod collections;
 mod curl;
+mod run;
 mod tokens;
 
 use crate::core::body::{self, FormattedBody, ViewMode};
@@ -138,6 +139,9 @@ pub struct GatepassApp {
     /// "Save request" for a tab whose request was never saved.
     save_dialog: Option<crate::ui::panels::collections_ui::SaveDialog>,
     next_tab: u64,
+    /// The run window, with the last run's results.
+    run: Option<crate::ui::panels::run_ui::RunView>,
+    next_run: u64,
     next_id: u64,
     was_focused: bool,
 }
@@ -201,6 +205,8 @@ impl GatepassApp {
             tab_strip: crate::ui::panels::collections_ui::TabStrip::default(),
             save_dialog: None,
             next_tab: 1,
+            run: None,
+            next_run: 0,
             next_id: 1,
             was_focused: true,
         };
@@ -242,6 +248,11 @@ impl GatepassApp {
 
     pub fn active_profile(&self) -> Option<&Profile> {
         self.active.as_ref().and_then(|id| self.profiles.iter().find(|p| &p.id == id))
+    }
+
+    /// The run window, when open.
+    pub fn run_view(&self) -> Option<&crate::ui::panels::run_ui::RunView> {
+        self.run.as_ref()
     }
 
     /// The active request tab.
@@ -468,6 +479,7 @@ impl GatepassApp {
             Event::Check(id, result) => self.on_check_event(id, result),
             Event::Curl(event) => curl::on_event(self, event),
             Event::Collections(event) => collections::on_event(self, event),
+            Event::Run(event) => run::on_event(self, event),
             Event::History(Ok(entries)) => self.sidebar.history = entries,
             Event::HistoryWithWarning(entries, warning) => {
                 self.notices.push(Notice::info(warning));
@@ -561,10 +573,7 @@ impl GatepassApp {
 
     /// The run window, on a collection or one of its folders.
     fn open_run(&mut self, dir: std::path::PathBuf, folder: Option<String>) {
-        let _ = (dir, folder);
-        self.notices.push(Notice::info(
-            "Running a collection from the window is not ready yet: use `gatepass run DIR` in a terminal.",
-        ));
+        run::open(self, dir, folder);
     }
 
     /// The import window, on a dropped file when there is one.
@@ -848,6 +857,11 @@ impl GatepassApp {
                 commands.extend(self.tab_strip.show(ui, &cx, &self.tabs, self.active_tab));
                 commands.extend(self.tabs[self.active_tab].show(ui, &cx));
             });
+            if let Some(view) = &mut self.run
+                && !view.show(&ctx, &cx, &mut commands)
+            {
+                self.run = None;
+            }
             if let Some(dialog) = &mut self.save_dialog
                 && !dialog.show(&ctx, &cx, &self.sidebar.collections, &mut commands)
             {
@@ -880,7 +894,9 @@ impl GatepassApp {
                 ctx.request_repaint_after(after);
             }
         }
-        if self.tabs.iter().any(RequestTab::is_sending) {
+        if self.tabs.iter().any(RequestTab::is_sending)
+            || self.run.as_ref().is_some_and(crate::ui::panels::run_ui::RunView::is_running)
+        {
             // A spinner is showing; keep it moving only while something is in flight.
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         } else if self.tab().answer.is_some() {

@@ -174,6 +174,15 @@ pub enum CollectionCommand {
         dir: PathBuf,
         folder: Option<String>,
     },
+    /// Start the run window's run with the profiles it has ticked.
+    StartRun,
+    /// Stop the run: requests already out finish, the rest are not sent.
+    StopRun,
+    /// Open a run cell's answer and explanation in a tab.
+    OpenRunCell {
+        request: RequestPath,
+        profile: crate::core::profile::ProfileId,
+    },
     /// Open the import window, on this file or folder when one was dropped.
     OpenImport(Option<String>),
 }

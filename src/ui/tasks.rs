@@ -88,6 +88,7 @@ pub enum Event {
     /// Import cURL and Copy as cURL.
     Curl(CurlEvent),
     Collections(CollectionEvent),
+    Run(RunEvent),
 }
 
 /// Collections read or changed on a worker.
@@ -96,6 +97,12 @@ pub enum CollectionEvent {
     Loaded(Vec<crate::ui::command::LoadedCollection>),
     /// A change was made (or refused); the collections as they are now.
     Changed { result: Result<Box<CollectionChange>, String>, collections: Vec<crate::ui::command::LoadedCollection> },
+}
+
+/// (see [`CollectionEvent`]) A run's progress and its end, for the run window.
+pub enum RunEvent {
+    Progress { run: u64, progress: Box<crate::workspace::RunProgress> },
+    Done { run: u64, result: Result<Vec<crate::workspace::RunRecord>, String> },
 }
 
 /// What a change did, for the view that asked.

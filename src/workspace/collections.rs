@@ -96,6 +96,25 @@ impl RunRecord {
         }
     }
 
+    /// What a record says in one short line: the explanation's headline, why it was not sent, or
+    /// what was expected instead.
+    pub fn note(&self) -> String {
+        if let Some(skipped) = self.skipped() {
+            return skipped;
+        }
+        let headline = self.explained().and_then(|e| e.diagnosis.top()).map(|f| f.title.clone());
+        match (&self.outcome, self.ok()) {
+            (RunOutcome::Sent { exchange, .. }, false) if exchange.response().is_none() => {
+                headline.unwrap_or_else(|| "No answer: the request did not reach the API.".to_owned())
+            }
+            (_, false) => {
+                let expected = format!("expected {}", self.expect.words());
+                headline.map_or(expected.clone(), |h| format!("{h} ({expected})"))
+            }
+            (_, true) => headline.map(|h| format!("as expected: {h}")).unwrap_or_default(),
+        }
+    }
+
     pub fn explained(&self) -> Option<&crate::core::diagnose::Explained> {
         match &self.outcome {
             RunOutcome::Sent { explained, .. } => Some(explained),

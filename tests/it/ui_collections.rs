@@ -98,3 +98,50 @@ fn closing_a_changed_tab_asks_first() {
     assert_eq!(f.harness.state().tabs().len(), tabs - 1);
     assert!(f.harness.state().tabs().iter().all(|t| t.draft.url != "/v1/typed"));
 }
+
+#[test]
+fn the_practice_collection_runs_against_sandbox_and_production_and_a_failed_cell_opens_its_card() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    crate::common::ui::select_profile(&mut f.harness, "Practice — Sandbox");
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    f.harness.get_by_label("Practice API tour").click_secondary();
+    wait_for(&mut f.harness, "the collection's menu", |h| h.query_by_label("Run the collection…").is_some());
+    f.harness.get_by_label("Run the collection…").click();
+    wait_for(&mut f.harness, "the run window", |h| h.state().run_view().is_some());
+    let view = f.harness.state().run_view().unwrap();
+    let names: Vec<String> = view
+        .chosen
+        .iter()
+        .filter_map(|id| f.harness.state().profiles().iter().find(|p| &p.id == id))
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"Practice — Production".to_owned()), "{names:?}");
+    let rows = view.rows.len();
+    wait_for(&mut f.harness, "the Run button", |h| h.query_by_label("Run").is_some());
+    f.harness.get_by_label("Run").click();
+    wait_for(&mut f.harness, "the run's end", |h| {
+        h.state().run_view().is_some_and(|v| !v.is_running() && v.cells.len() == rows * 2)
+    });
+    let view = f.harness.state().run_view().unwrap();
+    // The Production write was held back; the Sandbox one was sent.
+    let production =
+        f.harness.state().profiles().iter().find(|p| p.name == "Practice — Production").unwrap().id.clone();
+    let create = view.rows.iter().find(|r| r.label.ends_with("Create an order")).unwrap().path.clone();
+    assert!(view.cells[&(create.clone(), production.clone())].skipped().is_some());
+    let (passed, failed, skipped) = view.counts();
+    assert!(passed > 0 && failed > 0 && skipped > 0, "{passed} {failed} {skipped}");
+    assert!(has_text(&f.harness, &format!("{passed} passed")));
+    // A failed cell opens its request in a tab with the answer and the card.
+    let failed_cell = view.cells.values().find(|r| !r.ok() && r.explained().is_some() && r.status().is_some()).unwrap();
+    let status = failed_cell.status();
+    let label = format!("{} · {} ms", status.unwrap(), failed_cell.ms().unwrap());
+    f.harness.query_all_by_label(&label).next().unwrap().click();
+    wait_for(&mut f.harness, "the cell's answer in a tab", |h| {
+        h.state().tab().saved.is_some()
+            && h.state().tab().answer.as_ref().is_some_and(|a| a.exchange.status() == status)
+    });
+    let answer = f.harness.state().tab().answer.as_ref().unwrap();
+    assert!(!answer.explained.diagnosis.findings.is_empty(), "no explanation with the answer");
+}

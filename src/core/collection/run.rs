@@ -59,7 +59,8 @@ pub fn plan(collection: &Collection, folder: Option<&str>, profiles: &[Profile])
         .collect()
 }
 
-fn in_folder(entry: &RequestEntry, folder: &str) -> bool {
+/// Whether the request is in `folder` or one of its sub-folders.
+pub fn in_folder(entry: &RequestEntry, folder: &str) -> bool {
     let own = entry.path.folder();
     own == folder || own.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
 }

@@ -150,13 +150,16 @@ pub(super) fn apply(app: &mut GatepassApp, command: CollectionCommand) {
             });
         }
         CollectionCommand::OpenRun { dir, folder } => app.open_run(dir, folder),
+        CollectionCommand::StartRun => super::run::start(app),
+        CollectionCommand::StopRun => super::run::stop(app),
+        CollectionCommand::OpenRunCell { request, profile } => super::run::open_cell(app, &request, &profile),
         CollectionCommand::OpenImport(path) => app.open_import(path.as_deref()),
     }
 }
 
 /// Show a saved request: the tab already on it, the active tab when it holds nothing yet, or a
 /// new tab.
-fn open_request(app: &mut GatepassApp, dir: &Path, path: &RequestPath) {
+pub(super) fn open_request(app: &mut GatepassApp, dir: &Path, path: &RequestPath) {
     if let Some(i) =
         app.tabs.iter().position(|t| t.saved.as_ref().is_some_and(|s| s.collection == dir && &s.path == path))
     {

@@ -13,5 +13,6 @@ pub mod profiles_ui;
 pub mod request_tab;
 pub mod request_ui;
 pub mod response_ui;
+pub mod run_ui;
 pub mod sidebar_ui;
 pub mod token_ui;
