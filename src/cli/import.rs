@@ -96,7 +96,7 @@ fn capture_preview(preview: &ImportPreview) -> String {
         out,
         "\"{}\" ({}): {requests} in {folders}, into {}",
         plan.name,
-        format_words(&plan.format),
+        crate::core::import::format_words(&plan.format),
         preview.target.display()
     );
     for (name, environment, created) in preview.profiles() {
@@ -133,18 +133,4 @@ fn print_done(done: &ImportDone) {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
-}
-
-fn format_words(format: &str) -> String {
-    match format.split_once('-') {
-        Some(("openapi", v)) => format!("OpenAPI {v}"),
-        Some(("swagger", v)) => format!("Swagger {v}"),
-        Some(("postman", "environment")) => "Postman environment".to_owned(),
-        Some(("postman", v)) => format!("Postman collection {v}"),
-        Some(("insomnia", v)) => format!("Insomnia export v{v}"),
-        Some(("har", v)) => format!("HAR {v}"),
-        _ if format == "bruno" => "Bruno collection".to_owned(),
-        _ if format == "opencollection" => "OpenCollection".to_owned(),
-        _ => format.to_owned(),
-    }
 }

@@ -9,6 +9,7 @@
 mod check;
 mod collections;
 mod curl;
+mod import;
 mod run;
 mod tokens;
 
@@ -142,6 +143,8 @@ pub struct GatepassApp {
     /// The run window, with the last run's results.
     run: Option<crate::ui::panels::run_ui::RunView>,
     next_run: u64,
+    /// "Import…", with its preview.
+    import: Option<crate::ui::panels::import_ui::ImportView>,
     next_id: u64,
     was_focused: bool,
 }
@@ -207,6 +210,7 @@ impl GatepassApp {
             next_tab: 1,
             run: None,
             next_run: 0,
+            import: None,
             next_id: 1,
             was_focused: true,
         };
@@ -248,6 +252,11 @@ impl GatepassApp {
 
     pub fn active_profile(&self) -> Option<&Profile> {
         self.active.as_ref().and_then(|id| self.profiles.iter().find(|p| &p.id == id))
+    }
+
+    /// The import window, when open.
+    pub fn import_view(&self) -> Option<&crate::ui::panels::import_ui::ImportView> {
+        self.import.as_ref()
     }
 
     /// The run window, when open.
@@ -480,6 +489,8 @@ impl GatepassApp {
             Event::Curl(event) => curl::on_event(self, event),
             Event::Collections(event) => collections::on_event(self, event),
             Event::Run(event) => run::on_event(self, event),
+            Event::ImportPreviewed(result) => import::previewed(self, result),
+            Event::Imported(result) => import::imported(self, result),
             Event::History(Ok(entries)) => self.sidebar.history = entries,
             Event::HistoryWithWarning(entries, warning) => {
                 self.notices.push(Notice::info(warning));
@@ -578,10 +589,7 @@ impl GatepassApp {
 
     /// The import window, on a dropped file when there is one.
     fn open_import(&mut self, path: Option<&str>) {
-        let _ = path;
-        self.notices.push(Notice::info(
-            "Importing from the window is not ready yet: use `gatepass import FILE` in a terminal.",
-        ));
+        import::open(self, path);
     }
 
     fn new_request_id(&mut self) -> RequestId {
@@ -793,6 +801,7 @@ impl GatepassApp {
             Command::Curl(command) => curl::apply(self, command),
             Command::Collections(command) => collections::apply(self, command),
             Command::Tabs(command) => collections::apply_tab(self, command),
+            Command::Import(command) => import::apply(self, command),
         }
     }
 
@@ -821,6 +830,7 @@ impl GatepassApp {
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.shortcuts(&ctx);
+        import::dropped(self, &ctx);
         if self.confirm.is_none()
             && self.editor.is_none()
             && self.save_dialog.is_none()
@@ -831,7 +841,8 @@ impl GatepassApp {
         let now = time::OffsetDateTime::now_utc();
         let narrow = ctx.content_rect().width() < NARROW_WIDTH;
         // The main window has the keyboard unless a dialog or the editor is open.
-        let keyboard = self.confirm.is_none() && self.editor.is_none() && self.save_dialog.is_none();
+        let keyboard =
+            self.confirm.is_none() && self.editor.is_none() && self.save_dialog.is_none() && self.import.is_none();
         let mut commands = Vec::new();
         let margin = crate::ui::theme::px_i8(self.theme.spacing.panel_margin);
         {
@@ -857,6 +868,11 @@ impl GatepassApp {
                 commands.extend(self.tab_strip.show(ui, &cx, &self.tabs, self.active_tab));
                 commands.extend(self.tabs[self.active_tab].show(ui, &cx));
             });
+            if let Some(view) = &mut self.import
+                && !view.show(&ctx, &cx, &mut commands)
+            {
+                self.import = None;
+            }
             if let Some(view) = &mut self.run
                 && !view.show(&ctx, &cx, &mut commands)
             {

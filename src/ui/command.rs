@@ -87,6 +87,17 @@ pub enum Command {
     Collections(CollectionCommand),
     /// The tabs: a new one, pick one, close one.
     Tabs(TabCommand),
+    /// The import window's steps.
+    Import(ImportCommand),
+}
+
+/// What the import window asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportCommand {
+    /// Read the files and show what the import would do.
+    Preview,
+    /// Do the import previewed.
+    Apply,
 }
 
 /// What the tab strip asks for.

@@ -89,6 +89,8 @@ pub enum Event {
     Curl(CurlEvent),
     Collections(CollectionEvent),
     Run(RunEvent),
+    ImportPreviewed(Result<Box<crate::workspace::import::ImportPreview>, String>),
+    Imported(Result<crate::workspace::import::ImportDone, String>),
 }
 
 /// Collections read or changed on a worker.

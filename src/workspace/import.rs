@@ -138,6 +138,18 @@ impl Workspace {
         into: Option<&Path>,
         name: Option<&str>,
     ) -> Result<ImportPreview, WorkspaceError> {
+        self.preview_import_where(paths, into, Path::new(""), name)
+    }
+
+    /// [`Self::preview_import`], with the default folder made inside `parent` (the window's
+    /// collections folder) instead of the current folder.
+    pub fn preview_import_where(
+        &self,
+        paths: &[PathBuf],
+        into: Option<&Path>,
+        parent: &Path,
+        name: Option<&str>,
+    ) -> Result<ImportPreview, WorkspaceError> {
         let sources = read_sources(paths)?;
         let mut plan = import::plan(&sources).map_err(|e| WorkspaceError::Other(e.to_string()))?;
         if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
@@ -155,7 +167,7 @@ impl Workspace {
         }
         let target = match into {
             Some(dir) => dir.to_path_buf(),
-            None => PathBuf::from(file_stem_for(&plan.name)),
+            None => parent.join(file_stem_for(&plan.name)),
         };
         let target = std::path::absolute(&target).unwrap_or(target);
         if target.join(COLLECTION_FILE).exists() {

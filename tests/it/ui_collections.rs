@@ -145,3 +145,33 @@ fn the_practice_collection_runs_against_sandbox_and_production_and_a_failed_cell
     let answer = f.harness.state().tab().answer.as_ref().unwrap();
     assert!(!answer.explained.diagnosis.findings.is_empty(), "no explanation with the answer");
 }
+
+#[test]
+fn a_file_is_imported_from_the_window_after_its_preview() {
+    let Some(samples) = crate::common::import_samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let profiles = f.harness.state().profiles().len();
+    f.harness.get_by_label("Import…").click();
+    wait_for(&mut f.harness, "the import window", |h| h.query_by_label("Files or folders").is_some());
+    let source = samples.join("postman/paypal.checkout-flows.postman_collection.v2.0.json");
+    let target = f.dir.path().join("paypal");
+    crate::common::ui::type_into(&mut f.harness, "Files or folders", &source.display().to_string());
+    crate::common::ui::type_into(&mut f.harness, "Write it to", &target.display().to_string());
+    f.harness.get_by_label("Preview the import").click();
+    wait_for(&mut f.harness, "the preview", |h| has_text(h, "43 requests in 13 folders"));
+    assert!(has_text(&f.harness, "Secrets moved to the keychain"));
+    assert!(!target.exists(), "the preview wrote something");
+    f.harness.get_by_label("Import").click();
+    wait_for(&mut f.harness, "the import", |h| has_text(h, "It is open in the sidebar."));
+    wait_for(&mut f.harness, "the collection in the sidebar", |h| has_text(h, "PayPal Checkout Flows"));
+    assert!(target.join(gatepass::core::collection::COLLECTION_FILE).is_file());
+    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().len() > profiles);
+    let secret = "EMnAWe06ioGtouJs7gLYT9chK9-2jJ--7MKRXpI8FesmY_2Kp-d_7aCqff7M9moEJBvuXoBO4clKtY0v";
+    for (path, bytes) in crate::common::all_files(f.dir.path()) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(secret), "{path:?} holds the client secret");
+    }
+}

@@ -124,6 +124,21 @@ fn read_one(source: &Source) -> Result<Part, ImportError> {
     }
 }
 
+/// The format string of a plan (`openapi-3.0`, `postman-2.1`, …) in words, such as "`OpenAPI` 3.0".
+pub fn format_words(format: &str) -> String {
+    match format.split_once('-') {
+        Some(("openapi", v)) => format!("OpenAPI {v}"),
+        Some(("swagger", v)) => format!("Swagger {v}"),
+        Some(("postman", "environment")) => "Postman environment".to_owned(),
+        Some(("postman", v)) => format!("Postman collection {v}"),
+        Some(("insomnia", v)) => format!("Insomnia export v{v}"),
+        Some(("har", v)) => format!("HAR {v}"),
+        _ if format == "bruno" => "Bruno collection".to_owned(),
+        _ if format == "opencollection" => "OpenCollection".to_owned(),
+        _ => format.to_owned(),
+    }
+}
+
 /// Why a document could not be imported, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {

@@ -147,7 +147,7 @@ impl CollectionsView {
                         )
                         .labelled_by(label.id);
                     ui.label(
-                        egui::RichText::new("A folder with a collection.toml, made by Gatepass.").small().color(cx.theme.palette.muted),
+                        egui::RichText::new(format!("A folder that holds a {} file.", crate::core::collection::COLLECTION_FILE)).small().color(cx.theme.palette.muted),
                     );
                     ui.horizontal(|ui| {
                         let ok = !dir.trim().is_empty();

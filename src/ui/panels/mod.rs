@@ -8,6 +8,7 @@ pub mod collections_ui;
 pub mod confirm_ui;
 pub mod curl_ui;
 pub mod explain_ui;
+pub mod import_ui;
 pub mod profile_bar_ui;
 pub mod profiles_ui;
 pub mod request_tab;
