@@ -173,6 +173,9 @@ pub struct PreparedRequest {
     /// The keychain values filled into the body's `{{secret:…}}` places, if any: the body then
     /// holds secrets, so a redirect to another origin must not re-send it.
     pub body_secrets: Vec<Secret>,
+    /// The keychain values filled into header and query values: masked wherever the request is
+    /// shown, and not sent on to another origin.
+    pub filled_secrets: Vec<Secret>,
     pub timeout: Duration,
 }
 
@@ -185,6 +188,7 @@ impl std::fmt::Debug for PreparedRequest {
             .field("credential", &self.credential.as_ref().map(AppliedCredential::description))
             .field("body_len", &self.body.as_ref().map(Vec::len))
             .field("body_secrets", &self.body_secrets.len())
+            .field("filled_secrets", &self.filled_secrets.len())
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -231,8 +235,8 @@ pub enum PrepareError {
     UnknownVariable { name: String },
     #[error("A variable in {place} is not closed: \"{{{{\" has no matching \"}}}}\".")]
     UnclosedVariable { place: String },
-    #[error("{}", unknown_secret_words(name, *in_body))]
-    UnknownSecretVariable { name: String, in_body: bool },
+    #[error("{}", unknown_secret_words(name, *allowed_here))]
+    UnknownSecretVariable { name: String, allowed_here: bool },
     #[error(
         "The header name \"{name}\" has characters a header name cannot have. Use letters, digits and dashes only."
     )]
@@ -262,14 +266,40 @@ pub enum PrepareError {
 /// How a body names a secret kept in the keychain: `{{secret:client_secret}}`.
 pub const SECRET_VARIABLE_PREFIX: &str = "secret:";
 
-fn unknown_secret_words(name: &str, in_body: bool) -> String {
-    if in_body {
+fn unknown_secret_words(name: &str, allowed_here: bool) -> String {
+    if allowed_here {
         format!(
-            "The body uses the secret {{{{secret:{name}}}}}, but this profile keeps no secret by that name. Move the value into the profile again, or fix the name."
+            "The request uses the secret {{{{secret:{name}}}}}, but this profile keeps no secret by that name. Move the value into the profile again, or fix the name."
         )
     } else {
-        "Secrets from the keychain ({{secret:…}}) can be used only in a body. For a header or the query string, use the profile's sign-in method (API key, token, …).".to_owned()
+        "Secrets from the keychain ({{secret:…}}) can be used in a body, a header's value or a query parameter's value, not in the address or in a name.".to_owned()
     }
+}
+
+/// Does this text name a keychain secret (`{{secret:name}}`)?
+pub fn mentions_secret(text: &str) -> bool {
+    text.contains(concat!("{{", "secret:"))
+}
+
+/// Fill `{{secret:name}}` places in a header or query value with the keychain's values, as
+/// they are. Returns the name of a secret that has no value.
+pub fn fill_secret_text(text: &str, values: &std::collections::BTreeMap<String, Secret>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let open = concat!("{{", "secret:");
+    while let Some(start) = rest.find(open) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let name = after[..end].trim();
+        out.push_str(values.get(name).ok_or_else(|| name.to_owned())?.expose());
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Fill the body's `{{secret:name}}` places with the values from the keychain, at the last
@@ -312,7 +342,8 @@ pub fn fill_secret_variables(
 }
 
 /// Replace every `{{name}}` in `text` with the profile's variable. `base_url` is always defined.
-/// A `{{secret:name}}` is left for [`fill_secret_variables`], and allowed only in a body.
+/// A `{{secret:name}}` is left to be filled in at the last moment, and allowed only in a body, a
+/// header's value or a query parameter's value.
 pub fn resolve_variables(text: &str, place: &str, profile: &Profile) -> Result<String, PrepareError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -325,10 +356,13 @@ pub fn resolve_variables(text: &str, place: &str, profile: &Profile) -> Result<S
         let name = after[..end].trim();
         if let Some(secret_name) = name.strip_prefix(SECRET_VARIABLE_PREFIX) {
             // A secret kept in the keychain: filled in only at the last moment before sending,
-            // and only in a body (see `fill_secret_variables`).
-            let in_body = place == "the body" || place == "a form field";
-            if !in_body || !profile.secret_variables.contains_key(secret_name.trim()) {
-                return Err(PrepareError::UnknownSecretVariable { name: secret_name.trim().to_owned(), in_body });
+            // after the request was observed (see `fill_secret_variables`, `fill_secret_text`).
+            let allowed_here = place == "the body"
+                || place == "a form field"
+                || place.starts_with("header ")
+                || place == "a query parameter value";
+            if !allowed_here || !profile.secret_variables.contains_key(secret_name.trim()) {
+                return Err(PrepareError::UnknownSecretVariable { name: secret_name.trim().to_owned(), allowed_here });
             }
             out.push_str(&rest[start..start + 2 + end + 2]);
         } else {
@@ -383,7 +417,7 @@ pub fn resolve_url(draft: &RequestDraft, profile: &Profile) -> Result<url::Url, 
         .map(|row| {
             Ok((
                 resolve_variables(row.name.trim(), "a query parameter", profile)?,
-                resolve_variables(&row.value, "a query parameter", profile)?,
+                resolve_variables(&row.value, "a query parameter value", profile)?,
             ))
         })
         .collect::<Result<_, PrepareError>>()?;
@@ -504,6 +538,7 @@ pub fn prepare_without_credential(draft: &RequestDraft, profile: &Profile) -> Re
         credential: None,
         body,
         body_secrets: Vec::new(),
+        filled_secrets: Vec::new(),
         timeout: Duration::from_secs(draft.timeout_secs),
     })
 }
@@ -691,6 +726,7 @@ impl PreparedRequest {
     /// went out (so an echo of one is caught anywhere).
     pub fn rule(&self) -> Rule {
         let mut values: Vec<Secret> = self.body_secrets.clone();
+        values.extend(self.filled_secrets.iter().cloned());
         if let Some(applied) = &self.credential {
             let value = applied.placement.value();
             values.push(value.clone());

@@ -96,12 +96,12 @@ impl Workspace {
         let this = Arc::clone(self);
         let profile_id = request.profile.clone();
         let send_credential = request.draft.send_credential;
-        let uses_body_secrets = body_mentions_secrets(&request.draft.body);
+        let uses_body_secrets = body_mentions_secrets(&request.draft.body) || rows_mention_secrets(&request.draft);
         let (profile, secret, http, body_secrets) =
             tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
                 let started = std::time::Instant::now();
                 let profile = this.profile(&profile_id)?;
-                // Secrets the body names as {{secret:name}}: read only when it names some.
+                // Secrets the request names as {{secret:name}}: read only when it names some.
                 let mut body_secrets = BTreeMap::new();
                 if uses_body_secrets {
                     for (name, slot) in &profile.secret_variables {
@@ -175,6 +175,7 @@ impl Workspace {
         }
         let mut sent = observe_prepared(Knowledge::builtin(), &prepared);
         fill_body_secrets(&mut prepared, &request.draft.body, &loaded.body_secrets)?;
+        fill_row_secrets(&mut prepared, &request.draft, &loaded.body_secrets)?;
         let mut exchange = loaded.http.send(&prepared, request.id).await;
         if let Some(key) = &dpop_key
             && let Some(nonce) = super::dpop::nonce_asked(&exchange)
@@ -204,11 +205,13 @@ impl Workspace {
         key: &Secret,
     ) -> Result<(Exchange, SentRequest), WorkspaceError> {
         prepared.credential = None;
+        // Header and query secrets are part of what is signed: filled in first.
+        fill_row_secrets(&mut prepared, &request.draft, &loaded.body_secrets)?;
         let mut filled = prepared.body.clone();
         if let (true, Some(body)) = (body_mentions_secrets(&request.draft.body), &filled) {
             filled = Some(
                 request::fill_secret_variables(body, &request.draft.body, &loaded.body_secrets)
-                    .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?,
+                    .map_err(|name| PrepareError::UnknownSecretVariable { name, allowed_here: true })?,
             );
             prepared.body_secrets = loaded.body_secrets.values().cloned().collect();
         }
@@ -322,10 +325,51 @@ fn fill_body_secrets(
     }
     if let Some(body) = &prepared.body {
         let filled = request::fill_secret_variables(body, draft_body, values)
-            .map_err(|name| PrepareError::UnknownSecretVariable { name, in_body: true })?;
+            .map_err(|name| PrepareError::UnknownSecretVariable { name, allowed_here: true })?;
         prepared.body = Some(filled);
         prepared.body_secrets = values.values().cloned().collect();
     }
+    Ok(())
+}
+
+/// Do the request's header or query values name a keychain secret?
+fn rows_mention_secrets(draft: &crate::core::request::RequestDraft) -> bool {
+    draft.headers.iter().chain(&draft.query).any(|row| row.enabled && request::mentions_secret(&row.value))
+}
+
+/// Fill the keychain secrets named in header and query values, the last thing before sending
+/// (or signing); the request then knows their values, so they are masked wherever it is shown
+/// and not sent on to another origin.
+fn fill_row_secrets(
+    prepared: &mut PreparedRequest,
+    draft: &crate::core::request::RequestDraft,
+    values: &BTreeMap<String, Secret>,
+) -> Result<(), WorkspaceError> {
+    if !rows_mention_secrets(draft) {
+        return Ok(());
+    }
+    let unknown = |name| PrepareError::UnknownSecretVariable { name, allowed_here: true };
+    for (_, value) in &mut prepared.headers {
+        if request::mentions_secret(value) {
+            *value = request::fill_secret_text(value, values).map_err(unknown)?;
+        }
+    }
+    let query = prepared.url.query().unwrap_or_default();
+    if query.contains("secret%3A") || query.contains("secret:") {
+        let pairs: Vec<(String, String)> =
+            prepared.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let mut filled = Vec::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            let value = if request::mentions_secret(&value) {
+                request::fill_secret_text(&value, values).map_err(unknown)?
+            } else {
+                value
+            };
+            filled.push((name, value));
+        }
+        prepared.url.query_pairs_mut().clear().extend_pairs(filled);
+    }
+    prepared.filled_secrets = values.values().cloned().collect();
     Ok(())
 }
 

@@ -71,16 +71,69 @@ fn a_client_secret_named_in_the_body_is_filled_in_when_sending_and_stored_nowher
     assert!(matches!(err, WorkspaceError::Prepare(PrepareError::UnknownSecretVariable { .. })), "{err:?}");
     assert!(
         err.to_string()
-            .starts_with("The body uses the secret {{secret:nope}}, but this profile keeps no secret by that name.")
+            .starts_with("The request uses the secret {{secret:nope}}, but this profile keeps no secret by that name.")
     );
-    // And outside a body it is not allowed at all.
-    let mut in_header = RequestDraft::get("/v1/me");
-    in_header.headers.push(KeyValue::new("X-Api-Key", "{{secret:client_secret}}"));
-    let err = send(in_header).unwrap_err().to_string();
-    assert!(err.starts_with("Secrets from the keychain ({{secret:…}}) can be used only in a body."), "{err}");
+    // In the address itself it is not allowed.
+    let in_address = RequestDraft::get("/v1/me/{{secret:client_secret}}");
+    let err = send(in_address).unwrap_err().to_string();
+    assert!(
+        err.starts_with("Secrets from the keychain ({{secret:…}}) can be used in a body, a header's value"),
+        "{err}"
+    );
 
     // Deleting the profile deletes its body secrets from the keychain.
     let slot = saved.secret_variables["client_secret"].clone();
     ws.delete_profile(&profile.id).unwrap();
     assert!(ws.read_secret(&slot).unwrap().is_none());
+}
+
+/// The practice API's Sandbox key, for the header and query cases.
+fn sandbox_key() -> &'static str {
+    demo_credentials()
+        .into_iter()
+        .find_map(|c| match c.kind {
+            DemoKind::ApiKey { value, .. } if c.env == PracticeEnv::Sandbox => Some(value),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_key_named_in_a_header_or_the_query_is_filled_in_when_sending_and_masked_everywhere() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let key = sandbox_key();
+    // A profile without a sign-in method: the key is only a named secret (as an import leaves it).
+    let profile = Profile::new("Imported", Environment::Sandbox, server.base_url(PracticeEnv::Sandbox));
+    ws.save_profile(&profile, None).unwrap();
+    ws.set_secret_variable(&profile.id, "api_key", &Secret::new(key)).unwrap();
+    let send = |draft: RequestDraft| common::send_draft(&rt, &ws, &profile.id, draft);
+
+    let mut in_header = RequestDraft::get("/v1/me");
+    in_header.headers.push(KeyValue::new("X-Api-Key", "{{secret:api_key}}"));
+    let outcome = send(in_header).unwrap();
+    let gatepass::workspace::SendOutcome::Sent { exchange, .. } = &outcome else { panic!("not sent") };
+    let shown = format!("{:?}", exchange.record);
+    assert!(!shown.contains(key), "the record shows the key: {shown}");
+    let (status, body) = common::response_of(outcome);
+    assert_eq!(status, 200, "{body}");
+
+    let mut in_query = RequestDraft::get("/v1/me");
+    in_query.query.push(KeyValue::new("api_key", "{{secret:api_key}}"));
+    in_query.query.push(KeyValue::new("page", "2"));
+    let outcome = send(in_query).unwrap();
+    let gatepass::workspace::SendOutcome::Sent { exchange, .. } = &outcome else { panic!("not sent") };
+    assert!(!exchange.record.url.as_str().contains(key), "{}", exchange.record.url.as_str());
+    let (status, body) = common::response_of(outcome);
+    assert_eq!(status, 200, "{body}");
+
+    // Neither the history nor any file holds the key.
+    for (path, bytes) in common::all_files(dir.path()) {
+        assert!(!common::contains(&bytes, key), "the key is in {}", path.display());
+    }
+    let history =
+        serde_json::to_string(&ws.recent_history(5).unwrap().iter().map(|e| &e.draft).collect::<Vec<_>>()).unwrap();
+    assert!(!history.contains(key));
 }

@@ -345,3 +345,30 @@ fn profile_add_and_send_through_the_binary_write_private_files_and_loose_ones_ar
     let log = String::from_utf8_lossy(&list.stderr);
     assert!(log.contains("readable by you only"), "the log should say what was tightened: {log}");
 }
+
+#[test]
+fn a_header_filled_from_the_keychain_is_not_sent_on_to_another_origin() {
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let base = server.base_url(PracticeEnv::Sandbox);
+    let profile = Profile::new("Named secret", Environment::Sandbox, &base);
+    ws.save_profile(&profile, None).unwrap();
+    let value = canary("NAMED");
+    ws.set_secret_variable(&profile.id, "thing", &Secret::new(&value)).unwrap();
+    // A header whose name says nothing about credentials: its value came from the keychain.
+    let mut draft = RequestDraft::get("/v1/redirect-away");
+    draft.headers.push(KeyValue::new("X-Plain-Name", "{{secret:thing}}"));
+    let outcome = send(&rt, &ws, &profile, draft.clone());
+    let echo = echo_of(&outcome);
+    assert!(echo["headers"].get("x-plain-name").is_none(), "{echo}");
+    let SendOutcome::Sent { exchange, .. } = &outcome else { unreachable!() };
+    assert!(exchange.redirects[0].not_sent.contains(&"the X-Plain-Name header".to_owned()), "{:?}", exchange.redirects);
+    assert!(!format!("{exchange:?}").contains(&value[8..]));
+    // The same origin gets it, filled in (the answer that echoes it back is shown masked).
+    draft.url = "/v1/redirect-away?to=same".into();
+    let echo = echo_of(&send(&rt, &ws, &profile, draft));
+    let echoed = echo["headers"]["x-plain-name"].as_str().unwrap_or_default();
+    assert!(echoed.ends_with(&value[value.len() - 4..]) && !echoed.contains("{{"), "{echo}");
+}
