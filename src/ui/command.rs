@@ -252,6 +252,8 @@ pub enum CheckCommand {
     },
     /// Send the profile's test request in the main window, where its explanation card shows.
     ShowWhy(ProfileId),
+    /// Ask an OAuth profile's sign-in server for a new token, then check the profile again.
+    GetNewToken(ProfileId),
 }
 
 /// What the cURL import window and the copy button ask for.

@@ -377,6 +377,11 @@ fn check_all_runs_every_sample_profile_and_finds_the_missing_permission() {
     let view = f.harness.state().check_view();
     assert_eq!(view.started_at, started);
     assert_eq!(view.running(), 0);
+
+    // The card of an OAuth profile has the "Get new token" its advice names.
+    let oauth = f.harness.state().profiles().iter().filter(|p| p.auth.is_oauth()).count();
+    assert!(oauth > 0);
+    assert_eq!(f.harness.query_all_by_label("Get new token").count(), oauth);
 }
 
 #[test]

@@ -26,6 +26,10 @@ impl GatepassApp {
                 }
             }
             CheckCommand::One(id) => self.check_profiles(Some(id)),
+            CheckCommand::GetNewToken(id) => {
+                // The card is checked again once the new token is in (see the token events).
+                self.commands.push(Command::Token(crate::ui::command::TokenCommand::GetNewToken(id)));
+            }
             CheckCommand::ShowWhy(id) => {
                 let Some(path) = self.profiles.iter().find(|p| p.id == id).and_then(|p| p.check_path.clone()) else {
                     return;

@@ -231,6 +231,11 @@ impl GatepassApp {
                 if let Err(TaskError::Failed(e)) = &result {
                     self.notices.push(Notice::error(e.clone()));
                 }
+                // Check setup shows this profile: check it again with the new token.
+                if result.is_ok() && self.check.open && self.check.results.contains_key(&id) {
+                    self.commands
+                        .push(crate::ui::command::Command::Check(crate::ui::command::CheckCommand::One(id.clone())));
+                }
                 if cancelled {
                     self.token_fetch = None;
                 } else if self.token_fetch.as_ref().is_some_and(|f| *f.profile() == id) {

@@ -174,6 +174,14 @@ fn profile_ui(
                     if ui.add_enabled(!busy, egui::Button::new("Check again").small()).clicked() {
                         commands.push(CheckCommand::One(profile.id.clone()));
                     }
+                    if profile.auth.is_oauth()
+                        && ui
+                            .add_enabled(!busy, egui::Button::new("Get new token").small())
+                            .on_hover_text("Ask the sign-in server for a new access token, then check again")
+                            .clicked()
+                    {
+                        commands.push(CheckCommand::GetNewToken(profile.id.clone()));
+                    }
                 });
             });
             match state {
