@@ -349,6 +349,25 @@ pub struct OpenCollections {
     pub practice_created: bool,
     #[serde(default, rename = "collection")]
     pub collections: Vec<OpenCollection>,
+    /// The saved requests open in tabs, restored on the next start (unsaved drafts are not kept:
+    /// they may hold a credential typed into them).
+    #[serde(default, rename = "tab", skip_serializing_if = "Vec::is_empty")]
+    pub tabs: Vec<OpenTab>,
+    /// Which of those tabs was in front.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub active_tab: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// A saved request open in a tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenTab {
+    pub collection: PathBuf,
+    pub request: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

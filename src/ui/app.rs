@@ -140,6 +140,9 @@ pub struct GatepassApp {
     /// "Save request" for a tab whose request was never saved.
     save_dialog: Option<crate::ui::panels::collections_ui::SaveDialog>,
     next_tab: u64,
+    /// The tabs of last time were put back (until then, the open tabs are not remembered).
+    tabs_restored: bool,
+    remembered_tabs: Option<(Vec<(std::path::PathBuf, crate::core::collection::RequestPath)>, usize)>,
     /// The run window, with the last run's results.
     run: Option<crate::ui::panels::run_ui::RunView>,
     next_run: u64,
@@ -208,6 +211,8 @@ impl GatepassApp {
             tab_strip: crate::ui::panels::collections_ui::TabStrip::default(),
             save_dialog: None,
             next_tab: 1,
+            tabs_restored: false,
+            remembered_tabs: None,
             run: None,
             next_run: 0,
             import: None,
@@ -240,7 +245,7 @@ impl GatepassApp {
         }
         app.sidebar.collections.default_dir = collections::default_collections_dir(&app.workspace);
         app.refresh_history();
-        collections::reload(&app);
+        collections::start(&app);
         app
     }
 
@@ -390,6 +395,7 @@ impl GatepassApp {
             }
         }
         self.refresh_active_token();
+        collections::remember_tabs(self);
     }
 
     fn maybe_prepare_sample(&mut self) {

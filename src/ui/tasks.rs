@@ -97,6 +97,14 @@ pub enum Event {
 pub enum CollectionEvent {
     /// Every open collection, read again.
     Loaded(Vec<crate::ui::command::LoadedCollection>),
+    /// The open tabs were written down (or could not be: logged).
+    Remembered,
+    /// At start: the collections, and the saved requests that were open in tabs last time.
+    Started {
+        collections: Vec<crate::ui::command::LoadedCollection>,
+        tabs: Vec<(std::path::PathBuf, crate::core::collection::RequestPath)>,
+        active: usize,
+    },
     /// A change was made (or refused); the collections as they are now.
     Changed { result: Result<Box<CollectionChange>, String>, collections: Vec<crate::ui::command::LoadedCollection> },
 }

@@ -243,6 +243,25 @@ impl Workspace {
         })
     }
 
+    /// The saved requests that were open in tabs, and which one was in front.
+    pub fn open_tabs(&self) -> (Vec<(PathBuf, RequestPath)>, usize) {
+        let list = files::read_open_collections(&self.paths.config_dir).0;
+        let tabs =
+            list.tabs.iter().filter_map(|t| RequestPath::new(&t.request).map(|p| (t.collection.clone(), p))).collect();
+        (tabs, list.active_tab)
+    }
+
+    /// Remember the saved requests open in tabs, for the next start.
+    pub fn remember_tabs(&self, tabs: &[(PathBuf, RequestPath)], active: usize) -> Result<(), WorkspaceError> {
+        self.update_open_collections(|list| {
+            list.tabs = tabs
+                .iter()
+                .map(|(collection, path)| files::OpenTab { collection: collection.clone(), request: path.to_string() })
+                .collect();
+            list.active_tab = active;
+        })
+    }
+
     /// Take a collection off the list; its folder and files are left as they are.
     pub fn close_collection(&self, dir: &Path) -> Result<(), WorkspaceError> {
         let path = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());

@@ -175,3 +175,43 @@ fn a_file_is_imported_from_the_window_after_its_preview() {
         assert!(!String::from_utf8_lossy(&bytes).contains(secret), "{path:?} holds the client secret");
     }
 }
+
+#[test]
+fn the_saved_requests_open_in_tabs_come_back_on_the_next_start() {
+    let rt = crate::common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let open = |rt: &tokio::runtime::Runtime| {
+        let ws = crate::common::workspace(dir.path());
+        let ctx = egui::Context::default();
+        let app = gatepass::ui::app::GatepassApp::new(&ctx, Ok(ws), rt.handle().clone(), practice_options());
+        egui_kittest::Harness::builder().with_size(egui::vec2(1280.0, 860.0)).build_ui_state(
+            |ui, app: &mut gatepass::ui::app::GatepassApp| {
+                app.logic(&ui.ctx().clone());
+                app.draw(ui);
+            },
+            app,
+        )
+    };
+    let mut first = open(&rt);
+    wait_for(&mut first, "the practice collection", |h| has_text(h, "Practice API tour"));
+    first.get_by_label_contains("List orders").click();
+    wait_for(&mut first, "its tab", |h| h.state().tab().title() == "List orders");
+    first.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    first.step();
+    first.get_by_label_contains("Who am I").click();
+    wait_for(&mut first, "the second tab", |h| h.state().tabs().len() == 2 && h.state().tab().title() == "Who am I");
+    // Back to the first, then quit (the list is written as the tabs change).
+    first.get_by_label("List orders").click();
+    wait_for(&mut first, "the first tab in front", |h| h.state().tab().title() == "List orders");
+    let written = dir.path().join("config").join("collections.toml");
+    wait_for(&mut first, "the tabs written down", |_| {
+        std::fs::read_to_string(&written).is_ok_and(|t| t.matches("[[tab]]").count() == 2 && !t.contains("active_tab"))
+    });
+    drop(first);
+    let mut second = open(&rt);
+    wait_for(&mut second, "the tabs back", |h| h.state().tabs().len() == 2);
+    let titles: Vec<String> =
+        second.state().tabs().iter().map(gatepass::ui::panels::request_tab::RequestTab::title).collect();
+    assert_eq!(titles, ["List orders", "Who am I"]);
+    assert_eq!(second.state().tab().title(), "List orders");
+}

@@ -45,6 +45,41 @@ fn saved_at(ws: &Workspace, dir: &Path, path: &RequestPath) -> Result<SavedAt, W
     })
 }
 
+/// The first read: the collections and the tabs to restore.
+pub(super) fn start(app: &GatepassApp) {
+    let Ok(ws) = app.workspace.clone() else { return };
+    app.tasks.spawn_blocking(move || {
+        let (tabs, active) = ws.open_tabs();
+        Event::Collections(CollectionEvent::Started { collections: load_all(&ws), tabs, active })
+    });
+}
+
+/// Remember the saved requests open in tabs when they changed (after the restore at start).
+pub(super) fn remember_tabs(app: &mut GatepassApp) {
+    if !app.tabs_restored {
+        return;
+    }
+    let open: Vec<(PathBuf, RequestPath)> =
+        app.tabs.iter().filter_map(|t| t.saved.as_ref().map(|s| (s.collection.clone(), s.path.clone()))).collect();
+    let active = app.tabs[..=app.active_tab.min(app.tabs.len() - 1)]
+        .iter()
+        .filter(|t| t.saved.is_some())
+        .count()
+        .saturating_sub(1);
+    let now = (open, active);
+    if app.remembered_tabs.as_ref() == Some(&now) {
+        return;
+    }
+    app.remembered_tabs = Some(now.clone());
+    let Ok(ws) = app.workspace.clone() else { return };
+    app.tasks.spawn_blocking(move || {
+        if let Err(error) = ws.remember_tabs(&now.0, now.1) {
+            tracing::warn!(%error, "the open tabs could not be remembered");
+        }
+        Event::Collections(CollectionEvent::Remembered)
+    });
+}
+
 pub(super) fn reload(app: &GatepassApp) {
     let Ok(ws) = app.workspace.clone() else { return };
     app.tasks.spawn_blocking(move || Event::Collections(CollectionEvent::Loaded(load_all(&ws))));
@@ -192,6 +227,28 @@ pub(super) fn on_event(app: &mut GatepassApp, event: CollectionEvent) {
         CollectionEvent::Loaded(list) => {
             view.loaded = list;
             view.read_once = true;
+        }
+        CollectionEvent::Remembered => {}
+        CollectionEvent::Started { collections, tabs, active } => {
+            view.loaded = collections;
+            view.read_once = true;
+            for (dir, path) in &tabs {
+                if app.tabs.iter().any(|t| t.saved.as_ref().is_some_and(|s| &s.collection == dir && &s.path == path)) {
+                    continue;
+                }
+                // A request that is gone (renamed by git, say) is simply not reopened.
+                if app.sidebar.collections.collection(dir).and_then(|c| c.request(path)).is_some() {
+                    open_request(app, dir, path);
+                    let last = app.tabs.len() - 1;
+                    app.active_tab = last;
+                }
+            }
+            let saved: Vec<usize> =
+                app.tabs.iter().enumerate().filter(|(_, t)| t.saved.is_some()).map(|(i, _)| i).collect();
+            if let Some(&i) = saved.get(active).or(saved.last()) {
+                app.active_tab = i;
+            }
+            app.tabs_restored = true;
         }
         CollectionEvent::Changed { result, collections } => {
             view.loaded = collections;
