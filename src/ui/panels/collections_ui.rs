@@ -50,6 +50,8 @@ pub struct CollectionsView {
     pub status: Option<(String, bool)>,
     /// Where new collections go unless the person types another folder.
     pub default_dir: PathBuf,
+    /// The add form was just opened: its first field takes the keyboard.
+    pub add_focus: bool,
 }
 
 impl CollectionsView {
@@ -80,6 +82,7 @@ impl CollectionsView {
             if ui.button("New collection…").clicked() {
                 let dir = self.default_dir.join("New collection").display().to_string();
                 self.add = Some(AddForm::New { dir, name: "New collection".to_owned() });
+                self.add_focus = true;
             }
             if ui
                 .button("Open folder…")
@@ -87,6 +90,7 @@ impl CollectionsView {
                 .clicked()
             {
                 self.add = Some(AddForm::Open { dir: String::new() });
+                self.add_focus = true;
             }
             if ui.button("Import…").on_hover_text("Bring in an OpenAPI, Postman, Insomnia, Bruno or HAR file").clicked()
             {
@@ -134,6 +138,7 @@ impl CollectionsView {
     fn add_form_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
         let Some(form) = &mut self.add else { return };
         let mut close = false;
+        let focus = std::mem::take(&mut self.add_focus);
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             match form {
@@ -146,6 +151,9 @@ impl CollectionsView {
                                 .desired_width(f32::INFINITY),
                         )
                         .labelled_by(label.id);
+                    if focus {
+                        edit.request_focus();
+                    }
                     ui.label(
                         egui::RichText::new(format!("A folder that holds a {} file.", crate::core::collection::COLLECTION_FILE)).small().color(cx.theme.palette.muted),
                     );
@@ -164,7 +172,11 @@ impl CollectionsView {
                 }
                 AddForm::New { dir, name } => {
                     let label = ui.label("Name");
-                    ui.add(egui::TextEdit::singleline(name).desired_width(f32::INFINITY)).labelled_by(label.id);
+                    let edit =
+                        ui.add(egui::TextEdit::singleline(name).desired_width(f32::INFINITY)).labelled_by(label.id);
+                    if focus {
+                        edit.request_focus();
+                    }
                     let label = ui.label("Folder");
                     ui.add(egui::TextEdit::singleline(dir).desired_width(f32::INFINITY)).labelled_by(label.id);
                     ui.label(

@@ -100,12 +100,12 @@ impl ImportView {
             .labelled_by(label.id);
             ui.end_row();
             let label = ui.label("Write it to");
-            let hint = self.target(if self.name.trim().is_empty() { "Imported collection" } else { self.name.trim() });
-            ui.add_enabled(
-                editable,
-                egui::TextEdit::singleline(&mut self.into).hint_text(hint.display().to_string()).desired_width(440.0),
-            )
-            .labelled_by(label.id);
+            let hint = match self.name.trim() {
+                "" => format!("a new folder named after the collection, in {}", self.default_dir.display()),
+                name => self.target(name).display().to_string(),
+            };
+            ui.add_enabled(editable, egui::TextEdit::singleline(&mut self.into).hint_text(hint).desired_width(440.0))
+                .labelled_by(label.id);
             ui.end_row();
         });
         ui.add_space(4.0);
@@ -132,8 +132,6 @@ impl ImportView {
                 });
             }
             ImportStage::Preview(preview) => {
-                preview_ui(ui, cx, preview);
-                ui.add_space(6.0);
                 ui.horizontal(|ui| {
                     if ui.button("Import").clicked() {
                         commands.push(Command::Import(ImportCommand::Apply));
@@ -142,6 +140,7 @@ impl ImportView {
                         egui::RichText::new("Nothing is written before you click Import.").small().color(palette.muted),
                     );
                 });
+                preview_ui(ui, cx, preview);
             }
             ImportStage::Done(done) => {
                 ui.label(
@@ -180,7 +179,9 @@ fn preview_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, preview: &ImportPreview) {
         ))
         .strong(),
     );
-    ui.label(egui::RichText::new(format!("Written to {}", preview.target.display())).small().color(palette.muted));
+    ui.label(
+        egui::RichText::new(format!("It will be written to {}", preview.target.display())).small().color(palette.muted),
+    );
     egui::ScrollArea::vertical().max_height(320.0).auto_shrink([false, true]).show(ui, |ui| {
         let profiles = preview.profiles();
         if !profiles.is_empty() {
@@ -208,10 +209,28 @@ fn preview_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, preview: &ImportPreview) {
         if !plan.skipped.is_empty() {
             ui.add_space(4.0);
             ui.label(egui::RichText::new(format!("Left out or changed ({})", plan.skipped.len())).strong());
+            // The same reason for many items (scripts not run, say) is one line that opens.
+            let mut by_why: Vec<(&str, Vec<&str>)> = Vec::new();
             for skipped in &plan.skipped {
-                ui.label(
-                    egui::RichText::new(format!("{}: {}", skipped.item, skipped.why)).small().color(palette.warning),
-                );
+                match by_why.iter_mut().find(|(why, _)| *why == skipped.why.as_str()) {
+                    Some((_, items)) => items.push(&skipped.item),
+                    None => by_why.push((&skipped.why, vec![&skipped.item])),
+                }
+            }
+            for (why, items) in by_why {
+                if let [item] = items.as_slice() {
+                    ui.label(egui::RichText::new(format!("{item}: {why}")).small().color(palette.warning));
+                    continue;
+                }
+                egui::CollapsingHeader::new(
+                    egui::RichText::new(format!("{why} ({})", items.len())).small().color(palette.warning),
+                )
+                .id_salt(("skipped", why))
+                .show(ui, |ui| {
+                    for item in items {
+                        ui.label(egui::RichText::new(item).small());
+                    }
+                });
             }
         }
     });

@@ -74,7 +74,7 @@ fn empty_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) {
         ui.label(egui::RichText::new("Send a request to see the answer here.").color(palette.muted));
         ui.label(
             egui::RichText::new(
-                "Ctrl+Enter sends · Escape cancels · Ctrl+1…9 switches profiles · Ctrl+F finds in the answer",
+                "Ctrl+Enter sends · Escape cancels · Ctrl+1…9 switches profiles · Ctrl+F finds in the answer · Ctrl+S saves · Ctrl+T new tab",
             )
             .small()
             .color(palette.muted),
