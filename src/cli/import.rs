@@ -72,7 +72,7 @@ fn summary_json(done: &ImportDone, format: &str, skipped: &[serde_json::Value]) 
     let profiles: Vec<_> = done
         .profiles
         .iter()
-        .map(|(name, env, created)| serde_json::json!({"name": name, "environment": env, "created": created}))
+        .map(|(name, env, created)| serde_json::json!({"name": name, "environment": env.long_label(), "created": created}))
         .collect();
     serde_json::json!({
         "collection": done.collection,
@@ -101,7 +101,7 @@ fn capture_preview(preview: &ImportPreview) -> String {
     );
     for (name, environment, created) in preview.profiles() {
         let what = if created { "new profile" } else { "existing profile, kept as it is" };
-        let _ = writeln!(out, "  Profile {name} ({environment}): {what}");
+        let _ = writeln!(out, "  Profile {name} ({}): {what}", environment.long_label());
     }
     if !plan.secrets.is_empty() {
         let _ = writeln!(out, "Secrets moved to the keychain ({}):", plan.secrets.len());

@@ -5,7 +5,7 @@
 use super::{Workspace, WorkspaceError};
 use crate::core::collection::{COLLECTION_FILE, CollectionMeta, FolderOrder, RequestPath, file_stem_for};
 use crate::core::import::{self, ImportPlan, Source};
-use crate::core::profile::{Profile, SecretRef};
+use crate::core::profile::{Environment, Profile, SecretRef};
 use crate::infra::collections as files;
 use crate::infra::read::{self, limit as limits};
 use std::path::{Path, PathBuf};
@@ -26,12 +26,12 @@ pub struct ImportPreview {
 
 impl ImportPreview {
     /// `(name, environment, created)` for each profile, as the summary gives them.
-    pub fn profiles(&self) -> Vec<(String, String, bool)> {
+    pub fn profiles(&self) -> Vec<(String, Environment, bool)> {
         self.plan
             .finished_profiles
             .iter()
             .zip(&self.existing)
-            .map(|(p, existing)| (p.name.clone(), p.environment.label().to_owned(), existing.is_none()))
+            .map(|(p, existing)| (p.name.clone(), p.environment.clone(), existing.is_none()))
             .collect()
     }
 
@@ -56,7 +56,7 @@ pub struct ImportDone {
     pub folders: usize,
     pub secrets_moved: usize,
     /// `(name, environment, created)`.
-    pub profiles: Vec<(String, String, bool)>,
+    pub profiles: Vec<(String, Environment, bool)>,
 }
 
 /// Read what the user named: files (bounded) and folders (their text files, bounded in number

@@ -253,7 +253,7 @@ fn a_postman_collection_and_its_environment_import_from_the_command_line() {
     assert!(names.iter().any(|n| n.contains("MCA Sandbox")), "{names:?}");
     let sandbox =
         summary["profiles"].as_array().unwrap().iter().find(|p| p["name"].as_str().unwrap().contains("MCA Sandbox"));
-    assert_eq!(sandbox.unwrap()["environment"], "sandbox");
+    assert_eq!(sandbox.unwrap()["environment"], "Sandbox (test)");
     // The collection variable client_secret (a literal in the export) is in the keychain, in no file.
     assert!(summary["secrets_moved"].as_u64().unwrap() >= 1);
     let secret = "EMnAWe06ioGtouJs7gLYT9chK9-2jJ--7MKRXpI8FesmY_2Kp-d_7aCqff7M9moEJBvuXoBO4clKtY0v";

@@ -188,12 +188,13 @@ fn preview_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, preview: &ImportPreview) {
             ui.add_space(4.0);
             ui.label(egui::RichText::new("Profiles").strong());
             for (name, environment, created) in &profiles {
-                let env = crate::core::profile::Environment::from_label(environment);
                 let words = if *created { "new" } else { "already there: kept as it is, gets only what it lacks" };
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(egui::RichText::new(name).color(cx.theme.environment_color(&env)));
+                    ui.label(egui::RichText::new(name).color(cx.theme.environment_color(environment)));
                     ui.label(
-                        egui::RichText::new(format!("{} · {words}", env.long_label())).small().color(palette.muted),
+                        egui::RichText::new(format!("{} · {words}", environment.long_label()))
+                            .small()
+                            .color(palette.muted),
                     );
                 });
             }
