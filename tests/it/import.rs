@@ -277,3 +277,45 @@ fn cli_setup() -> Option<(std::path::PathBuf, tempfile::TempDir, std::path::Path
     let config = dir.path().join("config");
     Some((samples, dir, config))
 }
+
+#[test]
+fn a_bruno_folder_imports_from_the_command_line_and_its_token_is_only_in_the_keychain() {
+    if crate::common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let source = dir.path().join("shop-bruno");
+    let token = "brn_live_5c4b3a2918273645";
+    let files = [
+        ("bruno.json", r#"{"version": "1", "name": "Shop", "type": "collection"}"#.to_owned()),
+        ("collection.bru", format!("auth {{\n  mode: bearer\n}}\n\nauth:bearer {{\n  token: {token}\n}}\n")),
+        (
+            "Orders/List orders.bru",
+            "meta {\n  name: List orders\n  type: http\n  seq: 1\n}\n\nget {\n  url: {{baseUrl}}/v1/orders\n  body: none\n  auth: inherit\n}\n"
+                .to_owned(),
+        ),
+        ("environments/Sandbox.bru", "vars {\n  baseUrl: https://sandbox.shop.test\n}\n".to_owned()),
+    ];
+    for (path, text) in &files {
+        let path = source.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let target = dir.path().join("shop");
+    let args = ["import", source.to_str().unwrap(), "--into", target.to_str().unwrap(), "--format", "json"];
+    let out = crate::common::run_gatepass(&config, &args, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["format"], "bruno");
+    assert_eq!((summary["requests"].as_u64(), summary["folders"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(summary["profiles"][0]["name"], "Sandbox");
+    assert_eq!(summary["secrets_moved"], 1);
+    for (path, text) in crate::common::all_files(&target).iter().chain(crate::common::all_files(&config).iter()) {
+        assert!(!String::from_utf8_lossy(text).contains(token), "{path:?} holds the token");
+    }
+    // The profile signs in with the token from the keychain: its fingerprint shows, not the token.
+    let shown = crate::common::run_gatepass(&config, &["profile", "show", "Sandbox"], None);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("3645") && !shown.contains(token), "{shown}");
+}

@@ -181,3 +181,60 @@ fn postman_samples_give_their_facts() {
     }
     assert!(checked >= 10, "only {checked} Postman samples checked");
 }
+
+/// Every file under `root`, as the window and the CLI give a folder: path relative, `/` between.
+fn folder_source(root: &Path) -> Source {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let rel = path.strip_prefix(root).unwrap().components();
+                let rel: Vec<String> = rel.map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                out.push((rel.join("/"), text));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(root, root, &mut files);
+    files.sort();
+    Source::Folder { name: root.file_name().unwrap().to_string_lossy().into_owned(), files }
+}
+
+#[test]
+fn bruno_samples_give_their_facts() {
+    let Some(dir) = samples() else {
+        eprintln!("skipped: the shared samples folder (../shared/samples/import) is not here");
+        return;
+    };
+    let mut checked = 0;
+    for (folder, fact) in facts(&dir, "bruno/") {
+        let plan = plan(&[folder_source(&dir.join(&folder))]).unwrap_or_else(|e| panic!("{folder}: {e}"));
+        assert_eq!(plan.format, "bruno", "{folder}");
+        assert_eq!(plan.name, fact["name"].as_str().unwrap(), "{folder}");
+        assert_eq!(plan.requests.len() as u64, fact["requests"].as_u64().unwrap(), "{folder}: requests");
+        assert_eq!(plan.folders.len() as u64, fact["folders"].as_u64().unwrap(), "{folder}: folders");
+        for (method, count) in fact["methods"].as_object().unwrap() {
+            let got = plan.requests.iter().filter(|r| r.request.draft.method.as_str() == method).count() as u64;
+            assert_eq!(got, count.as_u64().unwrap(), "{folder}: {method} requests");
+        }
+        // One profile per environment file, named after it.
+        let envs: Vec<&str> = fact["environments"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let mut names: Vec<&str> = plan.finished_profiles.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, envs, "{folder}: profiles");
+        // Requests that say `auth: none` do not send the profile's credential.
+        let none = fact["request_auth_modes"]["none"].as_u64().unwrap_or(0);
+        let without = plan.requests.iter().filter(|r| !r.request.draft.send_credential).count() as u64;
+        assert!(without >= none, "{folder}: {without} requests without a credential, {none} say none");
+        // Values Bruno reads from .env are named, and no request keeps the process.env syntax.
+        for name in fact["process_env_refs"].as_array().unwrap().iter().filter_map(Value::as_str) {
+            assert!(plan.skipped.iter().any(|s| s.item == format!("process.env.{name}")), "{folder}: {name} not named");
+        }
+        assert!(plan.written_texts().iter().all(|t| !t.contains("process.env.")), "{folder}: process.env left");
+        assert_no_secrets(&folder, &plan, &listed_secrets(&fact));
+        checked += 1;
+    }
+    assert!(checked >= 2, "only {checked} Bruno samples checked");
+}

@@ -743,7 +743,7 @@ fn request(
     })
 }
 
-fn replace_path_param(url: &str, name: &str) -> String {
+pub(super) fn replace_path_param(url: &str, name: &str) -> String {
     let needle = format!(":{name}");
     let mut out = String::new();
     let mut rest = url;

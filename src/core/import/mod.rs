@@ -110,6 +110,9 @@ fn read_one(source: &Source) -> Result<Part, ImportError> {
             if doc.get("openapi").is_some() || doc.get("swagger").is_some() {
                 return openapi::plan(&doc).map(|p| Part::Collection(Box::new(p)));
             }
+            if doc.get("opencollection").is_some() {
+                return bruno::read_bundled(&doc);
+            }
             if har::detect(&doc) {
                 return har::plan(&doc, name).map(|p| Part::Collection(Box::new(p)));
             }
