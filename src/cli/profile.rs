@@ -24,6 +24,17 @@ pub enum ProfileCommand {
     Add(Box<AddArgs>),
     /// Remove a profile and its secret.
     Remove { name: String },
+    /// Keep a secret a request uses as `{{secret:NAME}}` (in a header, the query or the body) in
+    /// the profile's keychain entry. The value is read from standard input or a hidden prompt.
+    Secret {
+        /// The profile's name.
+        profile: String,
+        /// The secret's name, as requests write it in `{{secret:NAME}}`.
+        name: String,
+        /// Forget it instead, and delete it from the keychain.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Give a profile a client certificate (mutual TLS) or extra trusted authorities, or take
     /// them off. The private key goes to the keychain; the certificate stays in the profile.
     Certificate(CertificateArgs),
@@ -411,6 +422,32 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
             Ok(0)
         }
         ProfileCommand::Certificate(args) => run_certificate(workspace, args),
+        ProfileCommand::Secret { profile, name, remove } => {
+            let profile = workspace.profile_named(profile)?;
+            let name = name.trim();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+                bail!("A secret's name is letters, digits, `_`, `-` and `.`, as in {{{{secret:api_key}}}}.");
+            }
+            needs_keychain(workspace)?;
+            if *remove {
+                if workspace.remove_secret_variable(&profile.id, name)? {
+                    println!(
+                        "Forgot the secret {name} of profile \"{}\" and deleted it from the keychain.",
+                        profile.name
+                    );
+                    return Ok(0);
+                }
+                bail!("Profile \"{}\" has no secret named {name}.", profile.name);
+            }
+            let value = read_secret_input(&format!("value of {name}"))?;
+            workspace.set_secret_variable(&profile.id, name, &value)?;
+            println!(
+                "Kept {name} ({}) in the keychain for profile \"{}\": requests use it as {{{{secret:{name}}}}}.",
+                value.fingerprint(),
+                profile.name
+            );
+            Ok(0)
+        }
         ProfileCommand::Remove { name } => {
             let profile = workspace.profile_named(name)?;
             if profile.auth.secret_ref().is_some() || profile.client_certificate.is_some() {

@@ -716,6 +716,15 @@ impl Workspace {
         Ok(())
     }
 
+    /// Forget this profile's secret `name`: its keychain entry goes too. False when it had none.
+    pub fn remove_secret_variable(&self, id: &ProfileId, name: &str) -> Result<bool, WorkspaceError> {
+        let mut profile = self.profile(id)?;
+        let Some(slot) = profile.secret_variables.remove(name) else { return Ok(false) };
+        self.secret_store().delete(&slot)?;
+        self.save_profile(&profile, None)?;
+        Ok(true)
+    }
+
     /// Remember (or, with `None`, forget) the shared secret that checks this profile's token
     /// signatures: the value goes in the keychain, the profile keeps only its slot (blocks).
     pub fn remember_verify_secret(&self, id: &ProfileId, secret: Option<&Secret>) -> Result<(), WorkspaceError> {

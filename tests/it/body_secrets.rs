@@ -137,3 +137,34 @@ fn a_key_named_in_a_header_or_the_query_is_filled_in_when_sending_and_masked_eve
         serde_json::to_string(&ws.recent_history(5).unwrap().iter().map(|e| &e.draft).collect::<Vec<_>>()).unwrap();
     assert!(!history.contains(key));
 }
+
+#[test]
+fn the_cli_keeps_a_named_secret_in_the_keychain_and_forgets_it() {
+    if common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let value = "named-secret-7d1c9a5e3b";
+    let add = ["profile", "add", "Partner", "--base-url", "https://partner.test", "--auth", "none"];
+    let out = common::run_gatepass(&config, &add, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = common::run_gatepass(&config, &["profile", "secret", "Partner", "partner_key"], Some(value));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("{{secret:partner_key}}") && !said.contains(value), "{said}");
+    let shown = common::run_gatepass(&config, &["profile", "show", "Partner"], None);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("{{secret:partner_key}}"));
+    for (path, text) in common::all_files(&config) {
+        assert!(!String::from_utf8_lossy(&text).contains(value), "{path:?} holds the secret");
+    }
+    let bad = common::run_gatepass(&config, &["profile", "secret", "Partner", "has space"], Some(value));
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("letters, digits"));
+    let out = common::run_gatepass(&config, &["profile", "secret", "Partner", "partner_key", "--remove"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = common::run_gatepass(&config, &["profile", "show", "Partner"], None);
+    assert!(!String::from_utf8_lossy(&shown.stdout).contains("partner_key"));
+    let again = common::run_gatepass(&config, &["profile", "secret", "Partner", "partner_key", "--remove"], None);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("has no secret named partner_key"));
+}
