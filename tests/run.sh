@@ -82,6 +82,17 @@ if ! python3 -c 'import oauthlib' >/dev/null 2>&1; then
   [ -z "${GATEPASS_SKIP_OAUTHLIB:-}" ] || echo "Skipping the OAuth 1.0a oauthlib test: $GATEPASS_SKIP_OAUTHLIB"
 fi
 
+say "openapi-spec-validator for the OpenAPI export test"
+if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
+  if python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator || \
+      export GATEPASS_SKIP_OPENAPI_VALIDATOR="pip could not install openapi-spec-validator (pip install openapi-spec-validator)"
+  else
+    export GATEPASS_SKIP_OPENAPI_VALIDATOR="pip is not available to install openapi-spec-validator (pip install openapi-spec-validator)"
+  fi
+  [ -z "${GATEPASS_SKIP_OPENAPI_VALIDATOR:-}" ] || echo "Skipping the OpenAPI validator check: $GATEPASS_SKIP_OPENAPI_VALIDATOR"
+fi
+
 say "oauth2-mock-server for the OAuth interop test"
 mock_dir="${CARGO_TARGET_DIR:-target}/interop-npm"
 if [ -x "$mock_dir/node_modules/.bin/oauth2-mock-server" ]; then

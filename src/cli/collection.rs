@@ -27,6 +27,28 @@ pub enum CollectionCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Write a collection for other tools: a Postman v2.1 collection or `OpenAPI` 3.1 paths. No
+    /// secret goes in: a `{{secret:name}}` keeps only its name.
+    Export {
+        /// The collection's folder (the one holding gatepass-collection.toml).
+        dir: PathBuf,
+        #[arg(long, value_enum)]
+        to: ExportTo,
+        /// The file to write (it must not exist yet). Default: standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Give relative addresses this profile's base URL (no secret of it is written).
+        #[arg(long)]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportTo {
+    /// Postman Collection v2.1 (JSON).
+    Postman,
+    /// `OpenAPI` 3.1 paths (JSON).
+    Openapi,
 }
 
 pub fn run(workspace: &Workspace, command: &CollectionCommand) -> anyhow::Result<i32> {
@@ -53,6 +75,9 @@ pub fn run(workspace: &Workspace, command: &CollectionCommand) -> anyhow::Result
                 }
             }
             Ok(0)
+        }
+        CollectionCommand::Export { dir, to, output, profile } => {
+            export(workspace, dir, *to, output.as_deref(), profile.as_deref())
         }
         CollectionCommand::Show { dir, format } => {
             let collection = workspace.load_collection(dir)?;
@@ -116,4 +141,42 @@ fn show_text(collection: &Collection, dir: &Path) -> String {
         ));
     }
     out
+}
+
+fn export(
+    workspace: &Workspace,
+    dir: &Path,
+    to: ExportTo,
+    output: Option<&Path>,
+    profile: Option<&str>,
+) -> anyhow::Result<i32> {
+    use crate::core::export::{ExportBase, openapi, postman};
+    let collection = workspace.load_collection(dir)?;
+    let base = match profile {
+        Some(name) => {
+            let p = workspace.profile_named(name)?;
+            ExportBase { base_url: p.base_url.clone(), label: p.environment.long_label() }
+        }
+        None => ExportBase::default(),
+    };
+    let (exported, words) = match to {
+        ExportTo::Postman => (postman(&collection, &base), "a Postman v2.1 collection"),
+        ExportTo::Openapi => (openapi(&collection, &base), "OpenAPI 3.1 paths"),
+    };
+    let text = serde_json::to_string_pretty(&exported.document)?;
+    match output {
+        Some(path) => {
+            if path.exists() {
+                anyhow::bail!("{} exists already. Give a new file name, or remove that file first.", path.display());
+            }
+            std::fs::write(path, format!("{text}\n"))
+                .map_err(|e| anyhow::anyhow!("Could not write {}: {e}", path.display()))?;
+            eprintln!("Wrote {} requests as {words} to {}.", exported.requests, path.display());
+        }
+        None => println!("{text}"),
+    }
+    for line in &exported.left_out {
+        eprintln!("  Note: {line}");
+    }
+    Ok(0)
 }

@@ -13,6 +13,7 @@ pub mod curl;
 pub mod curl_export;
 pub mod diagnose;
 pub mod exchange;
+pub mod export;
 pub mod history;
 pub mod import;
 pub mod key_prefix;

@@ -1,4 +1,4 @@
-//! OpenAPI and Swagger import measured on the shared sample documents (../shared/samples/import):
+//! `OpenAPI` and Swagger import measured on the shared sample documents (../shared/samples/import):
 //! operation counts and sampled operations' required scopes, as facts.json gives them.
 
 use gatepass::core::import::{openapi, parse_document};
@@ -265,7 +265,7 @@ fn a_postman_collection_and_its_environment_import_from_the_command_line() {
 }
 
 /// The keychain, the shared samples and an empty config folder, or None (and why) when missing.
-fn cli_setup() -> Option<(std::path::PathBuf, tempfile::TempDir, std::path::PathBuf)> {
+pub(crate) fn cli_setup() -> Option<(std::path::PathBuf, tempfile::TempDir, std::path::PathBuf)> {
     if crate::common::skip_without_keychain() {
         return None;
     }

@@ -29,6 +29,7 @@ mod dpop;
 /// `gatepass explain` through the binary: the JSON shape, text, stdin, unreadable files.
 mod explain;
 /// OpenAPI/Swagger import on the shared sample documents: counts and required scopes from facts.json.
+mod export;
 mod import;
 /// HAR, Insomnia and Bruno import on the shared samples: counts, auth, no secret left in a written file.
 mod import_formats;
