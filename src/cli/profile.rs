@@ -450,7 +450,7 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
         }
         ProfileCommand::Remove { name } => {
             let profile = workspace.profile_named(name)?;
-            if profile.auth.secret_ref().is_some() || profile.client_certificate.is_some() {
+            if !profile.secret_slots().is_empty() {
                 needs_keychain(workspace)?;
             }
             workspace.delete_profile(&profile.id)?;

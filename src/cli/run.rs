@@ -74,7 +74,7 @@ pub fn run(workspace: &Arc<Workspace>, args: &RunArgs, runtime: &tokio::runtime:
             if args.folder.is_some() { " in that folder" } else { "" }
         );
     }
-    if profiles.iter().any(|p| p.auth.secret_ref().is_some() || p.client_certificate.is_some()) {
+    if profiles.iter().any(|p| p.reads_keychain_when_sending(true)) {
         workspace
             .connect_keychain_lazily()
             .context("Gatepass keeps secrets only in the keychain, so it cannot go on")?;

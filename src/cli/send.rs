@@ -143,7 +143,7 @@ pub async fn run(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<
     {
         eprintln!("Warning: {warning}");
     }
-    if (draft.send_credential && profile.auth.secret_ref().is_some()) || profile.client_certificate.is_some() {
+    if profile.reads_keychain_when_sending(draft.send_credential) {
         let ws = Arc::clone(workspace);
         tokio::task::spawn_blocking(move || {
             ws.connect_keychain_lazily().context("Gatepass keeps secrets only in the keychain, so it cannot go on")

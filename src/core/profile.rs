@@ -847,6 +847,14 @@ impl Profile {
         slots
     }
 
+    /// Whether sending a request with this profile reads the keychain: for its credential (when
+    /// it is sent) and its proof key, its client certificate's key, or a `{{secret:name}}` value.
+    pub fn reads_keychain_when_sending(&self, with_credential: bool) -> bool {
+        (with_credential && (self.auth.secret_ref().is_some() || self.dpop_key.is_some()))
+            || self.client_certificate.is_some()
+            || !self.secret_variables.is_empty()
+    }
+
     /// The slot a secret variable of this profile goes in.
     pub fn secret_variable_slot(profile: &ProfileId, name: &str) -> SecretRef {
         SecretRef::for_profile(profile, &format!("var/{name}"))

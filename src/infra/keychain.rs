@@ -47,6 +47,10 @@ pub enum KeychainError {
     PromptDismissed,
     #[error("The keychain did not allow Gatepass to use it. Check the keychain's access settings.")]
     AccessDenied,
+    #[error(
+        "The keychain service stopped while Gatepass was using it, and it did not answer when Gatepass tried again. Try once more; if it keeps happening, log out and back in to restart it."
+    )]
+    StoppedAnswering,
     #[error("The keychain failed: {detail}")]
     Other { detail: String },
 }
@@ -63,7 +67,8 @@ pub trait SecretStore: Send + Sync {
 /// directories never share or overwrite each other's secrets.
 pub struct Keychain {
     service: String,
-    store: Arc<keyring_core::CredentialStore>,
+    /// The open session. Replaced when the keychain daemon went away under it (see `retrying`).
+    store: Mutex<Arc<keyring_core::CredentialStore>>,
 }
 
 impl Keychain {
@@ -72,6 +77,7 @@ impl Keychain {
         let keychain = Self::connect(namespace)?;
         // A read of a slot that does not exist proves the store answers and is unlocked.
         keychain.get(&SecretRef("gatepass-probe".to_owned()))?;
+        tracing::debug!("keychain open and unlocked");
         Ok(keychain)
     }
 
@@ -82,11 +88,40 @@ impl Keychain {
         let started = std::time::Instant::now();
         let store = platform_store()?;
         tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "keychain session opened");
-        Ok(Self { service: format!("gatepass:{namespace}"), store })
+        Ok(Self { service: format!("gatepass:{namespace}"), store: Mutex::new(store) })
     }
 
-    fn entry(&self, slot: &SecretRef) -> Result<keyring_core::Entry, KeychainError> {
-        self.store.build(&self.service, &slot.0, None).map_err(|e| map_error(&e))
+    fn current_store(&self) -> Arc<keyring_core::CredentialStore> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Run `op` on the open session. When it fails in the platform layer (the keychain daemon
+    /// stopped or restarted since the session opened, so the session is gone), open a new
+    /// session once and try again: the daemon's files survive a restart, and D-Bus starts it
+    /// again on the next call. A long-running window would otherwise fail on every secret until
+    /// it is restarted. Reads, replacing writes and deletes are safe to repeat.
+    fn retrying<T>(
+        &self,
+        op: impl Fn(&Self, &Arc<keyring_core::CredentialStore>) -> Result<T, keyring_core::Error>,
+    ) -> Result<T, KeychainError> {
+        let store = self.current_store();
+        match op(self, &store) {
+            Err(keyring_core::Error::PlatformFailure(first)) => {
+                tracing::info!(error = %first, "the keychain session failed; opening a new one");
+                let fresh = platform_store()?;
+                *self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+                op(self, &fresh).map_err(|e| map_error(&e))
+            }
+            other => other.map_err(|e| map_error(&e)),
+        }
+    }
+
+    fn entry(
+        &self,
+        store: &Arc<keyring_core::CredentialStore>,
+        slot: &SecretRef,
+    ) -> Result<keyring_core::Entry, keyring_core::Error> {
+        store.build(&self.service, &slot.0, None)
     }
 }
 
@@ -161,6 +196,8 @@ fn classify_platform_failure(text: &str) -> KeychainError {
         KeychainError::NoSessionBus
     } else if lower.contains("accessdenied") || lower.contains("access denied") {
         KeychainError::AccessDenied
+    } else if lower.contains("noreply") || lower.contains("disconnected") || lower.contains("unknownobject") {
+        KeychainError::StoppedAnswering
     } else {
         KeychainError::Other { detail: text.to_owned() }
     }
@@ -168,16 +205,17 @@ fn classify_platform_failure(text: &str) -> KeychainError {
 
 impl SecretStore for Keychain {
     fn get(&self, slot: &SecretRef) -> Result<Option<Secret>, KeychainError> {
-        let bytes = match self.entry(slot)?.get_secret() {
-            Ok(bytes) => bytes,
-            Err(keyring_core::Error::NoEntry) => return Ok(None),
+        let bytes = self.retrying(|this, store| match this.entry(store, slot)?.get_secret() {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
             // Two items with one name (written by another tool): the first, as before.
             Err(keyring_core::Error::Ambiguous(entries)) => match entries.first() {
-                Some(entry) => entry.get_secret().map_err(|e| map_error(&e))?,
-                None => return Ok(None),
+                Some(entry) => entry.get_secret().map(Some),
+                None => Ok(None),
             },
-            Err(e) => return Err(map_error(&e)),
-        };
+            Err(e) => Err(e),
+        })?;
+        let Some(bytes) = bytes else { return Ok(None) };
         match String::from_utf8(bytes) {
             Ok(value) => Ok(Some(Secret::new(value))),
             // Never show the bytes: they are the secret.
@@ -188,28 +226,28 @@ impl SecretStore for Keychain {
     }
 
     fn set(&self, slot: &SecretRef, value: &Secret) -> Result<(), KeychainError> {
-        match self.entry(slot)?.set_secret(value.expose().as_bytes()) {
+        self.retrying(|this, store| match this.entry(store, slot)?.set_secret(value.expose().as_bytes()) {
             Err(keyring_core::Error::Ambiguous(entries)) => {
                 for entry in &entries {
-                    entry.delete_credential().map_err(|e| map_error(&e))?;
+                    entry.delete_credential()?;
                 }
-                self.entry(slot)?.set_secret(value.expose().as_bytes()).map_err(|e| map_error(&e))
+                this.entry(store, slot)?.set_secret(value.expose().as_bytes())
             }
-            other => other.map_err(|e| map_error(&e)),
-        }
+            other => other,
+        })
     }
 
     fn delete(&self, slot: &SecretRef) -> Result<(), KeychainError> {
-        match self.entry(slot)?.delete_credential() {
+        self.retrying(|this, store| match this.entry(store, slot)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(keyring_core::Error::Ambiguous(entries)) => {
                 for entry in &entries {
-                    entry.delete_credential().map_err(|e| map_error(&e))?;
+                    entry.delete_credential()?;
                 }
                 Ok(())
             }
-            Err(e) => Err(map_error(&e)),
-        }
+            Err(e) => Err(e),
+        })
     }
 
     fn kind(&self) -> StoreKind {
@@ -283,6 +321,10 @@ mod tests {
                 KeychainError::NoSecretService,
             ),
             ("org.freedesktop.DBus.Error.AccessDenied: nope", KeychainError::AccessDenied),
+            (
+                "zbus error: org.freedesktop.DBus.Error.NoReply: Message recipient disconnected from message bus without replying",
+                KeychainError::StoppedAnswering,
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(classify_platform_failure(text), expected, "{text}");

@@ -101,3 +101,102 @@ fn canary_secret_leaks_nowhere() {
         assert!(!common::contains(bytes, &CANARY[8..]), "part of the canary is in {}", path.display());
     }
 }
+
+/// The keychain daemon stops while Gatepass holds a session (it crashed, or the desktop restarted
+/// it): the next write opens a new session and succeeds, instead of failing until Gatepass is
+/// restarted. Runs in its own D-Bus session, so the daemon it stops is its own.
+#[test]
+fn a_keychain_daemon_restart_does_not_lose_the_next_write() {
+    use std::io::{BufRead as _, Write as _};
+    use std::process::{Command, Stdio};
+    if common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (data, runtime, config) = (dir.path().join("data"), dir.path().join("runtime"), dir.path().join("config"));
+    std::fs::create_dir_all(data.join("dbus-1/services")).unwrap();
+    std::fs::create_dir_all(&runtime).unwrap();
+    // D-Bus starts the daemon on demand, unlocked, and records the pid of every start.
+    let pids = dir.path().join("daemon-pids");
+    let start = dir.path().join("start-keyring");
+    let password = dir.path().join("password");
+    std::fs::write(&password, "restart-test").unwrap();
+    std::fs::write(
+        &start,
+        format!(
+            // `exec` with the password from a file, not a pipe: the daemon keeps the pid written.
+            "#!/bin/sh\necho $$ >> '{}'\nexec gnome-keyring-daemon --foreground --unlock --components=secrets <'{password}' >>'{log}' 2>&1\n",
+            pids.display(),
+            password = password.display(),
+            log = dir.path().join("daemon.log").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&start, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        data.join("dbus-1/services/org.freedesktop.secrets.service"),
+        format!("[D-BUS Service]\nName=org.freedesktop.secrets\nExec={}\n", start.display()),
+    )
+    .unwrap();
+    let value = "restart-proof-value-5e8b1d9c2a";
+    let gatepass = env!("CARGO_BIN_EXE_gatepass");
+    // One D-Bus session for three commands: add a profile, keep a secret (the daemon is stopped
+    // while it waits for the value), and read the secret back through a dry run.
+    let script = format!(
+        "set -e\n\
+         G='{gatepass}'; C='{config}'\n\
+         \"$G\" --config-dir \"$C\" profile add Partner --base-url https://partner.test --auth none >/dev/null\n\
+         echo added >&2\n\
+         GATEPASS_LOG=debug \"$G\" --config-dir \"$C\" profile secret Partner partner_key\n\
+         \"$G\" --config-dir \"$C\" send --profile Partner --dry-run -H 'X-Partner-Key: {{{{secret:partner_key}}}}' /v1/me\n",
+        config = config.display()
+    );
+    let mut child = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script])
+        .env("XDG_DATA_HOME", &data)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("GATEPASS_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dbus-run-session (package dbus) is needed; tests/run.sh installs it");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    // Wait until `profile secret` has opened its keychain session and waits for the value.
+    loop {
+        let mut line = String::new();
+        let read = stderr.read_line(&mut line).unwrap();
+        seen.push_str(&line);
+        assert!(read > 0, "the commands ended before the keychain was open:\n{seen}");
+        if line.contains("keychain open and unlocked") {
+            break;
+        }
+    }
+    let first = std::fs::read_to_string(&pids).unwrap();
+    let daemon: i32 = first.trim().parse().unwrap();
+    let killed = Command::new("kill").args(["-KILL", &daemon.to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(value.as_bytes()).unwrap();
+    drop(input);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    seen.push_str(&rest);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{seen}");
+    assert!(stdout.contains("Kept partner_key"), "{stdout}");
+    assert!(seen.contains("opening a new one"), "the session was not renewed:\n{seen}");
+    // The dry run read the value from the daemon D-Bus started again: its fingerprint shows.
+    let fingerprint = Secret::new(value).fingerprint();
+    let tail = fingerprint.trim_start_matches('…');
+    assert!(stdout.contains(tail), "no {fingerprint} in the dry run:\n{stdout}");
+    assert!(!stdout.contains(value) && !seen.contains(value), "the secret was printed");
+    let starts = std::fs::read_to_string(&pids).unwrap();
+    assert_eq!(starts.lines().count(), 2, "the daemon should have started twice: {starts}");
+    if let Some(second) = starts.lines().nth(1) {
+        let _ = Command::new("kill").arg(second.trim()).status();
+    }
+}
