@@ -2,6 +2,7 @@
 //! requests as a tree, for a person in a terminal or (`--format json`) for other tools.
 
 use crate::core::collection::Collection;
+use crate::core::export::ExportFormat;
 use crate::workspace::Workspace;
 use clap::{Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -150,31 +151,21 @@ fn export(
     output: Option<&Path>,
     profile: Option<&str>,
 ) -> anyhow::Result<i32> {
-    use crate::core::export::{ExportBase, openapi, postman};
-    let collection = workspace.load_collection(dir)?;
-    let base = match profile {
-        Some(name) => {
-            let p = workspace.profile_named(name)?;
-            ExportBase { base_url: p.base_url.clone(), label: p.environment.long_label() }
-        }
-        None => ExportBase::default(),
+    let format = match to {
+        ExportTo::Postman => ExportFormat::Postman,
+        ExportTo::Openapi => ExportFormat::OpenApi,
     };
-    let (exported, words) = match to {
-        ExportTo::Postman => (postman(&collection, &base), "a Postman v2.1 collection"),
-        ExportTo::Openapi => (openapi(&collection, &base), "OpenAPI 3.1 paths"),
+    let profile = profile.map(|name| workspace.profile_named(name)).transpose()?;
+    let profile = profile.as_ref().map(|p| &p.id);
+    let exported = if let Some(path) = output {
+        let exported = workspace.write_export(dir, format, profile, path)?;
+        eprintln!("Wrote {} requests as {} to {}.", exported.requests, format.describe(), path.display());
+        exported
+    } else {
+        let exported = workspace.export_collection(dir, format, profile)?;
+        println!("{}", serde_json::to_string_pretty(&exported.document)?);
+        exported
     };
-    let text = serde_json::to_string_pretty(&exported.document)?;
-    match output {
-        Some(path) => {
-            if path.exists() {
-                anyhow::bail!("{} exists already. Give a new file name, or remove that file first.", path.display());
-            }
-            std::fs::write(path, format!("{text}\n"))
-                .map_err(|e| anyhow::anyhow!("Could not write {}: {e}", path.display()))?;
-            eprintln!("Wrote {} requests as {words} to {}.", exported.requests, path.display());
-        }
-        None => println!("{text}"),
-    }
     for line in &exported.left_out {
         eprintln!("  Note: {line}");
     }

@@ -1,7 +1,7 @@
 //! `gatepass practice`: the embedded practice API in the foreground.
 
-use crate::practice::{self, PracticeConfig, PracticeEnv, PracticeServer};
-use anyhow::Context as _;
+use crate::practice::{self, PracticeConfig, PracticeEnv, PracticeError, PracticeServer};
+use anyhow::{Context as _, bail};
 use std::io::Write as _;
 
 pub async fn run(port: u16) -> anyhow::Result<i32> {
@@ -12,7 +12,14 @@ pub async fn run(port: u16) -> anyhow::Result<i32> {
         fallback_to_free_port: false,
         ..PracticeConfig::default()
     };
-    let server = PracticeServer::start(config).await?;
+    let host = config.host;
+    let server = match PracticeServer::start(config).await {
+        Ok(server) => server,
+        Err(PracticeError::Bind { addr, in_use: true, .. }) if port != 0 => {
+            return already_running(host, port, addr).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     println!("Gatepass practice API");
     println!("  Sandbox (test):    {}", server.base_url(PracticeEnv::Sandbox));
     println!("  Production (live): {}", server.base_url(PracticeEnv::Production));
@@ -30,5 +37,21 @@ pub async fn run(port: u16) -> anyhow::Result<i32> {
     let _ = std::io::stdout().flush();
     tokio::signal::ctrl_c().await.context("waiting for Ctrl+C")?;
     server.shutdown().await;
+    Ok(0)
+}
+
+/// A port was taken: when the practice API already runs there (the window serves it), say
+/// where and end without error; anything else is another program, said as such.
+async fn already_running(host: std::net::IpAddr, port: u16, taken: std::net::SocketAddr) -> anyhow::Result<i32> {
+    let Some(about) = practice::find_running(host, port).await else {
+        bail!(
+            "Another program already uses {taken}, so the practice API cannot start there. Choose other ports with --port, or --port 0 to let Gatepass pick free ones."
+        );
+    };
+    println!("The practice API is already running on this computer, so there is nothing to start.");
+    println!("  Sandbox (test):    {}", about.sandbox);
+    println!("  Production (live): {}", about.production);
+    println!("  Client certificates (Sandbox): {}", about.client_certificates);
+    println!("It is probably the one the Gatepass window started; it stops when that window closes.");
     Ok(0)
 }

@@ -19,6 +19,51 @@ pub struct Exported {
     pub left_out: Vec<String>,
 }
 
+/// Which other tool's format to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A Postman Collection v2.1 (JSON).
+    Postman,
+    /// `OpenAPI` 3.1 paths (JSON).
+    OpenApi,
+}
+
+impl ExportFormat {
+    /// What the file is, in words: "a Postman v2.1 collection".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Postman => "a Postman v2.1 collection",
+            Self::OpenApi => "OpenAPI 3.1 paths",
+        }
+    }
+
+    /// The usual file name for a collection called `name`.
+    pub fn file_name(self, name: &str) -> String {
+        let stem: String = name
+            .trim()
+            .chars()
+            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let stem = if stem.is_empty() { "collection".to_owned() } else { stem };
+        match self {
+            Self::Postman => format!("{stem}.postman_collection.json"),
+            Self::OpenApi => format!("{stem}.openapi.json"),
+        }
+    }
+
+    /// The document for `collection` in this format.
+    pub fn export(self, collection: &Collection, base: &ExportBase) -> Exported {
+        match self {
+            Self::Postman => postman(collection, base),
+            Self::OpenApi => openapi(collection, base),
+        }
+    }
+}
+
 /// Where relative request addresses point: the profile's base URL, or `{{baseUrl}}`.
 #[derive(Debug, Clone, Default)]
 pub struct ExportBase {

@@ -813,10 +813,19 @@ pub fn preview(
     let gates = prepared.gates_with(profile, will_go);
     let mut text = prepared.preview();
     if will_go {
-        let shown = stored_fingerprint.unwrap_or("(from the keychain)");
+        // A signing method sends a signature made at send time, never the stored secret.
+        let signs = matches!(profile.auth, AuthMethod::Digest { .. } | AuthMethod::AwsSigV4(_) | AuthMethod::OAuth1(_));
+        let shown = if signs { "(signed when sent)" } else { stored_fingerprint.unwrap_or("(from the keychain)") };
         let line = match crate::core::credential::places_of(&profile.auth).first() {
             Some(Place::Header(name)) if name.eq_ignore_ascii_case("authorization") => {
-                let scheme = if matches!(profile.auth, AuthMethod::Basic { .. }) { "Basic" } else { "Bearer" };
+                let scheme = match &profile.auth {
+                    AuthMethod::Basic { .. } => "Basic",
+                    AuthMethod::Digest { .. } => "Digest",
+                    AuthMethod::AwsSigV4(_) => "AWS4-HMAC-SHA256",
+                    AuthMethod::OAuth1(_) => "OAuth",
+                    _ if profile.dpop_key.is_some() => "DPoP",
+                    _ => "Bearer",
+                };
                 Some(format!("{name}: {scheme} {shown}"))
             }
             Some(Place::Header(name)) => Some(format!("{name}: {shown}")),

@@ -19,7 +19,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -111,6 +111,8 @@ pub enum PracticeError {
         addr: SocketAddr,
         /// Plain words for the cause, e.g. "address in use".
         reason: String,
+        /// Another program listens there already.
+        in_use: bool,
     },
     /// The practice certificates could not be made.
     #[error("Could not make the practice certificates: {0}")]
@@ -122,6 +124,36 @@ pub enum PracticeError {
 
 /// How long `shutdown` waits for in-flight requests before cutting them off.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Where the route that names a running practice API is, on both environments' ports.
+pub const ABOUT_PATH: &str = "/.well-known/gatepass-practice";
+
+/// What a running practice API says of itself at [`ABOUT_PATH`]: its addresses. Lets
+/// `gatepass practice` tell that the window already serves it, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeAbout {
+    /// Always `gatepass-practice`.
+    pub service: String,
+    /// The Sandbox base URL.
+    pub sandbox: String,
+    /// The Production base URL.
+    pub production: String,
+    /// The base URL of the Sandbox's client-certificate port.
+    pub client_certificates: String,
+}
+
+const ABOUT_SERVICE: &str = "gatepass-practice";
+
+/// Ask whatever listens on `host:port` whether it is a Gatepass practice API; its addresses if
+/// it is, `None` for anything else (another program, or nothing answering within two seconds).
+pub async fn find_running(host: IpAddr, port: u16) -> Option<PracticeAbout> {
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build().ok()?;
+    let url = format!("http://{}{ABOUT_PATH}", SocketAddr::new(host, port));
+    let response = client.get(url).send().await.ok()?.error_for_status().ok()?;
+    let body = response.bytes().await.ok()?;
+    let about: PracticeAbout = serde_json::from_slice(&body).ok()?;
+    (about.service == ABOUT_SERVICE).then_some(about)
+}
 
 /// A running practice API: two listeners on a tokio runtime. Dropping it stops the listeners.
 #[derive(Debug)]
@@ -163,12 +195,25 @@ impl PracticeServer {
 
         let mut tasks = vec![relay];
         let issued = std::sync::Arc::new(oauth::Issued::default());
+        let about = PracticeAbout {
+            service: ABOUT_SERVICE.to_owned(),
+            sandbox: format!("http://{sandbox_addr}"),
+            production: format!("http://{production_addr}"),
+            client_certificates: format!("https://{mtls_addr}"),
+        };
         for (env, listener, addr) in
             [(PracticeEnv::Sandbox, sandbox, sandbox_addr), (PracticeEnv::Production, production, production_addr)]
         {
             let router = routes::router(env, addr.port())
                 .merge(oauth::router(env, issued.clone(), config.sign_in))
-                .merge(keys::router(env, addr.port()));
+                .merge(keys::router(env, addr.port()))
+                .route(
+                    ABOUT_PATH,
+                    axum::routing::get({
+                        let about = about.clone();
+                        move || async move { axum::Json(about) }
+                    }),
+                );
             let mut rx = watch_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let signal = async move {
@@ -265,6 +310,7 @@ fn local_addr(env: PracticeEnv, listener: &TcpListener) -> Result<SocketAddr, Pr
         env,
         addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
         reason: err.to_string(),
+        in_use: false,
     })
 }
 
@@ -275,5 +321,6 @@ fn bind_error(env: PracticeEnv, addr: SocketAddr, err: &std::io::Error) -> Pract
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => err.to_string(),
     };
-    PracticeError::Bind { env, addr, reason }
+    let in_use = err.kind() == std::io::ErrorKind::AddrInUse;
+    PracticeError::Bind { env, addr, reason, in_use }
 }

@@ -28,7 +28,7 @@ use crate::ui::panels::curl_ui::ImportWindow;
 use crate::ui::panels::profiles_ui::ProfileEditor;
 use crate::ui::panels::request_tab::{Answer, BodyState, Origin, RequestTab};
 use crate::ui::panels::sidebar_ui::Sidebar;
-use crate::ui::panels::token_ui::{ActiveTokenView, SignInView, TokenFetch, TokenInspector};
+use crate::ui::panels::token_ui::{ActiveFingerprint, ActiveTokenView, SignInView, TokenFetch, TokenInspector};
 use crate::ui::tasks::{BodyMatch, Event, Tasks};
 use crate::ui::theme::Theme;
 use crate::ui::view::{KeychainState, Notice, PracticeStatus, ViewCx};
@@ -129,6 +129,7 @@ pub struct GatepassApp {
     check: CheckView,
     /// The active profile's access token, for the profile bar.
     active_token: Option<ActiveTokenView>,
+    active_fingerprint: Option<ActiveFingerprint>,
     /// "Get new token" for an OAuth profile.
     token_fetch: Option<TokenFetch>,
     /// A sign-in waiting for the person (browser or device code), shown in its own window.
@@ -164,6 +165,7 @@ macro_rules! view_cx {
             keychain: &$app.keychain,
             practice: &$app.practice,
             active_token: $app.active_token.as_ref(),
+            active_fingerprint: $app.active_fingerprint.as_ref(),
             token_fetch: $app.token_fetch.as_ref(),
             narrow: $narrow,
             keyboard: $keyboard,
@@ -204,6 +206,7 @@ impl GatepassApp {
             inspector: None,
             check: CheckView::default(),
             active_token: None,
+            active_fingerprint: None,
             token_fetch: None,
             sign_in: None,
             browser: Arc::new(crate::workspace::SystemBrowser),
@@ -262,6 +265,11 @@ impl GatepassApp {
     /// The import window, when open.
     pub fn import_view(&self) -> Option<&crate::ui::panels::import_ui::ImportView> {
         self.import.as_ref()
+    }
+
+    /// The collections part of the sidebar.
+    pub fn sidebar_collections(&self) -> &crate::ui::panels::collections_ui::CollectionsView {
+        &self.sidebar.collections
     }
 
     /// The run window, when open.
@@ -395,6 +403,7 @@ impl GatepassApp {
             }
         }
         self.refresh_active_token();
+        self.refresh_active_fingerprint();
         collections::remember_tabs(self);
     }
 

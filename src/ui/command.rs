@@ -180,6 +180,13 @@ pub enum CollectionCommand {
     },
     /// Put back the request deleted last.
     UndoDelete,
+    /// Write the collection as another tool's file.
+    Export {
+        dir: PathBuf,
+        format: crate::core::export::ExportFormat,
+        profile: Option<crate::core::profile::ProfileId>,
+        file: PathBuf,
+    },
     /// Open the run window on a collection, or on one folder of it.
     OpenRun {
         dir: PathBuf,

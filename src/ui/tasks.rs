@@ -146,6 +146,8 @@ pub enum TokenEvent {
     SignatureChecked(u64, crate::core::token::verify::SignatureCheck),
     /// The active profile's token, for the profile bar.
     ActiveToken(ProfileId, Result<Option<Secret>, String>),
+    /// The fingerprint of the active profile's stored credential (`None`: nothing stored).
+    ActiveFingerprint(ProfileId, Result<Option<String>, String>),
     /// "Get new token" finished for this OAuth profile.
     Obtained(ProfileId, Result<crate::core::oauth::TokenInfo, TaskError>),
     /// A sign-in a person approves needs them now: the address to open, or the device code.

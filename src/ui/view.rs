@@ -8,7 +8,7 @@
 
 use crate::core::profile::{Profile, ProfileId};
 use crate::infra::keychain::{KeychainError, StoreKind};
-use crate::ui::panels::token_ui::{ActiveTokenView, TokenFetch};
+use crate::ui::panels::token_ui::{ActiveFingerprint, ActiveTokenView, TokenFetch};
 use crate::ui::theme::Theme;
 
 /// Where the keychain stands.
@@ -56,6 +56,8 @@ pub struct ViewCx<'a> {
     pub practice: &'a PracticeStatus,
     /// The active profile's access token, read off the UI thread, for the profile bar.
     pub active_token: Option<&'a ActiveTokenView>,
+    /// The active profile's stored credential as its fingerprint, once read (for the Preview).
+    pub active_fingerprint: Option<&'a ActiveFingerprint>,
     /// "Get new token" in flight or finished, for the profile it was asked for.
     pub token_fetch: Option<&'a TokenFetch>,
     /// The window is narrow (under about 1,100 points): views put less in a row.

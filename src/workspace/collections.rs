@@ -12,6 +12,7 @@ use crate::core::collection::{
     Collection, CollectionMeta, ExpectedStatus, FolderOrder, RequestEntry, RequestPath, SavedRequest, folder_path_for,
 };
 use crate::core::exchange::{Exchange, RequestId};
+use crate::core::export::{ExportBase, ExportFormat, Exported};
 use crate::core::profile::{Profile, ProfileId};
 use crate::core::request::RequestDraft;
 use crate::infra::collections::{self as files, CollectionError, OpenCollection};
@@ -205,6 +206,55 @@ impl Workspace {
     /// Read a collection folder (it need not be in the list).
     pub fn load_collection(&self, dir: &Path) -> Result<Collection, WorkspaceError> {
         Ok(files::load(dir)?)
+    }
+
+    /// The collection at `dir` as another tool's document (nothing written). With a profile,
+    /// relative addresses get its base URL; no secret of it goes in.
+    pub fn export_collection(
+        &self,
+        dir: &Path,
+        format: ExportFormat,
+        profile: Option<&ProfileId>,
+    ) -> Result<Exported, WorkspaceError> {
+        let collection = self.load_collection(dir)?;
+        let base = match profile {
+            Some(id) => {
+                let p = self.profile(id)?;
+                ExportBase { base_url: p.base_url.clone(), label: p.environment.long_label() }
+            }
+            None => ExportBase::default(),
+        };
+        Ok(format.export(&collection, &base))
+    }
+
+    /// Write that document to `output`, a new file (0600, like every file Gatepass writes). An
+    /// existing file is never replaced: someone's work may be in it.
+    pub fn write_export(
+        &self,
+        dir: &Path,
+        format: ExportFormat,
+        profile: Option<&ProfileId>,
+        output: &Path,
+    ) -> Result<Exported, WorkspaceError> {
+        let exported = self.export_collection(dir, format, profile)?;
+        let text = serde_json::to_string_pretty(&exported.document)
+            .map_err(|e| WorkspaceError::Other(format!("The export could not be written as JSON: {e}")))?;
+        let written = (|| {
+            use std::io::Write as _;
+            let mut file = crate::infra::private_files::options().write(true).create_new(true).open(output)?;
+            file.write_all(text.as_bytes())?;
+            file.write_all(b"\n")?;
+            file.sync_all()
+        })();
+        written.map_err(|e| {
+            WorkspaceError::Other(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!("{} exists already. Choose a new file name, or remove that file first.", output.display())
+            } else {
+                format!("Could not write {}: {e}", output.display())
+            })
+        })?;
+        tracing::info!(requests = exported.requests, format = format.describe(), "collection exported");
+        Ok(exported)
     }
 
     /// Make a new collection in `dir` and add it to the list.

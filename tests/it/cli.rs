@@ -199,6 +199,46 @@ fn practice_command_prints_its_addresses_and_credential_names_only() {
 }
 
 #[test]
+fn practice_command_says_where_the_running_practice_api_is_and_ends() {
+    // The window serves the practice API; `gatepass practice` on its port finds it there.
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let port = server.addr(PracticeEnv::Sandbox).port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatepass")).args(["practice", "--port", &port]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("already running"), "{said}");
+    assert!(said.contains(&format!("Sandbox (test):    {}", server.base_url(PracticeEnv::Sandbox))), "{said}");
+    assert!(said.contains(&format!("Production (live): {}", server.base_url(PracticeEnv::Production))), "{said}");
+    assert!(said.contains(&server.mtls_base_url()), "{said}");
+}
+
+#[test]
+fn practice_command_on_another_programs_port_says_so() {
+    // Something that is not Gatepass answers on the port: a plain 404 for every request.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_gatepass")).args(["practice", "--port", &port.to_string()]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let said = text(&out.stderr);
+    assert!(said.contains(&format!("Another program already uses 127.0.0.1:{port}")), "{said}");
+    assert!(said.contains("--port 0"), "{said}");
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+}
+
+#[test]
 fn no_display_is_said_in_words() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_gatepass"))

@@ -215,3 +215,50 @@ fn the_saved_requests_open_in_tabs_come_back_on_the_next_start() {
     assert_eq!(titles, ["List orders", "Who am I"]);
     assert_eq!(second.state().tab().title(), "List orders");
 }
+
+#[test]
+fn a_collection_is_exported_for_postman_from_its_menu() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    f.harness.get_by_label("Practice API tour").click_secondary();
+    wait_for(&mut f.harness, "the collection's menu", |h| h.query_by_label("Export for Postman…").is_some());
+    f.harness.get_by_label("Export for Postman…").click();
+    wait_for(&mut f.harness, "the export form", |h| has_text(h, "Export \"Practice API tour\" for other tools"));
+    // The file goes beside the collection's folder, named after it; addresses from Sandbox.
+    let expected = practice_tour(&f).parent().unwrap().join("Practice-API-tour.postman_collection.json");
+    let form = f.harness.state().sidebar_collections().export.clone().unwrap();
+    assert_eq!(form.target(), expected);
+    f.harness.get_by_label("Addresses").click();
+    wait_for(&mut f.harness, "the list of profiles", |h| h.query_by_label_contains("Practice — Sandbox (").is_some());
+    f.harness.get_by_label_contains("Practice — Sandbox (").click();
+    wait_for(&mut f.harness, "the list to close", |h| h.query_by_label("Leave {{baseUrl}} to fill in").is_none());
+    f.harness.get_by_label("Export").click();
+    wait_for(&mut f.harness, "the export", |h| has_text(h, "requests as a Postman v2.1 collection"));
+    let text = std::fs::read_to_string(&expected).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(doc["info"]["schema"].as_str().unwrap().contains("v2.1"), "{text}");
+    let sandbox =
+        f.harness.state().profiles().iter().find(|p| p.name == "Practice — Sandbox").unwrap().base_url.clone();
+    let vars = doc["variable"].as_array().unwrap();
+    assert!(vars.iter().any(|v| v["key"] == "baseUrl" && v["value"] == sandbox.as_str()), "{text}");
+    let saved = crate::common::all_files(&practice_tour(&f))
+        .iter()
+        .filter(|(p, _)| p.to_string_lossy().ends_with(".request.toml"))
+        .count();
+    let said = format!("Wrote {saved} requests as a Postman v2.1 collection to {}.", expected.display());
+    assert!(has_text(&f.harness, &said), "no \"{said}\"");
+    for credential in gatepass::practice::demo_credentials() {
+        if let gatepass::practice::DemoKind::ApiKey { value, .. } = credential.kind {
+            assert!(!text.contains(value), "the export holds a demo key");
+        }
+    }
+    // A second export to the same file is refused; the first file stays as it was.
+    f.harness.get_by_label("Practice API tour").click_secondary();
+    wait_for(&mut f.harness, "the collection's menu", |h| h.query_by_label("Export for Postman…").is_some());
+    f.harness.get_by_label("Export for Postman…").click();
+    wait_for(&mut f.harness, "the export form", |h| h.query_by_label("Export").is_some());
+    f.harness.get_by_label("Export").click();
+    wait_for(&mut f.harness, "the refusal", |h| has_text(h, "exists already"));
+    assert_eq!(std::fs::read_to_string(&expected).unwrap(), text);
+}

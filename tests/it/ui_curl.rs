@@ -107,7 +107,16 @@ fn pasted_command_fills_the_request_and_its_token_moves_to_the_profile() {
 
     // Copy as cURL from the Preview tab: masked by default, and the copy holds no secret.
     f.harness.get_by_label("Preview").click();
-    f.harness.step();
+    // The Preview shows the fingerprint of the key in the keychain (read on a task), not a stand-in.
+    let preview_holds = |h: &egui_kittest::Harness<'static, gatepass::ui::app::GatepassApp>, text: &str| {
+        h.query_all(egui_kittest::kittest::By::new().predicate(|node| node.value().is_some_and(|v| v.contains(text))))
+            .next()
+            .is_some()
+    };
+    wait_for(&mut f.harness, "the stored key's fingerprint", |h| {
+        preview_holds(h, "Authorization: Bearer gp_test_…9f2c")
+    });
+    assert!(!preview_holds(&f.harness, "CANARY") && !preview_holds(&f.harness, "(from the keychain)"));
     f.harness.get_by_label("Copy as cURL").click();
     wait_for(&mut f.harness, "the copy", |h| h.state().tab().copy.status.is_some());
     let (words, shown) = f.harness.state().tab().copy.status.clone().unwrap();

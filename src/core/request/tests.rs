@@ -120,6 +120,26 @@ fn preview_masks_every_credential() {
 }
 
 #[test]
+fn the_preview_shows_the_stored_fingerprint_and_says_when_a_signature_goes_instead() {
+    let p = profile(AuthKind::Bearer);
+    let (text, _) = preview(&RequestDraft::get("/v1/me"), &p, Some("…VwXy")).unwrap();
+    assert!(text.contains("Authorization: Bearer …VwXy\n"), "{text}");
+    let (text, _) = preview(&RequestDraft::get("/v1/me"), &p, None).unwrap();
+    assert!(text.contains("Authorization: Bearer (from the keychain)"), "{text}");
+    let mut key = profile(AuthKind::ApiKey);
+    if let AuthMethod::ApiKey { placement, name, .. } = &mut key.auth {
+        *placement = KeyPlacement::Query;
+        *name = "api_key".to_owned();
+    }
+    let (text, _) = preview(&RequestDraft::get("/v1/me?page=2"), &key, Some("…VwXy")).unwrap();
+    assert!(text.starts_with("GET https://api.example.com/v1/me?page=2&api_key=…VwXy\n"), "{text}");
+    let digest = profile(AuthKind::Digest);
+    let (text, _) = preview(&RequestDraft::get("/v1/me"), &digest, Some("…VwXy")).unwrap();
+    assert!(text.contains("Authorization: Digest (signed when sent)"), "{text}");
+    assert!(!text.contains("VwXy"), "{text}");
+}
+
+#[test]
 fn variables_resolve_and_fail_clearly() {
     let p = profile(AuthKind::None);
     assert_eq!(resolve_variables("{{ base_url }}/t/{{tenant}}", "x", &p).unwrap(), "https://api.example.com/t/acme");

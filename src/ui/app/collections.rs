@@ -184,6 +184,16 @@ pub(super) fn apply(app: &mut GatepassApp, command: CollectionCommand) {
                 Ok(CollectionChange::Said(format!("\"{}\" is back.", request.name)))
             });
         }
+        CollectionCommand::Export { dir, format, profile, file } => change(app, move |ws| {
+            let exported = ws.write_export(&dir, format, profile.as_ref(), &file)?;
+            let mut said =
+                format!("Wrote {} requests as {} to {}.", exported.requests, format.describe(), file.display());
+            for line in &exported.left_out {
+                said.push(' ');
+                said.push_str(line);
+            }
+            Ok(CollectionChange::Said(said))
+        }),
         CollectionCommand::OpenRun { dir, folder } => app.open_run(dir, folder),
         CollectionCommand::StartRun => super::run::start(app),
         CollectionCommand::StopRun => super::run::stop(app),

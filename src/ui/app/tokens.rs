@@ -3,13 +3,13 @@
 //! only draw and return commands; the tasks run here and their replies are routed back by id.
 
 use super::GatepassApp;
-use crate::core::profile::ProfileId;
+use crate::core::profile::{AuthMethod, ProfileId};
 use crate::core::secret::Secret;
 use crate::core::token::{TokenKind, read_token};
 use crate::ui::command::TokenCommand;
 use crate::ui::panels::token_ui::{
-    ActiveToken, ActiveTokenView, Inspected, IntrospectionState, KeyChoice, SignInView, SignatureState, TokenFetch,
-    TokenInspector, TokenSource, has_access_token,
+    ActiveFingerprint, ActiveToken, ActiveTokenView, Inspected, IntrospectionState, KeyChoice, SignInView,
+    SignatureState, TokenFetch, TokenInspector, TokenSource, has_access_token,
 };
 use crate::ui::tasks::{Event, TaskError, TokenEvent};
 use crate::ui::view::{KeychainState, Notice};
@@ -280,6 +280,13 @@ impl GatepassApp {
                     inspector.signature = SignatureState::Done(check);
                 }
             }
+            TokenEvent::ActiveFingerprint(profile, result) => {
+                let Some(view) = &mut self.active_fingerprint else { return };
+                if view.profile == profile {
+                    // A failed read shows as unknown: the Preview then says where the value comes from.
+                    view.value = result.ok();
+                }
+            }
             TokenEvent::ActiveToken(profile, result) => {
                 let Some(view) = &mut self.active_token else { return };
                 if view.profile != profile {
@@ -334,6 +341,39 @@ impl GatepassApp {
     pub fn mark_active_token_stale(&mut self) {
         if let Some(view) = &mut self.active_token {
             view.stale = true;
+        }
+        if let Some(fingerprint) = &mut self.active_fingerprint {
+            fingerprint.stale = true;
+        }
+    }
+
+    /// Keep the fingerprint of the active profile's stored credential current, for the Preview:
+    /// read off the UI thread when the active profile changes or the profiles were reloaded.
+    pub fn refresh_active_fingerprint(&mut self) {
+        let shows_its_secret = |auth: &AuthMethod| {
+            matches!(auth, AuthMethod::ApiKey { .. } | AuthMethod::Bearer { .. } | AuthMethod::Basic { .. })
+                || auth.is_oauth()
+        };
+        let wanted = self.active_profile().filter(|p| shows_its_secret(&p.auth)).map(|p| p.id.clone());
+        let Some(id) = wanted else {
+            self.active_fingerprint = None;
+            return;
+        };
+        if !matches!(self.keychain, KeychainState::Ready(_)) {
+            return;
+        }
+        let needs_read = match &mut self.active_fingerprint {
+            Some(view) if view.profile == id => std::mem::take(&mut view.stale),
+            _ => {
+                self.active_fingerprint = Some(ActiveFingerprint { profile: id.clone(), value: None, stale: false });
+                true
+            }
+        };
+        if needs_read && let Ok(ws) = self.workspace.clone() {
+            self.tasks.spawn_blocking(move || {
+                let result = ws.credential_fingerprint(&id).map_err(|e| e.to_string());
+                Event::Token(TokenEvent::ActiveFingerprint(id, result))
+            });
         }
     }
 }

@@ -6,6 +6,8 @@
 //! Views own their state and return commands; the files are read and written by the app's tasks.
 
 use crate::core::collection::{RequestEntry, RequestPath, SavedRequest};
+use crate::core::export::ExportFormat;
+use crate::core::profile::ProfileId;
 use crate::ui::command::{CollectionCommand, Command, LoadedCollection, SaveTarget, TabCommand, TabId};
 use crate::ui::panels::request_tab::RequestTab;
 use crate::ui::view::ViewCx;
@@ -36,6 +38,45 @@ pub enum AddForm {
     New { dir: String, name: String },
 }
 
+/// The "Export…" form of one collection: the format, where relative addresses point, the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportForm {
+    pub dir: PathBuf,
+    pub name: String,
+    pub format: ExportFormat,
+    /// Relative addresses get this profile's base URL; none leaves a `{{baseUrl}}` to fill in.
+    pub profile: Option<ProfileId>,
+    pub file: String,
+    pub focus: bool,
+}
+
+impl ExportForm {
+    pub fn new(dir: &Path, name: &str, format: ExportFormat) -> Self {
+        let mut form = Self {
+            dir: dir.to_path_buf(),
+            name: name.to_owned(),
+            format,
+            profile: None,
+            file: String::new(),
+            focus: true,
+        };
+        form.file = form.default_file(format);
+        form
+    }
+
+    /// Beside the collection's folder, named after the collection.
+    fn default_file(&self, format: ExportFormat) -> String {
+        let parent = self.dir.parent().unwrap_or(&self.dir);
+        parent.join(format.file_name(&self.name)).display().to_string()
+    }
+
+    /// The file to write: a relative name is taken beside the collection's folder.
+    pub fn target(&self) -> PathBuf {
+        let typed = PathBuf::from(self.file.trim());
+        if typed.is_absolute() { typed } else { self.dir.parent().unwrap_or(&self.dir).join(typed) }
+    }
+}
+
 /// The collections part of the sidebar.
 #[derive(Default)]
 pub struct CollectionsView {
@@ -52,6 +93,7 @@ pub struct CollectionsView {
     pub default_dir: PathBuf,
     /// The add form was just opened: its first field takes the keyboard.
     pub add_focus: bool,
+    pub export: Option<ExportForm>,
 }
 
 impl CollectionsView {
@@ -98,6 +140,7 @@ impl CollectionsView {
             }
         });
         self.add_form_ui(ui, cx, &mut commands);
+        self.export_form_ui(ui, cx, &mut commands);
         if let Some((words, is_error)) = &self.status {
             let color = if *is_error { palette.error } else { palette.muted };
             ui.horizontal_wrapped(|ui| {
@@ -133,6 +176,74 @@ impl CollectionsView {
             }
         });
         commands
+    }
+
+    fn export_form_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
+        let Some(form) = &mut self.export else { return };
+        let muted = cx.theme.palette.muted;
+        let mut close = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(egui::RichText::new(format!("Export \"{}\" for other tools", form.name)).strong());
+            ui.horizontal_wrapped(|ui| {
+                for (format, words) in
+                    [(ExportFormat::Postman, "Postman collection"), (ExportFormat::OpenApi, "OpenAPI 3.1")]
+                {
+                    if ui.radio(form.format == format, words).clicked() && form.format != format {
+                        // A file name the person has not changed follows the format.
+                        if form.file == form.default_file(form.format) {
+                            form.file = form.default_file(format);
+                        }
+                        form.format = format;
+                    }
+                }
+            });
+            let label = ui.label("Addresses");
+            let chosen = form.profile.as_ref().and_then(|id| cx.profile(id));
+            let shown = chosen.map_or_else(
+                || "Leave {{baseUrl}} to fill in".to_owned(),
+                |p| format!("{} ({})", p.name, p.base_url),
+            );
+            egui::ComboBox::from_id_salt("export-addresses")
+                .selected_text(shown)
+                .width(ui.available_width())
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut form.profile, None, "Leave {{baseUrl}} to fill in");
+                    for p in cx.profiles {
+                        ui.selectable_value(&mut form.profile, Some(p.id.clone()), format!("{} ({})", p.name, p.base_url));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("File");
+            let edit = ui.add(egui::TextEdit::singleline(&mut form.file).desired_width(f32::INFINITY)).labelled_by(label.id);
+            if std::mem::take(&mut form.focus) {
+                edit.request_focus();
+            }
+            ui.label(
+                egui::RichText::new("No secret goes in the file: each {{secret:…}} becomes an empty variable of that name. An existing file is never replaced.")
+                    .small()
+                    .color(muted),
+            );
+            ui.horizontal(|ui| {
+                let ok = !form.file.trim().is_empty();
+                if ui.add_enabled(ok, egui::Button::new("Export")).clicked() {
+                    commands.push(Command::Collections(CollectionCommand::Export {
+                        dir: form.dir.clone(),
+                        format: form.format,
+                        profile: form.profile.clone(),
+                        file: form.target(),
+                    }));
+                    close = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        });
+        if close {
+            self.export = None;
+        }
     }
 
     fn add_form_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
@@ -216,6 +327,7 @@ impl CollectionsView {
         let palette = cx.theme.palette;
         let loaded = &self.loaded[index];
         let dir = loaded.path.clone();
+        let loaded_name = loaded.name.clone();
         let filtering = !self.filter.trim().is_empty();
         let header = egui::CollapsingHeader::new(egui::RichText::new(&loaded.name).strong())
             .id_salt(("collection", &dir))
@@ -292,6 +404,14 @@ impl CollectionsView {
         response.header_response.on_hover_text(dir.display().to_string()).context_menu(|ui| {
             if ui.button("Run the collection…").clicked() {
                 commands.push(Command::Collections(CollectionCommand::OpenRun { dir: dir.clone(), folder: None }));
+                ui.close();
+            }
+            if ui.button("Export for Postman…").clicked() {
+                self.export = Some(ExportForm::new(&dir, &loaded_name, ExportFormat::Postman));
+                ui.close();
+            }
+            if ui.button("Export as OpenAPI…").clicked() {
+                self.export = Some(ExportForm::new(&dir, &loaded_name, ExportFormat::OpenApi));
                 ui.close();
             }
             if ui.button("Read it again from disk").clicked() {

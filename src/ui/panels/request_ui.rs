@@ -286,7 +286,14 @@ fn preview_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands
     };
     // The stored secret's fingerprint comes from `Workspace::credential_fingerprint`, run on a
     // task; until it is known the preview says where the value comes from.
-    match request::preview(&tab.draft, profile, None) {
+    let stored = cx.active_fingerprint.filter(|f| f.profile == profile.id).and_then(|f| f.value.as_ref());
+    let shown = match stored {
+        Some(Some(fingerprint)) => Some(fingerprint.clone()),
+        Some(None) if profile.auth.is_oauth() => Some("(a new token, fetched when you send)".to_owned()),
+        Some(None) => Some("(nothing saved in the keychain yet)".to_owned()),
+        None => None,
+    };
+    match request::preview(&tab.draft, profile, shown.as_deref()) {
         Ok((mut text, gates)) => {
             ui.add(egui::TextEdit::multiline(&mut text).code_editor().interactive(false).desired_width(f32::INFINITY));
             for gate in gates {

@@ -226,6 +226,15 @@ pub struct ActiveTokenView {
     pub stale: bool,
 }
 
+/// The fingerprint of the active profile's stored credential, for the Preview: what will go out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveFingerprint {
+    pub profile: ProfileId,
+    /// `None` while it is read; `Some(None)` when nothing is stored.
+    pub value: Option<Option<String>>,
+    pub stale: bool,
+}
+
 /// "Get new token" for an OAuth profile: pending, or how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenFetch {
