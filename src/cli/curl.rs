@@ -82,8 +82,8 @@ fn read_input(file: Option<&PathBuf>) -> anyhow::Result<String> {
     let mut text = String::new();
     match file {
         Some(path) if path.as_os_str() != "-" => {
-            text = std::fs::read_to_string(path)
-                .with_context(|| format!("Could not read the file \"{}\"", path.display()))?;
+            text =
+                crate::infra::read::bounded_text(path, crate::infra::read::limit::CURL, "file with the curl command")?;
         }
         _ => {
             std::io::stdin()

@@ -15,11 +15,12 @@ pub mod send;
 pub mod token;
 
 use crate::core::secret::Secret;
+use crate::infra::read;
 use crate::infra::store::Paths;
 use crate::workspace::Workspace;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use std::io::{IsTerminal as _, Read as _};
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -114,8 +115,7 @@ pub(crate) fn read_passphrase_input() -> anyhow::Result<Secret> {
     if std::io::stdin().is_terminal() {
         return Ok(Secret::new(rpassword::prompt_password("PKCS#12 passphrase (it will not be shown): ")?));
     }
-    let mut text = zeroize::Zeroizing::new(String::new());
-    std::io::stdin().read_to_string(&mut text)?;
+    let text = zeroize::Zeroizing::new(read::stdin_bounded_text(read::limit::SECRET, "PKCS#12 passphrase")?);
     let trimmed = text.strip_suffix('\n').unwrap_or(&text);
     Ok(Secret::new(trimmed.strip_suffix('\r').unwrap_or(trimmed)))
 }
@@ -125,8 +125,7 @@ pub(crate) fn read_secret_input(what: &str) -> anyhow::Result<Secret> {
     let value = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("Paste the {what} (it will not be shown): "))?
     } else {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text)?;
+        let text = zeroize::Zeroizing::new(read::stdin_bounded_text(read::limit::SECRET, what)?);
         // A pipe adds one newline at the end (`echo`): that is not part of the secret.
         let trimmed = text.strip_suffix('\n').unwrap_or(&text);
         trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned()

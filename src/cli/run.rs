@@ -124,8 +124,16 @@ fn read_target(workspace: &Workspace, target: &Path) -> anyhow::Result<(Collecti
         return Ok((workspace.load_collection(target)?, None));
     }
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if !target.is_file() {
+    if !target.exists() {
         bail!("{} is not there. Give a collection folder or a request file (*.request.toml).", target.display());
+    }
+    if !target.is_file() {
+        // A device, a named pipe: said by the bounded reader, which never waits on one.
+        crate::infra::read::open(target, "request file")?;
+        bail!(
+            "{} is not a regular file. Give a collection folder or a request file (*.request.toml).",
+            target.display()
+        );
     }
     if !name.ends_with(crate::core::collection::REQUEST_SUFFIX) {
         bail!("{} is not a request file (*.request.toml) or a collection folder.", target.display());
@@ -144,7 +152,7 @@ fn read_target(workspace: &Workspace, target: &Path) -> anyhow::Result<(Collecti
         }
     }
     // A request file on its own: run it without a collection's variables.
-    let text = std::fs::read_to_string(target).with_context(|| format!("Could not read {}", target.display()))?;
+    let text = crate::infra::read::bounded_text(target, crate::infra::read::limit::REQUEST, "request file")?;
     let request = crate::core::collection::format::parse_request(&text)
         .map_err(|e| anyhow::anyhow!("{} cannot be read: {}{e}", target.display(), line_words(e.line())))?;
     let path = RequestPath::new(&name).context("That file name cannot be used for a request")?;

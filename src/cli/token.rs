@@ -13,7 +13,7 @@ use crate::workspace::{
 };
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use std::io::{IsTerminal as _, Read as _};
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -224,10 +224,9 @@ fn print_prompt(prompt: SignInPrompt) {
     eprint!("{text}");
 }
 
-fn read_stdin() -> anyhow::Result<String> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).context("Standard input could not be read")?;
-    Ok(text)
+/// Standard input to its end (a token, or the secret it was signed with), at most 1 MB.
+fn read_stdin() -> anyhow::Result<zeroize::Zeroizing<String>> {
+    Ok(zeroize::Zeroizing::new(crate::infra::read::stdin_bounded_text(crate::infra::read::limit::TOKEN, "input")?))
 }
 
 fn inspect(
@@ -265,7 +264,7 @@ fn inspect(
             _ if std::io::stdin().is_terminal() && args.token.is_none() => {
                 Secret::new(rpassword::prompt_password("Paste the token (it will not be shown): ")?)
             }
-            _ => Secret::new(read_stdin()?),
+            _ => Secret::new(read_stdin()?.as_str()),
         }
     };
     let key = if args.secret_stdin {
@@ -277,16 +276,17 @@ fn inspect(
         }
         KeySource::SharedSecret(Secret::new(trimmed))
     } else if let Some(path) = &args.key {
-        let pem = std::fs::read_to_string(path)
-            .with_context(|| format!("The key file {} could not be read", path.display()))?;
+        let pem = crate::infra::read::bounded_text(path, crate::infra::read::limit::PEM, "key file")?;
         KeySource::PublicKeyPem(pem)
     } else if let Some(jwks) = &args.jwks {
         if jwks.starts_with("http://") || jwks.starts_with("https://") {
             KeySource::KeySetUrl(jwks.clone())
         } else {
-            let json = std::fs::read_to_string(jwks).with_context(|| {
-                format!("The key set {jwks} is neither an http(s) address nor a file that can be read")
-            })?;
+            let json = crate::infra::read::bounded_text(
+                std::path::Path::new(jwks),
+                crate::infra::read::limit::JWKS,
+                "key set (JWKS) file",
+            )?;
             KeySource::KeySetJson(json)
         }
     } else if let Some((id, _)) = &profile_id {

@@ -41,6 +41,8 @@ pub mod limit {
     /// An import (`OpenAPI`, Postman, Insomnia, Bruno, HAR to import): the largest public API
     /// descriptions are a few tens of MB.
     pub const IMPORT: u64 = 128 * MB;
+    /// One saved request file (`NAME.request.toml`), as collections read them.
+    pub const REQUEST: u64 = crate::infra::collections::MAX_FILE_BYTES;
     /// A HAR file read whole (the streaming reader has no whole-file limit, only per entry).
     pub const HAR: u64 = 256 * MB;
 }

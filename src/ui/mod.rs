@@ -35,14 +35,17 @@ pub fn run(
     }
     let paths = Paths::resolve(config_dir)?;
     let workspace = Workspace::open(paths).map(Arc::new).map_err(|e| e.to_string());
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Gatepass")
-            .with_app_id("gatepass")
-            .with_inner_size([1240.0, 800.0])
-            .with_min_inner_size([760.0, 480.0]),
-        ..Default::default()
-    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Gatepass")
+        .with_app_id("gatepass")
+        .with_inner_size([1240.0, 800.0])
+        .with_min_inner_size([760.0, 480.0]);
+    // The same icon as the package's menu entry (assets/gatepass.svg, drawn at 256 px).
+    match eframe::icon_data::from_png_bytes(include_bytes!("../../assets/gatepass-256.png")) {
+        Ok(icon) => viewport = viewport.with_icon(Arc::new(icon)),
+        Err(e) => tracing::warn!(%e, "the window icon could not be read"),
+    }
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
     eframe::run_native(
         "Gatepass",
         options,

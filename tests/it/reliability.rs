@@ -81,6 +81,38 @@ fn client_cert_dev_zero_is_refused_in_words() {
     assert!(!dir.path().join("profiles.toml").exists(), "nothing may be saved");
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn every_file_a_command_names_is_read_within_bounds() {
+    // A device or a named pipe where a file is expected, and standard input without end: each
+    // command stops at once and names the problem instead of hanging or filling memory.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = fifo.display().to_string();
+    let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+    let cases: [(&[&str], &str); 5] = [
+        (&["token", "inspect", token, "--key", "/dev/zero"], "The key file /dev/zero is a device, not a file"),
+        (&["token", "inspect", token, "--jwks", "/dev/zero"], "key set (JWKS) file /dev/zero is a device"),
+        (&["run", &fifo], "is a named pipe (FIFO), not a file"),
+        (&["curl", "import", &fifo], "is a named pipe (FIFO), not a file"),
+        (&["collection", "show", "/dev/zero"], "/dev/zero is not a folder"),
+    ];
+    for (args, expected) in cases {
+        let out = run_within(dir.path(), args, None, &[], DEADLINE);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        let said = text(&out.stderr);
+        assert!(said.contains(expected), "{args:?}: {said}");
+        assert!(!said.contains("panicked"), "{args:?}: {said}");
+    }
+    // Two megabytes of token on standard input: over the 1 MB a token may weigh.
+    let big = vec![b'a'; 2 * 1024 * 1024];
+    let out = run_within(dir.path(), &["token", "inspect", "-"], Some(&big), &[], DEADLINE);
+    assert_ne!(out.status.code(), Some(0));
+    let said = text(&out.stderr);
+    assert!(said.contains("from standard input is larger than 1 MB"), "{said}");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_at_profiles_toml_is_refused_in_words() {

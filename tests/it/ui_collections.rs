@@ -232,7 +232,7 @@ fn a_collection_is_exported_for_postman_from_its_menu() {
     f.harness.get_by_label("Addresses").click();
     wait_for(&mut f.harness, "the list of profiles", |h| h.query_by_label_contains("Practice — Sandbox (").is_some());
     f.harness.get_by_label_contains("Practice — Sandbox (").click();
-    wait_for(&mut f.harness, "the list to close", |h| h.query_by_label("Leave {{baseUrl}} to fill in").is_none());
+    wait_for(&mut f.harness, "the list to close", |h| h.query_by_label("Keep {{baseUrl}}").is_none());
     f.harness.get_by_label("Export").click();
     wait_for(&mut f.harness, "the export", |h| has_text(h, "requests as a Postman v2.1 collection"));
     let text = std::fs::read_to_string(&expected).unwrap();

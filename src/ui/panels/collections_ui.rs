@@ -201,14 +201,14 @@ impl CollectionsView {
             let label = ui.label("Addresses");
             let chosen = form.profile.as_ref().and_then(|id| cx.profile(id));
             let shown = chosen.map_or_else(
-                || "Leave {{baseUrl}} to fill in".to_owned(),
+                || "Keep {{baseUrl}}".to_owned(),
                 |p| format!("{} ({})", p.name, p.base_url),
             );
             egui::ComboBox::from_id_salt("export-addresses")
                 .selected_text(shown)
                 .width(ui.available_width())
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut form.profile, None, "Leave {{baseUrl}} to fill in");
+                    ui.selectable_value(&mut form.profile, None, "Keep {{baseUrl}}");
                     for p in cx.profiles {
                         ui.selectable_value(&mut form.profile, Some(p.id.clone()), format!("{} ({})", p.name, p.base_url));
                     }
