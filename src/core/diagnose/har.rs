@@ -82,6 +82,7 @@ pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Resul
             environment_label: env_label.clone(),
             expected_scopes: options.expected_scopes.clone(),
             now,
+            sent_at: started,
             // The sends just before this one: enough for "it worked a moment ago", and no
             // quadratic cost on files with thousands of entries.
             history: history[history.len().saturating_sub(HISTORY_WINDOW)..].to_vec(),

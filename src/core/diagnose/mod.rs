@@ -315,6 +315,9 @@ pub struct Context {
     pub environment_label: Option<String>,
     pub expected_scopes: Vec<String>,
     pub now: OffsetDateTime,
+    /// When the request left, by the sending computer's own clock, when that is known apart
+    /// from `now` (a HAR entry's `startedDateTime` while `--now` gives the real time).
+    pub sent_at: Option<OffsetDateTime>,
     pub history: Vec<PastSend>,
     /// The host that redirected here, when the request followed a redirect from another host.
     pub redirected_from: Option<String>,
@@ -327,6 +330,7 @@ impl Context {
             environment_label: None,
             expected_scopes: Vec::new(),
             now,
+            sent_at: None,
             history: Vec::new(),
             redirected_from: None,
         }
@@ -392,6 +396,7 @@ pub fn explain_exchange(
         environment_label: Some(profile.environment.label().to_owned()),
         expected_scopes: profile.expected_scopes.clone(),
         now: exchange.started_at,
+        sent_at: None,
         history: past,
         redirected_from: None,
     };

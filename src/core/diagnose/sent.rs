@@ -157,7 +157,7 @@ pub(super) fn read_request(
         read_jwt(request, jwt, status, context, server_time, board);
     }
     if failing {
-        read_clock(context.now, server_time, board);
+        read_clock(request, context, server_time, board);
     }
 }
 
@@ -309,18 +309,41 @@ pub(super) fn env_word(text: &str) -> Option<EnvKind> {
     }
 }
 
-pub(super) fn read_clock(now: OffsetDateTime, server_time: Option<OffsetDateTime>, board: &mut Board) {
+/// The sending computer's clock against the server's `Date`. A clock off by minutes is the root
+/// cause when the server's complaint is about time (expired, not yet valid, a timestamp out of
+/// range): signatures, assertions and tokens made with a wrong clock look expired or early to the
+/// server. Not when a token had run out even by the sender's own clock: that expiry is real.
+pub(super) fn read_clock(
+    request: &SentRequest,
+    context: &Context,
+    server_time: Option<OffsetDateTime>,
+    board: &mut Board,
+) {
     let Some(server) = server_time else { return };
-    let skew = (now - server).whole_minutes();
-    if skew.abs() >= 5 {
+    let sent = context.sent_at.unwrap_or(context.now);
+    let skew = (sent - server).whole_minutes();
+    let about_time = [Cause::ClockSkew, Cause::ExpiredCredential, Cause::NotYetValidCredential]
+        .iter()
+        .any(|c| board.signals.contains_key(c));
+    // Servers that check times allow a few minutes at most; when the complaint is about time, two
+    // minutes off already counts.
+    if skew.abs() >= if about_time { 2 } else { 5 } {
         board.facts.skew_minutes = Some(skew);
+        let expired_anyway = request.jwt().and_then(|j| j.expires_at).is_some_and(|exp| exp <= sent);
+        let weight = if about_time && !expired_anyway {
+            0.92
+        } else if board.signals.contains_key(&Cause::ClockSkew) {
+            0.6
+        } else {
+            0.35
+        };
         board.add(
             Cause::ClockSkew,
-            if board.signals.contains_key(&Cause::ClockSkew) { 0.6 } else { 0.35 },
+            weight,
             Some(format!(
                 "Server time (Date header): {}; request sent at: {}",
                 time_words::utc_words(server),
-                time_words::utc_words(now)
+                time_words::utc_words(sent)
             )),
             Some(format!(
                 "This computer's clock and the server's differ by {}.",

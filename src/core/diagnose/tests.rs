@@ -193,6 +193,29 @@ fn clock_skew_from_the_date_header_and_the_code() {
 }
 
 #[test]
+fn an_expired_complaint_from_a_server_whose_clock_is_far_from_ours_is_the_clock() {
+    // The server says "expired", and its Date is 80 minutes after this computer's clock: a
+    // timestamp made with a wrong clock, not a credential that ran out.
+    let body = r#"{"Code":"InvalidTimeStamp.Expired","Message":"Specified time stamp or date value is expired."}"#;
+    let d = Case::new(400, body).answered(&[("Date", "Sun, 01 Mar 2026 12:25:00 GMT")]).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::ClockSkew), "{:?}", causes(&d));
+    // A HAR's own send time counts as this computer's clock, even when `now` is given apart.
+    let mut case = Case::new(400, body).answered(&[("Date", "Sun, 01 Mar 2026 11:05:00 GMT")]);
+    case.context.sent_at = Some(datetime!(2026-03-01 9:45 UTC));
+    assert_eq!(case.run().top().map(|f| f.cause), Some(Cause::ClockSkew));
+    // Same clocks: the expiry is real.
+    let d = Case::new(400, body).answered(&[("Date", "Sun, 01 Mar 2026 11:05:00 GMT")]).run();
+    assert_ne!(d.top().map(|f| f.cause), Some(Cause::ClockSkew), "{:?}", causes(&d));
+    // A token that had run out even by this computer's clock expired for real, whatever the clocks.
+    let token = jwt(r#"{"sub":"x","exp":1772300000}"#);
+    let d = Case::new(401, r#"{"error":"invalid_token","error_description":"The access token expired"}"#)
+        .sent(&[("Authorization", &format!("Bearer {token}"))])
+        .answered(&[("Date", "Sun, 01 Mar 2026 12:25:00 GMT")])
+        .run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::ExpiredCredential), "{:?}", causes(&d));
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
