@@ -48,8 +48,19 @@ pub(super) fn read_request(
                 board.add(Cause::WrongAuthScheme, 0.5, evidence, None);
             }
             Slip::MissingScheme => {
-                board.add(Cause::MalformedCredential, 0.55, evidence.clone(), reason);
+                // The server asking for a scheme word is answered by this slip: the word is
+                // missing, not another one in its place.
+                let asked_for_scheme = board.signals.contains_key(&Cause::WrongAuthScheme);
+                board.add(
+                    Cause::MalformedCredential,
+                    if asked_for_scheme { 0.85 } else { 0.55 },
+                    evidence.clone(),
+                    reason,
+                );
                 board.add(Cause::WrongAuthScheme, 0.35, evidence, None);
+                if asked_for_scheme {
+                    board.request_root_cause.get_or_insert(Cause::MalformedCredential);
+                }
             }
             Slip::Placeholder => {
                 board.add(Cause::MalformedCredential, 0.75, evidence.clone(), reason);

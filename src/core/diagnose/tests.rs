@@ -216,6 +216,18 @@ fn an_expired_complaint_from_a_server_whose_clock_is_far_from_ours_is_the_clock(
 }
 
 #[test]
+fn a_server_naming_the_scheme_it_expects_tells_a_wrong_scheme_from_a_missing_one() {
+    let body =
+        r#"Invalid authorization value in HTTP header "Authorization". Expecting "Bearer <oauth2-access-token>"."#;
+    // Another scheme word was sent: the wrong way of sending.
+    let d = Case::new(400, body).sent(&[("Authorization", "Basic YXBwa2V5OmFwcHNlY3JldA==")]).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::WrongAuthScheme), "{:?}", causes(&d));
+    // No scheme word at all: the value is incomplete.
+    let d = Case::new(400, body).sent(&[("Authorization", "sl.B0a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6")]).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::MalformedCredential), "{:?}", causes(&d));
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
