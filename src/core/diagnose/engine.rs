@@ -257,7 +257,8 @@ fn status_floor(request: &SentRequest, status: u16, provider: Option<&Provider>,
                     Cause::InsufficientScope,
                     0.5,
                     Some(format!(
-                        "The profile expects the permission (scope) {}; the key may not have it.",
+                        "The profile expects {} {}. If this request needs one the credential was not given, the API refuses it.",
+                        if context.expected_scopes.len() == 1 { "the permission (scope)" } else { "the permissions (scopes)" },
                         context.expected_scopes.join(", ")
                     )),
                 );

@@ -226,7 +226,9 @@ pub(super) fn finding(
 ) -> Finding {
     let mut sentences: Vec<String> = Vec::new();
     for reason in signals.iter().filter_map(|s| s.reason.clone()).chain(floor_reason) {
-        if !sentences.contains(&reason) && sentences.len() < 2 {
+        // Two signals often say nearly the same ("…not allowed to use this item", "…not allowed
+        // to do this"): the stronger one speaks, once.
+        if !sentences.iter().any(|said| much_alike(said, &reason)) && sentences.len() < 2 {
             sentences.push(reason);
         }
     }
@@ -292,6 +294,16 @@ pub(super) fn summary(diagnosis: &Diagnosis, request: &SentRequest, status: Opti
         }
     }
     out
+}
+
+/// Do two sentences share most of their words (at least 60 % of all the words either uses)?
+fn much_alike(a: &str, b: &str) -> bool {
+    let words = |t: &str| -> std::collections::BTreeSet<String> {
+        t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let union = a.union(&b).count();
+    union > 0 && a.intersection(&b).count() * 10 >= union * 6
 }
 
 /// Cut text to at most `max` characters, marking the cut.
@@ -399,6 +411,18 @@ pub(super) fn parse_http_date(value: &str) -> Option<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearly_the_same_sentence_is_said_once() {
+        assert!(much_alike(
+            "The API says you are not allowed to use this item.",
+            "The API says you are not allowed to do this."
+        ));
+        assert!(!much_alike(
+            "The API says the token expired.",
+            "This computer's clock and the server's differ by 2 hours."
+        ));
+    }
 
     #[test]
     fn masks_tokens_in_quoted_text() {
