@@ -33,7 +33,8 @@ pub(super) fn read_request(
         }
         return;
     };
-    let failing = matches!(status, 400..=599);
+    // Only error reports reach here: 4xx/5xx, or a 2xx whose body reports an error.
+    let failing = matches!(status, 200..=299 | 400..=599);
     // Formatting slips.
     for slip in &cred.slips {
         board.facts.slips.push(*slip);
@@ -180,7 +181,7 @@ pub(super) fn read_jwt(
     server_time: Option<OffsetDateTime>,
     board: &mut Board,
 ) {
-    let failing = matches!(status, 400..=599);
+    let failing = matches!(status, 200..=299 | 400..=599);
     if !failing {
         return;
     }
@@ -320,6 +321,30 @@ pub(super) fn env_word(text: &str) -> Option<EnvKind> {
     }
 }
 
+/// The time a signed request carries of itself, by the sender's clock: AWS's and Tencent's
+/// timestamp headers, `x-ms-date`, a request `Date`, or a `Timestamp`, `X-Amz-Date` or
+/// `oauth_timestamp` in the query.
+fn signed_timestamp(request: &SentRequest) -> Option<OffsetDateTime> {
+    let iso_basic = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let parse = |name: &str, value: &str| -> Option<OffsetDateTime> {
+        let value = value.trim();
+        match name {
+            "x-amz-date" => time::PrimitiveDateTime::parse(value, &iso_basic).ok().map(time::PrimitiveDateTime::assume_utc),
+            "x-tc-timestamp" | "oauth_timestamp" => {
+                value.parse::<i64>().ok().and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+            }
+            "x-ms-date" | "date" => words::parse_http_date(value),
+            "timestamp" => OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).ok(),
+            _ => None,
+        }
+    };
+    let from_headers = request.headers.iter().find_map(|(n, v)| parse(&n.to_ascii_lowercase(), v));
+    from_headers.or_else(|| {
+        let url = url::Url::parse(&request.url).ok()?;
+        url.query_pairs().find_map(|(n, v)| parse(&n.to_ascii_lowercase(), &v))
+    })
+}
+
 /// The sending computer's clock against the server's `Date`. A clock off by minutes is the root
 /// cause when the server's complaint is about time (expired, not yet valid, a timestamp out of
 /// range): signatures, assertions and tokens made with a wrong clock look expired or early to the
@@ -331,7 +356,8 @@ pub(super) fn read_clock(
     board: &mut Board,
 ) {
     let Some(server) = server_time else { return };
-    let sent = context.sent_at.unwrap_or(context.now);
+    // The time signed into the request is what the server judged; else the send time.
+    let sent = signed_timestamp(request).or(context.sent_at).unwrap_or(context.now);
     let skew = (sent - server).whole_minutes();
     let about_time = [Cause::ClockSkew, Cause::ExpiredCredential, Cause::NotYetValidCredential]
         .iter()
