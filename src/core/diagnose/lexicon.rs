@@ -296,8 +296,30 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
+    let mut katakana = false;
     for c in text.chars() {
-        if c.is_alphanumeric() || c == '_' || c == '*' {
+        let is_katakana = matches!(c as u32, 0x30A0..=0x30FF);
+        if katakana && !is_katakana && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        katakana = is_katakana;
+        if is_katakana {
+            // A run of katakana is one borrowed word (トークン, "token").
+            if !word.is_empty() && !word.chars().all(|w| matches!(w as u32, 0x30A0..=0x30FF)) {
+                out.push(std::mem::take(&mut word));
+            }
+            word.push(c);
+        } else if is_ideograph_or_kana(c) {
+            // Chinese and Japanese write no spaces between words: each character is a word
+            // here, and the data file's entries ("过期", "期限切れ") become runs of them.
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            out.push(c.to_string());
+            if out.len() >= MAX_WORDS {
+                return out;
+            }
+        } else if c.is_alphanumeric() || c == '_' || c == '*' {
             word.extend(c.to_lowercase());
         } else if c != '\'' && c != '’' && !word.is_empty() {
             out.push(std::mem::take(&mut word));
@@ -310,6 +332,11 @@ fn tokens(text: &str) -> Vec<String> {
         out.push(word);
     }
     out
+}
+
+/// Han ideographs and Japanese kana, the scripts written without spaces between words.
+fn is_ideograph_or_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
 
 /// `JWTExpired` → `JWT Expired`, `InvalidSignature` → `Invalid Signature`: codes written in
@@ -387,6 +414,12 @@ mod tests {
     #[test]
     fn a_negated_word_does_not_count() {
         assert!(causes("The token is not expired; the problem is elsewhere").is_empty());
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_read_without_spaces() {
+        assert_eq!(tokens("签名过期。Timestamp"), ["签", "名", "过", "期", "timestamp"]);
+        assert_eq!(tokens("アクセストークンの有効"), ["アクセストークン", "の", "有", "効"]);
     }
 
     #[test]

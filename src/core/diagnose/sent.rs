@@ -329,7 +329,9 @@ fn signed_timestamp(request: &SentRequest) -> Option<OffsetDateTime> {
     let parse = |name: &str, value: &str| -> Option<OffsetDateTime> {
         let value = value.trim();
         match name {
-            "x-amz-date" => time::PrimitiveDateTime::parse(value, &iso_basic).ok().map(time::PrimitiveDateTime::assume_utc),
+            "x-amz-date" => {
+                time::PrimitiveDateTime::parse(value, &iso_basic).ok().map(time::PrimitiveDateTime::assume_utc)
+            }
             "x-tc-timestamp" | "oauth_timestamp" => {
                 value.parse::<i64>().ok().and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
             }

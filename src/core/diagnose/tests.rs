@@ -228,6 +228,27 @@ fn a_server_naming_the_scheme_it_expects_tells_a_wrong_scheme_from_a_missing_one
 }
 
 #[test]
+fn errors_in_other_languages_land_on_their_cause() {
+    let cases = [
+        (r#"{"code":40001,"message":"令牌已过期"}"#, Cause::ExpiredCredential),
+        (r#"{"error":"アクセストークンの有効期限が切れています"}"#, Cause::ExpiredCredential),
+        (r#"{"error":"Срок действия токена истек"}"#, Cause::ExpiredCredential),
+        (r#"{"error":"El token ha expirado"}"#, Cause::ExpiredCredential),
+        (r#"{"message":"Token inválido"}"#, Cause::InvalidCredential),
+        (r#"{"error":"Der API-Schlüssel ist ungültig"}"#, Cause::InvalidCredential),
+        (r#"{"msg":"签名错误，请检查签名"}"#, Cause::SignatureMismatch),
+        (r#"{"status":220,"message":"APP Referer校验失败"}"#, Cause::AccountPolicy),
+    ];
+    for (body, expected) in cases {
+        // A 200 only for the report inside one (as Baidu answers); else a plain 400 that says
+        // nothing by its status.
+        let status = if body.contains("\"status\":220") { 200 } else { 400 };
+        let d = Case::new(status, body).run();
+        assert_eq!(d.top().map(|f| f.cause), Some(expected), "{body}: {:?}", causes(&d));
+    }
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
