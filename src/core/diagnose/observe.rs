@@ -57,6 +57,8 @@ pub enum Slip {
     BasicAsBearer,
     /// Looks like a JWT (three parts, starts `eyJ`) but can't be read as one.
     BrokenJwt,
+    /// A real-looking value still inside the brackets of an example (`<…>`, `[…]`).
+    Brackets,
 }
 
 impl Slip {
@@ -78,6 +80,7 @@ impl Slip {
             Slip::BasicNoColon => "the Basic value has no colon between username and password",
             Slip::BasicAsBearer => "a username and password (Basic) were sent with the word Bearer",
             Slip::BrokenJwt => "the token looks like a JWT but its parts can't be read",
+            Slip::Brackets => "the value is still inside the brackets of an example such as <YOUR_TOKEN>",
         }
     }
 }
@@ -441,6 +444,8 @@ fn value_slips(value: &str, slips: &mut Vec<Slip>) {
     }
     if is_unset(value) {
         slips.push(Slip::Unset);
+    } else if in_brackets(value) {
+        slips.push(Slip::Brackets);
     } else if is_placeholder(value) {
         slips.push(Slip::Placeholder);
     } else if value.starts_with("http://") || value.starts_with("https://") {
@@ -448,6 +453,20 @@ fn value_slips(value: &str, slips: &mut Vec<Slip>) {
     } else if value.chars().count() < 8 {
         slips.push(Slip::TooShort);
     }
+}
+
+/// `<pk.eyJ1Ijo…>`: a key pasted over an example's `<YOUR_TOKEN>` with the brackets kept. The
+/// inside is long and key-like (no spaces, not an upper-case name like `YOUR_TOKEN`).
+fn in_brackets(value: &str) -> bool {
+    let inner = value
+        .strip_prefix('<')
+        .and_then(|v| v.strip_suffix('>'))
+        .or_else(|| value.strip_prefix('[').and_then(|v| v.strip_suffix(']')));
+    inner.is_some_and(|inner| {
+        inner.chars().count() >= 16
+            && !inner.contains(char::is_whitespace)
+            && !inner.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c == '-' || c.is_ascii_digit())
+    })
 }
 
 fn is_placeholder(value: &str) -> bool {
@@ -535,6 +554,7 @@ mod tests {
             ("Bearer dXNlcjpwYXNzd29yZA==", Slip::BasicAsBearer),
             ("Bearer eyJhbGciOiJIUzI1NiJ9.bad!!.sig", Slip::BrokenJwt),
             ("Bearer", Slip::Empty),
+            ("Bearer <pk.eyJ1IjoiZGV2IiwiYSI6ImNsMnJ9.Xy7Qz>", Slip::Brackets),
         ];
         for (value, slip) in cases {
             let r = one(&[("Authorization", value)]);
