@@ -319,3 +319,58 @@ fn a_bruno_folder_imports_from_the_command_line_and_its_token_is_only_in_the_key
     let shown = String::from_utf8_lossy(&shown.stdout);
     assert!(shown.contains("3645") && !shown.contains(token), "{shown}");
 }
+
+#[test]
+fn a_postman_v3_folder_imports_from_the_command_line_with_its_secret_only_in_the_keychain() {
+    if crate::common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let secret = format!("{}{}", "sk_test_", "v3CanaryQ8m2Lk5Rt7Wx");
+    let write = |path: &str, text: &str| {
+        let path = repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "postman/collections/Shop API/.resources/definition.yaml",
+        "$kind: collection\nname: Shop API\nauth:\n  type: bearer\n  credentials:\n    - key: token\n      value: '{{token}}'\n",
+    );
+    write("postman/collections/Shop API/Orders/.resources/definition.yaml", "$kind: collection\nname: Orders\n");
+    write(
+        "postman/collections/Shop API/Orders/List orders.request.yaml",
+        "$kind: http-request\nname: List orders\nmethod: GET\nurl: '{{baseUrl}}/v1/orders'\nqueryParams:\n  - key: page\n    value: '2'\n",
+    );
+    write(
+        "postman/collections/Shop API/Who am I.request.yaml",
+        "$kind: http-request\nname: Who am I\nmethod: GET\nurl: '{{baseUrl}}/v1/me'\n",
+    );
+    write(
+        "postman/environments/Shop Sandbox.yaml",
+        &format!(
+            "name: Shop Sandbox\nvalues:\n  - key: baseUrl\n    value: https://sandbox.shop.test\n  - key: token\n    value: {secret}\n    type: secret\n"
+        ),
+    );
+    let config = dir.path().join("config");
+    let target = dir.path().join("shop");
+    let args = ["import", repo.to_str().unwrap(), "--into", target.to_str().unwrap(), "--format", "json"];
+    let out = crate::common::run_gatepass(&config, &args, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["format"], "postman-3.0");
+    assert_eq!(summary["requests"], 2);
+    assert_eq!(summary["folders"], 1);
+    // The sign-in's token, and the environment's secret variable it came from.
+    assert_eq!(summary["secrets_moved"], 2);
+    assert_eq!(summary["profiles"][0]["name"], "Shop Sandbox");
+    let shown = crate::common::run_gatepass(&config, &["collection", "show", target.to_str().unwrap()], None);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("Orders") && shown.contains("List orders") && shown.contains("Who am I"), "{shown}");
+    for (path, bytes) in crate::common::all_files(dir.path()) {
+        if path.starts_with(&repo) {
+            continue;
+        }
+        assert!(!crate::common::contains(&bytes, &secret), "{} holds the token", path.display());
+    }
+}

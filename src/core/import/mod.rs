@@ -41,8 +41,8 @@ impl Source {
 pub fn plan(sources: &[Source]) -> Result<ImportPlan, ImportError> {
     let mut collection: Option<ImportPlan> = None;
     let mut environments: Vec<PlannedProfile> = Vec::new();
-    for source in sources {
-        match read_one(source)? {
+    for part in sources.iter().map(read_one).collect::<Result<Vec<_>, _>>()?.into_iter().flatten() {
+        match part {
             Part::Collection(plan) => {
                 if let Some(first) = &collection {
                     return Err(ImportError::TwoCollections(first.name.clone(), plan.name));
@@ -91,14 +91,20 @@ pub enum Part {
     Environment(Box<PlannedProfile>),
 }
 
-fn read_one(source: &Source) -> Result<Part, ImportError> {
+/// One source read: one part for a file; a folder may hold a collection and its environments.
+fn read_one(source: &Source) -> Result<Vec<Part>, ImportError> {
     match source {
         Source::Folder { name, files } => {
             if files.is_empty() {
                 return Err(ImportError::EmptyFolder(name.clone()));
             }
             if let Some(part) = bruno::read_folder(name, files)? {
-                return Ok(part);
+                return Ok(vec![part]);
+            }
+            if let Some(parts) = postman::v3::read_folder(name, files)?
+                && !parts.is_empty()
+            {
+                return Ok(parts);
             }
             Err(ImportError::UnknownFolder(name.clone()))
         }
@@ -108,19 +114,19 @@ fn read_one(source: &Source) -> Result<Part, ImportError> {
             }
             let doc = parse_document(text)?;
             if doc.get("openapi").is_some() || doc.get("swagger").is_some() {
-                return openapi::plan(&doc).map(|p| Part::Collection(Box::new(p)));
+                return openapi::plan(&doc).map(|p| vec![Part::Collection(Box::new(p))]);
             }
             if doc.get("opencollection").is_some() {
-                return bruno::read_bundled(&doc);
+                return bruno::read_bundled(&doc).map(|p| vec![p]);
             }
             if har::detect(&doc) {
-                return har::plan(&doc, name).map(|p| Part::Collection(Box::new(p)));
+                return har::plan(&doc, name).map(|p| vec![Part::Collection(Box::new(p))]);
             }
             if let Some(part) = insomnia::read(&doc)? {
-                return Ok(part);
+                return Ok(vec![part]);
             }
             if postman::is_collection(&doc) || postman::is_environment(&doc) {
-                return postman::read(&doc);
+                return postman::read(&doc).map(|p| vec![p]);
             }
             Err(ImportError::UnknownKind(name.clone()))
         }

@@ -891,5 +891,7 @@ fn base_url(vars: &BTreeMap<String, String>) -> String {
     String::new()
 }
 
+pub mod v3;
+
 #[cfg(test)]
 mod tests;
