@@ -2,7 +2,10 @@
 //! keychain cannot be used — this process's memory for one session.
 //!
 //! Every call here can block (a locked keyring pops up an unlock prompt and waits), so callers
-//! run them on a blocking thread, never on the UI thread. There is no file fallback, by design.
+//! run them on a blocking thread, never on the UI thread. Each call also has a deadline (10 s
+//! where no prompt can appear, 2 minutes where a person may be typing the password,
+//! `GATEPASS_KEYCHAIN_TIMEOUT` to change it): a keychain that does not answer is said in words
+//! instead of hanging a scheduled `check`. There is no file fallback, by design.
 //!
 //! The keychain is reached through the keyring crate family on every OS: `keyring-core` with the
 //! platform's store (the Secret Service on Linux, the Keychain on macOS, the Credential Manager
@@ -20,6 +23,7 @@ use crate::core::profile::SecretRef;
 use crate::core::secret::Secret;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Which store holds the secrets now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +55,21 @@ pub enum KeychainError {
         "The keychain service stopped while Gatepass was using it, and it did not answer when Gatepass tried again. Try once more; if it keeps happening, log out and back in to restart it."
     )]
     StoppedAnswering,
+    #[error("{}", no_answer_words(*seconds, *prompt_possible))]
+    NoAnswer { seconds: u64, prompt_possible: bool },
     #[error("The keychain failed: {detail}")]
     Other { detail: String },
+}
+
+fn no_answer_words(seconds: u64, prompt_possible: bool) -> String {
+    let why = if prompt_possible {
+        "It may be locked and waiting for its password in a prompt that was not answered."
+    } else {
+        "It may be locked, and here no prompt for its password can appear (there is no display)."
+    };
+    format!(
+        "The keychain did not answer within {seconds} seconds. {why} Unlock it, or start the keyring service, then try again. A request can also go without its credential (--no-credential, or turn off Send credential). GATEPASS_KEYCHAIN_TIMEOUT sets how many seconds to wait."
+    )
 }
 
 /// A place to keep secret values. Methods block: call them off the UI thread.
@@ -86,7 +103,7 @@ impl Keychain {
     /// keyring daemon that started since the last failure is found.
     pub fn connect(namespace: &str) -> Result<Self, KeychainError> {
         let started = std::time::Instant::now();
-        let store = platform_store()?;
+        let store = within_deadline(platform_store)??;
         tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "keychain session opened");
         Ok(Self { service: format!("gatepass:{namespace}"), store: Mutex::new(store) })
     }
@@ -95,34 +112,74 @@ impl Keychain {
         self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// Run `op` on the open session. When it fails in the platform layer (the keychain daemon
-    /// stopped or restarted since the session opened, so the session is gone), open a new
-    /// session once and try again: the daemon's files survive a restart, and D-Bus starts it
-    /// again on the next call. A long-running window would otherwise fail on every secret until
-    /// it is restarted. Reads, replacing writes and deletes are safe to repeat.
-    fn retrying<T>(
+    /// Run `op` on the open session, within the deadline. When it fails in the platform layer
+    /// (the keychain daemon stopped or restarted since the session opened, so the session is
+    /// gone), open a new session once and try again: the daemon's files survive a restart, and
+    /// D-Bus starts it again on the next call. A long-running window would otherwise fail on
+    /// every secret until it is restarted. Reads, replacing writes and deletes are safe to repeat.
+    fn retrying<T: Send + 'static>(
         &self,
-        op: impl Fn(&Self, &Arc<keyring_core::CredentialStore>) -> Result<T, keyring_core::Error>,
+        op: impl Fn(&keyring_core::CredentialStore, &str) -> Result<T, keyring_core::Error> + Send + Sync + 'static,
     ) -> Result<T, KeychainError> {
-        let store = self.current_store();
-        match op(self, &store) {
+        let op = Arc::new(op);
+        let run = |store: Arc<keyring_core::CredentialStore>| {
+            let (op, service) = (Arc::clone(&op), self.service.clone());
+            within_deadline(move || op(store.as_ref(), &service))
+        };
+        match run(self.current_store())? {
             Err(keyring_core::Error::PlatformFailure(first)) => {
                 tracing::info!(error = %first, "the keychain session failed; opening a new one");
-                let fresh = platform_store()?;
+                let fresh = within_deadline(platform_store)??;
                 *self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
-                op(self, &fresh).map_err(|e| map_error(&e))
+                run(fresh)?.map_err(|e| map_error(&e))
             }
             other => other.map_err(|e| map_error(&e)),
         }
     }
+}
 
-    fn entry(
-        &self,
-        store: &Arc<keyring_core::CredentialStore>,
-        slot: &SecretRef,
-    ) -> Result<keyring_core::Entry, keyring_core::Error> {
-        store.build(&self.service, &slot.0, None)
+/// How long one keychain call may take: `GATEPASS_KEYCHAIN_TIMEOUT` seconds when set; else 10 s
+/// where no unlock prompt can appear (no display), and 2 minutes where a person may be typing
+/// the keychain's password into one.
+fn deadline() -> Duration {
+    if let Some(seconds) = std::env::var("GATEPASS_KEYCHAIN_TIMEOUT").ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        return Duration::from_secs(seconds.max(1));
     }
+    if can_show_a_prompt() { Duration::from_mins(2) } else { Duration::from_secs(10) }
+}
+
+fn can_show_a_prompt() -> bool {
+    if cfg!(target_os = "linux") {
+        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+    } else {
+        true
+    }
+}
+
+/// Run one blocking keychain call on its own thread and wait at most [`deadline`]. A call that
+/// does not answer (a daemon that hangs, a locked keyring waiting for a prompt nobody sees) is
+/// left behind, and the caller hears so in words instead of waiting forever.
+fn within_deadline<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, KeychainError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain".to_owned())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .map_err(|e| KeychainError::Other { detail: format!("no thread could be started for it ({e})") })?;
+    let limit = deadline();
+    rx.recv_timeout(limit).map_err(|_| {
+        tracing::warn!(seconds = limit.as_secs(), "the keychain did not answer in time");
+        KeychainError::NoAnswer { seconds: limit.as_secs(), prompt_possible: can_show_a_prompt() }
+    })
+}
+
+fn entry(
+    store: &keyring_core::CredentialStore,
+    service: &str,
+    slot: &str,
+) -> Result<keyring_core::Entry, keyring_core::Error> {
+    store.build(service, slot, None)
 }
 
 #[cfg(target_os = "linux")]
@@ -205,7 +262,8 @@ fn classify_platform_failure(text: &str) -> KeychainError {
 
 impl SecretStore for Keychain {
     fn get(&self, slot: &SecretRef) -> Result<Option<Secret>, KeychainError> {
-        let bytes = self.retrying(|this, store| match this.entry(store, slot)?.get_secret() {
+        let name = slot.0.clone();
+        let bytes = self.retrying(move |store, service| match entry(store, service, &name)?.get_secret() {
             Ok(bytes) => Ok(Some(bytes)),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             // Two items with one name (written by another tool): the first, as before.
@@ -226,19 +284,21 @@ impl SecretStore for Keychain {
     }
 
     fn set(&self, slot: &SecretRef, value: &Secret) -> Result<(), KeychainError> {
-        self.retrying(|this, store| match this.entry(store, slot)?.set_secret(value.expose().as_bytes()) {
+        let (name, value) = (slot.0.clone(), value.clone());
+        self.retrying(move |store, service| match entry(store, service, &name)?.set_secret(value.expose().as_bytes()) {
             Err(keyring_core::Error::Ambiguous(entries)) => {
                 for entry in &entries {
                     entry.delete_credential()?;
                 }
-                this.entry(store, slot)?.set_secret(value.expose().as_bytes())
+                entry(store, service, &name)?.set_secret(value.expose().as_bytes())
             }
             other => other,
         })
     }
 
     fn delete(&self, slot: &SecretRef) -> Result<(), KeychainError> {
-        self.retrying(|this, store| match this.entry(store, slot)?.delete_credential() {
+        let name = slot.0.clone();
+        self.retrying(move |store, service| match entry(store, service, &name)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(keyring_core::Error::Ambiguous(entries)) => {
                 for entry in &entries {

@@ -113,31 +113,8 @@ fn a_keychain_daemon_restart_does_not_lose_the_next_write() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (data, runtime, config) = (dir.path().join("data"), dir.path().join("runtime"), dir.path().join("config"));
-    std::fs::create_dir_all(data.join("dbus-1/services")).unwrap();
-    std::fs::create_dir_all(&runtime).unwrap();
-    // D-Bus starts the daemon on demand, unlocked, and records the pid of every start.
-    let pids = dir.path().join("daemon-pids");
-    let start = dir.path().join("start-keyring");
-    let password = dir.path().join("password");
-    std::fs::write(&password, "restart-test").unwrap();
-    std::fs::write(
-        &start,
-        format!(
-            // `exec` with the password from a file, not a pipe: the daemon keeps the pid written.
-            "#!/bin/sh\necho $$ >> '{}'\nexec gnome-keyring-daemon --foreground --unlock --components=secrets <'{password}' >>'{log}' 2>&1\n",
-            pids.display(),
-            password = password.display(),
-            log = dir.path().join("daemon.log").display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&start, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    std::fs::write(
-        data.join("dbus-1/services/org.freedesktop.secrets.service"),
-        format!("[D-BUS Service]\nName=org.freedesktop.secrets\nExec={}\n", start.display()),
-    )
-    .unwrap();
+    let session = PrivateKeyring::new(dir.path());
+    let (pids, config) = (session.pids.clone(), dir.path().join("config"));
     let value = "restart-proof-value-5e8b1d9c2a";
     let gatepass = env!("CARGO_BIN_EXE_gatepass");
     // One D-Bus session for three commands: add a profile, keep a secret (the daemon is stopped
@@ -151,12 +128,8 @@ fn a_keychain_daemon_restart_does_not_lose_the_next_write() {
          \"$G\" --config-dir \"$C\" send --profile Partner --dry-run -H 'X-Partner-Key: {{{{secret:partner_key}}}}' /v1/me\n",
         config = config.display()
     );
-    let mut child = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("XDG_DATA_HOME", &data)
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("GATEPASS_LOG")
+    let mut child = session
+        .command(&script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -199,4 +172,108 @@ fn a_keychain_daemon_restart_does_not_lose_the_next_write() {
     if let Some(second) = starts.lines().nth(1) {
         let _ = Command::new("kill").arg(second.trim()).status();
     }
+}
+
+/// A D-Bus session of a test's own, where D-Bus starts gnome-keyring on demand, unlocked, and
+/// records the pid of every start: a test may stop or kill that daemon without touching the one
+/// the other tests use.
+struct PrivateKeyring {
+    data: std::path::PathBuf,
+    runtime: std::path::PathBuf,
+    pids: std::path::PathBuf,
+}
+
+impl PrivateKeyring {
+    fn new(dir: &std::path::Path) -> PrivateKeyring {
+        let (data, runtime, pids) = (dir.join("data"), dir.join("runtime"), dir.join("daemon-pids"));
+        std::fs::create_dir_all(data.join("dbus-1/services")).unwrap();
+        std::fs::create_dir_all(&runtime).unwrap();
+        let start = dir.join("start-keyring");
+        let password = dir.join("password");
+        std::fs::write(&password, "private-test").unwrap();
+        std::fs::write(
+            &start,
+            format!(
+                // `exec` with the password from a file, not a pipe: the daemon keeps the pid written.
+                "#!/bin/sh\necho $$ >> '{}'\nexec gnome-keyring-daemon --foreground --unlock --components=secrets <'{password}' >>'{log}' 2>&1\n",
+                pids.display(),
+                password = password.display(),
+                log = dir.join("daemon.log").display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&start, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::write(
+            data.join("dbus-1/services/org.freedesktop.secrets.service"),
+            format!("[D-BUS Service]\nName=org.freedesktop.secrets\nExec={}\n", start.display()),
+        )
+        .unwrap();
+        PrivateKeyring { data, runtime, pids }
+    }
+
+    /// `sh -c script` in the private session, with no display and no inherited log level.
+    fn command(&self, script: &str) -> std::process::Command {
+        let mut command = std::process::Command::new("dbus-run-session");
+        command
+            .args(["--", "sh", "-c", script])
+            .env("XDG_DATA_HOME", &self.data)
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("GATEPASS_LOG")
+            .env_remove("GATEPASS_KEYCHAIN_TIMEOUT");
+        command
+    }
+}
+
+/// A keychain daemon that takes calls and never answers (stopped with SIGSTOP): the command
+/// says so within the deadline instead of hanging, and once the daemon runs again the next
+/// command works.
+#[test]
+fn a_keychain_that_does_not_answer_is_said_within_the_deadline_and_the_next_command_works() {
+    if common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = PrivateKeyring::new(dir.path());
+    let key = "gp_test_deadlineCanary7Rm4Qx2Lp9";
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let script = format!(
+        "G='{gatepass}'; C='{config}'\n\
+         printf %s '{key}' | \"$G\" --config-dir \"$C\" profile add Partner --base-url https://partner.test --auth api-key >/dev/null || exit 3\n\
+         pid=$(head -n 1 '{pids}')\n\
+         kill -STOP \"$pid\"\n\
+         start=$(date +%s)\n\
+         GATEPASS_KEYCHAIN_TIMEOUT=2 timeout 30 \"$G\" --config-dir \"$C\" send --profile Partner --dry-run /v1/me >'{out1}' 2>'{err1}'\n\
+         echo $? > '{code1}'\n\
+         echo $(( $(date +%s) - start )) > '{took}'\n\
+         kill -CONT \"$pid\"\n\
+         \"$G\" --config-dir \"$C\" send --profile Partner --dry-run /v1/me >'{out2}' 2>'{err2}'\n\
+         echo $? > '{code2}'\n\
+         kill \"$pid\"\n",
+        gatepass = env!("CARGO_BIN_EXE_gatepass"),
+        config = out("config"),
+        pids = session.pids.display(),
+        out1 = out("out1"),
+        err1 = out("err1"),
+        code1 = out("code1"),
+        took = out("took"),
+        out2 = out("out2"),
+        err2 = out("err2"),
+        code2 = out("code2"),
+    );
+    let status = session.command(&script).status().expect("dbus-run-session (package dbus) is needed");
+    assert!(status.success(), "the session script failed: {status}");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
+    assert_ne!(read("code1").trim(), "0", "a command sent with a silent keychain said it worked");
+    let said = read("err1");
+    assert!(said.contains("The keychain did not answer within 2 seconds"), "{said}");
+    assert!(said.contains("no prompt for its password can appear"), "{said}");
+    let took: u64 = read("took").trim().parse().unwrap();
+    assert!(took < 10, "it waited {took} s instead of about 2");
+    assert_eq!(read("code2").trim(), "0", "after the daemon ran again: {}", read("err2"));
+    let tail = &key[key.len() - 4..];
+    assert!(read("out2").contains(tail), "the dry run did not show the key's fingerprint: {}", read("out2"));
+    assert!(!read("out2").contains(key) && !said.contains(key));
 }
