@@ -59,18 +59,49 @@ impl Environment {
         }
     }
 
+    /// Production, or a team's own stage whose label says so ("prod", "PRD", "live", "Production
+    /// EU", "prod-us"): the guard and the red banner follow the meaning, not one spelling. The one
+    /// rule for it, which the explanations use too.
     pub fn is_production(&self) -> bool {
-        matches!(self, Environment::Production)
+        match self {
+            Environment::Production => true,
+            Environment::Sandbox => false,
+            Environment::Custom { label, .. } => label_words(label).any(|w| {
+                w.starts_with("production")
+                    || (w.starts_with("prod") && !w.starts_with("product"))
+                    || w.starts_with("prd")
+                    || w == "live"
+            }),
+        }
+    }
+
+    /// Sandbox, or a stage whose label says it is for testing (Staging, QA, UAT, dev, preview).
+    pub fn is_test_like(&self) -> bool {
+        match self {
+            Environment::Sandbox => true,
+            Environment::Production => false,
+            Environment::Custom { .. } if self.is_production() => false,
+            Environment::Custom { label, .. } => label_words(label).any(|w| {
+                ["stag", "test", "dev", "qa", "uat", "sandbox", "sbx", "preview", "demo", "local"]
+                    .iter()
+                    .any(|p| w.starts_with(p))
+            }),
+        }
     }
 
     /// Parse what a person types: "sandbox", "test", "production", "live", or any other label.
     pub fn from_label(label: &str) -> Self {
         match label.trim().to_ascii_lowercase().as_str() {
             "sandbox" | "test" => Environment::Sandbox,
-            "production" | "prod" | "live" => Environment::Production,
+            "production" | "prod" | "prd" | "live" => Environment::Production,
             _ => Environment::Custom { label: label.trim().to_owned(), color: "#d08a2c".to_owned() },
         }
     }
+}
+
+/// The lower-case words of an environment's label.
+fn label_words(label: &str) -> impl Iterator<Item = String> + '_ {
+    label.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// A pointer to a keychain entry: the profile file stores this, never the value.
@@ -1081,5 +1112,21 @@ token = "abc/token"
         assert_eq!(Environment::from_label("live"), Environment::Production);
         assert_eq!(Environment::from_label("Sandbox"), Environment::Sandbox);
         assert_eq!(Environment::from_label("Staging").label(), "Staging");
+        assert_eq!(Environment::from_label("prd"), Environment::Production);
+    }
+
+    #[test]
+    fn a_stage_named_like_production_is_guarded_as_production() {
+        for label in ["production-eu", "Prod EU", "PRD", "prd-2", "live-us", "US Production"] {
+            let env = Environment::from_label(label);
+            assert!(env.is_production(), "{label}");
+            assert!(!env.is_test_like(), "{label}");
+        }
+        for label in ["Staging", "QA", "dev-eu", "UAT 2", "Product demo", "Local"] {
+            let env = Environment::from_label(label);
+            assert!(!env.is_production(), "{label}");
+        }
+        assert!(Environment::from_label("Staging").is_test_like());
+        assert!(!Environment::from_label("Internal").is_test_like());
     }
 }

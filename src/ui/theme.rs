@@ -187,7 +187,10 @@ impl Theme {
     pub fn environment_color(&self, environment: &Environment) -> Color32 {
         match environment {
             Environment::Sandbox => self.palette.sandbox,
+            // A stage named like production ("Production EU") wears production's colour: the one
+            // warning colour means the same everywhere.
             Environment::Production => self.palette.production,
+            Environment::Custom { .. } if environment.is_production() => self.palette.production,
             Environment::Custom { color: c, .. } => parse_hex(c).unwrap_or(self.palette.custom),
         }
     }

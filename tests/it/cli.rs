@@ -130,6 +130,16 @@ fn production_write_from_the_cli_needs_a_flag() {
     assert!(stderr.contains("Nothing was sent."), "{stderr}");
     let out = gatepass(dir.path(), &["send", "--profile", "Live", "/v1/me"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A stage of the team's own whose name says production is guarded the same way.
+    let out = gatepass(
+        dir.path(),
+        &["profile", "add", "Live EU", "--environment", "production-eu", "--base-url", &base, "--auth", "api-key"],
+        Some(live_key),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = gatepass(dir.path(), &["send", "--profile", "Live EU", "-X", "POST", "/v1/orders"], None);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("uses Live EU, a Production (live) profile"), "{}", text(&out.stderr));
 }
 
 #[test]

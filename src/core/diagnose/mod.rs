@@ -350,20 +350,12 @@ pub struct Explained {
 impl EnvKind {
     /// The environment a profile is in; a custom label counts when its name says (Staging → Sandbox).
     pub fn of(environment: &crate::core::profile::Environment) -> Option<EnvKind> {
-        use crate::core::profile::Environment;
-        match environment {
-            Environment::Sandbox => Some(EnvKind::Sandbox),
-            Environment::Production => Some(EnvKind::Production),
-            Environment::Custom { label, .. } => {
-                let lower = label.to_ascii_lowercase();
-                if ["stag", "test", "dev", "qa", "uat", "sandbox", "preview"].iter().any(|w| lower.contains(w)) {
-                    Some(EnvKind::Sandbox)
-                } else if ["prod", "live"].iter().any(|w| lower.contains(w)) {
-                    Some(EnvKind::Production)
-                } else {
-                    None
-                }
-            }
+        if environment.is_production() {
+            Some(EnvKind::Production)
+        } else if environment.is_test_like() {
+            Some(EnvKind::Sandbox)
+        } else {
+            None
         }
     }
 }
