@@ -114,6 +114,9 @@ pub(crate) fn draft_from_args(
         let Some((name, value)) = header.split_once(':') else {
             bail!("The header \"{header}\" has no colon. Write it as 'Name: value'.");
         };
+        if name.trim().is_empty() {
+            bail!("The header \"{header}\" has no name before its colon. Write it as 'Name: value'.");
+        }
         draft.headers.push(KeyValue::new(name.trim(), value.trim_start()));
     }
     if let Some(data) = &args.data {
@@ -182,7 +185,12 @@ pub async fn run(workspace: &Arc<Workspace>, args: &SendArgs) -> anyhow::Result<
                 });
                 println!("{out}");
             }
-            SendFormat::Text => print!("{}", record_text(&dry.record)),
+            SendFormat::Text => {
+                print!("{}", record_text(&dry.record));
+                if let Some(body) = &dry.body {
+                    println!("\n{}", body.as_str());
+                }
+            }
         }
         return Ok(0);
     }

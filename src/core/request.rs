@@ -397,6 +397,13 @@ pub fn resolve_url(draft: &RequestDraft, profile: &Profile) -> Result<url::Url, 
             resolve_variables(profile.base_url.trim(), "the base URL", profile)?.trim_end_matches('/'),
             text
         )
+    } else if !text.contains("://") && !text.contains(':') && looks_like_a_path(&text, profile) {
+        // `v1/me`: a path without its leading slash, under the profile's base URL.
+        format!(
+            "{}/{}",
+            resolve_variables(profile.base_url.trim(), "the base URL", profile)?.trim_end_matches('/'),
+            text
+        )
     } else if !text.contains("://") && !text.contains(':') {
         format!("https://{text}")
     } else {
@@ -428,6 +435,13 @@ pub fn resolve_url(draft: &RequestDraft, profile: &Profile) -> Result<url::Url, 
         }
     }
     Ok(url)
+}
+
+/// `v1/me` is a path, `api.example.com/v1` and `localhost/x` are hosts: the first part names a
+/// host only when it has a dot or is `localhost`. Only with a base URL to put the path under.
+fn looks_like_a_path(text: &str, profile: &Profile) -> bool {
+    let first = text.split(['/', '?', '#']).next().unwrap_or_default();
+    !profile.base_url.trim().is_empty() && !first.contains('.') && !first.eq_ignore_ascii_case("localhost")
 }
 
 fn url_error_words(error: url::ParseError) -> String {

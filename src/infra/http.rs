@@ -322,8 +322,29 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         text.push_str(&inner.to_string());
         source = inner.source();
     }
-    text
+    clip_long_words(&text)
 }
+
+/// A message quotes the whole address; one of 120,000 characters would drown the words. Any run
+/// of more than 200 characters without a space keeps its start and says how long it was.
+fn clip_long_words(text: &str) -> String {
+    const LONGEST: usize = 200;
+    text.split(' ')
+        .map(|word| {
+            let count = word.chars().count();
+            if count <= LONGEST {
+                word.to_owned()
+            } else {
+                let start: String = word.chars().take(120).collect();
+                format!("{start}… ({count} characters)")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The longest address the HTTP library sends (its request-line limit).
+const MAX_URL_LEN: usize = 65_534;
 
 /// A reqwest failure sorted by what a person does about it, its text masked by the detector.
 pub(crate) fn transport_error(error: &reqwest::Error, host: &str) -> TransportError {
@@ -335,6 +356,15 @@ pub(crate) fn transport_error(error: &reqwest::Error, host: &str) -> TransportEr
 /// URL, query key included: it goes through the request's credential rule before it is kept.
 fn map_error(error: &reqwest::Error, url: &url::Url, rule: &Rule) -> TransportError {
     let host = url.host_str().unwrap_or_default().to_owned();
+    // The HTTP library refuses a request line this long before anything is sent.
+    if error.is_builder() && url.as_str().len() > MAX_URL_LEN {
+        return TransportError::Other {
+            detail: format!(
+                "the address is {} characters long, and an address can be at most {MAX_URL_LEN}. Send long data in the body instead.",
+                url.as_str().len()
+            ),
+        };
+    }
     let chain = rule.mask_text(&error_chain(error)).into_string();
     classify(&chain, host, error.is_timeout())
 }
@@ -390,6 +420,16 @@ pub fn classify(chain: &str, host: String, is_timeout: bool) -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_address_in_an_error_is_cut_and_its_length_said() {
+        let long = format!("http://x.test/{}", "a".repeat(120_000));
+        let said = clip_long_words(&format!("builder error for url ({long})"));
+        assert!(said.len() < 400, "{}", said.len());
+        assert!(said.starts_with("builder error for url (http://x.test/aaa"), "{said}");
+        assert!(said.ends_with("… (120016 characters)"), "{said}");
+        assert_eq!(clip_long_words("short words stay"), "short words stay");
+    }
 
     #[test]
     fn failures_are_sorted_by_what_to_do() {

@@ -31,6 +31,8 @@ pub struct DryRun {
     /// An OAuth profile with no access token cached: the record shows no credential, and a
     /// real send would get one first.
     pub token_not_cached: bool,
+    /// The body as it would go, credentials masked (long bodies cut).
+    pub body: Option<crate::core::credential::Masked>,
 }
 
 /// What the load stage read: everything the later stages need, secrets included.
@@ -79,7 +81,12 @@ impl Workspace {
                 None => token_not_cached = true,
             }
         }
-        Ok(DryRun { record: crate::core::exchange::RequestRecord::from_prepared(&prepared), gates, token_not_cached })
+        Ok(DryRun {
+            record: crate::core::exchange::RequestRecord::from_prepared(&prepared),
+            gates,
+            token_not_cached,
+            body: prepared.display_body(),
+        })
     }
 
     async fn cached_token_value(self: &Arc<Self>, profile: &Profile) -> Result<Option<Secret>, WorkspaceError> {

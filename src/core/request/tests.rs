@@ -140,6 +140,18 @@ fn the_preview_shows_the_stored_fingerprint_and_says_when_a_signature_goes_inste
 }
 
 #[test]
+fn a_path_without_its_leading_slash_goes_under_the_base_url() {
+    let p = profile(AuthKind::None);
+    assert_eq!(resolve_url(&RequestDraft::get("v1/me"), &p).unwrap().as_str(), "https://api.example.com/v1/me");
+    assert_eq!(
+        resolve_url(&RequestDraft::get("orders?page=2"), &p).unwrap().as_str(),
+        "https://api.example.com/orders?page=2"
+    );
+    assert_eq!(resolve_url(&RequestDraft::get("api.other.test/v1"), &p).unwrap().as_str(), "https://api.other.test/v1");
+    assert_eq!(resolve_url(&RequestDraft::get("localhost/x"), &p).unwrap().as_str(), "https://localhost/x");
+}
+
+#[test]
 fn variables_resolve_and_fail_clearly() {
     let p = profile(AuthKind::None);
     assert_eq!(resolve_variables("{{ base_url }}/t/{{tenant}}", "x", &p).unwrap(), "https://api.example.com/t/acme");
