@@ -380,6 +380,7 @@ fn state_key(state: TokenState) -> &'static str {
         TokenState::Expired => "expired",
         TokenState::NotYetValid => "not_yet_valid",
         TokenState::NoExpiry => "no_expiry",
+        TokenState::UnreadableExpiry => "unreadable_expiry",
     }
 }
 

@@ -49,6 +49,12 @@ pub fn standard_claims(jwt: &Jwt, now: OffsetDateTime, local: UtcOffset) -> Vec<
             name: "Expires",
             meaning: "when it stops working",
             value: match jwt.expires_at {
+                None if jwt.claims.get("exp").is_some_and(|v| !v.is_null()) => {
+                    format!(
+                        "unreadable: {} is not a time",
+                        jwt.claims.get("exp").map(ToString::to_string).unwrap_or_default()
+                    )
+                }
                 None => "never (no expiry in this token)".to_owned(),
                 some => time_value(some),
             },

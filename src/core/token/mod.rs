@@ -252,6 +252,8 @@ pub enum TokenState {
     NotYetValid,
     /// It never expires (no `exp` claim), and its "not before" time, if any, has passed.
     NoExpiry,
+    /// It has an `exp` claim that is not a time (`"tomorrow"`): servers treat it as broken.
+    UnreadableExpiry,
 }
 
 impl TokenState {
@@ -263,6 +265,7 @@ impl TokenState {
             TokenState::Expired => "Expired",
             TokenState::NotYetValid => "Not yet valid",
             TokenState::NoExpiry => "Never expires",
+            TokenState::UnreadableExpiry => "Expiry unreadable",
         }
     }
 
@@ -287,6 +290,7 @@ pub fn token_state(jwt: &Jwt, now: time::OffsetDateTime, soon: time::Duration) -
         return TokenState::NotYetValid;
     }
     match jwt.expires_at {
+        None if jwt.claims.get("exp").is_some_and(|v| !v.is_null()) => TokenState::UnreadableExpiry,
         None => TokenState::NoExpiry,
         Some(exp) if exp - now <= soon => TokenState::ExpiringSoon,
         Some(_) => TokenState::Valid,

@@ -236,6 +236,9 @@ fn state_without_expiry() {
     let later = jwt(r#"{"nbf":1700000000}"#);
     assert_eq!(token_state(&later, datetime!(2020-01-01 0:00 UTC), DEFAULT_SOON), TokenState::NotYetValid);
     assert!(TokenState::NoExpiry.is_usable() && !TokenState::Expired.is_usable());
+    let tomorrow = jwt(r#"{"sub":"x","exp":"tomorrow"}"#);
+    assert_eq!(token_state(&tomorrow, datetime!(2030-01-01 0:00 UTC), DEFAULT_SOON), TokenState::UnreadableExpiry);
+    assert!(!TokenState::UnreadableExpiry.is_usable());
 }
 
 /// A tiny deterministic generator, so the property test needs no extra crate and replays exactly.

@@ -127,6 +127,7 @@ pub fn state_words(jwt: &Jwt, now: OffsetDateTime, soon: Duration) -> String {
             None => "Not valid yet".to_owned(),
         },
         TokenState::NoExpiry => "Never expires".to_owned(),
+        TokenState::UnreadableExpiry => "Its expiry (exp) is not a time, so APIs will likely refuse it".to_owned(),
     }
 }
 
@@ -144,6 +145,7 @@ pub fn short_state_words(jwt: &Jwt, now: OffsetDateTime, soon: Duration) -> Stri
         },
         TokenState::NotYetValid => "token not valid yet".to_owned(),
         TokenState::NoExpiry => "token never expires".to_owned(),
+        TokenState::UnreadableExpiry => "token expiry unreadable".to_owned(),
     }
 }
 

@@ -288,7 +288,7 @@ pub fn state_color(palette: &Palette, state: TokenState) -> egui::Color32 {
     match state {
         TokenState::Valid | TokenState::NoExpiry => palette.success,
         TokenState::ExpiringSoon | TokenState::NotYetValid => palette.warning,
-        TokenState::Expired => palette.error,
+        TokenState::Expired | TokenState::UnreadableExpiry => palette.error,
     }
 }
 
@@ -689,6 +689,9 @@ fn jwt_ui(
                 }
                 TokenState::NoExpiry => {
                     "It has no expiry time, so it works until it is switched off (revoked).".to_owned()
+                }
+                TokenState::UnreadableExpiry => {
+                    "Its expiry (exp) should be a number of seconds since 1970. APIs will likely refuse it; ask its issuer for a new one.".to_owned()
                 }
             };
             ui.label(hint);
