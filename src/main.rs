@@ -11,12 +11,20 @@ fn main() {
     gatepass::logging::init(cli.verbose);
     let code = match run(&cli, launched) {
         Ok(code) => code,
+        // The reader went away (`gatepass send … | head`): the end of the output, not a fault.
+        Err(error) if is_closed_pipe(&error) => 0,
         Err(error) => {
             eprintln!("{error:#}");
             2
         }
     };
     std::process::exit(code);
+}
+
+fn is_closed_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// No panic reaches a user as a backtrace. A reader that goes away (`gatepass collection show | head`)

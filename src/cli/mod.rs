@@ -130,6 +130,12 @@ pub(crate) fn read_secret_input(what: &str) -> anyhow::Result<Secret> {
         let trimmed = text.strip_suffix('\n').unwrap_or(&text);
         trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned()
     };
+    // Line breaks belong in a PEM key; NUL and other control characters in no secret.
+    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        bail!(
+            "The {what} holds a control character (such as NUL), which no API accepts. Copy it again from where it was issued; nothing was saved."
+        );
+    }
     if value.is_empty() {
         bail!("No {what} was given. Pipe it in, or type it at the prompt.");
     }

@@ -282,6 +282,18 @@ impl Workspace {
         secret: Option<&Secret>,
         client_key: Option<&Secret>,
     ) -> Result<ProfilesFile, WorkspaceError> {
+        // A name another profile has is refused before any secret is stored, so none is orphaned.
+        // (The write below checks again under the lock, for a profile added meanwhile.)
+        if self
+            .profiles
+            .load()?
+            .file
+            .profiles
+            .iter()
+            .any(|p| p.id != profile.id && p.name.eq_ignore_ascii_case(&profile.name))
+        {
+            return Err(WorkspaceError::DuplicateName(profile.name.clone()));
+        }
         if let (Some(slot), Some(value)) = (profile.auth.secret_ref(), secret) {
             self.secret_store().set(slot, value)?;
         }
@@ -327,6 +339,15 @@ impl Workspace {
             false
         })?;
         if duplicate {
+            // Another process took the name meanwhile: a new profile's secrets go again.
+            if file.profile(&profile.id).is_none() {
+                for slot in [profile.auth.secret_ref(), profile.client_certificate.as_ref().map(|c| &c.private_key)]
+                    .into_iter()
+                    .flatten()
+                {
+                    let _ = self.secret_store().delete(slot);
+                }
+            }
             return Err(WorkspaceError::DuplicateName(profile.name.clone()));
         }
         self.digest_sessions.forget(&profile.id);

@@ -265,3 +265,42 @@ fn no_display_is_said_in_words() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    use std::io::Read as _;
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let base = server.base_url(PracticeEnv::Sandbox);
+    let out = gatepass(dir.path(), &["profile", "add", "Open", "--base-url", &base, "--auth", "none"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // `gatepass send … | head -c 100`: read a little of 5 MB, then close the pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
+        .arg("--config-dir")
+        .arg(dir.path())
+        .args(["send", "--profile", "Open", "/v1/big?mb=5"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).trim().is_empty(), "said on a closed pipe: {}", text(&out.stderr));
+}
+
+#[test]
+fn a_secret_with_a_control_character_is_refused_and_nothing_is_saved() {
+    if common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let add = ["profile", "add", "Nul", "--base-url", "https://api.example.com", "--auth", "api-key"];
+    let out = gatepass(dir.path(), &add, Some("gp_test_abc\u{0}defghijklmnop"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("holds a control character (such as NUL)"), "{}", text(&out.stderr));
+    let listed = gatepass(dir.path(), &["profile", "list"], None);
+    assert!(!text(&listed.stdout).contains("Nul"), "{}", text(&listed.stdout));
+}

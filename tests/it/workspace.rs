@@ -298,3 +298,20 @@ fn a_test_key_in_a_production_profile_is_explained_as_the_wrong_environment() {
     assert_eq!(top.title, "A Sandbox (test) key was sent to Production (live)");
     assert!(!format!("{explained:?}").contains(&key[8..]), "the key leaked into the diagnosis");
 }
+
+#[test]
+fn a_refused_duplicate_name_leaves_no_secret_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = common::workspace(dir.path());
+    let mut first = Profile::new("Shop", Environment::Sandbox, "https://api.shop.test");
+    first.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &first.id);
+    ws.save_profile(&first, Some(&Secret::new("gp_test_firstkey123456789"))).unwrap();
+    let mut second = Profile::new("shop", Environment::Sandbox, "https://api.shop.test");
+    second.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &second.id);
+    let refused = ws.save_profile(&second, Some(&Secret::new("gp_test_secondkey12345678")));
+    assert!(refused.unwrap_err().to_string().contains("already exists"));
+    let slot = second.auth.secret_ref().unwrap();
+    assert_eq!(ws.read_secret(slot).unwrap(), None, "the refused profile's key was kept");
+    let kept = ws.read_secret(first.auth.secret_ref().unwrap()).unwrap().unwrap();
+    assert_eq!(kept.expose(), "gp_test_firstkey123456789");
+}
