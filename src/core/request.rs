@@ -253,7 +253,9 @@ pub enum PrepareError {
     InvalidJson { message: String, line: usize, column: usize },
     #[error("The profile's {what} {slip}. Edit the profile and paste the value again without it.")]
     SecretSlip { what: String, slip: String },
-    #[error("The profile's {what} is empty. Edit the profile and set it, or turn off \"Send credential\".")]
+    #[error(
+        "The profile's {what} is not in the keychain (it was never saved, or it was deleted there). Save it in the profile again, or send the request without its credential."
+    )]
     MissingSecret { what: String },
     #[error("The profile's API key header name \"{name}\" is not a valid header name.")]
     InvalidKeyName { name: String },

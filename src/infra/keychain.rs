@@ -92,10 +92,22 @@ impl Keychain {
     /// Connect to the platform keychain and check it can be used.
     pub fn open(namespace: &str) -> Result<Self, KeychainError> {
         let keychain = Self::connect(namespace)?;
-        // A read of a slot that does not exist proves the store answers and is unlocked.
-        keychain.get(&SecretRef("gatepass-probe".to_owned()))?;
-        tracing::debug!("keychain open and unlocked");
+        keychain.check()?;
         Ok(keychain)
+    }
+
+    /// A read of a slot that does not exist: proves the store answers and is unlocked.
+    pub fn check(&self) -> Result<(), KeychainError> {
+        self.get(&SecretRef("gatepass-probe".to_owned()))?;
+        tracing::debug!("keychain open and unlocked");
+        Ok(())
+    }
+
+    /// The same session, for another config folder's entries.
+    #[must_use]
+    pub fn in_namespace(mut self, namespace: &str) -> Self {
+        self.service = format!("gatepass:{namespace}");
+        self
     }
 
     /// Connect without the extra check: the first real read or write reports any problem.

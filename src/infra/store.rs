@@ -120,6 +120,16 @@ impl ProfileStore {
         Ok(Loaded { file, is_new: false, warnings })
     }
 
+    /// The file as it is on disk, written first (under the lock) when there is none yet. Two
+    /// processes starting in a new folder at once then agree on one keychain namespace: the
+    /// second finds the first one's file.
+    pub fn ensure_exists(&self) -> Result<ProfilesFile, StoreError> {
+        if self.path().exists() {
+            return Ok(self.load()?.file);
+        }
+        Ok(self.update(|_| ())?.0)
+    }
+
     /// Change the file under the lock: re-read, apply `change`, write atomically.
     pub fn update<T>(&self, change: impl FnOnce(&mut ProfilesFile) -> T) -> Result<(ProfilesFile, T), StoreError> {
         private_files::create_dir_all(&self.dir).map_err(|source| StoreError::Io { path: self.dir.clone(), source })?;

@@ -159,7 +159,8 @@ pub struct SendRequest {
 pub struct Workspace {
     paths: Paths,
     profiles: ProfileStore,
-    namespace: String,
+    /// The keychain namespace, settled against the file before the keychain is opened.
+    namespace: RwLock<String>,
     /// Opened on first use, like the HTTP client, so short commands pay only for what they use.
     history: std::sync::OnceLock<Mutex<History>>,
     secrets: RwLock<Arc<dyn SecretStore>>,
@@ -183,7 +184,7 @@ impl Workspace {
         let warnings = loaded.warnings.clone();
         tracing::debug!(config = %paths.config_dir.display(), profiles = loaded.file.profiles.len(), "workspace opened");
         Ok(Self {
-            namespace: loaded.file.keychain_namespace.clone(),
+            namespace: RwLock::new(loaded.file.keychain_namespace.clone()),
             paths,
             profiles,
             history: std::sync::OnceLock::new(),
@@ -211,16 +212,36 @@ impl Workspace {
         Ok(self.http.get_or_init(|| client))
     }
 
+    /// The namespace the profiles file names, the file written first when there is none yet (so
+    /// a secret stored now is found by every process that uses this folder).
+    fn current_namespace(&self) -> String {
+        self.namespace.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn settled_namespace(&self) -> Result<String, KeychainError> {
+        let on_disk = self.profiles.ensure_exists().map(|f| f.keychain_namespace).map_err(|e| {
+            KeychainError::Other { detail: format!("its place could not be settled in the profiles file ({e})") }
+        })?;
+        let mut current = self.namespace.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *current != on_disk {
+            tracing::info!("another Gatepass made this config folder first; using its keychain namespace");
+            current.clone_from(&on_disk);
+        }
+        Ok(on_disk)
+    }
+
     /// Open the OS keychain (blocks; may show an unlock prompt).
     pub fn connect_keychain(&self) -> Result<(), KeychainError> {
-        let keychain = Keychain::open(&self.namespace)?;
+        // Connect first: without a keychain, no file is written for one.
+        let keychain = Keychain::connect(&self.current_namespace())?.in_namespace(&self.settled_namespace()?);
+        keychain.check()?;
         self.set_secret_store(Arc::new(keychain));
         Ok(())
     }
 
     /// Connect to the OS keychain without a check read; the first use reports any problem.
     pub fn connect_keychain_lazily(&self) -> Result<(), KeychainError> {
-        let keychain = Keychain::connect(&self.namespace)?;
+        let keychain = Keychain::connect(&self.current_namespace())?.in_namespace(&self.settled_namespace()?);
         tracing::debug!("keychain connected");
         self.set_secret_store(Arc::new(keychain));
         Ok(())

@@ -360,7 +360,9 @@ impl Workspace {
     /// client-certificate profile this run's certificate. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
         let loaded = self.profiles.load()?;
-        if loaded.is_new {
+        // First launch: no file yet, or only the empty one opening the keychain wrote.
+        let first_launch = loaded.is_new || (loaded.file.profiles.is_empty() && loaded.file.samples_offered.is_empty());
+        if first_launch {
             for link in ALL {
                 self.add_sample(server, link)?;
             }

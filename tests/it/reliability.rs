@@ -126,3 +126,39 @@ fn a_fifo_at_profiles_toml_is_refused_in_words() {
         assert!(said.contains("profiles.toml is a named pipe (FIFO), not a file"), "{args:?}: {said}");
     }
 }
+
+/// Many first `profile add`s into one new config folder at the same moment: every secret is kept
+/// where every later command finds it (they once each made their own keychain namespace).
+#[test]
+fn concurrent_first_profile_adds_keep_every_secret() {
+    if crate::common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let keys: Vec<String> = (0..12).map(|i| format!("gp_test_concurrent{i:02}Qx7Lm4Rt9Wz")).collect();
+    let children: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let config = config.clone();
+            let key = key.clone();
+            std::thread::spawn(move || {
+                let name = format!("P{i:02}");
+                let args = ["profile", "add", &name, "--base-url", "https://api.example.com", "--auth", "api-key"];
+                run_within(&config, &args, Some(key.as_bytes()), &[], DEADLINE)
+            })
+        })
+        .collect();
+    for child in children {
+        let out = child.join().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    for (i, key) in keys.iter().enumerate() {
+        let name = format!("P{i:02}");
+        let out = run_within(&config, &["send", "--profile", &name, "--dry-run", "/v1/me"], None, &[], DEADLINE);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let tail = &key[key.len() - 4..];
+        assert!(text(&out.stdout).contains(tail), "{name}'s key is not where the profile says: {}", text(&out.stdout));
+    }
+}
