@@ -74,6 +74,9 @@ pub enum StoreError {
     Serialize(String),
 }
 
+/// How many copies of damaged profiles files are kept before Gatepass asks for room.
+const MAX_BACKUPS: usize = 50;
+
 /// The profiles file in one config directory.
 #[derive(Debug, Clone)]
 pub struct ProfileStore {
@@ -169,13 +172,30 @@ impl ProfileStore {
         Ok(())
     }
 
+    /// Keep a damaged file's bytes beside it: `profiles.toml.unreadable`, then `.unreadable.2`,
+    /// `.3`… A backup is never written over, so a second damage cannot lose the first file's
+    /// profiles; the same bytes damaged again reuse their backup.
     fn keep_backup(&self, original: &[u8]) -> Result<PathBuf, StoreError> {
-        let backup = self.dir.join(format!("{PROFILES_FILE}.unreadable"));
-        if std::fs::read(&backup).ok().as_deref() != Some(original) {
-            private_files::write(&backup, original)
-                .map_err(|source| StoreError::Io { path: backup.clone(), source })?;
+        for n in 1..=MAX_BACKUPS {
+            let name =
+                if n == 1 { format!("{PROFILES_FILE}.unreadable") } else { format!("{PROFILES_FILE}.unreadable.{n}") };
+            let backup = self.dir.join(name);
+            match std::fs::read(&backup) {
+                Ok(bytes) if bytes == original => return Ok(backup),
+                Ok(_) => {}
+                Err(_) => {
+                    private_files::write(&backup, original)
+                        .map_err(|source| StoreError::Io { path: backup.clone(), source })?;
+                    return Ok(backup);
+                }
+            }
         }
-        Ok(backup)
+        Err(StoreError::Io {
+            path: self.dir.join(format!("{PROFILES_FILE}.unreadable.{MAX_BACKUPS}")),
+            source: std::io::Error::other(format!(
+                "{MAX_BACKUPS} copies of damaged profiles files are kept already; look at them and remove the ones not needed"
+            )),
+        })
     }
 }
 
@@ -310,6 +330,24 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("profiles.toml.unreadable")).unwrap(), broken);
         // The damaged original stays untouched until the user changes something.
         assert_eq!(std::fs::read_to_string(store.path()).unwrap(), broken);
+    }
+
+    #[test]
+    fn a_second_damage_keeps_the_first_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let first = "version = 1\nkeychain_namespace = \"abc123\"\n[[profile]]\nname = \"One\"\nbroken = [\n";
+        std::fs::write(store.path(), first).unwrap();
+        assert!(store.load().unwrap().warnings[0].contains("profiles.toml.unreadable"));
+        // The same damage read again reuses its backup.
+        let again = store.load().unwrap();
+        assert!(!again.warnings[0].contains("profiles.toml.unreadable.2"), "a second copy of the same bytes was made");
+        let second = "version = 1\nkeychain_namespace = \"abc123\"\n[[profile]]\nname = \"Two\"\nbroken = {\n";
+        std::fs::write(store.path(), second).unwrap();
+        let loaded = store.load().unwrap();
+        assert!(loaded.warnings[0].contains("profiles.toml.unreadable.2"), "{}", loaded.warnings[0]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("profiles.toml.unreadable")).unwrap(), first);
+        assert_eq!(std::fs::read_to_string(dir.path().join("profiles.toml.unreadable.2")).unwrap(), second);
     }
 
     #[test]
