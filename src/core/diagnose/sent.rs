@@ -321,6 +321,36 @@ pub(super) fn env_word(text: &str) -> Option<EnvKind> {
     }
 }
 
+/// An error that names a part of the credential the request did not carry at all ("Client ID
+/// and OAuth token do not match" with no client ID sent): the missing part is the likelier story.
+/// Not for token requests, whose client ID may travel in Basic sign-in or the body.
+pub(super) fn read_named_but_unsent(request: &SentRequest, messages: &[super::signals::Field], board: &mut Board) {
+    if request.is_token_request() || messages.is_empty() {
+        return;
+    }
+    let said: String = messages.iter().map(|f| f.value.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
+    let squash = |name: &str| -> String {
+        name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+    };
+    let named = ["client id", "client-id", "client_id", "clientid"].iter().any(|n| said.contains(n));
+    let query: Vec<String> =
+        url::Url::parse(&request.url).map(|u| u.query_pairs().map(|(k, _)| squash(&k)).collect()).unwrap_or_default();
+    let carried = request.headers.iter().any(|(n, _)| squash(n).contains("clientid"))
+        || query.iter().any(|k| k.contains("clientid"));
+    if named && !carried {
+        board.add(
+            Cause::MissingCredential,
+            0.8,
+            Some("The API's message names a client ID; the request sent none".to_owned()),
+            Some(
+                "The API expects a client ID with the request (often a header such as Client-Id), and none was sent."
+                    .to_owned(),
+            ),
+        );
+        board.request_root_cause.get_or_insert(Cause::MissingCredential);
+    }
+}
+
 /// The time a signed request carries of itself, by the sender's clock: AWS's and Tencent's
 /// timestamp headers, `x-ms-date`, a request `Date`, or a `Timestamp`, `X-Amz-Date` or
 /// `oauth_timestamp` in the query.

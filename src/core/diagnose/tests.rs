@@ -249,6 +249,27 @@ fn errors_in_other_languages_land_on_their_cause() {
 }
 
 #[test]
+fn a_client_id_the_message_names_and_the_request_lacks_is_the_missing_part() {
+    let body = r#"{"error":"Unauthorized","status":401,"message":"Client ID and OAuth token do not match"}"#;
+    let d = Case::new(401, body).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::MissingCredential), "{:?}", causes(&d));
+    let d = Case::new(401, body)
+        .sent(&[
+            ("Authorization", "Bearer abcdefghijklmnopqrstuvwxyz123456"),
+            ("Client-Id", "uo6dggojyb8d6soh92zknwmi5ej1q2"),
+        ])
+        .run();
+    assert_ne!(d.top().map(|f| f.cause), Some(Cause::MissingCredential), "{:?}", causes(&d));
+}
+
+#[test]
+fn access_someone_must_grant_is_an_account_policy() {
+    let body = r#"{"error":"Access to model acme/big is restricted and you are not in the authorized list. Visit https://example.com/acme/big to ask for access."}"#;
+    let d = Case::new(403, body).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::AccountPolicy), "{:?}", causes(&d));
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
