@@ -304,6 +304,15 @@ pub fn is_credential_field_name(name: &str) -> bool {
             | "secret"
             | "code_verifier"
             | "device_code"
+            | "auth_key"
+            | "authkey"
+            | "api-key"
+            | "app_key"
+            | "appkey"
+            | "access_key"
+            | "secret_key"
+            | "private_key"
+            | "key"
     ) || lower.ends_with("_secret")
         || lower.ends_with("_password")
         || lower.ends_with("_token")

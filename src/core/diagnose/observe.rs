@@ -244,6 +244,7 @@ pub fn observe_with(
                 grant_type = Some(value.chars().take(100).collect());
             } else if FORM_SECRETS.contains(&name.as_ref())
                 || rule.is_known(&RulePlace::BodyField(name.clone().into_owned()))
+                || (name != "code" && rule.field_is_credential(&name, &value))
             {
                 credentials.push(read_plain(knowledge, Place::Form(name.into_owned()), &value));
             }
