@@ -168,12 +168,23 @@ fn request_explains_rejection(board: &mut Board) {
     let Some(root) = board.request_root_cause else { return };
     let current = board.confidence(root);
     board.floor(root, current.max(0.88), None);
+    // A value broken in the request (a stand-in, a slip) has no real state: what the server says
+    // of it (expired, revoked, not yet valid) follows from the slip.
+    let state_claims: &[Cause] = if root == Cause::MalformedCredential {
+        &[Cause::ExpiredCredential, Cause::RevokedCredential, Cause::NotYetValidCredential]
+    } else {
+        &[]
+    };
     for cause in [
         Cause::InvalidCredential,
         Cause::ClientAuthenticationFailed,
         Cause::MissingCredential,
         Cause::MalformedCredential,
-    ] {
+    ]
+    .iter()
+    .chain(state_claims)
+    .copied()
+    {
         if cause == root {
             continue;
         }

@@ -470,8 +470,23 @@ fn in_brackets(value: &str) -> bool {
     })
 }
 
+/// A value made only of the words that name what should have gone there: `access-token`,
+/// `your_api_key`, `MY-SECRET`, `api key here`.
+fn names_itself(lower: &str) -> bool {
+    const FILLER: [&str; 12] =
+        ["my", "your", "the", "access", "api", "auth", "bearer", "client", "app", "here", "insert", "placeholder"];
+    const LAST: [&str; 5] = ["token", "key", "secret", "password", "apikey"];
+    let words: Vec<&str> = lower.split(['-', '_', ' ', '.']).filter(|w| !w.is_empty()).collect();
+    words.len() >= 2
+        && words.iter().any(|w| LAST.contains(w))
+        && words.iter().all(|w| FILLER.contains(w) || LAST.contains(w))
+}
+
 fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
+    if names_itself(&lower) {
+        return true;
+    }
     matches!(lower.as_str(), "<token>" | "token" | "xxx" | "changeme")
         || (lower.starts_with("{{") && lower.ends_with("}}"))
         || (lower.starts_with("${") && lower.ends_with('}'))
@@ -548,6 +563,8 @@ mod tests {
             ("Bearer abcdefgh\nijklmnop", Slip::LineBreak),
             ("Bearer abcdefgh ijklmnop", Slip::SpaceInside),
             ("Bearer {{access_token}}", Slip::Placeholder),
+            ("Bearer access-token", Slip::Placeholder),
+            ("Bearer YOUR_API_KEY_HERE", Slip::Placeholder),
             ("Bearer undefined", Slip::Unset),
             ("Bearer kk", Slip::TooShort),
             ("Bearer https://example.openai.azure.com/openai", Slip::LooksLikeUrl),

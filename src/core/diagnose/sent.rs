@@ -66,6 +66,8 @@ pub(super) fn read_request(
             Slip::Placeholder => {
                 board.add(Cause::MalformedCredential, 0.75, evidence.clone(), reason);
                 board.add(Cause::MissingCredential, 0.5, evidence, None);
+                // No real value went: whatever the server says of it ("expired"), this is why.
+                board.request_root_cause.get_or_insert(Cause::MalformedCredential);
             }
             Slip::Unset | Slip::Empty => {
                 board.add(Cause::MissingCredential, 0.82, evidence.clone(), reason);

@@ -270,6 +270,19 @@ fn access_someone_must_grant_is_an_account_policy() {
 }
 
 #[test]
+fn a_stand_in_sent_as_the_token_is_the_cause_whatever_the_server_says_of_it() {
+    let body = r#"{"status":"error","message":"The OAuth token used to make this call expired 19884 day(s) ago.","category":"EXPIRED_AUTHENTICATION"}"#;
+    let d = Case::new(401, body).sent(&[("Authorization", "Bearer access-token")]).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::MalformedCredential), "{:?}", causes(&d));
+}
+
+#[test]
+fn a_missing_client_certificate_in_the_message_is_the_certificate() {
+    let d = Case::new(401, r#"{"message":"No required TLS certificate was sent"}"#).sent(&[]).run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::MtlsCertificate), "{:?}", causes(&d));
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
