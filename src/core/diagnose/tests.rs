@@ -283,6 +283,13 @@ fn a_missing_client_certificate_in_the_message_is_the_certificate() {
 }
 
 #[test]
+fn a_request_refused_for_its_content_is_not_an_authentication_problem() {
+    let body = "<html><title>400 File already exists ('pkg-1.0.whl'). See the help.</title><body>The server could not comply with the request since it is either malformed or otherwise incorrect.</body></html>";
+    let d = Case::new(400, body).run();
+    assert!(d.findings.is_empty(), "{:?}", causes(&d));
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
