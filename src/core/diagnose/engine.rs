@@ -101,6 +101,7 @@ fn read_response(
     let server_time = header(headers, "date").and_then(words::parse_http_date);
     sent::read_request(request, status, context, knowledge, provider, server_time, board);
     sent::read_named_but_unsent(request, &body_signals.messages, board);
+    sent::read_key_as_bearer(request, provider, board);
     sent::read_history(request, status, context, board);
 
     // A provider that hides forbidden items behind a status (GitHub's 404) speaks when a credential was sent.

@@ -59,6 +59,9 @@ pub struct Provider {
     /// The prefixes this provider's keys and tokens start with (from `assets/key_prefixes.toml`);
     /// another shape is a slip.
     pub key_prefixes: Vec<String>,
+    /// The headers this provider takes its API keys in (`api-key`, `x-api-key`): a key sent as
+    /// `Authorization: Bearer` instead is the wrong way of sending it.
+    pub key_headers: Vec<String>,
 }
 
 /// The two worlds a key or host can belong to.
@@ -175,6 +178,8 @@ struct RawProvider {
     codes: Vec<RawCode>,
     #[serde(default)]
     status: Vec<RawStatus>,
+    #[serde(default)]
+    key_headers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -330,6 +335,7 @@ impl Knowledge {
                 headers: p.headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
                 code_paths: p.code_paths,
                 status,
+                key_headers: p.key_headers.iter().map(|h| h.to_ascii_lowercase()).collect(),
             });
         }
         let hosts = raw

@@ -323,6 +323,31 @@ pub(super) fn env_word(text: &str) -> Option<EnvKind> {
     }
 }
 
+/// A key sent as `Authorization: Bearer` to a provider that takes keys in a header of its own
+/// (`api-key`, `x-api-key`), with no such header in the request: the wrong way of sending it. A JWT
+/// after Bearer is a real token (such providers take those too), so it does not count.
+pub(super) fn read_key_as_bearer(request: &SentRequest, provider: Option<&Provider>, board: &mut Board) {
+    let Some(p) = provider.filter(|p| !p.key_headers.is_empty()) else { return };
+    let Some(cred) = request.main_credential() else { return };
+    if !cred.scheme_is("bearer") || cred.jwt.is_some() {
+        return;
+    }
+    if request.headers.iter().any(|(n, _)| p.key_headers.contains(&n.to_ascii_lowercase())) {
+        return;
+    }
+    let header = p.key_headers.first().map_or("its own", String::as_str);
+    board.add(
+        Cause::WrongAuthScheme,
+        0.85,
+        Some(format!("Sent: {} in Authorization; {} takes keys in the {header} header", cred.words(), p.name)),
+        Some(format!(
+            "{} takes API keys in the {header} header. After Authorization: Bearer it expects a token from its sign-in service, so a key sent there is refused.",
+            p.name
+        )),
+    );
+    board.request_root_cause.get_or_insert(Cause::WrongAuthScheme);
+}
+
 /// An error that names a part of the credential the request did not carry at all ("Client ID
 /// and OAuth token do not match" with no client ID sent): the missing part is the likelier story.
 /// Not for token requests, whose client ID may travel in Basic sign-in or the body.

@@ -290,6 +290,21 @@ fn a_request_refused_for_its_content_is_not_an_authentication_problem() {
 }
 
 #[test]
+fn a_key_sent_as_bearer_where_keys_go_in_their_own_header_is_the_wrong_way() {
+    let body = r#"{"statusCode":401,"message":"Unauthorized. Access token is missing, invalid, audience is incorrect, or have expired."}"#;
+    let mut case = Case::new(401, body).sent(&[("Authorization", "Bearer 2aa51756d2fb08305fe2906c15a1ddce")]);
+    case.url = "https://my-aoai.openai.azure.com/openai/deployments/gpt/chat/completions";
+    let d = case.run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::WrongAuthScheme), "{:?}", causes(&d));
+    assert!(d.top().unwrap().explanation.contains("api-key header"), "{}", d.top().unwrap().explanation);
+    // A real token (a JWT) after Bearer is how these providers also sign in: not a slip.
+    let token = jwt(r#"{"aud":"https://cognitiveservices.azure.com","exp":1772300000}"#);
+    let mut case = Case::new(401, body).sent(&[("Authorization", &format!("Bearer {token}"))]);
+    case.url = "https://my-aoai.openai.azure.com/openai/deployments/gpt/chat/completions";
+    assert_ne!(case.run().top().map(|f| f.cause), Some(Cause::WrongAuthScheme));
+}
+
+#[test]
 fn lumped_messages_rank_invalid_first_and_say_how_to_tell() {
     let d = Case::new(401, r#"{"error":"invalid_grant","error_description":"The provided authorization grant is invalid, expired, or revoked"}"#).run();
     let c = causes(&d);
