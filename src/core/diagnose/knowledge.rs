@@ -6,7 +6,6 @@
 use super::Cause;
 use super::lexicon::{Lexicon, RawGroup, RawSense};
 pub use crate::core::key_prefix::KeyPrefix;
-use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -224,31 +223,74 @@ fn weights(raw: &BTreeMap<String, f64>, entry: &str) -> Result<(Weights, f64), K
 }
 
 fn regex(pattern: &str, entry: &str) -> Pattern {
-    Pattern { text: pattern.to_owned(), entry: entry.to_owned(), compiled: OnceLock::new() }
+    Pattern {
+        text: pattern.to_owned(),
+        entry: entry.to_owned(),
+        lite: OnceLock::new(),
+        full: OnceLock::new(),
+        uses: std::sync::atomic::AtomicU32::new(0),
+    }
 }
 
+/// After this many searches a pattern is compiled again with the full regex engine.
+const FULL_ENGINE_AFTER: u32 = 200;
+
 /// A case-insensitive pattern, compiled the first time it is used: most runs (a request that
-/// worked) never need one, and compiling them all took most of a `gatepass send`'s start-up.
-/// `Knowledge::check_patterns` compiles every one (a test does, for the built-in file).
+/// worked) never need one. A failed `gatepass send` needs every one, once: they are compiled with
+/// `regex-lite`, which compiles in a tenth of the time. A pattern searched often (`gatepass
+/// explain` over thousands of requests) is compiled again with the full `regex` engine, whose
+/// searches are much faster. Both read the same syntax; `Knowledge::check_patterns` compiles every
+/// pattern with both (a test does, for the built-in file).
 #[derive(Debug)]
 pub struct Pattern {
     text: String,
     entry: String,
-    compiled: OnceLock<Option<Regex>>,
+    lite: OnceLock<Option<regex_lite::Regex>>,
+    full: OnceLock<Option<regex::Regex>>,
+    uses: std::sync::atomic::AtomicU32,
+}
+
+/// One compiled form of a pattern, for a search.
+enum Engine<'a> {
+    Lite(&'a regex_lite::Regex),
+    Full(&'a regex::Regex),
 }
 
 impl Pattern {
-    fn build(&self) -> Result<Regex, KnowledgeError> {
+    fn error(&self, e: &dyn std::fmt::Display) -> KnowledgeError {
+        KnowledgeError(format!("{}: pattern `{}` is not valid: {e}", self.entry, self.text))
+    }
+
+    fn build_lite(&self) -> Result<regex_lite::Regex, KnowledgeError> {
+        regex_lite::RegexBuilder::new(&self.text)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| self.error(&e))
+    }
+
+    fn build_full(&self) -> Result<regex::Regex, KnowledgeError> {
         regex::RegexBuilder::new(&self.text)
             .case_insensitive(true)
             .size_limit(1 << 20)
             .build()
-            .map_err(|e| KnowledgeError(format!("{}: pattern `{}` is not valid: {e}", self.entry, self.text)))
+            .map_err(|e| self.error(&e))
     }
 
-    /// The compiled pattern; one that does not compile matches nothing (and is logged once).
-    fn get(&self) -> Option<&Regex> {
-        self.compiled.get_or_init(|| self.build().map_err(|e| tracing::error!("{e}")).ok()).as_ref()
+    fn build(&self) -> Result<(), KnowledgeError> {
+        self.build_lite()?;
+        self.build_full()?;
+        Ok(())
+    }
+
+    /// The engine for this search; a pattern that does not compile matches nothing (logged once).
+    fn engine(&self) -> Option<Engine<'_>> {
+        let uses = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if uses >= FULL_ENGINE_AFTER || self.full.get().is_some() {
+            let full = self.full.get_or_init(|| self.build_full().map_err(|e| tracing::error!("{e}")).ok());
+            return full.as_ref().map(Engine::Full);
+        }
+        self.lite.get_or_init(|| self.build_lite().map_err(|e| tracing::error!("{e}")).ok()).as_ref().map(Engine::Lite)
     }
 
     pub fn as_str(&self) -> &str {
@@ -256,15 +298,28 @@ impl Pattern {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.get().is_some_and(|re| re.is_match(text))
+        match self.engine() {
+            Some(Engine::Lite(re)) => re.is_match(text),
+            Some(Engine::Full(re)) => re.is_match(text),
+            None => false,
+        }
     }
 
-    pub fn find<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
-        self.get().and_then(|re| re.find(text))
+    /// The first match, as text.
+    pub fn find<'t>(&self, text: &'t str) -> Option<&'t str> {
+        match self.engine()? {
+            Engine::Lite(re) => re.find(text).map(|m| m.as_str()),
+            Engine::Full(re) => re.find(text).map(|m| m.as_str()),
+        }
     }
 
-    pub fn find_iter<'s, 't>(&'s self, text: &'t str) -> impl Iterator<Item = regex::Match<'t>> + use<'s, 't> {
-        self.get().into_iter().flat_map(move |re| re.find_iter(text))
+    /// Every match, as text, at most `limit`.
+    pub fn find_all<'t>(&self, text: &'t str, limit: usize) -> Vec<&'t str> {
+        match self.engine() {
+            Some(Engine::Lite(re)) => re.find_iter(text).take(limit).map(|m| m.as_str()).collect(),
+            Some(Engine::Full(re)) => re.find_iter(text).take(limit).map(|m| m.as_str()).collect(),
+            None => Vec::new(),
+        }
     }
 }
 
@@ -368,10 +423,13 @@ impl Knowledge {
     pub fn builtin() -> &'static Knowledge {
         static CELL: OnceLock<Knowledge> = OnceLock::new();
         CELL.get_or_init(|| {
-            Knowledge::parse(BUILTIN).unwrap_or_else(|e| {
+            let started = std::time::Instant::now();
+            let knowledge = Knowledge::parse(BUILTIN).unwrap_or_else(|e| {
                 tracing::error!("{e}");
                 Knowledge::empty()
-            })
+            });
+            tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "diagnosis rules loaded");
+            knowledge
         })
     }
 

@@ -112,14 +112,10 @@ pub(super) fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowle
         }
         for field in &body.messages {
             for pattern in &p.code_patterns {
-                for m in pattern.find_iter(&field.value).take(3) {
-                    if let Some(rule) = p.codes.get(&normalise_code(m.as_str())) {
+                for m in pattern.find_all(&field.value, 3) {
+                    if let Some(rule) = p.codes.get(&normalise_code(m)) {
                         provider_spoke = true;
-                        board.rule(
-                            format!("{} {}", p.id, normalise_code(m.as_str())),
-                            rule,
-                            Some(&quote_message(field)),
-                        );
+                        board.rule(format!("{} {}", p.id, normalise_code(m)), rule, Some(&quote_message(field)));
                     }
                 }
             }
@@ -145,9 +141,9 @@ pub(super) fn read_codes(body: &BodySignals, provider: Option<&Provider>, knowle
         for field in &body.messages {
             for pattern in &p.code_patterns {
                 if let Some(m) = pattern.find(&field.value)
-                    && let Some(rule) = p.codes.get(&normalise_code(m.as_str()))
+                    && let Some(rule) = p.codes.get(&normalise_code(m))
                 {
-                    board.rule(format!("{} {}", p.id, normalise_code(m.as_str())), rule, Some(&quote_message(field)));
+                    board.rule(format!("{} {}", p.id, normalise_code(m)), rule, Some(&quote_message(field)));
                 }
             }
         }
