@@ -176,10 +176,6 @@ impl SentRequest {
     }
 }
 
-/// Form fields that carry credentials on token endpoints.
-const FORM_SECRETS: &[&str] =
-    &["client_secret", "client_assertion", "password", "refresh_token", "assertion", "api_key", "apikey", "token"];
-
 /// Read a raw request once. `body` is the request body (form bodies are read for token requests).
 /// What is a credential is the credential rule's detector (a request from a HAR file has no
 /// profile behind it).
@@ -242,10 +238,7 @@ pub fn observe_with(
         for (name, value) in url::form_urlencoded::parse(body.as_bytes()) {
             if name == "grant_type" {
                 grant_type = Some(value.chars().take(100).collect());
-            } else if FORM_SECRETS.contains(&name.as_ref())
-                || rule.is_known(&RulePlace::BodyField(name.clone().into_owned()))
-                || (name != "code" && rule.field_is_credential(&name, &value))
-            {
+            } else if name != "code" && rule.field_is_credential(&name, &value) {
                 credentials.push(read_plain(knowledge, Place::Form(name.into_owned()), &value));
             }
         }

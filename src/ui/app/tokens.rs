@@ -288,6 +288,9 @@ impl GatepassApp {
                 }
             }
             TokenEvent::ActiveToken(profile, result) => {
+                // The Preview's fingerprint of a token comes from this same read.
+                let value = result.as_ref().ok().map(|secret| secret.as_ref().map(Secret::fingerprint));
+                self.active_fingerprint = Some(ActiveFingerprint { profile: profile.clone(), value, stale: false });
                 let Some(view) = &mut self.active_token else { return };
                 if view.profile != profile {
                     return;
@@ -347,18 +350,22 @@ impl GatepassApp {
         }
     }
 
-    /// Keep the fingerprint of the active profile's stored credential current, for the Preview:
-    /// read off the UI thread when the active profile changes or the profiles were reloaded.
+    /// Keep the fingerprint of the active profile's stored key or password current, for the
+    /// Preview: read off the UI thread when the active profile changes or the profiles were
+    /// reloaded. A token's comes with the profile bar's read of it (`refresh_active_token`).
     pub fn refresh_active_fingerprint(&mut self) {
-        let shows_its_secret = |auth: &AuthMethod| {
-            matches!(auth, AuthMethod::ApiKey { .. } | AuthMethod::Bearer { .. } | AuthMethod::Basic { .. })
-                || auth.is_oauth()
-        };
-        let wanted = self.active_profile().filter(|p| shows_its_secret(&p.auth)).map(|p| p.id.clone());
-        let Some(id) = wanted else {
+        let Some(profile) = self.active_profile() else {
             self.active_fingerprint = None;
             return;
         };
+        if has_access_token(&profile.auth) {
+            return;
+        }
+        if !matches!(profile.auth, AuthMethod::ApiKey { .. } | AuthMethod::Basic { .. }) {
+            self.active_fingerprint = None;
+            return;
+        }
+        let id = profile.id.clone();
         if !matches!(self.keychain, KeychainState::Ready(_)) {
             return;
         }

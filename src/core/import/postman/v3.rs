@@ -67,6 +67,7 @@ fn collection_root(files: &[(String, String)]) -> Result<String, ImportError> {
         .filter_map(|(path, _)| path.strip_prefix("postman/collections/"))
         .filter_map(|rest| rest.split_once('/').map(|(name, _)| name))
         .collect();
+    names.sort_unstable();
     names.dedup();
     match names.as_slice() {
         [] => Ok(String::new()),
