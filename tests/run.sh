@@ -107,6 +107,22 @@ if [ -z "${GATEPASS_SKIP_OAUTH2_MOCK:-}" ]; then
   export GATEPASS_OAUTH2_MOCK_SERVER="$(cd "$mock_dir" && pwd)/node_modules/.bin/oauth2-mock-server"
 fi
 
+say "oidc-provider (panva's certified OpenID provider) for the OAuth and DPoP interop tests"
+# 8.x: the release line that supports Node 18 and 20 (9.x asks for Node 22).
+oidc_dir="${CARGO_TARGET_DIR:-target}/interop-oidc"
+if [ -f "$oidc_dir/node_modules/oidc-provider/package.json" ] && command -v node >/dev/null 2>&1; then
+  :
+elif command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 \
+  && npm install --prefix "$oidc_dir" --no-audit --no-fund --silent oidc-provider@8.8.1 >/dev/null 2>&1; then
+  :
+else
+  export GATEPASS_SKIP_OIDC_PROVIDER="node and npm are not available, or npm could not install oidc-provider (npm install oidc-provider@8.8.1)"
+  echo "Skipping the oidc-provider interop tests: $GATEPASS_SKIP_OIDC_PROVIDER"
+fi
+if [ -z "${GATEPASS_SKIP_OIDC_PROVIDER:-}" ]; then
+  export GATEPASS_OIDC_PROVIDER="$(cd "$oidc_dir" && pwd)/node_modules/oidc-provider"
+fi
+
 say "Tests, with a private D-Bus session and an unlocked keyring"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

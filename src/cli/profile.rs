@@ -196,7 +196,8 @@ pub struct AddArgs {
     #[arg(long)]
     pub session_token_stdin: bool,
     /// Make a `DPoP` key (RFC 9449, EC P-256) for the profile, kept in the keychain: its access
-    /// token is then sent as `Authorization: DPoP …` with a fresh proof on every request.
+    /// token is then sent as `Authorization: DPoP …` with a fresh proof on every request, and
+    /// with an OAuth sign-in, the token requests carry proofs too, so the token is bound to it.
     #[arg(long)]
     pub dpop: bool,
     /// OAuth 1.0a: the consumer key.
@@ -333,9 +334,10 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
         }
         ProfileCommand::Add(args) => {
             let mut profile = profile_from_args(args)?;
-            if args.dpop && !matches!(profile.auth, AuthMethod::Bearer { .. }) {
+            if args.dpop && !profile.auth.carries_access_token() {
                 bail!(
-                    "--dpop goes with --auth bearer for now: the token is sent DPoP-bound, with a fresh proof on every request."
+                    "--dpop binds an access token to a key, so it goes with --auth bearer or an OAuth sign-in (oauth-client-credentials, oauth-authorization-code, oauth-device); {} sends no access token.",
+                    profile.auth.kind().label()
                 );
             }
             if args.tls.pkcs12.is_some() && profile.auth.secret_ref().is_some() && !std::io::stdin().is_terminal() {

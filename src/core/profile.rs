@@ -616,6 +616,12 @@ impl AuthMethod {
         }
     }
 
+    /// Whether the method sends an access token (a pasted one, or one from a sign-in server):
+    /// what a `DPoP` key can bind.
+    pub fn carries_access_token(&self) -> bool {
+        matches!(self, Self::Bearer { .. }) || self.token_cache().is_some()
+    }
+
     /// Where an OAuth method caches its tokens.
     pub fn token_cache(&self) -> Option<&SecretRef> {
         match self {

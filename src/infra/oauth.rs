@@ -32,9 +32,10 @@ pub(crate) struct Seen {
     starts_like_html: bool,
 }
 
-/// Run the grant: ask the token endpoint for an access token. `now` is unix seconds.
+/// Run the grant: ask the token endpoint for an access token (over `http`, which carries the
+/// profile's `DPoP` proofs when it has a key). `now` is unix seconds.
 pub async fn client_credentials(
-    http: &HttpClient,
+    http: &TokenHttp,
     settings: &ClientCredentials,
     client_secret: &Secret,
     now: i64,
@@ -85,10 +86,9 @@ pub async fn client_credentials(
         request = request.add_extra_param("resource", resource.to_owned());
     }
 
-    let transport = TokenHttp { http: http.clone(), seen: Mutex::new(Seen::default()) };
     tracing::debug!(client_auth = ?settings.client_auth, scopes = scopes.len(), "asking the token endpoint");
-    let result = request.request_async(&transport).await;
-    let seen = transport.seen.lock().map(|s| s.clone()).unwrap_or_default();
+    let result = request.request_async(http).await;
+    let seen = http.seen();
     match result {
         Ok(response) => {
             let access_token = Secret::new(response.access_token().secret().clone());
@@ -225,20 +225,109 @@ pub(crate) fn not_a_token(seen: &Seen, what: &str) -> GrantError {
 
 /// The HTTP client the `oauth2` crate calls: ours. A type rather than a closure so its future is
 /// plainly `Send` (the GUI runs the grant on the tokio pool).
-pub(crate) struct TokenHttp {
+///
+/// With a `DPoP` key (RFC 9449 §5), every token request (a form with `grant_type`) carries a
+/// fresh proof, so the server binds the token it issues to that key; when the server asks for
+/// its nonce (`use_dpop_nonce`), the request goes once more with a proof that carries it, and
+/// the nonce is kept for the next token request (device polling, refresh).
+pub struct TokenHttp {
     http: HttpClient,
     seen: Mutex<Seen>,
+    dpop: Option<TokenDpop>,
+}
+
+struct TokenDpop {
+    key: Secret,
+    nonce: Mutex<Option<String>>,
 }
 
 impl TokenHttp {
-    pub(crate) fn new(http: &HttpClient) -> Self {
-        Self { http: http.clone(), seen: Mutex::new(Seen::default()) }
+    /// Token requests over `http`, with no `DPoP` proof.
+    pub fn new(http: &HttpClient) -> Self {
+        Self { http: http.clone(), seen: Mutex::new(Seen::default()), dpop: None }
+    }
+
+    /// Token requests carry `DPoP` proofs signed with `key` (the profile's, from the keychain).
+    #[must_use]
+    pub fn with_dpop(mut self, key: Option<Secret>) -> Self {
+        self.dpop = key.map(|key| TokenDpop { key, nonce: Mutex::new(None) });
+        self
     }
 
     /// What the last answer looked like.
     pub(crate) fn seen(&self) -> Seen {
         self.seen.lock().map(|s| s.clone()).unwrap_or_default()
     }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let Some(dpop) = self.dpop.as_ref().filter(|_| is_token_request(&request)) else {
+            return send_token_request(&self.http, request, &self.seen).await;
+        };
+        let again = copy_request(&request);
+        let first = send_token_request(&self.http, dpop.prove(request)?, &self.seen).await?;
+        let asked = nonce_asked(&first);
+        dpop.remember_nonce(&first);
+        match (asked, again) {
+            (Some(_), Some(again)) => {
+                tracing::info!("the token endpoint asked for its DPoP nonce; asking once more with it");
+                let second = send_token_request(&self.http, dpop.prove(again)?, &self.seen).await?;
+                dpop.remember_nonce(&second);
+                Ok(second)
+            }
+            _ => Ok(first),
+        }
+    }
+}
+
+impl TokenDpop {
+    /// The request with a fresh proof for it in its `DPoP` header.
+    fn prove(&self, mut request: HttpRequest) -> Result<HttpRequest, TransportError> {
+        let unsigned = |detail: String| TransportError::Other { detail };
+        let url = url::Url::parse(&request.uri().to_string())
+            .map_err(|_| unsigned("the token URL could not be read for the DPoP proof".to_owned()))?;
+        let nonce = self.nonce.lock().ok().and_then(|n| n.clone());
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let proof =
+            crate::core::auth::dpop::proof(&self.key, request.method().as_str(), &url, None, nonce.as_deref(), now)
+                .map_err(|e| unsigned(e.to_string()))?;
+        let value = oauth2::http::HeaderValue::from_str(proof.expose())
+            .map_err(|_| unsigned("the DPoP proof could not be put in a header".to_owned()))?;
+        request.headers_mut().insert("dpop", value);
+        Ok(request)
+    }
+
+    /// A server may hand out a new nonce with any answer (RFC 9449 §8.2): the next proof uses it.
+    fn remember_nonce(&self, response: &HttpResponse) {
+        let given = response.headers().get("dpop-nonce").and_then(|v| v.to_str().ok()).map(str::trim);
+        if let (Some(nonce), Ok(mut kept)) = (given.filter(|n| !n.is_empty()), self.nonce.lock()) {
+            *kept = Some(nonce.to_owned());
+        }
+    }
+}
+
+/// A token request (RFC 6749 §4–6) is a form that names its `grant_type`; the device
+/// authorization request and introspection are not, and get no proof.
+fn is_token_request(request: &HttpRequest) -> bool {
+    request.method() == oauth2::http::Method::POST
+        && url::form_urlencoded::parse(request.body()).any(|(name, _)| name == "grant_type")
+}
+
+fn copy_request(request: &HttpRequest) -> Option<HttpRequest> {
+    let mut builder = oauth2::http::Request::builder().method(request.method().clone()).uri(request.uri().clone());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    builder.body(request.body().clone()).ok()
+}
+
+/// The nonce a token endpoint asked for, when it refused the proof for want of one.
+fn nonce_asked(response: &HttpResponse) -> Option<String> {
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_owned(), v.to_owned())))
+        .collect();
+    crate::core::auth::dpop::nonce_asked(response.status().as_u16(), &headers, response.body())
 }
 
 impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {
@@ -246,7 +335,7 @@ impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {
     type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send + 'c>>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
-        Box::pin(send_token_request(&self.http, request, &self.seen))
+        Box::pin(self.send(request))
     }
 }
 

@@ -19,7 +19,6 @@ use crate::core::exchange::TransportError;
 use crate::core::oauth::{CachedToken, GrantError, GrantStep, expiry_from_token};
 use crate::core::profile::UserSignIn;
 use crate::core::secret::Secret;
-use crate::infra::http::HttpClient;
 use crate::infra::oauth::{Seen, TokenHttp, not_a_token};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
@@ -290,7 +289,7 @@ fn refused<T: ErrorResponseType + AsRef<str> + std::fmt::Display + 'static>(
 
 /// Sign in with the browser: authorization code with PKCE S256 over a loopback redirect.
 pub async fn authorization_code(
-    http: &HttpClient,
+    transport: &TokenHttp,
     settings: &UserSignIn,
     client_secret: Option<&Secret>,
     browser: Arc<dyn Browser>,
@@ -329,10 +328,9 @@ pub async fn authorization_code(
     let code = wait_for_redirect(&listener, state.secret(), deadline, &mut cancel, options.browser_timeout).await;
     drop(listener);
     let code = code?;
-    let transport = TokenHttp::new(http);
     let exchange = client.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier);
     let result = tokio::select! {
-        result = exchange.request_async(&transport) => result,
+        result = exchange.request_async(transport) => result,
         () = cancel.cancelled() => return Err(GrantError::Cancelled),
     };
     result
@@ -431,7 +429,7 @@ async fn answer(stream: &mut TcpStream, status: &str, title: &str, words: &str) 
 /// Sign in with a code on another device (RFC 8628). The code and the address go to `prompt` as
 /// soon as the server gives them; then the token endpoint is polled until the person decides.
 pub async fn device(
-    http: &HttpClient,
+    transport: &TokenHttp,
     settings: &UserSignIn,
     client_secret: Option<&Secret>,
     prompt: &(dyn Fn(SignInPrompt) + Send + Sync),
@@ -442,13 +440,12 @@ pub async fn device(
     let client = base_client(settings, client_secret)?
         .set_device_authorization_url(DeviceAuthorizationUrl::from_url(device_url));
     let scopes = scopes_of(settings);
-    let transport = TokenHttp::new(http);
     let mut request = client.exchange_device_code().add_scopes(scopes.iter().cloned().map(Scope::new));
     if let Some(audience) = audience_of(settings) {
         request = request.add_extra_param("audience", audience);
     }
     let asked = tokio::select! {
-        asked = request.request_async(&transport) => asked,
+        asked = request.request_async(transport) => asked,
         () = cancel.cancelled() => return Err(GrantError::Cancelled),
     };
     let details: StandardDeviceAuthorizationResponse =
@@ -472,7 +469,7 @@ pub async fn device(
         }
         tokio::time::sleep(wait)
     };
-    let poll = client.exchange_device_access_token(&details).request_async(&transport, sleep, None);
+    let poll = client.exchange_device_access_token(&details).request_async(transport, sleep, None);
     let result = tokio::select! {
         result = poll => result,
         () = cancel.cancelled() => return Err(GrantError::Cancelled),
@@ -486,7 +483,7 @@ pub async fn device(
 /// Use the refresh token for new tokens. The server may send a new refresh token (rotation),
 /// which replaces the old one; if it sends none, the old one is kept.
 pub async fn refresh(
-    http: &HttpClient,
+    transport: &TokenHttp,
     settings: &UserSignIn,
     client_secret: Option<&Secret>,
     previous: &CachedToken,
@@ -495,10 +492,9 @@ pub async fn refresh(
         GrantError::Refused { step: GrantStep::Refresh, code: "invalid_grant".to_owned(), description: None }
     })?;
     let client = base_client(settings, client_secret)?;
-    let transport = TokenHttp::new(http);
     let token = RefreshToken::new(refresh_token.expose().to_owned());
     let scopes = scopes_of(settings);
-    let result = client.exchange_refresh_token(&token).request_async(&transport).await;
+    let result = client.exchange_refresh_token(&token).request_async(transport).await;
     result
         .map(|r| cached_from(&r, if scopes.is_empty() { previous.scopes.clone() } else { scopes }, Some(previous)))
         .map_err(|e| refused(GrantStep::Refresh, e, &transport.seen()))

@@ -19,21 +19,21 @@ impl Workspace {
         tokio::task::spawn_blocking(move || this.secret_store().get(&slot))
             .await
             .map_err(|e| WorkspaceError::Other(format!("the keychain task stopped: {e}")))??
-            .ok_or_else(|| {
-                WorkspaceError::Other(
-                    "The profile's DPoP key is not in the keychain. Add the profile again with --dpop to make a new one, and have the token issued for it again."
-                        .to_owned(),
-                )
-            })
+            .ok_or(WorkspaceError::DpopKeyMissing)
     }
 
-    /// Make a new `DPoP` key for a profile (the old one, if any, is replaced). Returns its
+    /// Make a new `DPoP` key for a profile (the old one, if any, is replaced, and an OAuth
+    /// profile's cached token with it). Returns its
     /// thumbprint: the `cnf.jkt` a token bound to it carries.
     pub fn new_dpop_key(&self, profile: &Profile) -> Result<String, WorkspaceError> {
-        let key = dpop::generate_key().map_err(|e| WorkspaceError::Other(e.to_string()))?;
-        let thumbprint = dpop::key_thumbprint(&key).map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        let key = dpop::generate_key()?;
+        let thumbprint = dpop::key_thumbprint(&key)?;
         let slot = Profile::dpop_key_slot(&profile.id);
         self.secret_store().set(&slot, &key)?;
+        // A token cached before was issued for no key or the old one: the next one is bound to this.
+        if let Some(cache) = profile.auth.token_cache() {
+            self.secret_store().delete(cache)?;
+        }
         let mut updated = self.profile(&profile.id)?;
         updated.dpop_key = Some(slot);
         self.save_profile(&updated, None)?;
@@ -44,7 +44,7 @@ impl Workspace {
     pub fn dpop_thumbprint(&self, profile: &Profile) -> Result<Option<String>, WorkspaceError> {
         let Some(slot) = &profile.dpop_key else { return Ok(None) };
         match self.secret_store().get(slot)? {
-            Some(key) => dpop::key_thumbprint(&key).map(Some).map_err(|e| WorkspaceError::Other(e.to_string())),
+            Some(key) => Ok(Some(dpop::key_thumbprint(&key)?)),
             None => Ok(None),
         }
     }
@@ -72,8 +72,7 @@ pub(super) fn attach_dpop(
         token.as_ref(),
         nonce,
         time::OffsetDateTime::now_utc().unix_timestamp(),
-    )
-    .map_err(|e| WorkspaceError::Other(e.to_string()))?;
+    )?;
     prepared.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("dpop"));
     prepared.headers.push(("DPoP".to_owned(), proof.expose().to_owned()));
     Ok(())

@@ -40,6 +40,7 @@ use crate::infra::history::{History, HistoryError};
 use crate::infra::http::HttpClient;
 use crate::infra::jwks::JwksCache;
 use crate::infra::keychain::{Keychain, KeychainError, MemoryStore, SecretStore, StoreKind, UnavailableStore};
+use crate::infra::oauth::TokenHttp;
 use crate::infra::read;
 pub use crate::infra::sign_in::{
     Browser, CancelHandle, CancelSignal, DEFAULT_BROWSER_TIMEOUT_SECS, NoBrowser, SignInOptions, SignInPrompt,
@@ -91,6 +92,12 @@ pub enum WorkspaceError {
     RequestHoldsSecret { places: Vec<String> },
     #[error("A saved request needs a name.")]
     RequestNeedsName,
+    #[error(
+        "The profile's DPoP key is not in the keychain. Make a new DPoP key for the profile, then get its token again: a token bound to the old key cannot be used."
+    )]
+    DpopKeyMissing,
+    #[error(transparent)]
+    Dpop(#[from] crate::core::auth::dpop::DpopError),
     #[error("{0}")]
     Other(String),
 }
@@ -639,14 +646,15 @@ impl Workspace {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let this = Arc::clone(self);
         let secret_slot = profile.auth.secret_ref().cloned();
-        let (cached, client_secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+        let dpop_slot = profile.dpop_key.clone();
+        let (cached, client_secret, dpop_key) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
             let cached = this.cached_token(&cache)?;
             let fresh = policy == TokenPolicy::ReuseIfFresh && cached.as_ref().is_some_and(|t| !t.needs_renewal(now));
-            let client_secret = match secret_slot {
-                Some(slot) if !fresh => this.secret_store().get(&slot)?,
-                _ => None,
+            let read = |slot: Option<SecretRef>| match slot {
+                Some(slot) if !fresh => this.secret_store().get(&slot),
+                _ => Ok(None),
             };
-            Ok((cached, client_secret))
+            Ok((cached, read(secret_slot)?, read(dpop_slot)?))
         })
         .await
         .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
@@ -656,10 +664,14 @@ impl Workspace {
             tracing::debug!("cached access token reused");
             return Ok((token.access_token.clone(), token.info(true)));
         }
+        if profile.dpop_key.is_some() && dpop_key.is_none() {
+            return Err(WorkspaceError::DpopKeyMissing);
+        }
+        let transport = TokenHttp::new(self.http_client()?).with_dpop(dpop_key);
         let token = match &profile.auth {
             AuthMethod::OAuthClientCredentials(settings) => {
                 let client_secret = client_secret.as_ref().ok_or(GrantError::MissingSecret)?;
-                crate::infra::oauth::client_credentials(self.http_client()?, settings, client_secret, now).await?
+                crate::infra::oauth::client_credentials(&transport, settings, client_secret, now).await?
             }
             auth => {
                 let settings =
@@ -669,7 +681,7 @@ impl Workspace {
                     return Err(GrantError::SignInNeeded { profile: profile.name.clone() }.into());
                 };
                 tracing::info!("using the refresh token");
-                crate::infra::sign_in::refresh(self.http_client()?, settings, client_secret.as_ref(), &previous).await?
+                crate::infra::sign_in::refresh(&transport, settings, client_secret.as_ref(), &previous).await?
             }
         };
         drop(client_secret);
@@ -718,10 +730,18 @@ impl Workspace {
         }
         let this = Arc::clone(self);
         let slot = settings.client_secret.clone();
-        let client_secret = tokio::task::spawn_blocking(move || this.secret_store().get(&slot))
-            .await
-            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
-        let http = self.http_client()?;
+        let dpop_slot = profile.dpop_key.clone();
+        let (client_secret, dpop_key) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+            let dpop_key = dpop_slot.map(|slot| this.secret_store().get(&slot)).transpose()?;
+            Ok((this.secret_store().get(&slot)?, dpop_key))
+        })
+        .await
+        .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        let dpop_key = match dpop_key {
+            Some(None) => return Err(WorkspaceError::DpopKeyMissing),
+            found => found.flatten(),
+        };
+        let http = &TokenHttp::new(self.http_client()?).with_dpop(dpop_key);
         let token = match &profile.auth {
             AuthMethod::OAuthDevice(_) => {
                 crate::infra::sign_in::device(http, &settings, client_secret.as_ref(), &*how.prompt, how.cancel)

@@ -167,8 +167,8 @@ impl Workspace {
             prepared.attach(request::apply_credential(&loaded.profile.auth, Some(&token))?);
         }
         // A token bound to the profile's DPoP key goes as DPoP, with a fresh proof.
-        let dpop_key = match (&loaded.profile.dpop_key, &loaded.profile.auth) {
-            (Some(slot), AuthMethod::Bearer { .. }) if prepared.credential.is_some() => {
+        let dpop_key = match &loaded.profile.dpop_key {
+            Some(slot) if prepared.credential.is_some() && loaded.profile.auth.carries_access_token() => {
                 Some(self.dpop_key(slot).await?)
             }
             _ => None,
@@ -184,11 +184,13 @@ impl Workspace {
         fill_body_secrets(&mut prepared, &request.draft.body, &loaded.body_secrets)?;
         fill_row_secrets(&mut prepared, &request.draft, &loaded.body_secrets)?;
         let mut exchange = loaded.http.send(&prepared, request.id).await;
+        let mut nonce = None;
         if let Some(key) = &dpop_key
-            && let Some(nonce) = super::dpop::nonce_asked(&exchange)
+            && let Some(asked) = super::dpop::nonce_asked(&exchange)
         {
             tracing::info!(id = request.id.0, "the API asked for its DPoP nonce; sending once more with it");
-            super::dpop::attach_dpop(&mut prepared, key, Some(&nonce))?;
+            super::dpop::attach_dpop(&mut prepared, key, Some(&asked))?;
+            nonce = Some(asked);
             exchange = loaded.http.send(&prepared, request.id).await;
         }
         if loaded.oauth && prepared.credential.is_some() && token_refused(&exchange) {
@@ -196,6 +198,9 @@ impl Workspace {
             let (token, _) = self.profile_access_token(&loaded.profile, TokenPolicy::GetNew).await?;
             prepared.attach(request::apply_credential(&loaded.profile.auth, Some(&token))?);
             drop(token);
+            if let Some(key) = &dpop_key {
+                super::dpop::attach_dpop(&mut prepared, key, nonce.as_deref())?;
+            }
             sent = observe_prepared(Knowledge::builtin(), &prepared);
             exchange = loaded.http.send(&prepared, request.id).await;
         }

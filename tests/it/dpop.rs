@@ -142,7 +142,10 @@ fn the_binary_makes_a_dpop_key_and_shows_its_thumbprint() {
         Some("k\n"),
     );
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--dpop goes with --auth bearer"));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--dpop binds an access token to a key, so it goes with --auth bearer or an OAuth sign-in")
+    );
 }
 
 /// The token inspector reads a bound token's `cnf.jkt` and says whether it is this profile's key.

@@ -41,6 +41,8 @@ mod oauth;
 mod oauth1;
 /// OAuth 2 grants a person approves: authorization code with PKCE, device grant, refresh tokens.
 mod oauth_grants;
+/// Every OAuth grant, client authentication and DPoP against panva's certified oidc-provider, through the binary.
+mod oidc;
 /// The embedded practice API over real loopback HTTP.
 mod practice;
 /// The one profile builder, rule by rule: the CLI and the editor refuse with the same reason.

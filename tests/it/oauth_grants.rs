@@ -13,6 +13,7 @@ use gatepass::core::request::RequestDraft;
 use gatepass::core::secret::Secret;
 use gatepass::infra::http::HttpClient;
 use gatepass::infra::keychain::{MemoryStore, SecretStore as _};
+use gatepass::infra::oauth::TokenHttp;
 use gatepass::practice::{PracticeConfig, PracticeEnv, PracticeGrant, PracticeServer, SignInTimings, public_client};
 use gatepass::workspace::{
     Browser, CancelSignal, ForeignHostChoice, PracticeUrls, SendRequest, SignInHow, SignInOptions, SignInPrompt,
@@ -578,7 +579,13 @@ fn device_grant(
         seen.lock().unwrap().push(p);
     };
     let http = HttpClient::new().unwrap();
-    let result = rt.block_on(gatepass::infra::sign_in::device(&http, &settings, None, &prompt, CancelSignal::never()));
+    let result = rt.block_on(gatepass::infra::sign_in::device(
+        &TokenHttp::new(&http),
+        &settings,
+        None,
+        &prompt,
+        CancelSignal::never(),
+    ));
     let prompts = prompts.lock().unwrap().clone();
     (result, prompts, server)
 }
@@ -652,7 +659,13 @@ fn a_device_address_that_answers_a_web_page_is_named_as_such() {
     settings.authorization_url = format!("{}/device", server.base_url(PracticeEnv::Sandbox));
     let http = HttpClient::new().unwrap();
     let error = rt
-        .block_on(gatepass::infra::sign_in::device(&http, &settings, None, &|_| {}, CancelSignal::never()))
+        .block_on(gatepass::infra::sign_in::device(
+            &TokenHttp::new(&http),
+            &settings,
+            None,
+            &|_| {},
+            CancelSignal::never(),
+        ))
         .unwrap_err();
     assert!(matches!(error, GrantError::Html { status: 400 }), "{error:?}");
     assert_eq!(grants(&server, PracticeGrant::DeviceCode), 0);
