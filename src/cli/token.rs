@@ -320,16 +320,11 @@ fn inspect(
         && let Some(jkt) = jwt.claims.get("cnf").and_then(|c| c.get("jkt")).and_then(serde_json::Value::as_str)
     {
         let (words, matches) = match &dpop_jkt {
-            Some(Some(ours)) if ours == jkt => ("matches this profile's DPoP key".to_owned(), Some(true)),
-            Some(Some(_)) => (
-                "does NOT match this profile's DPoP key: the API will refuse its proofs. Get the token issued for this profile's key.".to_owned(),
-                Some(false),
-            ),
-            Some(None) => (
-                "but this profile has no DPoP key: the token must be sent with proofs by the key it is bound to. Add the profile with --dpop and have the token issued for that key.".to_owned(),
-                Some(false),
-            ),
-            None => ("give --profile to compare it with a profile's DPoP key".to_owned(), None),
+            Some(ours) => {
+                let binding = crate::core::auth::dpop::Binding::of(jkt, ours.as_deref());
+                (binding.words(), Some(binding == crate::core::auth::dpop::Binding::Matches))
+            }
+            None => ("give --profile to compare it with a profile's DPoP key", None),
         };
         text.push_str(&format!("\nDPoP-bound (cnf.jkt {jkt}): {words}\n"));
         json["dpop"] = serde_json::json!({ "jkt": jkt, "matches_profile_key": matches });

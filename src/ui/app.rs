@@ -717,13 +717,22 @@ impl GatepassApp {
                 let profile = id.and_then(|id| self.profiles.iter().find(|p| p.id == id));
                 self.editor = Some(ProfileEditor::on(profile));
             }
-            Command::SaveProfile { profile, secret } => {
+            Command::SaveProfile { profile, secret, second, dpop } => {
                 if let Ok(ws) = ws {
                     self.tasks.spawn_blocking(move || {
                         let id = profile.id.clone();
-                        Event::ProfileSaved(
-                            ws.save_profile(&profile, secret.as_ref()).map(|f| (f, id)).map_err(|e| e.to_string()),
-                        )
+                        let saved = ws.save_profile(&profile, secret.as_ref()).and_then(|file| {
+                            if let Some((slot, value)) = &second {
+                                ws.set_profile_secret(&id, slot, value)?;
+                            }
+                            match dpop {
+                                None => return Ok(file),
+                                Some(true) => drop(ws.new_dpop_key(&profile)?),
+                                Some(false) => ws.forget_dpop_key(&id)?,
+                            }
+                            Ok(ws.load_profiles()?.file)
+                        });
+                        Event::ProfileSaved(saved.map(|f| (f, id)).map_err(|e| e.to_string()))
                     });
                 }
             }

@@ -53,6 +53,10 @@ pub enum Command {
     SaveProfile {
         profile: Box<Profile>,
         secret: Option<Secret>,
+        /// The method's second secret (OAuth 1's token secret, AWS's session token) and its slot.
+        second: Option<(SecretRef, Secret)>,
+        /// Make a `DPoP` key (`Some(true)`) or delete the profile's (`Some(false)`).
+        dpop: Option<bool>,
     },
     DeleteProfile(ProfileId),
     DuplicateProfile(ProfileId),

@@ -138,8 +138,9 @@ pub enum CollectionChange {
 
 /// What the token tasks report.
 pub enum TokenEvent {
-    /// The inspected profile's token, read from the keychain, with the key it is checked with.
-    ProfileToken(u64, Result<Option<Secret>, String>, crate::workspace::KeySource),
+    /// The inspected profile's token, read from the keychain, with the key it is checked with
+    /// and the thumbprint of the profile's `DPoP` key, when it has one.
+    ProfileToken(u64, Result<Option<Secret>, String>, crate::workspace::KeySource, Option<String>),
     Introspected(u64, Result<crate::core::oauth::Introspection, String>),
     /// The shared secret was remembered (true) or forgotten (false), or why not.
     SecretRemembered(Result<bool, String>),

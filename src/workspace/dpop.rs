@@ -6,7 +6,7 @@
 use super::{Workspace, WorkspaceError};
 use crate::core::auth::dpop;
 use crate::core::exchange::{Exchange, Outcome};
-use crate::core::profile::{Profile, SecretRef};
+use crate::core::profile::{Profile, ProfileId, SecretRef};
 use crate::core::request::{self, AppliedCredential, CredentialPlacement, PreparedRequest};
 use crate::core::secret::Secret;
 use std::sync::Arc;
@@ -38,6 +38,19 @@ impl Workspace {
         updated.dpop_key = Some(slot);
         self.save_profile(&updated, None)?;
         Ok(thumbprint)
+    }
+
+    /// Stop binding a profile's tokens: its `DPoP` key leaves the keychain, and a token cached
+    /// for it goes too (a bound token cannot be sent without the key).
+    pub fn forget_dpop_key(&self, id: &ProfileId) -> Result<(), WorkspaceError> {
+        let mut profile = self.profile(id)?;
+        let Some(slot) = profile.dpop_key.take() else { return Ok(()) };
+        self.secret_store().delete(&slot)?;
+        if let Some(cache) = profile.auth.token_cache() {
+            self.secret_store().delete(cache)?;
+        }
+        self.save_profile(&profile, None)?;
+        Ok(())
     }
 
     /// The thumbprint of a profile's `DPoP` key, when it has one (blocks: keychain).

@@ -433,10 +433,12 @@ fn a_failed_test_request_in_check_setup_opens_its_explanation_card() {
     broken.auth =
         gatepass::core::profile::AuthMethod::new_of_kind(gatepass::core::profile::AuthKind::ApiKey, &broken.id);
     let old_key = gatepass::core::secret::Secret::new(["gp_", "test_", "sbx_0000000000000000000000"].concat());
-    f.harness
-        .state_mut()
-        .commands
-        .push(gatepass::ui::command::Command::SaveProfile { profile: Box::new(broken), secret: Some(old_key) });
+    f.harness.state_mut().commands.push(gatepass::ui::command::Command::SaveProfile {
+        profile: Box::new(broken),
+        secret: Some(old_key),
+        second: None,
+        dpop: None,
+    });
     wait_for(&mut f.harness, "the new profile", |h| {
         h.state().profiles().iter().any(|p| p.name == "Shop with an old key")
     });

@@ -18,6 +18,7 @@ struct Fixture {
     _rt: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
     harness: Harness<'static, GatepassApp>,
+    ws: std::sync::Arc<gatepass::workspace::Workspace>,
 }
 
 fn start() -> Fixture {
@@ -26,7 +27,7 @@ fn start() -> Fixture {
     let ws = common::workspace(dir.path());
     let ctx = egui::Context::default();
     let options = StartOptions { start_practice: false, session_memory: true, ..StartOptions::default() };
-    let app = GatepassApp::new(&ctx, Ok(ws), rt.handle().clone(), options);
+    let app = GatepassApp::new(&ctx, Ok(ws.clone()), rt.handle().clone(), options);
     let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 900.0)).build_ui_state(
         |ui, app: &mut GatepassApp| {
             app.logic(&ui.ctx().clone());
@@ -35,7 +36,7 @@ fn start() -> Fixture {
         app,
     );
     harness.step();
-    Fixture { _rt: rt, _dir: dir, harness }
+    Fixture { _rt: rt, _dir: dir, harness, ws }
 }
 
 const SIGNING_SECRET: &str = "ui-test-signing-secret";
@@ -52,10 +53,12 @@ fn bearer_profile(f: &mut Fixture) -> String {
     let mut profile = Profile::new("Orders API", Environment::Sandbox, "https://api.example.com");
     profile.auth = AuthMethod::new_of_kind(AuthKind::Bearer, &profile.id);
     profile.expected_scopes = vec!["orders:read".into(), "orders:write".into()];
-    f.harness
-        .state_mut()
-        .commands
-        .push(Command::SaveProfile { profile: Box::new(profile), secret: Some(Secret::new(token.as_str())) });
+    f.harness.state_mut().commands.push(Command::SaveProfile {
+        profile: Box::new(profile),
+        secret: Some(Secret::new(token.as_str())),
+        second: None,
+        dpop: None,
+    });
     token
 }
 
@@ -145,4 +148,110 @@ fn an_opaque_token_is_explained() {
     type_into(&mut f.harness, "Token", "2YotnFZFEjr1zCsicMWpAA");
     wait_for(&mut f.harness, "the explanation", |h| has_text(h, "Opaque token: its contents cannot be read here"));
     assert!(has_text(&f.harness, "only the server that issued it can look up"));
+}
+
+/// The editor's `DPoP` switch makes a key (in the keychain) on save; the inspector then reads a
+/// bound token's `cnf.jkt` and says whether it is that key; switched off, the key is deleted.
+#[test]
+fn the_editor_binds_a_profile_to_a_dpop_key_and_the_inspector_compares_cnf_jkt() {
+    let mut f = start();
+    bearer_profile(&mut f);
+    wait_for(&mut f.harness, "the profile", |h| h.state().profiles().iter().any(|p| p.name == "Orders API"));
+    let id = f.harness.state().profiles()[0].id.clone();
+    f.harness.state_mut().commands.push(Command::OpenEditor(Some(id.clone())));
+    f.harness.run_steps(3);
+    f.harness.get_by_label("Bind the token to a DPoP key (RFC 9449)").click();
+    f.harness.step();
+    assert!(has_text(&f.harness, "A new key is made on save. The token must then be issued for that key."));
+    f.harness.get_by_label("Save changes").click();
+    wait_for(&mut f.harness, "the DPoP key", |h| h.state().profiles().iter().any(|p| p.dpop_key.is_some()));
+    f.harness.get_by_label("Close window").click();
+    f.harness.step();
+    let profile = f.harness.state().profiles()[0].clone();
+    let jkt = f.ws.dpop_thumbprint(&profile).unwrap().expect("the key is in the keychain");
+    assert_eq!(jkt.len(), 43);
+
+    // A token bound to this key, then one bound to another.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for (bound_to, said) in [
+        (jkt.clone(), "It matches this profile's DPoP key"),
+        ("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".to_owned(), "It does NOT match this profile's DPoP key"),
+    ] {
+        let claims = serde_json::json!({"iss": "https://auth.example.com", "exp": now + 600, "cnf": {"jkt": bound_to}});
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(b"k")).unwrap();
+        let mut p = f.harness.state().profiles()[0].clone();
+        p.notes = bound_to.clone();
+        f.harness.state_mut().commands.push(Command::SaveProfile {
+            profile: Box::new(p),
+            secret: Some(Secret::new(token.as_str())),
+            second: None,
+            dpop: None,
+        });
+        wait_for(&mut f.harness, "the token saved", |h| h.state().profiles()[0].notes == bound_to);
+        f.harness
+            .state_mut()
+            .commands
+            .push(Command::Token(gatepass::ui::command::TokenCommand::OpenForProfile(id.clone())));
+        wait_for(&mut f.harness, said, |h| has_text(h, said));
+        assert!(has_text(&f.harness, &bound_to), "the thumbprint is not shown");
+        f.harness.get_by_label("Close window").click();
+        f.harness.step();
+    }
+
+    // Switched off: the key leaves the keychain.
+    f.harness.state_mut().commands.push(Command::OpenEditor(Some(id)));
+    f.harness.run_steps(3);
+    f.harness.get_by_label("Bind the token to a DPoP key (RFC 9449)").click();
+    f.harness.step();
+    f.harness.get_by_label("Save changes").click();
+    wait_for(&mut f.harness, "the key gone", |h| h.state().profiles()[0].dpop_key.is_none());
+    assert_eq!(f.ws.dpop_thumbprint(&profile).unwrap(), None, "the old key is still in the keychain");
+}
+
+/// OAuth 1's token secret is typed in the editor (required with a token) and kept in the
+/// keychain, never in the profile; AWS's session token likewise.
+#[test]
+fn the_editor_keeps_oauth1_token_secret_and_aws_session_token_in_the_keychain() {
+    let mut f = start();
+    f.harness.get_by_label("Profiles…").click();
+    f.harness.run_steps(3);
+    f.harness.get_by_label("New profile").click();
+    f.harness.run_steps(2);
+    {
+        let form = f.harness.state_mut().editor_mut().unwrap().form.as_mut().unwrap();
+        form.name = "Old API".into();
+        form.base_url = "https://api.example.com".into();
+        form.auth = AuthKind::OAuth1;
+        form.oauth1_consumer_key = "consumer-key-1".into();
+        form.oauth1_token = "token-1".into();
+        form.new_secret = "consumer-secret-canary".to_owned().into();
+    }
+    f.harness.run_steps(2);
+    f.harness.get_by_label("Create profile").click();
+    wait_for(&mut f.harness, "the refusal", |h| has_text(h, "Paste the token secret that came with the token"));
+    assert!(f.harness.state().profiles().is_empty(), "saved without its token secret");
+    type_into(&mut f.harness, "Token secret (required with a token)", "token-secret-canary");
+    f.harness.get_by_label("Create profile").click();
+    wait_for(&mut f.harness, "the profile", |h| h.state().profiles().iter().any(|p| p.name == "Old API"));
+    let profile = f.harness.state().profiles()[0].clone();
+    let AuthMethod::OAuth1(settings) = &profile.auth else { panic!("not OAuth 1") };
+    let kept = f.ws.read_secret(&settings.token_secret).unwrap().unwrap();
+    assert_eq!(kept.expose(), "token-secret-canary");
+    assert!(!format!("{:?}", f.harness.state().profiles()).contains("token-secret-canary"));
+
+    // AWS: the session token is optional, and goes to its own slot.
+    {
+        let form = f.harness.state_mut().editor_mut().unwrap().form.as_mut().unwrap();
+        form.auth = AuthKind::AwsSigV4;
+        form.aws_access_key_id = "AKIDEXAMPLE".into();
+        form.aws_region = "us-east-1".into();
+        form.aws_service = "s3".into();
+        form.new_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned().into();
+    }
+    f.harness.run_steps(2);
+    type_into(&mut f.harness, "Session token (optional)", "session-token-canary");
+    f.harness.get_by_label("Save changes").click();
+    wait_for(&mut f.harness, "the AWS profile", |h| matches!(h.state().profiles()[0].auth, AuthMethod::AwsSigV4(_)));
+    let AuthMethod::AwsSigV4(aws) = &f.harness.state().profiles()[0].auth else { unreachable!() };
+    assert_eq!(f.ws.read_secret(&aws.session_token).unwrap().unwrap().expose(), "session-token-canary");
 }

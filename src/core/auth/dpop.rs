@@ -117,6 +117,40 @@ pub fn proof(
     Ok(Secret::new(format!("{signing_input}.{}", b64(signature.as_ref()))))
 }
 
+/// How a bound token's `cnf.jkt` compares with a profile's `DPoP` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// Bound to this profile's key: its proofs will be accepted.
+    Matches,
+    /// Bound to another key: the API will refuse this profile's proofs.
+    OtherKey,
+    /// The profile has no `DPoP` key, so it cannot prove anything for this token.
+    NoKey,
+}
+
+impl Binding {
+    /// Compare a token's `cnf.jkt` with the profile key's thumbprint (`None`: the profile has none).
+    pub fn of(jkt: &str, profile_key: Option<&str>) -> Self {
+        match profile_key {
+            Some(ours) if ours == jkt => Self::Matches,
+            Some(_) => Self::OtherKey,
+            None => Self::NoKey,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Matches => "matches this profile's DPoP key",
+            Self::OtherKey => {
+                "does NOT match this profile's DPoP key: the API will refuse its proofs. Get the token issued for this profile's key."
+            }
+            Self::NoKey => {
+                "but this profile has no DPoP key: the token must be sent with proofs by the key it is bound to. Give the profile a DPoP key and have the token issued for that key."
+            }
+        }
+    }
+}
+
 /// The server's `DPoP-Nonce` when it refused a proof for want of one (RFC 9449 §8–9): a 401
 /// with `WWW-Authenticate: DPoP error="use_dpop_nonce"`, or a token endpoint's 400 with
 /// `"error": "use_dpop_nonce"`.

@@ -112,10 +112,12 @@ impl GatepassApp {
         inspector.inspected = Inspected::Loading;
         inspector.signature = SignatureState::Idle;
         let generation = inspector.generation;
+        let profile = self.profiles.iter().find(|p| p.id == id).cloned();
         self.tasks.spawn_blocking(move || {
             let token = ws.profile_token(&id).map_err(|e| e.to_string());
             let key = ws.profile_verify_key(&id).unwrap_or_default();
-            Event::Token(TokenEvent::ProfileToken(generation, token, key))
+            let dpop = profile.and_then(|p| ws.dpop_thumbprint(&p).ok().flatten());
+            Event::Token(TokenEvent::ProfileToken(generation, token, key, dpop))
         });
     }
 
@@ -172,11 +174,12 @@ impl GatepassApp {
     /// Apply a finished inspector task (called from `on_event`).
     pub fn on_token_event(&mut self, event: TokenEvent) {
         match event {
-            TokenEvent::ProfileToken(generation, result, key) => {
+            TokenEvent::ProfileToken(generation, result, key, dpop) => {
                 let Some(inspector) = &mut self.inspector else { return };
                 if inspector.generation != generation {
                     return;
                 }
+                inspector.profile_dpop = Some(dpop);
                 match result {
                     Ok(Some(secret)) => {
                         inspector.show_text(secret.expose());

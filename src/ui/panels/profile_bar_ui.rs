@@ -1,6 +1,7 @@
 //! The top bar: the active profile, always visible and switchable, its environment in colour,
-//! and the actions. "Check setup" is always one click away; in a narrow window the status notes
-//! and the theme switch move into a "More" menu so nothing is dropped.
+//! and the actions. "Check setup" is always one click away; in a narrow window (or when the
+//! bar is full) the status notes and the theme switch move into a "More" menu so nothing is
+//! dropped or drawn over.
 
 use crate::core::certificate::CertState;
 use crate::core::profile::AuthMethod;
@@ -61,7 +62,9 @@ pub fn profile_bar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
             commands.push(Command::Check(CheckCommand::Open));
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if cx.narrow {
+            // A long token state or profile name can leave too little room for the notes: they
+            // go in "More" then, instead of being drawn over the buttons.
+            if cx.narrow || ui.available_width() < STATUS_NOTES_WIDTH {
                 ui.menu_button("More", |ui| {
                     status_notes_ui(ui, cx);
                     if let Some(profile) = cx.active {
@@ -83,6 +86,9 @@ pub fn profile_bar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
     });
     commands
 }
+
+/// About what the status notes and the theme switch take, side by side.
+const STATUS_NOTES_WIDTH: f32 = 340.0;
 
 fn theme_label(cx: &ViewCx<'_>) -> &'static str {
     if cx.theme.dark { "Light theme" } else { "Dark theme" }

@@ -72,6 +72,10 @@ pub struct ProfileForm {
     /// A new secret value typed by the user; empty keeps the saved one.
     pub new_secret: Zeroizing<String>,
     pub show_new_secret: bool,
+    /// The method's second secret, typed here: OAuth 1's token secret, AWS's session token.
+    pub second_secret: TypedSecret,
+    /// Bind the access token to a `DPoP` key (made on save, kept in the keychain).
+    pub dpop: bool,
     pub scopes: String,
     pub variables: Vec<(String, String)>,
     pub notes: String,
@@ -80,6 +84,13 @@ pub struct ProfileForm {
     pub original: Option<Profile>,
     /// The fields as loaded or last saved, to tell unsaved changes.
     baseline: Vec<String>,
+}
+
+/// A secret being typed, and whether it is shown while typed.
+#[derive(Default)]
+pub struct TypedSecret {
+    pub value: Zeroizing<String>,
+    pub shown: bool,
 }
 
 /// The client-certificate section of the form.
@@ -148,6 +159,8 @@ impl ProfileForm {
             authorization_url: String::new(),
             new_secret: Zeroizing::new(String::new()),
             show_new_secret: false,
+            second_secret: TypedSecret::default(),
+            dpop: false,
             scopes: String::new(),
             variables: Vec::new(),
             notes: String::new(),
@@ -202,6 +215,8 @@ impl ProfileForm {
             self.notes.clone(),
             self.cert.ca_pem.clone(),
             (!self.new_secret.is_empty()).to_string(),
+            (!self.second_secret.value.is_empty()).to_string(),
+            self.dpop.to_string(),
         ];
         for (k, v) in &self.variables {
             fields.push(format!("{k}={v}"));
@@ -219,6 +234,7 @@ impl ProfileForm {
         form.id = p.id.clone();
         form.is_new = false;
         form.name.clone_from(&p.name);
+        form.dpop = p.dpop_key.is_some();
         match &p.environment {
             Environment::Sandbox => form.env = EnvKind::Sandbox,
             Environment::Production => form.env = EnvKind::Production,
@@ -707,6 +723,8 @@ fn form_ui(editor: &mut ProfileEditor, ui: &mut egui::Ui, cx: &ViewCx<'_>, comma
                         if form.auth != AuthKind::None {
                             secret_row_ui(commands, form, &mut editor.revealed, ui, palette);
                         }
+                        second_secret_row_ui(form, ui);
+                        dpop_row_ui(form, ui, palette);
             let saved_oauth = form
                             .original
                             .as_ref()
@@ -833,16 +851,104 @@ fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
         Ok(profile) => {
             let secret = (!form.new_secret.is_empty()).then(|| Secret::new(form.new_secret.as_str()));
             let optional = profile.auth.user_sign_in().is_some();
+            let second = second_secret_slot(&profile.auth)
+                .filter(|_| !form.second_secret.value.is_empty())
+                .map(|(slot, _)| (slot, Secret::new(form.second_secret.value.as_str())));
+            let needs_token_secret = matches!(&profile.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty())
+                && second.is_none()
+                && form
+                    .original
+                    .as_ref()
+                    .is_none_or(|p| !matches!(&p.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty()));
+            let carries = profile.auth.carries_access_token();
+            let dpop = match (form.dpop && carries, profile.dpop_key.is_some()) {
+                (true, false) => Some(true),
+                (false, true) => Some(false),
+                _ => None,
+            };
             if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
                 format!("Paste the {} before creating the profile.", profile.auth.secret_label())
+            } else if needs_token_secret {
+                "Paste the token secret that came with the token, or leave the token empty.".to_owned()
             } else {
                 form.new_secret = Zeroizing::new(String::new());
-                commands.push(Command::SaveProfile { profile: Box::new(profile), secret });
+                form.second_secret = TypedSecret::default();
+                commands.push(Command::SaveProfile { profile: Box::new(profile), secret, second, dpop });
                 "Saving…".to_owned()
             }
         }
         Err(e) => e,
     }
+}
+
+/// The method's second secret slot and what to call it: OAuth 1's token secret (when there is
+/// a token), AWS's session token (temporary credentials).
+fn second_secret_slot(auth: &AuthMethod) -> Option<(SecretRef, &'static str)> {
+    match auth {
+        AuthMethod::OAuth1(o) => Some((o.token_secret.clone(), "token secret")),
+        AuthMethod::AwsSigV4(s) => Some((s.session_token.clone(), "session token")),
+        _ => None,
+    }
+}
+
+/// OAuth 1's token secret (with a token) and AWS's session token: typed here, kept in the keychain.
+fn second_secret_row_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
+    let saved = form.original.as_ref().filter(|p| p.auth.kind() == form.auth);
+    let (label, hint) = match form.auth {
+        AuthKind::OAuth1 if !form.oauth1_token.trim().is_empty() => {
+            let had = saved.is_some_and(|p| matches!(&p.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty()));
+            (
+                if had { "Replace token secret" } else { "Token secret (required with a token)" },
+                "the secret that came with the token; keychain only",
+            )
+        }
+        AuthKind::AwsSigV4 => (
+            if saved.is_some() { "Replace session token (optional)" } else { "Session token (optional)" },
+            "only for temporary credentials (STS); keychain only",
+        ),
+        _ => return,
+    };
+    let label = ui.label(label);
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut *form.second_secret.value)
+                .password(!form.second_secret.shown)
+                .desired_width(300.0)
+                .hint_text(hint),
+        )
+        .labelled_by(label.id);
+        ui.checkbox(&mut form.second_secret.shown, "Show");
+    });
+    ui.end_row();
+}
+
+/// Bind the access token to a `DPoP` key (RFC 9449): for a pasted token and every OAuth sign-in.
+fn dpop_row_ui(form: &mut ProfileForm, ui: &mut egui::Ui, palette: crate::ui::theme::Palette) {
+    if !matches!(
+        form.auth,
+        AuthKind::Bearer | AuthKind::OAuthClientCredentials | AuthKind::OAuthAuthorizationCode | AuthKind::OAuthDevice
+    ) {
+        return;
+    }
+    ui.label("Proof of possession");
+    ui.vertical(|ui| {
+        ui.checkbox(&mut form.dpop, "Bind the token to a DPoP key (RFC 9449)").on_hover_text(
+            "Gatepass makes a key for this profile and keeps it in the keychain. Each request then carries a fresh proof signed with it, so a stolen token is of no use without the key.",
+        );
+        let had = form.original.as_ref().is_some_and(|p| p.dpop_key.is_some());
+        let note = match (form.dpop, had) {
+            (true, false) if form.auth == AuthKind::Bearer => {
+                Some("A new key is made on save. The token must then be issued for that key.")
+            }
+            (true, false) => Some("A new key is made on save; the next token is issued for it."),
+            (false, true) => Some("On save the key is deleted from the keychain, and tokens go as Bearer again."),
+            _ => None,
+        };
+        if let Some(note) = note {
+            ui.label(egui::RichText::new(note).color(palette.muted));
+        }
+    });
+    ui.end_row();
 }
 
 /// The variables as a two-column table: names and values in full-width fields.

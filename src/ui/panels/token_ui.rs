@@ -117,6 +117,9 @@ pub struct TokenInspector {
     pub next_check: u64,
     /// What `paste` held when last read, to re-read only when it changes.
     pub last_paste: Zeroizing<String>,
+    /// For a profile's token: the thumbprint of the profile's `DPoP` key (`Some(None)`: it has
+    /// none), to compare with a bound token's `cnf.jkt`. `None` for a pasted token.
+    pub profile_dpop: Option<Option<String>>,
 }
 
 impl TokenInspector {
@@ -141,6 +144,7 @@ impl TokenInspector {
             generation: 0,
             next_check: 0,
             last_paste: Zeroizing::new(String::new()),
+            profile_dpop: None,
         }
     }
 
@@ -181,6 +185,7 @@ impl TokenInspector {
     /// Switch to pasting a token: forget the one shown.
     pub fn use_pasted(&mut self) {
         self.source = TokenSource::Pasted;
+        self.profile_dpop = None;
         self.generation += 1;
         self.last_paste = Zeroizing::new(String::new());
         self.inspected = Inspected::Empty;
@@ -724,6 +729,8 @@ fn jwt_ui(
         ui.end_row();
     });
 
+    dpop_binding_ui(inspector, jwt, ui, &palette);
+
     ui.add_space(8.0);
     scopes_ui(jwt, &inspector.expected, ui, &palette);
 
@@ -734,6 +741,35 @@ fn jwt_ui(
     ui.add_space(8.0);
     egui::CollapsingHeader::new("Header (JSON)").default_open(false).show(ui, |ui| json_ui(ui, &jwt.header, &palette));
     egui::CollapsingHeader::new("Claims (JSON)").default_open(true).show(ui, |ui| json_ui(ui, &jwt.claims, &palette));
+}
+
+/// A token bound to a `DPoP` key (`cnf.jkt`): to which key, and whether it is the profile's.
+fn dpop_binding_ui(inspector: &TokenInspector, jwt: &Jwt, ui: &mut egui::Ui, palette: &Palette) {
+    let Some(jkt) = jwt.claims.get("cnf").and_then(|c| c.get("jkt")).and_then(serde_json::Value::as_str) else {
+        return;
+    };
+    ui.add_space(8.0);
+    section(ui, "Bound to a key (DPoP)");
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Key thumbprint (cnf.jkt)");
+        ui.label(RichText::new(jkt).monospace());
+    });
+    match &inspector.profile_dpop {
+        Some(ours) => {
+            let binding = crate::core::auth::dpop::Binding::of(jkt, ours.as_deref());
+            let color =
+                if binding == crate::core::auth::dpop::Binding::Matches { palette.success } else { palette.error };
+            ui.label(RichText::new(format!("It {}", binding.words())).color(color));
+        }
+        None => {
+            ui.label(
+                RichText::new(
+                    "Only the holder of that key can use this token: each request must carry a proof signed with it.",
+                )
+                .color(palette.muted),
+            );
+        }
+    }
 }
 
 /// "Ask the sign-in server": whether the token is still active (RFC 7662), when the profile
