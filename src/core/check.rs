@@ -19,6 +19,8 @@ use crate::core::token::{TokenKind, read_token};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+mod method_rows;
+
 /// How long a credential may stay unchanged before the check suggests replacing it.
 pub const DEFAULT_ROTATION_DAYS: i64 = 90;
 /// A token that stays good this long is a risk: stolen, it keeps working.
@@ -125,6 +127,12 @@ pub struct CheckInput {
     pub probe: Option<Probe>,
     /// When a request with this profile last got a 2xx answer (unix seconds).
     pub last_success: Option<i64>,
+    /// The method's second secret (OAuth 1's token secret, AWS's session token) is in the
+    /// keychain; `None` when the method has none.
+    pub second_secret: Option<bool>,
+    /// The profile's `DPoP` key: `None` when it has none, `Some(None)` when the keychain lacks
+    /// the key it names, else the key's thumbprint.
+    pub dpop_key: Option<Option<String>>,
 }
 
 /// A checked profile.
@@ -254,6 +262,7 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
 
     // 4. The token: valid, not expiring, renewable, not long-lived; 5. its permissions.
     token_rows(input, policy, &mut rows);
+    method_rows::method_rows(input, &mut rows);
 
     // 6. The client certificate.
     match &input.certificate {
@@ -690,7 +699,8 @@ mod tests {
     use super::*;
     use crate::core::profile::{AuthKind, Environment};
 
-    fn input(environment: Environment, secret: &str) -> CheckInput {
+    /// An API key profile with this secret: the start of each check test.
+    pub(super) fn input(environment: Environment, secret: &str) -> CheckInput {
         let mut profile = Profile::new("Shop", environment, "https://api.example.com");
         profile.auth = AuthMethod::new_of_kind(AuthKind::ApiKey, &profile.id);
         CheckInput {
@@ -702,6 +712,8 @@ mod tests {
             secret_set_at: None,
             probe: None,
             last_success: None,
+            second_secret: None,
+            dpop_key: None,
         }
     }
 

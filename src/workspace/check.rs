@@ -54,21 +54,32 @@ impl Workspace {
     async fn gather(self: &Arc<Self>, id: &ProfileId) -> Result<CheckInput, WorkspaceError> {
         let this = Arc::clone(self);
         let id_for_blocking = id.clone();
-        let (profile, secret) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
-            let profile = this.profile(&id_for_blocking)?;
-            let public_client = profile.auth.user_sign_in().is_some();
-            let secret = match profile.auth.secret_ref() {
-                Some(slot) if !public_client => match this.secret_store().get(slot) {
-                    Ok(Some(value)) => SecretState::Present(value),
-                    Ok(None) => SecretState::Missing,
-                    Err(e) => SecretState::Unreadable(e.to_string()),
-                },
-                _ => SecretState::NotNeeded,
-            };
-            Ok((profile, secret))
-        })
-        .await
-        .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
+        let (profile, secret, second_secret, dpop_key) =
+            tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+                let profile = this.profile(&id_for_blocking)?;
+                let public_client = profile.auth.user_sign_in().is_some();
+                let secret = match profile.auth.secret_ref() {
+                    Some(slot) if !public_client => match this.secret_store().get(slot) {
+                        Ok(Some(value)) => SecretState::Present(value),
+                        Ok(None) => SecretState::Missing,
+                        Err(e) => SecretState::Unreadable(e.to_string()),
+                    },
+                    _ => SecretState::NotNeeded,
+                };
+                let second_slot = match &profile.auth {
+                    AuthMethod::OAuth1(o) if !o.token.trim().is_empty() => Some(&o.token_secret),
+                    AuthMethod::AwsSigV4(s) => Some(&s.session_token),
+                    _ => None,
+                };
+                let second_secret = match second_slot {
+                    Some(slot) => Some(this.secret_store().get(slot)?.is_some_and(|v| !v.is_empty())),
+                    None => None,
+                };
+                let dpop_key = if profile.dpop_key.is_some() { Some(this.dpop_thumbprint(&profile)?) } else { None };
+                Ok((profile, secret, second_secret, dpop_key))
+            })
+            .await
+            .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
 
         let (token, renewable) = self.check_token(&profile).await;
         let now = time::OffsetDateTime::now_utc();
@@ -96,6 +107,8 @@ impl Workspace {
             certificate,
             probe,
             last_success,
+            second_secret,
+            dpop_key,
         })
     }
 

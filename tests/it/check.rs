@@ -164,6 +164,70 @@ fn cli_check_exits_by_the_worst_row_and_prints_each_format() {
     }
 }
 
+/// The rows of the newer sign-in methods through the binary: AWS temporary credentials without
+/// their session token and a base URL in another region, and a `DPoP` key that went missing.
+#[test]
+fn cli_check_names_a_missing_session_token_a_wrong_region_and_a_missing_dpop_key() {
+    if !common::real_keychain_expected() {
+        eprintln!("skipped: needs the real keychain (tests/run.sh starts one)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let aws = [
+        "profile",
+        "add",
+        "S3",
+        "--base-url",
+        "https://s3.eu-west-1.amazonaws.com",
+        "--auth",
+        "aws-sigv4",
+        "--access-key-id",
+        "ASIAQEXAMPLE7TEMPKEY",
+        "--region",
+        "us-east-1",
+        "--service",
+        "s3",
+    ];
+    let out = common::run_gatepass(dir.path(), &aws, Some("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bound = ["profile", "add", "Bound", "--base-url", "https://api.example.com", "--auth", "bearer", "--dpop"];
+    let out = common::run_gatepass(dir.path(), &bound, Some("a-bound-token-value\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The key leaves the keychain behind Gatepass's back.
+    let ws = common::workspace_at(dir.path());
+    ws.connect_keychain().unwrap();
+    let profile = ws.profile_named("Bound").unwrap();
+    ws.read_secret(profile.dpop_key.as_ref().unwrap()).unwrap().expect("the key was made");
+    let namespace = ws.load_profiles().unwrap().file.keychain_namespace;
+    let keychain = gatepass::infra::keychain::Keychain::open(&namespace).unwrap();
+    gatepass::infra::keychain::SecretStore::delete(&keychain, profile.dpop_key.as_ref().unwrap()).unwrap();
+
+    let out = common::run_gatepass(dir.path(), &["check", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let said = text(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(&said).unwrap();
+    let rows = |profile: &str| -> Vec<(String, String)> {
+        let checks = report["profiles"].as_array().or(report.as_array()).unwrap();
+        let check = checks.iter().find(|c| c["profile"] == profile).unwrap();
+        check["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["id"].as_str().unwrap().to_owned(), r["level"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let s3 = rows("S3");
+    assert!(s3.contains(&("second_secret".into(), "failed".into())), "{s3:?}");
+    assert!(s3.contains(&("region".into(), "failed".into())), "{s3:?}");
+    assert!(rows("Bound").contains(&("dpop_key".into(), "failed".into())), "{said}");
+    assert!(
+        said.contains("is for temporary credentials, which only work with the session token they came with"),
+        "{said}"
+    );
+    assert!(said.contains("Requests are signed for us-east-1, but the base URL is in eu-west-1"), "{said}");
+    assert!(!said.contains("wJalrXUtnFEMI"), "the secret access key is in the report");
+}
+
 /// Benchmark, not a test of speed (nothing is asserted on time): "Check all" over 50 profiles
 /// against the practice API, next to one profile checked alone. Run by tests/bench.sh:
 /// `cargo test --test check -- --ignored --nocapture check_all_fifty`.
