@@ -36,6 +36,10 @@ pub struct Cli {
     /// Say more about what happens (-v, -vv, -vvv). Secrets are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// When the profiles file could be read only in part: let this command rewrite it with the
+    /// profiles that could be read (a copy of the original is kept beside it).
+    #[arg(long, global = true)]
+    pub repair: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -77,6 +81,27 @@ pub enum Command {
 
 /// Run a command; returns the process exit code.
 pub fn run(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
+    run_command(cli, command, runtime).map_err(|error| {
+        let damaged = error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<crate::infra::store::StoreError>(),
+                Some(crate::infra::store::StoreError::Damaged { .. })
+            ) || matches!(
+                cause.downcast_ref::<crate::workspace::WorkspaceError>(),
+                Some(crate::workspace::WorkspaceError::Store(crate::infra::store::StoreError::Damaged { .. }))
+            )
+        });
+        if damaged {
+            anyhow::anyhow!(
+                "{error:#} To rewrite it with the profiles that could be read, run the command again with --repair."
+            )
+        } else {
+            error
+        }
+    })
+}
+
+fn run_command(cli: &Cli, command: &Command, runtime: &tokio::runtime::Runtime) -> anyhow::Result<i32> {
     match command {
         Command::Practice { port } => runtime.block_on(practice::run(*port)),
         Command::Profile(cmd) => {
@@ -102,6 +127,15 @@ pub(crate) fn open_workspace(cli: &Cli) -> anyhow::Result<Workspace> {
     let workspace = Workspace::open(paths)?;
     for warning in &workspace.warnings {
         eprintln!("Warning: {warning}");
+    }
+    if workspace.damage.is_some() {
+        if cli.repair {
+            workspace.allow_repair();
+        } else {
+            eprintln!(
+                "Commands that change profiles will not run until the file is fixed, or until you run one with --repair to rewrite it with what could be read."
+            );
+        }
     }
     Ok(workspace)
 }

@@ -10,6 +10,8 @@ use crate::infra::private_files;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const PROFILES_FILE: &str = "profiles.toml";
 
@@ -60,6 +62,17 @@ pub struct Loaded {
     pub is_new: bool,
     /// Problems met while reading, in plain words; each says where the original was kept.
     pub warnings: Vec<String>,
+    /// The file could be read only in part: what was left out, and where its copy is.
+    pub damage: Option<Damage>,
+}
+
+/// A profiles file read only in part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    /// A copy of the file as it was, never written over.
+    pub backup: PathBuf,
+    /// What could not be read, one sentence each (with the line, when the file is not TOML).
+    pub problems: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +85,12 @@ pub enum StoreError {
     Read(crate::infra::read::ReadError),
     #[error("Could not save the profiles: {0}")]
     Serialize(String),
+    #[error(
+        "The profiles file {path} could be read only in part, so Gatepass did not change it: writing it now would drop what it could not read. {} A copy of the original is kept at {}. Fix the file in an editor, or have Gatepass rewrite it with the profiles it could read.",
+        damage.problems.join(" "),
+        damage.backup.display()
+    )]
+    Damaged { path: PathBuf, damage: Damage },
 }
 
 /// How many copies of damaged profiles files are kept before Gatepass asks for room.
@@ -84,11 +103,23 @@ pub struct ProfileStore {
     /// The namespace a file not yet written will get, fixed for this store's life so secrets
     /// saved before the first write are found after it.
     new_namespace: String,
+    /// The person chose to have a damaged file rewritten with what could be read.
+    repair: Arc<AtomicBool>,
 }
 
 impl ProfileStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into(), new_namespace: ProfilesFile::new().keychain_namespace }
+        Self {
+            dir: dir.into(),
+            new_namespace: ProfilesFile::new().keychain_namespace,
+            repair: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Let the next write replace a damaged file with the profiles that could be read (its
+    /// original stays in its numbered copy). Until then, every write to it is refused.
+    pub fn allow_repair(&self) {
+        self.repair.store(true, Ordering::SeqCst);
     }
 
     fn new_file(&self) -> ProfilesFile {
@@ -106,21 +137,23 @@ impl ProfileStore {
         let text = match crate::infra::read::bounded(&path, crate::infra::read::limit::PROFILES, "profiles file") {
             Ok(bytes) => bytes,
             Err(crate::infra::read::ReadError::NotFound { .. }) => {
-                return Ok(Loaded { file: self.new_file(), is_new: true, warnings: Vec::new() });
+                return Ok(Loaded { file: self.new_file(), is_new: true, warnings: Vec::new(), damage: None });
             }
             Err(e) => return Err(StoreError::Read(e)),
         };
         let (file, problems) = parse_leniently(&String::from_utf8_lossy(&text));
         let mut warnings = Vec::new();
+        let mut damage = None;
         if !problems.is_empty() {
             let backup = self.keep_backup(&text)?;
             warnings.push(format!(
-                "Part of the profiles file could not be read, so Gatepass loaded what it could. The original is kept at {}. {}",
+                "Part of the profiles file could not be read, so Gatepass loaded what it could and will not change the file until you choose. The original is kept at {}. {}",
                 backup.display(),
                 problems.join(" ")
             ));
+            damage = Some(Damage { backup, problems });
         }
-        Ok(Loaded { file, is_new: false, warnings })
+        Ok(Loaded { file, is_new: false, warnings, damage })
     }
 
     /// The file as it is on disk, written first (under the lock) when there is none yet. Two
@@ -145,7 +178,13 @@ impl ProfileStore {
             .map_err(|source| StoreError::Io { path: lock_path.clone(), source })?;
         lock.lock().map_err(|source| StoreError::Io { path: lock_path.clone(), source })?;
         let result = (|| {
-            let mut file = self.load()?.file;
+            let loaded = self.load()?;
+            if let Some(damage) = loaded.damage
+                && !self.repair.load(Ordering::SeqCst)
+            {
+                return Err(StoreError::Damaged { path: self.path(), damage });
+            }
+            let mut file = loaded.file;
             let value = change(&mut file);
             self.write_atomically(&file)?;
             Ok((file, value))
@@ -328,8 +367,34 @@ mod tests {
         assert_eq!(loaded.warnings.len(), 1);
         assert!(loaded.warnings[0].contains("Profile 2 \"Bad\" was left out"), "{}", loaded.warnings[0]);
         assert_eq!(std::fs::read_to_string(dir.path().join("profiles.toml.unreadable")).unwrap(), broken);
-        // The damaged original stays untouched until the user changes something.
+        // The damaged original stays untouched: a change is refused until a repair is asked for.
         assert_eq!(std::fs::read_to_string(store.path()).unwrap(), broken);
+        assert!(matches!(store.update(|_| ()), Err(StoreError::Damaged { .. })));
+        assert_eq!(std::fs::read_to_string(store.path()).unwrap(), broken);
+    }
+
+    #[test]
+    fn a_damaged_file_is_not_written_over_until_a_repair_is_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let broken = "version = 1\nkeychain_namespace = \"abc123\"\n[[profile]]\nname = \"One\"\nbroken = [\n";
+        std::fs::write(store.path(), broken).unwrap();
+        let refused = store.update(|f| f.profiles.push(Profile::new("New", Environment::Sandbox, "https://n.example")));
+        let Err(StoreError::Damaged { damage, .. }) = &refused else { panic!("written over: {refused:?}") };
+        assert!(damage.problems[0].contains("line 5"), "the line is not named: {:?}", damage.problems);
+        let said = refused.unwrap_err().to_string();
+        assert!(said.contains("could be read only in part, so Gatepass did not change it"), "{said}");
+        assert!(said.contains("profiles.toml.unreadable"), "{said}");
+        assert_eq!(std::fs::read_to_string(store.path()).unwrap(), broken, "the file changed");
+        // Another process (or window) that was told to repair writes what could be read.
+        let repairing = ProfileStore::new(dir.path());
+        repairing.allow_repair();
+        let (file, ()) = repairing.update(|_| ()).unwrap();
+        assert_eq!(file.keychain_namespace, "abc123", "the namespace was lost");
+        assert!(store.load().unwrap().damage.is_none());
+        assert_eq!(std::fs::read_to_string(dir.path().join("profiles.toml.unreadable")).unwrap(), broken);
+        // Repaired, the file takes changes again.
+        store.update(|f| f.profiles.push(Profile::new("New", Environment::Sandbox, "https://n.example"))).unwrap();
     }
 
     #[test]

@@ -223,8 +223,12 @@ impl GatepassApp {
             was_focused: true,
         };
         let Ok(ws) = app.workspace.clone() else { return app };
-        for warning in &ws.warnings {
-            app.notices.push(Notice::info(warning.clone()));
+        if ws.damage.is_some() {
+            app.notices.damaged_profiles = Some(ws.warnings.join(" "));
+        } else {
+            for warning in &ws.warnings {
+                app.notices.push(Notice::info(warning.clone()));
+            }
         }
         match ws.load_profiles() {
             Ok(loaded) => app.apply_profiles(loaded.file),
@@ -446,6 +450,21 @@ impl GatepassApp {
                 collections::reload(self);
             }
             Event::Profiles(Ok(file)) | Event::ProfileDeleted(Ok(file)) => self.apply_profiles(file),
+            Event::ProfilesRepaired(Ok(file)) => {
+                self.apply_profiles(file);
+                let kept = self
+                    .workspace
+                    .as_ref()
+                    .ok()
+                    .and_then(|ws| ws.damage.as_ref())
+                    .map(|d| d.backup.display().to_string());
+                self.notices.damaged_profiles = None;
+                self.notices.push(Notice::info(match kept {
+                    Some(path) => format!("The profiles file was rewritten with the profiles that could be read. The original is kept at {path}."),
+                    None => "The profiles file was rewritten with the profiles that could be read.".to_owned(),
+                }));
+            }
+            Event::ProfilesRepaired(Err(e)) => self.notices.push(Notice::error(e)),
             Event::ProfileSaved(Ok((file, id))) => {
                 self.apply_profiles(file);
                 if let Some(editor) = &mut self.editor {
@@ -733,6 +752,13 @@ impl GatepassApp {
                             Ok(ws.load_profiles()?.file)
                         });
                         Event::ProfileSaved(saved.map(|f| (f, id)).map_err(|e| e.to_string()))
+                    });
+                }
+            }
+            Command::RepairProfiles => {
+                if let Ok(ws) = ws {
+                    self.tasks.spawn_blocking(move || {
+                        Event::ProfilesRepaired(ws.repair_profiles().map_err(|e| e.to_string()))
                     });
                 }
             }

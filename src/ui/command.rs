@@ -59,6 +59,8 @@ pub enum Command {
         dpop: Option<bool>,
     },
     DeleteProfile(ProfileId),
+    /// Rewrite a damaged profiles file with the profiles that could be read (the person chose).
+    RepairProfiles,
     DuplicateProfile(ProfileId),
     /// Give a profile a client certificate; the key goes to the keychain.
     ImportCertificate {

@@ -45,6 +45,8 @@ pub enum Event {
     KeychainReady(Result<StoreKind, KeychainError>),
     SampleReady(Result<(), String>),
     Profiles(Result<ProfilesFile, String>),
+    /// The damaged profiles file was rewritten (the answer says where its original is).
+    ProfilesRepaired(Result<ProfilesFile, String>),
     /// A profile was saved or duplicated; select this one.
     ProfileSaved(Result<(ProfilesFile, ProfileId), String>),
     ProfileDeleted(Result<ProfilesFile, String>),

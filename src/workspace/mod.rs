@@ -179,6 +179,9 @@ pub struct Workspace {
     digest_sessions: digest::DigestSessions,
     /// Said once at open: damaged files moved aside.
     pub warnings: Vec<String>,
+    /// The profiles file could be read only in part when the workspace opened: it is not
+    /// written to until the person chooses ([`Self::repair_profiles`] or [`Self::allow_repair`]).
+    pub damage: Option<crate::infra::store::Damage>,
 }
 
 impl Workspace {
@@ -189,6 +192,7 @@ impl Workspace {
         let profiles = ProfileStore::new(&paths.config_dir);
         let loaded = profiles.load()?;
         let warnings = loaded.warnings.clone();
+        let damage = loaded.damage.clone();
         tracing::debug!(config = %paths.config_dir.display(), profiles = loaded.file.profiles.len(), "workspace opened");
         Ok(Self {
             namespace: RwLock::new(loaded.file.keychain_namespace.clone()),
@@ -202,7 +206,20 @@ impl Workspace {
             jwks: JwksCache::default(),
             digest_sessions: digest::DigestSessions::default(),
             warnings,
+            damage,
         })
+    }
+
+    /// The person chose: a damaged profiles file may be rewritten with the profiles that could
+    /// be read, by the next change (its original stays in its numbered copy).
+    pub fn allow_repair(&self) {
+        self.profiles.allow_repair();
+    }
+
+    /// Rewrite a damaged profiles file now with the profiles that could be read.
+    pub fn repair_profiles(&self) -> Result<ProfilesFile, WorkspaceError> {
+        self.profiles.allow_repair();
+        Ok(self.profiles.update(|_| ())?.0)
     }
 
     pub fn paths(&self) -> &Paths {

@@ -162,3 +162,62 @@ fn concurrent_first_profile_adds_keep_every_secret() {
         assert!(text(&out.stdout).contains(tail), "{name}'s key is not where the profile says: {}", text(&out.stdout));
     }
 }
+
+/// A profiles file damaged twice loses no profile from disk: each damaged version is kept in
+/// its own copy, every change is refused (naming the file, the line and --repair) so the file
+/// stays as it is, and only `--repair` rewrites it with what could be read.
+#[test]
+fn a_profiles_file_damaged_twice_loses_no_profile_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path();
+    for name in ["Alpha", "Beta"] {
+        let out =
+            run_within(config, &["profile", "add", name, "--base-url", "https://a.example.com"], None, &[], DEADLINE);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let path = config.join("profiles.toml");
+    let good = std::fs::read_to_string(&path).unwrap();
+    // First damage: Beta's environment is of a kind Gatepass does not know.
+    let at = good.rfind("kind = \"sandbox\"").unwrap();
+    let first = format!("{}kind = \"moon\"{}", &good[..at], &good[at + "kind = \"sandbox\"".len()..]);
+    std::fs::write(&path, &first).unwrap();
+    let list = run_within(config, &["profile", "list"], None, &[], DEADLINE);
+    assert_eq!(list.status.code(), Some(0), "{}", text(&list.stderr));
+    assert!(text(&list.stdout).contains("Alpha") && !text(&list.stdout).contains("Beta"), "{}", text(&list.stdout));
+    assert!(text(&list.stderr).contains("Profile 2 \"Beta\" was left out"), "{}", text(&list.stderr));
+    assert!(text(&list.stderr).contains("--repair"), "{}", text(&list.stderr));
+    let add = |name: &str, repair: bool| {
+        let mut args = vec!["profile", "add", name, "--base-url", "https://c.example.com"];
+        if repair {
+            args.push("--repair");
+        }
+        run_within(config, &args, None, &[], DEADLINE)
+    };
+    let refused = add("Gamma", false);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stdout));
+    let said = text(&refused.stderr);
+    assert!(said.contains("could be read only in part, so Gatepass did not change it"), "{said}");
+    assert!(said.contains("run the command again with --repair"), "{said}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), first, "the damaged file was written over");
+
+    // Second damage, of another kind: the file is no longer TOML.
+    let second = format!("{first}\n[[profile]\nname = \"Delta\"\n");
+    std::fs::write(&path, &second).unwrap();
+    let refused = add("Gamma", false);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("line "), "the line is not named: {}", text(&refused.stderr));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), second);
+    assert_eq!(std::fs::read_to_string(config.join("profiles.toml.unreadable")).unwrap(), first);
+    assert_eq!(std::fs::read_to_string(config.join("profiles.toml.unreadable.2")).unwrap(), second);
+
+    // The person chose: --repair rewrites the file with what could be read, and the change goes in.
+    std::fs::write(&path, &first).unwrap();
+    let repaired = add("Gamma", true);
+    assert_eq!(repaired.status.code(), Some(0), "{}", text(&repaired.stderr));
+    let now = std::fs::read_to_string(&path).unwrap();
+    assert!(now.contains("name = \"Alpha\"") && now.contains("name = \"Gamma\"") && !now.contains("Beta"), "{now}");
+    // Beta is still on disk, in the first copy, for the person to bring back.
+    assert!(std::fs::read_to_string(config.join("profiles.toml.unreadable")).unwrap().contains("name = \"Beta\""));
+    let list = run_within(config, &["profile", "list"], None, &[], DEADLINE);
+    assert!(!text(&list.stderr).contains("Warning"), "still damaged: {}", text(&list.stderr));
+}

@@ -563,3 +563,42 @@ fn check_setup_and_every_action_stay_reachable_at_900_by_600() {
     harness.get_by_label("Check setup").click();
     wait_for(&mut harness, "the checks", |h| h.state().check_view().open);
 }
+
+/// A profiles file read only in part: the window says what was left out and changes nothing
+/// until the person chooses; "Rewrite it with what could be read" does, and keeps the original.
+#[test]
+fn a_damaged_profiles_file_is_left_alone_until_the_person_chooses() {
+    let rt = common::runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let damaged = "version = 1\nkeychain_namespace = \"abc123\"\n\n[[profile]]\nid = \"p1\"\nname = \"Kept\"\nbase_url = \"https://a.example.com\"\n[profile.environment]\nkind = \"sandbox\"\n[profile.auth]\nmethod = \"none\"\n\n[[profile]]\nid = \"p2\"\nname = \"Odd\"\nbase_url = \"https://b.example.com\"\n[profile.environment]\nkind = \"moon\"\n[profile.auth]\nmethod = \"none\"\n";
+    std::fs::write(config.join("profiles.toml"), damaged).unwrap();
+    let ws = common::workspace(dir.path());
+    let ctx = egui::Context::default();
+    let options = StartOptions { start_practice: false, session_memory: true, ..StartOptions::default() };
+    let app = GatepassApp::new(&ctx, Ok(ws), rt.handle().clone(), options);
+    let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 860.0)).build_ui_state(
+        |ui, app: &mut GatepassApp| {
+            app.logic(&ui.ctx().clone());
+            app.draw(ui);
+        },
+        app,
+    );
+    harness.run_steps(3);
+    assert!(has_text(&harness, "The profiles file could be read only in part"));
+    assert!(has_text(&harness, "Profile 2 \"Odd\" was left out"));
+    assert_eq!(harness.state().profiles().iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Kept"]);
+    // A change is refused, and the file stays as it was.
+    let id = harness.state().profiles()[0].id.clone();
+    harness.state_mut().commands.push(gatepass::ui::command::Command::SelectProfile(id));
+    wait_for(&mut harness, "the refusal", |h| has_text(h, "so Gatepass did not change it"));
+    assert_eq!(std::fs::read_to_string(config.join("profiles.toml")).unwrap(), damaged);
+
+    harness.get_by_label("Rewrite it with what could be read").click();
+    wait_for(&mut harness, "the rewrite", |h| has_text(h, "The profiles file was rewritten"));
+    assert!(!has_text(&harness, "The profiles file could be read only in part"));
+    let now = std::fs::read_to_string(config.join("profiles.toml")).unwrap();
+    assert!(now.contains("name = \"Kept\"") && !now.contains("Odd"), "{now}");
+    assert_eq!(std::fs::read_to_string(config.join("profiles.toml.unreadable")).unwrap(), damaged);
+}

@@ -1,4 +1,5 @@
-//! Strips under the top bar: the Production banner, the keychain problem, and notices.
+//! Strips under the top bar: the Production banner, the keychain problem, a damaged profiles
+//! file, and notices.
 
 use crate::ui::command::Command;
 use crate::ui::view::{KeychainState, Notice, ViewCx};
@@ -7,6 +8,9 @@ use crate::ui::view::{KeychainState, Notice, ViewCx};
 #[derive(Default)]
 pub struct Notices {
     pub items: Vec<Notice>,
+    /// The profiles file could be read only in part: what was left out, until the person
+    /// chooses to rewrite it or to leave it as it is.
+    pub damaged_profiles: Option<String>,
 }
 
 impl Notices {
@@ -39,26 +43,42 @@ impl Notices {
         }
         if let KeychainState::Unavailable(error) = cx.keychain {
             let text = error.to_string();
-            egui::Panel::top("keychain_banner")
-                .frame(
-                    egui::Frame::new()
-                        .fill(palette.raised)
-                        .inner_margin(egui::Margin::symmetric(12, 8))
-                        .stroke(egui::Stroke::new(1.0, palette.warning)),
-                )
-                .show(ui, |ui| {
-                    ui.label(egui::RichText::new("The keychain cannot be used").strong().color(palette.warning));
-                    ui.label(text);
-                    ui.label("Gatepass never writes secrets to a file. You can keep them in memory until you quit; you will be asked again next time.");
+            problem_banner(ui, "keychain_banner", "The keychain cannot be used", palette, |ui| {
+                ui.label(text);
+                ui.label("Gatepass never writes secrets to a file. You can keep them in memory until you quit; you will be asked again next time.");
+                ui.horizontal(|ui| {
+                    if ui.button("Try again").clicked() {
+                        commands.push(Command::RetryKeychain);
+                    }
+                    if ui.button("Keep secrets in memory for this session").clicked() {
+                        commands.push(Command::UseSessionMemory);
+                    }
+                });
+            });
+        }
+        if let Some(text) = &self.damaged_profiles {
+            let mut leave = false;
+            problem_banner(
+                ui,
+                "damaged_profiles_banner",
+                "The profiles file could be read only in part",
+                palette,
+                |ui| {
+                    ui.label(text.as_str());
+                    ui.label("Saving a profile or switching profiles is refused until then.");
                     ui.horizontal(|ui| {
-                        if ui.button("Try again").clicked() {
-                            commands.push(Command::RetryKeychain);
+                        if ui.button("Rewrite it with what could be read").clicked() {
+                            commands.push(Command::RepairProfiles);
                         }
-                        if ui.button("Keep secrets in memory for this session").clicked() {
-                            commands.push(Command::UseSessionMemory);
+                        if ui.button("Leave it; I will fix the file").clicked() {
+                            leave = true;
                         }
                     });
-                });
+                },
+            );
+            if leave {
+                self.damaged_profiles = None;
+            }
         }
         if !self.items.is_empty() {
             let mut dismiss = None;
@@ -81,4 +101,25 @@ impl Notices {
         }
         commands
     }
+}
+
+/// A strip that needs the person: a title in the warning colour, then `body`.
+fn problem_banner(
+    ui: &mut egui::Ui,
+    id: &'static str,
+    title: &str,
+    palette: crate::ui::theme::Palette,
+    body: impl FnOnce(&mut egui::Ui),
+) {
+    egui::Panel::top(id)
+        .frame(
+            egui::Frame::new()
+                .fill(palette.raised)
+                .inner_margin(egui::Margin::symmetric(12, 8))
+                .stroke(egui::Stroke::new(1.0, palette.warning)),
+        )
+        .show(ui, |ui| {
+            ui.label(egui::RichText::new(title).strong().color(palette.warning));
+            body(ui);
+        });
 }
