@@ -360,6 +360,10 @@ impl Workspace {
     /// client-certificate profile this run's certificate. Blocks (keychain).
     pub fn ensure_sample_workspace(&self, server: &PracticeUrls) -> Result<(), WorkspaceError> {
         let loaded = self.profiles.load()?;
+        if loaded.damage.is_some() {
+            // Nothing is written to a damaged file before the person chooses (they are asked).
+            return Ok(());
+        }
         // First launch: no file yet, or only the empty one opening the keychain wrote.
         let first_launch = loaded.is_new || (loaded.file.profiles.is_empty() && loaded.file.samples_offered.is_empty());
         if first_launch {
