@@ -43,6 +43,8 @@ mod oauth1;
 mod oauth_grants;
 /// Every OAuth grant, client authentication and DPoP against panva's certified oidc-provider, through the binary.
 mod oidc;
+/// Property tests over every parser of outside input: no panic, no hang.
+mod parsers;
 /// The embedded practice API over real loopback HTTP.
 mod practice;
 /// The one profile builder, rule by rule: the CLI and the editor refuse with the same reason.
