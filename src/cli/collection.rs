@@ -128,7 +128,11 @@ fn show_text(collection: &Collection, dir: &Path) -> String {
             }
         }
         let indent = if this.is_empty() { "  " } else { "    " };
-        let scopes = if entry.request.required_scopes.is_empty() {
+        let scopes = if !entry.request.alternatives.is_empty() {
+            let ways: Vec<String> =
+                entry.request.alternatives.iter().map(crate::core::collection::SignInAlternative::words).collect();
+            format!("  needs one of: {}", ways.join("; or "))
+        } else if entry.request.required_scopes.is_empty() {
             String::new()
         } else {
             format!("  needs {}", entry.request.required_scopes.join(" "))

@@ -561,7 +561,7 @@ impl Workspace {
             production_write_confirmed: options.confirm_production,
             foreign_host: ForeignHostChoice::Ask,
             origin: SendOrigin::Run,
-            required_scopes: entry.request.required_scopes.clone(),
+            required_scopes: entry.request.scopes_for(profile).scopes,
         };
         match self.send(request).await {
             Ok(SendOutcome::Sent { exchange, explained, .. }) => {
@@ -646,6 +646,7 @@ fn write_practice_collection(dir: &Path) -> Result<(), WorkspaceError> {
                 name: sample.label.to_owned(),
                 draft,
                 required_scopes: scopes(sample.label),
+                alternatives: Vec::new(),
                 expect,
                 notes: format!("Expect: {}.", sample.expect),
             };

@@ -115,6 +115,7 @@ fn saved_requests_are_plain_files_that_can_be_renamed_moved_copied_and_deleted()
         name: "Create an order".to_owned(),
         draft,
         required_scopes: vec!["orders:write".to_owned()],
+        alternatives: Vec::new(),
         expect: ExpectedStatus::Exact(201),
         notes: String::new(),
     };

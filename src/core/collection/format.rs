@@ -90,6 +90,9 @@ struct RequestFile {
     headers: Vec<Row>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     body: Option<BodyFile>,
+    /// The sign-ins the API accepts, when more than one (each with its scopes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sign_in: Vec<super::SignInAlternative>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -162,6 +165,7 @@ pub fn write_request(request: &SavedRequest) -> String {
         query: rows_to_file(&draft.query),
         headers: rows_to_file(&draft.headers),
         body,
+        sign_in: request.alternatives.clone(),
     };
     let text = toml::to_string(&file).unwrap_or_else(|e| format!("# could not be written: {e}\n"));
     format!("# A Gatepass request. The credential comes from the profile it is sent with.\n{text}")
@@ -201,6 +205,7 @@ pub fn parse_request(text: &str) -> Result<SavedRequest, FormatError> {
             send_credential: file.send_credential.unwrap_or(true),
         },
         required_scopes: file.required_scopes,
+        alternatives: file.sign_in,
         expect,
         notes: file.notes,
     })

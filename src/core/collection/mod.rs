@@ -174,10 +174,139 @@ impl ExpectedStatus {
 pub struct SavedRequest {
     pub name: String,
     pub draft: RequestDraft,
-    /// The permissions (scopes) the API needs for this request, e.g. `orders:write`.
+    /// The permissions (scopes) the API needs for this request, e.g. `orders:write`. When the
+    /// API accepts several sign-ins ([`Self::alternatives`]), every scope any of them names.
     pub required_scopes: Vec<String>,
+    /// The sign-ins the API accepts for this request, when it names more than one (an `OpenAPI`
+    /// operation's `security` alternatives): each with the scopes it needs. Empty: one way.
+    pub alternatives: Vec<SignInAlternative>,
     pub expect: ExpectedStatus,
     pub notes: String,
+}
+
+/// The kind of sign-in an API names (`OpenAPI`'s security scheme types, coarsely).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInKind {
+    /// No sign-in at all (an empty alternative: the request may go without one).
+    None,
+    ApiKey,
+    Basic,
+    Bearer,
+    Digest,
+    #[serde(rename = "oauth2")]
+    OAuth2,
+    OpenIdConnect,
+    MutualTls,
+    Other,
+}
+
+impl SignInKind {
+    /// An `OpenAPI` security scheme's `type` (and, for `http`, its `scheme`).
+    pub fn of_scheme(kind: &str, http_scheme: Option<&str>) -> Self {
+        match (kind, http_scheme.map(str::to_ascii_lowercase).as_deref()) {
+            ("apiKey", _) => Self::ApiKey,
+            ("http", Some("basic")) | ("basic", _) => Self::Basic,
+            ("http", Some("bearer")) => Self::Bearer,
+            ("http", Some("digest")) => Self::Digest,
+            ("oauth2", _) => Self::OAuth2,
+            ("openIdConnect", _) => Self::OpenIdConnect,
+            ("mutualTLS", _) => Self::MutualTls,
+            _ => Self::Other,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::None => "no sign-in",
+            Self::ApiKey => "an API key",
+            Self::Basic => "a username and password (Basic)",
+            Self::Bearer => "an access token",
+            Self::Digest => "HTTP Digest",
+            Self::OAuth2 => "OAuth 2",
+            Self::OpenIdConnect => "OpenID Connect",
+            Self::MutualTls => "a client certificate",
+            Self::Other => "another sign-in",
+        }
+    }
+
+    /// The kinds a profile's sign-in can stand for.
+    fn of_profile(profile: &crate::core::profile::Profile) -> Vec<Self> {
+        use crate::core::profile::AuthMethod;
+        let mut kinds = match &profile.auth {
+            AuthMethod::None => vec![Self::None],
+            AuthMethod::ApiKey { .. } => vec![Self::ApiKey],
+            AuthMethod::Basic { .. } => vec![Self::Basic],
+            AuthMethod::Digest { .. } => vec![Self::Digest],
+            AuthMethod::Bearer { .. } | AuthMethod::SignedJwt(_) => {
+                vec![Self::Bearer, Self::OAuth2, Self::OpenIdConnect]
+            }
+            auth if auth.is_oauth() => vec![Self::OAuth2, Self::OpenIdConnect, Self::Bearer],
+            _ => vec![Self::Other],
+        };
+        if profile.client_certificate.is_some() {
+            kinds.push(Self::MutualTls);
+        }
+        kinds
+    }
+}
+
+/// One way the API accepts a request: every kind of sign-in it needs at once, and the scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SignInAlternative {
+    /// The security schemes' names in the API's description (`petstore_auth`, `api_key`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemes: Vec<String>,
+    pub kinds: Vec<SignInKind>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+}
+
+impl SignInAlternative {
+    /// `OAuth 2 (petstore_auth) with read:pets, write:pets`.
+    pub fn words(&self) -> String {
+        let kinds: Vec<String> = self
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match self.schemes.get(i) {
+                Some(name) if *k != SignInKind::None => format!("{} ({name})", k.words()),
+                _ => k.words().to_owned(),
+            })
+            .collect();
+        let kinds = if kinds.is_empty() { SignInKind::None.words().to_owned() } else { kinds.join(" and ") };
+        if self.scopes.is_empty() { kinds } else { format!("{kinds} with {}", self.scopes.join(", ")) }
+    }
+}
+
+/// Which of a request's sign-in alternatives a profile can use, and the scopes that one needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeChoice {
+    pub scopes: Vec<String>,
+    /// The alternative the profile matches, when the API accepts more than one.
+    pub alternative: Option<SignInAlternative>,
+}
+
+impl SavedRequest {
+    /// The scopes to expect when this request goes with `profile`: with alternatives, those of
+    /// the first one whose every sign-in the profile has (else the first it has any of, else
+    /// the first), so an API key profile is not told it lacks an OAuth alternative's scopes.
+    pub fn scopes_for(&self, profile: &crate::core::profile::Profile) -> ScopeChoice {
+        if self.alternatives.is_empty() {
+            return ScopeChoice { scopes: self.required_scopes.clone(), alternative: None };
+        }
+        let has = SignInKind::of_profile(profile);
+        let covered = |alt: &&SignInAlternative| alt.kinds.iter().all(|k| has.contains(k));
+        let touched = |alt: &&SignInAlternative| alt.kinds.iter().any(|k| has.contains(k));
+        let chosen = self
+            .alternatives
+            .iter()
+            .find(covered)
+            .or_else(|| self.alternatives.iter().find(touched))
+            .or_else(|| self.alternatives.first())
+            .cloned();
+        ScopeChoice { scopes: chosen.as_ref().map(|a| a.scopes.clone()).unwrap_or_default(), alternative: chosen }
+    }
 }
 
 /// The collection file: what is not a request.

@@ -15,6 +15,7 @@ fn sample() -> SavedRequest {
         name: "Create an order".to_owned(),
         draft,
         required_scopes: vec!["orders:write".to_owned()],
+        alternatives: Vec::new(),
         expect: ExpectedStatus::Exact(201),
         notes: "Makes a new order.\nSandbox only.".to_owned(),
     }
@@ -333,9 +334,41 @@ fn request_strategy() -> impl Strategy<Value = SavedRequest> {
         (100u16..600).prop_map(ExpectedStatus::Exact),
         (1u8..6).prop_map(|c| ExpectedStatus::parse(&format!("{c}xx")).unwrap_or_default()),
     ];
-    (text_strategy(), draft, prop::collection::vec(text_strategy(), 0..3), expect, text_strategy()).prop_map(
-        |(name, draft, required_scopes, expect, notes)| SavedRequest { name, draft, required_scopes, expect, notes },
+    let kind = prop::sample::select(
+        &[
+            SignInKind::None,
+            SignInKind::ApiKey,
+            SignInKind::Basic,
+            SignInKind::Bearer,
+            SignInKind::Digest,
+            SignInKind::OAuth2,
+            SignInKind::OpenIdConnect,
+            SignInKind::MutualTls,
+            SignInKind::Other,
+        ][..],
+    );
+    let alternative = (
+        prop::collection::vec(text_strategy(), 0..3),
+        prop::collection::vec(kind, 0..3),
+        prop::collection::vec(text_strategy(), 0..3),
     )
+        .prop_map(|(schemes, kinds, scopes)| SignInAlternative { schemes, kinds, scopes });
+    (
+        text_strategy(),
+        draft,
+        prop::collection::vec(text_strategy(), 0..3),
+        prop::collection::vec(alternative, 0..3),
+        expect,
+        text_strategy(),
+    )
+        .prop_map(|(name, draft, required_scopes, alternatives, expect, notes)| SavedRequest {
+            name,
+            draft,
+            required_scopes,
+            alternatives,
+            expect,
+            notes,
+        })
 }
 
 proptest! {

@@ -1,11 +1,12 @@
 //! `OpenAPI` 3.0/3.1 and Swagger 2.0 → one saved request per operation.
 //!
 //! Folders come from each operation's first tag, path parameters become `{{variables}}`, query and
-//! header parameters are kept, and each operation's `security` gives its required scopes (the union
-//! within the first alternative; the other alternatives are named in the notes).
+//! header parameters are kept, and each operation's `security` gives its required scopes: with
+//! several alternatives, each is kept (its kinds of sign-in and scopes) so the one a profile
+//! matches is used when it is sent, and they are named in the notes.
 
 use super::{ImportError, ImportPlan, PlannedAuth, PlannedProfile};
-use crate::core::collection::{SavedRequest, folder_path_for};
+use crate::core::collection::{SavedRequest, SignInAlternative, SignInKind, folder_path_for};
 use crate::core::profile::{Environment, KeyPlacement};
 use crate::core::request::{BodyDraft, KeyValue, Method, RequestDraft};
 use serde_json::Value;
@@ -70,7 +71,7 @@ pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
             let Some(op) = item_obj.get(key) else { continue };
             let op = resolve(doc, op, &mut out.skipped);
             let security = op.get("security").or(global_security);
-            let (required_scopes, alternatives) = scopes(security);
+            let (required_scopes, alternatives) = scopes(doc, security);
             let name = op
                 .get("summary")
                 .and_then(Value::as_str)
@@ -117,12 +118,14 @@ pub fn import(doc: &Value) -> Result<OpenApiImport, ImportError> {
                     notes.push_str("\n\n");
                 }
                 notes.push_str("The API accepts any one of these sign-ins: ");
-                notes.push_str(&alternatives.join("; or "));
+                notes.push_str(&alternatives.iter().map(SignInAlternative::words).collect::<Vec<_>>().join("; or "));
                 notes.push('.');
             }
+            // One way in needs no list: its scopes are the required ones.
+            let alternatives = if alternatives.len() > 1 { alternatives } else { Vec::new() };
             out.operations.push(ImportedOperation {
                 folder,
-                request: SavedRequest { name, draft, required_scopes, notes, ..Default::default() },
+                request: SavedRequest { name, draft, required_scopes, alternatives, notes, ..Default::default() },
             });
         }
     }
@@ -372,34 +375,46 @@ fn swagger_servers(doc: &Value) -> Vec<String> {
     vec![format!("{scheme}://{host}{}", base_path.trim_end_matches('/'))]
 }
 
-/// The scopes any alternative may need (sorted union over the alternatives, so a profile that
-/// holds them all can send it), and every alternative in words for the notes.
-fn scopes(security: Option<&Value>) -> (Vec<String>, Vec<String>) {
+/// The scopes any alternative may need (sorted union over the alternatives), and each
+/// alternative: the kinds of sign-in it needs at once (from the document's security schemes)
+/// and the union of their scopes. Which one a profile matches is chosen when it is sent
+/// ([`SavedRequest::scopes_for`]).
+fn scopes(doc: &Value, security: Option<&Value>) -> (Vec<String>, Vec<SignInAlternative>) {
     let Some(list) = security.and_then(Value::as_array) else { return (Vec::new(), Vec::new()) };
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .or_else(|| doc.get("securityDefinitions"))
+        .and_then(Value::as_object);
     let mut alternatives = Vec::new();
     let mut all: Vec<String> = Vec::new();
     for alt in list {
         let Some(obj) = alt.as_object() else { continue };
-        let mut union: Vec<String> = Vec::new();
-        let mut words = Vec::new();
+        let mut alternative = SignInAlternative::default();
         for (scheme, scopes) in obj {
-            let these: Vec<String> = scopes
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-                .unwrap_or_default();
-            words.push(if these.is_empty() { scheme.clone() } else { format!("{scheme} ({})", these.join(", ")) });
-            for s in these {
-                if !union.contains(&s) {
-                    union.push(s);
+            let definition = schemes.and_then(|s| s.get(scheme));
+            let kind = definition.map_or(SignInKind::Other, |d| {
+                SignInKind::of_scheme(
+                    d.get("type").and_then(Value::as_str).unwrap_or_default(),
+                    d.get("scheme").and_then(Value::as_str),
+                )
+            });
+            alternative.schemes.push(scheme.clone());
+            alternative.kinds.push(kind);
+            for s in scopes.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if !alternative.scopes.iter().any(|have| have == s) {
+                    alternative.scopes.push(s.to_owned());
                 }
             }
         }
-        alternatives.push(if words.is_empty() { "no sign-in".to_owned() } else { words.join(" and ") });
-        for s in union {
-            if !all.contains(&s) {
-                all.push(s);
+        if alternative.kinds.is_empty() {
+            alternative.kinds.push(SignInKind::None);
+        }
+        for s in &alternative.scopes {
+            if !all.contains(s) {
+                all.push(s.clone());
             }
         }
+        alternatives.push(alternative);
     }
     all.sort();
     (all, alternatives)
@@ -571,6 +586,9 @@ paths:
           application/json:
             schema: {$ref: "#/components/schemas/Node"}
 components:
+  securitySchemes:
+    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: "https://login.shop.test/token", scopes: {}}}}
+    key: {type: apiKey, in: header, name: X-Api-Key}
   schemas:
     Node: {type: object, properties: {name: {type: string}, child: {$ref: "#/components/schemas/Node"}, ext: {$ref: "other.yaml#/X"}}}
 "##;
@@ -593,6 +611,36 @@ components:
         assert!(post.request.notes.contains("key"), "{}", post.request.notes);
         assert!(matches!(&post.request.draft.body, BodyDraft::Json { text } if text.contains("\"child\"")));
         assert!(out.skipped.iter().any(|s| s.contains("other.yaml")), "{:?}", out.skipped);
+    }
+
+    /// With two ways in (OAuth with scopes, or an API key), each profile is held to the
+    /// alternative it can use: an API key profile lacks no scope.
+    #[test]
+    fn each_security_alternative_is_kept_and_the_profile_is_held_to_the_one_it_matches() {
+        use crate::core::profile::{AuthKind, AuthMethod, Profile};
+        let doc = parse_document(DOC).unwrap();
+        let post = import(&doc).unwrap().operations.remove(1).request;
+        assert_eq!(post.alternatives.len(), 2);
+        assert_eq!(post.alternatives[0].kinds, [SignInKind::OAuth2]);
+        assert_eq!(post.alternatives[1].kinds, [SignInKind::ApiKey]);
+        assert!(
+            post.notes.contains("OAuth 2 (oauth) with orders:write, orders:read; or an API key (key)"),
+            "{}",
+            post.notes
+        );
+        let profile = |kind| {
+            let mut p = Profile::new("P", Environment::Sandbox, "https://sandbox.shop.test");
+            p.auth = AuthMethod::new_of_kind(kind, &p.id);
+            p
+        };
+        let key = post.scopes_for(&profile(AuthKind::ApiKey));
+        assert_eq!((key.scopes.len(), key.alternative.map(|a| a.kinds)), (0, Some(vec![SignInKind::ApiKey])));
+        let oauth = post.scopes_for(&profile(AuthKind::OAuthClientCredentials));
+        assert_eq!(oauth.scopes, ["orders:write", "orders:read"]);
+        // A profile that fits neither is held to the first.
+        assert_eq!(post.scopes_for(&profile(AuthKind::Basic)).scopes, ["orders:write", "orders:read"]);
+        // The one-way GET keeps no list.
+        assert!(import(&doc).unwrap().operations[0].request.alternatives.is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! threads; each reply goes back to the sidebar and to the tabs it concerns.
 
 use super::GatepassApp;
-use crate::core::collection::{ExpectedStatus, RequestPath, SavedRequest};
+use crate::core::collection::{RequestPath, SavedRequest};
 use crate::core::request::RequestDraft;
 use crate::ui::command::{CollectionCommand, Command, LoadedCollection, SaveTarget, TabCommand, TabId};
 use crate::ui::panels::collections_ui::{Deleted, SaveDialog};
@@ -122,12 +122,15 @@ pub(super) fn apply(app: &mut GatepassApp, command: CollectionCommand) {
         }
         CollectionCommand::SaveAs { tab, target, folder, name } => {
             let Some(i) = app.tab_index(tab) else { return };
+            // Saved under another name, a saved request keeps what the API needs for it.
+            let before = app.tabs[i].saved.as_ref().map(|s| &s.request);
             let request = SavedRequest {
                 name,
                 draft: app.tabs[i].draft.clone(),
-                required_scopes: Vec::new(),
-                expect: ExpectedStatus::default(),
-                notes: String::new(),
+                required_scopes: before.map(|r| r.required_scopes.clone()).unwrap_or_default(),
+                alternatives: before.map(|r| r.alternatives.clone()).unwrap_or_default(),
+                expect: before.map(|r| r.expect).unwrap_or_default(),
+                notes: before.map(|r| r.notes.clone()).unwrap_or_default(),
             };
             change(app, move |ws| {
                 let dir = match target {
@@ -352,7 +355,7 @@ pub(super) fn draft_to_send(
     match (&tab.saved, profile) {
         (Some(saved), Some(profile)) => (
             crate::core::collection::apply_variables(&tab.draft, &saved.variables, &profile.variables),
-            saved.request.required_scopes.clone(),
+            saved.request.scopes_for(profile).scopes,
         ),
         _ => (tab.draft.clone(), Vec::new()),
     }

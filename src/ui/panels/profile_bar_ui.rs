@@ -7,7 +7,7 @@ use crate::core::certificate::CertState;
 use crate::core::profile::AuthMethod;
 use crate::ui::command::{CheckCommand, Command};
 use crate::ui::view::{KeychainState, PracticeStatus, ViewCx};
-use crate::ui::widgets::environment_chip;
+use crate::ui::widgets::environment_chip_sized;
 
 /// The bar has no state of its own: everything it shows is in the context.
 pub fn profile_bar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
@@ -18,11 +18,25 @@ pub fn profile_bar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
             ui.add_space(12.0);
         }
         let profile_label = ui.label("Profile");
-        let active_name = cx.active.map_or_else(|| "No profile".to_owned(), |p| p.name.clone());
+        let full_name = cx.active.map_or_else(|| "No profile".to_owned(), |p| p.name.clone());
+        // A long name is cut in the middle to fit the bar, so its end ("— Production") stays
+        // (its full text is in the list and on hover).
+        let fits = if cx.narrow { 20 } else { 32 };
+        let count = full_name.chars().count();
+        let active_name = if count > fits {
+            let head: String = full_name.chars().take(fits / 2 - 1).collect();
+            let tail: String = full_name.chars().skip(count - fits / 2).collect();
+            format!("{}…{}", head.trim_end(), tail.trim_start())
+        } else {
+            full_name.clone()
+        };
         let mut picked = None;
-        let width = if cx.narrow { 200.0 } else { 260.0 };
-        let combo =
-            egui::ComboBox::from_id_salt("active_profile").selected_text(active_name).width(width).show_ui(ui, |ui| {
+        let width = if cx.narrow { 160.0 } else { 260.0 };
+        let combo = egui::ComboBox::from_id_salt("active_profile")
+            .selected_text(active_name)
+            .width(width)
+            .truncate()
+            .show_ui(ui, |ui| {
                 for (i, profile) in cx.profiles.iter().enumerate() {
                     let selected = cx.active_id() == Some(&profile.id);
                     let color = cx.theme.environment_color(&profile.environment);
@@ -38,12 +52,12 @@ pub fn profile_bar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
                     }
                 }
             });
-        combo.response.labelled_by(profile_label.id);
+        combo.response.labelled_by(profile_label.id).on_hover_text(&full_name);
         if let Some(id) = picked {
             commands.push(Command::SelectProfile(id));
         }
         if let Some(profile) = cx.active {
-            environment_chip(ui, cx.theme, &profile.environment);
+            environment_chip_sized(ui, cx.theme, &profile.environment, cx.narrow);
             if !cx.narrow {
                 method_notes_ui(ui, cx, profile);
             }

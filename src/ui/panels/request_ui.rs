@@ -276,6 +276,42 @@ fn auth_ui(tab: &RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>) {
             egui::RichText::new("\"Send credential\" is off: this request goes without it.").color(palette.warning),
         );
     }
+    if let Some(saved) = &tab.saved {
+        needs_ui(&saved.request, profile, ui, palette);
+    }
+}
+
+/// What the API needs for a saved request: its permissions (scopes), and with several ways to
+/// sign in, each of them and the one this profile matches.
+fn needs_ui(
+    request: &crate::core::collection::SavedRequest,
+    profile: &crate::core::profile::Profile,
+    ui: &mut egui::Ui,
+    palette: crate::ui::theme::Palette,
+) {
+    let choice = request.scopes_for(profile);
+    if request.alternatives.is_empty() && choice.scopes.is_empty() {
+        return;
+    }
+    ui.add_space(8.0);
+    ui.label(egui::RichText::new("What the API needs for this request").strong());
+    if request.alternatives.is_empty() {
+        ui.label(format!("The permissions (scopes): {}.", choice.scopes.join(", ")));
+        return;
+    }
+    ui.label("It accepts any one of these sign-ins (the one this profile uses first):");
+    // The profile's own first: it is what the explanation and the runner hold the token to.
+    let (matched, others): (Vec<_>, Vec<_>) =
+        request.alternatives.iter().partition(|a| choice.alternative.as_ref() == Some(*a));
+    for alternative in matched {
+        ui.label(
+            egui::RichText::new(format!("• {} — what \"{}\" uses", alternative.words(), profile.name))
+                .color(palette.success),
+        );
+    }
+    for alternative in others {
+        ui.label(egui::RichText::new(format!("• {}", alternative.words())).color(palette.muted));
+    }
 }
 
 fn preview_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands: &mut Vec<Command>) {
