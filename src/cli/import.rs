@@ -3,8 +3,9 @@
 //! environments) or a HAR file as a collection; its secrets go to the keychain.
 
 use super::collection::Format;
-use crate::workspace::Workspace;
-use crate::workspace::import::{ImportDone, ImportPreview};
+use crate::workspace::import::{ImportDone, ImportPreview, ImportRefused};
+use crate::workspace::{Workspace, WorkspaceError};
+use anyhow::bail;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -28,7 +29,13 @@ pub struct ImportArgs {
 }
 
 pub fn run(workspace: &Workspace, args: &ImportArgs) -> anyhow::Result<i32> {
-    let preview = workspace.preview_import(&args.sources, args.into.as_deref(), args.name.as_deref())?;
+    let preview = match workspace.preview_import(&args.sources, args.into.as_deref(), args.name.as_deref()) {
+        Ok(preview) => preview,
+        Err(error @ WorkspaceError::Import(ImportRefused::TargetHoldsCollection { .. })) => {
+            bail!("{error} Give a new folder with --into.")
+        }
+        Err(error) => return Err(error.into()),
+    };
     let json = args.format == Format::Json;
     if args.dry_run {
         if json {

@@ -79,7 +79,7 @@ impl Workspace {
                 Ok((profile, secret, second_secret, dpop_key))
             })
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
+            .map_err(super::stopped("checking the profile"))??;
 
         let (token, renewable) = self.check_token(&profile).await;
         let now = time::OffsetDateTime::now_utc();
@@ -97,7 +97,7 @@ impl Workspace {
             Ok(this.history()?.last_success_for_profile(&profile_id)?)
         })
         .await
-        .map_err(|e| WorkspaceError::Other(format!("the check stopped: {e}")))??;
+        .map_err(super::stopped("checking the profile"))??;
         Ok(CheckInput {
             secret_set_at: profile.secret_change.as_ref().map(|c| c.set_at),
             profile,

@@ -486,7 +486,7 @@ impl Workspace {
             let this = Arc::clone(self);
             tokio::task::spawn_blocking(move || this.load_profiles().map(|l| l.file.profiles))
                 .await
-                .map_err(|e| WorkspaceError::Other(format!("the run stopped: {e}")))??
+                .map_err(super::stopped("running the collection"))??
         };
         let total = planned.len();
         let semaphore = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
@@ -533,7 +533,7 @@ impl Workspace {
         }
         let mut records: Vec<(usize, RunRecord)> = Vec::with_capacity(total);
         while let Some(joined) = tasks.join_next().await {
-            records.push(joined.map_err(|e| WorkspaceError::Other(format!("a request of the run stopped: {e}")))?);
+            records.push(joined.map_err(super::stopped("sending a request of the run"))?);
         }
         records.sort_by_key(|(index, _)| *index);
         Ok(records.into_iter().map(|(_, record)| record).collect())

@@ -66,7 +66,7 @@ impl Workspace {
         id: RequestId,
     ) -> Result<(Exchange, SentRequest), WorkspaceError> {
         let AuthMethod::Digest { username, .. } = &profile.auth else {
-            return Err(WorkspaceError::Other("not a Digest profile".to_owned()));
+            return Err(WorkspaceError::NotThisMethod { profile: profile.name.clone(), wanted: "HTTP Digest" });
         };
         if let Some(slip) = password.formatting_slip().filter(|s| *s != SecretSlip::SurroundingSpaces) {
             return Err(request::PrepareError::SecretSlip {

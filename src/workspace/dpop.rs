@@ -18,7 +18,7 @@ impl Workspace {
         let slot = slot.clone();
         tokio::task::spawn_blocking(move || this.secret_store().get(&slot))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the keychain task stopped: {e}")))??
+            .map_err(super::stopped("reading the keychain"))??
             .ok_or(WorkspaceError::DpopKeyMissing)
     }
 

@@ -7,30 +7,34 @@ use super::WorkspaceError;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+/// Why a file could not be saved, in words.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveFileError {
+    #[error("The file {} could not be {what}: {detail}", path.display())]
+    Io { path: PathBuf, what: &'static str, detail: String },
+    #[error("{} is a folder. Add a file name, such as response.json.", .0.display())]
+    IsAFolder(PathBuf),
+    #[error("{} already exists. Choose another name; Gatepass does not replace files.", .0.display())]
+    Exists(PathBuf),
+    #[error("The folder {} does not exist. Choose a folder that does.", .0.display())]
+    NoSuchFolder(PathBuf),
+}
+
 /// Write `bytes` to `path` (`~/` means the home folder) as a new file; returns where it went.
 pub fn save_file(path: &Path, bytes: &[u8]) -> Result<PathBuf, WorkspaceError> {
     let path = expand_home(path);
-    let words = |what: &str, e: &dyn std::fmt::Display| {
-        WorkspaceError::Other(format!("The file {} could not be {what}: {e}", path.display()))
+    let words = |what: &'static str, e: &dyn std::fmt::Display| {
+        WorkspaceError::from(SaveFileError::Io { path: path.clone(), what, detail: e.to_string() })
     };
     if path.as_os_str().is_empty() || path.is_dir() {
-        return Err(WorkspaceError::Other(format!(
-            "{} is a folder. Add a file name, such as response.json.",
-            path.display()
-        )));
+        return Err(SaveFileError::IsAFolder(path).into());
     }
     if path.exists() {
-        return Err(WorkspaceError::Other(format!(
-            "{} already exists. Choose another name; Gatepass does not replace files.",
-            path.display()
-        )));
+        return Err(SaveFileError::Exists(path).into());
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        return Err(WorkspaceError::Other(format!(
-            "The folder {} does not exist. Choose a folder that does.",
-            dir.display()
-        )));
+        return Err(SaveFileError::NoSuchFolder(dir.to_path_buf()).into());
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.gatepass-{}", std::process::id()));

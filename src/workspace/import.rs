@@ -76,13 +76,38 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<Source>, WorkspaceError> {
     Ok(out)
 }
 
+/// Why an import stopped before writing anything, in words.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportRefused {
+    #[error("The folder {} could not be read: {detail}", path.display())]
+    FolderUnreadable { path: PathBuf, detail: String },
+    #[error("The folder {} holds more than {MAX_FOLDER_FILES} files. Give the collection's own folder.", .0.display())]
+    TooManyFiles(PathBuf),
+    #[error("The folder {} holds more than {} of text. Give the collection's own folder.", .0.display(), read::size_words(limits::IMPORT))]
+    TooMuchText(PathBuf),
+    #[error("Gatepass found secrets it could not take out of the files it would write ({}), so it imports nothing. Please report this.", .0.join("; "))]
+    SecretsLeft(Vec<String>),
+    #[error("{} already holds a collection (\"{existing}\"). Gatepass does not write over it: import into a new folder, or remove that folder first.", target.display())]
+    TargetHoldsCollection { target: PathBuf, existing: String },
+    #[error("{} is inside the collection {}. Import into a folder outside it.", target.display(), outer.display())]
+    InsideCollection { target: PathBuf, outer: PathBuf },
+    #[error("{} is a file. Choose a folder to import into.", .0.display())]
+    TargetIsAFile(PathBuf),
+    #[error(
+        "The secrets could not be stored in the keychain ({detail}), so nothing was imported: no profile was made and no file was written. Unlock the keychain and import again."
+    )]
+    KeychainRefused { detail: String },
+    #[error("The folder {} could not be made: {detail}", path.display())]
+    FolderNotMade { path: PathBuf, detail: String },
+}
+
 fn read_folder(root: &Path) -> Result<Vec<(String, String)>, WorkspaceError> {
     let mut files = Vec::new();
     let mut total: u64 = 0;
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let entries = std::fs::read_dir(&dir)
-            .map_err(|e| WorkspaceError::Other(format!("The folder {} could not be read: {e}", dir.display())))?;
+            .map_err(|e| ImportRefused::FolderUnreadable { path: dir.clone(), detail: e.to_string() })?;
         let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
@@ -104,10 +129,7 @@ fn read_folder(root: &Path) -> Result<Vec<(String, String)>, WorkspaceError> {
                 continue;
             }
             if files.len() >= MAX_FOLDER_FILES {
-                return Err(WorkspaceError::Other(format!(
-                    "The folder {} holds more than {MAX_FOLDER_FILES} files. Give the collection's own folder.",
-                    root.display()
-                )));
+                return Err(ImportRefused::TooManyFiles(root.to_path_buf()).into());
             }
             let path = entry.path();
             let Ok(text) = read::bounded_text(&path, limits::IMPORT, "a file of the folder to import") else {
@@ -115,11 +137,7 @@ fn read_folder(root: &Path) -> Result<Vec<(String, String)>, WorkspaceError> {
             };
             total += text.len() as u64;
             if total > limits::IMPORT {
-                return Err(WorkspaceError::Other(format!(
-                    "The folder {} holds more than {} of text. Give the collection's own folder.",
-                    root.display(),
-                    read::size_words(limits::IMPORT)
-                )));
+                return Err(ImportRefused::TooMuchText(root.to_path_buf()).into());
             }
             let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             files.push((relative, text));
@@ -151,7 +169,7 @@ impl Workspace {
         name: Option<&str>,
     ) -> Result<ImportPreview, WorkspaceError> {
         let sources = read_sources(paths)?;
-        let mut plan = import::plan(&sources).map_err(|e| WorkspaceError::Other(e.to_string()))?;
+        let mut plan = import::plan(&sources)?;
         if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
             name.clone_into(&mut plan.name);
         }
@@ -160,10 +178,7 @@ impl Workspace {
         }
         let leaks = plan.leaks();
         if !leaks.is_empty() {
-            return Err(WorkspaceError::Other(format!(
-                "Gatepass found secrets it could not take out of the files it would write ({}), so it imports nothing. Please report this.",
-                leaks.join("; ")
-            )));
+            return Err(ImportRefused::SecretsLeft(leaks).into());
         }
         let target = match into {
             Some(dir) => dir.to_path_buf(),
@@ -172,23 +187,13 @@ impl Workspace {
         let target = std::path::absolute(&target).unwrap_or(target);
         if target.join(COLLECTION_FILE).exists() {
             let existing = files::load(&target).map(|c| c.meta.name).unwrap_or_default();
-            return Err(WorkspaceError::Other(format!(
-                "{} already holds a collection (\"{existing}\"). Gatepass does not write over it: import into a new folder with --into, or remove that folder first.",
-                target.display()
-            )));
+            return Err(ImportRefused::TargetHoldsCollection { target: target.clone(), existing }.into());
         }
         if let Some(outer) = files::enclosing_collection(&target) {
-            return Err(WorkspaceError::Other(format!(
-                "{} is inside the collection {}. Import into a folder outside it.",
-                target.display(),
-                outer.display()
-            )));
+            return Err(ImportRefused::InsideCollection { target: target.clone(), outer: outer.clone() }.into());
         }
         if target.is_file() {
-            return Err(WorkspaceError::Other(format!(
-                "{} is a file. Choose a folder to import into.",
-                target.display()
-            )));
+            return Err(ImportRefused::TargetIsAFile(target.clone()).into());
         }
         let known = self.load_profiles()?.file;
         let existing = plan.finished_profiles.iter().map(|p| known.profile_by_name(&p.name).cloned()).collect();
@@ -235,9 +240,7 @@ impl Workspace {
                 for done in &stored {
                     let _ = store.delete(done);
                 }
-                return Err(WorkspaceError::Other(format!(
-                    "The secrets could not be stored in the keychain ({e}), so nothing was imported: no profile was made and no file was written. Unlock the keychain and import again."
-                )));
+                return Err(ImportRefused::KeychainRefused { detail: e.to_string() }.into());
             }
             stored.push(slot);
         }
@@ -258,7 +261,7 @@ impl Workspace {
             }
         }
         crate::infra::private_files::create_dir_all(&target)
-            .map_err(|e| WorkspaceError::Other(format!("The folder {} could not be made: {e}", target.display())))?;
+            .map_err(|e| ImportRefused::FolderNotMade { path: target.clone(), detail: e.to_string() })?;
         let mut meta = CollectionMeta {
             name: plan.name.clone(),
             notes: plan.notes.clone(),

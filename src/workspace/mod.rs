@@ -98,8 +98,32 @@ pub enum WorkspaceError {
     DpopKeyMissing,
     #[error(transparent)]
     Dpop(#[from] crate::core::auth::dpop::DpopError),
+    /// Work Gatepass ran on another thread ended before it finished (a bug, or the app is
+    /// shutting down): which work, and the runtime's words.
+    #[error(
+        "Something went wrong while {task}: it ended early ({detail}). Try again; if it keeps happening, please report it."
+    )]
+    TaskStopped { task: &'static str, detail: String },
+    /// A use case for one sign-in method was asked of a profile with another.
+    #[error("The profile \"{profile}\" does not use {wanted}.")]
+    NotThisMethod { profile: String, wanted: &'static str },
+    #[error("The profile \"{0}\" has no such secret.")]
+    NoSuchSecret(String),
+    #[error("The profile \"{profile}\" does not get its token from a sign-in server: it uses {method}.")]
+    NoSignInServer { profile: String, method: String },
+    #[error(transparent)]
+    SaveFile(#[from] files::SaveFileError),
+    #[error(transparent)]
+    Import(#[from] import::ImportRefused),
+    #[error(transparent)]
+    ImportPlan(#[from] crate::core::import::ImportError),
     #[error("{0}")]
     Other(String),
+}
+
+/// Map a stopped background task (its `JoinError`) to [`WorkspaceError::TaskStopped`].
+pub(crate) fn stopped(task: &'static str) -> impl FnOnce(tokio::task::JoinError) -> WorkspaceError {
+    move |e| WorkspaceError::TaskStopped { task, detail: e.to_string() }
 }
 
 /// What a send ended with.
@@ -458,7 +482,7 @@ impl Workspace {
     pub fn set_profile_secret(&self, id: &ProfileId, slot: &SecretRef, value: &Secret) -> Result<(), WorkspaceError> {
         let profile = self.profile(id)?;
         if !profile.secret_slots().contains(&slot) {
-            return Err(WorkspaceError::Other(format!("The profile \"{}\" has no such secret.", profile.name)));
+            return Err(WorkspaceError::NoSuchSecret(profile.name.clone()));
         }
         self.secret_store().set(slot, value)?;
         Ok(())
@@ -644,7 +668,7 @@ impl Workspace {
         let id = id.clone();
         let profile = tokio::task::spawn_blocking(move || this.profile(&id))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+            .map_err(stopped("getting the access token"))??;
         self.profile_access_token(&profile, policy).await
     }
 
@@ -654,11 +678,10 @@ impl Workspace {
         policy: TokenPolicy,
     ) -> Result<(Secret, TokenInfo), WorkspaceError> {
         let Some(cache) = profile.auth.token_cache().cloned() else {
-            return Err(WorkspaceError::Other(format!(
-                "The profile \"{}\" does not get its token from a sign-in server: it uses {}.",
-                profile.name,
-                profile.auth.kind().label()
-            )));
+            return Err(WorkspaceError::NoSignInServer {
+                profile: profile.name.clone(),
+                method: profile.auth.kind().label().to_owned(),
+            });
         };
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let this = Arc::clone(self);
@@ -674,7 +697,7 @@ impl Workspace {
             Ok((cached, read(secret_slot)?, read(dpop_slot)?))
         })
         .await
-        .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        .map_err(stopped("getting the access token"))??;
         if policy == TokenPolicy::ReuseIfFresh
             && let Some(token) = cached.as_ref().filter(|t| !t.needs_renewal(now))
         {
@@ -691,8 +714,10 @@ impl Workspace {
                 crate::infra::oauth::client_credentials(&transport, settings, client_secret, now).await?
             }
             auth => {
-                let settings =
-                    auth.user_sign_in().ok_or_else(|| WorkspaceError::Other("not an OAuth grant".to_owned()))?;
+                let settings = auth.user_sign_in().ok_or_else(|| WorkspaceError::NotThisMethod {
+                    profile: profile.name.clone(),
+                    wanted: "an OAuth sign-in",
+                })?;
                 // Code and device need the person; without a refresh token only they can start it.
                 let Some(previous) = cached.filter(|c| c.usable_refresh_token(now).is_some()) else {
                     return Err(GrantError::SignInNeeded { profile: profile.name.clone() }.into());
@@ -713,7 +738,7 @@ impl Workspace {
         let stored = token.to_keychain_value();
         tokio::task::spawn_blocking(move || this.secret_store().set(&slot, &stored))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+            .map_err(stopped("getting the access token"))??;
         Ok(())
     }
 
@@ -731,7 +756,7 @@ impl Workspace {
         let id = id.clone();
         let profile = tokio::task::spawn_blocking(move || this.profile(&id))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+            .map_err(stopped("getting the access token"))??;
         let Some(settings) = profile.auth.user_sign_in().cloned() else {
             return self.profile_access_token(&profile, policy).await;
         };
@@ -753,7 +778,7 @@ impl Workspace {
             Ok((this.secret_store().get(&slot)?, dpop_key))
         })
         .await
-        .map_err(|e| WorkspaceError::Other(format!("the token task stopped: {e}")))??;
+        .map_err(stopped("getting the access token"))??;
         let dpop_key = match dpop_key {
             Some(None) => return Err(WorkspaceError::DpopKeyMissing),
             found => found.flatten(),
@@ -850,7 +875,7 @@ impl Workspace {
             Ok((profile, secret))
         })
         .await
-        .map_err(|e| WorkspaceError::Other(format!("the introspection task stopped: {e}")))??;
+        .map_err(stopped("asking the sign-in server"))??;
         let Some(url) = profile.token_checks.introspection_url.as_deref() else {
             return Err(WorkspaceError::Other(format!(
                 "The profile \"{}\" names no introspection address. Add it in the profile's settings (it often ends in /introspect).",

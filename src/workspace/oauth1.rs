@@ -20,13 +20,13 @@ impl Workspace {
         wire_body: Option<Vec<u8>>,
     ) -> Result<Option<Vec<u8>>, WorkspaceError> {
         let AuthMethod::OAuth1(settings) = &profile.auth else {
-            return Err(WorkspaceError::Other("not an OAuth 1 profile".to_owned()));
+            return Err(WorkspaceError::NotThisMethod { profile: profile.name.clone(), wanted: "OAuth 1.0a" });
         };
         let this = Arc::clone(self);
         let slot = settings.token_secret.clone();
         let token_secret = tokio::task::spawn_blocking(move || this.secret_store().get(&slot))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the keychain task stopped: {e}")))??
+            .map_err(super::stopped("reading the keychain"))??
             .filter(|t| !t.is_empty());
         let is_form = prepared.headers.iter().any(|(n, v)| {
             n.eq_ignore_ascii_case("content-type")

@@ -94,7 +94,7 @@ impl Workspace {
         let this = Arc::clone(self);
         let cached = tokio::task::spawn_blocking(move || this.cached_token(&cache))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the keychain task stopped: {e}")))??;
+            .map_err(super::stopped("reading the keychain"))??;
         Ok(cached.map(|t| t.access_token))
     }
 
@@ -138,7 +138,7 @@ impl Workspace {
                 Ok((profile, secret, http, body_secrets))
             })
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the send task stopped: {e}")))??;
+            .map_err(super::stopped("sending the request"))??;
         // A signed JWT is made fresh for each request; the signing key goes no further.
         let secret = match (&profile.auth, secret) {
             (AuthMethod::SignedJwt(settings), Some(key)) => {
@@ -278,7 +278,7 @@ impl Workspace {
             (earlier, this.record_history(&entry))
         })
         .await
-        .unwrap_or_else(|e| (Vec::new(), Err(WorkspaceError::Other(format!("the history task stopped: {e}")))));
+        .unwrap_or_else(|e| (Vec::new(), Err(super::stopped("saving the history")(e))));
         let history_warning =
             recorded.err().map(|e| format!("The request was sent, but it could not be saved in history: {e}"));
         tracing::debug!("history written");

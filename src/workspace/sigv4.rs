@@ -22,13 +22,13 @@ impl Workspace {
         now: std::time::SystemTime,
     ) -> Result<(), WorkspaceError> {
         let AuthMethod::AwsSigV4(settings) = &profile.auth else {
-            return Err(WorkspaceError::Other("not an AWS Signature V4 profile".to_owned()));
+            return Err(WorkspaceError::NotThisMethod { profile: profile.name.clone(), wanted: "AWS Signature V4" });
         };
         let this = Arc::clone(self);
         let slot = settings.session_token.clone();
         let session_token = tokio::task::spawn_blocking(move || this.secret_store().get(&slot))
             .await
-            .map_err(|e| WorkspaceError::Other(format!("the keychain task stopped: {e}")))??
+            .map_err(super::stopped("reading the keychain"))??
             .filter(|t| !t.is_empty());
         let url = prepared.url.clone();
         let signed = sigv4::sign(
