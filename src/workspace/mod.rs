@@ -687,14 +687,19 @@ impl Workspace {
         let this = Arc::clone(self);
         let secret_slot = profile.auth.secret_ref().cloned();
         let dpop_slot = profile.dpop_key.clone();
-        let (cached, client_secret, dpop_key) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+        let for_tls = profile.clone();
+        let (cached, client_secret, dpop_key, tls) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
             let cached = this.cached_token(&cache)?;
             let fresh = policy == TokenPolicy::ReuseIfFresh && cached.as_ref().is_some_and(|t| !t.needs_renewal(now));
             let read = |slot: Option<SecretRef>| match slot {
                 Some(slot) if !fresh => this.secret_store().get(&slot),
                 _ => Ok(None),
             };
-            Ok((cached, read(secret_slot)?, read(dpop_slot)?))
+            // The token endpoint sees the profile's client certificate and trusts its CA bundle,
+            // as the API does (RFC 8705: a certificate-bound token, or the certificate as the
+            // client's authentication).
+            let tls = if fresh { None } else { Some(this.tls_extras(&for_tls)?) };
+            Ok((cached, read(secret_slot)?, read(dpop_slot)?, tls))
         })
         .await
         .map_err(stopped("getting the access token"))??;
@@ -707,7 +712,8 @@ impl Workspace {
         if profile.dpop_key.is_some() && dpop_key.is_none() {
             return Err(WorkspaceError::DpopKeyMissing);
         }
-        let transport = TokenHttp::new(self.http_client()?).with_dpop(dpop_key);
+        let http = self.http_client()?.with_tls(&tls.unwrap_or_default())?;
+        let transport = TokenHttp::new(&http).with_dpop(dpop_key);
         let token = match &profile.auth {
             AuthMethod::OAuthClientCredentials(settings) => {
                 let client_secret = client_secret.as_ref().ok_or(GrantError::MissingSecret)?;
@@ -773,9 +779,10 @@ impl Workspace {
         let this = Arc::clone(self);
         let slot = settings.client_secret.clone();
         let dpop_slot = profile.dpop_key.clone();
-        let (client_secret, dpop_key) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+        let for_tls = profile.clone();
+        let (client_secret, dpop_key, tls) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
             let dpop_key = dpop_slot.map(|slot| this.secret_store().get(&slot)).transpose()?;
-            Ok((this.secret_store().get(&slot)?, dpop_key))
+            Ok((this.secret_store().get(&slot)?, dpop_key, this.tls_extras(&for_tls)?))
         })
         .await
         .map_err(stopped("getting the access token"))??;
@@ -783,7 +790,8 @@ impl Workspace {
             Some(None) => return Err(WorkspaceError::DpopKeyMissing),
             found => found.flatten(),
         };
-        let http = &TokenHttp::new(self.http_client()?).with_dpop(dpop_key);
+        let http = self.http_client()?.with_tls(&tls)?;
+        let http = &TokenHttp::new(&http).with_dpop(dpop_key);
         let token = match &profile.auth {
             AuthMethod::OAuthDevice(_) => {
                 crate::infra::sign_in::device(http, &settings, client_secret.as_ref(), &*how.prompt, how.cancel)
