@@ -105,7 +105,7 @@ pub fn show_json(collection: &Collection) -> serde_json::Value {
                 "name": e.request.name,
                 "folder": e.path.folder(),
                 "method": e.request.draft.method.as_str(),
-                "url": e.request.draft.url,
+                "url": crate::core::redact::redact_url_text(&e.request.draft.url),
                 "required_scopes": e.request.required_scopes,
             })
         })
@@ -142,7 +142,7 @@ fn show_text(collection: &Collection, dir: &Path) -> String {
             "{indent}{:<7} {}  {}{scopes}{refused}\n",
             entry.request.draft.method.as_str(),
             entry.request.name,
-            entry.request.draft.url
+            crate::core::redact::redact_url_text(&entry.request.draft.url)
         ));
     }
     out

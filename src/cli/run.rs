@@ -68,6 +68,14 @@ pub fn run(workspace: &Arc<Workspace>, args: &RunArgs, runtime: &tokio::runtime:
     if let Some(only) = &only {
         planned.retain(|p| &p.request == only);
     }
+    if planned.is_empty()
+        && only.is_none()
+        && collection.problems.iter().any(|p| p.file.ends_with(crate::core::collection::REQUEST_SUFFIX))
+    {
+        bail!(
+            "There is nothing to run: none of the collection's request files could be read (see the warnings above)."
+        );
+    }
     if planned.is_empty() {
         bail!(
             "There is nothing to run: the collection has no requests{}.",
@@ -109,6 +117,11 @@ pub fn run(workspace: &Arc<Workspace>, args: &RunArgs, runtime: &tokio::runtime:
             }
         }
     })?;
+    // Request files that could not be read fail the run (they were warned about above).
+    let mut records = records;
+    if only.is_none() {
+        records.extend(crate::workspace::unreadable_records(&collection, args.folder.as_deref(), &profiles));
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", json(&records))?,

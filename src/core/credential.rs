@@ -539,10 +539,22 @@ impl Rule {
 
     /// Like [`Self::mask_url`] for text that may not parse yet (a draft's URL with `{{variables}}`).
     pub fn mask_url_text(&self, text: &str) -> Masked {
-        match url::Url::parse(text) {
-            Ok(url) => self.mask_url(&url),
-            Err(_) => Masked(self.mask_free_words(text)),
+        if let Ok(url) = url::Url::parse(text) {
+            return self.mask_url(&url);
         }
+        // A path or a template (`/v1/me?api_key=…`, `{{base_url}}/x?token=…`): its query is
+        // masked as a URL's would be.
+        if let Some((head, query)) = text.split_once('?')
+            && let Ok(url) = url::Url::parse(&format!("http://gatepass.invalid/?{query}"))
+        {
+            let masked = self.mask_url(&url).into_string();
+            let query_masked = masked.split_once('?').map_or("", |(_, q)| q);
+            let pairs = |q: &str| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect::<Vec<_>>();
+            // Nothing to hide: the text stays exactly as written (no re-encoded `{{variables}}`).
+            let query = if pairs(query_masked) == pairs(query) { query } else { query_masked };
+            return Masked(format!("{}?{query}", self.mask_free_words(head)));
+        }
+        Masked(self.mask_free_words(text))
     }
 
     /// Free text that may hold a URL, a header line or a pasted key (an error message, a log

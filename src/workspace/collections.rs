@@ -508,8 +508,10 @@ impl Workspace {
                 Arc::clone(&progress),
                 Arc::clone(&variables),
             );
+            // Taken here, in the plan's order: requests start in order, and with --bail the
+            // next one starts only after the failure before it was noted.
+            let permit = semaphore.acquire_owned().await;
             tasks.spawn(async move {
-                let permit = semaphore.acquire_owned().await;
                 let held = if stop.load(Ordering::SeqCst) {
                     Some(Skip::Stopped)
                 } else if options.bail && failed.load(Ordering::SeqCst) {
@@ -521,11 +523,11 @@ impl Workspace {
                     Some(skip) => RunOutcome::Skipped(skip),
                     None => this.run_one(&entry, &profile, &variables, options, index).await,
                 };
-                drop(permit);
                 let record = record_of(&entry, &profile, outcome);
                 if !record.ok() && record.skipped().is_none_or(|_| matches!(record.outcome, RunOutcome::NotSent(_))) {
                     failed.store(true, Ordering::SeqCst);
                 }
+                drop(permit);
                 let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                 progress(RunProgress { done: finished, total, index, record: record.clone() });
                 (index, record)
@@ -582,13 +584,45 @@ impl Workspace {
     }
 }
 
+/// A row per request file of the collection (or of `folder`) that could not be read, for each
+/// profile: a run never passes with requests it could not even read.
+pub fn unreadable_records(collection: &Collection, folder: Option<&str>, profiles: &[Profile]) -> Vec<RunRecord> {
+    let folder = folder.map(|f| f.trim_matches('/')).filter(|f| !f.is_empty());
+    let mut records = Vec::new();
+    for problem in &collection.problems {
+        if !problem.file.ends_with(crate::core::collection::REQUEST_SUFFIX) {
+            continue;
+        }
+        let Some(path) = RequestPath::new(&problem.file) else { continue };
+        if folder.is_some_and(|f| path.folder() != f && !path.folder().starts_with(&format!("{f}/"))) {
+            continue;
+        }
+        for profile in profiles {
+            records.push(RunRecord {
+                request: path.clone(),
+                name: path.stem().to_owned(),
+                folder: path.folder().to_owned(),
+                method: String::new(),
+                url: String::new(),
+                profile: profile.id.clone(),
+                profile_name: profile.name.clone(),
+                environment: profile.environment.long_label(),
+                expect: crate::core::collection::ExpectedStatus::AnySuccess,
+                outcome: RunOutcome::Skipped(Skip::Unreadable { problem: problem.to_string() }),
+            });
+        }
+    }
+    records
+}
+
 fn record_of(entry: &RequestEntry, profile: &Profile, outcome: RunOutcome) -> RunRecord {
     RunRecord {
         request: entry.path.clone(),
         name: entry.request.name.clone(),
         folder: entry.path.folder().to_owned(),
         method: entry.request.draft.method.as_str().to_owned(),
-        url: entry.request.draft.url.clone(),
+        // Shown in tables and reports: a credential typed into the URL is fingerprinted.
+        url: crate::core::redact::redact_url_text(&entry.request.draft.url),
         profile: profile.id.clone(),
         profile_name: profile.name.clone(),
         environment: profile.environment.long_label(),

@@ -19,7 +19,9 @@ mod sigv4;
 pub use send::DryRun;
 
 pub use crate::core::history::SendOrigin;
-pub use collections::{CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord};
+pub use collections::{
+    CollectionSummary, PRACTICE_COLLECTION_NAME, RunOptions, RunOutcome, RunProgress, RunRecord, unreadable_records,
+};
 pub use files::save_file;
 
 pub use sample::{
@@ -688,21 +690,23 @@ impl Workspace {
         let secret_slot = profile.auth.secret_ref().cloned();
         let dpop_slot = profile.dpop_key.clone();
         let for_tls = profile.clone();
-        let (cached, client_secret, dpop_key, tls) = tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
-            let cached = this.cached_token(&cache)?;
-            let fresh = policy == TokenPolicy::ReuseIfFresh && cached.as_ref().is_some_and(|t| !t.needs_renewal(now));
-            let read = |slot: Option<SecretRef>| match slot {
-                Some(slot) if !fresh => this.secret_store().get(&slot),
-                _ => Ok(None),
-            };
-            // The token endpoint sees the profile's client certificate and trusts its CA bundle,
-            // as the API does (RFC 8705: a certificate-bound token, or the certificate as the
-            // client's authentication).
-            let tls = if fresh { None } else { Some(this.tls_extras(&for_tls)?) };
-            Ok((cached, read(secret_slot)?, read(dpop_slot)?, tls))
-        })
-        .await
-        .map_err(stopped("getting the access token"))??;
+        let (cached, client_secret, dpop_key, tls) =
+            tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
+                let cached = this.cached_token(&cache)?;
+                let fresh =
+                    policy == TokenPolicy::ReuseIfFresh && cached.as_ref().is_some_and(|t| !t.needs_renewal(now));
+                let read = |slot: Option<SecretRef>| match slot {
+                    Some(slot) if !fresh => this.secret_store().get(&slot),
+                    _ => Ok(None),
+                };
+                // The token endpoint sees the profile's client certificate and trusts its CA bundle,
+                // as the API does (RFC 8705: a certificate-bound token, or the certificate as the
+                // client's authentication).
+                let tls = if fresh { None } else { Some(this.tls_extras(&for_tls)?) };
+                Ok((cached, read(secret_slot)?, read(dpop_slot)?, tls))
+            })
+            .await
+            .map_err(stopped("getting the access token"))??;
         if policy == TokenPolicy::ReuseIfFresh
             && let Some(token) = cached.as_ref().filter(|t| !t.needs_renewal(now))
         {

@@ -371,3 +371,72 @@ fn collection_and_run_through_the_binary() {
         );
     }
 }
+
+/// `--bail` stops at the first failure every time (requests start in the plan's order); a request
+/// file that cannot be read fails the run instead of vanishing from it; a key typed into a
+/// request's URL is fingerprinted in `collection show` and in the run's report.
+#[test]
+fn a_run_bails_in_order_fails_on_unreadable_files_and_masks_a_key_in_a_url() {
+    if common::skip_without_keychain() {
+        return;
+    }
+    let rt = common::runtime();
+    let server = common::practice(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let base = server.base_url(PracticeEnv::Sandbox);
+    let key = api_key(PracticeEnv::Sandbox, "sandbox-api-key");
+    let add = ["profile", "add", "Shop", "--base-url", &base, "--auth", "api-key"];
+    assert_eq!(common::run_gatepass(&config, &add, Some(&format!("{key}\n"))).status.code(), Some(0));
+    let ws = common::workspace_at(&config);
+    let root = dir.path().join("api");
+    ws.create_collection(&root, "Shop").unwrap();
+    let canary = "sk_live_51HrCanaryKeyInTheUrl0123456789";
+    for (name, url) in [("a first, fails", "/v1/no-such-thing"), ("b then me", "/v1/me"), ("c me again", "/v1/me")] {
+        let request = SavedRequest { name: name.to_owned(), draft: RequestDraft::get(url), ..Default::default() };
+        ws.save_request(&root, None, "", &request).unwrap();
+    }
+    // Gatepass refuses to save a key into a file; a hand-edited one may hold it all the same.
+    std::fs::write(
+        root.join("d-key-in-url.request.toml"),
+        format!("format = 1\nname = \"d key in url\"\nmethod = \"GET\"\nurl = \"/v1/me?api_key={canary}\"\n"),
+    )
+    .unwrap();
+    let root_text = root.display().to_string();
+    for _ in 0..5 {
+        let out = common::run_gatepass(
+            &config,
+            &["run", &root_text, "--bail", "--concurrency", "1", "--format", "json"],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let runs = runs["runs"].as_array().unwrap();
+        assert_eq!(runs[0]["request"], "a first, fails");
+        assert_eq!(runs[0]["status"], 404);
+        for later in &runs[1..] {
+            assert!(later["skipped"].as_str().is_some_and(|s| s.contains("earlier request failed")), "{later}");
+        }
+    }
+    let shown = text(&common::run_gatepass(&config, &["collection", "show", &root_text], None).stdout);
+    let shown_json =
+        text(&common::run_gatepass(&config, &["collection", "show", &root_text, "--format", "json"], None).stdout);
+    let run = common::run_gatepass(&config, &["run", &root_text, "--format", "json"], None);
+    for said in [&shown, &shown_json, &text(&run.stdout), &text(&run.stderr)] {
+        assert!(!said.contains(canary), "the key is printed: {said}");
+    }
+    assert!(shown.contains("/v1/me?api_key=sk_live_"), "the URL is not recognisable: {shown}");
+
+    // A broken request file: warned about, and a failing row in the report.
+    std::fs::write(
+        root.join("e-broken.request.toml"),
+        "format = 1\nname = \"e broken\"\nmethod = \"GETT\"\nurl = \"/v1/me\"\n",
+    )
+    .unwrap();
+    let out = common::run_gatepass(&config, &["run", &root_text, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let broken = runs["runs"].as_array().unwrap().iter().find(|r| r["request"] == "e-broken").cloned().expect("no row");
+    assert_eq!((broken["ok"].clone(), broken["status"].clone()), (serde_json::json!(false), serde_json::Value::Null));
+    assert!(broken["skipped"].as_str().unwrap().contains("could not be read"), "{broken}");
+}

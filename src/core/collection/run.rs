@@ -25,6 +25,8 @@ pub enum Skip {
     Stopped,
     /// An earlier request failed and the run was asked to stop at the first failure.
     Bailed,
+    /// The request file could not be read, so there was nothing to send: the run fails.
+    Unreadable { problem: String },
 }
 
 impl Skip {
@@ -43,6 +45,7 @@ impl Skip {
             ),
             Self::Stopped => "Not sent: the run was stopped.".to_owned(),
             Self::Bailed => "Not sent: an earlier request failed and the run stops at the first failure.".to_owned(),
+            Self::Unreadable { problem } => format!("Not sent: the request file could not be read ({problem})."),
         }
     }
 }
