@@ -75,7 +75,7 @@ pub enum Command {
     /// its environments) or a HAR file as a collection; its secrets go to the keychain.
     Import(import::ImportArgs),
     /// Send every request of a collection (or one folder, or one request file) with each profile,
-    /// and say what passed. Exit code 0 all passed, 1 any did not, 2 it could not run.
+    /// and say what passed. Exit code 0 all passed, 1 any did not, 2 it could not run, 130 stopped with Ctrl+C (after the report of what ran).
     Run(run::RunArgs),
 }
 

@@ -112,11 +112,18 @@ pub fn run(workspace: &Arc<Workspace>, args: &RunArgs, runtime: &tokio::runtime:
             _ = tokio::signal::ctrl_c() => {
                 // Requests in flight finish; the rest are not started. What ran is printed.
                 stopper.store(true, Ordering::SeqCst);
-                eprintln!("\nStopping: requests already sent are finished, the rest are not started.");
-                work.await
+                eprintln!("\nStopping: requests already sent are finished, the rest are not started. Press Ctrl+C again to stop at once.");
+                tokio::select! {
+                    result = &mut work => result,
+                    _ = tokio::signal::ctrl_c() => {
+                        eprintln!("Stopped at once: requests in flight were dropped, and no report was printed.");
+                        std::process::exit(130);
+                    }
+                }
             }
         }
     })?;
+    let interrupted = stop.load(Ordering::SeqCst);
     // Request files that could not be read fail the run (they were warned about above).
     let mut records = records;
     if only.is_none() {
@@ -127,6 +134,10 @@ pub fn run(workspace: &Arc<Workspace>, args: &RunArgs, runtime: &tokio::runtime:
         Format::Json => writeln!(out, "{}", json(&records))?,
         Format::Junit => write!(out, "{}", junit(&records))?,
         Format::Text => write!(out, "{}", table(&records))?,
+    }
+    // Stopped with Ctrl+C: the shell's "interrupted" (128 + SIGINT), after the report.
+    if interrupted {
+        return Ok(130);
     }
     Ok(i32::from(!records.iter().all(RunRecord::ok)))
 }

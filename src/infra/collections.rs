@@ -30,8 +30,8 @@ pub enum CollectionError {
     AlreadyACollection { path: PathBuf },
     #[error("{path} is inside the collection in {outer}. Open that collection, or choose a folder outside it.")]
     InsideAnother { path: PathBuf, outer: PathBuf },
-    #[error("The collection file {path} cannot be read. {source}")]
-    BadCollectionFile { path: PathBuf, source: FormatError },
+    #[error("The collection file {path} cannot be read{}. {problem}", problem.line().map(|l| format!(" (line {l})")).unwrap_or_default())]
+    BadCollectionFile { path: PathBuf, problem: FormatError },
     #[error(
         "Gatepass may not write in {path}. The change was not saved; it is still in the open tab. Make the folder writable, or save into another collection."
     )]
@@ -83,12 +83,12 @@ pub fn load(root: &Path) -> Result<Collection, CollectionError> {
         Err(problem) => {
             return Err(CollectionError::BadCollectionFile {
                 path: meta_path,
-                source: FormatError::Syntax { line: None, message: problem.words() },
+                problem: FormatError::Syntax { line: None, message: problem.words() },
             });
         }
     };
     let meta = format::parse_collection(&meta_text)
-        .map_err(|source| CollectionError::BadCollectionFile { path: meta_path, source })?;
+        .map_err(|problem| CollectionError::BadCollectionFile { path: meta_path, problem })?;
     let mut collection = Collection { meta, requests: Vec::new(), problems: Vec::new() };
     let mut files = Vec::new();
     walk(root, root, 0, &mut files, &mut collection.problems);
