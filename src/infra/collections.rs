@@ -237,15 +237,25 @@ pub fn create(dir: &Path, name: &str) -> Result<Collection, CollectionError> {
     Ok(Collection { meta, requests: Vec::new(), problems: Vec::new() })
 }
 
-/// Write the collection file; nothing is written when it already holds exactly this.
+/// Write the collection file; nothing is written when it already says exactly this (in
+/// Gatepass's words or in a person's own, with their comments and layout).
 pub fn write_meta(root: &Path, meta: &CollectionMeta) -> Result<bool, CollectionError> {
-    write_if_changed(&root.join(COLLECTION_FILE), &format::write_collection(meta))
+    let path = root.join(COLLECTION_FILE);
+    if read_bounded(&path).ok().and_then(|text| format::parse_collection(&text).ok()).as_ref() == Some(meta) {
+        return Ok(false);
+    }
+    write_if_changed(&path, &format::write_collection(meta))
 }
 
 /// Write a request's file (its folders made as needed); nothing is written when the file already
-/// holds exactly this, so an unchanged request keeps its bytes and its time stamp.
+/// says exactly this, so an unchanged request keeps its bytes, its comments and its time stamp
+/// (a file edited by hand or merged by git is not rewritten by a save that changed nothing).
 pub fn write_request(root: &Path, path: &RequestPath, request: &SavedRequest) -> Result<bool, CollectionError> {
-    write_if_changed(&request_file(root, path), &format::write_request(request))
+    let file = request_file(root, path);
+    if read_bounded(&file).ok().and_then(|text| format::parse_request(&text).ok()).as_ref() == Some(request) {
+        return Ok(false);
+    }
+    write_if_changed(&file, &format::write_request(request))
 }
 
 /// Delete a request's file, and its folder when that is left empty.
@@ -440,6 +450,27 @@ mod tests {
         assert_eq!(loaded.requests.len(), 1);
         assert_eq!(loaded.requests[0].path.as_str(), "Orders/list-orders.request.toml");
         assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    }
+
+    /// A file a person wrote (their comments, their order of keys) is left alone by a save that
+    /// changes nothing, and written in Gatepass's words when something changed.
+    #[test]
+    fn a_hand_written_file_is_not_rewritten_by_a_save_that_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("api");
+        let collection = create(&root, "My API").unwrap();
+        let path = collection.free_path("", "List orders");
+        let hand = "# Ask Sam before changing this one.\nurl = \"/v1/orders\"\nformat = 1\nmethod = \"GET\"\nname = \"List orders\"\n";
+        std::fs::write(request_file(&root, &path), hand).unwrap();
+        let meta_hand = "# our API\nformat = 1\nname = \"My API\"\n";
+        std::fs::write(root.join(COLLECTION_FILE), meta_hand).unwrap();
+        let loaded = load(&root).unwrap();
+        assert!(!write_request(&root, &path, &loaded.requests[0].request).unwrap());
+        assert!(!write_meta(&root, &loaded.meta).unwrap());
+        assert_eq!(std::fs::read_to_string(request_file(&root, &path)).unwrap(), hand);
+        assert_eq!(std::fs::read_to_string(root.join(COLLECTION_FILE)).unwrap(), meta_hand);
+        assert!(write_request(&root, &path, &saved("List orders", "/v1/orders?page=2")).unwrap());
+        assert!(std::fs::read_to_string(request_file(&root, &path)).unwrap().contains("page=2"));
     }
 
     #[test]
