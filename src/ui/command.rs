@@ -202,6 +202,11 @@ pub enum CollectionCommand {
     StartRun,
     /// Stop the run: requests already out finish, the rest are not sent.
     StopRun,
+    /// Send one cell of the run again (one request with one profile); the others stay.
+    RerunCell {
+        request: RequestPath,
+        profile: crate::core::profile::ProfileId,
+    },
     /// Open a run cell's answer and explanation in a tab.
     OpenRunCell {
         request: RequestPath,

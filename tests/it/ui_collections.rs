@@ -144,6 +144,30 @@ fn the_practice_collection_runs_against_sandbox_and_production_and_a_failed_cell
     });
     let answer = f.harness.state().tab().answer.as_ref().unwrap();
     assert!(!answer.explained.diagnosis.findings.is_empty(), "no explanation with the answer");
+
+    // A failed cell says why under its status, and one cell runs again on its own.
+    let view = f.harness.state().run_view().unwrap();
+    let key = view
+        .cells
+        .iter()
+        .find(|(_, r)| !r.ok() && r.skipped().is_none() && r.status().is_some())
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    let before = view.cells[&key].ms();
+    let cells = view.cells.len();
+    let headline = view.cells[&key].note();
+    let label = format!("{} · {} ms", view.cells[&key].status().unwrap(), before.unwrap());
+    assert!(
+        has_text(&f.harness, &headline.chars().take(20).collect::<String>()),
+        "no headline under the cell: {headline}"
+    );
+    f.harness.query_all_by_label(&label).next().unwrap().click_secondary();
+    wait_for(&mut f.harness, "the cell's menu", |h| h.query_by_label("Run this one again").is_some());
+    f.harness.get_by_label("Run this one again").click();
+    wait_for(&mut f.harness, "the cell sent again", |h| {
+        h.state().run_view().is_some_and(|v| !v.is_running() && v.total == 1 && v.cells.contains_key(&key))
+    });
+    assert_eq!(f.harness.state().run_view().unwrap().cells.len(), cells, "the other cells were lost");
 }
 
 #[test]

@@ -201,6 +201,7 @@ pub(super) fn apply(app: &mut GatepassApp, command: CollectionCommand) {
         CollectionCommand::StartRun => super::run::start(app),
         CollectionCommand::StopRun => super::run::stop(app),
         CollectionCommand::OpenRunCell { request, profile } => super::run::open_cell(app, &request, &profile),
+        CollectionCommand::RerunCell { request, profile } => super::run::rerun_cell(app, &request, &profile),
         CollectionCommand::OpenImport(path) => app.open_import(path.as_deref()),
     }
 }

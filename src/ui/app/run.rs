@@ -63,6 +63,15 @@ pub(super) fn open(app: &mut GatepassApp, dir: PathBuf, folder: Option<String>) 
 }
 
 pub(super) fn start(app: &mut GatepassApp) {
+    launch(app, None);
+}
+
+/// Send one cell again: that request with that profile; the other cells keep their answers.
+pub(super) fn rerun_cell(app: &mut GatepassApp, request: &RequestPath, profile: &ProfileId) {
+    launch(app, Some((request.clone(), profile.clone())));
+}
+
+fn launch(app: &mut GatepassApp, only: Option<(RequestPath, ProfileId)>) {
     let Ok(ws) = app.workspace.clone() else { return };
     let Some(view) = app.run.as_mut() else { return };
     if view.is_running() {
@@ -73,17 +82,33 @@ pub(super) fn start(app: &mut GatepassApp) {
             RunState::Failed("The collection cannot be read now. Read it again from disk and try again.".to_owned());
         return;
     };
-    let profiles: Vec<Profile> = app.profiles.iter().filter(|p| view.chosen.contains(&p.id)).cloned().collect();
-    let planned = crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles);
+    let mut planned = match &only {
+        Some((_, profile)) => {
+            let profiles: Vec<Profile> = app.profiles.iter().filter(|p| &p.id == profile).cloned().collect();
+            crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
+        }
+        None => {
+            let profiles: Vec<Profile> = app.profiles.iter().filter(|p| view.chosen.contains(&p.id)).cloned().collect();
+            view.columns = profiles.iter().map(|p| p.id.clone()).collect();
+            view.cells.clear();
+            crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
+        }
+    };
+    if let Some((request, profile)) = &only {
+        planned.retain(|p| &p.request == request && &p.profile == profile);
+        view.cells.remove(&(request.clone(), profile.clone()));
+    }
     app.next_run += 1;
     let run = app.next_run;
     let stop = Arc::new(AtomicBool::new(false));
-    view.columns = profiles.iter().map(|p| p.id.clone()).collect();
-    view.cells.clear();
     view.done = 0;
     view.total = planned.len();
     view.state = RunState::Running { run, stop: Arc::clone(&stop) };
-    let options = RunOptions { confirm_production: view.confirm_production, ..RunOptions::default() };
+    let options = RunOptions {
+        confirm_production: view.confirm_production,
+        concurrency: view.concurrency.max(1),
+        ..RunOptions::default()
+    };
     let progress_report = app.tasks.reporter();
     let progress: Arc<dyn Fn(RunProgress) + Send + Sync> =
         Arc::new(move |progress| progress_report(Event::Run(RunEvent::Progress { run, progress: Box::new(progress) })));

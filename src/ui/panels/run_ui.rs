@@ -41,6 +41,8 @@ pub struct RunView {
     pub title: String,
     pub chosen: BTreeSet<ProfileId>,
     pub confirm_production: bool,
+    /// How many requests are in flight at once.
+    pub concurrency: usize,
     pub state: RunState,
     pub rows: Vec<RunRow>,
     /// The profiles of the run that started last, in the order of the list.
@@ -64,6 +66,7 @@ impl RunView {
             title,
             chosen,
             confirm_production: false,
+            concurrency: crate::workspace::RunOptions::default().concurrency,
             state: RunState::Setup,
             rows,
             columns: Vec::new(),
@@ -163,10 +166,8 @@ impl RunView {
                 }
             }
         });
-        let production_chosen = cx
-            .profiles
-            .iter()
-            .any(|p| self.chosen.contains(&p.id) && p.environment == crate::core::profile::Environment::Production);
+        let production_chosen =
+            cx.profiles.iter().any(|p| self.chosen.contains(&p.id) && p.environment.is_production());
         if production_chosen {
             ui.add_enabled(
                 !self.is_running(),
@@ -192,6 +193,10 @@ impl RunView {
                     if ui.add_enabled(can, egui::Button::new(label)).clicked() {
                         commands.push(Command::Collections(CollectionCommand::StartRun));
                     }
+                    let at_once = ui.label("At once");
+                    ui.add(egui::DragValue::new(&mut self.concurrency).range(1..=64))
+                        .labelled_by(at_once.id)
+                        .on_hover_text("How many requests are in flight at the same time");
                     if self.chosen.is_empty() {
                         ui.label(egui::RichText::new("Pick at least one profile.").color(palette.muted));
                     }
@@ -227,7 +232,9 @@ impl RunView {
         }
         ui.separator();
         ui.label(
-            egui::RichText::new("Hover a cell for what happened; click a failed one to open its explanation.")
+            egui::RichText::new(
+                "Hover a cell for what happened; click a failed one to open its explanation; right-click a cell to run it again.",
+            )
                 .small()
                 .color(palette.muted),
         );
@@ -263,9 +270,27 @@ impl RunView {
                                 }
                                 Some(record) => {
                                     let (text, color) = cell_words(record, palette);
-                                    let button =
-                                        ui.add(egui::Button::new(egui::RichText::new(text).color(color)).frame(false));
                                     let note = record.note();
+                                    let failed = !record.ok() && record.skipped().is_none();
+                                    let button = ui
+                                        .vertical(|ui| {
+                                            let button = ui.add(
+                                                egui::Button::new(egui::RichText::new(text).color(color)).frame(false),
+                                            );
+                                            // A failure says why at a glance: the headline, cut short.
+                                            if failed && !note.is_empty() {
+                                                ui.add(
+                                                    egui::Label::new(
+                                                        egui::RichText::new(short(&note, 44))
+                                                            .small()
+                                                            .color(palette.muted),
+                                                    )
+                                                    .wrap_mode(egui::TextWrapMode::Extend),
+                                                );
+                                            }
+                                            button
+                                        })
+                                        .inner;
                                     let button = if note.is_empty() { button } else { button.on_hover_text(note) };
                                     if button.clicked() && record.explained().is_some() {
                                         commands.push(Command::Collections(CollectionCommand::OpenRunCell {
@@ -273,6 +298,16 @@ impl RunView {
                                             profile: profile.clone(),
                                         }));
                                     }
+                                    let running = self.is_running();
+                                    button.context_menu(|ui| {
+                                        if ui.add_enabled(!running, egui::Button::new("Run this one again")).clicked() {
+                                            commands.push(Command::Collections(CollectionCommand::RerunCell {
+                                                request: row.path.clone(),
+                                                profile: profile.clone(),
+                                            }));
+                                            ui.close();
+                                        }
+                                    });
                                 }
                             }
                         }
@@ -295,4 +330,14 @@ fn cell_words(record: &RunRecord, palette: crate::ui::theme::Palette) -> (String
         (Some(status), None) => (status.to_string(), color),
         (None, _) => ("no answer".to_owned(), palette.error),
     }
+}
+
+/// At most `max` characters, cut at a word with "…".
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
