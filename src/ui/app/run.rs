@@ -68,10 +68,10 @@ pub(super) fn start(app: &mut GatepassApp) {
 
 /// Send one cell again: that request with that profile; the other cells keep their answers.
 pub(super) fn rerun_cell(app: &mut GatepassApp, request: &RequestPath, profile: &ProfileId) {
-    launch(app, Some((request.clone(), profile.clone())));
+    launch(app, Some(&(request.clone(), profile.clone())));
 }
 
-fn launch(app: &mut GatepassApp, only: Option<(RequestPath, ProfileId)>) {
+fn launch(app: &mut GatepassApp, only: Option<&(RequestPath, ProfileId)>) {
     let Ok(ws) = app.workspace.clone() else { return };
     let Some(view) = app.run.as_mut() else { return };
     if view.is_running() {
@@ -82,7 +82,7 @@ fn launch(app: &mut GatepassApp, only: Option<(RequestPath, ProfileId)>) {
             RunState::Failed("The collection cannot be read now. Read it again from disk and try again.".to_owned());
         return;
     };
-    let mut planned = match &only {
+    let mut planned = match only {
         Some((_, profile)) => {
             let profiles: Vec<Profile> = app.profiles.iter().filter(|p| &p.id == profile).cloned().collect();
             crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
@@ -94,7 +94,7 @@ fn launch(app: &mut GatepassApp, only: Option<(RequestPath, ProfileId)>) {
             crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
         }
     };
-    if let Some((request, profile)) = &only {
+    if let Some((request, profile)) = only {
         planned.retain(|p| &p.request == request && &p.profile == profile);
         view.cells.remove(&(request.clone(), profile.clone()));
     }
