@@ -82,22 +82,18 @@ fn launch(app: &mut GatepassApp, only: Option<&(RequestPath, ProfileId)>) {
             RunState::Failed("The collection cannot be read now. Read it again from disk and try again.".to_owned());
         return;
     };
-    let mut planned = match only {
-        Some((_, profile)) => {
-            let profiles: Vec<Profile> = app.profiles.iter().filter(|p| &p.id == profile).cloned().collect();
-            crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
-        }
-        None => {
-            let profiles: Vec<Profile> = app.profiles.iter().filter(|p| view.chosen.contains(&p.id)).cloned().collect();
-            view.columns = profiles.iter().map(|p| p.id.clone()).collect();
-            view.cells.clear();
-            crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
-        }
-    };
-    if let Some((request, profile)) = only {
-        planned.retain(|p| &p.request == request && &p.profile == profile);
+    let planned = if let Some((request, profile)) = only {
+        let profiles: Vec<Profile> = app.profiles.iter().filter(|p| &p.id == profile).cloned().collect();
+        let mut planned = crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles);
+        planned.retain(|p| &p.request == request);
         view.cells.remove(&(request.clone(), profile.clone()));
-    }
+        planned
+    } else {
+        let profiles: Vec<Profile> = app.profiles.iter().filter(|p| view.chosen.contains(&p.id)).cloned().collect();
+        view.columns = profiles.iter().map(|p| p.id.clone()).collect();
+        view.cells.clear();
+        crate::core::collection::run::plan(&collection, view.folder.as_deref(), &profiles)
+    };
     app.next_run += 1;
     let run = app.next_run;
     let stop = Arc::new(AtomicBool::new(false));
