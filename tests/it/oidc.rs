@@ -40,6 +40,10 @@ impl Provider {
 }
 
 fn provider() -> Option<Provider> {
+    provider_with(&[])
+}
+
+fn provider_with(envs: &[(&str, std::path::PathBuf)]) -> Option<Provider> {
     if common::skip_without_keychain() {
         return None;
     }
@@ -59,6 +63,7 @@ fn provider() -> Option<Provider> {
         .arg(script)
         .arg(&key_file)
         .arg(module)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_os_str())))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
@@ -98,6 +103,14 @@ fn with<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(more).copied().collect()
 }
 
+/// `profile add` flags for a client credentials profile of this provider's `client`.
+fn client_credentials(op: &Provider, client: &str) -> Vec<String> {
+    let token_url = format!("{}/token", op.issuer);
+    ["--auth", "oauth-client-credentials", "--token-url", &token_url, "--client-id", client, "--scope", "orders:read"]
+        .map(str::to_owned)
+        .to_vec()
+}
+
 fn add(config: &std::path::Path, name: &str, issuer: &str, args: &[&str], stdin: Option<&str>) {
     let mut all = vec!["profile", "add", name, "--base-url", issuer];
     all.extend_from_slice(args);
@@ -130,7 +143,7 @@ fn client_credentials_with_each_client_authentication() {
     assert_eq!(got["expires_in_secs"].as_i64().map(|s| (590..=600).contains(&s)), Some(true), "{got}");
     assert_eq!(
         op.next_issued(),
-        serde_json::json!({"grant_type": "client_credentials", "client_id": "gp-cc-basic", "dpop": null})
+        serde_json::json!({"grant_type": "client_credentials", "client_id": "gp-cc-basic", "dpop": null, "x5t": null})
     );
     let inspected = json(&common::run_gatepass(
         config,
@@ -208,23 +221,14 @@ fn dpop_bound_client_credentials_answer_the_providers_nonce() {
     let Some(op) = provider() else { return };
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path();
-    let token_url = format!("{}/token", op.issuer);
-    let args = [
-        "--auth",
-        "oauth-client-credentials",
-        "--token-url",
-        &token_url,
-        "--client-id",
-        "gp-cc-dpop",
-        "--scope",
-        "orders:read",
-    ];
+    let args = client_credentials(&op, "gp-cc-dpop");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     // Without a key the provider refuses this client: it must get bound tokens.
     add(config, "Unbound", &op.issuer, &args, Some("gp-cc-dpop-secret-a7730c12\n"));
     let refused = common::run_gatepass(config, &["token", "get", "--profile", "Unbound"], None);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stdout));
 
-    let mut bound = args.to_vec();
+    let mut bound = args.clone();
     bound.push("--dpop");
     let made = common::run_gatepass(
         config,
@@ -453,4 +457,79 @@ fn device_grant_through_the_providers_pages() {
     assert_eq!((issued["grant_type"].as_str(), issued["client_id"].as_str()), (Some("device_code"), Some("gp-device")));
     let me = ok(&common::run_gatepass(config, &["send", "--profile", "TV", "/me"], None));
     assert!(me.contains("gatepass-tester"), "{me}");
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files in `dir`:
+/// (CA, server certificate, server key, client certificate, client key).
+fn pki(dir: &std::path::Path) -> [std::path::PathBuf; 5] {
+    let now = time::OffsetDateTime::now_utc();
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::default();
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Interop CA");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+    (ca_params.not_before, ca_params.not_after) = (now - time::Duration::days(1), now + time::Duration::days(30));
+    let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
+    let ca = rcgen::Issuer::new(ca_params, ca_key);
+    let issue = |names: Vec<String>, usage| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "interop");
+        (params.not_before, params.not_after) = (now - time::Duration::days(1), now + time::Duration::days(30));
+        params.extended_key_usages = vec![usage];
+        (params.signed_by(&key, &ca).unwrap().pem(), key.serialize_pem())
+    };
+    let (server_cert, server_key) = issue(vec!["127.0.0.1".to_owned()], rcgen::ExtendedKeyUsagePurpose::ServerAuth);
+    let (client_cert, client_key) = issue(Vec::new(), rcgen::ExtendedKeyUsagePurpose::ClientAuth);
+    let files = [
+        ("ca.pem", ca_pem),
+        ("server.pem", server_cert),
+        ("server-key.pem", server_key),
+        ("client.pem", client_cert),
+        ("client-key.pem", client_key),
+    ];
+    files.map(|(name, text)| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    })
+}
+
+/// RFC 8705 certificate-bound tokens: the provider serves TLS, the profile holds a client
+/// certificate (its key in the keychain) and the provider's CA; the token request goes with the
+/// certificate, and the token is bound to it (`cnf.x5t#S256` is the certificate's SHA-256).
+#[test]
+fn client_credentials_over_mtls_get_a_certificate_bound_token() {
+    use base64::Engine as _;
+    let files = tempfile::tempdir().unwrap();
+    let [ca, server_cert, server_key, client_cert, client_key] = pki(files.path());
+    let envs = [("GP_TLS_CERT", server_cert), ("GP_TLS_KEY", server_key), ("GP_TLS_CA", ca.clone())];
+    let Some(op) = provider_with(&envs) else { return };
+    assert!(op.issuer.starts_with("https://"), "{}", op.issuer);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path();
+    let mut args = client_credentials(&op, "gp-cc-mtls");
+    for (flag, file) in [("--client-cert", &client_cert), ("--client-key", &client_key), ("--ca-bundle", &ca)] {
+        args.extend([flag.to_owned(), file.display().to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    add(config, "Bound by certificate", &op.issuer, &args, Some("gp-cc-mtls-secret-3e91d4b7\n"));
+    ok(&common::run_gatepass(config, &["token", "get", "--profile", "Bound by certificate"], None));
+    let issued = op.next_issued();
+    let der = gatepass::core::certificate::parse_certificates(&std::fs::read_to_string(&client_cert).unwrap()).unwrap();
+    let thumbprint = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der[0].as_ref()).as_ref());
+    assert_eq!((issued["client_id"].as_str(), issued["x5t"].as_str()), (Some("gp-cc-mtls"), Some(thumbprint.as_str())));
+    let inspected = json(&common::run_gatepass(
+        config,
+        &["token", "inspect", "--profile", "Bound by certificate", "--format", "json"],
+        None,
+    ));
+    assert_eq!(inspected["claims"]["cnf"]["x5t#S256"], thumbprint.as_str(), "{inspected}");
+    // The client key stays in the keychain: no file of the profile holds it.
+    let key_text = std::fs::read_to_string(&client_key).unwrap();
+    let body = key_text.lines().nth(1).unwrap();
+    for (path, bytes) in common::all_files(config) {
+        assert!(!common::contains(&bytes, body), "{} holds the client key", path.display());
+    }
 }

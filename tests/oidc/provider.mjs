@@ -10,7 +10,8 @@
 // OIDC_PROVIDER_DIR is the installed package (node_modules/oidc-provider).
 // Standard output: "listening on ISSUER", then one "event {json}" line per token issued
 // ({"grant_type": the provider's grant chain such as "authorization_code refresh_token",
-// "client_id", "dpop": the jkt the token is bound to or null}), so a test can
+// "client_id", "dpop": the jkt the token is bound to or null, "x5t": its certificate
+// thumbprint or null}), so a test can
 // tell a refresh from a new sign-in and a bound token from a plain one.
 //
 // Clients:
@@ -18,11 +19,13 @@
 //   gp-cc-post   client credentials, client_secret_post, opaque tokens (introspected)
 //   gp-cc-jwt    client credentials, private_key_jwt (ES256), JWT access tokens
 //   gp-cc-dpop   client credentials, client_secret_basic, tokens must be DPoP-bound
+//   gp-cc-mtls   client credentials, client_secret_basic, tokens bound to the client certificate
 //   gp-native    public app: authorization code + PKCE on a loopback redirect, refresh tokens
 //   gp-device    public app: device grant, refresh tokens
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -37,7 +40,7 @@ writeFileSync(keyFile, clientKey.privateKey.export({ type: 'pkcs8', format: 'pem
 const clientJwk = { ...clientKey.publicKey.export({ format: 'jwk' }), kid: 'gp-interop', use: 'sig', alg: 'ES256' };
 
 const API = 'urn:gatepass:interop-api';
-const jwtClients = new Set(['gp-cc-basic', 'gp-cc-jwt', 'gp-cc-dpop']);
+const jwtClients = new Set(['gp-cc-basic', 'gp-cc-jwt', 'gp-cc-dpop', 'gp-cc-mtls']);
 const ccScope = 'orders:read profile:read';
 
 const clients = [
@@ -77,6 +80,16 @@ const clients = [
     redirect_uris: [],
     token_endpoint_auth_method: 'client_secret_basic',
     dpop_bound_access_tokens: true,
+    scope: ccScope,
+  },
+  {
+    client_id: 'gp-cc-mtls',
+    client_secret: 'gp-cc-mtls-secret-3e91d4b7',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    tls_client_certificate_bound_access_tokens: true,
     scope: ccScope,
   },
   {
@@ -121,6 +134,17 @@ const configuration = {
     introspection: { enabled: true, allowedPolicy: async () => true },
     revocation: { enabled: true },
     dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
+    // RFC 8705 certificate-bound tokens, when the provider serves TLS (GP_TLS_CERT): the
+    // client's certificate is read off the connection.
+    mTLS: {
+      enabled: Boolean(process.env.GP_TLS_CERT),
+      certificateBoundAccessTokens: true,
+      getCertificate(ctx) {
+        const peer = ctx.socket.getPeerCertificate?.(false);
+        if (!peer || !peer.raw) return undefined;
+        return `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64')}\n-----END CERTIFICATE-----\n`;
+      },
+    },
     resourceIndicators: {
       enabled: true,
       defaultResource: (ctx) => (jwtClients.has(ctx.oidc.client?.clientId) ? API : undefined),
@@ -130,13 +154,24 @@ const configuration = {
   },
 };
 
-const server = createServer();
+// GP_TLS_CERT / GP_TLS_KEY / GP_TLS_CA: serve HTTPS and ask for (not require) a client certificate.
+const tls = process.env.GP_TLS_CERT;
+const server = tls
+  ? createTlsServer({
+      cert: readFileSync(tls),
+      key: readFileSync(process.env.GP_TLS_KEY),
+      ca: readFileSync(process.env.GP_TLS_CA),
+      requestCert: true,
+      rejectUnauthorized: false,
+    })
+  : createServer();
 server.listen(0, '127.0.0.1', () => {
-  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, configuration);
   const issued = (token) => {
     const grantType = token.gty ?? (token.kind === 'ClientCredentials' ? 'client_credentials' : token.kind);
-    console.log(`event ${JSON.stringify({ grant_type: grantType, client_id: token.clientId, dpop: token['x5t#S256'] ? null : (token.jkt ?? null) })}`);
+    const bound = { dpop: token.jkt ?? null, x5t: token['x5t#S256'] ?? null };
+    console.log(`event ${JSON.stringify({ grant_type: grantType, client_id: token.clientId, ...bound })}`);
   };
   // Opaque tokens are saved, signed (JWT) ones issued: each token is one of the two.
   for (const kind of ['access_token', 'client_credentials']) {
