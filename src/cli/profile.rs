@@ -206,7 +206,8 @@ pub struct AddArgs {
     /// OAuth 1.0a: the access token (its secret is the second line of standard input).
     #[arg(long)]
     pub token: Option<String>,
-    /// OAuth 1.0a: HMAC-SHA1, HMAC-SHA256 or PLAINTEXT.
+    /// OAuth 1.0a: HMAC-SHA1, HMAC-SHA256, RSA-SHA1 (standard input holds the consumer's RSA
+    /// private key, PEM) or PLAINTEXT.
     #[arg(long, value_parser = parse_oauth1_method, default_value = "HMAC-SHA1")]
     pub signature_method: crate::core::profile::OAuth1Method,
     /// OAuth 1.0a: where the protocol parameters go.
@@ -261,11 +262,7 @@ fn parse_alg(text: &str) -> Result<SigningAlg, String> {
 
 fn parse_oauth1_method(text: &str) -> Result<crate::core::profile::OAuth1Method, String> {
     crate::core::profile::OAuth1Method::from_name(text).ok_or_else(|| {
-        if text.trim().to_ascii_uppercase().starts_with("RSA") {
-            format!("\"{text}\" is not offered: Gatepass signs OAuth 1 with HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
-        } else {
-            format!("\"{text}\" is not an OAuth 1 signature method; use HMAC-SHA1, HMAC-SHA256 or PLAINTEXT")
-        }
+        format!("\"{text}\" is not an OAuth 1 signature method; use HMAC-SHA1, HMAC-SHA256, RSA-SHA1 or PLAINTEXT")
     })
 }
 
@@ -376,8 +373,11 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
                     Some((settings.session_token.clone(), Secret::new(token.trim_end_matches(['\r', '\n']))))
                 }
                 (_, true) => bail!("--session-token-stdin goes with --auth aws-sigv4 only."),
-                // OAuth 1 with a token: the token secret is the second line.
-                (AuthMethod::OAuth1(settings), false) if !settings.token.is_empty() => {
+                // OAuth 1 with a token: the token secret is the second line (RSA-SHA1 signs
+                // with the private key alone: all of standard input is that key).
+                (AuthMethod::OAuth1(settings), false)
+                    if !settings.token.is_empty() && settings.method != crate::core::profile::OAuth1Method::RsaSha1 =>
+                {
                     let both = secret.take().map(|s| s.expose().to_owned()).unwrap_or_default();
                     let Some((key, token)) = both.split_once('\n') else {
                         bail!(
@@ -389,6 +389,11 @@ pub fn run(workspace: &Workspace, command: &ProfileCommand) -> anyhow::Result<i3
                 }
                 _ => None,
             };
+            if let (AuthMethod::OAuth1(settings), Some(key)) = (&profile.auth, &secret)
+                && settings.method == crate::core::profile::OAuth1Method::RsaSha1
+            {
+                crate::core::auth::oauth1::check_rsa_key(key)?;
+            }
             workspace.save_profile_with_key(&profile, secret.as_ref(), identity.as_ref().map(|(_, key, _)| key))?;
             if let Some((slot, token)) = &session_token {
                 workspace.set_profile_secret(&profile.id, slot, token)?;

@@ -431,10 +431,14 @@ pub enum OAuth1Method {
     HmacSha256,
     #[serde(rename = "PLAINTEXT")]
     Plaintext,
+    /// The consumer's RSA private key signs (RFC 5849 §3.4.3); the consumer secret slot holds it.
+    #[serde(rename = "RSA-SHA1")]
+    RsaSha1,
 }
 
 impl OAuth1Method {
-    pub const ALL: [OAuth1Method; 3] = [OAuth1Method::HmacSha1, OAuth1Method::HmacSha256, OAuth1Method::Plaintext];
+    pub const ALL: [OAuth1Method; 4] =
+        [OAuth1Method::HmacSha1, OAuth1Method::HmacSha256, OAuth1Method::RsaSha1, OAuth1Method::Plaintext];
 
     /// The `oauth_signature_method` value.
     pub fn name(self) -> &'static str {
@@ -442,6 +446,7 @@ impl OAuth1Method {
             OAuth1Method::HmacSha1 => "HMAC-SHA1",
             OAuth1Method::HmacSha256 => "HMAC-SHA256",
             OAuth1Method::Plaintext => "PLAINTEXT",
+            OAuth1Method::RsaSha1 => "RSA-SHA1",
         }
     }
 
@@ -698,6 +703,7 @@ impl AuthMethod {
             AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
             AuthMethod::SignedJwt(_) => "private key",
             AuthMethod::AwsSigV4(_) => "secret access key",
+            AuthMethod::OAuth1(o) if o.method == OAuth1Method::RsaSha1 => "consumer's RSA private key",
             AuthMethod::OAuth1(_) => "consumer secret",
         }
     }

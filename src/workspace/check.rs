@@ -67,7 +67,11 @@ impl Workspace {
                     _ => SecretState::NotNeeded,
                 };
                 let second_slot = match &profile.auth {
-                    AuthMethod::OAuth1(o) if !o.token.trim().is_empty() => Some(&o.token_secret),
+                    AuthMethod::OAuth1(o)
+                        if !o.token.trim().is_empty() && o.method != crate::core::profile::OAuth1Method::RsaSha1 =>
+                    {
+                        Some(&o.token_secret)
+                    }
                     AuthMethod::AwsSigV4(s) => Some(&s.session_token),
                     _ => None,
                 };

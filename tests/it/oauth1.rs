@@ -34,6 +34,11 @@ fn keys() -> Keys {
 }
 
 fn oauthlib(keys: &Keys, clock_offset_secs: i64) -> Option<Oauthlib> {
+    oauthlib_with(keys, clock_offset_secs, None)
+}
+
+/// With `rsa_key_out`, the server makes an RSA key pair and writes the private key there.
+fn oauthlib_with(keys: &Keys, clock_offset_secs: i64, rsa_key_out: Option<&std::path::Path>) -> Option<Oauthlib> {
     let available = std::process::Command::new("python3")
         .args(["-c", "import oauthlib"])
         .output()
@@ -58,6 +63,7 @@ fn oauthlib(keys: &Keys, clock_offset_secs: i64) -> Option<Oauthlib> {
         .env("GATEPASS_OAUTH1_TOKEN", &keys.token)
         .env("GATEPASS_OAUTH1_TOKEN_SECRET", &keys.token_secret)
         .env("GATEPASS_SERVER_CLOCK_OFFSET_SECS", clock_offset_secs.to_string())
+        .envs(rsa_key_out.map(|path| ("GATEPASS_OAUTH1_RSA_KEY_OUT", path.as_os_str())))
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -127,6 +133,39 @@ fn oauthlib_accepts_each_method_and_placement(#[case] method: OAuth1Method, #[ca
         );
         assert_eq!(status, 200, "{body}");
     }
+}
+
+/// RSA-SHA1 (RFC 5849 §3.4.3): the consumer's RSA private key (made by the server, with
+/// Python's `cryptography`) signs; oauthlib checks with the public key. A secret that is not an
+/// RSA key is named before anything is sent.
+#[test]
+fn rsa_sha1_is_checked_by_oauthlib_with_the_public_key() {
+    let keys = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("consumer-key.pem");
+    let Some(server) = oauthlib_with(&keys, 0, Some(&key_file)) else { return };
+    let rt = common::runtime();
+    let ws = common::workspace(dir.path());
+    let private_key = std::fs::read_to_string(&key_file).unwrap();
+    let profile = profile(&server, &keys, OAuth1Method::RsaSha1, OAuth1Placement::Header, true);
+    ws.save_profile(&profile, Some(&Secret::new(&private_key))).unwrap();
+    for draft in [RequestDraft::get("/1.1/account?x=%E2%9C%93"), form_post("/1.1/statuses/update.json?a=b")] {
+        let (status, body) = common::response_of(common::send_draft(&rt, &ws, &profile.id, draft).unwrap());
+        assert_eq!(status, 200, "{body}");
+        let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (answer["signature_method"].as_str(), answer["token"].as_str()),
+            (Some("RSA-SHA1"), Some(keys.token.as_str()))
+        );
+    }
+    // A consumer secret in place of the key.
+    ws.save_profile(&profile, Some(&Secret::new(&keys.secret))).unwrap();
+    let refused = common::send_draft(&rt, &ws, &profile.id, RequestDraft::get("/1.1/account"));
+    let said = match refused {
+        Err(e) => e.to_string(),
+        Ok(outcome) => panic!("sent with a secret that is no RSA key: {:?}", common::response_of(outcome)),
+    };
+    assert!(said.contains("RSA-SHA1 signs with the consumer's RSA private key"), "{said}");
 }
 
 #[test]
@@ -236,7 +275,7 @@ fn the_binary_adds_an_oauth1_profile_and_sends() {
     );
     assert!(!rsa.status.success());
     assert!(
-        String::from_utf8_lossy(&rsa.stderr).contains("is not offered"),
+        String::from_utf8_lossy(&rsa.stderr).contains("RSA-SHA1 signs with the consumer's RSA private key"),
         "{}",
         String::from_utf8_lossy(&rsa.stderr)
     );

@@ -3,8 +3,10 @@ OAuth library, the server side of requests-oauthlib): the parameters read from t
 query or a form body, the timestamp within oauthlib's 10 minutes, each nonce used once.
 
 The keys come from the environment (GATEPASS_OAUTH1_CONSUMER_KEY, GATEPASS_OAUTH1_CONSUMER_SECRET,
-GATEPASS_OAUTH1_TOKEN, GATEPASS_OAUTH1_TOKEN_SECRET), never from a file. The port is printed on
-the first line of standard output. GATEPASS_SERVER_CLOCK_OFFSET_SECS sets this server's clock off.
+GATEPASS_OAUTH1_TOKEN, GATEPASS_OAUTH1_TOKEN_SECRET), never from a file. For RSA-SHA1 the server
+makes the consumer's RSA key pair itself (with `cryptography`) and writes the private key to
+GATEPASS_OAUTH1_RSA_KEY_OUT, keeping the public key to check signatures with. The port is printed
+on the first line of standard output. GATEPASS_SERVER_CLOCK_OFFSET_SECS sets this server's clock off.
 """
 import json
 import os
@@ -20,6 +22,15 @@ TOKEN = os.environ.get("GATEPASS_OAUTH1_TOKEN", "")
 TOKEN_SECRET = os.environ.get("GATEPASS_OAUTH1_TOKEN_SECRET", "")
 OFFSET = int(os.environ.get("GATEPASS_SERVER_CLOCK_OFFSET_SECS", "0"))
 SEEN = set()
+RSA_PUBLIC = None
+if os.environ.get("GATEPASS_OAUTH1_RSA_KEY_OUT"):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with open(os.environ["GATEPASS_OAUTH1_RSA_KEY_OUT"], "wb") as out:
+        out.write(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    RSA_PUBLIC = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 class Validator(RequestValidator):
@@ -27,7 +38,7 @@ class Validator(RequestValidator):
 
     @property
     def allowed_signature_methods(self):
-        return ("HMAC-SHA1", "HMAC-SHA256", "PLAINTEXT")
+        return ("HMAC-SHA1", "HMAC-SHA256", "PLAINTEXT", "RSA-SHA1")
 
     @property
     def client_key_length(self):
@@ -69,6 +80,9 @@ class Validator(RequestValidator):
 
     def get_client_secret(self, client_key, request):
         return SECRET if client_key == KEY else "dummy"
+
+    def get_rsa_key(self, client_key, request):
+        return RSA_PUBLIC if client_key == KEY else None
 
     def get_access_token_secret(self, client_key, token, request):
         return TOKEN_SECRET if token == TOKEN else "dummy"

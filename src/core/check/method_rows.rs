@@ -10,7 +10,9 @@ use crate::core::token::{TokenKind, read_token};
 /// Every method row this profile calls for, in the order a person fixes them.
 pub(super) fn method_rows(input: &CheckInput, rows: &mut Vec<CheckRow>) {
     match &input.profile.auth {
-        AuthMethod::OAuth1(settings) if !settings.token.trim().is_empty() => {
+        AuthMethod::OAuth1(settings)
+            if !settings.token.trim().is_empty() && settings.method != crate::core::profile::OAuth1Method::RsaSha1 =>
+        {
             rows.push(oauth1_token_secret(input.second_secret));
         }
         AuthMethod::AwsSigV4(settings) => {

@@ -388,6 +388,7 @@ impl ProfileForm {
         match self.auth {
             AuthKind::SignedJwt => !self.jwt_alg.is_shared_secret(),
             AuthKind::OAuthClientCredentials => self.client_auth == ClientAuth::PrivateKeyJwt,
+            AuthKind::OAuth1 => self.oauth1_method == OAuth1Method::RsaSha1,
             _ => false,
         }
     }
@@ -854,7 +855,7 @@ fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
             let second = second_secret_slot(&profile.auth)
                 .filter(|_| !form.second_secret.value.is_empty())
                 .map(|(slot, _)| (slot, Secret::new(form.second_secret.value.as_str())));
-            let needs_token_secret = matches!(&profile.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty())
+            let needs_token_secret = matches!(&profile.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty() && o.method != OAuth1Method::RsaSha1)
                 && second.is_none()
                 && form
                     .original
@@ -868,6 +869,11 @@ fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
             };
             if form.is_new && secret.is_none() && profile.auth.secret_ref().is_some() && !optional {
                 format!("Paste the {} before creating the profile.", profile.auth.secret_label())
+            } else if let (AuthMethod::OAuth1(o), Some(key)) = (&profile.auth, &secret)
+                && o.method == OAuth1Method::RsaSha1
+                && let Err(why) = crate::core::auth::oauth1::check_rsa_key(key)
+            {
+                why.to_string()
             } else if needs_token_secret {
                 "Paste the token secret that came with the token, or leave the token empty.".to_owned()
             } else {
@@ -895,7 +901,8 @@ fn second_secret_slot(auth: &AuthMethod) -> Option<(SecretRef, &'static str)> {
 fn second_secret_row_ui(form: &mut ProfileForm, ui: &mut egui::Ui) {
     let saved = form.original.as_ref().filter(|p| p.auth.kind() == form.auth);
     let (label, hint) = match form.auth {
-        AuthKind::OAuth1 if !form.oauth1_token.trim().is_empty() => {
+        // RSA-SHA1 signs with the private key alone: no token secret.
+        AuthKind::OAuth1 if !form.oauth1_token.trim().is_empty() && form.oauth1_method != OAuth1Method::RsaSha1 => {
             let had = saved.is_some_and(|p| matches!(&p.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty()));
             (
                 if had { "Replace token secret" } else { "Token secret (required with a token)" },
