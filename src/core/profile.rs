@@ -703,7 +703,7 @@ impl AuthMethod {
             AuthMethod::SignedJwt(settings) if settings.algorithm.is_shared_secret() => "signing secret",
             AuthMethod::SignedJwt(_) => "private key",
             AuthMethod::AwsSigV4(_) => "secret access key",
-            AuthMethod::OAuth1(o) if o.method == OAuth1Method::RsaSha1 => "consumer's RSA private key",
+            AuthMethod::OAuth1(o) if o.method == OAuth1Method::RsaSha1 => "RSA private key",
             AuthMethod::OAuth1(_) => "consumer secret",
         }
     }

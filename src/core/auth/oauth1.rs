@@ -42,7 +42,7 @@ pub struct OAuth1Signed {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OAuth1Error {
     #[error(
-        "RSA-SHA1 signs with the consumer's RSA private key, and the consumer secret in this profile is not one (PEM, PKCS #1 or PKCS #8). Paste the private key whose public key the API has."
+        "RSA-SHA1 signs with the consumer's RSA private key, and the key given is not one (an RSA private key in PEM, PKCS #1 or PKCS #8). Paste the private key whose public key the API has."
     )]
     NotAnRsaKey,
     #[error("The RSA-SHA1 signature could not be made: {0}")]
