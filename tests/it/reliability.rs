@@ -127,16 +127,19 @@ fn a_fifo_at_profiles_toml_is_refused_in_words() {
     }
 }
 
-/// Many first `profile add`s into one new config folder at the same moment: every secret is kept
-/// where every later command finds it (they once each made their own keychain namespace).
-#[test]
-fn concurrent_first_profile_adds_keep_every_secret() {
+/// Two, then twenty first `profile add`s into one new config folder at the same moment: every
+/// secret is kept where every later command finds it (they once each made their own keychain
+/// namespace).
+#[rstest::rstest]
+#[case::two(2)]
+#[case::twenty(20)]
+fn concurrent_first_profile_adds_keep_every_secret(#[case] at_once: usize) {
     if crate::common::skip_without_keychain() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config");
-    let keys: Vec<String> = (0..12).map(|i| format!("gp_test_concurrent{i:02}Qx7Lm4Rt9Wz")).collect();
+    let keys: Vec<String> = (0..at_once).map(|i| format!("gp_test_concurrent{i:02}Qx7Lm4Rt9Wz")).collect();
     let children: Vec<_> = keys
         .iter()
         .enumerate()
