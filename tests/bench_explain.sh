@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Diagnosis speed for the README: `gatepass explain` on 10,000 failed requests (the corpus, repeated)
 # and on one request with a 50 MB body, next to python3's json module only reading the same files
-# (the floor: any tool must at least parse the HAR). Run: tests/bench_explain.sh (after cargo build --release).
+# (the floor: any tool must at least parse the HAR), and the memory a 50,000-request file takes.
+# Run: tests/bench_explain.sh (after cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/gatepass}
@@ -46,4 +47,12 @@ for label, path in rows:
     if path == many:
         per = g / 10000 * 1e6
 print(f"\nPer request, reading and printing included: {per:.0f} µs (median of 5 runs)")
+
+# Memory: 50,000 requests (the corpus repeated), the most the process held (GNU time's %M).
+huge = work / "huge.har"
+huge.write_text(har([entries[i % len(entries)] for i in range(50000)]))
+def peak_mb(cmd):
+    run = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return int(run.stderr.strip().splitlines()[-1]) / 1024
+print(f"\n50,000 requests ({huge.stat().st_size / 1e6:.0f} MB): gatepass explain held {peak_mb([binary, 'explain', '--format', 'json', str(huge)]):.0f} MB at most; python3 json.load only {peak_mb(parse + [str(huge)]):.0f} MB")
 PY

@@ -96,7 +96,7 @@ fn text_report(report: &Report) -> String {
         if let Some(f) = &entry.failure {
             out.push_str(&format!("  {}\n", f.message));
         }
-        if entry.findings.is_empty() {
+        if entry.findings().is_empty() {
             out.push_str("  No sign of an authentication problem.\n\n");
             continue;
         }

@@ -76,12 +76,12 @@ fn run_corpus() -> (Vec<(String, String, Outcome)>, Vec<String>) {
         };
         let report = har::explain(&text, &options, Knowledge::builtin()).unwrap();
         let entry = report.entries.last().unwrap();
-        for f in &entry.findings {
+        for f in entry.findings() {
             texts.push(f.title.clone());
             texts.push(f.explanation.clone());
         }
         let got = entry
-            .findings
+            .findings()
             .iter()
             .map(|f| serde_json::to_value(f.cause).unwrap().as_str().unwrap().to_owned())
             .collect();

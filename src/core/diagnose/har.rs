@@ -2,7 +2,7 @@
 //! every entry. Lenient: a missing field is read as empty, not as an error.
 
 use super::knowledge::{EnvKind, Knowledge};
-use super::observe::{SentRequest, observe};
+use super::observe::observe;
 use super::{Context, Diagnosis, Failure, Finding, PastSend, Seen, diagnose};
 use base64::Engine as _;
 use serde::Serialize;
@@ -33,13 +33,21 @@ pub struct ReportEntry {
     pub url: String,
     /// 0 when no response came back.
     pub status: u16,
-    pub findings: Vec<Finding>,
-    #[serde(skip)]
-    pub request: SentRequest,
-    #[serde(skip)]
+    /// Written as `findings` (the diagnosis's findings, ranked).
+    #[serde(rename = "findings", serialize_with = "findings_only")]
     pub diagnosis: Diagnosis,
     #[serde(skip)]
     pub failure: Option<Failure>,
+}
+
+impl ReportEntry {
+    pub fn findings(&self) -> &[Finding] {
+        &self.diagnosis.findings
+    }
+}
+
+fn findings_only<S: serde::Serializer>(diagnosis: &Diagnosis, serializer: S) -> Result<S::Ok, S::Error> {
+    diagnosis.findings.serialize(serializer)
 }
 
 /// Why a HAR file could not be read.
@@ -59,13 +67,13 @@ const HISTORY_WINDOW: usize = 200;
 /// Diagnose every entry in a HAR file.
 pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Result<Report, HarError> {
     let text = text.trim_start_matches('\u{feff}');
-    let root: Value = serde_json::from_str(text).map_err(|e| HarError::NotJson(json_error_words(&e)))?;
-    let entries = root.pointer("/log/entries").and_then(Value::as_array).ok_or(HarError::NoEntries)?;
     let (env, env_label) = environment(options.environment.as_deref());
     let mut history: Vec<PastSend> = Vec::new();
     let mut previous: Option<(String, Option<String>, bool)> = None; // (host, redirect target, had credential)
-    let mut out = Vec::with_capacity(entries.len());
-    for (index, entry) in entries.iter().enumerate() {
+    let mut out = Vec::new();
+    // The entries are read one at a time as the file is parsed (no tree of the whole file), and
+    // each is dropped once diagnosed: memory follows the report, not the file.
+    let mut each = |index: usize, entry: &Value| {
         let parsed = Entry::read(entry);
         let request =
             observe(knowledge, &parsed.method, &parsed.url, &parsed.request_headers, parsed.request_body.as_deref());
@@ -115,18 +123,161 @@ pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Resul
             at: started.unwrap_or(now),
         });
         previous = Some((request.host.clone(), parsed.redirect_to.clone(), request.has_credential()));
-        out.push(ReportEntry {
-            index,
-            method: request.method.clone(),
-            url: request.url.clone(),
-            status: parsed.status,
-            findings: diagnosis.findings.clone(),
-            request,
-            diagnosis,
-            failure,
-        });
+        out.push(ReportEntry { index, method: request.method, url: request.url, status: parsed.status, diagnosis, failure });
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let found = serde::de::DeserializeSeed::deserialize(Root(&mut each), &mut deserializer)
+        .and_then(|found| deserializer.end().map(|()| found))
+        .map_err(|e| HarError::NotJson(json_error_words(&e)))?;
+    if !found {
+        return Err(HarError::NoEntries);
     }
     Ok(Report { entries: out })
+}
+
+/// Walks `{"log": {"entries": [...]}}` with serde, handing each entry to the callback as it is
+/// parsed; every other member is skipped without being kept. `true` when `log.entries` was a list.
+struct Root<'f, F>(&'f mut F);
+struct Log<'f, F>(&'f mut F);
+struct Entries<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Root<'_, F> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Root<'_, F> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a HAR document")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "log" && !found {
+                found = map.next_value_seed(Log(&mut *self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+    // Any other JSON value is a document with no log.entries.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Log<'_, F> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Log<'_, F> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the log object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "entries" && !found {
+                found = map.next_value_seed(Entries(&mut *self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Entries<'_, F> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Entries<'_, F> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the list of entries")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut index = 0;
+        while let Some(entry) = seq.next_element::<Value>()? {
+            (self.0)(index, &entry);
+            index += 1;
+        }
+        Ok(true)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
 }
 
 fn environment(name: Option<&str>) -> (Option<EnvKind>, Option<String>) {
@@ -256,9 +407,9 @@ mod tests {
             )
         };
         let report = explain(&har(&format!("{},{}", entry(&body), entry(&gzip))), &HarOptions::default(), k).unwrap();
-        assert_eq!(report.entries[0].findings[0].cause, super::super::Cause::ExpiredCredential);
+        assert_eq!(report.entries[0].findings()[0].cause, super::super::Cause::ExpiredCredential);
         // A compressed body can't be read: the status still speaks, nothing panics.
-        assert_eq!(report.entries[1].findings[0].cause, super::super::Cause::InvalidCredential);
+        assert_eq!(report.entries[1].findings()[0].cause, super::super::Cause::InvalidCredential);
     }
 
     #[test]
@@ -273,6 +424,6 @@ mod tests {
         assert_eq!(report.entries.len(), 3);
         assert_eq!(report.entries[0].status, 0);
         assert_eq!(report.entries[2].status, 401);
-        assert_eq!(report.entries[2].findings[0].cause, super::super::Cause::MissingCredential);
+        assert_eq!(report.entries[2].findings()[0].cause, super::super::Cause::MissingCredential);
     }
 }
