@@ -123,10 +123,17 @@ pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Resul
             at: started.unwrap_or(now),
         });
         previous = Some((request.host.clone(), parsed.redirect_to.clone(), request.has_credential()));
-        out.push(ReportEntry { index, method: request.method, url: request.url, status: parsed.status, diagnosis, failure });
+        out.push(ReportEntry {
+            index,
+            method: request.method,
+            url: request.url,
+            status: parsed.status,
+            diagnosis,
+            failure,
+        });
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let found = serde::de::DeserializeSeed::deserialize(Root(&mut each), &mut deserializer)
+    let found = serde::de::DeserializeSeed::deserialize(Walk { path: ENTRIES, each: &mut each }, &mut deserializer)
         .and_then(|found| deserializer.end().map(|()| found))
         .map_err(|e| HarError::NotJson(json_error_words(&e)))?;
     if !found {
@@ -136,19 +143,23 @@ pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Resul
 }
 
 /// Walks `{"log": {"entries": [...]}}` with serde, handing each entry to the callback as it is
-/// parsed; every other member is skipped without being kept. `true` when `log.entries` was a list.
-struct Root<'f, F>(&'f mut F);
-struct Log<'f, F>(&'f mut F);
-struct Entries<'f, F>(&'f mut F);
+/// parsed; every other member is skipped without being kept. `path` is what is left to walk
+/// (`["log", "entries"]` at the top); the value is `true` when it led to a list.
+struct Walk<'f, F> {
+    path: &'static [&'static str],
+    each: &'f mut F,
+}
 
-impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Root<'_, F> {
+const ENTRIES: &[&str] = &["log", "entries"];
+
+impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Walk<'_, F> {
     type Value = bool;
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Root<'_, F> {
+impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Walk<'_, F> {
     type Value = bool;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a HAR document")
@@ -156,110 +167,30 @@ impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Root<'_, F> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         let mut found = false;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if key == "log" && !found {
-                found = map.next_value_seed(Log(&mut *self.0))?;
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-    // Any other JSON value is a document with no log.entries.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-}
-
-impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Log<'_, F> {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Log<'_, F> {
-    type Value = bool;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the log object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut found = false;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if key == "entries" && !found {
-                found = map.next_value_seed(Entries(&mut *self.0))?;
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+            match self.path.split_first() {
+                Some((want, rest)) if !found && key == *want => {
+                    found = map.next_value_seed(Walk { path: rest, each: &mut *self.each })?;
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
             }
         }
         Ok(found)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-}
-
-impl<'de, F: FnMut(usize, &Value)> serde::de::DeserializeSeed<'de> for Entries<'_, F> {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de, F: FnMut(usize, &Value)> serde::de::Visitor<'de> for Entries<'_, F> {
-    type Value = bool;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the list of entries")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        if !self.path.is_empty() {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            return Ok(false);
+        }
         let mut index = 0;
         while let Some(entry) = seq.next_element::<Value>()? {
-            (self.0)(index, &entry);
+            (self.each)(index, &entry);
             index += 1;
         }
         Ok(true)
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
+    // Any other JSON value leads to no list of entries.
     fn visit_str<E>(self, _: &str) -> Result<bool, E> {
         Ok(false)
     }
@@ -425,5 +356,27 @@ mod tests {
         assert_eq!(report.entries[0].status, 0);
         assert_eq!(report.entries[2].status, 401);
         assert_eq!(report.entries[2].findings()[0].cause, super::super::Cause::MissingCredential);
+    }
+
+    /// The stream finds `log.entries` wherever it sits among other members, skips the rest, and
+    /// names a document without it (or with something else there) as not a HAR file.
+    #[test]
+    fn entries_are_found_among_other_members_and_anything_else_is_no_har() {
+        let k = Knowledge::builtin();
+        let options = HarOptions::default();
+        let entry = r#"{"request":{"method":"GET","url":"https://api.example.com/v1/me","headers":[]},"response":{"status":401,"headers":[],"content":{"text":""}}}"#;
+        let text = format!(
+            r#"{{"extra":[1,{{"log":{{"entries":[]}}}}],"log":{{"pages":[{{"id":"p"}}],"entries":[{entry},{entry}],"creator":{{}}}}}}"#
+        );
+        let report = explain(&text, &options, k).unwrap();
+        assert_eq!(report.entries.len(), 2);
+        assert_eq!(report.entries[1].index, 1);
+        for not_har in
+            [r#"[{"log":{"entries":[]}}]"#, r#"{"log":{"entries":"none"}}"#, r#"{"log":[]}"#, "42", r#"{"entries":[]}"#]
+        {
+            assert_eq!(explain(not_har, &options, k).unwrap_err(), HarError::NoEntries, "{not_har}");
+        }
+        assert!(matches!(explain(r#"{"log":{"entries":[{"#, &options, k), Err(HarError::NotJson(_))));
+        assert!(matches!(explain(r#"{"log":{"entries":[]}} trailing"#, &options, k), Err(HarError::NotJson(_))));
     }
 }
