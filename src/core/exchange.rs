@@ -132,6 +132,8 @@ pub enum TlsProblem {
     ClientCertificateExpired,
     /// The server does not trust the authority that issued the client certificate.
     ClientCertificateUntrusted,
+    /// The port answered without TLS (plain HTTP where https:// was asked for).
+    NotTls,
     Other,
 }
 
@@ -169,6 +171,14 @@ pub enum TransportError {
         "The API sent the request on to {origin} and asked for the same body again ({status}). The body holds a secret from the keychain, so Gatepass stopped instead of sending it to another host. Send the request to {origin} directly if it is meant for it."
     )]
     RedirectWouldResendSecret { origin: String, status: u16 },
+    #[error(
+        "The server at {host} sent headers too large to read. It is likely not working right: try again later, or tell its owner."
+    )]
+    HeadersTooLarge { host: String },
+    #[error(
+        "The server at {host} did not answer in HTTP: it sent something else. Check the address and the port, and whether it wants https:// or http://."
+    )]
+    NotHttp { host: String },
     #[error("The connection failed: {detail}")]
     Other { detail: String },
 }
@@ -199,6 +209,9 @@ fn tls_words(problem: TlsProblem, host: &str) -> String {
         ),
         TlsProblem::ClientCertificateUntrusted => format!(
             "{host} does not trust the authority that issued the client certificate. Check that this is the certificate made for this API, or ask the API owner which authority they accept."
+        ),
+        TlsProblem::NotTls => format!(
+            "The secure connection to {host} failed: the server answered without TLS, as a plain http:// server does. Use http:// for this address, or check the port."
         ),
         TlsProblem::Other => format!("The secure connection to {host} failed."),
     }

@@ -383,6 +383,14 @@ pub fn classify(chain: &str, host: String, is_timeout: bool) -> TransportError {
         TransportError::Dns { host }
     } else if lower.contains("connection refused") {
         TransportError::Refused { host }
+    } else if lower.contains("message head is too large") || lower.contains("header too large") {
+        TransportError::HeadersTooLarge { host }
+    } else if ["invalid http version", "invalid status", "invalid header", "invalid response", "parse error"]
+        .iter()
+        .any(|words| lower.contains(words))
+        && !lower.contains("tls")
+    {
+        TransportError::NotHttp { host }
     } else if lower.contains("certificate required")
         || lower.contains("certificaterequired")
         || lower.contains("no required ssl certificate")
@@ -410,6 +418,8 @@ pub fn classify(chain: &str, host: String, is_timeout: bool) -> TransportError {
         || lower.contains("self signed")
     {
         tls(TlsProblem::Untrusted)
+    } else if lower.contains("invalidcontenttype") || lower.contains("received corrupt message") {
+        tls(TlsProblem::NotTls)
     } else if lower.contains("invalid peer certificate") || lower.contains("tls") || lower.contains("handshake") {
         tls(TlsProblem::Other)
     } else {
@@ -452,6 +462,9 @@ mod tests {
             ),
             ("client error (SendRequest): received fatal alert: UnknownCA", "ClientCertificateUntrusted"),
             ("client error (SendRequest): received fatal alert: BadCertificate", "ClientCertificate"),
+            ("client error (Connect): received corrupt message of type InvalidContentType", "TlsNotTls"),
+            ("client error (SendRequest): message head is too large", "HeadersTooLarge"),
+            ("client error (SendRequest): invalid HTTP version parsed", "NotHttp"),
         ];
         for (chain, expected) in cases {
             let got = classify(chain, "api.example.com".into(), false);
@@ -466,8 +479,11 @@ mod tests {
                     TlsProblem::ClientCertificateMissing => "ClientCertificateMissing",
                     TlsProblem::ClientCertificateExpired => "ClientCertificateExpired",
                     TlsProblem::ClientCertificateUntrusted => "ClientCertificateUntrusted",
+                    TlsProblem::NotTls => "TlsNotTls",
                     TlsProblem::Other => "TlsOther",
                 },
+                TransportError::HeadersTooLarge { .. } => "HeadersTooLarge",
+                TransportError::NotHttp { .. } => "NotHttp",
                 _ => "Other",
             };
             assert_eq!(name, expected, "{chain}");

@@ -30,6 +30,8 @@ mod dpop;
 mod explain;
 /// OpenAPI/Swagger import on the shared sample documents: counts and required scopes from facts.json.
 mod export;
+/// The hostile-input table: misbehaving servers and wrong input through the binary, each named in words.
+mod hostile;
 mod import;
 /// HAR, Insomnia and Bruno import on the shared samples: counts, auth, no secret left in a written file.
 mod import_formats;

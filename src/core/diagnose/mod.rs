@@ -219,6 +219,8 @@ impl Failure {
             TransportError::Cancelled
             | TransportError::TooManyRedirects
             | TransportError::RedirectWouldResendSecret { .. }
+            | TransportError::HeadersTooLarge { .. }
+            | TransportError::NotHttp { .. }
             | TransportError::Other { .. } => FailureKind::Other,
         };
         Failure { kind, message: error.to_string() }
