@@ -71,10 +71,10 @@ if ! python3 -c 'import botocore' >/dev/null 2>&1; then
   [ -z "${GATEPASS_SKIP_BOTOCORE:-}" ] || echo "Skipping the SigV4 botocore test: $GATEPASS_SKIP_BOTOCORE"
 fi
 
-say "oauthlib for the OAuth 1.0a interop test"
-if ! python3 -c 'import oauthlib' >/dev/null 2>&1; then
+say "oauthlib (and cryptography, for RSA-SHA1) for the OAuth 1.0a interop test"
+if ! python3 -c 'import oauthlib, cryptography' >/dev/null 2>&1; then
   if python3 -m pip --version >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check oauthlib || \
+    python3 -m pip install --quiet --disable-pip-version-check oauthlib cryptography || \
       export GATEPASS_SKIP_OAUTHLIB="pip could not install oauthlib (pip install oauthlib)"
   else
     export GATEPASS_SKIP_OAUTHLIB="pip is not available to install oauthlib (pip install oauthlib)"

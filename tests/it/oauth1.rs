@@ -39,10 +39,9 @@ fn oauthlib(keys: &Keys, clock_offset_secs: i64) -> Option<Oauthlib> {
 
 /// With `rsa_key_out`, the server makes an RSA key pair and writes the private key there.
 fn oauthlib_with(keys: &Keys, clock_offset_secs: i64, rsa_key_out: Option<&std::path::Path>) -> Option<Oauthlib> {
-    let available = std::process::Command::new("python3")
-        .args(["-c", "import oauthlib"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let modules = if rsa_key_out.is_some() { "import oauthlib, cryptography" } else { "import oauthlib" };
+    let available =
+        std::process::Command::new("python3").args(["-c", modules]).output().is_ok_and(|o| o.status.success());
     if !available {
         if let Some(reason) = std::env::var_os("GATEPASS_SKIP_OAUTHLIB") {
             eprintln!("skipped: oauthlib is not available ({})", reason.to_string_lossy());
