@@ -188,7 +188,8 @@ fn cli_check_names_a_missing_session_token_a_wrong_region_and_a_missing_dpop_key
         "--service",
         "s3",
     ];
-    let out = common::run_gatepass(dir.path(), &aws, Some("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"));
+    let secret_access_key = format!("{}/{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let out = common::run_gatepass(dir.path(), &aws, Some(&format!("{secret_access_key}\n")));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let bound = ["profile", "add", "Bound", "--base-url", "https://api.example.com", "--auth", "bearer", "--dpop"];
     let out = common::run_gatepass(dir.path(), &bound, Some("a-bound-token-value\n"));
@@ -225,7 +226,7 @@ fn cli_check_names_a_missing_session_token_a_wrong_region_and_a_missing_dpop_key
         "{said}"
     );
     assert!(said.contains("Requests are signed for us-east-1, but the base URL is in eu-west-1"), "{said}");
-    assert!(!said.contains("wJalrXUtnFEMI"), "the secret access key is in the report");
+    assert!(!said.contains(&secret_access_key), "the secret access key is in the report");
 }
 
 /// Benchmark, not a test of speed (nothing is asserted on time): "Check all" over 50 profiles

@@ -706,47 +706,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Start `gatepass` and hand its stderr over line by line while it runs.
-fn spawn_gatepass(
-    config: &std::path::Path,
-    args: &[&str],
-) -> (std::process::Child, std::sync::mpsc::Receiver<String>, std::thread::JoinHandle<String>) {
-    use std::io::BufRead as _;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
-        .arg("--config-dir")
-        .arg(config)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            all.push_str(&line);
-            all.push('\n');
-            let _ = tx.send(line);
-        }
-        all
-    });
-    (child, rx, reader)
-}
-
-fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, matches: impl Fn(&str) -> bool) -> String {
-    loop {
-        let line = rx.recv_timeout(Duration::from_secs(20)).expect("gatepass printed no such line");
-        if matches(&line) {
-            return line;
-        }
-    }
-}
-
 /// Every refresh token cached for this config directory, read from the (private) keychain.
 fn refresh_tokens_in_keychain(config: &std::path::Path, profile: &str) -> Vec<String> {
     let paths = gatepass::infra::store::Paths { config_dir: config.to_owned(), data_dir: config.join("data") };
@@ -791,10 +750,10 @@ fn cli_device_grant_prints_the_code_polls_and_leaks_no_refresh_token() {
     assert_eq!(add.status.code(), Some(0), "{}", text(&add.stderr));
     assert!(text(&add.stdout).contains("It has no client secret"), "{}", text(&add.stdout));
 
-    let (child, rx, reader) = spawn_gatepass(dir.path(), &["token", "get", "--profile", "TV app"]);
-    let intro = wait_for_line(&rx, |l| l.contains("and type this code:"));
+    let (child, rx, reader) = common::spawn_gatepass(dir.path(), &["token", "get", "--profile", "TV app"]);
+    let intro = common::wait_for_line(&rx, |l| l.contains("and type this code:"));
     assert_eq!(intro, format!("To sign in, open {base}/device on any device and type this code:"));
-    let code_line = wait_for_line(&rx, |l| !l.trim().is_empty());
+    let code_line = common::wait_for_line(&rx, |l| !l.trim().is_empty());
     let user_code = code_line.trim().to_owned();
     assert_eq!(user_code.len(), 9, "{code_line}");
     std::thread::sleep(Duration::from_millis(1200));
@@ -863,14 +822,16 @@ fn cli_browser_sign_in_without_a_browser_prints_the_address_and_takes_the_answer
     );
     assert_eq!(add.status.code(), Some(0), "{}", text(&add.stderr));
 
-    let (child, rx, reader) =
-        spawn_gatepass(dir.path(), &["token", "get", "--profile", "Desktop", "--no-browser", "--timeout", "30"]);
-    let intro = wait_for_line(&rx, |l| l.starts_with("Open this address in a browser to sign in"));
+    let (child, rx, reader) = common::spawn_gatepass(
+        dir.path(),
+        &["token", "get", "--profile", "Desktop", "--no-browser", "--timeout", "30"],
+    );
+    let intro = common::wait_for_line(&rx, |l| l.starts_with("Open this address in a browser to sign in"));
     assert_eq!(
         intro,
         "Open this address in a browser to sign in (Gatepass did not open one: you asked Gatepass not to open a browser):"
     );
-    let url = wait_for_line(&rx, |l| l.trim().starts_with("http")).trim().to_owned();
+    let url = common::wait_for_line(&rx, |l| l.trim().starts_with("http")).trim().to_owned();
     assert!(url.starts_with(&format!("{base}/oauth/authorize?")), "{url}");
     // The test is the browser.
     let browser = StandInBrowser::new(Person::Approves, &rt);

@@ -320,39 +320,11 @@ fn first_form(page: &str, user_code: Option<&str>) -> Option<(String, Vec<(Strin
     Some((action, fields))
 }
 
-fn spawn(config: &std::path::Path, args: &[&str]) -> (std::process::Child, Receiver<String>) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gatepass"))
-        .arg("--config-dir")
-        .arg(config)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    (child, rx)
-}
-
-fn line_after(rx: &Receiver<String>, mut matches: impl FnMut(&str) -> bool) -> String {
-    loop {
-        let line = rx.recv_timeout(Duration::from_secs(20)).expect("gatepass printed no such line");
-        if matches(&line) {
-            // The next line with something on it (the address or code stands on its own line).
-            return std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(20)).ok())
-                .map(|l| l.trim().to_owned())
-                .find(|l| !l.is_empty())
-                .expect("nothing after it");
-        }
-    }
+/// The next line with something on it after the line that `matches` (an address or a code
+/// stands on its own line, after the sentence that announces it).
+fn line_after(rx: &Receiver<String>, matches: impl Fn(&str) -> bool) -> String {
+    common::wait_for_line(rx, matches);
+    common::wait_for_line(rx, |l| !l.trim().is_empty()).trim().to_owned()
 }
 
 /// The authorization code with PKCE through the provider's own login and consent pages, with a
@@ -381,7 +353,8 @@ fn authorization_code_with_pkce_dpop_and_refresh() {
         "--dpop",
     ];
     add(config, "Desktop", &op.issuer, &args, None);
-    let (child, rx) = spawn(config, &["token", "get", "--profile", "Desktop", "--no-browser", "--timeout", "30"]);
+    let (child, rx, _stderr) =
+        common::spawn_gatepass(config, &["token", "get", "--profile", "Desktop", "--no-browser", "--timeout", "30"]);
     let address = line_after(&rx, |l| l.starts_with("Open this address in a browser to sign in"));
     assert!(address.starts_with(&format!("{auth_url}?")), "{address}");
     assert!(address.contains("code_challenge_method=S256"), "{address}");
@@ -439,12 +412,9 @@ fn device_grant_through_the_providers_pages() {
         "offline_access",
     ];
     add(config, "TV", &op.issuer, &args, None);
-    let (child, rx) = spawn(config, &["token", "get", "--profile", "TV"]);
-    let mut intro = String::new();
-    let code = line_after(&rx, |l| {
-        intro = l.to_owned();
-        l.contains("and type this code:")
-    });
+    let (child, rx, _stderr) = common::spawn_gatepass(config, &["token", "get", "--profile", "TV"]);
+    let intro = common::wait_for_line(&rx, |l| l.contains("and type this code:"));
+    let code = common::wait_for_line(&rx, |l| !l.trim().is_empty()).trim().to_owned();
     assert!(intro.starts_with(&format!("To sign in, open {}/device", op.issuer)), "{intro}");
     let mut browser = Browser::new();
     let last = browser.walk(&format!("{}/device", op.issuer), Some(&code));

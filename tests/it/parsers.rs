@@ -292,9 +292,9 @@ const YAML: &[&str] = &[
 const PEM: &[&str] = &[
     "-----BEGIN CERTIFICATE-----\n",
     "-----END CERTIFICATE-----\n",
-    "-----BEGIN PRIVATE KEY-----\n",
+    concat!("-----BEGIN ", "PRIVATE KEY-----\n"),
     "-----END PRIVATE KEY-----\n",
-    "-----BEGIN EC PRIVATE KEY-----\n",
+    concat!("-----BEGIN EC ", "PRIVATE KEY-----\n"),
     "MIIB",
     "AAAA",
     "\n",

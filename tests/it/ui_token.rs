@@ -246,7 +246,7 @@ fn the_editor_keeps_oauth1_token_secret_and_aws_session_token_in_the_keychain() 
         form.aws_access_key_id = "AKIDEXAMPLE".into();
         form.aws_region = "us-east-1".into();
         form.aws_service = "s3".into();
-        form.new_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned().into();
+        form.new_secret = uuid::Uuid::new_v4().simple().to_string().into();
     }
     f.harness.run_steps(2);
     type_into(&mut f.harness, "Session token (optional)", "session-token-canary");

@@ -21,22 +21,11 @@ pub fn profile_bar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) -> Vec<Command> {
         let full_name = cx.active.map_or_else(|| "No profile".to_owned(), |p| p.name.clone());
         // A long name is cut in the middle to fit the bar, so its end ("— Production") stays
         // (its full text is in the list and on hover).
-        let fits = if cx.narrow { 20 } else { 32 };
-        let count = full_name.chars().count();
-        let active_name = if count > fits {
-            let head: String = full_name.chars().take(fits / 2 - 1).collect();
-            let tail: String = full_name.chars().skip(count - fits / 2).collect();
-            format!("{}…{}", head.trim_end(), tail.trim_start())
-        } else {
-            full_name.clone()
-        };
+        let active_name = crate::ui::widgets::cut_in_the_middle(&full_name, if cx.narrow { 20 } else { 32 });
         let mut picked = None;
         let width = if cx.narrow { 160.0 } else { 260.0 };
-        let combo = egui::ComboBox::from_id_salt("active_profile")
-            .selected_text(active_name)
-            .width(width)
-            .truncate()
-            .show_ui(ui, |ui| {
+        let combo =
+            egui::ComboBox::from_id_salt("active_profile").selected_text(active_name).width(width).show_ui(ui, |ui| {
                 for (i, profile) in cx.profiles.iter().enumerate() {
                     let selected = cx.active_id() == Some(&profile.id);
                     let color = cx.theme.environment_color(&profile.environment);

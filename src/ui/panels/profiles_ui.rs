@@ -854,7 +854,7 @@ fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
             let optional = profile.auth.user_sign_in().is_some();
             let second = second_secret_slot(&profile.auth)
                 .filter(|_| !form.second_secret.value.is_empty())
-                .map(|(slot, _)| (slot, Secret::new(form.second_secret.value.as_str())));
+                .map(|slot| (slot, Secret::new(form.second_secret.value.as_str())));
             let needs_token_secret = matches!(&profile.auth, AuthMethod::OAuth1(o) if !o.token.trim().is_empty() && o.method != OAuth1Method::RsaSha1)
                 && second.is_none()
                 && form
@@ -887,12 +887,11 @@ fn save(form: &mut ProfileForm, commands: &mut Vec<Command>) -> String {
     }
 }
 
-/// The method's second secret slot and what to call it: OAuth 1's token secret (when there is
-/// a token), AWS's session token (temporary credentials).
-fn second_secret_slot(auth: &AuthMethod) -> Option<(SecretRef, &'static str)> {
+/// The method's second secret slot: OAuth 1's token secret, AWS's session token.
+fn second_secret_slot(auth: &AuthMethod) -> Option<SecretRef> {
     match auth {
-        AuthMethod::OAuth1(o) => Some((o.token_secret.clone(), "token secret")),
-        AuthMethod::AwsSigV4(s) => Some((s.session_token.clone(), "session token")),
+        AuthMethod::OAuth1(o) => Some(o.token_secret.clone()),
+        AuthMethod::AwsSigV4(s) => Some(s.session_token.clone()),
         _ => None,
     }
 }

@@ -456,7 +456,7 @@ pub fn sign_in_window_ui(view: &SignInView, ctx: &egui::Context, cx: &ViewCx<'_>
                             "Gatepass could not open a browser here ({why}). Copy the address, open it in a browser on this computer, and choose Approve."
                         ));
                     }
-                    ui.add(egui::Hyperlink::from_label_and_url(RichText::new(shorten(url, 56)).monospace(), url))
+                    ui.add(egui::Hyperlink::from_label_and_url(RichText::new(crate::ui::widgets::cut_in_the_middle(url, 56)).monospace(), url))
                         .on_hover_text(url.as_str());
                     ui.horizontal(|ui| {
                         if ui.button("Copy address").clicked() {
@@ -507,16 +507,6 @@ pub fn sign_in_window_ui(view: &SignInView, ctx: &egui::Context, cx: &ViewCx<'_>
     }
     ctx.request_repaint_after(Duration::from_secs(1));
     if cancel { vec![Command::Token(TokenCommand::CancelSignIn)] } else { Vec::new() }
-}
-
-/// A long address cut in the middle for display (the link keeps the whole address).
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let head: String = text.chars().take(max / 2).collect();
-    let tail: String = text.chars().rev().take(max / 2 - 1).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("{head}…{tail}")
 }
 
 /// The inspector window; `false` once it was closed.

@@ -5,6 +5,18 @@ pub mod body_view;
 use crate::core::profile::Environment;
 use crate::ui::theme::Theme;
 
+/// Text cut in the middle to at most `max` characters, so both its start and its end stay (an
+/// address, a profile's name ending in "— Production"); the full text belongs in a hover or a link.
+pub fn cut_in_the_middle(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max / 2).collect();
+    let tail: String = text.chars().skip(count - (max / 2).saturating_sub(1)).collect();
+    format!("{}…{}", head.trim_end(), tail.trim_start())
+}
+
 /// A coloured chip naming an environment: the same look everywhere an environment is shown.
 pub fn environment_chip(ui: &mut egui::Ui, theme: &Theme, environment: &Environment) -> egui::Response {
     environment_chip_sized(ui, theme, environment, false)

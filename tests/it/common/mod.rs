@@ -188,3 +188,45 @@ pub fn import_samples() -> Option<std::path::PathBuf> {
         .map(|p| root.join(p))
         .find(|d| d.join("facts.json").is_file())
 }
+
+/// Start `gatepass` and hand its stderr over line by line while it runs.
+pub fn spawn_gatepass(
+    config: &std::path::Path,
+    args: &[&str],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>, std::thread::JoinHandle<String>) {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatepass"))
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    (child, rx, reader)
+}
+
+/// The next line of stderr that `matches` (20 s at most).
+pub fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, matches: impl Fn(&str) -> bool) -> String {
+    loop {
+        let line = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("gatepass printed no such line");
+        if matches(&line) {
+            return line;
+        }
+    }
+}
