@@ -12,8 +12,9 @@ pub fn cut_in_the_middle(text: &str, max: usize) -> String {
     if count <= max {
         return text.to_owned();
     }
-    let head: String = text.chars().take(max / 2).collect();
-    let tail: String = text.chars().skip(count - (max / 2).saturating_sub(1)).collect();
+    // The end gets the larger half: it is what tells similar names apart.
+    let head: String = text.chars().take(max.saturating_sub(1) / 2).collect();
+    let tail: String = text.chars().skip(count - max / 2).collect();
     format!("{}…{}", head.trim_end(), tail.trim_start())
 }
 
