@@ -12,3 +12,4 @@ pub mod read;
 pub mod sign_in;
 pub mod store;
 pub mod tls;
+pub mod watch;

@@ -151,6 +151,8 @@ pub struct GatepassApp {
     import: Option<crate::ui::panels::import_ui::ImportView>,
     next_id: u64,
     was_focused: bool,
+    /// Follows the open collections' folders, so a change made by git or an editor shows.
+    watcher: Option<crate::infra::watch::FolderWatcher>,
 }
 
 /// The read-only context for this frame, built from the app's fields directly so the views
@@ -221,6 +223,7 @@ impl GatepassApp {
             import: None,
             next_id: 1,
             was_focused: true,
+            watcher: None,
         };
         let Ok(ws) = app.workspace.clone() else { return app };
         if ws.damage.is_some() {

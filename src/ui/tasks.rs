@@ -101,6 +101,8 @@ pub enum CollectionEvent {
     Loaded(Vec<crate::ui::command::LoadedCollection>),
     /// The open tabs were written down (or could not be: logged).
     Remembered,
+    /// Files in an open collection changed (git, an editor, or Gatepass itself): read them again.
+    ChangedOnDisk,
     /// At start: the collections, and the saved requests that were open in tabs last time.
     Started {
         collections: Vec<crate::ui::command::LoadedCollection>,

@@ -600,12 +600,23 @@ impl Workspace {
     }
 
     /// Like [`Self::warm_up`]; the system's TLS roots are read only when `https` requests will follow.
+    /// The diagnosis rules are read on a thread of their own meanwhile: every send reads the
+    /// request with them, and a send that reads the keychain is busy there for longer.
     pub fn warm_up_for(&self, https: bool) -> Result<(), WorkspaceError> {
+        let rules = std::thread::Builder::new()
+            .name("rules".to_owned())
+            .spawn(|| {
+                let _ = crate::core::diagnose::Knowledge::builtin();
+            })
+            .ok();
         let http = self.http_client()?;
         if https {
             http.warm_tls().map_err(|e| WorkspaceError::Other(e.to_string()))?;
         }
         drop(self.history()?);
+        if let Some(rules) = rules {
+            let _ = rules.join();
+        }
         Ok(())
     }
 

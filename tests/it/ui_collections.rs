@@ -286,3 +286,35 @@ fn a_collection_is_exported_for_postman_from_its_menu() {
     wait_for(&mut f.harness, "the refusal", |h| has_text(h, "exists already"));
     assert_eq!(std::fs::read_to_string(&expected).unwrap(), text);
 }
+
+#[test]
+fn a_request_file_changed_by_an_editor_shows_in_its_tab_and_a_tab_with_changes_asks_which_to_keep() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    f.harness.get_by_label_contains("List orders").click();
+    wait_for(&mut f.harness, "the request's tab", |h| h.state().tab().title() == "List orders");
+    let saved = f.harness.state().tab().saved.clone().unwrap();
+    let file = saved.collection.join(saved.path.as_str());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("/v1/orders"), "{text}");
+    // An editor (or git) changes the file: the tab, with no changes of its own, follows it. The
+    // window never loses the focus here, so the change is seen by watching the folder.
+    std::fs::write(&file, text.replacen("/v1/orders", "/v1/orders?status=open", 1)).unwrap();
+    wait_for(&mut f.harness, "the tab on the file's new version", |h| {
+        h.state().tab().draft.url.contains("/v1/orders?status=open")
+    });
+    assert!(!f.harness.state().tab().is_modified(), "following the file made the tab look changed");
+    // With a change of the person's own, the tab keeps it and says the file changed.
+    set_url(&mut f.harness, "/v1/orders?mine=1");
+    std::fs::write(&file, text.replacen("/v1/orders", "/v1/orders?status=closed", 1)).unwrap();
+    wait_for(&mut f.harness, "the note that the file changed", |h| has_text(h, "was changed outside Gatepass"));
+    assert_eq!(f.harness.state().tab().draft.url, "/v1/orders?mine=1", "the person's change was lost");
+    f.harness.get_by_label("Use the file's version").click();
+    f.harness.step();
+    let tab = f.harness.state().tab();
+    assert!(tab.draft.url.contains("/v1/orders?status=closed"), "{}", tab.draft.url);
+    assert!(!tab.is_modified());
+    f.harness.step();
+    assert!(!has_text(&f.harness, "was changed outside Gatepass"));
+}

@@ -401,25 +401,27 @@ impl Knowledge {
         Ok(Knowledge { codes, phrases, providers, hosts, lexicon })
     }
 
-    /// The knowledge shipped with Gatepass. The file is checked by a test, so a broken edit
-    /// fails the build's tests; should it still be broken at run time, the engine runs on the
-    /// general signals alone.
-    /// Compile every pattern now, naming the first that is not valid.
-    pub fn check_patterns(&self) -> Result<(), KnowledgeError> {
-        let all = self
-            .phrases
+    fn patterns(&self) -> impl Iterator<Item = &Pattern> {
+        self.phrases
             .iter()
             .map(|p| &p.pattern)
             .chain(self.providers.iter().flat_map(|p| p.code_patterns.iter()))
             .chain(self.providers.iter().flat_map(|p| p.phrases.iter().map(|r| &r.pattern)))
             .chain(self.providers.iter().flat_map(|p| p.header_values.iter().map(|(_, v)| v)))
-            .chain(self.hosts.iter().map(|h| &h.pattern));
-        for pattern in all {
+            .chain(self.hosts.iter().map(|h| &h.pattern))
+    }
+
+    /// Compile every pattern now, naming the first that is not valid.
+    pub fn check_patterns(&self) -> Result<(), KnowledgeError> {
+        for pattern in self.patterns() {
             pattern.build()?;
         }
         Ok(())
     }
 
+    /// The knowledge shipped with Gatepass. The file is checked by a test, so a broken edit
+    /// fails the build's tests; should it still be broken at run time, the engine runs on the
+    /// general signals alone.
     pub fn builtin() -> &'static Knowledge {
         static CELL: OnceLock<Knowledge> = OnceLock::new();
         CELL.get_or_init(|| {

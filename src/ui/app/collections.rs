@@ -42,6 +42,7 @@ fn saved_at(ws: &Workspace, dir: &Path, path: &RequestPath) -> Result<SavedAt, W
         path: path.clone(),
         request: entry.request.clone(),
         variables: collection.meta.variables.clone(),
+        changed_on_disk: None,
     })
 }
 
@@ -223,6 +224,7 @@ pub(super) fn open_request(app: &mut GatepassApp, dir: &Path, path: &RequestPath
         path: path.clone(),
         request: entry.request.clone(),
         variables: collection.meta.variables.clone(),
+        changed_on_disk: None,
     };
     let id = app.new_tab_id();
     let tab = RequestTab::on_saved(id, saved);
@@ -235,13 +237,44 @@ pub(super) fn open_request(app: &mut GatepassApp, dir: &Path, path: &RequestPath
     }
 }
 
+/// The collections were read again: tabs on saved requests follow their files (see
+/// `RequestTab::file_read_again`), and the watcher follows the open collections.
+fn files_read_again(app: &mut GatepassApp) {
+    let view = &app.sidebar.collections;
+    for tab in &mut app.tabs {
+        let Some(saved) = tab.saved.as_mut() else { continue };
+        let Some(collection) = view.collection(&saved.collection) else { continue };
+        saved.variables.clone_from(&collection.meta.variables);
+        if let Some(entry) = collection.request(&saved.path) {
+            let now = entry.request.clone();
+            tab.file_read_again(&now);
+        }
+    }
+    let folders: Vec<PathBuf> = view.loaded.iter().map(|c| c.path.clone()).collect();
+    if app.watcher.is_none() {
+        let report = app.tasks.reporter();
+        match crate::infra::watch::FolderWatcher::new(move |_| {
+            report(Event::Collections(CollectionEvent::ChangedOnDisk));
+        }) {
+            Ok(watcher) => app.watcher = Some(watcher),
+            // Collections are still read again whenever the window gets the focus back.
+            Err(error) => tracing::warn!(%error, "collections cannot be watched for changes"),
+        }
+    }
+    if let Some(watcher) = app.watcher.as_mut() {
+        watcher.watch_only(&folders);
+    }
+}
+
 pub(super) fn on_event(app: &mut GatepassApp, event: CollectionEvent) {
     let view = &mut app.sidebar.collections;
     match event {
         CollectionEvent::Loaded(list) => {
             view.loaded = list;
             view.read_once = true;
+            files_read_again(app);
         }
+        CollectionEvent::ChangedOnDisk => reload(app),
         CollectionEvent::Remembered => {}
         CollectionEvent::Started { collections, tabs, active } => {
             view.loaded = collections;
@@ -263,6 +296,7 @@ pub(super) fn on_event(app: &mut GatepassApp, event: CollectionEvent) {
                 app.active_tab = i;
             }
             app.tabs_restored = true;
+            files_read_again(app);
         }
         CollectionEvent::Changed { result, collections } => {
             view.loaded = collections;
@@ -304,6 +338,7 @@ pub(super) fn on_event(app: &mut GatepassApp, event: CollectionEvent) {
                 Ok(CollectionChange::Said(words)) => view.status = Some((words, false)),
                 Err(why) => view.status = Some((why, true)),
             }
+            files_read_again(app);
         }
     }
 }

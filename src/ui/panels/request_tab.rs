@@ -215,6 +215,9 @@ pub struct SavedAt {
     pub request: crate::core::collection::SavedRequest,
     /// The collection's `{{variables}}`, filled in when the tab sends (a profile's own win).
     pub variables: std::collections::BTreeMap<String, String>,
+    /// The request as its file holds it now, when git or an editor changed the file while this
+    /// tab had changes of its own: the person chooses which to keep.
+    pub changed_on_disk: Option<Box<crate::core::collection::SavedRequest>>,
 }
 
 impl RequestTab {
@@ -262,6 +265,34 @@ impl RequestTab {
     /// The draft differs from what was saved (or opened): closing would lose it.
     pub fn is_modified(&self) -> bool {
         self.draft != self.baseline
+    }
+
+    /// The request's file was read again and says `now`. A tab without changes of its own shows
+    /// the file's version; one with changes keeps them and notes the file's version, so nothing
+    /// typed is lost.
+    pub fn file_read_again(&mut self, now: &crate::core::collection::SavedRequest) {
+        let Some(saved) = self.saved.as_mut() else { return };
+        if &saved.request == now {
+            saved.changed_on_disk = None;
+            return;
+        }
+        if self.draft == self.baseline {
+            self.draft = now.draft.clone();
+            self.baseline = now.draft.clone();
+            saved.request = now.clone();
+            saved.changed_on_disk = None;
+        } else {
+            saved.changed_on_disk = Some(Box::new(now.clone()));
+        }
+    }
+
+    /// Drop this tab's changes for the version the file holds now.
+    pub fn take_file_version(&mut self) {
+        let Some(saved) = self.saved.as_mut() else { return };
+        let Some(now) = saved.changed_on_disk.take() else { return };
+        self.draft = now.draft.clone();
+        self.baseline = now.draft.clone();
+        saved.request = *now;
     }
 
     /// The request was saved here: the dot goes, and the tab names it.

@@ -67,6 +67,7 @@ pub fn request_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, comm
         });
     });
     crate::ui::panels::curl_ui::pasted_notice_ui(tab, ui, cx, commands);
+    changed_on_disk_ui(tab, ui, palette);
     match &tab.send {
         SendState::Cancelled => {
             ui.label(
@@ -341,4 +342,25 @@ fn preview_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, commands
             ui.label(egui::RichText::new(e.to_string()).color(palette.error));
         }
     }
+}
+
+/// The request's file changed (git, an editor) while this tab had changes of its own: say so,
+/// and let the person take the file's version; saving keeps theirs.
+fn changed_on_disk_ui(tab: &mut RequestTab, ui: &mut egui::Ui, palette: crate::ui::theme::Palette) {
+    let Some(saved) = &tab.saved else { return };
+    if saved.changed_on_disk.is_none() {
+        return;
+    }
+    let file = saved.path.to_string();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            egui::RichText::new(format!(
+                "The file {file} was changed outside Gatepass while you had changes here. Save (Ctrl+S) to keep yours, or"
+            ))
+            .color(palette.warning),
+        );
+        if ui.button("Use the file's version").on_hover_text("Your changes in this tab are dropped").clicked() {
+            tab.take_file_version();
+        }
+    });
 }
