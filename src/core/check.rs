@@ -133,6 +133,17 @@ pub struct CheckInput {
     /// The profile's `DPoP` key: `None` when it has none, `Some(None)` when the keychain lacks
     /// the key it names, else the key's thumbprint.
     pub dpop_key: Option<Option<String>>,
+    /// The permissions the saved requests that go with this profile need (those of the open
+    /// collections whose address is the profile's), each request by its name.
+    pub request_needs: Vec<RequestNeed>,
+}
+
+/// A saved request that names the permissions (scopes) it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestNeed {
+    /// The request's name, with its collection: `Practice API tour · Create an order`.
+    pub request: String,
+    pub scopes: Vec<String>,
 }
 
 /// A checked profile.
@@ -560,6 +571,83 @@ fn token_rows(input: &CheckInput, policy: &Policy, rows: &mut Vec<CheckRow>) {
                 .fix("Ask for these permissions (scopes) when getting the token, or have the API owner grant them.")
         });
     }
+    if let Some(row) = request_needs_row(&input.request_needs, &jwt.scopes) {
+        rows.push(row);
+    }
+}
+
+/// How many names a row lists before it says how many more there are.
+const NAMES_LISTED: usize = 3;
+
+/// Does the token have what the saved requests need? Amber when some would be refused for a
+/// missing permission: the profile may not be meant for them, but the person should know.
+fn request_needs_row(needs: &[RequestNeed], granted: &[String]) -> Option<CheckRow> {
+    let needing: Vec<&RequestNeed> = needs.iter().filter(|n| n.scopes.iter().any(|s| !s.trim().is_empty())).collect();
+    if needing.is_empty() {
+        return None;
+    }
+    let title = "Permissions saved requests need";
+    let requests = |n: usize| if n == 1 { "1 saved request".to_owned() } else { format!("{n} saved requests") };
+    let mut lacking: Vec<(&str, Vec<&str>)> = Vec::new();
+    for need in &needing {
+        for scope in crate::core::token::missing_scopes(granted, &need.scopes) {
+            match lacking.iter_mut().find(|(s, _)| *s == scope) {
+                Some((_, names)) => names.push(&need.request),
+                None => lacking.push((scope, vec![need.request.as_str()])),
+            }
+        }
+    }
+    if lacking.is_empty() {
+        let mut all: Vec<&str> = needing.iter().flat_map(|n| n.scopes.iter().map(String::as_str)).collect();
+        all.sort_unstable();
+        all.dedup();
+        return Some(CheckRow::new(
+            "request_scopes",
+            title,
+            Level::Ok,
+            match needing.len() {
+                1 => format!("Has what the saved request needs: {}.", all.join(" ")),
+                n => format!("Has what the {n} saved requests need: {}.", all.join(" ")),
+            },
+        ));
+    }
+    if granted.is_empty() {
+        return Some(
+            CheckRow::new(
+                "request_scopes",
+                title,
+                Level::Warning,
+                format!(
+                    "The token names no permissions (scopes), and {} need some: {}.",
+                    requests(needing.len()),
+                    lacking.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(" ")
+                ),
+            )
+            .fix("Ask for these permissions when getting the token; the API may refuse those requests without them."),
+        );
+    }
+    let parts: Vec<String> = lacking
+        .iter()
+        .map(|(scope, names)| {
+            let listed = names.iter().take(NAMES_LISTED).copied().collect::<Vec<_>>().join(", ");
+            let more = names.len().saturating_sub(NAMES_LISTED);
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            format!(
+                "{scope}, which {} need{} ({listed}{more})",
+                requests(names.len()),
+                if names.len() == 1 { "s" } else { "" }
+            )
+        })
+        .collect();
+    Some(
+        CheckRow::new(
+            "request_scopes",
+            title,
+            Level::Warning,
+            format!("The token lacks {}. It has: {}.", parts.join("; "), granted.join(" ")),
+        )
+        .fix("Ask for these permissions (scopes) when getting the token, or have the API owner grant them."),
+    )
 }
 
 /// A whole run's result, for sharing.
@@ -714,6 +802,7 @@ mod tests {
             last_success: None,
             second_secret: None,
             dpop_key: None,
+            request_needs: Vec::new(),
         }
     }
 
@@ -850,6 +939,52 @@ mod tests {
         assert!(row(&check, "token_valid").found.ends_with("is not valid yet."));
         assert_eq!(row(&check, "token_renewal").level, Level::Warning);
         assert!(!check.rows.iter().any(|r| r.id == "secret_readable" || r.id == "secret_age"));
+    }
+
+    #[test]
+    fn the_permissions_saved_requests_need_are_held_against_the_token() {
+        let mut i = input(Environment::Production, "x");
+        i.profile.auth = AuthMethod::new_of_kind(AuthKind::Bearer, &i.profile.id);
+        let token = |scope: &str| {
+            let claims = serde_json::json!({"exp": now().unix_timestamp() + 3600, "scope": scope});
+            let header = jsonwebtoken::Header::default();
+            let key = jsonwebtoken::EncodingKey::from_secret(b"k");
+            Some(Ok(Secret::new(jsonwebtoken::encode(&header, &claims, &key).unwrap())))
+        };
+        let need = |name: &str, scopes: &[&str]| RequestNeed {
+            request: format!("Shop · {name}"),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        i.token = token("orders:read");
+        // No saved request names a permission: no row.
+        i.request_needs = vec![need("Ping", &[])];
+        assert!(check_profile(&i, &Policy::new(now())).rows.iter().all(|r| r.id != "request_scopes"));
+        i.request_needs = vec![
+            need("List orders", &["orders:read"]),
+            need("Create an order", &["orders:write"]),
+            need("Cancel an order", &["orders:write", "orders:read"]),
+        ];
+        let check = check_profile(&i, &Policy::new(now()));
+        let r = row(&check, "request_scopes");
+        assert_eq!(r.level, Level::Warning);
+        assert_eq!(
+            r.found,
+            "The token lacks orders:write, which 2 saved requests need (Shop · Create an order, Shop · Cancel an order). It has: orders:read."
+        );
+        assert!(r.fix.as_deref().is_some_and(|f| f.contains("permissions (scopes)")));
+        i.token = token("orders:read orders:write");
+        let r = row(&check_profile(&i, &Policy::new(now())), "request_scopes").clone();
+        assert_eq!(r.level, Level::Ok);
+        assert_eq!(r.found, "Has what the 3 saved requests need: orders:read orders:write.");
+        // A token that names no permissions at all cannot be held to them: said as such.
+        i.token = token("");
+        let r = row(&check_profile(&i, &Policy::new(now())), "request_scopes").clone();
+        assert_eq!(r.level, Level::Warning);
+        assert!(
+            r.found.starts_with("The token names no permissions (scopes), and 3 saved requests need some"),
+            "{}",
+            r.found
+        );
     }
 
     #[test]

@@ -54,7 +54,7 @@ impl Workspace {
     async fn gather(self: &Arc<Self>, id: &ProfileId) -> Result<CheckInput, WorkspaceError> {
         let this = Arc::clone(self);
         let id_for_blocking = id.clone();
-        let (profile, secret, second_secret, dpop_key) =
+        let (profile, secret, second_secret, dpop_key, request_needs) =
             tokio::task::spawn_blocking(move || -> Result<_, WorkspaceError> {
                 let profile = this.profile(&id_for_blocking)?;
                 let public_client = profile.auth.user_sign_in().is_some();
@@ -80,7 +80,8 @@ impl Workspace {
                     None => None,
                 };
                 let dpop_key = if profile.dpop_key.is_some() { Some(this.dpop_thumbprint(&profile)?) } else { None };
-                Ok((profile, secret, second_secret, dpop_key))
+                let request_needs = this.request_needs(&profile);
+                Ok((profile, secret, second_secret, dpop_key, request_needs))
             })
             .await
             .map_err(super::stopped("checking the profile"))??;
@@ -113,6 +114,7 @@ impl Workspace {
             last_success,
             second_secret,
             dpop_key,
+            request_needs,
         })
     }
 

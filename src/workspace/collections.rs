@@ -208,6 +208,37 @@ impl Workspace {
         Ok(files::load(dir)?)
     }
 
+    /// The permissions each saved request of the open collections needs when it goes with
+    /// `profile` (see `SavedRequest::scopes_for`), for the requests whose address is the
+    /// profile's: a collection for another API does not count against it. Collections that
+    /// cannot be read are left out (the sidebar names them).
+    pub fn request_needs(&self, profile: &Profile) -> Vec<crate::core::check::RequestNeed> {
+        let mut needs = Vec::new();
+        for dir in self.collection_paths() {
+            let Ok(collection) = files::load(&dir) else { continue };
+            for entry in &collection.requests {
+                let scopes = entry.request.scopes_for(profile).scopes;
+                if scopes.is_empty() {
+                    continue;
+                }
+                let draft = crate::core::collection::apply_variables(
+                    &entry.request.draft,
+                    &collection.meta.variables,
+                    &profile.variables,
+                );
+                let goes_to_profile =
+                    crate::core::request::resolve_url(&draft, profile).is_ok_and(|url| profile.allows_host(&url));
+                if goes_to_profile {
+                    needs.push(crate::core::check::RequestNeed {
+                        request: format!("{} · {}", collection.meta.name, entry.request.name),
+                        scopes,
+                    });
+                }
+            }
+        }
+        needs
+    }
+
     /// The collection at `dir` as another tool's document (nothing written). With a profile,
     /// relative addresses get its base URL; no secret of it goes in.
     pub fn export_collection(

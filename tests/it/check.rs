@@ -38,6 +38,15 @@ fn the_sample_workspace_checks_green_except_what_is_really_wrong() {
     assert_eq!(production.level, Level::Failed);
     assert_eq!(row(production, "scopes").found, "Missing: orders:write.");
     assert_eq!(row(production, "token_lifetime").level, Level::Warning);
+    // The practice collection's requests name what they need: the token is held to that too.
+    let needs = row(production, "request_scopes");
+    assert_eq!(needs.level, Level::Warning, "{needs:#?}");
+    assert_eq!(
+        needs.found,
+        "The token lacks orders:write, which 1 saved request needs (Practice API tour · Create an order). It has: orders:read profile:read."
+    );
+    // An API key names no permissions: Sandbox is not held to them.
+    assert!(!sandbox.rows.iter().any(|r| r.id == "request_scopes"), "{sandbox:#?}");
 
     let oauth = by_name(gatepass::workspace::OAUTH_NAME);
     assert_eq!(row(oauth, "token_renewal").level, Level::Ok);
