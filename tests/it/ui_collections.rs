@@ -318,3 +318,30 @@ fn a_request_file_changed_by_an_editor_shows_in_its_tab_and_a_tab_with_changes_a
     f.harness.step();
     assert!(!has_text(&f.harness, "was changed outside Gatepass"));
 }
+
+#[test]
+fn a_request_dragged_onto_another_folder_moves_there_and_its_tab_follows() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    f.harness.get_by_label_contains("List orders").click();
+    wait_for(&mut f.harness, "the request's tab", |h| h.state().tab().title() == "List orders");
+    assert_eq!(f.harness.state().tab().saved.as_ref().unwrap().path.folder(), "Try these");
+    let from = f.harness.get_by_label("GET    List orders").rect().center();
+    let to = f.harness.get_by_label("See each explanation").rect().center();
+    // Press, move a little (past the drag threshold), then over the other folder, and let go.
+    f.harness.hover_at(from);
+    f.harness.step();
+    f.harness.drag_at(from);
+    f.harness.step();
+    for step in 1..=6u8 {
+        let t = f32::from(step) / 6.0;
+        f.harness.hover_at(from + (to - from) * t);
+        f.harness.step();
+    }
+    f.harness.drop_at(to);
+    wait_for(&mut f.harness, "the move", |h| has_text(h, "\"List orders\" is now See each explanation/"));
+    let saved = f.harness.state().tab().saved.clone().unwrap();
+    assert_eq!(saved.path.folder(), "See each explanation");
+    assert!(saved.collection.join(saved.path.as_str()).is_file(), "no file at {}", saved.path);
+}

@@ -388,6 +388,7 @@ impl CollectionsView {
                                     self.request_row(ui, cx, &dir, entry, open, &collection.folders(), commands);
                                 }
                             });
+                        drop_target(&folder_header.header_response, &dir, &folder, palette, commands);
                         folder_header.header_response.context_menu(|ui| {
                             if ui.button("Run this folder…").clicked() {
                                 commands.push(Command::Collections(CollectionCommand::OpenRun {
@@ -401,6 +402,7 @@ impl CollectionsView {
                 });
             }
         });
+        drop_target(&response.header_response, &dir, "", palette, commands);
         response.header_response.on_hover_text(dir.display().to_string()).context_menu(|ui| {
             if ui.button("Run the collection…").clicked() {
                 commands.push(Command::Collections(CollectionCommand::OpenRun { dir: dir.clone(), folder: None }));
@@ -474,8 +476,13 @@ impl CollectionsView {
             egui::TextFormat { font_id: egui::FontId::proportional(14.0), color: palette.text, ..Default::default() },
         );
         let row = ui
-            .add(egui::Button::selectable(selected, text).truncate())
+            .add(egui::Button::selectable(selected, text).truncate().sense(egui::Sense::click_and_drag()))
             .on_hover_text(format!("{method} {}", entry.request.draft.url));
+        row.dnd_set_drag_payload(Dragged { dir: dir.to_path_buf(), path: entry.path.clone() });
+        if row.dragged() {
+            dragged_label(ui, &entry.request.name, palette);
+        }
+        drop_target(&row, dir, entry.path.folder(), palette, commands);
         let row = if entry.literal_secrets.is_empty() {
             row
         } else {
@@ -548,6 +555,59 @@ impl CollectionsView {
                 ui.close();
             }
         });
+    }
+}
+
+/// A saved request being dragged in the sidebar, to move it to another folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Dragged {
+    dir: PathBuf,
+    path: RequestPath,
+}
+
+/// The request's name beside the pointer while it is dragged.
+fn dragged_label(ui: &egui::Ui, name: &str, palette: crate::ui::theme::Palette) {
+    let Some(pointer) = ui.ctx().pointer_interact_pos() else { return };
+    ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+    egui::Area::new(egui::Id::unique("dragged_request"))
+        .order(egui::Order::Tooltip)
+        .fixed_pos(pointer + egui::vec2(14.0, 4.0))
+        .interactable(false)
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.label(egui::RichText::new(name).color(palette.text));
+            });
+        });
+}
+
+/// A place in the tree a dragged request can be dropped on, moving it into `folder` (`""`: the
+/// top of the collection). Requests move within their own collection; held over the folder it is
+/// already in, nothing is marked.
+fn drop_target(
+    target: &egui::Response,
+    dir: &Path,
+    folder: &str,
+    palette: crate::ui::theme::Palette,
+    commands: &mut Vec<Command>,
+) {
+    let movable = |d: &Dragged| d.dir == dir && d.path.folder() != folder;
+    if target.dnd_hover_payload::<Dragged>().is_some_and(|d| movable(&d)) {
+        target.ctx.set_cursor_icon(egui::CursorIcon::Grabbing);
+        target.ctx.layer_painter(target.layer_id).rect_stroke(
+            target.rect.expand(1.0),
+            4.0,
+            egui::Stroke::new(2.0, palette.accent),
+            egui::StrokeKind::Outside,
+        );
+    }
+    if let Some(dropped) = target.dnd_release_payload::<Dragged>()
+        && movable(&dropped)
+    {
+        commands.push(Command::Collections(CollectionCommand::Move {
+            dir: dropped.dir.clone(),
+            path: dropped.path.clone(),
+            folder: folder.to_owned(),
+        }));
     }
 }
 
