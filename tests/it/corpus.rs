@@ -21,7 +21,7 @@ const MAX_GRADE: f64 = 8.0;
 /// for, so it is held to never falling below that score, not to the thresholds above; the issue's
 /// targets (85 % / 95 % over the whole corpus) are reported beside it in tests/corpus/README.md.
 /// A new batch's line is added with its first-sight figures, never raised to match later tuning.
-const FIRST_SIGHT: &[(u32, usize, usize)] = &[(1, 12, 17), (2, 19, 25), (3, 23, 26)];
+const FIRST_SIGHT: &[(u32, usize, usize)] = &[(1, 12, 17), (2, 19, 25), (3, 23, 26), (4, 28, 36)];
 
 #[derive(Deserialize)]
 struct Cases {
