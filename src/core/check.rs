@@ -586,7 +586,7 @@ fn request_needs_row(needs: &[RequestNeed], granted: &[String]) -> Option<CheckR
     if needing.is_empty() {
         return None;
     }
-    let title = "Permissions saved requests need";
+    let title = "Saved requests need";
     let requests = |n: usize| if n == 1 { "1 saved request".to_owned() } else { format!("{n} saved requests") };
     let mut lacking: Vec<(&str, Vec<&str>)> = Vec::new();
     for need in &needing {

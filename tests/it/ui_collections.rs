@@ -345,3 +345,58 @@ fn a_request_dragged_onto_another_folder_moves_there_and_its_tab_follows() {
     assert_eq!(saved.path.folder(), "See each explanation");
     assert!(saved.collection.join(saved.path.as_str()).is_file(), "no file at {}", saved.path);
 }
+
+#[test]
+fn the_filter_finds_requests_a_rename_renames_the_file_and_ctrl_tab_goes_to_the_next_tab() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    wait_for(&mut f.harness, "the practice collection", |h| has_text(h, "Practice API tour"));
+    assert!(f.harness.query_by_label("GET    Who am I").is_some());
+    // The filter, as you type: by address here ("orders" is in List orders' /v1/orders).
+    f.harness.get_by_label("Find a request").focus();
+    f.harness.get_by_label("Find a request").type_text("orders");
+    wait_for(&mut f.harness, "the filtered tree", |h| h.query_by_label("GET    Who am I").is_none());
+    assert!(f.harness.query_by_label("GET    List orders").is_some());
+    // By method: only the POSTs are left.
+    f.harness.get_by_label("Find a request").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Find a request").type_text("post");
+    wait_for(&mut f.harness, "the POSTs", |h| h.query_by_label("GET    List orders").is_none());
+    assert!(f.harness.query_all_by_label_contains("POST   ").next().is_some(), "no POST request is left");
+    f.harness.get_by_label("Find a request").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.key_press(egui::Key::Backspace);
+    wait_for(&mut f.harness, "the whole tree", |h| h.query_by_label("GET    Who am I").is_some());
+    // Rename from the row's menu: the file is renamed too.
+    f.harness.get_by_label("GET    Who am I").click_secondary();
+    wait_for(&mut f.harness, "the row's menu", |h| h.query_by_label("Rename").is_some());
+    f.harness.get_by_label("Rename").click();
+    f.harness.step();
+    f.harness.step();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("New name").type_text("My identity");
+    f.harness.step();
+    f.harness.key_press(egui::Key::Enter);
+    wait_for(&mut f.harness, "the rename", |h| h.query_by_label("GET    My identity").is_some());
+    let files: Vec<String> = crate::common::all_files(&practice_tour(&f))
+        .into_iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|n| n == "my-identity.request.toml"), "{files:?}");
+    assert!(!files.iter().any(|n| n == "who-am-i.request.toml"), "{files:?}");
+    // Two tabs; Ctrl+Tab goes to the next one, and round again.
+    f.harness.get_by_label("GET    List orders").click();
+    wait_for(&mut f.harness, "the first tab", |h| h.state().tab().title() == "List orders");
+    f.harness.get_by_label("GET    My identity").click();
+    wait_for(&mut f.harness, "the second tab", |h| h.state().tab().title() == "My identity");
+    let titles = |h: &egui_kittest::Harness<'static, gatepass::ui::app::GatepassApp>| h.state().tab().title();
+    let before = titles(&f.harness);
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Tab);
+    f.harness.step();
+    assert_ne!(titles(&f.harness), before, "Ctrl+Tab stayed on the same tab");
+    for _ in 1..f.harness.state().tabs().len() {
+        f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Tab);
+        f.harness.step();
+    }
+    assert_eq!(titles(&f.harness), before, "Ctrl+Tab did not come round to the first tab again");
+}

@@ -443,7 +443,13 @@ impl CollectionsView {
             && renaming.dir == dir
             && renaming.path == entry.path
         {
-            let edit = ui.add(egui::TextEdit::singleline(&mut renaming.name).desired_width(f32::INFINITY));
+            let edit = ui
+                .horizontal(|ui| {
+                    let label = ui.label(egui::RichText::new("New name").small().color(palette.muted));
+                    ui.add(egui::TextEdit::singleline(&mut renaming.name).desired_width(f32::INFINITY))
+                        .labelled_by(label.id)
+                })
+                .inner;
             if renaming.focus {
                 edit.request_focus();
                 renaming.focus = false;
