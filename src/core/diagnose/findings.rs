@@ -38,6 +38,8 @@ pub(super) struct Facts {
     pub skew_minutes: Option<i64>,
     /// Only the words of the message spoke of sign-in; no rule understood it.
     pub unsure: bool,
+    /// A signed request's region, and the region of the address it went to, when they differ.
+    pub signed_region: Option<(String, String)>,
 }
 
 #[derive(Default)]

@@ -14,6 +14,7 @@ pub mod observe;
 mod response;
 mod sent;
 pub mod signals;
+mod signing;
 mod words;
 
 pub use engine::diagnose;

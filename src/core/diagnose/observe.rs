@@ -151,6 +151,9 @@ pub struct SentRequest {
     pub credentials: Vec<CredentialSeen>,
     /// The OAuth grant type when this was a request to a token endpoint.
     pub grant_type: Option<String>,
+    /// An AWS Signature V4 credential scope (date, region, service), read before the
+    /// Authorization header was masked; it holds no secret.
+    pub signing_scope: Option<super::signing::SigningScope>,
 }
 
 impl SentRequest {
@@ -252,6 +255,7 @@ pub fn observe_with(
         headers: headers.iter().map(|(n, v)| (n.clone(), rule.mask_header(n, v).into_string())).collect(),
         credentials,
         grant_type,
+        signing_scope: super::signing::scope_of(headers, parsed.as_ref()),
     }
 }
 

@@ -211,6 +211,9 @@ pub(super) fn read_phrases(
 /// so its other meanings reach the top three without outranking what the API said exactly.
 pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &mut Board) {
     let codes_spoke = board.signals.values().flatten().any(|s| s.weight >= 0.6);
+    for (field, _) in read {
+        read_specific_reason(field, knowledge, board);
+    }
     for (field, understood) in read {
         let text = lexicon::split_camel(&field.value.replace('_', " "));
         let scale = if *understood || codes_spoke { 0.5 } else { 1.0 };
@@ -230,6 +233,43 @@ pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &
                 Some(quote_message(field)),
                 Some(format!("The API says {}.", sense.says)),
             );
+        }
+    }
+}
+
+/// "Signature not valid: incorrect IP address", "Unauthorized: the token has been revoked": a
+/// short general complaint, a colon, then why. When the words after the colon name a cause the
+/// words before it do not, that is the specific reason, and it goes first.
+fn read_specific_reason(field: &Field, knowledge: &Knowledge, board: &mut Board) {
+    let Some((head, tail)) = field.value.split_once(": ") else { return };
+    let words = |t: &str| t.split_whitespace().count();
+    if words(head) > 6 || words(tail) < 2 {
+        return;
+    }
+    let read = |t: &str| -> Vec<(Cause, &str)> {
+        knowledge
+            .lexicon
+            .read(&lexicon::split_camel(&t.replace('_', " ")))
+            .into_iter()
+            .filter_map(|r| r.sense.cause.map(|c| (c, r.sense.says.as_str())))
+            .collect()
+    };
+    // The words before the colon must be a complaint of their own ("CSRF failed: CSRF token
+    // missing" is one complaint, not a general one and its reason).
+    let general: Vec<Cause> = read(head).into_iter().map(|(c, _)| c).collect();
+    if general.is_empty() {
+        return;
+    }
+    let Some((specific, says)) = read(tail).into_iter().find(|(c, _)| !general.contains(c)) else { return };
+    board.auth_signal = true;
+    let strongest = board.confidence(specific).max(0.86);
+    board.floor(specific, strongest, Some(format!("The API says {says}; that is why it refused the request.")));
+    board.add(specific, 0.5, Some(quote_message(field)), None);
+    for cause in general {
+        if let Some(signals) = board.signals.get_mut(&cause) {
+            for s in signals.iter_mut() {
+                s.weight *= 0.7;
+            }
         }
     }
 }

@@ -171,6 +171,7 @@ pub(super) fn read_request(
         read_jwt(request, jwt, status, context, server_time, board);
     }
     if failing {
+        super::signing::read_signing_scope(request, board);
         read_clock(request, context, server_time, board);
     }
 }

@@ -103,7 +103,8 @@ pub fn read_body(body: &[u8], content_type: Option<&str>) -> BodySignals {
             let mut leaves = 0;
             walk(&json, "", None, 0, &mut leaves, &mut out);
             out.graphql_errors = json.get("errors").and_then(Value::as_array).is_some_and(|e| !e.is_empty());
-            out.error_shaped = out.graphql_errors || error_shaped(&json);
+            let tuple = read_error_tuple(&json, &mut out);
+            out.error_shaped = out.graphql_errors || tuple || error_shaped(&json);
             out.json = Some(json);
             return out;
         }
@@ -253,6 +254,25 @@ fn error_shaped_at(json: &Value, depth: usize) -> bool {
         }
     }
     failed || (has_message && map.contains_key("errors"))
+}
+
+/// An error as a bare list, `["error", 10114, "nonce: small"]` (some exchanges' and RPC APIs'
+/// style): its numbers are codes and its sentences messages.
+fn read_error_tuple(json: &Value, out: &mut BodySignals) -> bool {
+    let Some(items) = json.as_array() else { return false };
+    let first = items.first().and_then(Value::as_str).map(str::to_ascii_lowercase);
+    if !matches!(first.as_deref(), Some("error" | "err" | "fail" | "failed")) {
+        return false;
+    }
+    for (i, item) in items.iter().enumerate().skip(1).take(10) {
+        let at = format!("[{i}]");
+        match item {
+            Value::Number(n) => out.codes.push(Field { at, value: n.to_string() }),
+            Value::String(text) if !text.trim().is_empty() => out.messages.push(Field { at, value: text.clone() }),
+            _ => {}
+        }
+    }
+    true
 }
 
 fn looks_like_code(value: &str) -> bool {

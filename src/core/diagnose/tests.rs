@@ -386,6 +386,11 @@ fn common_framework_messages_are_read() {
             r#"{"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}"#,
             Cause::InsufficientScope,
         ),
+        // An error as a bare list, whatever the status.
+        (500, r#"["error", 20060, "nonce too small"]"#, Cause::OtherAuthFailure),
+        // A general complaint, a colon, and the specific reason: the reason goes first.
+        (401, r#"{"msg":"Signature invalid: request IP address not whitelisted"}"#, Cause::AccountPolicy),
+        (403, r#"{"error":"token scope mismatch for this operation"}"#, Cause::InsufficientScope),
     ];
     for (status, body, expected) in cases {
         let d = Case::new(*status, body).run();

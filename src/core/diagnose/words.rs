@@ -36,6 +36,7 @@ fn title(cause: Cause, facts: &Facts) -> String {
             (Some(key), Some(api)) if key != api => format!("A {} key was sent to {}", key.words(), api.words()),
             _ => "The credential is for a different environment".to_owned(),
         },
+        Cause::WrongAudience if facts.signed_region.is_some() => "The request was signed for another region".to_owned(),
         Cause::WrongAudience => "The token was made for a different API".to_owned(),
         Cause::InsufficientScope => "Your token lacks a needed permission (scope)".to_owned(),
         Cause::ResourcePermission => "The API knows you, but you may not do this".to_owned(),
@@ -148,6 +149,16 @@ fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
             }
             steps.push("Check the address: test and live often use different hosts.".to_owned());
             (steps, actions)
+        }
+        Cause::WrongAudience if facts.signed_region.is_some() => {
+            let (signed, address) = facts.signed_region.clone().unwrap_or_default();
+            (
+                vec![
+                    format!("Set the profile's region to {address}, the region of this address, and send again."),
+                    format!("Or, if the data lives in {signed}, use that region's address."),
+                ],
+                Vec::new(),
+            )
         }
         Cause::WrongAudience => (
             s(&[

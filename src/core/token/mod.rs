@@ -386,9 +386,17 @@ fn known_prefix(text: &str) -> Option<&'static str> {
 }
 
 fn decode_part(text: &str, part: JwtPart) -> Result<Vec<u8>, TokenError> {
-    // JWTs use unpadded base64url; tolerate stray padding, which some hand-made tokens carry.
+    // JWTs use unpadded base64url; tolerate stray padding, which some hand-made tokens carry, and
+    // unused bits left set in the last character (as Go's, Node's and Python's decoders do): the
+    // token still reads, and whether its signature holds is for the key to say.
+    const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+    );
     let trimmed = text.trim_end_matches('=');
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed).map_err(|e| {
+    LENIENT.decode(trimmed).map_err(|e| {
         let position = match e {
             base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => Some(at),
             base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => None,

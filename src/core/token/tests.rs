@@ -315,3 +315,15 @@ fn decoder_never_panics_on_mutated_or_random_input() {
     // The mutations must reach both outcomes, or the test proves little.
     assert!(jwts > 1500 && errors > 5000, "jwts {jwts}, errors {errors}");
 }
+
+#[test]
+fn a_jwt_whose_last_character_leaves_bits_set_still_reads() {
+    use base64::Engine as _;
+    let part = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    // Two bytes of signature encode as three characters; "JIo" leaves unused bits set.
+    let token = format!("{}.{}.JIo", part(r#"{"alg":"RS256"}"#), part(r#"{"exp":1582623600}"#));
+    let TokenKind::Jwt(jwt) = read_token(&token).unwrap() else { panic!("not read as a JWT") };
+    assert_eq!(jwt.expires_at.map(time::OffsetDateTime::unix_timestamp), Some(1_582_623_600));
+    // A character outside base64url is still named.
+    assert!(matches!(read_token(&format!("{}.{}.ab$c", part("{}"), part("{}"))), Err(TokenError::BadBase64 { .. })));
+}
