@@ -1,6 +1,7 @@
 //! What a signed request says of where it was meant to go: an AWS Signature V4 credential scope
 //! (`Credential=KEY/DATE/REGION/SERVICE/aws4_request`, in the Authorization header or a presigned
-//! URL's `X-Amz-Credential`) names the region the signature is good for, and AWS hosts name theirs.
+//! URL's `X-Amz-Credential`) names the region the signature is good for, and AWS hosts name theirs
+//! (`sigv4::region_of_host`, the same reading the profile's check before sending uses).
 
 use super::Cause;
 use super::findings::Board;
@@ -33,37 +34,11 @@ pub(super) fn scope_of(headers: &[(String, String)], url: Option<&url::Url>) -> 
     Some(SigningScope { date: (*date).to_owned(), region: (*region).to_owned(), service: (*service).to_owned() })
 }
 
-/// The region an AWS host names (`s3.eu-west-1.amazonaws.com`, `search-x.us-east-1.es.amazonaws.com`,
-/// `s3-eu-west-1.amazonaws.com`); `None` for global endpoints and hosts that are not AWS's.
-pub(super) fn host_region(host: &str) -> Option<String> {
-    let host = host.to_ascii_lowercase();
-    let host = host.split(':').next().unwrap_or(&host);
-    if !(host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")) {
-        return None;
-    }
-    host.split('.').find_map(|label| {
-        let label = label.strip_prefix("s3-").unwrap_or(label);
-        is_region(label).then(|| label.to_owned())
-    })
-}
-
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-4`.
-fn is_region(label: &str) -> bool {
-    let parts: Vec<&str> = label.split('-').collect();
-    let (Some(first), Some(last)) = (parts.first(), parts.last()) else { return false };
-    (3..=4).contains(&parts.len())
-        && first.len() == 2
-        && first.chars().all(|c| c.is_ascii_lowercase())
-        && !last.is_empty()
-        && last.chars().all(|c| c.is_ascii_digit())
-        && parts[1..parts.len() - 1].iter().all(|p| p.len() >= 3 && p.chars().all(|c| c.is_ascii_lowercase()))
-}
-
 /// A signature made for one region and sent to another's address is refused whatever else is
 /// right: the scope names the region the key was signed for.
 pub(super) fn read_signing_scope(request: &SentRequest, board: &mut Board) {
     let Some(scope) = &request.signing_scope else { return };
-    let Some(region) = host_region(&request.host) else { return };
+    let Some(region) = crate::core::auth::sigv4::region_of_host(&request.host) else { return };
     if scope.region.eq_ignore_ascii_case(&region) {
         return;
     }
@@ -124,22 +99,6 @@ mod tests {
         );
         assert_eq!(seen.signing_scope.map(|s| s.region).as_deref(), Some("eu-west-1"));
         assert!(!format!("{:?}", seen.headers).contains("AKIAEXAMPLE7Q2M4N6B8"));
-    }
-
-    #[test]
-    fn aws_hosts_name_their_region_and_global_ones_none() {
-        for (host, region) in [
-            ("s3.eu-west-1.amazonaws.com", Some("eu-west-1")),
-            ("search-logs-7h3.us-east-1.es.amazonaws.com", Some("us-east-1")),
-            ("bucket.s3-ap-southeast-2.amazonaws.com", Some("ap-southeast-2")),
-            ("a1b2.execute-api.us-gov-west-1.amazonaws.com", Some("us-gov-west-1")),
-            ("dynamodb.cn-north-1.amazonaws.com.cn", Some("cn-north-1")),
-            ("iam.amazonaws.com", None),
-            ("s3.amazonaws.com", None),
-            ("eu-west-1.example.com", None),
-        ] {
-            assert_eq!(host_region(host).as_deref(), region, "{host}");
-        }
     }
 
     #[test]
