@@ -260,7 +260,14 @@ fn read_specific_reason(field: &Field, knowledge: &Knowledge, board: &mut Board)
     if general.is_empty() {
         return;
     }
-    let Some((specific, says)) = read(tail).into_iter().find(|(c, _)| !general.contains(c)) else { return };
+    // The reason must name a cause of its own, and a more telling one than "not valid": in
+    // "InvalidAudience: the token has a wrong audience" the words after the colon only restate.
+    let Some((specific, says)) = read(tail)
+        .into_iter()
+        .find(|(c, _)| !general.contains(c) && !matches!(c, Cause::InvalidCredential | Cause::OtherAuthFailure))
+    else {
+        return;
+    };
     board.auth_signal = true;
     let strongest = board.confidence(specific).max(0.86);
     board.floor(specific, strongest, Some(format!("The API says {says}; that is why it refused the request.")));

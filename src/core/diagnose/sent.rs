@@ -416,6 +416,7 @@ pub(super) fn read_clock(
     board: &mut Board,
 ) {
     let Some(server) = server_time else { return };
+    read_request_expiry(request, server, board);
     // The time signed into the request is what the server judged; else the send time.
     let sent = signed_timestamp(request).or(context.sent_at).unwrap_or(context.now);
     let skew = (sent - server).whole_minutes();
@@ -448,6 +449,39 @@ pub(super) fn read_clock(
             )),
         );
     }
+}
+
+/// A signed request that carries its own end time (`api-expires`, `expires`, `X-Expires`: unix
+/// seconds): when that time had passed by the server's clock only seconds ago, the request was
+/// made by a clock running behind, or with a window too short for the trip. The server's
+/// "expired" is about the request's time, not the credential.
+fn read_request_expiry(request: &SentRequest, server: OffsetDateTime, board: &mut Board) {
+    let Some((name, expiry)) = request.headers.iter().find_map(|(n, v)| {
+        let lower = n.to_ascii_lowercase();
+        let named = lower == "expires" || lower.ends_with("-expires") || lower.ends_with("-expiry");
+        let secs = v.trim().parse::<i64>().ok().filter(|s| (1_000_000_000..5_000_000_000).contains(s))?;
+        named.then(|| (n.clone(), OffsetDateTime::from_unix_timestamp(secs).ok()))
+    }) else {
+        return;
+    };
+    let Some(expiry) = expiry else { return };
+    let late = (server - expiry).whole_seconds();
+    if !(0..=600).contains(&late) {
+        return;
+    }
+    let clock = |t: OffsetDateTime| {
+        let hms = time::macros::format_description!("[hour]:[minute]:[second]");
+        t.format(&hms).map_or_else(|_| time_words::utc_words(t), |s| format!("{s} UTC"))
+    };
+    board.add(
+        Cause::ClockSkew,
+        0.8,
+        Some(format!("{name}: {}; server time (Date header): {}", clock(expiry), clock(server))),
+        Some(format!(
+            "The request said it stops being good at {}, and by the server's clock that had passed {late} s before it arrived: this computer's clock runs behind, or the request's window is too short.",
+            clock(expiry)
+        )),
+    );
 }
 
 pub(super) fn read_history(request: &SentRequest, status: u16, context: &Context, board: &mut Board) {

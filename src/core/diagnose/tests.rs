@@ -468,3 +468,21 @@ fn an_auth_worded_error_nobody_understood_is_a_possibly_finding_with_the_apis_wo
     assert!(Case::new(200, r#"{"message":"Queued. Thank you.","id":"abc"}"#).run().findings.is_empty());
     assert!(Case::new(429, r#"{"message":"Too many requests, your token is throttled"}"#).run().findings.is_empty());
 }
+
+#[test]
+fn a_request_whose_own_end_time_had_just_passed_points_at_the_clock() {
+    let d = Case::new(401, r#"{"error":{"message":"request expired"}}"#)
+        .sent(&[("X-Api-Expires", "1700000000"), ("X-Api-Key", "k3y-value-0123456789")])
+        .answered(&[("Date", "Tue, 14 Nov 2023 22:13:25 GMT")])
+        .run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::ClockSkew), "{:?}", causes(&d));
+    // An end time long past is not the clock's doing: nothing is said of it.
+    let old = Case::new(401, r#"{"error":{"message":"request expired"}}"#)
+        .sent(&[("X-Api-Expires", "1600000000"), ("X-Api-Key", "k3y-value-0123456789")])
+        .answered(&[("Date", "Tue, 14 Nov 2023 22:13:25 GMT")])
+        .run();
+    let names_expiry =
+        |d: &Diagnosis| d.findings.iter().flat_map(|f| &f.evidence).any(|e| e.starts_with("X-Api-Expires"));
+    assert!(names_expiry(&d));
+    assert!(!names_expiry(&old), "{:?}", old.findings);
+}
