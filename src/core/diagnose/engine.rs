@@ -124,6 +124,7 @@ fn read_response(
         return false;
     }
     credential_sent_but_unseen(request, board);
+    nothing_sent_so_refused(request, status, board);
     request_explains_rejection(board);
     if board.facts.lumped && request.grant_type.as_deref() == Some("refresh_token") {
         board.add(
@@ -227,6 +228,29 @@ fn credential_sent_but_unseen(request: &SentRequest, board: &mut Board) {
         )
     };
     board.add(to, strongest * 0.6, Some(format!("Sent: {}", cred.words())), Some(reason));
+}
+
+/// Refused as not allowed, yet no credential was sent: the API (or a gateway's policy, Istio's
+/// "RBAC: access denied") could not tell who is calling, and anyone unknown is refused. Sending
+/// the credential comes before asking for a permission.
+fn nothing_sent_so_refused(request: &SentRequest, status: u16, board: &mut Board) {
+    if request.has_credential() || status != 403 {
+        return;
+    }
+    // Not an account rule: one about where the call comes from (an address list) holds anyway.
+    let refused =
+        [Cause::ResourcePermission, Cause::InsufficientScope].iter().map(|c| board.confidence(*c)).fold(0.0, f64::max);
+    if refused < 0.3 || board.confidence(Cause::MissingCredential) >= refused {
+        return;
+    }
+    board.floor(
+        Cause::MissingCredential,
+        (refused + 0.05).min(0.9),
+        Some(format!(
+            "{} The API refused access, and without one it cannot tell who is calling.",
+            words::NO_CREDENTIAL
+        )),
+    );
 }
 
 pub(super) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -428,8 +428,14 @@ pub(super) fn read_clock(
     if skew.abs() >= if about_time { 2 } else { 5 } {
         board.facts.skew_minutes = Some(skew);
         let expired_anyway = request.jwt().and_then(|j| j.expires_at).is_some_and(|exp| exp <= sent);
-        let weight = if about_time && !expired_anyway {
+        // A day or more apart is seldom a clock (it would fail most HTTPS too): more likely a
+        // time written into the request by hand or in the wrong unit; the server's own words
+        // about that time then come first.
+        let days_apart = skew.abs() >= 24 * 60;
+        let weight = if about_time && !expired_anyway && !days_apart {
             0.92
+        } else if about_time && days_apart {
+            0.55
         } else if board.signals.contains_key(&Cause::ClockSkew) {
             0.6
         } else {

@@ -486,3 +486,46 @@ fn a_request_whose_own_end_time_had_just_passed_points_at_the_clock() {
     assert!(names_expiry(&d));
     assert!(!names_expiry(&old), "{:?}", old.findings);
 }
+
+#[test]
+fn a_refusal_of_a_request_that_carried_no_credential_asks_for_the_credential_first() {
+    let anonymous = Case::new(403, "RBAC: access denied").sent(&[("Accept", "*/*")]).run();
+    assert_eq!(anonymous.top().map(|f| f.cause), Some(Cause::MissingCredential), "{:?}", causes(&anonymous));
+    // With a credential, the same words are a permission.
+    let known = Case::new(403, "RBAC: access denied").run();
+    assert_eq!(known.top().map(|f| f.cause), Some(Cause::ResourcePermission), "{:?}", causes(&known));
+}
+
+#[test]
+fn app_set_up_and_crumb_messages_are_read() {
+    for (status, body, expected) in [
+        (
+            400,
+            r#"{"error":"unauthorized_client","error_description":"The client is not authorized to use this grant type"}"#,
+            Cause::AccountPolicy,
+        ),
+        (403, r#"{"message":"invalid crumb, reload the page and try again"}"#, Cause::OtherAuthFailure),
+    ] {
+        let d = Case::new(status, body).run();
+        assert_eq!(d.top().map(|f| f.cause), Some(expected), "{body}: {:?}", causes(&d));
+    }
+}
+
+#[test]
+fn a_request_time_days_from_the_servers_is_not_read_as_the_clock() {
+    let early = |amz_date: &'static str| {
+        Case::new(403, r#"{"message":"Request is not yet valid"}"#)
+            .sent(&[
+                ("X-Amz-Date", amz_date),
+                ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20231114/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"),
+            ])
+            .answered(&[("Date", "Tue, 14 Nov 2023 22:13:25 GMT")])
+            .run()
+    };
+    // Ten minutes ahead: the clock.
+    assert_eq!(early("20231114T222325Z").top().map(|f| f.cause), Some(Cause::ClockSkew));
+    // Two days ahead: the time written into the request; the clock stays among the causes.
+    let days = early("20231116T221325Z");
+    assert_eq!(days.top().map(|f| f.cause), Some(Cause::NotYetValidCredential), "{:?}", causes(&days));
+    assert!(days.findings.iter().any(|f| f.cause == Cause::ClockSkew));
+}
