@@ -225,6 +225,45 @@ fn read_up_to(reader: impl Read, limit: u64, what: &str, from: Source, size_hint
     Ok(bytes)
 }
 
+/// One thing in a folder, for a file chooser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderEntry {
+    pub name: String,
+    pub is_dir: bool,
+    /// Bytes, for a file.
+    pub bytes: u64,
+}
+
+/// The most entries a folder listing holds; a folder with more says so.
+pub const FOLDER_ENTRIES: usize = 5_000;
+
+/// What a folder holds: its folders first, then its files, each by name (case ignored). Hidden
+/// ones (a leading dot) are left out. Blocking: call it off the UI thread.
+pub fn list_folder(dir: &Path) -> Result<(Vec<FolderEntry>, bool), String> {
+    let read = std::fs::read_dir(dir).map_err(|e| format!("The folder {} could not be read: {e}", dir.display()))?;
+    let mut entries = Vec::new();
+    let mut cut = false;
+    for entry in read.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if entries.len() >= FOLDER_ENTRIES {
+            cut = true;
+            break;
+        }
+        // Follows links, so a linked folder opens like any other.
+        let meta = std::fs::metadata(entry.path()).ok();
+        entries.push(FolderEntry {
+            name,
+            is_dir: meta.as_ref().is_some_and(std::fs::Metadata::is_dir),
+            bytes: meta.as_ref().map_or(0, std::fs::Metadata::len),
+        });
+    }
+    entries.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+    Ok((entries, cut))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
@@ -308,5 +347,22 @@ mod tests {
         assert_eq!(size_words(64 * KB), "64 KB");
         assert_eq!(size_words(1500), "1500 bytes");
         assert_eq!(size_words(1), "1 byte");
+    }
+
+    #[test]
+    fn a_folder_lists_its_folders_first_then_its_files_by_name_without_hidden_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("specs")).unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "x: 1").unwrap();
+        std::fs::write(dir.path().join("A.json"), "{}").unwrap();
+        std::fs::write(dir.path().join(".env"), "SECRET=1").unwrap();
+        let (entries, cut) = list_folder(dir.path()).unwrap();
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["specs", "A.json", "b.yaml"]);
+        assert!(entries[0].is_dir && !entries[1].is_dir);
+        assert_eq!(entries[1].bytes, 2);
+        assert!(!cut);
+        let missing = list_folder(&dir.path().join("gone")).unwrap_err();
+        assert!(missing.starts_with("The folder ") && missing.contains("could not be read"), "{missing}");
     }
 }

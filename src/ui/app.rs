@@ -527,6 +527,7 @@ impl GatepassApp {
             Event::Collections(event) => collections::on_event(self, event),
             Event::Run(event) => run::on_event(self, event),
             Event::ImportPreviewed(result) => import::previewed(self, result),
+            Event::ImportListed(dir, result) => import::listed(self, &dir, result),
             Event::Imported(result) => import::imported(self, result),
             Event::History(Ok(entries)) => self.sidebar.history = entries,
             Event::HistoryWithWarning(entries, warning) => {

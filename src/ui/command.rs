@@ -98,12 +98,14 @@ pub enum Command {
 }
 
 /// What the import window asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportCommand {
     /// Read the files and show what the import would do.
     Preview,
     /// Do the import previewed.
     Apply,
+    /// The file chooser wants this folder's contents.
+    List(PathBuf),
 }
 
 /// What the tab strip asks for.

@@ -75,6 +75,9 @@ pub enum Event {
         tab: TabId,
         result: Result<String, String>,
     },
+    /// A folder the import window's file chooser asked for: its contents, and whether the
+    /// listing was cut.
+    ImportListed(std::path::PathBuf, Result<(Vec<crate::infra::read::FolderEntry>, bool), String>),
     History(Result<Vec<HistoryEntry>, String>),
     /// History, and a one-time message that its damaged file was replaced.
     HistoryWithWarning(Result<Vec<HistoryEntry>, String>, String),

@@ -400,3 +400,38 @@ fn the_filter_finds_requests_a_rename_renames_the_file_and_ctrl_tab_goes_to_the_
     }
     assert_eq!(titles(&f.harness), before, "Ctrl+Tab did not come round to the first tab again");
 }
+
+#[test]
+fn browse_chooses_a_file_to_import_from_a_folder_listing() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let folder = f.dir.path().join("specs");
+    std::fs::create_dir_all(folder.join("old")).unwrap();
+    std::fs::write(folder.join("openapi.yaml"), "openapi: 3.1.0\ninfo: {title: Shop, version: '1'}\npaths: {}\n")
+        .unwrap();
+    std::fs::write(folder.join("notes.txt"), "not an API").unwrap();
+    f.harness.get_by_label("Import…").click();
+    wait_for(&mut f.harness, "the import window", |h| h.query_by_label("Files or folders").is_some());
+    f.harness.get_by_label("Browse…").click();
+    wait_for(&mut f.harness, "the chooser", |h| h.query_by_label("Folder").is_some());
+    // Go to the folder by typing it, as a person pastes a path.
+    f.harness.get_by_label("Folder").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Folder").type_text(&folder.display().to_string());
+    f.harness.key_press(egui::Key::Enter);
+    wait_for(&mut f.harness, "the folder's files", |h| h.query_by_label("openapi.yaml").is_some());
+    // Folders first, then files; a folder opens with one click, and Up comes back.
+    assert!(f.harness.query_by_label("old/").is_some() && f.harness.query_by_label("notes.txt").is_some());
+    f.harness.get_by_label("old/").click();
+    wait_for(&mut f.harness, "the inner folder", |h| has_text(h, "This folder is empty."));
+    f.harness.get_by_label("Up").click();
+    wait_for(&mut f.harness, "back in the folder", |h| h.query_by_label("openapi.yaml").is_some());
+    f.harness.get_by_label("openapi.yaml").click();
+    f.harness.step();
+    f.harness.get_by_label("Add openapi.yaml").click();
+    wait_for(&mut f.harness, "the chooser closed", |h| h.query_by_label("Folder").is_none());
+    let sources = f.harness.state().import_view().unwrap().sources.clone();
+    assert_eq!(sources, folder.join("openapi.yaml").display().to_string());
+    f.harness.get_by_label("Preview the import").click();
+    wait_for(&mut f.harness, "the preview", |h| has_text(h, "\"Shop\""));
+}

@@ -45,6 +45,23 @@ pub(super) fn apply(app: &mut GatepassApp, command: ImportCommand) {
             };
             app.tasks.spawn_blocking(move || Event::Imported(ws.apply_import(*preview).map_err(|e| e.to_string())));
         }
+        ImportCommand::List(dir) => {
+            app.tasks.spawn_blocking(move || {
+                let listed = crate::infra::read::list_folder(&dir);
+                Event::ImportListed(dir, listed)
+            });
+        }
+    }
+}
+
+/// The chooser's folder was read.
+pub(super) fn listed(
+    app: &mut GatepassApp,
+    dir: &std::path::Path,
+    result: Result<(Vec<crate::infra::read::FolderEntry>, bool), String>,
+) {
+    if let Some(browser) = app.import.as_mut().and_then(|v| v.browser.as_mut()) {
+        browser.listed(dir, result);
     }
 }
 

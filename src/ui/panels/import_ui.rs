@@ -26,6 +26,10 @@ pub struct ImportView {
     pub stage: ImportStage,
     /// Where new collections go unless the person types another folder.
     pub default_dir: std::path::PathBuf,
+    /// "Browse…": choosing a file or folder to import, when open.
+    pub browser: Option<crate::ui::widgets::file_browser::FileBrowser>,
+    /// Where the chooser opens: the last folder it was in, else the home folder.
+    browse_from: Option<std::path::PathBuf>,
 }
 
 impl ImportView {
@@ -36,6 +40,39 @@ impl ImportView {
             name: String::new(),
             stage: ImportStage::Choosing,
             default_dir,
+            browser: None,
+            browse_from: None,
+        }
+    }
+
+    /// Files the chooser offers first: the formats Gatepass imports.
+    const IMPORTABLE: &'static [&'static str] = &[".json", ".yaml", ".yml", ".har", ".bru"];
+
+    fn add_source(&mut self, path: &std::path::Path) {
+        if !self.sources.trim().is_empty() && !self.sources.ends_with('\n') {
+            self.sources.push('\n');
+        }
+        self.sources.push_str(&path.display().to_string());
+        self.stage = ImportStage::Choosing;
+    }
+
+    fn browse_ui(&mut self, ui: &mut egui::Ui, palette: crate::ui::theme::Palette, commands: &mut Vec<Command>) {
+        use crate::ui::widgets::file_browser::Browse;
+        let Some(browser) = self.browser.as_mut() else { return };
+        ui.add_space(4.0);
+        ui.label(egui::RichText::new("Choose a file to import").strong());
+        match browser.show(ui, palette) {
+            Browse::Nothing => {}
+            Browse::List(dir) => commands.push(Command::Import(ImportCommand::List(dir))),
+            Browse::Chosen(path) => {
+                self.browse_from = Some(browser.dir().to_path_buf());
+                self.browser = None;
+                self.add_source(&path);
+            }
+            Browse::Cancelled => {
+                self.browse_from = Some(browser.dir().to_path_buf());
+                self.browser = None;
+            }
         }
     }
 
@@ -88,6 +125,24 @@ impl ImportView {
                     .desired_width(440.0),
             )
             .labelled_by(label.id);
+            ui.end_row();
+            ui.label("");
+            if ui
+                .add_enabled(editable && self.browser.is_none(), egui::Button::new("Browse…"))
+                .on_hover_text("Choose a file or a folder")
+                .clicked()
+            {
+                let from = self
+                    .browse_from
+                    .clone()
+                    .or_else(|| directories::UserDirs::new().map(|d| d.home_dir().to_path_buf()))
+                    .unwrap_or_else(|| self.default_dir.clone());
+                let (browser, first) = crate::ui::widgets::file_browser::FileBrowser::new(from, Self::IMPORTABLE);
+                self.browser = Some(browser);
+                if let crate::ui::widgets::file_browser::Browse::List(dir) = first {
+                    commands.push(Command::Import(ImportCommand::List(dir)));
+                }
+            }
             if before != self.sources && matches!(self.stage, ImportStage::Preview(_) | ImportStage::Failed(_)) {
                 self.stage = ImportStage::Choosing;
             }
@@ -108,6 +163,9 @@ impl ImportView {
                 .labelled_by(label.id);
             ui.end_row();
         });
+        if editable {
+            self.browse_ui(ui, palette, commands);
+        }
         ui.add_space(4.0);
         match &self.stage {
             ImportStage::Choosing | ImportStage::Failed(_) => {

@@ -1,6 +1,7 @@
 //! Small reusable widgets.
 
 pub mod body_view;
+pub mod file_browser;
 
 use crate::core::profile::Environment;
 use crate::ui::theme::Theme;
