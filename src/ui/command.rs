@@ -126,7 +126,8 @@ pub enum TabCommand {
 pub struct LoadedCollection {
     pub path: PathBuf,
     pub name: String,
-    pub collection: Result<crate::core::collection::Collection, String>,
+    /// Shared: the sidebar draws from it every frame without copying 2,000 requests.
+    pub collection: Result<std::sync::Arc<crate::core::collection::Collection>, String>,
 }
 
 /// Where "Save" puts a request that was never saved.

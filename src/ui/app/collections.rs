@@ -18,7 +18,7 @@ pub(super) fn load_all(ws: &Workspace) -> Vec<LoadedCollection> {
     ws.collection_paths()
         .into_iter()
         .map(|path| {
-            let collection = ws.load_collection(&path).map_err(|e| e.to_string());
+            let collection = ws.load_collection(&path).map(Arc::new).map_err(|e| e.to_string());
             let name = match &collection {
                 Ok(c) => c.meta.name.clone(),
                 Err(_) => {

@@ -94,12 +94,14 @@ pub struct CollectionsView {
     /// The add form was just opened: its first field takes the keyboard.
     pub add_focus: bool,
     pub export: Option<ExportForm>,
+    /// The height of a request row as last drawn, for the room a row out of sight takes.
+    row_height: f32,
 }
 
 impl CollectionsView {
     /// The collection at `dir`, when it is open and readable.
     pub fn collection(&self, dir: &Path) -> Option<&crate::core::collection::Collection> {
-        self.loaded.iter().find(|c| c.path == dir).and_then(|c| c.collection.as_ref().ok())
+        self.loaded.iter().find(|c| c.path == dir).and_then(|c| c.collection.as_deref().ok())
     }
 
     /// Requests whose name, method or address holds the filter text (all of them when empty).
@@ -352,19 +354,23 @@ impl CollectionsView {
                 ui.label(egui::RichText::new(words).small().color(palette.muted));
                 return;
             }
+            // Worked out once a frame, not once a row: a collection may hold thousands.
             let folders = collection.folders();
+            let mut by_folder: std::collections::HashMap<&str, Vec<&RequestEntry>> = std::collections::HashMap::new();
+            for entry in &rows {
+                by_folder.entry(entry.path.folder()).or_default().push(entry);
+            }
             // The root's requests first, then each folder (nested ones indented by depth).
             let mut shown_root = false;
-            for folder in std::iter::once(String::new()).chain(folders.into_iter().filter(|f| !f.is_empty())) {
-                let in_folder: Vec<&RequestEntry> =
-                    rows.iter().copied().filter(|e| e.path.folder() == folder).collect();
+            for folder in std::iter::once(String::new()).chain(folders.iter().filter(|f| !f.is_empty()).cloned()) {
+                let in_folder: Vec<&RequestEntry> = by_folder.get(folder.as_str()).cloned().unwrap_or_default();
                 if folder.is_empty() {
                     if shown_root {
                         continue;
                     }
                     shown_root = true;
                     for entry in in_folder {
-                        self.request_row(ui, cx, &dir, entry, open, &collection.folders(), commands);
+                        self.request_row(ui, cx, &dir, entry, open, &folders, commands);
                     }
                     continue;
                 }
@@ -385,7 +391,7 @@ impl CollectionsView {
                                     ui.label(egui::RichText::new("Empty folder").small().color(palette.muted));
                                 }
                                 for entry in &in_folder {
-                                    self.request_row(ui, cx, &dir, entry, open, &collection.folders(), commands);
+                                    self.request_row(ui, cx, &dir, entry, open, &folders, commands);
                                 }
                             });
                         drop_target(&folder_header.header_response, &dir, &folder, palette, commands);
@@ -468,6 +474,15 @@ impl CollectionsView {
             }
             return;
         }
+        // A row out of sight takes its room and nothing more: with thousands of requests, laying
+        // out only the visible ones keeps a frame short.
+        let height = if self.row_height > 0.0 { self.row_height } else { ui.spacing().interact_size.y };
+        let room = egui::vec2(ui.available_width(), height);
+        let place = egui::Rect::from_min_size(ui.cursor().min, room);
+        if !ui.is_rect_visible(place) && self.renaming.is_none() {
+            ui.allocate_exact_size(room, egui::Sense::hover());
+            return;
+        }
         let selected = open.is_some_and(|(d, p)| d == dir && p == &entry.path);
         let method = entry.request.draft.method.as_str();
         let mut text = egui::text::LayoutJob::default();
@@ -484,6 +499,7 @@ impl CollectionsView {
         let row = ui
             .add(egui::Button::selectable(selected, text).truncate().sense(egui::Sense::click_and_drag()))
             .on_hover_text(format!("{method} {}", entry.request.draft.url));
+        self.row_height = row.rect.height();
         row.dnd_set_drag_payload(Dragged { dir: dir.to_path_buf(), path: entry.path.clone() });
         if row.dragged() {
             dragged_label(ui, &entry.request.name, palette);
