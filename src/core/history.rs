@@ -53,3 +53,14 @@ pub struct HistoryEntry {
     #[serde(default)]
     pub origin: SendOrigin,
 }
+
+impl HistoryEntry {
+    /// Does a search for `needle` (lower case) find this entry? It looks in the address, the
+    /// profile's name, the environment, the method and the status ("failed" when no answer came).
+    pub fn matches(&self, needle: &str) -> bool {
+        let status = self.status.map_or_else(|| "failed".to_owned(), |s| s.to_string());
+        [self.url.as_str(), self.profile_name.as_str(), self.environment.as_str(), self.method.as_str(), &status]
+            .iter()
+            .any(|field| field.to_lowercase().contains(needle))
+    }
+}

@@ -118,6 +118,24 @@ impl History {
         rows.filter_map(Result::ok).map(Ok).collect()
     }
 
+    /// The newest entries a search for `needle` finds (see `HistoryEntry::matches`), at most
+    /// `limit`, among all of history. The database narrows the rows first (ASCII case folding, on
+    /// the fields joined), then each is held to the rule itself.
+    pub fn search(&self, needle: &str, limit: usize) -> Result<Vec<HistoryEntry>, HistoryError> {
+        let needle = needle.trim().to_lowercase();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json, origin
+                 FROM history
+                 WHERE instr(lower(url || ' ' || profile_name || ' ' || environment || ' ' || method || ' ' || COALESCE(CAST(status AS TEXT), 'failed')), ?1) > 0
+                 ORDER BY id DESC",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt.query_map([needle.as_str()], row_to_entry).map_err(|e| self.fail(e))?;
+        Ok(rows.filter_map(Result::ok).filter(|e| e.matches(&needle)).take(limit).collect())
+    }
+
     /// The last time any request with this profile worked (2xx), in unix seconds.
     pub fn last_success_for_profile(&self, profile_id: &str) -> Result<Option<i64>, HistoryError> {
         self.conn
@@ -238,5 +256,32 @@ mod tests {
         assert!(dir.path().join("history.sqlite3.unreadable").exists());
         history.record(&entry(None)).unwrap();
         assert_eq!(history.recent(5).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_search_looks_through_all_of_history_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).unwrap();
+        for i in 0..1_200u16 {
+            let mut e = entry(Some(if i % 3 == 0 { 401 } else { 200 }));
+            e.url = format!("https://api.example.com/v1/orders/{i}");
+            history.record(&e).unwrap();
+        }
+        let mut failed = entry(None);
+        failed.profile_name = "Shop — Production".into();
+        history.record(&failed).unwrap();
+        // The oldest entry is found, far past what the newest-first list holds.
+        let found = history.search("orders/0", 10).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].url, "https://api.example.com/v1/orders/0");
+        // Newest first, at most the limit; the status and the profile are searched too.
+        let refused = history.search("401", 5).unwrap();
+        assert_eq!(refused.len(), 5);
+        assert!(refused.windows(2).all(|w| w[0].id > w[1].id));
+        assert!(refused.iter().all(|e| e.status == Some(401)));
+        assert_eq!(history.search("FAILED", 10).unwrap().len(), 1);
+        assert_eq!(history.search("production", 10).unwrap().len(), 1);
+        // Fields are searched one by one, as the window's own rule does: text across two is no match.
+        assert!(history.search("shop — sandbox sandbox", 10).unwrap().is_empty());
     }
 }

@@ -103,6 +103,9 @@ pub fn window_app(
 /// Under this width the window puts less in a row (the top bar folds its notes into "More").
 const NARROW_WIDTH: f32 = 1100.0;
 
+/// How many history entries the sidebar holds: the newest, or the newest a search finds.
+const HISTORY_SHOWN: usize = 500;
+
 pub struct GatepassApp {
     pub bench: Option<BenchLog>,
     workspace: Result<Arc<Workspace>, String>,
@@ -367,7 +370,7 @@ impl GatepassApp {
             if let Err(error) = ws.warm_up() {
                 tracing::warn!(%error, "HTTP client could not be built");
             }
-            let entries = ws.recent_history(500).map_err(|e| e.to_string());
+            let entries = ws.recent_history(HISTORY_SHOWN).map_err(|e| e.to_string());
             match ws.take_history_warning() {
                 Some(warning) => Event::HistoryWithWarning(entries, warning),
                 None => Event::History(entries),
@@ -529,7 +532,17 @@ impl GatepassApp {
             Event::ImportPreviewed(result) => import::previewed(self, result),
             Event::ImportListed(dir, result) => import::listed(self, &dir, result),
             Event::Imported(result) => import::imported(self, result),
-            Event::History(Ok(entries)) => self.sidebar.history = entries,
+            Event::History(Ok(entries)) => {
+                self.sidebar.history = entries;
+                self.sidebar.history_changed();
+            }
+            Event::HistorySearched(needle, Ok(found)) => {
+                // An answer for text the person has since changed is dropped.
+                if self.sidebar.search.trim().to_lowercase() == needle {
+                    self.sidebar.searched = Some((needle, found));
+                }
+            }
+            Event::HistorySearched(_, Err(e)) => tracing::warn!(error = %e, "history could not be searched"),
             Event::HistoryWithWarning(entries, warning) => {
                 self.notices.push(Notice::info(warning));
                 self.on_event(Event::History(entries));
@@ -735,6 +748,13 @@ impl GatepassApp {
                 }
             }
             Command::RestoreDraft(draft) => self.tabs[self.active_tab].restore(*draft),
+            Command::SearchHistory(needle) => {
+                let Ok(ws) = self.workspace.clone() else { return };
+                self.tasks.spawn_blocking(move || {
+                    let found = ws.search_history(&needle, HISTORY_SHOWN).map_err(|e| e.to_string());
+                    Event::HistorySearched(needle, found)
+                });
+            }
             Command::OpenEditor(id) => {
                 let id = id.or_else(|| self.active.clone());
                 let profile = id.and_then(|id| self.profiles.iter().find(|p| p.id == id));

@@ -44,6 +44,8 @@ pub enum Command {
     SelectProfile(ProfileId),
     /// Put a request in the active tab (from "Try these", history, Check setup).
     RestoreDraft(Box<RequestDraft>),
+    /// Search all of history for this text (lower case).
+    SearchHistory(String),
     AnswerGates {
         yes: bool,
         foreign_host: ForeignHostChoice,

@@ -79,6 +79,8 @@ pub enum Event {
     /// listing was cut.
     ImportListed(std::path::PathBuf, Result<(Vec<crate::infra::read::FolderEntry>, bool), String>),
     History(Result<Vec<HistoryEntry>, String>),
+    /// What a search of all of history found, for the text asked.
+    HistorySearched(String, Result<Vec<HistoryEntry>, String>),
     /// History, and a one-time message that its damaged file was replaced.
     HistoryWithWarning(Result<Vec<HistoryEntry>, String>, String),
     SecretRead(SecretPurpose, Result<Option<Secret>, String>),

@@ -633,6 +633,11 @@ impl Workspace {
         Ok(self.history()?.recent(limit)?)
     }
 
+    /// The newest `limit` entries of all of history that a search for `needle` finds.
+    pub fn search_history(&self, needle: &str, limit: usize) -> Result<Vec<HistoryEntry>, WorkspaceError> {
+        Ok(self.history()?.search(needle, limit)?)
+    }
+
     // ---- tokens ------------------------------------------------------------------------
 
     /// The access token a profile sends, when it sends one (blocks: keychain). For an OAuth

@@ -602,3 +602,46 @@ fn a_damaged_profiles_file_is_left_alone_until_the_person_chooses() {
     assert!(now.contains("name = \"Kept\"") && !now.contains("Odd"), "{now}");
     assert_eq!(std::fs::read_to_string(config.join("profiles.toml.unreadable")).unwrap(), damaged);
 }
+
+#[test]
+fn history_search_finds_an_entry_older_than_the_list_holds() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    // 601 older entries, written by another Gatepass: the first names an address no other does.
+    let history = gatepass::infra::history::History::open(&f.dir.path().join("data")).unwrap();
+    for i in 0..601u16 {
+        let url = if i == 0 {
+            "https://api.example.com/v1/the-oldest-one".to_owned()
+        } else {
+            format!("https://api.example.com/v1/items/{i}")
+        };
+        history
+            .record(&gatepass::core::history::HistoryEntry {
+                id: 0,
+                sent_at: 1_700_000_000 + i64::from(i),
+                profile_id: "p".into(),
+                profile_name: "Shop — Sandbox".into(),
+                environment: "Sandbox".into(),
+                method: "GET".into(),
+                url,
+                status: Some(200),
+                duration_ms: 3,
+                error: None,
+                draft: gatepass::core::request::RequestDraft::get("/v1/x"),
+                origin: gatepass::core::history::SendOrigin::Manual,
+            })
+            .unwrap();
+    }
+    select_profile(&mut f, "Practice — Sandbox");
+    common::ui::set_url(&mut f.harness, "/v1/me");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "history", |h| h.state().history().len() == 500);
+    assert!(
+        !f.harness.state().history().iter().any(|e| e.url.ends_with("the-oldest-one")),
+        "the list holds it already"
+    );
+    f.harness.get_by_label("History").click();
+    f.harness.step();
+    common::ui::type_into(&mut f.harness, "Search history", "oldest");
+    wait_for(&mut f.harness, "the old entry found", |h| h.query_by_label("/v1/the-oldest-one").is_some());
+}

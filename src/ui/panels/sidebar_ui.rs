@@ -23,6 +23,11 @@ pub struct Sidebar {
     pub collections: crate::ui::panels::collections_ui::CollectionsView,
     pub history: Vec<HistoryEntry>,
     pub search: String,
+    /// What the search found in all of history (the list above holds only the newest entries),
+    /// for the text it was asked with.
+    pub searched: Option<(String, Vec<HistoryEntry>)>,
+    /// The search text last sent to the database, so each change asks once.
+    asked: String,
     /// Show Check setup's test requests too.
     pub show_checks: bool,
     /// Show the requests collection runs sent too.
@@ -30,17 +35,27 @@ pub struct Sidebar {
 }
 
 impl Sidebar {
+    /// New entries were recorded: a search on screen asks all of history again.
+    pub fn history_changed(&mut self) {
+        self.asked.clear();
+    }
+
     /// The history rows that pass the filter, newest first.
     pub fn visible(&self) -> Vec<&HistoryEntry> {
         let needle = self.search.trim().to_lowercase();
-        self.history
+        // All of history's answer once it is in; until then, the newest entries at hand.
+        let source = match &self.searched {
+            Some((asked, found)) if !needle.is_empty() && *asked == needle => found,
+            _ => &self.history,
+        };
+        source
             .iter()
             .filter(|e| match e.origin {
                 SendOrigin::Manual => true,
                 SendOrigin::Check => self.show_checks,
                 SendOrigin::Run => self.show_runs,
             })
-            .filter(|e| needle.is_empty() || matches_search(e, &needle))
+            .filter(|e| needle.is_empty() || e.matches(&needle))
             .collect()
     }
 
@@ -72,6 +87,15 @@ impl Sidebar {
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
+        let needle = self.search.trim().to_lowercase();
+        if needle != self.asked {
+            self.asked.clone_from(&needle);
+            if needle.is_empty() {
+                self.searched = None;
+            } else {
+                commands.push(Command::SearchHistory(needle));
+            }
+        }
         let checks = self.history.iter().filter(|e| e.origin == SendOrigin::Check).count();
         if checks > 0 {
             ui.checkbox(&mut self.show_checks, format!("Show Check setup's test requests ({checks})"));
@@ -149,13 +173,6 @@ fn history_row_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, entry: &HistoryEntry, now:
     .inner
     .on_hover_cursor(egui::CursorIcon::PointingHand)
     .clicked()
-}
-
-fn matches_search(entry: &HistoryEntry, needle: &str) -> bool {
-    let status = entry.status.map_or_else(|| "failed".to_owned(), |s| s.to_string());
-    [entry.url.as_str(), entry.profile_name.as_str(), entry.environment.as_str(), entry.method.as_str(), &status]
-        .iter()
-        .any(|field| field.to_lowercase().contains(needle))
 }
 
 /// The path and query of a URL as text, without parsing it again: parsing would percent-encode
