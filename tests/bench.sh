@@ -4,7 +4,7 @@
 #   1. time from launch to the first frame drawn (release build, software GL under Xvfb), over 5 launches;
 #   2. idle CPU and memory (RSS) of the window after it settles;
 #   3. `gatepass send` against the practice API next to curl and HTTPie doing the same request (hyperfine);
-#   4. frame CPU times while a 50 MB JSON response loads and while it is scrolled;
+#   4. frame CPU times while a 50 MB and a 100 MB JSON response load and while they are scrolled, and the memory;
 #   5. diagnosis speed (tests/bench_explain.sh);
 #   6. "Check all" over 50 profiles (the check test binary of the debug build, dependencies optimised, run with --ignored);
 #   7. collections at scale (tests/bench_collections.sh): collection show/list next to python3, gatepass run.
@@ -75,23 +75,29 @@ hyperfine --warmup 5 --runs 40 --export-markdown "$work/hyperfine.md" -N \
   "$BIN --config-dir $work/cli send --profile Bench --no-credential $sandbox/v1/echo" >/dev/null
 cat "$work/hyperfine.md"
 
-echo "== 4. A 50 MB JSON response: frame CPU while it loads and while scrolling"
-GATEPASS_BENCH_LOG="$work/big.log" "$BIN" --config-dir "$work/big" & pid=$!
-sleep 4
-win=$(xdotool search --name Gatepass | head -1)
-xdotool windowfocus "$win"; sleep 0.3
-xdotool mousemove 700 67 click 1 key ctrl+a type "/v1/big?mb=50"
-start=$(grep -c frame_ms "$work/big.log")
-xdotool key ctrl+Return
-sleep 15
-loaded=$(grep -c frame_ms "$work/big.log")
-xdotool mousemove 800 500
-for _ in $(seq 60); do xdotool click 5; sleep 0.05; done
-for _ in $(seq 20); do xdotool click 4; sleep 0.05; done
-sleep 1
-kill $pid; wait $pid 2>/dev/null || true
-awk -v s="$start" -v l="$loaded" '/frame_ms/ { n++; if (n <= s) next; v = $2; if (n <= l) { lo++; if (v > lmax) lmax = v; lsum += v } else { sc++; if (v > smax) smax = v; ssum += v } }
-  END { printf "loading: %d frames, max %.1f ms, mean %.1f ms\nscrolling: %d frames, max %.1f ms, mean %.1f ms\n", lo, lmax, lsum / (lo ? lo : 1), sc, smax, ssum / (sc ? sc : 1) }' "$work/big.log"
+echo "== 4. A 50 MB and a 100 MB JSON response: frame CPU while it loads and while scrolling, memory"
+for mb in 50 100; do
+  GATEPASS_BENCH_LOG="$work/big$mb.log" "$BIN" --config-dir "$work/big$mb" & pid=$!
+  sleep 5
+  win=$(xdotool search --name Gatepass | head -1)
+  xdotool windowsize "$win" 1280 800 windowmove "$win" 0 0; xdotool windowfocus --sync "$win"; sleep 0.5
+  # The URL field of the first tab, at 1280x800.
+  xdotool mousemove 760 99 click 1 key ctrl+a type "/v1/big?mb=$mb"
+  start=$(grep -c frame_ms "$work/big$mb.log")
+  xdotool key ctrl+Return
+  sleep 25
+  loaded=$(grep -c frame_ms "$work/big$mb.log")
+  rss=$(awk '/VmRSS/ { print int($2 / 1024) }' /proc/$pid/status)
+  xdotool mousemove 800 600
+  for _ in $(seq 60); do xdotool click 5; sleep 0.05; done
+  xdotool key ctrl+End; sleep 1
+  for _ in $(seq 20); do xdotool click 4; sleep 0.05; done
+  xdotool key ctrl+Home; sleep 1
+  kill $pid; wait $pid 2>/dev/null || true
+  echo "$mb MB: memory (RSS) with the answer on screen: $rss MB"
+  awk -v s="$start" -v l="$loaded" '/frame_ms/ { n++; if (n <= s) next; v = $2; if (n <= l) { lo++; if (v > lmax) lmax = v; lsum += v } else { sc++; if (v > smax) smax = v; ssum += v } }
+    END { printf "loading: %d frames, max %.1f ms, mean %.1f ms\nscrolling: %d frames, max %.1f ms, mean %.1f ms\n", lo, lmax, lsum / (lo ? lo : 1), sc, smax, ssum / (sc ? sc : 1) }' "$work/big$mb.log"
+done
 kill $ppid 2>/dev/null || true
 
 
