@@ -391,6 +391,11 @@ fn common_framework_messages_are_read() {
         // A general complaint, a colon, and the specific reason: the reason goes first.
         (401, r#"{"msg":"Signature invalid: request IP address not whitelisted"}"#, Cause::AccountPolicy),
         (403, r#"{"error":"token scope mismatch for this operation"}"#, Cause::InsufficientScope),
+        // Gateways' words: a signature that fails, keys the gateway could not get.
+        (400, r#"{"code":-1,"msg":"The signature for this request is invalid."}"#, Cause::SignatureMismatch),
+        (401, "JWT verification failed", Cause::SignatureMismatch),
+        (401, "Unable to fetch the JWKS from the issuer", Cause::OtherAuthFailure),
+        (403, r#"{"message":"The organization has not completed onboarding yet"}"#, Cause::AccountPolicy),
     ];
     for (status, body, expected) in cases {
         let d = Case::new(*status, body).run();
