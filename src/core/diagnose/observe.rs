@@ -59,6 +59,8 @@ pub enum Slip {
     BrokenJwt,
     /// A real-looking value still inside the brackets of an example (`<…>`, `[…]`).
     Brackets,
+    /// A JWT time (`iat`, `exp`, `nbf`) in milliseconds where seconds belong.
+    MillisecondTime,
 }
 
 impl Slip {
@@ -81,6 +83,9 @@ impl Slip {
             Slip::BasicAsBearer => "a username and password (Basic) were sent with the word Bearer",
             Slip::BrokenJwt => "the token looks like a JWT but its parts can't be read",
             Slip::Brackets => "the value is still inside the brackets of an example such as <YOUR_TOKEN>",
+            Slip::MillisecondTime => {
+                "a time in the token is in milliseconds where seconds belong (a slip where the token was made)"
+            }
         }
     }
 }
@@ -513,15 +518,20 @@ fn jwt_facts(value: &str, slips: &mut Vec<Slip>) -> Option<JwtFacts> {
         return None;
     }
     match read_token(value) {
-        Ok(TokenKind::Jwt(jwt)) => Some(JwtFacts {
-            algorithm: jwt.algorithm.clone(),
-            issuer: jwt.issuer.clone(),
-            audience: jwt.audience.clone(),
-            expires_at: jwt.expires_at,
-            not_before: jwt.not_before,
-            issued_at: jwt.issued_at,
-            has_scope_claim: !jwt.scope_claims.is_empty(),
-            scopes: jwt.scopes.clone(),
+        Ok(TokenKind::Jwt(jwt)) => Some({
+            if jwt.warnings.iter().any(|w| matches!(w, crate::core::token::TokenWarning::TimeInMilliseconds { .. })) {
+                slips.push(Slip::MillisecondTime);
+            }
+            JwtFacts {
+                algorithm: jwt.algorithm.clone(),
+                issuer: jwt.issuer.clone(),
+                audience: jwt.audience.clone(),
+                expires_at: jwt.expires_at,
+                not_before: jwt.not_before,
+                issued_at: jwt.issued_at,
+                has_scope_claim: !jwt.scope_claims.is_empty(),
+                scopes: jwt.scopes.clone(),
+            }
         }),
         Ok(TokenKind::Opaque(_)) => None,
         Err(_) => {

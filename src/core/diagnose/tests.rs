@@ -396,6 +396,13 @@ fn common_framework_messages_are_read() {
         (401, "JWT verification failed", Cause::SignatureMismatch),
         (401, "Unable to fetch the JWKS from the issuer", Cause::OtherAuthFailure),
         (403, r#"{"message":"The organization has not completed onboarding yet"}"#, Cause::AccountPolicy),
+        (401, r#"{"message":"This user does not belong to any organization"}"#, Cause::AccountPolicy),
+        (
+            403,
+            r#"{"error":"consent_required","error_description":"An admin has not yet consented to this app"}"#,
+            Cause::AccountPolicy,
+        ),
+        (401, r#"{"message":"The request time is not yet current"}"#, Cause::ClockSkew),
     ];
     for (status, body, expected) in cases {
         let d = Case::new(*status, body).run();
@@ -533,4 +540,28 @@ fn a_request_time_days_from_the_servers_is_not_read_as_the_clock() {
     let days = early("20231116T221325Z");
     assert_eq!(days.top().map(|f| f.cause), Some(Cause::NotYetValidCredential), "{:?}", causes(&days));
     assert!(days.findings.iter().any(|f| f.cause == Cause::ClockSkew));
+}
+
+#[test]
+fn a_jwt_time_in_milliseconds_is_a_formatting_slip_not_the_clock() {
+    use base64::Engine as _;
+    let part = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let token = format!(
+        "Bearer {}.{}.c2ln",
+        part(r#"{"alg":"HS256"}"#),
+        part(r#"{"iat":1767225600000,"exp":1767229200000,"sub":"u1"}"#)
+    );
+    let d = Case::new(401, r#"{"error":"invalid_token","error_description":"Token used before issued"}"#)
+        .sent(&[("Authorization", token.as_str())])
+        .run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::MalformedCredential), "{:?}", causes(&d));
+    assert!(d.findings[0].explanation.contains("milliseconds"), "{}", d.findings[0].explanation);
+}
+
+#[test]
+fn a_region_the_server_names_as_wrong_is_the_region() {
+    let d = Case::new(400, "<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message></Error>")
+        .sent(&[("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00")])
+        .run();
+    assert_eq!(d.top().map(|f| f.cause), Some(Cause::WrongAudience), "{:?}", causes(&d));
 }

@@ -137,6 +137,9 @@ pub enum TokenWarning {
     TimeAsText { claim: &'static str },
     /// A time claim could not be read as a time.
     UnreadableTime { claim: &'static str, reason: String },
+    /// A time claim holds milliseconds where seconds belong (`1733900000000`): a slip where the
+    /// token was made; an API reads it as a date tens of thousands of years away.
+    TimeInMilliseconds { claim: &'static str },
 }
 
 impl TokenWarning {
@@ -154,6 +157,9 @@ impl TokenWarning {
             TokenWarning::UnreadableTime { claim, reason } => {
                 format!("The time \"{claim}\" could not be read: {reason}.")
             }
+            TokenWarning::TimeInMilliseconds { claim } => format!(
+                "The time \"{claim}\" is in milliseconds, where seconds belong. Whoever made the token should divide it by 1000."
+            ),
         }
     }
 }
@@ -548,12 +554,14 @@ fn time_claim(
     let in_range = (MIN_UNIX as f64..=MAX_UNIX as f64).contains(&seconds);
     if !in_range {
         #[allow(clippy::cast_precision_loss, reason = "only a rough check for milliseconds")]
-        let reason = if (seconds / 1000.0).abs() <= MAX_UNIX as f64 {
-            "it is too far from today; it may be in milliseconds instead of seconds".to_owned()
+        if (seconds / 1000.0).abs() <= MAX_UNIX as f64 {
+            warnings.push(TokenWarning::TimeInMilliseconds { claim: name });
         } else {
-            "it is too far from today to be a real date".to_owned()
-        };
-        warnings.push(TokenWarning::UnreadableTime { claim: name, reason });
+            warnings.push(TokenWarning::UnreadableTime {
+                claim: name,
+                reason: "it is too far from today to be a real date".to_owned(),
+            });
+        }
         return None;
     }
     #[allow(clippy::cast_possible_truncation, reason = "range checked above; fractions of a second are dropped")]
