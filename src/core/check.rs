@@ -230,7 +230,7 @@ pub fn check_profile(input: &CheckInput, policy: &Policy) -> ProfileCheck {
             })
             .collect();
         rows.push(if let Some(slip) = slips.first() {
-            CheckRow::new("secret_format", "Format", Level::Failed, format!("The {what} {}.", slip.words()))
+            CheckRow::new("secret_format", "Format", Level::Failed, format!("In the {what}, {}.", slip.words()))
                 .fix(format!("Paste the {what} again, exactly as the provider shows it."))
         } else {
             let shape = seen.prefix.as_ref().map_or_else(
