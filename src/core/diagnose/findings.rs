@@ -40,6 +40,8 @@ pub(super) struct Facts {
     pub unsure: bool,
     /// A signed request's region, and the region of the address it went to, when they differ.
     pub signed_region: Option<(String, String)>,
+    /// The API refused the request's one-time number (nonce).
+    pub nonce_refused: bool,
 }
 
 #[derive(Default)]

@@ -223,6 +223,7 @@ pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &
                 board.not_auth = board.not_auth.max(sense.none);
             }
             let Some(cause) = sense.cause else { continue };
+            board.facts.nonce_refused |= sense.group_names.iter().any(|g| g == "nonce");
             if !board.seen_rules.insert(format!("words {}", cause.id())) {
                 continue;
             }

@@ -565,3 +565,12 @@ fn a_region_the_server_names_as_wrong_is_the_region() {
         .run();
     assert_eq!(d.top().map(|f| f.cause), Some(Cause::WrongAudience), "{:?}", causes(&d));
 }
+
+#[test]
+fn a_refused_nonce_says_what_to_do_about_it() {
+    let d = Case::new(500, r#"["error", 20060, "nonce too small"]"#).run();
+    let top = d.top().unwrap();
+    assert_eq!(top.cause, Cause::OtherAuthFailure);
+    assert_eq!(top.title, "The request's one-time number (nonce) was refused");
+    assert!(top.next_steps[0].starts_with("Send a nonce larger"), "{:?}", top.next_steps);
+}

@@ -45,6 +45,9 @@ fn title(cause: Cause, facts: &Facts) -> String {
         Cause::SignatureMismatch => "The signature did not match".to_owned(),
         Cause::ClockSkew => "Your computer's clock seems to be off".to_owned(),
         Cause::MtlsCertificate => "The client certificate was missing or not accepted".to_owned(),
+        Cause::OtherAuthFailure if facts.nonce_refused => {
+            "The request's one-time number (nonce) was refused".to_owned()
+        }
         Cause::OtherAuthFailure if facts.unsure => "Possibly a sign-in problem: see the API's words".to_owned(),
         Cause::OtherAuthFailure => "The sign-in failed for another reason".to_owned(),
     }
@@ -219,6 +222,13 @@ fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
                 "Check that the certificate has not expired and is the one the API expects.",
             ]),
             vec![Action::EditProfile],
+        ),
+        Cause::OtherAuthFailure if facts.nonce_refused => (
+            s(&[
+                "Send a nonce larger than any sent before with this key: a time in milliseconds always grows.",
+                "If two programs share this key, their nonces get out of order: give each its own key.",
+            ]),
+            vec![],
         ),
         Cause::OtherAuthFailure => (
             s(&["Read the API's message for details.", "Copy the summary and send it to the API's support team."]),
