@@ -237,10 +237,30 @@ pub struct FolderEntry {
 /// The most entries a folder listing holds; a folder with more says so.
 pub const FOLDER_ENTRIES: usize = 5_000;
 
-/// What a folder holds: its folders first, then its files, each by name (case ignored). Hidden
-/// ones (a leading dot) are left out. Blocking: call it off the UI thread.
-pub fn list_folder(dir: &Path) -> Result<(Vec<FolderEntry>, bool), String> {
-    let read = std::fs::read_dir(dir).map_err(|e| format!("The folder {} could not be read: {e}", dir.display()))?;
+/// What a path typed or clicked in a file chooser turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    /// A folder: its folders first, then its files, each by name (case ignored); `cut` when it
+    /// holds more than [`FOLDER_ENTRIES`].
+    Folder { entries: Vec<FolderEntry>, cut: bool },
+    /// A file (a path typed or pasted in whole): the chooser takes it.
+    File,
+}
+
+/// What a folder holds (see [`Listing`]). Hidden entries (a leading dot) are left out. Blocking:
+/// call it off the UI thread.
+pub fn list_folder(dir: &Path) -> Result<Listing, String> {
+    let words = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::NotFound => format!("There is no folder {}. Check the path.", dir.display()),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("Gatepass is not allowed to read the folder {}. Check its permissions.", dir.display())
+        }
+        kind => format!("The folder {} could not be read ({kind}).", dir.display()),
+    };
+    if std::fs::metadata(dir).map_err(words)?.is_file() {
+        return Ok(Listing::File);
+    }
+    let read = std::fs::read_dir(dir).map_err(words)?;
     let mut entries = Vec::new();
     let mut cut = false;
     for entry in read.flatten() {
@@ -261,7 +281,7 @@ pub fn list_folder(dir: &Path) -> Result<(Vec<FolderEntry>, bool), String> {
         });
     }
     entries.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
-    Ok((entries, cut))
+    Ok(Listing::Folder { entries, cut })
 }
 
 #[cfg(test)]
@@ -356,13 +376,14 @@ mod tests {
         std::fs::write(dir.path().join("b.yaml"), "x: 1").unwrap();
         std::fs::write(dir.path().join("A.json"), "{}").unwrap();
         std::fs::write(dir.path().join(".env"), "SECRET=1").unwrap();
-        let (entries, cut) = list_folder(dir.path()).unwrap();
+        let Listing::Folder { entries, cut } = list_folder(dir.path()).unwrap() else { panic!("not a folder") };
         let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["specs", "A.json", "b.yaml"]);
         assert!(entries[0].is_dir && !entries[1].is_dir);
         assert_eq!(entries[1].bytes, 2);
         assert!(!cut);
         let missing = list_folder(&dir.path().join("gone")).unwrap_err();
-        assert!(missing.starts_with("The folder ") && missing.contains("could not be read"), "{missing}");
+        assert!(missing.starts_with("There is no folder ") && missing.ends_with("Check the path."), "{missing}");
+        assert_eq!(list_folder(&dir.path().join("b.yaml")).unwrap(), Listing::File);
     }
 }

@@ -152,10 +152,15 @@ pub struct GatepassApp {
     next_run: u64,
     /// "Import…", with its preview.
     import: Option<crate::ui::panels::import_ui::ImportView>,
+    /// Where the import window's file chooser first opens: the home folder, found once at start.
+    home_dir: Option<std::path::PathBuf>,
     next_id: u64,
     was_focused: bool,
     /// Follows the open collections' folders, so a change made by git or an editor shows.
     watcher: Option<crate::infra::watch::FolderWatcher>,
+    /// Readings of the collections asked for, and the number of the one the sidebar shows.
+    readings: u64,
+    reading_shown: u64,
 }
 
 /// The read-only context for this frame, built from the app's fields directly so the views
@@ -224,9 +229,12 @@ impl GatepassApp {
             run: None,
             next_run: 0,
             import: None,
+            home_dir: None,
             next_id: 1,
             was_focused: true,
             watcher: None,
+            readings: 0,
+            reading_shown: 0,
         };
         let Ok(ws) = app.workspace.clone() else { return app };
         if ws.damage.is_some() {
@@ -257,6 +265,7 @@ impl GatepassApp {
             app.connect_keychain();
         }
         app.sidebar.collections.default_dir = collections::default_collections_dir(&app.workspace);
+        app.home_dir = directories::UserDirs::new().map(|d| d.home_dir().to_path_buf());
         app.refresh_history();
         collections::start(&app);
         app

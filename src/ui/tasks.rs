@@ -77,7 +77,7 @@ pub enum Event {
     },
     /// A folder the import window's file chooser asked for: its contents, and whether the
     /// listing was cut.
-    ImportListed(std::path::PathBuf, Result<(Vec<crate::infra::read::FolderEntry>, bool), String>),
+    ImportListed(std::path::PathBuf, Result<crate::infra::read::Listing, String>),
     History(Result<Vec<HistoryEntry>, String>),
     /// What a search of all of history found, for the text asked.
     HistorySearched(String, Result<Vec<HistoryEntry>, String>),
@@ -102,8 +102,9 @@ pub enum Event {
 
 /// Collections read or changed on a worker.
 pub enum CollectionEvent {
-    /// Every open collection, read again.
-    Loaded(Vec<crate::ui::command::LoadedCollection>),
+    /// Every open collection, read again; `reading` numbers the readings in the order they were
+    /// asked for, so a late answer never replaces a newer one.
+    Loaded { reading: u64, collections: Vec<crate::ui::command::LoadedCollection> },
     /// The open tabs were written down (or could not be: logged).
     Remembered,
     /// Files in an open collection changed (git, an editor, or Gatepass itself): read them again.
@@ -115,7 +116,11 @@ pub enum CollectionEvent {
         active: usize,
     },
     /// A change was made (or refused); the collections as they are now.
-    Changed { result: Result<Box<CollectionChange>, String>, collections: Vec<crate::ui::command::LoadedCollection> },
+    Changed {
+        result: Result<Box<CollectionChange>, String>,
+        reading: u64,
+        collections: Vec<crate::ui::command::LoadedCollection>,
+    },
 }
 
 /// (see [`CollectionEvent`]) A run's progress and its end, for the run window.

@@ -420,9 +420,11 @@ fn browse_chooses_a_file_to_import_from_a_folder_listing() {
     f.harness.get_by_label("Folder").type_text(&folder.display().to_string());
     f.harness.key_press(egui::Key::Enter);
     wait_for(&mut f.harness, "the folder's files", |h| h.query_by_label("openapi.yaml").is_some());
-    // Folders first, then files; a folder opens with one click, and Up comes back.
+    // Folders first, then files; a click selects a folder, its button opens it, and Up comes back.
     assert!(f.harness.query_by_label("old/").is_some() && f.harness.query_by_label("notes.txt").is_some());
     f.harness.get_by_label("old/").click();
+    f.harness.step();
+    f.harness.get_by_label("Open old/").click();
     wait_for(&mut f.harness, "the inner folder", |h| has_text(h, "This folder is empty."));
     f.harness.get_by_label("Up").click();
     wait_for(&mut f.harness, "back in the folder", |h| h.query_by_label("openapi.yaml").is_some());
@@ -432,6 +434,22 @@ fn browse_chooses_a_file_to_import_from_a_folder_listing() {
     wait_for(&mut f.harness, "the chooser closed", |h| h.query_by_label("Folder").is_none());
     let sources = f.harness.state().import_view().unwrap().sources.clone();
     assert_eq!(sources, folder.join("openapi.yaml").display().to_string());
+    // A file's whole path typed (or pasted) in the address line is chosen at once.
+    f.harness.get_by_label("Browse…").click();
+    wait_for(&mut f.harness, "the chooser again", |h| h.query_by_label("Folder").is_some());
+    f.harness.get_by_label("Folder").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Folder").type_text(&folder.join("notes.txt").display().to_string());
+    f.harness.key_press(egui::Key::Enter);
+    wait_for(&mut f.harness, "the typed file chosen", |h| h.query_by_label("Folder").is_none());
+    let sources = f.harness.state().import_view().unwrap().sources.clone();
+    let expected = format!("{}\n{}", folder.join("openapi.yaml").display(), folder.join("notes.txt").display());
+    assert_eq!(sources, expected);
+    // Keep only the API description, as a person edits the list.
+    f.harness.get_by_label("Files or folders").focus();
+    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("Files or folders").type_text(&folder.join("openapi.yaml").display().to_string());
+    f.harness.step();
     f.harness.get_by_label("Preview the import").click();
     wait_for(&mut f.harness, "the preview", |h| has_text(h, "\"Shop\""));
 }

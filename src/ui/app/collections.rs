@@ -81,21 +81,39 @@ pub(super) fn remember_tabs(app: &mut GatepassApp) {
     });
 }
 
-pub(super) fn reload(app: &GatepassApp) {
+pub(super) fn reload(app: &mut GatepassApp) {
     let Ok(ws) = app.workspace.clone() else { return };
-    app.tasks.spawn_blocking(move || Event::Collections(CollectionEvent::Loaded(load_all(&ws))));
+    app.readings += 1;
+    let reading = app.readings;
+    app.tasks
+        .spawn_blocking(move || Event::Collections(CollectionEvent::Loaded { reading, collections: load_all(&ws) }));
 }
 
 /// Run `change` on a worker, then read the collections again, and report both.
 fn change(
-    app: &GatepassApp,
+    app: &mut GatepassApp,
     work: impl FnOnce(&Workspace) -> Result<CollectionChange, WorkspaceError> + Send + 'static,
 ) {
     let Ok(ws) = app.workspace.clone() else { return };
+    app.readings += 1;
+    let reading = app.readings;
     app.tasks.spawn_blocking(move || {
         let result = work(&ws).map(Box::new).map_err(|e| e.to_string());
-        Event::Collections(CollectionEvent::Changed { result, collections: load_all(&ws) })
+        Event::Collections(CollectionEvent::Changed { result, reading, collections: load_all(&ws) })
     });
+}
+
+/// Show a reading of the collections unless a newer one is shown already (a reading asked for
+/// before a save can finish after it, and must not bring back what the save replaced).
+fn show_reading(app: &mut GatepassApp, reading: u64, collections: Vec<LoadedCollection>) -> bool {
+    if reading < app.reading_shown {
+        return false;
+    }
+    app.reading_shown = reading;
+    let view = &mut app.sidebar.collections;
+    view.loaded = collections;
+    view.read_once = true;
+    true
 }
 
 fn name_of(path: &RequestPath) -> String {
@@ -111,7 +129,10 @@ pub(super) fn apply(app: &mut GatepassApp, command: CollectionCommand) {
             let tab = &app.tabs[i];
             match &tab.saved {
                 Some(saved) => {
-                    let request = SavedRequest { draft: tab.draft.clone(), ..saved.request.clone() };
+                    // What the file says besides the request itself (name, scopes, notes) is
+                    // kept: as the file holds it now when someone changed it meanwhile.
+                    let file = saved.changed_on_disk.as_deref().unwrap_or(&saved.request);
+                    let request = SavedRequest { draft: tab.draft.clone(), ..file.clone() };
                     let (dir, path) = (saved.collection.clone(), saved.path.clone());
                     change(app, move |ws| {
                         let new = ws.save_request(&dir, Some(&path), path.folder(), &request)?;
@@ -251,32 +272,26 @@ fn files_read_again(app: &mut GatepassApp) {
         }
     }
     let folders: Vec<PathBuf> = view.loaded.iter().map(|c| c.path.clone()).collect();
-    if app.watcher.is_none() {
+    // If the OS cannot watch them, the collections are still read again whenever the window
+    // gets the focus back.
+    let watcher = app.watcher.get_or_insert_with(|| {
         let report = app.tasks.reporter();
-        match crate::infra::watch::FolderWatcher::new(move |_| {
-            report(Event::Collections(CollectionEvent::ChangedOnDisk));
-        }) {
-            Ok(watcher) => app.watcher = Some(watcher),
-            // Collections are still read again whenever the window gets the focus back.
-            Err(error) => tracing::warn!(%error, "collections cannot be watched for changes"),
-        }
-    }
-    if let Some(watcher) = app.watcher.as_mut() {
-        watcher.watch_only(&folders);
-    }
+        crate::infra::watch::FolderWatcher::new(move |_| report(Event::Collections(CollectionEvent::ChangedOnDisk)))
+    });
+    watcher.watch_only(&folders);
 }
 
 pub(super) fn on_event(app: &mut GatepassApp, event: CollectionEvent) {
-    let view = &mut app.sidebar.collections;
     match event {
-        CollectionEvent::Loaded(list) => {
-            view.loaded = list;
-            view.read_once = true;
-            files_read_again(app);
+        CollectionEvent::Loaded { reading, collections } => {
+            if show_reading(app, reading, collections) {
+                files_read_again(app);
+            }
         }
         CollectionEvent::ChangedOnDisk => reload(app),
         CollectionEvent::Remembered => {}
         CollectionEvent::Started { collections, tabs, active } => {
+            let view = &mut app.sidebar.collections;
             view.loaded = collections;
             view.read_once = true;
             for (dir, path) in &tabs {
@@ -298,9 +313,9 @@ pub(super) fn on_event(app: &mut GatepassApp, event: CollectionEvent) {
             app.tabs_restored = true;
             files_read_again(app);
         }
-        CollectionEvent::Changed { result, collections } => {
-            view.loaded = collections;
-            view.read_once = true;
+        CollectionEvent::Changed { result, reading, collections } => {
+            show_reading(app, reading, collections);
+            let view = &mut app.sidebar.collections;
             if !matches!(result.as_deref(), Ok(CollectionChange::Deleted { .. })) {
                 view.deleted = None;
             }

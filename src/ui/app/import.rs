@@ -19,7 +19,9 @@ pub(super) fn open(app: &mut GatepassApp, path: Option<&str>) {
         }
         (Some(_), _) => {}
         (None, path) => {
-            app.import = Some(ImportView::new(path, app.sidebar.collections.default_dir.clone()));
+            let default_dir = app.sidebar.collections.default_dir.clone();
+            let browse_from = app.home_dir.clone().unwrap_or_else(|| default_dir.clone());
+            app.import = Some(ImportView::new(path, default_dir, browse_from));
         }
     }
 }
@@ -58,7 +60,7 @@ pub(super) fn apply(app: &mut GatepassApp, command: ImportCommand) {
 pub(super) fn listed(
     app: &mut GatepassApp,
     dir: &std::path::Path,
-    result: Result<(Vec<crate::infra::read::FolderEntry>, bool), String>,
+    result: Result<crate::infra::read::Listing, String>,
 ) {
     if let Some(browser) = app.import.as_mut().and_then(|v| v.browser.as_mut()) {
         browser.listed(dir, result);

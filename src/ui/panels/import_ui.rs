@@ -28,12 +28,12 @@ pub struct ImportView {
     pub default_dir: std::path::PathBuf,
     /// "Browse…": choosing a file or folder to import, when open.
     pub browser: Option<crate::ui::widgets::file_browser::FileBrowser>,
-    /// Where the chooser opens: the last folder it was in, else the home folder.
-    browse_from: Option<std::path::PathBuf>,
+    /// Where the chooser opens: the last folder it was in (at first, the home folder).
+    browse_from: std::path::PathBuf,
 }
 
 impl ImportView {
-    pub fn new(source: Option<&str>, default_dir: std::path::PathBuf) -> Self {
+    pub fn new(source: Option<&str>, default_dir: std::path::PathBuf, browse_from: std::path::PathBuf) -> Self {
         Self {
             sources: source.unwrap_or_default().to_owned(),
             into: String::new(),
@@ -41,7 +41,7 @@ impl ImportView {
             stage: ImportStage::Choosing,
             default_dir,
             browser: None,
-            browse_from: None,
+            browse_from,
         }
     }
 
@@ -65,12 +65,12 @@ impl ImportView {
             Browse::Nothing => {}
             Browse::List(dir) => commands.push(Command::Import(ImportCommand::List(dir))),
             Browse::Chosen(path) => {
-                self.browse_from = Some(browser.dir().to_path_buf());
+                self.browse_from = browser.dir().to_path_buf();
                 self.browser = None;
                 self.add_source(&path);
             }
             Browse::Cancelled => {
-                self.browse_from = Some(browser.dir().to_path_buf());
+                self.browse_from = browser.dir().to_path_buf();
                 self.browser = None;
             }
         }
@@ -132,11 +132,7 @@ impl ImportView {
                 .on_hover_text("Choose a file or a folder")
                 .clicked()
             {
-                let from = self
-                    .browse_from
-                    .clone()
-                    .or_else(|| directories::UserDirs::new().map(|d| d.home_dir().to_path_buf()))
-                    .unwrap_or_else(|| self.default_dir.clone());
+                let from = self.browse_from.clone();
                 let (browser, first) = crate::ui::widgets::file_browser::FileBrowser::new(from, Self::IMPORTABLE);
                 self.browser = Some(browser);
                 if let crate::ui::widgets::file_browser::Browse::List(dir) = first {

@@ -269,18 +269,15 @@ impl RequestTab {
 
     /// The request's file was read again and says `now`. A tab without changes of its own shows
     /// the file's version; one with changes keeps them and notes the file's version, so nothing
-    /// typed is lost.
+    /// typed is lost. A tab whose changes are what the file now says (saved from here, or the same
+    /// edit made elsewhere) is simply clean.
     pub fn file_read_again(&mut self, now: &crate::core::collection::SavedRequest) {
         let Some(saved) = self.saved.as_mut() else { return };
         if &saved.request == now {
             saved.changed_on_disk = None;
-            return;
-        }
-        if self.draft == self.baseline {
+        } else if self.draft == self.baseline || self.draft == now.draft {
             self.draft = now.draft.clone();
-            self.baseline = now.draft.clone();
-            saved.request = now.clone();
-            saved.changed_on_disk = None;
+            self.settle(now.clone());
         } else {
             saved.changed_on_disk = Some(Box::new(now.clone()));
         }
@@ -288,17 +285,25 @@ impl RequestTab {
 
     /// Drop this tab's changes for the version the file holds now.
     pub fn take_file_version(&mut self) {
-        let Some(saved) = self.saved.as_mut() else { return };
-        let Some(now) = saved.changed_on_disk.take() else { return };
+        let Some(now) = self.saved.as_mut().and_then(|s| s.changed_on_disk.take()) else { return };
         self.draft = now.draft.clone();
-        self.baseline = now.draft.clone();
-        saved.request = *now;
+        self.settle(*now);
     }
 
     /// The request was saved here: the dot goes, and the tab names it.
     pub fn saved_as(&mut self, saved: SavedAt) {
-        self.baseline = saved.request.draft.clone();
+        let request = saved.request.clone();
         self.saved = Some(saved);
+        self.settle(request);
+    }
+
+    /// The file holds `request`: what the tab compares its draft with, and keeps on the next save.
+    fn settle(&mut self, request: crate::core::collection::SavedRequest) {
+        self.baseline = request.draft.clone();
+        if let Some(saved) = self.saved.as_mut() {
+            saved.request = request;
+            saved.changed_on_disk = None;
+        }
     }
 
     pub fn is_sending(&self) -> bool {

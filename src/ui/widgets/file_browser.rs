@@ -3,7 +3,7 @@
 //! app's work on a worker (the view asks with [`Browse::List`] and is given the answer with
 //! [`FileBrowser::listed`]), so the UI thread never waits on a slow disk.
 
-use crate::infra::read::FolderEntry;
+use crate::infra::read::{FolderEntry, Listing};
 use std::path::{Path, PathBuf};
 
 /// What the person did in the browser this frame.
@@ -17,7 +17,7 @@ pub enum Browse {
     Cancelled,
 }
 
-enum Listing {
+enum Shown {
     Reading,
     Read { entries: Vec<FolderEntry>, cut: bool },
     Failed(String),
@@ -27,8 +27,11 @@ pub struct FileBrowser {
     dir: PathBuf,
     /// The address line, as typed.
     typed: String,
-    listing: Listing,
+    listing: Shown,
+    /// The row clicked once: a file to add, or a folder to open.
     selected: Option<String>,
+    /// A file's path typed in whole: the next [`Self::show`] chooses it.
+    typed_file: Option<PathBuf>,
     /// Files whose name ends with one of these are shown as the ones to pick; others are muted.
     wanted: &'static [&'static str],
 }
@@ -38,18 +41,27 @@ impl FileBrowser {
     pub fn new(dir: PathBuf, wanted: &'static [&'static str]) -> (Self, Browse) {
         let browse = Browse::List(dir.clone());
         let typed = dir.display().to_string();
-        (Self { dir, typed, listing: Listing::Reading, selected: None, wanted }, browse)
+        (Self { dir, typed, listing: Shown::Reading, selected: None, typed_file: None, wanted }, browse)
     }
 
     /// The folder's contents, or why they could not be read. An answer for a folder the person
-    /// has already left is dropped.
-    pub fn listed(&mut self, dir: &Path, result: Result<(Vec<FolderEntry>, bool), String>) {
+    /// has already left is dropped. A path that turned out to be a file is chosen (the person
+    /// typed or pasted a file's whole path), and the browser stays in the file's folder.
+    pub fn listed(&mut self, dir: &Path, result: Result<Listing, String>) {
         if dir != self.dir {
             return;
         }
         self.listing = match result {
-            Ok((entries, cut)) => Listing::Read { entries, cut },
-            Err(why) => Listing::Failed(why),
+            Ok(Listing::Folder { entries, cut }) => Shown::Read { entries, cut },
+            Ok(Listing::File) => {
+                self.typed_file = Some(dir.to_path_buf());
+                if let Some(parent) = dir.parent() {
+                    self.dir = parent.to_path_buf();
+                    self.typed = self.dir.display().to_string();
+                }
+                Shown::Reading
+            }
+            Err(why) => Shown::Failed(why),
         };
     }
 
@@ -60,9 +72,13 @@ impl FileBrowser {
     fn go(&mut self, dir: PathBuf) -> Browse {
         self.typed = dir.display().to_string();
         self.dir.clone_from(&dir);
-        self.listing = Listing::Reading;
+        self.listing = Shown::Reading;
         self.selected = None;
         Browse::List(dir)
+    }
+
+    fn is_folder(&self, name: &str) -> bool {
+        matches!(&self.listing, Shown::Read { entries, .. } if entries.iter().any(|e| e.is_dir && e.name == name))
     }
 
     fn is_wanted(&self, name: &str) -> bool {
@@ -71,6 +87,9 @@ impl FileBrowser {
     }
 
     pub fn show(&mut self, ui: &mut egui::Ui, palette: crate::ui::theme::Palette) -> Browse {
+        if let Some(file) = self.typed_file.take() {
+            return Browse::Chosen(file);
+        }
         let mut action = Browse::Nothing;
         ui.horizontal(|ui| {
             let up = self.dir.parent().map(Path::to_path_buf);
@@ -96,16 +115,16 @@ impl FileBrowser {
         frame.show(ui, |ui| {
             ui.set_min_height(200.0);
             match &self.listing {
-                Listing::Reading => {
+                Shown::Reading => {
                     ui.horizontal(|ui| {
                         ui.spinner();
                         ui.label("Reading the folder…");
                     });
                 }
-                Listing::Failed(why) => {
+                Shown::Failed(why) => {
                     ui.label(egui::RichText::new(why).color(palette.error));
                 }
-                Listing::Read { entries, cut } => {
+                Shown::Read { entries, cut } => {
                     if entries.is_empty() {
                         ui.label(egui::RichText::new("This folder is empty.").color(palette.muted));
                     }
@@ -145,11 +164,7 @@ impl FileBrowser {
                                         chosen = Some(entry.name.clone());
                                     }
                                 } else if row.clicked() {
-                                    if entry.is_dir {
-                                        open = Some(entry.name.clone());
-                                    } else {
-                                        select = Some(entry.name.clone());
-                                    }
+                                    select = Some(entry.name.clone());
                                 }
                             }
                         },
@@ -175,15 +190,17 @@ impl FileBrowser {
             }
         });
         ui.horizontal(|ui| {
-            let file = self.selected.clone();
-            let pick = egui::Button::new(match &file {
+            let selected = self.selected.clone();
+            let folder = selected.as_ref().is_some_and(|name| self.is_folder(name));
+            let pick = egui::Button::new(match &selected {
+                Some(name) if folder => format!("Open {name}/"),
                 Some(name) => format!("Add {name}"),
                 None => "Add the chosen file".to_owned(),
             });
-            if ui.add_enabled(file.is_some(), pick).clicked()
-                && let Some(name) = file
+            if ui.add_enabled(selected.is_some(), pick).clicked()
+                && let Some(name) = selected
             {
-                action = Browse::Chosen(self.dir.join(name));
+                action = if folder { self.go(self.dir.join(name)) } else { Browse::Chosen(self.dir.join(name)) };
             }
             if ui
                 .button("Add this folder")
