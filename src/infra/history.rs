@@ -119,20 +119,19 @@ impl History {
     }
 
     /// The newest entries a search for `needle` finds (see `HistoryEntry::matches`), at most
-    /// `limit`, among all of history. The database narrows the rows first (ASCII case folding, on
-    /// the fields joined), then each is held to the rule itself.
+    /// `limit`, among all of history. The rule is the entry's own, in Rust, so that case folding
+    /// works beyond ASCII (the database's `lower` only folds A–Z); rows are read newest first and the
+    /// reading stops at the `limit`-th match.
     pub fn search(&self, needle: &str, limit: usize) -> Result<Vec<HistoryEntry>, HistoryError> {
         let needle = needle.trim().to_lowercase();
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT id, sent_at, profile_id, profile_name, environment, method, url, status, duration_ms, error, draft_json, origin
-                 FROM history
-                 WHERE instr(lower(url || ' ' || profile_name || ' ' || environment || ' ' || method || ' ' || COALESCE(CAST(status AS TEXT), 'failed')), ?1) > 0
-                 ORDER BY id DESC",
+                 FROM history ORDER BY id DESC",
             )
             .map_err(|e| self.fail(e))?;
-        let rows = stmt.query_map([needle.as_str()], row_to_entry).map_err(|e| self.fail(e))?;
+        let rows = stmt.query_map([], row_to_entry).map_err(|e| self.fail(e))?;
         Ok(rows.filter_map(Result::ok).filter(|e| e.matches(&needle)).take(limit).collect())
     }
 
@@ -283,5 +282,19 @@ mod tests {
         assert_eq!(history.search("production", 10).unwrap().len(), 1);
         // Fields are searched one by one, as the window's own rule does: text across two is no match.
         assert!(history.search("shop — sandbox sandbox", 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_search_folds_case_beyond_ascii() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(dir.path()).unwrap();
+        let mut zurich = entry(Some(200));
+        zurich.profile_name = "ZÜRICH Bank — Sandbox".into();
+        history.record(&zurich).unwrap();
+        history.record(&entry(Some(200))).unwrap();
+        let found = history.search("zürich", 10).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].profile_name, "ZÜRICH Bank — Sandbox");
+        assert_eq!(history.search("ZüRiCh", 10).unwrap().len(), 1);
     }
 }
