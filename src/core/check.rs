@@ -618,8 +618,12 @@ fn request_needs_row(needs: &[RequestNeed], granted: &[String]) -> Option<CheckR
                 title,
                 Level::Warning,
                 format!(
-                    "The token names no permissions (scopes), and {} need some: {}.",
-                    requests(needing.len()),
+                    "The access token names no permissions (scopes), and {} some: {}.",
+                    if needing.len() == 1 {
+                        "1 saved request needs".to_owned()
+                    } else {
+                        format!("{} saved requests need", needing.len())
+                    },
                     lacking.iter().map(|(s, _)| *s).collect::<Vec<_>>().join(" ")
                 ),
             )
@@ -644,7 +648,12 @@ fn request_needs_row(needs: &[RequestNeed], granted: &[String]) -> Option<CheckR
             "request_scopes",
             title,
             Level::Warning,
-            format!("The token lacks {}. It has: {}.", parts.join("; "), granted.join(" ")),
+            format!(
+                "The access token lacks {}: {}. It has: {}.",
+                if parts.len() == 1 { "a permission (scope)" } else { "these permissions (scopes)" },
+                parts.join("; "),
+                granted.join(" ")
+            ),
         )
         .fix("Ask for these permissions (scopes) when getting the token, or have the API owner grant them."),
     )
@@ -969,7 +978,7 @@ mod tests {
         assert_eq!(r.level, Level::Warning);
         assert_eq!(
             r.found,
-            "The token lacks orders:write, which 2 saved requests need (Shop · Create an order, Shop · Cancel an order). It has: orders:read."
+            "The access token lacks a permission (scope): orders:write, which 2 saved requests need (Shop · Create an order, Shop · Cancel an order). It has: orders:read."
         );
         assert!(r.fix.as_deref().is_some_and(|f| f.contains("permissions (scopes)")));
         i.token = token("orders:read orders:write");
@@ -981,9 +990,15 @@ mod tests {
         let r = row(&check_profile(&i, &Policy::new(now())), "request_scopes").clone();
         assert_eq!(r.level, Level::Warning);
         assert!(
-            r.found.starts_with("The token names no permissions (scopes), and 3 saved requests need some"),
+            r.found.starts_with("The access token names no permissions (scopes), and 3 saved requests need some"),
             "{}",
             r.found
+        );
+        i.request_needs = vec![need("Create an order", &["orders:write"])];
+        let r = row(&check_profile(&i, &Policy::new(now())), "request_scopes").clone();
+        assert_eq!(
+            r.found,
+            "The access token names no permissions (scopes), and 1 saved request needs some: orders:write."
         );
     }
 

@@ -43,7 +43,7 @@ fn the_sample_workspace_checks_green_except_what_is_really_wrong() {
     assert_eq!(needs.level, Level::Warning, "{needs:#?}");
     assert_eq!(
         needs.found,
-        "The token lacks orders:write, which 1 saved request needs (Practice API tour · Create an order). It has: orders:read profile:read."
+        "The access token lacks a permission (scope): orders:write, which 1 saved request needs (Practice API tour · Create an order). It has: orders:read profile:read."
     );
     // An API key names no permissions: Sandbox is not held to them.
     assert!(!sandbox.rows.iter().any(|r| r.id == "request_scopes"), "{sandbox:#?}");

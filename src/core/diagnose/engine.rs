@@ -124,7 +124,7 @@ fn read_response(
         return false;
     }
     credential_sent_but_unseen(request, board);
-    nothing_sent_so_refused(request, status, board);
+    nothing_sent_so_refused(request, status, context, board);
     request_explains_rejection(board);
     if board.facts.lumped && request.grant_type.as_deref() == Some("refresh_token") {
         board.add(
@@ -232,9 +232,10 @@ fn credential_sent_but_unseen(request: &SentRequest, board: &mut Board) {
 
 /// Refused as not allowed, yet no credential was sent: the API (or a gateway's policy, Istio's
 /// "RBAC: access denied") could not tell who is calling, and anyone unknown is refused. Sending
-/// the credential comes before asking for a permission.
-fn nothing_sent_so_refused(request: &SentRequest, status: u16, board: &mut Board) {
-    if request.has_credential() || status != 403 {
+/// the credential comes before asking for a permission. A client certificate that went says
+/// who is calling, so then the refusal stands as it is.
+fn nothing_sent_so_refused(request: &SentRequest, status: u16, context: &Context, board: &mut Board) {
+    if request.has_credential() || context.client_certificate || status != 403 {
         return;
     }
     // Not an account rule: one about where the call comes from (an address list) holds anyway.

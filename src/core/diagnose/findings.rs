@@ -42,6 +42,8 @@ pub(super) struct Facts {
     pub signed_region: Option<(String, String)>,
     /// The API refused the request's one-time number (nonce).
     pub nonce_refused: bool,
+    /// …because it was not larger than the last one (APIs that want an ever-growing nonce).
+    pub nonce_must_grow: bool,
 }
 
 #[derive(Default)]

@@ -95,6 +95,8 @@ pub fn explain(text: &str, options: &HarOptions, knowledge: &Knowledge) -> Resul
             // quadratic cost on files with thousands of entries.
             history: history[history.len().saturating_sub(HISTORY_WINDOW)..].to_vec(),
             redirected_from,
+            // A HAR file does not say whether a client certificate went.
+            client_certificate: false,
         };
         let failure = parsed.error.as_deref().map(Failure::from_message);
         let diagnosis = match (&failure, parsed.status) {

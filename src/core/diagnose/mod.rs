@@ -324,6 +324,8 @@ pub struct Context {
     pub history: Vec<PastSend>,
     /// The host that redirected here, when the request followed a redirect from another host.
     pub redirected_from: Option<String>,
+    /// The request went with a client certificate (mutual TLS), which says who is calling.
+    pub client_certificate: bool,
 }
 
 impl Context {
@@ -336,6 +338,7 @@ impl Context {
             sent_at: None,
             history: Vec::new(),
             redirected_from: None,
+            client_certificate: false,
         }
     }
 }
@@ -394,6 +397,7 @@ pub fn explain_exchange(
         sent_at: None,
         history: past,
         redirected_from: None,
+        client_certificate: profile.client_certificate.is_some(),
     };
     let diagnosis = match &exchange.outcome {
         Outcome::Failed(error) => {

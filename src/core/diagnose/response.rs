@@ -211,9 +211,6 @@ pub(super) fn read_phrases(
 /// so its other meanings reach the top three without outranking what the API said exactly.
 pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &mut Board) {
     let codes_spoke = board.signals.values().flatten().any(|s| s.weight >= 0.6);
-    for (field, _) in read {
-        read_specific_reason(field, knowledge, board);
-    }
     for (field, understood) in read {
         let text = lexicon::split_camel(&field.value.replace('_', " "));
         let scale = if *understood || codes_spoke { 0.5 } else { 1.0 };
@@ -224,6 +221,7 @@ pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &
             }
             let Some(cause) = sense.cause else { continue };
             board.facts.nonce_refused |= sense.group_names.iter().any(|g| g == "nonce");
+            board.facts.nonce_must_grow |= sense.group_names.iter().any(|g| g == "nonce_order");
             if !board.seen_rules.insert(format!("words {}", cause.id())) {
                 continue;
             }
@@ -235,6 +233,10 @@ pub(super) fn read_words(read: &[(Field, bool)], knowledge: &Knowledge, board: &
                 Some(format!("The API says {}.", sense.says)),
             );
         }
+    }
+    // After the words, so that what they found for the general complaint counts for less too.
+    for (field, _) in read {
+        read_specific_reason(field, knowledge, board);
     }
 }
 
@@ -272,7 +274,10 @@ fn read_specific_reason(field: &Field, knowledge: &Knowledge, board: &mut Board)
     board.auth_signal = true;
     let strongest = board.confidence(specific).max(0.86);
     board.floor(specific, strongest, Some(format!("The API says {says}; that is why it refused the request.")));
-    board.add(specific, 0.5, Some(quote_message(field)), None);
+    // The words may have quoted this message for the reason already: then once is enough.
+    if board.seen_rules.insert(format!("words {}", specific.id())) {
+        board.add(specific, 0.5, Some(quote_message(field)), None);
+    }
     for cause in general {
         if let Some(signals) = board.signals.get_mut(&cause) {
             for s in signals.iter_mut() {

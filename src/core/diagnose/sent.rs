@@ -416,13 +416,15 @@ pub(super) fn read_clock(
     board: &mut Board,
 ) {
     let Some(server) = server_time else { return };
+    // What the server said, before this reading adds its own: a request's end time just passed
+    // is not the server talking about time.
+    let about_time = [Cause::ClockSkew, Cause::ExpiredCredential, Cause::NotYetValidCredential]
+        .iter()
+        .any(|c| board.signals.contains_key(c));
     read_request_expiry(request, server, board);
     // The time signed into the request is what the server judged; else the send time.
     let sent = signed_timestamp(request).or(context.sent_at).unwrap_or(context.now);
     let skew = (sent - server).whole_minutes();
-    let about_time = [Cause::ClockSkew, Cause::ExpiredCredential, Cause::NotYetValidCredential]
-        .iter()
-        .any(|c| board.signals.contains_key(c));
     // Servers that check times allow a few minutes at most; when the complaint is about time, two
     // minutes off already counts.
     if skew.abs() >= if about_time { 2 } else { 5 } {
@@ -484,8 +486,9 @@ fn read_request_expiry(request: &SentRequest, server: OffsetDateTime, board: &mu
         0.8,
         Some(format!("{name}: {}; server time (Date header): {}", clock(expiry), clock(server))),
         Some(format!(
-            "The request said it stops being good at {}, and by the server's clock that had passed {late} s before it arrived: this computer's clock runs behind, or the request's window is too short.",
-            clock(expiry)
+            "The request said it stops being good at {}, and by the server's clock that had passed {} before it arrived: this computer's clock runs behind, or the request's window is too short.",
+            clock(expiry),
+            if late == 1 { "1 second".to_owned() } else { format!("{late} seconds") }
         )),
     );
 }

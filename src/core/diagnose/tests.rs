@@ -506,6 +506,11 @@ fn a_refusal_of_a_request_that_carried_no_credential_asks_for_the_credential_fir
     // With a credential, the same words are a permission.
     let known = Case::new(403, "RBAC: access denied").run();
     assert_eq!(known.top().map(|f| f.cause), Some(Cause::ResourcePermission), "{:?}", causes(&known));
+    // A client certificate that went says who is calling: the refusal is a permission too.
+    let mut certified = Case::new(403, "RBAC: access denied").sent(&[("Accept", "*/*")]);
+    certified.context.client_certificate = true;
+    let certified = certified.run();
+    assert_eq!(certified.top().map(|f| f.cause), Some(Cause::ResourcePermission), "{:?}", causes(&certified));
 }
 
 #[test]
@@ -573,4 +578,27 @@ fn a_refused_nonce_says_what_to_do_about_it() {
     assert_eq!(top.cause, Cause::OtherAuthFailure);
     assert_eq!(top.title, "The request's one-time number (nonce) was refused");
     assert!(top.next_steps[0].starts_with("Send a nonce larger"), "{:?}", top.next_steps);
+}
+
+#[test]
+fn a_reused_nonce_is_not_told_to_grow() {
+    for body in [r#"{"error": "invalid nonce"}"#, r#"{"message": "The nonce was already used"}"#] {
+        let d = Case::new(401, body).run();
+        let top = d.top().unwrap();
+        assert_eq!(top.cause, Cause::OtherAuthFailure, "{body}");
+        assert_eq!(top.title, "The request's one-time number (nonce) was refused", "{body}");
+        assert!(top.next_steps.iter().all(|s| !s.contains("larger")), "{body}: {:?}", top.next_steps);
+        assert!(top.next_steps[0].starts_with("Send again"), "{body}: {:?}", top.next_steps);
+    }
+}
+
+#[test]
+fn a_request_end_time_just_passed_is_said_in_seconds() {
+    // The request said it was good until 11:04:50; the server read it at 11:05:00.
+    let d = Case::new(401, r#"{"error":{"message":"This request has expired","name":"HTTPError"}}"#)
+        .sent(&[("api-expires", "1772363090"), ("api-key", "LAqUlngMIQkIUjXMUreyu3qn")])
+        .answered(&[("Date", "Sun, 01 Mar 2026 11:05:00 GMT")])
+        .run();
+    let skew = d.findings.iter().find(|f| f.cause == Cause::ClockSkew).expect("a clock finding");
+    assert!(skew.explanation.contains("had passed 10 seconds before it arrived"), "{}", skew.explanation);
 }

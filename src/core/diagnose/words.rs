@@ -223,10 +223,18 @@ fn next_steps(cause: Cause, facts: &Facts) -> (Vec<String>, Vec<Action>) {
             ]),
             vec![Action::EditProfile],
         ),
-        Cause::OtherAuthFailure if facts.nonce_refused => (
+        Cause::OtherAuthFailure if facts.nonce_must_grow => (
             s(&[
                 "Send a nonce larger than any sent before with this key: a time in milliseconds always grows.",
                 "If two programs share this key, their nonces get out of order: give each its own key.",
+            ]),
+            vec![],
+        ),
+        Cause::OtherAuthFailure if facts.nonce_refused => (
+            s(&[
+                "Send again: Gatepass makes a new nonce for each request it signs.",
+                "If the API gave a nonce to use, send again so the request carries that one.",
+                "If the API still refuses it, check that no other program sends with this key at the same moment.",
             ]),
             vec![],
         ),

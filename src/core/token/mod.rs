@@ -553,8 +553,9 @@ fn time_claim(
     #[allow(clippy::cast_precision_loss, reason = "the bounds are far inside f64's exact integer range")]
     let in_range = (MIN_UNIX as f64..=MAX_UNIX as f64).contains(&seconds);
     if !in_range {
-        #[allow(clippy::cast_precision_loss, reason = "only a rough check for milliseconds")]
-        if (seconds / 1000.0).abs() <= MAX_UNIX as f64 {
+        // Milliseconds only when, read as such, the number is a date a token could carry
+        // (2000 to 2200); anything else is just out of range.
+        if (946_684_800.0..=7_258_118_400.0).contains(&(seconds / 1000.0)) {
             warnings.push(TokenWarning::TimeInMilliseconds { claim: name });
         } else {
             warnings.push(TokenWarning::UnreadableTime {
