@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Collections at scale, for the README's performance table. Run: tests/bench_collections.sh
 # (tests/bench.sh runs it; it needs the release binary, hyperfine and python3 3.11+ for tomllib).
-#   1. `gatepass collection list` and `collection show --format json` on a collection of 2,000 requests
+# (Numbered 7a–7c because tests/bench.sh prints them as its part 7.)
+#   7a. `gatepass collection list` and `collection show --format json` on a collection of 2,000 requests
 #      in 100 folders, next to python3 reading the same files (tomllib) and printing the same tree as JSON;
-#   1c. the window with that collection open: frame CPU while scrolling its tree and typing in its
+#   7c. the window with that collection open: frame CPU while scrolling its tree and typing in its
 #      filter (needs a display and xdotool; tests/bench.sh gives it Xvfb);
-#   2. `gatepass run` over 200 requests against the practice API, 8 at a time and one at a time, with
+#   7b. `gatepass run` over 200 requests against the practice API, 8 at a time and one at a time, with
 #      the slowest single request of the run beside the whole run's time.
 # The collection is generated here (tests/gen_collection.py); figures depend on the machine.
 set -euo pipefail

@@ -329,6 +329,10 @@ fn a_request_dragged_onto_another_folder_moves_there_and_its_tab_follows() {
     assert_eq!(f.harness.state().tab().saved.as_ref().unwrap().path.folder(), "Try these");
     let from = f.harness.get_by_label("GET    List orders").rect().center();
     let to = f.harness.get_by_label("See each explanation").rect().center();
+    let names_shown = |h: &egui_kittest::Harness<'static, gatepass::ui::app::GatepassApp>| {
+        h.query_all_by_label("List orders").count()
+    };
+    let before = names_shown(&f.harness);
     // Press, move a little (past the drag threshold), then over the other folder, and let go.
     f.harness.hover_at(from);
     f.harness.step();
@@ -339,6 +343,8 @@ fn a_request_dragged_onto_another_folder_moves_there_and_its_tab_follows() {
         f.harness.hover_at(from + (to - from) * t);
         f.harness.step();
     }
+    // The request's name goes with the pointer.
+    assert_eq!(names_shown(&f.harness), before + 1, "no name by the pointer while dragging");
     f.harness.drop_at(to);
     wait_for(&mut f.harness, "the move", |h| has_text(h, "\"List orders\" is now See each explanation/"));
     let saved = f.harness.state().tab().saved.clone().unwrap();

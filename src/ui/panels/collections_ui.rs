@@ -122,6 +122,11 @@ impl CollectionsView {
     pub fn show(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, open: Option<(&Path, &RequestPath)>) -> Vec<Command> {
         let mut commands = Vec::new();
         let palette = cx.theme.palette;
+        // Drawn here, not by the dragged row: its name stays by the pointer even when the row
+        // has scrolled out of sight (and so is not laid out) while the pointer looks for a folder.
+        if let Some(dragged) = egui::DragAndDrop::payload::<Dragged>(ui.ctx()) {
+            dragged_label(ui, &dragged.name, palette);
+        }
         ui.horizontal_wrapped(|ui| {
             if ui.button("New collection…").clicked() {
                 let dir = self.default_dir.join("New collection").display().to_string();
@@ -500,10 +505,11 @@ impl CollectionsView {
             .add(egui::Button::selectable(selected, text).truncate().sense(egui::Sense::click_and_drag()))
             .on_hover_text(format!("{method} {}", entry.request.draft.url));
         self.row_height = row.rect.height();
-        row.dnd_set_drag_payload(Dragged { dir: dir.to_path_buf(), path: entry.path.clone() });
-        if row.dragged() {
-            dragged_label(ui, &entry.request.name, palette);
-        }
+        row.dnd_set_drag_payload(Dragged {
+            dir: dir.to_path_buf(),
+            path: entry.path.clone(),
+            name: entry.request.name.clone(),
+        });
         drop_target(&row, dir, entry.path.folder(), palette, commands);
         let row = if entry.literal_secrets.is_empty() {
             row
@@ -585,6 +591,7 @@ impl CollectionsView {
 struct Dragged {
     dir: PathBuf,
     path: RequestPath,
+    name: String,
 }
 
 /// The request's name beside the pointer while it is dragged.
