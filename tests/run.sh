@@ -11,6 +11,8 @@ say() { printf '\n== %s\n' "$*"; }
 missing=()
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus-daemon)
+command -v dbus-monitor >/dev/null 2>&1 || missing+=(dbus-bin)        # the bus is watched for secrets in clear
+command -v secret-tool >/dev/null 2>&1 || missing+=(libsecret-tools)  # libsecret reads what Gatepass stores
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]}"
   if ! command -v apt-get >/dev/null 2>&1; then

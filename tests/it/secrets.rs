@@ -281,3 +281,137 @@ fn a_keychain_that_does_not_answer_is_said_within_the_deadline_and_the_next_comm
     assert!(read("out2").contains(tail), "the dry run did not show the key's fingerprint: {}", read("out2"));
     assert!(!read("out2").contains(key) && !said.contains(key));
 }
+
+/// `dbus-monitor` on the same session bus watches every message while Gatepass stores a canary
+/// key, reads it back and deletes it: the canary crosses the bus only encrypted, so it is in the
+/// monitor's output neither as text nor as the hex of its bytes. The monitor did see the calls
+/// (the item's attributes travel in clear, and the session asked for the encrypted algorithm).
+#[test]
+fn the_session_bus_never_carries_a_secret_in_clear() {
+    use std::io::{BufRead as _, Write as _};
+    use std::process::Stdio;
+    if common::skip_without_keychain() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = PrivateKeyring::new(dir.path());
+    let canary = "gp_test_BusCanary4h7Kq2Wz9Xc5Vb";
+    let dry = dir.path().join("dry-run.txt");
+    let script = format!(
+        "G='{gatepass}'; C='{config}'\n\
+         dbus-monitor --session &\n\
+         monitor=$!\n\
+         read go\n\
+         printf %s '{canary}' | \"$G\" --config-dir \"$C\" profile add Vault --base-url https://vault.test --auth api-key >/dev/null 2>&1 || echo ADD-FAILED\n\
+         \"$G\" --config-dir \"$C\" send --profile Vault --dry-run /v1/me >'{dry}' 2>&1 || echo DRY-RUN-FAILED\n\
+         \"$G\" --config-dir \"$C\" profile remove Vault >/dev/null 2>&1 || echo REMOVE-FAILED\n\
+         dbus-send --session --type=signal /gatepass/test gatepass.test.Done\n\
+         read done\n\
+         kill $monitor\n\
+         kill $(cat '{pids}')\n",
+        gatepass = env!("CARGO_BIN_EXE_gatepass"),
+        config = dir.path().join("config").display(),
+        dry = dry.display(),
+        pids = session.pids.display(),
+    );
+    let mut child = session
+        .command(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-run-session and dbus-monitor (package dbus) are needed; tests/run.sh installs them");
+    let mut input = child.stdin.take().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = String::new();
+    let mut read_until = |seen: &mut String, mark: &str| loop {
+        let line =
+            lines.next().unwrap_or_else(|| panic!("the monitor stopped before {mark:?}:\n{seen}")).unwrap_or_default();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains(mark) {
+            break;
+        }
+    };
+    // The monitor's first message (the bus taking its name) says it is watching.
+    read_until(&mut seen, "org.freedesktop.DBus");
+    input.write_all(b"go\n").unwrap();
+    read_until(&mut seen, "member=Done");
+    input.write_all(b"done\n").unwrap();
+    drop(input);
+    for line in lines {
+        seen.push_str(&line.unwrap_or_default());
+        seen.push('\n');
+    }
+    child.wait().unwrap();
+
+    assert!(!seen.contains("-FAILED"), "a command failed:\n{seen}");
+    let dry = std::fs::read_to_string(&dry).unwrap();
+    assert!(dry.contains(&canary[canary.len() - 4..]), "the dry run did not read the key back:\n{dry}");
+    // What the monitor saw: the store, the read and the delete, over an encrypted session.
+    for call in ["member=OpenSession", "member=CreateItem", "member=Delete", "dh-ietf1024-sha256-aes128-cbc-pkcs7"] {
+        assert!(seen.contains(call), "the monitor did not see {call}; it saw:\n{seen}");
+    }
+    assert!(seen.contains("GetSecret"), "the monitor did not see the key read back:\n{seen}");
+    assert!(seen.contains("gatepass:"), "the monitor did not see Gatepass's item attributes");
+    // Not the canary as text, nor any 12 of its characters, nor its bytes written in hex.
+    assert!(!seen.contains(&canary[8..20]), "the canary crossed the bus in clear:\n{seen}");
+    let hex = canary[8..20].bytes().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
+    let squeezed: String = seen.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    assert!(!squeezed.contains(&hex), "the canary's bytes crossed the bus in clear");
+}
+
+/// Interop with libsecret, the Secret Service client the desktop's own tools use: `secret-tool`
+/// finds the key Gatepass stored under the attributes Gatepass has always written
+/// (`service` = `gatepass:<namespace>`, `username` = the slot) and reads the same value, and the
+/// value another program stores under those attributes is the one Gatepass sends.
+#[test]
+fn secret_tool_and_gatepass_read_each_others_entries() {
+    if common::skip_without_keychain() {
+        return;
+    }
+    if std::process::Command::new("secret-tool").arg("--version").output().is_err() {
+        eprintln!("skipped: secret-tool (package libsecret-tools) is not installed; tests/run.sh installs it");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = PrivateKeyring::new(dir.path());
+    let ours = "gp_test_WrittenByGatepass5Tq8Lm2X";
+    let theirs = "partner-written-by-libsecret-7Hc3Vw";
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let script = format!(
+        "G='{gatepass}'; C='{config}'\n\
+         printf %s '{ours}' | \"$G\" --config-dir \"$C\" profile add Partner --base-url https://partner.test --auth api-key >/dev/null || exit 3\n\
+         NS=$(sed -n 's/^keychain_namespace = \"\\(.*\\)\"$/\\1/p' \"$C/profiles.toml\")\n\
+         secret-tool search --all service \"gatepass:$NS\" >'{found}' 2>&1 || exit 4\n\
+         ID=$(sed -n 's|^attribute.username = \\(.*\\)/api_key$|\\1|p' '{found}')\n\
+         printf %s '{theirs}' | secret-tool store --label='Partner key' service \"gatepass:$NS\" username \"$ID/api_key\" || exit 5\n\
+         \"$G\" --config-dir \"$C\" send --profile Partner --dry-run /v1/me >'{dry}' 2>&1 || exit 6\n\
+         secret-tool search --all service \"gatepass:$NS\" >'{after}' 2>&1 || exit 7\n\
+         kill $(cat '{pids}')\n",
+        gatepass = env!("CARGO_BIN_EXE_gatepass"),
+        config = out("config"),
+        found = out("found"),
+        dry = out("dry"),
+        after = out("after"),
+        pids = session.pids.display(),
+    );
+    let status = session.command(&script).status().expect("dbus-run-session (package dbus) is needed");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
+    assert!(status.success(), "step {status} failed:\n{}\n{}", read("found"), read("dry"));
+    let found = read("found");
+    assert!(found.contains(&format!("secret = {ours}")), "libsecret did not read Gatepass's key:\n{found}");
+    assert!(found.contains("/api_key"), "{found}");
+    let dry = read("dry");
+    let fingerprint = Secret::new(theirs).fingerprint();
+    assert!(dry.contains(&fingerprint), "Gatepass did not read the entry libsecret wrote ({fingerprint}):\n{dry}");
+    assert!(!dry.contains(theirs) && !dry.contains(ours), "a secret was printed:\n{dry}");
+    // libsecret replaced Gatepass's item (the same attributes), it did not add a second one.
+    let after = read("after");
+    assert_eq!(after.matches("secret = ").count(), 1, "{after}");
+    assert!(after.contains(&format!("secret = {theirs}")), "{after}");
+}

@@ -222,6 +222,125 @@ fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_
     }
 }
 
+/// Every piece of text the window shows: labels and the values of fields.
+fn shown_text(harness: &Harness<'static, GatepassApp>) -> String {
+    let mut all = String::new();
+    for node in harness.query_all(egui_kittest::kittest::By::new().include_labels().predicate(|_| true)) {
+        let node = egui_kittest::kittest::NodeT::accesskit_node(&node);
+        let texts: [Option<String>; 2] = [node.label(), node.value()];
+        for text in texts.into_iter().flatten() {
+            all.push_str(&text);
+            all.push('\n');
+        }
+    }
+    all
+}
+
+/// A key in a header with an unusual name (Azure's `Ocp-Apim-Subscription-Key`) and a typed
+/// cookie, through the window: the Preview, "Request sent", the answer, the card and History show
+/// them masked, the card says the key went in a header the practice API does not read (not that
+/// none was sent), and no file or Debug output holds them.
+#[test]
+fn a_key_in_an_unusual_header_is_masked_on_every_surface_of_the_window() {
+    let key = format!("gp_test_AZUREWIN{:x}Qm7Tz", std::process::id());
+    let cookie = format!("sidWINDOWCOOKIE{:x}Lp4Vd8Rk", std::process::id());
+    let mut f = start(practice_options());
+    ready(&mut f);
+    let base = f.harness.state().active_profile().unwrap().base_url.clone();
+    f.harness.get_by_label("Profiles…").click();
+    f.harness.run_steps(3);
+    f.harness.get_by_label("New profile").click();
+    f.harness.run_steps(2);
+    for (label, text) in [("Name", "Azure shop"), ("API key (required)", key.as_str())] {
+        common::ui::type_into(&mut f.harness, label, text);
+    }
+    for (label, text) in [("Key name", "Ocp-Apim-Subscription-Key"), ("Base URL", base.as_str())] {
+        f.harness.get_by_label(label).focus();
+        f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        f.harness.step();
+        f.harness.get_by_label(label).type_text(text);
+        f.harness.step();
+    }
+    f.harness.get_by_label("Create profile").click();
+    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().iter().any(|p| p.name == "Azure shop"));
+    select_profile(&mut f, "Azure shop");
+    f.harness.get_by_label("Close window").click();
+    f.harness.step();
+    f.harness.state_mut().tab_mut().draft.url = "/v1/me".into();
+    f.harness
+        .state_mut()
+        .tab_mut()
+        .draft
+        .headers
+        .push(gatepass::core::request::KeyValue::new("Cookie", format!("session={cookie}")));
+    f.harness.step();
+    f.harness.get_by_label("Preview").click();
+    f.harness.run_steps(2);
+    let mut seen = shown_text(&f.harness);
+    assert!(seen.contains("Ocp-Apim-Subscription-Key"), "the Preview does not show the key's header:\n{seen}");
+
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the explanation", |h| {
+        h.state().tab().answer.as_ref().is_some_and(|a| !a.explained.diagnosis.findings.is_empty())
+    });
+    f.harness.run_steps(2);
+    let answer = f.harness.state().tab().answer.as_ref().unwrap();
+    let top = &answer.explained.diagnosis.findings[0];
+    assert_eq!(top.cause, gatepass::core::diagnose::Cause::WrongAuthScheme, "{top:?}");
+    let debug = format!("{:?} {:?}", answer.exchange, answer.explained);
+    seen.push_str(&shown_text(&f.harness));
+    assert!(seen.contains("Ocp-Apim-Subscription-Key header"), "the card does not say where the key went:\n{seen}");
+    assert!(!seen.contains("carried no key"), "the card says no key was sent:\n{seen}");
+    f.harness.get_by_label("Request sent").click();
+    f.harness.run_steps(2);
+    let sent = shown_text(&f.harness);
+    let tail = &key[key.len() - 4..];
+    assert!(sent.contains(&format!("gp_test_…{tail}")), "Request sent does not show the fingerprint:\n{sent}");
+    seen.push_str(&sent);
+    wait_for(&mut f.harness, "history", |h| !h.state().history().is_empty());
+    f.harness.get_by_label("History").click();
+    f.harness.run_steps(2);
+    seen.push_str(&shown_text(&f.harness));
+
+    for secret in [&key[8..], &cookie[..]] {
+        let part = &secret[..12];
+        assert!(!seen.contains(part), "{secret} is on screen:\n{seen}");
+        assert!(!debug.contains(part), "{secret} is in Debug output");
+        for (path, bytes) in &common::all_files(f.dir.path()) {
+            assert!(!common::contains(bytes, part), "{secret} is in {}", path.display());
+        }
+    }
+}
+
+/// A redirect to another origin: the answer shows the chain, a line a hop, and says what was not
+/// sent on; a redirect within the origin says nothing was held back.
+#[test]
+fn the_answer_shows_the_redirect_chain_and_what_was_not_sent_on() {
+    let mut f = start(practice_options());
+    ready(&mut f);
+    select_profile(&mut f, "Practice — Sandbox");
+    common::ui::set_url(&mut f.harness, "/v1/redirect-away");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the answer", |h| h.state().tab().answer.is_some());
+    f.harness.run_steps(2);
+    let hops = f.harness.state().tab().answer.as_ref().unwrap().exchange.redirects.clone();
+    assert_eq!(hops.len(), 1, "{hops:?}");
+    assert!(hops[0].to.contains("localhost"), "{hops:?}");
+    let line = hops[0].words();
+    assert!(line.contains("your API key was not sent on"), "{line}");
+    assert!(has_text(&f.harness, &line), "the window does not show {line:?}");
+    assert!(has_text(&f.harness, "Redirected from "), "no redirect chain on screen");
+
+    common::ui::set_url(&mut f.harness, "/v1/redirect-away?to=same");
+    f.harness.get_by_label("Send").click();
+    wait_for(&mut f.harness, "the second answer", |h| {
+        h.state().tab().answer.as_ref().is_some_and(|a| a.exchange.record.url.contains("to=same"))
+    });
+    f.harness.run_steps(2);
+    assert!(!has_text(&f.harness, "not sent on"), "a same-origin redirect said something was held back");
+    assert!(has_text(&f.harness, "Redirected from "), "no redirect chain on screen");
+}
+
 #[test]
 fn oauth_profile_gets_a_token_with_one_click_and_sends_with_it() {
     let mut f = start(practice_options());

@@ -181,6 +181,72 @@ pub fn verify(jwt: &Jwt, key: Option<&VerifyKey>) -> SignatureCheck {
     }
 }
 
+/// Why a key from a key set was not used to check a signature.
+enum Unfit {
+    /// Published for another job (`use` other than `sig`, `key_ops` without `verify`).
+    Job(String),
+    /// Of another method (`alg`) or another kind of key than the token's.
+    Method(String),
+}
+
+impl Unfit {
+    fn words(self) -> String {
+        match self {
+            Unfit::Job(words) | Unfit::Method(words) => words,
+        }
+    }
+}
+
+/// How a key set writes a value (`"RSA-OAEP"`, `"encrypt"`): the value's own JSON name.
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "something else".to_owned(),
+    }
+}
+
+/// Whether a key from a key set may check an `alg_name` signature. A key published for another
+/// job (`use` other than `sig`, `key_ops` without `verify`) or for another method (`alg`) is
+/// never used, whatever its bytes would say (RFC 7517 §4.2–4.4).
+fn unfit_key(jwk: &Jwk, alg: Algorithm, alg_name: &str) -> Option<Unfit> {
+    use jsonwebtoken::jwk::{KeyOperations, PublicKeyUse};
+    let name = match jwk.common.key_id.as_deref() {
+        Some(kid) => format!("The key \"{kid}\" in the key set"),
+        None => "A key in the key set".to_owned(),
+    };
+    let job = match &jwk.common.public_key_use {
+        None | Some(PublicKeyUse::Signature) => None,
+        Some(PublicKeyUse::Encryption) => Some("encryption (\"use\": \"enc\")".to_owned()),
+        Some(PublicKeyUse::Other(other)) => Some(format!("\"{other}\" (its \"use\")")),
+    };
+    if let Some(job) = job {
+        return Some(Unfit::Job(format!(
+            "{name} is published for {job}, not for checking signatures, so Gatepass did not use it."
+        )));
+    }
+    if let Some(ops) = &jwk.common.key_operations
+        && !ops.iter().any(|op| matches!(op, KeyOperations::Verify))
+    {
+        let listed: Vec<String> = ops.iter().map(wire_name).collect();
+        let listed = if listed.is_empty() { "nothing".to_owned() } else { listed.join(", ") };
+        return Some(Unfit::Job(format!(
+            "{name} may only be used for {listed} (its \"key_ops\"), not to verify signatures, so Gatepass did not use it."
+        )));
+    }
+    if let Some(key_alg) = &jwk.common.key_algorithm
+        && key_alg.to_string() != alg_name
+    {
+        return Some(Unfit::Method(format!(
+            "{name} is for {}, but the token says it was signed with {alg_name}.",
+            wire_name(key_alg)
+        )));
+    }
+    if !DecodingKey::from_jwk(jwk).is_ok_and(|k| k.family() == alg.family()) {
+        return Some(Unfit::Method(format!("{name} is not {}, which {alg_name} needs.", family_words(alg.family()))));
+    }
+    None
+}
+
 fn verify_with_set(
     jwt: &Jwt,
     set: &JwkSet,
@@ -188,35 +254,40 @@ fn verify_with_set(
     alg_name: &str,
     check: &dyn Fn(&DecodingKey) -> jsonwebtoken::errors::Result<bool>,
 ) -> SignatureCheck {
-    let fits = |jwk: &Jwk| {
-        DecodingKey::from_jwk(jwk).is_ok_and(|k| k.family() == alg.family())
-            && jwk.common.key_algorithm.is_none_or(|a| a.to_string() == alg_name)
-    };
-    let candidates: Vec<&Jwk> = match jwt.key_id.as_deref() {
-        Some(kid) => {
-            let Some(jwk) = set.find(kid) else {
-                return SignatureCheck::Failed {
-                    reason: format!(
-                        "No key in the key set (JWKS) has the id \"{kid}\" that the token names. The key may have been replaced, or the key set belongs to another issuer."
-                    ),
-                };
+    let candidates: Vec<&Jwk> = if let Some(kid) = jwt.key_id.as_deref() {
+        let Some(jwk) = set.find(kid) else {
+            return SignatureCheck::Failed {
+                reason: format!(
+                    "No key in the key set (JWKS) has the id \"{kid}\" that the token names. The key may have been replaced, or the key set belongs to another issuer."
+                ),
             };
-            if !fits(jwk) {
-                return SignatureCheck::Failed {
-                    reason: format!(
-                        "The key \"{kid}\" in the key set is not meant for {alg_name}, the method the token names."
-                    ),
-                };
-            }
-            vec![jwk]
-        }
-        None => set.keys.iter().filter(|k| fits(k)).collect(),
-    };
-    if candidates.is_empty() {
-        return SignatureCheck::Failed {
-            reason: format!("The key set (JWKS) has no {alg_name} key, and the token names no key id (kid)."),
         };
-    }
+        if let Some(unfit) = unfit_key(jwk, alg, alg_name) {
+            return SignatureCheck::Failed { reason: unfit.words() };
+        }
+        vec![jwk]
+    } else {
+        let mut fit = Vec::new();
+        let mut passed_over = None;
+        for jwk in &set.keys {
+            match unfit_key(jwk, alg, alg_name) {
+                None => fit.push(jwk),
+                Some(Unfit::Job(why)) => passed_over = passed_over.or(Some(why)),
+                Some(Unfit::Method(_)) => {}
+            }
+        }
+        if fit.is_empty() {
+            // Say why a key was passed over, when one was left out for its job.
+            let reason = match passed_over {
+                Some(why) => format!(
+                    "The key set (JWKS) has no {alg_name} key meant for signatures, and the token names no key id (kid). {why}"
+                ),
+                None => format!("The key set (JWKS) has no {alg_name} key, and the token names no key id (kid)."),
+            };
+            return SignatureCheck::Failed { reason };
+        }
+        fit
+    };
     for jwk in &candidates {
         let Ok(decoding) = DecodingKey::from_jwk(jwk) else { continue };
         if matches!(check(&decoding), Ok(true)) {
@@ -379,6 +450,62 @@ mod tests {
         // No kid: every key of the right kind is tried.
         let check = verify(&mint(Algorithm::ES256, None, &signing), Some(&VerifyKey::KeySet(set)));
         assert_eq!(check, SignatureCheck::Verified { how: "ES256, with key \"k2\" from the key set".to_owned() });
+    }
+
+    #[test]
+    fn a_key_published_for_another_job_or_method_never_verifies() {
+        use jsonwebtoken::jwk::{KeyAlgorithm, KeyOperations, PublicKeyUse};
+        let (private, _) = key_pair(&rcgen::PKCS_ECDSA_P256_SHA256);
+        let signing = EncodingKey::from_ec_pem(private.as_bytes()).unwrap();
+        let with = |edit: &dyn Fn(&mut Jwk)| {
+            let mut jwk = Jwk::from_encoding_key(&signing, Algorithm::ES256).unwrap();
+            jwk.common.key_id = Some("k".to_owned());
+            edit(&mut jwk);
+            VerifyKey::KeySet(JwkSet { keys: vec![jwk] })
+        };
+        let named = mint(Algorithm::ES256, Some("k"), &signing);
+        let unnamed = mint(Algorithm::ES256, None, &signing);
+
+        // The same key bytes verify when the set says they may.
+        for fine in [
+            with(&|_| {}),
+            with(&|k| k.common.public_key_use = Some(PublicKeyUse::Signature)),
+            with(&|k| k.common.key_operations = Some(vec![KeyOperations::Verify])),
+        ] {
+            assert!(matches!(verify(&named, Some(&fine)), SignatureCheck::Verified { .. }));
+        }
+
+        let enc = with(&|k| k.common.public_key_use = Some(PublicKeyUse::Encryption));
+        assert_eq!(
+            verify(&named, Some(&enc)).detail(),
+            "The key \"k\" in the key set is published for encryption (\"use\": \"enc\"), not for checking signatures, so Gatepass did not use it."
+        );
+        let check = verify(&unnamed, Some(&enc));
+        assert!(matches!(check, SignatureCheck::Failed { .. }), "{check:?}");
+        assert!(check.detail().starts_with("The key set (JWKS) has no ES256 key meant for signatures"), "{check:?}");
+        assert!(check.detail().contains("published for encryption"), "{check:?}");
+
+        let ops = with(&|k| k.common.key_operations = Some(vec![KeyOperations::Encrypt, KeyOperations::WrapKey]));
+        assert_eq!(
+            verify(&named, Some(&ops)).detail(),
+            "The key \"k\" in the key set may only be used for encrypt, wrapKey (its \"key_ops\"), not to verify signatures, so Gatepass did not use it."
+        );
+        let other_use = with(&|k| k.common.public_key_use = Some(PublicKeyUse::Other("tls".to_owned())));
+        assert!(verify(&named, Some(&other_use)).detail().contains("published for \"tls\""));
+
+        let es384 = with(&|k| k.common.key_algorithm = Some(KeyAlgorithm::ES384));
+        let check = verify(&named, Some(&es384));
+        assert_eq!(
+            check.detail(),
+            "The key \"k\" in the key set is for ES384, but the token says it was signed with ES256."
+        );
+        assert!(matches!(check, SignatureCheck::Failed { .. }));
+        let oaep = with(&|k| k.common.key_algorithm = Some(KeyAlgorithm::RSA_OAEP));
+        assert!(verify(&named, Some(&oaep)).detail().contains("is for RSA-OAEP,"), "the key set's own name");
+        assert_eq!(
+            verify(&unnamed, Some(&es384)).detail(),
+            "The key set (JWKS) has no ES256 key, and the token names no key id (kid)."
+        );
     }
 
     #[test]

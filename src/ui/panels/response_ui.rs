@@ -180,30 +180,19 @@ fn answer_ui(tab: &mut RequestTab, ui: &mut egui::Ui, cx: &ViewCx<'_>, min_body:
     panes_ui(tab, ui, cx, commands);
 }
 
-/// A redirect, and whether the credential went on: the chain as the sender saw it.
+/// A redirect, and whether the credential went on: the chain as the sender saw it, a line a hop
+/// ("→ other.host (302): your API key was not sent on"), in the warning colour where something
+/// was held back.
 fn redirect_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, exchange: &crate::core::exchange::Exchange) {
-    let Some(response) = exchange.response() else { return };
-    if response.final_url.is_empty() || response.final_url == exchange.record.url {
+    if exchange.redirects.is_empty() {
         return;
     }
     let palette = cx.theme.palette;
-    let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned));
-    let (from, to) = (host(&exchange.record.url), host(&response.final_url));
-    ui.label(
-        egui::RichText::new(format!("Redirected: {} → {}", exchange.record.url, response.final_url))
-            .small()
-            .monospace()
-            .color(palette.muted),
-    );
-    if exchange.record.credential.is_some() && from != to {
-        ui.label(
-            egui::RichText::new(format!(
-                "→ {}: your credential was not sent on to this other host.",
-                to.unwrap_or_default()
-            ))
-            .small()
-            .color(palette.warning),
-        );
+    ui.label(egui::RichText::new(format!("Redirected from {}", exchange.record.url)).small().color(palette.muted));
+    for hop in &exchange.redirects {
+        let color = if hop.not_sent.is_empty() { palette.muted } else { palette.warning };
+        // Monospace: the proportional font has no arrow.
+        ui.label(egui::RichText::new(hop.words()).small().monospace().color(color));
     }
 }
 
