@@ -171,30 +171,34 @@ fn history_restores_a_request() {
     assert_eq!(f.harness.state().tab().draft.url, "/v1/orders?page=2");
 }
 
-#[test]
-fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_output() {
-    const CANARY: &str = "gp_test_UICANARY4d8e2f6a1c";
-    let mut f = start(practice_options());
-    ready(&mut f);
+/// Make an API-key profile in the editor as a person does, on the active profile's base URL: the
+/// name, the key, the header it goes in, then "Create profile".
+fn new_api_key_profile_in_the_editor(f: &mut Fixture, name: &str, key: &str, header: &str) {
     let base = f.harness.state().active_profile().unwrap().base_url.clone();
     f.harness.get_by_label("Profiles…").click();
     f.harness.run_steps(3);
     f.harness.get_by_label("New profile").click();
     f.harness.run_steps(2);
-    for (label, text) in [("Name", "Canary shop"), ("API key (required)", CANARY)] {
+    for (label, text) in [("Name", name), ("API key (required)", key)] {
+        common::ui::type_into(&mut f.harness, label, text);
+    }
+    for (label, text) in [("Key name", header), ("Base URL", base.as_str())] {
         f.harness.get_by_label(label).focus();
+        f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
         f.harness.step();
         f.harness.get_by_label(label).type_text(text);
         f.harness.step();
     }
-    let base_field = f.harness.get_by_label("Base URL");
-    base_field.focus();
-    f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    f.harness.step();
-    f.harness.get_by_label("Base URL").type_text(&base);
-    f.harness.step();
     f.harness.get_by_label("Create profile").click();
-    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().iter().any(|p| p.name == "Canary shop"));
+    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().iter().any(|p| p.name == name));
+}
+
+#[test]
+fn profile_created_in_the_editor_keeps_its_canary_secret_out_of_files_and_debug_output() {
+    const CANARY: &str = "gp_test_UICANARY4d8e2f6a1c";
+    let mut f = start(practice_options());
+    ready(&mut f);
+    new_api_key_profile_in_the_editor(&mut f, "Canary shop", CANARY, "X-Api-Key");
     assert!(has_text(&f.harness, "Saved."), "the editor did not confirm the save");
     select_profile(&mut f, "Canary shop");
     f.harness.get_by_label("Close window").click();
@@ -246,23 +250,7 @@ fn a_key_in_an_unusual_header_is_masked_on_every_surface_of_the_window() {
     let cookie = format!("sidWINDOWCOOKIE{:x}Lp4Vd8Rk", std::process::id());
     let mut f = start(practice_options());
     ready(&mut f);
-    let base = f.harness.state().active_profile().unwrap().base_url.clone();
-    f.harness.get_by_label("Profiles…").click();
-    f.harness.run_steps(3);
-    f.harness.get_by_label("New profile").click();
-    f.harness.run_steps(2);
-    for (label, text) in [("Name", "Azure shop"), ("API key (required)", key.as_str())] {
-        common::ui::type_into(&mut f.harness, label, text);
-    }
-    for (label, text) in [("Key name", "Ocp-Apim-Subscription-Key"), ("Base URL", base.as_str())] {
-        f.harness.get_by_label(label).focus();
-        f.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-        f.harness.step();
-        f.harness.get_by_label(label).type_text(text);
-        f.harness.step();
-    }
-    f.harness.get_by_label("Create profile").click();
-    wait_for(&mut f.harness, "the new profile", |h| h.state().profiles().iter().any(|p| p.name == "Azure shop"));
+    new_api_key_profile_in_the_editor(&mut f, "Azure shop", &key, "Ocp-Apim-Subscription-Key");
     select_profile(&mut f, "Azure shop");
     f.harness.get_by_label("Close window").click();
     f.harness.step();
